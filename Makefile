@@ -1,0 +1,35 @@
+# Two commands matter: `make lab` and `make test` (see README). Both build .venv on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: install lab test test-fast bench report lint clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e ".[dev,lab]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# JupyterLab on the notebooks, opened on the first one; the sample estate is in data/.
+lab: $(STAMP)
+	cd notebooks && ../$(VENV)/bin/jupyter lab 01-getting-started.ipynb
+
+# Everything: unit tests, doctests of the package, and every notebook through nbval.
+test: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider --nbval-lax tests iacviz notebooks
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -x tests iacviz
+
+bench: $(STAMP)
+	$(PY) -m benchmarks.run
+
+report: $(STAMP)
+	$(VENV)/bin/iacviz review data/sample-estate -o docs/sample-report.html
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

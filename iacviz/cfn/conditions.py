@@ -1,0 +1,79 @@
+"""Evaluate a template's Conditions with the parameter values known offline.
+
+Three-valued: True, False, or None where the answer depends on something unknown (a
+parameter without a value, the account id). And/Or/Not follow Kleene logic, so
+``Fn::Or`` of an unknown and a True is True.
+
+>>> evaluate_conditions({"Prod": {"Fn::Equals": [{"Ref": "Env"}, "prod"]},
+...                      "Dev": {"Fn::Not": [{"Condition": "Prod"}]}},
+...                     Context("s", parameters={"Env": "prod"}))
+{'Prod': True, 'Dev': False}
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .intrinsics import Context, placeholder_names, resolve_value
+
+
+def evaluate_conditions(conditions: dict[str, Any], ctx: Context) -> dict[str, bool | None]:
+    """Value of every condition; cycles and malformed conditions evaluate to None."""
+    results: dict[str, bool | None] = {}
+    visiting: set[str] = set()
+
+    def condition(name: str) -> bool | None:
+        if name in results:
+            return results[name]
+        if name in visiting or name not in conditions:
+            return None  # a cycle or a missing condition: the loader reports it elsewhere
+        visiting.add(name)
+        results[name] = _evaluate(conditions[name], condition, ctx)
+        visiting.discard(name)
+        return results[name]
+
+    for name in conditions:
+        condition(name)
+    return results
+
+
+def _evaluate(expr: Any, condition, ctx: Context) -> bool | None:
+    if type(expr) is not dict or len(expr) != 1:
+        return None
+    key, arg = next(iter(expr.items()))
+    if key == "Condition" and type(arg) is str:
+        return condition(arg)
+    if key == "Fn::Not" and type(arg) is list and len(arg) == 1:
+        value = _evaluate(arg[0], condition, ctx)
+        return None if value is None else not value
+    if key in ("Fn::And", "Fn::Or") and type(arg) is list:
+        values = [_evaluate(a, condition, ctx) for a in arg]
+        decisive = key == "Fn::Or"  # Or is decided by any True, And by any False
+        if decisive in values:
+            return decisive
+        return None if None in values else not decisive
+    if key == "Fn::Equals" and type(arg) is list and len(arg) == 2:
+        scoped = Context(ctx.stack, ctx.region, ctx.account, ctx.parameters, ctx.mappings, condition)
+        left, right = (resolve_value(a, scoped) for a in arg)
+        if left is None or right is None or _unknown(left) or _unknown(right):
+            return None
+        return _canon(left) == _canon(right)
+    return None
+
+
+def _unknown(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(placeholder_names(value))
+    if isinstance(value, list):
+        return any(_unknown(v) for v in value)
+    return False
+
+
+def _canon(value: Any) -> Any:
+    # CloudFormation compares the string forms: "true" equals true, "1" equals 1.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list):
+        return [_canon(v) for v in value]
+    return value

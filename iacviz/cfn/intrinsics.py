@@ -1,0 +1,333 @@
+"""Intrinsic functions: find what an expression references, and resolve what can be known offline.
+
+Templates reach the model in long form only (``{"Ref": x}``, ``{"Fn::Sub": ...}``), so the
+walkers here handle one spelling of each function.
+
+>>> [r.target for r in find_references({"Fn::Sub": "${Vpc}-${AWS::Region}-${!Literal}"})]
+['Vpc', 'AWS::Region']
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+PSEUDO_PARAMETERS = frozenset(
+    {
+        "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region",
+        "AWS::StackId", "AWS::StackName", "AWS::URLSuffix",
+    }
+)
+
+# ${Name}, ${Res.Attr}; ${!Literal} is CloudFormation's escape and references nothing.
+_SUB_VAR = re.compile(r"\$\{([^!}][^}]*)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One reference found inside an expression: `kind` is Ref, GetAtt, Sub, ImportValue,
+    FindInMap or Condition; `path` is the JSON pointer below the walked value."""
+
+    kind: str
+    target: str
+    attribute: str | None
+    path: str
+    value: Any = None  # for ImportValue: the name expression
+
+
+def is_intrinsic(value: Any) -> bool:
+    """True for a one-key mapping that is an intrinsic function or a condition reference.
+
+    >>> is_intrinsic({"Ref": "X"}), is_intrinsic({"Fn::If": ["C", 1, 2]}), is_intrinsic({"a": 1})
+    (True, True, False)
+    """
+    if type(value) is not dict or len(value) != 1:
+        return False
+    key = next(iter(value))
+    return key == "Ref" or key.startswith("Fn::") or key == "Condition"
+
+
+def sub_variables(text: str) -> list[str]:
+    """Variable names used by a ``Fn::Sub`` string, escapes ``${!X}`` excluded.
+
+    >>> sub_variables("arn:${AWS::Partition}:s3:::${Bucket}/${!Key} ${Db.Endpoint.Address}")
+    ['AWS::Partition', 'Bucket', 'Db.Endpoint.Address']
+    """
+    return [m.strip() for m in _SUB_VAR.findall(text)]
+
+
+def _split_sub_var(name: str) -> tuple[str, str | None]:
+    if name.startswith("AWS::"):
+        return name, None
+    target, dot, attribute = name.partition(".")
+    return target, (attribute if dot else None)
+
+
+def find_references(value: Any, path: str = "") -> Iterator[Reference]:
+    """Every reference inside `value`, depth first, with the JSON pointer where it stands.
+
+    ``Fn::Sub`` strings are parsed; names bound by the list form of ``Fn::Sub`` are local
+    and not reported; ``Fn::If`` reports its condition.
+
+    >>> [(r.kind, r.target, r.attribute, r.path) for r in
+    ...  find_references({"A": {"Fn::GetAtt": ["Db", "Endpoint.Address"]}, "B": [{"Ref": "P"}]})]
+    [('GetAtt', 'Db', 'Endpoint.Address', '/A'), ('Ref', 'P', None, '/B/0')]
+    """
+    stack: list[tuple[Any, str]] = [(value, path)]
+    while stack:
+        node, here = stack.pop()
+        kind = type(node)
+        if kind is list:
+            for i in range(len(node) - 1, -1, -1):
+                stack.append((node[i], f"{here}/{i}"))
+            continue
+        if kind is not dict:
+            continue
+        if len(node) == 1:
+            key, arg = next(iter(node.items()))
+            if key == "Ref":
+                if type(arg) is str:
+                    yield Reference("Ref", arg, None, here)
+                else:
+                    stack.append((arg, f"{here}/Ref"))
+                continue
+            if key == "Fn::GetAtt":
+                yield from _getatt(arg, here, stack)
+                continue
+            if key == "Fn::Sub":
+                yield from _sub(arg, here, stack)
+                continue
+            if key == "Fn::ImportValue":
+                yield Reference("ImportValue", "", None, here, arg)
+                stack.append((arg, f"{here}/Fn::ImportValue"))
+                continue
+            if key == "Fn::FindInMap":
+                if type(arg) is list and arg and type(arg[0]) is str:
+                    yield Reference("FindInMap", arg[0], None, here)
+                    stack.extend((a, f"{here}/Fn::FindInMap/{i}") for i, a in enumerate(arg[1:], 1))
+                else:
+                    stack.append((arg, f"{here}/Fn::FindInMap"))
+                continue
+            if key == "Fn::If":
+                if type(arg) is list and arg and type(arg[0]) is str:
+                    yield Reference("Condition", arg[0], None, here)
+                    for i in range(len(arg) - 1, 0, -1):
+                        stack.append((arg[i], f"{here}/Fn::If/{i}"))
+                    continue
+            if key == "Condition" and type(arg) is str:
+                yield Reference("Condition", arg, None, here)
+                continue
+        items = list(node.items())
+        for k, v in reversed(items):
+            stack.append((v, f"{here}/{_escape(k)}"))
+
+
+def _escape(key: Any) -> str:
+    key = str(key)
+    if "~" in key or "/" in key:
+        return key.replace("~", "~0").replace("/", "~1")
+    return key
+
+
+def _getatt(arg: Any, here: str, stack: list) -> Iterator[Reference]:
+    if type(arg) is str:
+        target, _, attribute = arg.partition(".")
+        yield Reference("GetAtt", target, attribute or None, here)
+    elif type(arg) is list and arg and type(arg[0]) is str:
+        attribute = arg[1] if len(arg) > 1 and type(arg[1]) is str else None
+        yield Reference("GetAtt", arg[0], attribute, here)
+        if len(arg) > 1 and type(arg[1]) is not str:
+            stack.append((arg[1], f"{here}/Fn::GetAtt/1"))
+
+
+def _sub(arg: Any, here: str, stack: list) -> Iterator[Reference]:
+    local: set[str] = set()
+    text = arg
+    if type(arg) is list and arg:
+        text = arg[0]
+        if len(arg) > 1 and type(arg[1]) is dict:
+            local = set(arg[1])
+            stack.append((arg[1], f"{here}/Fn::Sub/1"))
+    if type(text) is not str:
+        if text is not arg:
+            stack.append((text, f"{here}/Fn::Sub/0"))
+        return
+    for name in sub_variables(text):
+        target, attribute = _split_sub_var(name)
+        if target in local or name in local:
+            continue
+        yield Reference("Sub", target, attribute, here)
+
+
+# --------------------------------------------------------------------------------------------
+# Offline resolution
+
+
+@dataclass
+class Context:
+    """What is known about a stack offline: parameter values, its name, region, conditions."""
+
+    stack: str
+    region: str = "us-east-1"
+    account: str | None = None
+    parameters: dict[str, Any] | None = None
+    mappings: dict[str, Any] | None = None
+    condition: Callable[[str], bool | None] | None = None
+    resolve_getatt: Callable[[str, str], str | None] | None = None
+
+
+class _Unknown(Exception):
+    pass
+
+
+def placeholder_names(text: str) -> list[str]:
+    """Names left unresolved in a string produced by :func:`resolve_string`.
+
+    >>> placeholder_names("${Env}-VpcId")
+    ['Env']
+    """
+    return sub_variables(text)
+
+
+def resolve_string(expr: Any, ctx: Context) -> str | None:
+    """Resolve an expression to a string, keeping what is unknown offline as ``${Name}``.
+
+    Parameters without a value, ``AWS::AccountId`` and attributes of resources stay as
+    placeholders, so a name built from them can still be matched as a pattern. Returns None
+    when the expression cannot be rendered as one string (e.g. a list, or ``Fn::If`` on a
+    condition of unknown value).
+
+    >>> resolve_string({"Fn::Sub": "${AWS::StackName}-${Env}-VpcId"}, Context("net"))
+    'net-${Env}-VpcId'
+    >>> resolve_string({"Fn::Join": ["-", [{"Ref": "Env"}, "db"]]}, Context("x", parameters={"Env": "prod"}))
+    'prod-db'
+    """
+    try:
+        value = _resolve(expr, ctx)
+    except _Unknown:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value if isinstance(value, str) else None
+
+
+def resolve_value(expr: Any, ctx: Context) -> Any:
+    """Like :func:`resolve_string` but lists are allowed; raises nothing, returns None if unknown.
+
+    >>> resolve_value({"Fn::Split": [",", "a,b"]}, Context("s"))
+    ['a', 'b']
+    """
+    try:
+        return _resolve(expr, ctx)
+    except _Unknown:
+        return None
+
+
+def _pseudo(name: str, ctx: Context) -> Any:
+    if name == "AWS::StackName":
+        return ctx.stack
+    if name == "AWS::Region":
+        return ctx.region
+    if name == "AWS::Partition":
+        return "aws-cn" if ctx.region.startswith("cn-") else (
+            "aws-us-gov" if ctx.region.startswith("us-gov-") else "aws")
+    if name == "AWS::URLSuffix":
+        return "amazonaws.com.cn" if ctx.region.startswith("cn-") else "amazonaws.com"
+    if name == "AWS::AccountId" and ctx.account:
+        return ctx.account
+    return "${" + name + "}"
+
+
+def _ref(name: str, ctx: Context) -> Any:
+    if name in PSEUDO_PARAMETERS:
+        return _pseudo(name, ctx)
+    params = ctx.parameters or {}
+    if name in params and params[name] is not None and type(params[name]) is not dict:
+        return params[name]
+    return "${" + name + "}"
+
+
+def _resolve(expr: Any, ctx: Context) -> Any:  # noqa: C901 - one dispatch over the functions
+    kind = type(expr)
+    if kind in (str, int, float, bool):
+        return expr
+    if kind is list:
+        return [_resolve(x, ctx) for x in expr]
+    if kind is not dict or len(expr) != 1:
+        raise _Unknown
+    key, arg = next(iter(expr.items()))
+    if key == "Ref" and type(arg) is str:
+        return _ref(arg, ctx)
+    if key == "Fn::Sub":
+        text, local = (arg[0], arg[1] if len(arg) > 1 else {}) if type(arg) is list else (arg, {})
+        if type(text) is not str or type(local) is not dict:
+            raise _Unknown
+
+        def repl(m: re.Match) -> str:
+            name = m.group(1).strip()
+            if name in local:
+                return _as_text(_resolve(local[name], ctx))
+            target, attribute = _split_sub_var(name)
+            if attribute is None:
+                return _as_text(_ref(target, ctx))
+            return _as_text(_getatt_value(target, attribute, ctx))
+
+        return _SUB_VAR.sub(repl, text).replace("${!", "${")
+    if key == "Fn::Join" and type(arg) is list and len(arg) == 2:
+        sep, items = _resolve(arg[0], ctx), _resolve(arg[1], ctx)
+        if type(items) is not list or type(sep) is not str:
+            raise _Unknown
+        return sep.join(_as_text(i) for i in items)
+    if key == "Fn::GetAtt":
+        target, attribute = (arg.partition(".")[::2] if type(arg) is str else (arg + [None])[:2])
+        if type(target) is not str or type(attribute) is not str:
+            raise _Unknown
+        return _getatt_value(target, attribute, ctx)
+    if key == "Fn::Select" and type(arg) is list and len(arg) == 2:
+        index, items = _resolve(arg[0], ctx), _resolve(arg[1], ctx)
+        if type(items) is not list:
+            raise _Unknown
+        try:
+            return items[int(index)]
+        except (ValueError, IndexError, TypeError):
+            raise _Unknown from None
+    if key == "Fn::Split" and type(arg) is list and len(arg) == 2:
+        sep, text = _resolve(arg[0], ctx), _resolve(arg[1], ctx)
+        if type(sep) is not str or type(text) is not str or "${" in text:
+            raise _Unknown
+        return text.split(sep)
+    if key == "Fn::FindInMap" and type(arg) is list and len(arg) >= 3:
+        names = [_resolve(a, ctx) for a in arg[:3]]
+        try:
+            return (ctx.mappings or {})[names[0]][names[1]][names[2]]
+        except (KeyError, TypeError):
+            raise _Unknown from None
+    if key == "Fn::If" and type(arg) is list and len(arg) == 3 and ctx.condition:
+        value = ctx.condition(arg[0])
+        if value is None:
+            raise _Unknown
+        return _resolve(arg[1] if value else arg[2], ctx)
+    if key == "Fn::ImportValue":
+        name = _resolve(arg, ctx)
+        return "${ImportValue:" + _as_text(name) + "}"
+    raise _Unknown
+
+
+def _getatt_value(target: str, attribute: str, ctx: Context) -> Any:
+    if ctx.resolve_getatt:
+        value = ctx.resolve_getatt(target, attribute)
+        if value is not None:
+            return value
+    return "${" + f"{target}.{attribute}" + "}"
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    if isinstance(value, list):
+        return ",".join(_as_text(v) for v in value)
+    raise _Unknown

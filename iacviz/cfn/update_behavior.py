@@ -1,0 +1,286 @@
+"""Per-property update behaviour of resource types, from the resource provider schemas cfn-lint bundles.
+
+A resource provider schema lists ``createOnlyProperties`` (changing them replaces the
+resource), ``conditionalCreateOnlyProperties`` (replaced when the change cannot be applied in
+place) and everything else updates in place. :func:`behavior` answers that question for one
+leaf of a template, given as the JSON pointer iacviz stores (``/properties/Tier/Name``,
+``/properties/Tags/0/Key``).
+
+**Pinned schemas.** cfn-lint's global ``PROVIDER_SCHEMA_MANAGER`` picks, at import, whichever
+of its bundled schemas and the user's cache (``~/.cache/aws/cfn-lint/schemas``, written by
+``cfn-lint --update-specs``; ``XDG_CACHE_HOME`` moves it) has the newer ``schema_date``, and it
+may be patched or given registry schemas by other cfn-lint users in the same process. So the
+same template could give different answers on two machines. We build our own
+``ProviderSchemaManager`` of the same class, pointed explicitly at the package's
+``cfnlint/data/schemas/{providers,resources}``: the answer depends on the installed cfn-lint
+version only (``pyproject.toml`` pins its range) and :data:`SCHEMA_DATE` says which schemas.
+
+**SAM and modules.** cfn-lint knows the ``AWS::Serverless::*`` types, but their schemas only
+validate syntax: no create-only lists. CloudFormation never updates a SAM resource itself, it
+updates what the transform makes of it, so :func:`behavior` answers ``unknown`` for them
+(iacviz expands SAM first). ``...::MODULE`` types are unknown too. ``Custom::*`` types use
+``AWS::CloudFormation::CustomResource`` (``ServiceToken`` is create-only).
+
+>>> behavior("AWS::EC2::VPC", "/properties/CidrBlock")
+'replace'
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import cfnlint.data.schemas
+from cfnlint.helpers import REGIONS
+from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+from cfnlint.schema.manager import ProviderSchemaManager
+
+from iacviz.errors import IacvizError
+
+__all__ = ["TypeRules", "type_rules", "behavior", "custom_name_property", "schema_stats",
+           "BUNDLED_SCHEMAS", "SCHEMA_DATE"]
+
+BUNDLED_SCHEMAS = Path(cfnlint.data.schemas.__file__).resolve().parent
+
+
+def _read_schema_date() -> str:
+    try:
+        return json.loads((BUNDLED_SCHEMAS / "version.json").read_text("utf-8")).get("schema_date", "")
+    except (OSError, ValueError):
+        return ""
+
+
+SCHEMA_DATE = _read_schema_date()
+_REGIONS = frozenset(REGIONS)
+
+_REPLACE, _CONDITIONAL = 2, 1
+_ANSWER = {0: "in-place", _CONDITIONAL: "conditional", _REPLACE: "replace"}
+
+
+def _pinned_manager() -> ProviderSchemaManager:
+    """A schema manager reading only cfn-lint's bundled files (never the user's cache)."""
+    # Same class as cfn-lint's global manager; explicit directories bypass its cache-vs-bundle
+    # date comparison (`_resolve_schema_dirs`) and keep its patches/registry schemas out.
+    cls = type(PROVIDER_SCHEMA_MANAGER) if isinstance(PROVIDER_SCHEMA_MANAGER, ProviderSchemaManager) \
+        else ProviderSchemaManager
+    return cls(providers_dir=BUNDLED_SCHEMAS / "providers", resources_dir=BUNDLED_SCHEMAS / "resources")
+
+
+_MANAGER = _pinned_manager()
+
+
+def _segments(pointer: str) -> tuple[str, ...]:
+    # "/properties/Policies/2/PolicyArn" -> ("properties", "Policies", "*", "PolicyArn"): array
+    # indices become the schema's wildcard. Escaped keys ("~1") stay one segment; no schema key
+    # contains "/" or "~", so they never need unescaping to match.
+    return tuple("*" if s.isdigit() else s for s in pointer.split("/")[1:])
+
+
+@dataclass(frozen=True)
+class TypeRules:
+    """What a provider schema says about one resource type (pointers as the schema writes them)."""
+
+    resource_type: str
+    schema_type: str | None = None  # the schema used, e.g. AWS::CloudFormation::CustomResource
+    known: bool = False
+    sam: bool = False
+    create_only: tuple[str, ...] = ()
+    conditional_create_only: tuple[str, ...] = ()
+    read_only: tuple[str, ...] = ()
+    primary_identifier: tuple[str, ...] = ()
+    # Compiled matcher: path-segment tuple -> severity, and every proper prefix of a schema
+    # pointer (a leaf *above* a create-only property, e.g. an Fn::If producing the whole
+    # object, may or may not change it: conditional).
+    _index: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False, compare=False)
+    _ancestors: frozenset[tuple[str, ...]] = field(default=frozenset(), repr=False, compare=False)
+    _depth: int = field(default=0, repr=False, compare=False)
+    _tops: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+
+    @classmethod
+    def build(cls, resource_type: str, schema: dict | None, schema_type: str | None = None) -> "TypeRules":
+        if schema is None:
+            return cls(resource_type, schema_type)
+        co = tuple(schema.get("createOnlyProperties", ()))
+        cco = tuple(schema.get("conditionalCreateOnlyProperties", ()))
+        index: dict[tuple[str, ...], int] = {}
+        for pointers, severity in ((cco, _CONDITIONAL), (co, _REPLACE)):
+            for p in pointers:
+                key = _segments(p)
+                index[key] = max(index.get(key, 0), severity)
+        ancestors = frozenset(k[:i] for k in index for i in range(1, len(k)))
+        return cls(
+            resource_type, schema_type, known=True, sam=resource_type.startswith("AWS::Serverless::"),
+            create_only=co, conditional_create_only=cco,
+            read_only=tuple(schema.get("readOnlyProperties", ())),
+            primary_identifier=tuple(schema.get("primaryIdentifier", ())),
+            _index=index, _ancestors=ancestors, _depth=max(map(len, index), default=0),
+            _tops=frozenset(k[1] for k in index if len(k) > 1),
+        )
+
+    def behavior(self, pointer: str) -> str:
+        """Uncached: ``replace``, ``conditional``, ``in-place`` or ``unknown`` for one leaf pointer.
+
+        >>> type_rules("AWS::IAM::Role").behavior("/properties/RoleName")
+        'replace'
+        """
+        if not self.known or self.sam:
+            return "unknown"
+        if not self._index:
+            return "in-place"
+        # Fast path: most leaves sit under a top-level property no schema pointer mentions.
+        head = pointer.split("/", 3)
+        if len(head) > 2 and head[1] == "properties" and head[2] not in self._tops:
+            return "in-place"
+        segs = _segments(pointer)
+        index, best = self._index, 0
+        # Prefix match on whole segments: a schema pointer covers every leaf below it.
+        for i in range(2, min(len(segs), self._depth) + 1):
+            sev = index.get(segs[:i], 0)
+            if sev > best:
+                best = sev
+                if best == _REPLACE:
+                    break
+        if not best and segs in self._ancestors:
+            best = _CONDITIONAL
+        return _ANSWER[best]
+
+
+@lru_cache(maxsize=None)
+def _rules_for(schema_key: str, region: str) -> TypeRules:
+    if schema_key.endswith("::MODULE"):  # cfn-lint answers an open "Module" schema: nothing known
+        return TypeRules(schema_key)
+    try:
+        schema = _MANAGER.get_resource_schema(region, schema_key)
+    except Exception:  # ResourceNotFoundError, or a schema file that fails to load
+        return TypeRules(schema_key)
+    return TypeRules.build(schema_key, schema.schema, schema.type_name)
+
+
+def _schema_key(resource_type: str) -> str:
+    if resource_type.startswith("Custom::"):
+        return "AWS::CloudFormation::CustomResource"
+    return resource_type
+
+
+def type_rules(resource_type: str, region: str = "us-east-1") -> TypeRules:
+    """The update rules of a type in a region (cached; all ``Custom::*`` share one entry).
+
+    An unknown type gives ``known=False`` and empty pointer lists; an unknown region raises
+    :class:`~iacviz.errors.IacvizError`.
+
+    >>> type_rules("AWS::SQS::Queue").create_only
+    ('/properties/FifoQueue', '/properties/QueueName')
+    """
+    if region not in _REGIONS:
+        raise IacvizError(f"unknown AWS region {region!r} for resource schemas")
+    return _rules_for(_schema_key(resource_type), region)
+
+
+
+@lru_cache(maxsize=1 << 20)
+def behavior(resource_type: str, pointer: str, region: str = "us-east-1") -> str:
+    """How CloudFormation updates one property leaf: ``replace``, ``conditional``, ``in-place`` or ``unknown``.
+
+    ``pointer`` is the leaf's JSON pointer as iacviz stores it; array indices match the
+    schema's ``*`` and a schema pointer covers every leaf below it. ``unknown`` for types no
+    schema describes and for SAM types. Memoized per (type, pointer, region).
+
+    >>> [behavior("AWS::IAM::Role", p) for p in ("/properties/RoleName", "/properties/Policies/2/PolicyName")]
+    ['replace', 'in-place']
+    """
+    return type_rules(resource_type, region).behavior(pointer)
+
+
+# Physical-name properties the schema heuristic below gets wrong or cannot see. None: the type
+# has no name whose reuse blocks a replacement.
+_NAME_OVERRIDES: dict[str, str | None] = {
+    "AWS::EC2::KeyPair": "KeyName",  # stem "Key" is not where "KeyPair" ends
+    "AWS::ApiGateway::DomainNameV2": "DomainName",
+    "AWS::IAM::RolePolicy": None,  # inline policies: the name is scoped to one role/user/group
+    "AWS::IAM::UserPolicy": None,
+    "AWS::IAM::GroupPolicy": None,
+    "AWS::Route53::HostedZone": None,  # zone names are not unique; a new zone gets a new id
+    "AWS::EMR::Cluster": None,  # cluster names are labels, not unique
+    "AWS::DataPipeline::Pipeline": None,  # pipelines are unique by uniqueId, not by name
+    # SAM (no usable schema): the name property of what the transform produces
+    "AWS::Serverless::Function": "FunctionName",
+    "AWS::Serverless::SimpleTable": "TableName",
+    "AWS::Serverless::StateMachine": "Name",
+}
+
+
+def custom_name_property(resource_type: str) -> str | None:
+    """The property giving a resource its physical name, or ``None``.
+
+    CloudFormation refuses to replace a resource whose name is set by the template, so this
+    is what makes a replacement fail. Derived from the schema: a top-level, writable,
+    create-only property named like the type (``DBInstanceIdentifier``, ``QueueName``,
+    ``DomainName`` of ``AWS::ApiGateway::DomainName``), else ``Name``, else
+    ``<stem>Name``/``<stem>Identifier``/``<stem>Id`` where the type's last part ends with
+    ``<stem>`` (``GroupName`` for ``AWS::EC2::SecurityGroup``); among equals, one in the
+    primary identifier wins. A small override table fixes the cases this gets wrong
+    (``AWS::EC2::KeyPair``, inline IAM policies, SAM types...).
+
+    >>> custom_name_property("AWS::S3::Bucket"), custom_name_property("AWS::EC2::Subnet")
+    ('BucketName', None)
+    """
+    if resource_type in _NAME_OVERRIDES:
+        return _NAME_OVERRIDES[resource_type]
+    return _derived_name(resource_type)
+
+
+@lru_cache(maxsize=None)
+def _derived_name(resource_type: str) -> str | None:
+    rules = type_rules(resource_type)
+    if not rules.known or rules.sam:
+        return None
+    suffix = resource_type.rsplit("::", 1)[-1]
+    read_only = set(rules.read_only)
+    top = [p.split("/")[2] for p in rules.create_only if p.count("/") == 2 and p not in read_only]
+    ident = {p.split("/")[2] for p in rules.primary_identifier if p.count("/") == 2}
+
+    def rank(prop: str) -> int | None:
+        # Lower is better: the type's own name (QueueName, DBInstanceIdentifier, DomainName for
+        # ApiGateway::DomainName), a bare Name, then a stem the type name ends with (GroupName
+        # for SecurityGroup). A stem the type merely *starts* with is usually a reference
+        # (PolicyName of IoT::PolicyPrincipalAttachment), so it does not count.
+        if prop == suffix:
+            return 0
+        for ending in ("Name", "Identifier", "Id"):
+            if prop.endswith(ending):
+                stem = prop[: -len(ending)]
+                if stem == suffix:
+                    return 0
+                if not stem and ending == "Name":
+                    return 1
+                if stem and suffix.endswith(stem):
+                    return 2
+        return None
+
+    ranked = sorted((r, prop not in ident, i, prop) for i, prop in enumerate(top)
+                    if (r := rank(prop)) is not None)
+    return ranked[0][3] if ranked else None
+
+
+@lru_cache(maxsize=None)
+def schema_stats(region: str = "us-east-1") -> dict[str, int | str]:
+    """Counts over every type the pinned schemas know in a region (loads them all, ~1 s once).
+
+    >>> s = schema_stats(); s["types"] > 1500 and s["with_create_only"] > 1000
+    True
+    """
+    if region not in _REGIONS:
+        raise IacvizError(f"unknown AWS region {region!r} for resource schemas")
+    types = _MANAGER.get_resource_types(region)
+    rules = [type_rules(t, region) for t in types]
+    known = [r for r in rules if r.known]
+    return {
+        "types": len(known),
+        "sam_types": sum(r.sam for r in known),
+        "with_create_only": sum(bool(r.create_only) for r in known),
+        "with_conditional": sum(bool(r.conditional_create_only) for r in known),
+        "create_only_pointers": sum(len(r.create_only) for r in known),
+        "conditional_pointers": sum(len(r.conditional_create_only) for r in known),
+        "schema_date": SCHEMA_DATE,
+    }

@@ -1,0 +1,138 @@
+"""`Estate`: one immutable object holding an estate as tidy pandas frames.
+
+The model builds the base frames (stacks, resources, properties, ...). Analyses add frames
+of their own (exports, imports, ...) by registering a function with :func:`derived_frame`;
+the estate computes such a frame on first access and keeps it. That way the model never
+imports the analyses above it, yet ``estate.exports`` just works.
+
+>>> from iacviz.schema import frame
+>>> e = Estate({"stacks": frame("stacks", [{"stack": "net"}])})
+>>> e.stacks.stack.tolist(), len(e.resources)
+(['net'], 0)
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pandas as pd
+
+from .. import schema
+from ..sources.raw import RawStack
+
+BASE_FRAMES = (
+    "stacks", "resources", "properties", "parameters", "outputs", "conditions", "mappings",
+    "references", "option_settings", "errors",
+)
+
+_DERIVED: dict[str, Callable[["Estate"], pd.DataFrame]] = {}
+
+
+def derived_frame(name: str) -> Callable:
+    """Register ``fn(estate) -> DataFrame`` as the estate frame `name`, computed lazily.
+
+    >>> @derived_frame("n_stacks")
+    ... def _n(estate): return pd.DataFrame({"n": [len(estate.stacks)]})
+    >>> Estate({}).n_stacks.n.tolist()
+    [0]
+    """
+
+    def register(fn: Callable[["Estate"], pd.DataFrame]) -> Callable:
+        _DERIVED[name] = fn
+        return fn
+
+    return register
+
+
+class Estate:
+    """An estate: every stack read from files, a cloud assembly, a live account or a snapshot.
+
+    Attributes are DataFrames whose columns are documented in :mod:`iacviz.schema`
+    (``iacviz.schema.describe("resources")``). Frames are shared, not copied: treat them as
+    read-only, as pandas' copy-on-write makes any change you do make local to you.
+    """
+
+    __slots__ = ("_frames", "raw_stacks", "region", "_cache")
+
+    def __init__(self, frames: dict[str, pd.DataFrame], raw_stacks: list[RawStack] | None = None,
+                 region: str = "us-east-1"):
+        object.__setattr__(self, "_frames", dict(frames))
+        object.__setattr__(self, "raw_stacks", list(raw_stacks or []))
+        object.__setattr__(self, "region", region)
+        object.__setattr__(self, "_cache", {})
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        frames = object.__getattribute__(self, "_frames")
+        if name in frames:
+            return frames[name]
+        cache = object.__getattribute__(self, "_cache")
+        if name in cache:
+            return cache[name]
+        if name in _DERIVED:
+            cache[name] = _DERIVED[name](self)
+            return cache[name]
+        if name in schema.COLUMNS:
+            frames[name] = schema.frame(name, [])
+            return frames[name]
+        raise AttributeError(f"Estate has no frame {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Estate is immutable; build a new one with Estate.replace(...)")
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self._frames) | set(_DERIVED))
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n}={len(self._frames[n])}" for n in ("stacks", "resources", "errors")
+                           if n in self._frames)
+        return f"<Estate {counts}>"
+
+    def frames(self, derived: bool = False) -> dict[str, pd.DataFrame]:
+        """The base frames by name (and every derived frame too when `derived`).
+
+        >>> sorted(Estate({}).frames())[:3]
+        ['conditions', 'errors', 'mappings']
+        """
+        out = {name: getattr(self, name) for name in BASE_FRAMES}
+        out.update({k: v for k, v in self._frames.items() if k not in out})
+        if derived:
+            out.update({name: getattr(self, name) for name in _DERIVED})
+        return out
+
+    def replace(self, **frames: pd.DataFrame) -> "Estate":
+        """A new estate with some frames swapped (derived frames are recomputed).
+
+        >>> Estate({}).replace(errors=schema.frame("errors", [{"message": "x"}])).errors.message[0]
+        'x'
+        """
+        merged = {**self._frames, **frames}
+        return Estate(merged, self.raw_stacks, self.region)
+
+    def stack(self, name: str) -> "Estate":
+        """The same estate reduced to one stack's rows (analyses across stacks then see one).
+
+        >>> Estate({}).stack("net").resources.empty
+        True
+        """
+        out = {}
+        for key, df in self._frames.items():
+            col = "stack" if "stack" in df.columns else ("source_stack" if "source_stack" in df.columns else None)
+            out[key] = df[df[col] == name].reset_index(drop=True) if col else df
+        return Estate(out, [r for r in self.raw_stacks if r.name == name], self.region)
+
+    def to_parquet(self, folder: str) -> None:
+        """Write a snapshot of this estate (see :func:`iacviz.read_snapshot`)."""
+        from .snapshot import to_parquet
+
+        to_parquet(self, folder)
+
+    def sql(self, query: str) -> pd.DataFrame:
+        """Run DuckDB SQL over the frames, each a table named after it.
+
+        >>> Estate({}).sql("select count(*) as n from resources").n[0]  # doctest: +SKIP
+        0
+        """
+        from .snapshot import sql
+
+        return sql(self, query)

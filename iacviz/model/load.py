@@ -1,0 +1,75 @@
+"""`load`: read templates from files into an `Estate` (the file-based entry point).
+
+>>> estate = load_template({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}, stack="jobs")
+>>> estate.resources[["stack", "logical_id", "type"]].values.tolist()
+[['jobs', 'Q', 'AWS::SQS::Queue']]
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..errors import TemplateError
+from ..sources import sam
+from ..sources.files import read_paths
+from ..sources.raw import ErrorRow, RawStack
+from .build import build_estate
+from .estate import Estate
+
+
+def load(*paths: str | os.PathLike, parameters: dict[str, dict[str, Any]] | None = None,
+         region: str = "us-east-1", strict: bool = False) -> Estate:
+    """Read every stack below `paths` into an `Estate`.
+
+    Parameters
+    ----------
+    paths: template files or folders (read recursively; CDK ``cdk.out`` folders,
+        ``.ebextensions`` folders and an ``iacviz-estate.yaml`` file are recognised).
+    parameters: ``{stack: {ParameterKey: value}}``; other parameters take the estate file's
+        value, the value a parent stack passes, or their default.
+    region: the region pseudo parameters and SAM expansion assume.
+    strict: raise one :class:`iacviz.TemplateError` for the first error instead of
+        returning it as a row of ``estate.errors``.
+
+    Examples
+    --------
+    >>> import iacviz
+    >>> estate = iacviz.load(iacviz.data.sample_estate())  # doctest: +SKIP
+    >>> estate.stacks.stack.tolist()[:2]  # doctest: +SKIP
+    ['ShopMonitoring', 'ShopWorkers']
+    """
+    raw, errors = read_paths(paths, parameters=parameters, region=region)
+    _check(errors, strict)
+    estate = build_estate(raw, errors, parameters=parameters, region=region)
+    _check([ErrorRow(r.source, r.line, r.severity, r.message) for r in estate.errors.itertuples()], strict)
+    return estate
+
+
+def load_template(template: dict[str, Any], stack: str = "stack", *, parameters: dict[str, Any] | None = None,
+                  region: str = "us-east-1", strict: bool = False) -> Estate:
+    """An `Estate` of one template given as a mapping (already in long form), named `stack`.
+
+    SAM templates are expanded as when read from a file.
+    """
+    errors: list[ErrorRow] = []
+    body, raw_body, generated_by = template, None, {}
+    if sam.is_sam(template) or sam.has_sam_resources(template):
+        try:
+            body, generated_by = sam.expand(template, dict(parameters or {}), region)
+            raw_body = template
+        except sam.SamError as exc:
+            errors.extend(ErrorRow(f"<{stack}>", 0, "error", f"SAM: {m}", stack) for m in exc.messages)
+    raw = RawStack(stack, f"<{stack}>", "mapping", body, raw_template=raw_body, generated_by=generated_by)
+    estate = build_estate([raw], errors, parameters={stack: dict(parameters or {})}, region=region)
+    _check([ErrorRow(r.source, r.line, r.severity, r.message) for r in estate.errors.itertuples()], strict)
+    return estate
+
+
+def _check(errors: list[ErrorRow], strict: bool) -> None:
+    if not strict:
+        return
+    bad = [e for e in errors if e.severity == "error"]
+    if bad:
+        first = bad[0]
+        more = f" (and {len(bad) - 1} more errors)" if len(bad) > 1 else ""
+        raise TemplateError(first.source, first.line, first.message + more)

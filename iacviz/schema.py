@@ -1,0 +1,196 @@
+"""Every frame iacviz produces, its columns, their dtypes and meaning: declared once, here.
+
+The model and the analyses build frames through :func:`frame`, which orders the columns,
+applies the dtypes and fails loudly on a column that is not declared, so a frame never
+drifts from what this module documents.
+
+>>> list(frame("errors", []).columns)
+['source', 'line', 'severity', 'message', 'stack']
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import pandas as pd
+
+# dtype vocabulary: "str" (pandas string, missing = NA), "int" (nullable Int64),
+# "bool" (nullable boolean), "float", "object" (lists, dicts and raw template values).
+_DTYPES = {"str": "string", "int": "Int64", "bool": "boolean", "float": "Float64", "object": "object"}
+
+COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
+    "stacks": {
+        "stack": ("str", "stack name: file stem, CDK artifact id, estate-file name or live name"),
+        "source": ("str", "file (relative to the loaded root) or live:account/region/stack"),
+        "format": ("str", "yaml, json, cdk, ebextension, live or snapshot"),
+        "transform": ("str", "Transform of the template (comma-joined), e.g. AWS::Serverless-2016-10-31"),
+        "description": ("str", "the template's Description"),
+        "parent_stack": ("str", "for a nested stack: the stack that creates it"),
+        "parent_resource": ("str", "for a nested stack: the parent's AWS::CloudFormation::Stack logical id"),
+        "n_resources": ("int", "resources CloudFormation creates (SAM expanded)"),
+        "modality": ("str", "persistent, ephemeral, mixed or unknown"),
+        "stack_dependencies": ("object", "stacks this one must deploy after (CDK manifest, nesting)"),
+        "account": ("str", "AWS account id (live and snapshot estates)"),
+        "region": ("str", "AWS region"),
+        "stack_status": ("str", "live: StackStatus"),
+        "last_updated": ("str", "live: LastUpdatedTime (or CreationTime), ISO 8601"),
+        "drift_status": ("str", "live: StackDriftStatus"),
+    },
+    "resources": {
+        "stack": ("str", "stack name"),
+        "logical_id": ("str", "logical id in the (expanded) template"),
+        "type": ("str", "resource type, e.g. AWS::EC2::VPC"),
+        "service": ("str", "the service part of the type, e.g. EC2; Custom for custom resources"),
+        "condition": ("str", "the resource's Condition, if any"),
+        "condition_value": ("bool", "that condition evaluated with the stack's parameter values (NA: unknown)"),
+        "deletion_policy": ("str", "DeletionPolicy as written or resolved (NA: CloudFormation's default)"),
+        "update_replace_policy": ("str", "UpdateReplacePolicy as written or resolved"),
+        "depends_on": ("object", "list of logical ids in DependsOn"),
+        "line": ("int", "1-based line of the resource in its source file (NA when generated)"),
+        "stateful": ("bool", "holds data that a replacement or deletion loses"),
+        "modality": ("str", "persistent, ephemeral, neutral (CloudFormation machinery, custom resources) or unknown"),
+        "generated_by": ("str", "SAM resource that produced this one (expanded SAM only)"),
+        "cdk_path": ("str", "CDK construct path from aws:cdk:path metadata"),
+        "physical_id": ("str", "live: PhysicalResourceId"),
+        "resource_status": ("str", "live: ResourceStatus"),
+        "drift_status": ("str", "live: StackResourceDriftStatus"),
+    },
+    "properties": {
+        "stack": ("str", "stack name"),
+        "logical_id": ("str", "resource logical id"),
+        "path": ("str", "JSON pointer of the leaf, e.g. /properties/Tier/Name or /properties/Tags/0/Key"),
+        "value": ("object", "the leaf value: a scalar, or an intrinsic function as a dict"),
+        "update_behavior": ("str", "replace (create-only), conditional, in-place or unknown (type not in the schemas)"),
+        "driven_by": ("object", "what an intrinsic value depends on: ref:X, getatt:X.Attr, import, "
+                                "mapping:M, condition:C, pseudo:AWS::Region (None for literals)"),
+    },
+    "parameters": {
+        "stack": ("str", "stack name"),
+        "name": ("str", "parameter key"),
+        "type": ("str", "parameter Type"),
+        "default": ("object", "Default as written"),
+        "value": ("object", "value used: passed by the user or a parent stack, else the default"),
+        "value_source": ("str", "user, parent, default, live or missing"),
+        "no_echo": ("bool", "NoEcho parameter (its value is never shown)"),
+        "description": ("str", "the parameter's Description"),
+    },
+    "outputs": {
+        "stack": ("str", "stack name"),
+        "name": ("str", "output logical id"),
+        "value": ("object", "Value expression as written"),
+        "resolved_value": ("str", "Value where it can be resolved offline (or the live value)"),
+        "export_name": ("str", "Export.Name resolved with the stack's parameters (may hold ${...} placeholders)"),
+        "export_expr": ("object", "Export.Name expression as written"),
+        "condition": ("str", "the output's Condition"),
+        "description": ("str", "the output's Description"),
+        "line": ("int", "1-based source line"),
+    },
+    "conditions": {
+        "stack": ("str", "stack name"),
+        "name": ("str", "condition name"),
+        "expression": ("object", "the condition as written"),
+        "value": ("bool", "evaluated with the stack's parameter values (NA: unknown)"),
+    },
+    "mappings": {
+        "stack": ("str", "stack name"),
+        "mapping": ("str", "mapping name"),
+        "key": ("str", "top-level key"),
+        "name": ("str", "second-level key"),
+        "value": ("object", "the value"),
+    },
+    "references": {
+        "source_stack": ("str", "stack holding the reference"),
+        "source": ("str", "logical id, Outputs.X, Conditions.X or Parameters.X that holds it"),
+        "source_path": ("str", "JSON pointer inside the source, e.g. /properties/VpcId"),
+        "target_stack": ("str", "stack of the target (for an import: filled by exports analysis)"),
+        "target": ("str", "what is referenced: logical id, parameter, pseudo parameter, export name..."),
+        "target_kind": ("str", "resource, parameter, pseudo, export, condition, mapping, stack or unknown"),
+        "kind": ("str", "Ref, GetAtt, Sub, DependsOn, ImportValue, Condition, FindInMap or NestedStack"),
+        "attribute": ("str", "GetAtt attribute (or Sub ${X.Attr})"),
+    },
+    "option_settings": {
+        "stack": ("str", "stack (the .ebextensions folder's application)"),
+        "source": ("str", "config file"),
+        "namespace": ("str", "option namespace, e.g. aws:autoscaling:asg"),
+        "option_name": ("str", "option name"),
+        "value": ("object", "the value"),
+        "resource_name": ("str", "resource_name when set"),
+    },
+    "errors": {
+        "source": ("str", "file or API target that failed"),
+        "line": ("int", "1-based line (0: not known)"),
+        "severity": ("str", "error, warning or info"),
+        "message": ("str", "what is wrong, in words"),
+        "stack": ("str", "stack concerned, when known"),
+    },
+}
+
+
+def columns(name: str) -> list[str]:
+    """Column names of a declared frame, in order.
+
+    >>> columns("mappings")
+    ['stack', 'mapping', 'key', 'name', 'value']
+    """
+    return list(COLUMNS[name])
+
+
+def dtypes(name: str) -> dict[str, str]:
+    """pandas dtypes of a declared frame.
+
+    >>> dtypes("errors")["line"]
+    'Int64'
+    """
+    return {col: _DTYPES[kind] for col, (kind, _) in COLUMNS[name].items()}
+
+
+def frame(name: str, rows: Iterable[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
+    """Build the frame `name` from rows, with exactly the declared columns and dtypes.
+
+    Missing columns are filled with NA; a column not declared raises ``KeyError``, so
+    every column that reaches a user is documented here.
+
+    >>> frame("errors", [{"source": "a.yaml", "line": 3, "severity": "error",
+    ...                   "message": "bad"}]).line.dtype
+    Int64Dtype()
+    """
+    df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame.from_records(list(rows))
+    spec = COLUMNS[name]
+    extra = set(df.columns) - set(spec)
+    if extra:
+        raise KeyError(f"frame {name!r} has undeclared columns {sorted(extra)}")
+    out = {}
+    n = len(df)
+    for col, (kind, _) in spec.items():
+        dtype = _DTYPES[kind]
+        if col in df.columns:
+            series = df[col]
+            if kind == "object":
+                out[col] = series.astype(object)
+            else:
+                out[col] = series.astype(dtype)
+        else:
+            out[col] = pd.Series([pd.NA] * n if kind != "object" else [None] * n, dtype=dtype, index=df.index)
+    return pd.DataFrame(out, index=pd.RangeIndex(n)) if n == 0 else pd.DataFrame(out).reset_index(drop=True)
+
+
+def declare(name: str, spec: dict[str, tuple[str, str]]) -> None:
+    """Declare a frame owned by an analysis module (exports, imports, findings...).
+
+    Analyses register their frames here at import time so that the documentation of every
+    column still lives in one registry.
+
+    >>> declare("example", {"a": ("str", "an example")}); columns("example")
+    ['a']
+    """
+    COLUMNS[name] = dict(spec)
+
+
+def describe(name: str) -> pd.DataFrame:
+    """The documentation of a frame as a frame: column, dtype, description.
+
+    >>> describe("errors").column.tolist()[:2]
+    ['source', 'line']
+    """
+    return pd.DataFrame(
+        [{"column": c, "dtype": _DTYPES[k], "description": d} for c, (k, d) in COLUMNS[name].items()]
+    )

@@ -1,0 +1,180 @@
+"""CloudFormation JSON -> body and lines, refusing what CloudFormation refuses.
+
+CloudFormation "follows the ECMA-404 JSON standard" (template-formats.html), so ``NaN`` and
+``Infinity``, which Python's json accepts, are syntax errors here. JSON has no short-form tags,
+so the body is already in its long form.
+
+Duplicate keys: json keeps the last one silently, but CloudFormation rejects the template. The
+C scanner hands every object's pairs to a tiny hook that compares ``len(dict(pairs))`` with
+``len(pairs)`` -- about 1.6x a plain ``json.loads``, far cheaper than scanning the text in
+Python. Only when a duplicate is found does :func:`_scan_tokens` walk the tokens to name its line.
+
+Lines: :func:`_section_lines` scans the (pretty-printed) text with a few C-speed searches and
+keeps its answer only if it names exactly the parsed keys in order; otherwise (minified JSON,
+odd indentation) the token walk gives the exact lines.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from itertools import accumulate
+
+from iacviz.errors import TemplateError
+from iacviz.sources.template_text import SECTIONS, not_a_mapping
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _unique_keys(pairs: list) -> dict:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _Duplicate
+    return obj
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def load_json(text: str, source: str) -> tuple[dict, dict[str, int]]:
+    """``(body, lines)`` of a JSON template.
+
+    >>> load_json('{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}', "q.json")
+    ({'Resources': {'Q': {'Type': 'AWS::SQS::Queue'}}}, {'Resources/Q': 1})
+    """
+    try:
+        body = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except _Duplicate:
+        _scan_tokens(text, source)  # raises with the duplicate's line
+        raise TemplateError(source, 0, "duplicate key (CloudFormation rejects duplicate keys)") from None
+    except json.JSONDecodeError as exc:
+        raise TemplateError(source, exc.lineno, f"JSON syntax error: {exc.msg}") from None
+    except ValueError as exc:  # NaN / Infinity from _no_constant
+        where = re.search(r"[:\[,]\s*-?(?:NaN|Infinity)\b", text)
+        line = text.count("\n", 0, where.start()) + 1 if where else 0
+        raise TemplateError(source, line, f"JSON syntax error: {exc}") from None
+    except RecursionError:
+        raise TemplateError(source, 0, "JSON nested too deeply") from None
+    if not isinstance(body, dict):
+        raise not_a_mapping(source, {list: "list", type(None): None}.get(type(body), "scalar"), 1)
+    lines = _section_lines(text, body)
+    return body, lines if lines is not None else _scan_tokens(text, source)
+
+
+# strings (keys when a colon follows) and brackets; everything else in JSON is skipped over
+_TOKENS = re.compile(r'"((?:[^"\\]|\\.)*)"[ \t\r\n]*(:)?|([{\[])|[}\]]')
+
+
+def _scan_tokens(text: str, source: str) -> dict[str, int]:
+    """Exact section-key lines of valid JSON, raising on the first duplicate key.
+
+    A Python loop per token: several times slower than parsing, so only a fallback.
+
+    >>> _scan_tokens('{"Outputs": {\\n "A": {}, "B": {"A": 1}}}', "o.json")
+    {'Outputs/A': 2, 'Outputs/B': 2}
+    """
+    lines: dict[str, int] = {}
+    keys: list[set | None] = []  # per open container: its keys so far (None for an array)
+    owner: list[str | None] = []  # per open container: the key it is the value of
+    pending: str | None = None
+    line, pos = 1, 0
+    for m in _TOKENS.finditer(text):
+        raw, colon, opening = m.group(1), m.group(2), m.group(3)
+        if opening:
+            keys.append(set() if opening == "{" else None)
+            owner.append(pending)
+            pending = None
+        elif raw is None:  # a closing bracket
+            keys.pop()
+            owner.pop()
+            pending = None
+        elif colon:
+            key = json.loads(f'"{raw}"') if "\\" in raw else raw
+            line += text.count("\n", pos, m.start())
+            pos = m.start()
+            if key in keys[-1]:
+                raise TemplateError(source, line, f"duplicate key {key!r} (CloudFormation rejects duplicate keys)")
+            keys[-1].add(key)
+            pending = key
+            if len(keys) == 2 and owner[1] in SECTIONS:
+                lines[f"{owner[1]}/{key}"] = line
+    return lines
+
+
+# --- lines by a text scan -------------------------------------------------------------------
+# Pretty-printed JSON puts each key of a section on its own line, one indentation step below
+# the section's header line. Speed notes: str.find of a distinctive word ("Resources") is far
+# faster than a search for "\n" plus spaces, and a regex that starts with literal text lets the
+# engine jump between candidates, so the indentation is spelled out in each pattern.
+
+_TOP = re.compile(r"\n[ \t\r\n]*+\{[ \t]*\r?\n( *+)\"")  # indentation of the top-level keys
+_FIRST_CHILD = re.compile(r"\n( ++)[^ \t\r\n]")
+_HEADER_REST = re.compile(r"[ \t]*:[ \t]*\{[ \t]*\r?\n")  # after `"Resources"`
+
+
+@lru_cache(maxsize=32)
+def _key_line(indent: int) -> re.Pattern:
+    # keys with escapes do not match: the comparison with the parsed keys then fails
+    return re.compile(re.escape("\n" + " " * indent) + r"\"([^\"\\\n]*)\"[ \t]*:")
+
+
+@lru_cache(maxsize=32)
+def _section_end(top: int) -> re.Pattern:
+    return re.compile(re.escape("\n" + " " * top + "}"))  # the closing brace under the header
+
+
+def _header_end(text: str, name: str, top: int) -> int | None:
+    """Where the only header line of section ``name`` at indentation ``top`` ends, else None."""
+    word, lead = f'"{name}"', "\n" + " " * top
+    found = None
+    at = text.find(word)
+    while at >= 0:
+        rest = at >= len(lead) and text.startswith(lead, at - len(lead)) and _HEADER_REST.match(text, at + len(word))
+        if rest:
+            if found is not None:
+                return None  # two candidates: the scan cannot tell which is the section
+            found = rest.end() - 1
+        at = text.find(word, at + 1)
+    return found
+
+
+def _section_lines(text: str, body: dict) -> dict[str, int] | None:
+    """Lines of the section keys found by scanning the text, or None when unsure.
+
+    >>> _section_lines('{\\n  "Resources": {\\n    "A": {},\\n    "B": {}\\n  }\\n}',
+    ...                {"Resources": {"A": {}, "B": {}}})
+    {'Resources/A': 3, 'Resources/B': 4}
+    """
+    wanted = [(name, body[name]) for name in SECTIONS if type(body.get(name)) is dict and body[name]]
+    if not wanted:
+        return {}
+    text = "\n" + text  # every line, the first included, starts after a "\n"
+    first_key = _TOP.match(text)
+    if first_key is None:
+        return None  # e.g. minified
+    top = len(first_key[1])
+    heads = []
+    for name, section in wanted:
+        start = _header_end(text, name, top)
+        if start is None:
+            return None
+        heads.append((start, name, section))
+    lines: dict[str, int] = {}
+    line = pos = 0
+    for start, name, section in sorted(heads):  # in text order, so lines are counted only once
+        first = _FIRST_CHILD.search(text, start)
+        end = _section_end(top).search(text, start)
+        if first is None or len(first[1]) <= top or end is None:
+            return None
+        found = list(_key_line(len(first[1])).finditer(text, start, end.start()))
+        if [m[1] for m in found] != list(section):
+            return None
+        # a key's line number is the count of "\n"s up to its line's first character
+        starts = [m.start() + 1 for m in found]
+        numbers = list(accumulate((text.count("\n", a, b) for a, b in zip([pos, *starts], starts)), initial=line))
+        lines.update(zip([f"{name}/{key}" for key in section], numbers[1:]))
+        line, pos = numbers[-1], starts[-1]
+    return lines
