@@ -12,9 +12,12 @@ from .errors import IacvizError, LiveError, TemplateError
 from .model.build import build_estate
 from .model.estate import Estate
 from .model.load import load, load_template
+from .analysis.changes import plan_changes
+from .analysis.replacement import replacement_prone  # also registers estate.replacement_prone
 
 __all__ = [
     "Estate", "IacvizError", "LiveError", "TemplateError", "build_estate", "data", "load", "load_template",
     "schema",
 ]
+__all__ += ["plan_changes", "replacement_prone"]
 __version__ = "0.1.0"

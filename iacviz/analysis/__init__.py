@@ -1,0 +1,1 @@
+"""Analyses: pure functions of an Estate (exports, graphs, blast radius, replacement, changes)."""

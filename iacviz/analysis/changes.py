@@ -1,0 +1,215 @@
+"""Offline change sets: what CloudFormation would do to every stack, and what iacviz can say better.
+
+:func:`plan_changes` compares two versions of an estate (or of one template) and returns one
+row per changed resource and output, with the fields of a CloudFormation change set (action,
+replacement, details) and iacviz's own verdicts: whether the physical resource will certainly
+be new, whether data is lost, and why CloudFormation would refuse the update.
+
+The rules are CloudFormation's documented ones (user guide, "Example change sets"; API
+reference, ``ResourceChange`` / ``ResourceChangeDetail``); they live in
+:mod:`iacviz.analysis.change_rules` and :mod:`iacviz.analysis.change_stack`.
+"""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Mapping
+
+import pandas as pd
+
+from iacviz import schema
+from iacviz.analysis.change_stack import StackPlan, StackView, export_name, in_use, removal, views
+from iacviz.errors import IacvizError
+from iacviz.model.build import build_estate
+from iacviz.model.estate import Estate
+from iacviz.model.load import load, load_template
+from iacviz.sources.raw import ErrorRow
+
+__all__ = ["plan_changes"]
+
+schema.declare("plan", {
+    "stack": ("str", "stack name"),
+    "logical_id": ("str", "resource logical id, or output name for kind output"),
+    "resource_type": ("str", "resource type (the new one for a Modify; NA for outputs)"),
+    "kind": ("str", "resource or output"),
+    "action": ("str", "Add, Modify, Remove, or Dynamic (inputs read at deploy time: nothing else changed)"),
+    "replacement": ("str", "CloudFormation's Replacement for a Modify: True, False or Conditional (NA otherwise)"),
+    "details": ("object", "list of dicts: attribute, name, requires_recreation (Never/Conditionally/Always), "
+                          "evaluation (Static/Dynamic), change_source, causing_entity"),
+    "will_replace": ("bool", "iacviz's verdict: True the physical resource will certainly be new, False it "
+                             "certainly will not, NA it depends on AWS"),
+    "data_loss": ("bool", "a stateful resource replaced or removed with no Retain/Snapshot policy protecting it "
+                          "(NA: only if a conditional replacement happens)"),
+    "blocked": ("str", "why CloudFormation would refuse the update (export in use, custom name, type change)"),
+    "unknowable": ("str", "what cannot be known offline: SSM parameter types, {{resolve:...}}, macros, "
+                          "AWS::Include, unknown conditions or types"),
+    "policy_action": ("str", "Delete, Retain, Snapshot (removal) or ReplaceAnd... (replacement)"),
+    "scope": ("object", "attributes changed: Properties, Tags, Metadata, DeletionPolicy, ..."),
+    "note": ("str", "context: stack added/removed, condition flipped, type changed, renamed logical id?"),
+})
+
+
+def plan_changes(before: Any, after: Any, before_parameters: Mapping | None = None,
+                 after_parameters: Mapping | None = None, stack: str | None = None) -> pd.DataFrame:
+    """Predict the change sets CloudFormation would compute to go from `before` to `after`.
+
+    Parameters
+    ----------
+    before, after : str, os.PathLike, Estate or mapping
+        A path (read with :func:`iacviz.load`), an estate, or one template as a mapping in
+        long form (named by `stack`, else after the single stack on the other side, else
+        ``"stack"``).
+    before_parameters, after_parameters : mapping, optional
+        Parameter values: ``{Key: value}`` (for a single template, or for every stack of a
+        path that declares the key) or ``{stack: {Key: value}}``.
+    stack : str, optional
+        Name of a template given as a mapping; with estates or paths, keep only this stack's rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Frame ``plan`` (``iacviz.schema.describe("plan")``): stack, logical_id,
+        resource_type, kind (resource/output), action (Add/Modify/Remove/Dynamic),
+        replacement (True/False/Conditional for a Modify), details (list of dicts: attribute,
+        name, requires_recreation, evaluation, change_source, causing_entity), will_replace,
+        data_loss, blocked, unknowable, policy_action, scope, note.
+
+    Examples
+    --------
+    >>> vpc = {"Parameters": {"Cidr": {"Type": "String"}},
+    ...        "Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": {"Ref": "Cidr"}}},
+    ...                      "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"},
+    ...                                                                         "CidrBlock": "10.0.0.0/24"}}}}
+    >>> plan = plan_changes(vpc, vpc, {"Cidr": "10.0.0.0/16"}, {"Cidr": "10.1.0.0/16"}, stack="net")
+    >>> plan[["logical_id", "action", "replacement", "will_replace"]].values.tolist()
+    [['Vpc', 'Modify', 'True', True], ['Subnet', 'Modify', 'Conditional', True]]
+    >>> [(d["evaluation"], d["change_source"], d["causing_entity"]) for d in plan.details[1]]
+    [('Dynamic', 'ResourceReference', 'Vpc')]
+    """
+    b_estate, b_user, b_default = _as_estate(before, before_parameters, stack)
+    a_estate, a_user, a_default = _as_estate(after, after_parameters, stack)
+    # One template against a one-stack estate: the template is that stack.
+    if b_default and not a_default and len(a_estate.raw_stacks) == 1:
+        b_estate, b_user, _ = _as_estate(before, before_parameters, a_estate.raw_stacks[0].name)
+    elif a_default and not b_default and len(b_estate.raw_stacks) == 1:
+        a_estate, a_user, _ = _as_estate(after, after_parameters, b_estate.raw_stacks[0].name)
+    b_views, a_views = views(b_estate, b_user), views(a_estate, a_user)
+    importers = _importers(a_estate)
+    rows: list[dict] = []
+    for name in list(a_views) + [n for n in b_views if n not in a_views]:
+        if stack is not None and name != stack:
+            continue
+        if name in a_views and name in b_views:
+            rows += StackPlan(b_views[name], a_views[name], importers).rows()
+        elif name in a_views:
+            rows += _whole_stack(a_views[name], "Add", importers)
+        else:
+            rows += _whole_stack(b_views[name], "Remove", importers)
+    rows += _nested_stacks(a_estate, rows)
+    return schema.frame("plan", rows)
+
+
+def _as_estate(value: Any, parameters: Mapping | None, stack: str | None) -> tuple[Estate, dict, bool]:
+    """The estate of one side, the parameter values passed per stack, and whether it is a
+    mapping that was given no name."""
+    params = dict(parameters or {})
+    nested = bool(params) and all(isinstance(v, Mapping) for v in params.values())
+    if isinstance(value, Estate):
+        names = [r.name for r in value.raw_stacks]
+        per_stack = _per_stack(params, nested, names, stack)
+        if per_stack:
+            errors = [ErrorRow(r.source, r.line, r.severity, r.message, r.stack) for r in value.errors.itertuples()]
+            value = build_estate(value.raw_stacks, errors, parameters=per_stack, region=value.region)
+        return value, per_stack, False
+    if isinstance(value, Mapping):
+        name = stack or "stack"
+        flat = dict(params.get(name, {})) if nested else params
+        return load_template(dict(value), stack=name, parameters=flat), {name: flat}, stack is None
+    if isinstance(value, (str, os.PathLike)):
+        if not os.path.exists(value):
+            raise IacvizError(f"plan_changes: {os.fspath(value)!r} does not exist")
+        per_stack = dict(params) if nested else {}
+        if params and not nested:  # {Key: value}: every stack of the path that declares Key
+            per_stack = _per_stack(params, False, [r.name for r in load(value).raw_stacks], stack)
+        return load(value, parameters=per_stack or None), per_stack, False
+    raise IacvizError(f"plan_changes: expected a path, an Estate or a template mapping, not {type(value).__name__}")
+
+
+def _per_stack(params: dict, nested: bool, names: list[str], stack: str | None) -> dict[str, dict]:
+    if not params:
+        return {}
+    if nested:
+        return {k: dict(v) for k, v in params.items()}
+    return {n: dict(params) for n in names if stack is None or n == stack}
+
+
+def _importers(estate: Estate):
+    """``importers(export_name, exporting_stack)``: stacks of the new estate importing it.
+
+    The new side decides: a stack that still imports the export after its own update keeps
+    it in use, whatever the order of deployments.
+    """
+    refs = estate.references
+    refs = refs[refs["kind"] == "ImportValue"]
+    by_name: dict[str, set[str]] = {}
+    for target, source_stack in zip(refs["target"], refs["source_stack"]):
+        by_name.setdefault(target, set()).add(source_stack)
+
+    def importers(name: str, stack: str) -> list[str]:
+        return sorted(s for s in by_name.get(name, ()) if s != stack)
+
+    return importers
+
+
+def _whole_stack(view: StackView, action: str, importers) -> list[dict]:
+    """Rows of a stack present on one side only: every resource and output added or removed."""
+    note = f"stack {view.name} {'added' if action == 'Add' else 'removed'}"
+    rows = []
+    for lid, res in view.resources.items():
+        row = {"stack": view.name, "logical_id": lid, "resource_type": res["Type"], "kind": "resource",
+               "action": action, "details": [], "scope": [], "note": note, "data_loss": False}
+        if action == "Remove":
+            row.update(removal(res, view.ctx))
+        rows.append(row)
+    for name, out in view.outputs.items():
+        export = export_name(out, view.ctx)
+        users = importers(export, view.name) if export and action == "Remove" else []
+        rows.append({"stack": view.name, "logical_id": name, "kind": "output", "action": action, "details": [],
+                     "scope": [], "note": note, "data_loss": False,
+                     "blocked": in_use(export, users, "deleted")})
+    return rows
+
+
+def _nested_stacks(estate: Estate, rows: list[dict]) -> list[dict]:
+    """A nested stack whose template changed: its AWS::CloudFormation::Stack resource is updated.
+
+    CloudFormation marks it ``ChangeSource: Automatic`` ("because the nested stack's template
+    might have changed"); iacviz reads the child, so it lists the parent resource only when
+    the child really changes.
+    """
+    changed = {r["stack"] for r in rows}
+    listed = {(r["stack"], r["logical_id"]) for r in rows if r["kind"] == "resource"}
+    extra = []
+    stacks = estate.stacks
+    for child, parent, resource in zip(stacks["stack"], stacks["parent_stack"], stacks["parent_resource"]):
+        if child in changed and isinstance(parent, str) and isinstance(resource, str) \
+                and (parent, resource) not in listed:
+            extra.append({"stack": parent, "logical_id": resource, "resource_type": "AWS::CloudFormation::Stack",
+                          "kind": "resource", "action": "Modify", "replacement": "False", "will_replace": False,
+                          "data_loss": False, "scope": ["Properties"], "note": f"nested stack {child} changes",
+                          "details": [{"attribute": "Properties", "name": None, "requires_recreation": "Never",
+                                       "evaluation": "Static", "change_source": "Automatic",
+                                       "causing_entity": None}]})
+    return extra
+
+
+def to_records(plan: pd.DataFrame) -> list[dict]:
+    """The plan as JSON-ready records (NA becomes None).
+
+    >>> to_records(plan_changes({"Resources": {}}, {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}))[0]["action"]
+    'Add'
+    """
+    out = []
+    for rec in plan.astype(object).to_dict("records"):
+        out.append({k: (None if not isinstance(v, (list, dict)) and pd.isna(v) else v) for k, v in rec.items()})
+    return json.loads(json.dumps(out, default=str))
