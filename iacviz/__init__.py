@@ -12,6 +12,10 @@ from .errors import IacvizError, LiveError, TemplateError
 from .model.build import build_estate
 from .model.estate import Estate
 from .model.load import load, load_template
+from .analysis import exports as _exports  # registers estate.exports, .imports, .export_problems
+from .analysis.exports import export_problems
+from .analysis.graph import deletion_order, deployment_order, resource_graph, stack_graph
+from .analysis.blast_radius import blast_radius
 from .analysis.changes import plan_changes
 from .analysis.replacement import replacement_prone  # also registers estate.replacement_prone
 
@@ -19,5 +23,6 @@ __all__ = [
     "Estate", "IacvizError", "LiveError", "TemplateError", "build_estate", "data", "load", "load_template",
     "schema",
 ]
-__all__ += ["plan_changes", "replacement_prone"]
+__all__ += ["blast_radius", "deletion_order", "deployment_order", "export_problems", "plan_changes",
+            "replacement_prone", "resource_graph", "stack_graph"]
 __version__ = "0.1.0"

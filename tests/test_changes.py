@@ -4,7 +4,7 @@ Sources quoted in the comments:
   [UG]  CloudFormation user guide, "Example change sets"
         (awsdocs/aws-cloudformation-user-guide, doc_source/using-cfn-updating-stacks-changesets-samples.md)
   [API] CloudFormation API reference: ResourceChange, ResourceChangeDetail, ResourceTargetDefinition
-  [REF] /work/shared/reference/cloudformation-update-semantics.md (collected from the two above,
+  [REF] the shared reference notes on CloudFormation update semantics (shared/reference/cloudformation-update-semantics.md) (collected from the two above,
         the resource provider schemas bundled with cfn-lint 1.58, and the policy attribute pages)
 """
 from __future__ import annotations

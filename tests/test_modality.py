@@ -15,7 +15,7 @@ import pytest
 from iacviz.errors import IacvizError
 from iacviz.cfn import modality as m
 
-CORPUS = Path("/work/shared/corpus")
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
 """replacement_prone: create-only properties that a parameter, an import, a condition or a resource drives.
 
-Rules quoted from /work/shared/reference/cloudformation-update-semantics.md [REF] (resource provider
+Rules quoted from the shared reference notes on CloudFormation update semantics (shared/reference/cloudformation-update-semantics.md) [REF] (resource provider
 schemas: "createOnlyProperties: changing them replaces the resource. conditionalCreateOnlyProperties:
 replaced if the change cannot be applied in place") and the user guide's "Example change sets" [UG].
 """

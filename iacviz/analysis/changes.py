@@ -82,9 +82,9 @@ def plan_changes(before: Any, after: Any, before_parameters: Mapping | None = No
     ...                                                                         "CidrBlock": "10.0.0.0/24"}}}}
     >>> plan = plan_changes(vpc, vpc, {"Cidr": "10.0.0.0/16"}, {"Cidr": "10.1.0.0/16"}, stack="net")
     >>> plan[["logical_id", "action", "replacement", "will_replace"]].values.tolist()
-    [['Vpc', 'Modify', 'True', True], ['Subnet', 'Modify', 'Conditional', True]]
+    [['Vpc', 'Modify', 'True', True], ['Subnet', 'Modify', 'True', True]]
     >>> [(d["evaluation"], d["change_source"], d["causing_entity"]) for d in plan.details[1]]
-    [('Dynamic', 'ResourceReference', 'Vpc')]
+    [('Static', 'ResourceReference', 'Vpc')]
     """
     b_estate, b_user, b_default = _as_estate(before, before_parameters, stack)
     a_estate, a_user, a_default = _as_estate(after, after_parameters, stack)

@@ -126,13 +126,14 @@ def _add_stack(acc: _Columns, raw: RawStack, user_params: dict, region: str) -> 
                 value_source=value_sources[pname], no_echo=no_echo, description=spec.get("Description"))
     for cname, expr in conditions.items():
         acc.add("conditions", stack=name, name=cname, expression=expr, value=cond_values.get(cname))
-        _add_references(acc, raw, f"Conditions.{cname}", "", expr, resources, declared, conditions, mappings)
+        _add_references(acc, raw, f"Conditions.{cname}", "", expr, resources, declared, conditions, mappings, ctx)
     for mname, table in mappings.items():
         for key, inner in (table or {}).items() if isinstance(table, dict) else ():
             for iname, value in (inner or {}).items() if isinstance(inner, dict) else ():
                 acc.add("mappings", stack=name, mapping=mname, key=str(key), name=str(iname), value=value)
 
     modalities = []
+    origins = _origin_types(raw)
     for logical_id, res in resources.items():
         if not isinstance(res, dict) or not isinstance(res.get("Type"), str):
             acc.error(source, raw.lines.get(f"Resources/{logical_id}", 0),
@@ -140,6 +141,11 @@ def _add_stack(acc: _Columns, raw: RawStack, user_params: dict, region: str) -> 
             continue
         rtype = res["Type"]
         modality, stateful = _modality.classify(rtype)
+        origin = origins.get(raw.generated_by.get(logical_id))
+        if origin and modality != "neutral":
+            # What SAM generates for a function (its role, permissions, event mappings) lives
+            # and dies with that function: it takes the modality of the resource written.
+            modality = _modality.classify(origin)[0]
         modalities.append(modality)
         condition = res.get("Condition") if isinstance(res.get("Condition"), str) else None
         depends = res.get("DependsOn") or []
@@ -159,7 +165,7 @@ def _add_stack(acc: _Columns, raw: RawStack, user_params: dict, region: str) -> 
         for section, prefix in _ATTRIBUTE_SECTIONS:
             if section in res:
                 _add_references(acc, raw, logical_id, prefix, res[section], resources, declared, conditions,
-                                 mappings)
+                                 mappings, ctx)
         for target in depends:
             _add_ref_row(acc, raw, logical_id, "/depends_on", "DependsOn", target, None, resources,
                          declared, conditions, mappings)
@@ -172,8 +178,10 @@ def _add_stack(acc: _Columns, raw: RawStack, user_params: dict, region: str) -> 
             continue
         export = out.get("Export") if isinstance(out.get("Export"), dict) else {}
         export_expr = export.get("Name")
+        live_value = ((raw.live.get("outputs") or {}).get(oname) or {}).get("value")
         acc.add("outputs", stack=name, name=oname, value=out.get("Value"),
-                resolved_value=resolve_string(out.get("Value"), ctx), export_name=(
+                resolved_value=live_value if live_value is not None else resolve_string(out.get("Value"), ctx),
+                export_name=(
                     resolve_string(export_expr, ctx) if export_expr is not None else None),
                 export_expr=export_expr, condition=out.get("Condition"), description=out.get("Description"),
                 line=raw.lines.get(f"Outputs/{oname}"))
@@ -199,6 +207,13 @@ def _add_stack(acc: _Columns, raw: RawStack, user_params: dict, region: str) -> 
             modality=_modality.stack_modality(modalities), stack_dependencies=list(raw.stack_dependencies),
             account=raw.account, region=raw.region, stack_status=live.get("stack_status"),
             last_updated=live.get("last_updated"), drift_status=live.get("drift_status"))
+
+
+def _origin_types(raw: RawStack) -> dict[str, str]:
+    resources = (raw.raw_template or {}).get("Resources")
+    if not isinstance(resources, dict):
+        return {}
+    return {k: r["Type"] for k, r in resources.items() if isinstance(r, dict) and isinstance(r.get("Type"), str)}
 
 
 def _policy(value: Any, ctx: Context) -> str | None:
@@ -258,21 +273,18 @@ def _leaves(value: Any, path: str, paths: list, values: list) -> None:
             values.append(node)
 
 
-def _add_references(acc, raw, source, prefix, value, resources, declared, conditions, mappings, ctx=None):
+def _add_references(acc, raw, source, prefix, value, resources, declared, conditions, mappings, ctx):
     for ref in find_references(value, prefix):
         if ref.kind == "ImportValue":
-            name = resolve_string(ref.value, ctx or Context(raw.name, raw.region or "us-east-1", raw.account,
-                                                            _defaults(declared)))
+            # Resolved with the values the stack really gets (user, estate file, parent), so
+            # `!Sub '${NetworkStack}-VpcId'` names the export it will import.
+            name = resolve_string(ref.value, ctx)
             acc.add("references", source_stack=raw.name, source=source, source_path=ref.path,
                     target_stack=None, target=name if name is not None else json.dumps(ref.value, sort_keys=True),
                     target_kind="export", kind="ImportValue", attribute=None)
             continue
         _add_ref_row(acc, raw, source, ref.path, ref.kind, ref.target, ref.attribute, resources, declared,
                      conditions, mappings)
-
-
-def _defaults(declared: dict) -> dict:
-    return {k: v.get("Default") for k, v in declared.items() if isinstance(v, dict)}
 
 
 def _add_ref_row(acc, raw, source, path, kind, target, attribute, resources, declared, conditions, mappings):

@@ -7,7 +7,7 @@ imports the analyses above it, yet ``estate.exports`` just works.
 
 >>> from iacviz.schema import frame
 >>> e = Estate({"stacks": frame("stacks", [{"stack": "net"}])})
->>> e.stacks.stack.tolist(), len(e.resources)
+>>> e.stacks["stack"].tolist(), len(e.resources)
 (['net'], 0)
 """
 from __future__ import annotations

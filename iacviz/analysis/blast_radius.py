@@ -1,0 +1,316 @@
+"""Blast radius: everything a change to one resource, parameter, export or stack reaches, across stacks.
+
+The walk follows :func:`iacviz.resource_graph` edges backwards (from a thing to what depends on
+it). The rules follow CloudFormation's update semantics as collected in
+``shared/reference/cloudformation-update-semantics.md`` (the team's notes) (change-set Replacement, provider
+schema ``createOnlyProperties``, policies, refusals).
+
+**What a change does to a value** that a dependent reads:
+
+- a *replaced* resource gets a new physical id: every ``Ref``, ``GetAtt`` and ``${X}`` of it
+  changes; one that *may* be replaced (impact ``conditional``) may change them;
+- a resource *updated* in place keeps its physical id, so ``Ref`` does not change; a
+  ``GetAtt`` may, unless the attribute is an identity (``Arn``, ``Id``, or ending in ``Id``,
+  ``Arn`` or ``Name``: those change only with a replacement) -- a heuristic, stated here;
+- a parameter or output whose value changes changes every reference to it; a condition whose
+  value may flip may add or remove the resources it guards;
+- ``DependsOn`` carries no value: it matters only when its target is deleted;
+- a *deleted* resource, parameter or export leaves its referrers ``broken``; a broken output
+  breaks its importers, but a broken resource is not followed further (how the user repairs
+  it is unknown);
+- replacing or deleting a nested stack's ``AWS::CloudFormation::Stack`` resource replaces or
+  deletes everything in the child stack.
+
+**Impact of a changed value on a resource**, by the update behaviour of the property that reads
+it (``iacviz.cfn.update_behavior.behavior(type, JSON pointer)``): create-only -> ``replaced``;
+conditional create-only, a type without schema, a create-only property whose input only *may*
+change, or a flipped ``Condition`` -> ``conditional`` (may be replaced, added or removed);
+otherwise ``updated``. Outputs and parameters are ``updated`` (their value changes). The most
+severe impact wins: deleted > broken > replaced > conditional > updated.
+
+**blocked** says why CloudFormation would refuse the change on a row's path: an export in use
+whose value would change ("Export X cannot be updated as it is in use by a, b") or vanish
+("... cannot be deleted ..."), or a custom-named resource (its name property set in the
+template, ``custom_name_property``) that would need replacing. Rows below a refusal inherit it.
+
+**protected** applies to the row's own impact: for ``replaced``/``conditional``,
+UpdateReplacePolicy ``Retain`` or ``Snapshot`` (Snapshot only where the type supports it);
+for ``deleted``, DeletionPolicy ``Retain``, ``RetainExceptOnCreate`` or ``Snapshot``, with
+CloudFormation's default (``Snapshot`` for RDS clusters and stand-alone instances). NA otherwise,
+or when a policy is an unresolved expression.
+
+Rows are resources and outputs (plus the target itself); parameters and conditions are steps
+of ``path`` only. ``depth`` counts the edges of that path. The graph is cached on the estate,
+so a query costs only the walk over what it reaches.
+
+>>> import iacviz
+>>> t = {"Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+...      "Subnet": {"Type": "AWS::EC2::Subnet",
+...                 "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/24"}}}}
+>>> br = blast_radius(iacviz.load_template(t, stack="net"), "net/Vpc")
+>>> br[["logical_id", "impact", "path"]].values.tolist()
+[['Vpc', 'replaced', 'net/Vpc'], ['Subnet', 'replaced', 'net/Vpc -Ref-> net/Subnet']]
+"""
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+import pandas as pd
+
+from .. import schema
+from ..cfn import modality as _modality
+from ..cfn.update_behavior import behavior, custom_name_property
+from ..errors import IacvizError
+from ..model.estate import Estate
+from .graph import paused_gc, resource_graph
+
+__all__ = ["blast_radius", "CHANGES", "IMPACTS"]
+
+schema.declare("blast_radius", {
+    "stack": ("str", "stack of the affected resource or output"),
+    "logical_id": ("str", "logical id (Outputs.X for an output; Parameters.X for a parameter target)"),
+    "kind": ("str", "resource, output, parameter or condition"),
+    "type": ("str", "resource type"),
+    "depth": ("int", "edges from the target (0: the target itself)"),
+    "impact": ("str", "deleted, broken, replaced, conditional (may be replaced, added or removed) or updated"),
+    "path": ("str", "how the change gets there, e.g. net/Vpc -Ref-> net/Outputs.VpcId -ImportValue-> app/Sg"),
+    "stateful": ("bool", "holds data that a replacement or deletion loses"),
+    "protected": ("bool", "the policy for this impact keeps the old resource or a snapshot (NA: not applicable)"),
+    "blocked": ("str", "why CloudFormation would refuse the change on this path (empty: it would not)"),
+})
+
+CHANGES = ("replace", "update", "delete")
+IMPACTS = ("updated", "conditional", "replaced", "broken", "deleted")
+_RANK = {name: i for i, name in enumerate(IMPACTS)}
+_SEED = {"replace": "replaced", "update": "updated", "delete": "deleted"}
+_ON_VALUE = {"replace": "replaced", "conditional": "conditional", "unknown": "conditional", "in-place": "updated"}
+_ON_MAYBE = {"replace": "conditional", "conditional": "conditional", "unknown": "conditional", "in-place": "updated"}
+_KEEP_DELETE = {"Retain", "RetainExceptOnCreate"}
+
+
+def _stable(attribute: str) -> bool:
+    last = attribute.rsplit(".", 1)[-1]
+    return last in ("Arn", "Id") or last.endswith(("Id", "Arn", "Name"))
+
+
+def _signal(n: dict, impact: str, certain: bool, kind: str, attribute: str | None) -> str | None:
+    """What a dependent sees through one reference: yes, maybe, gone, contained-* or None."""
+    if kind == "NestedStack":
+        return {"replaced": "contained-replace", "deleted": "contained-delete"}.get(impact)
+    if impact in ("deleted", "broken"):
+        return "gone"
+    if kind == "DependsOn":
+        return None
+    if n.get("kind") != "resource":
+        return "yes" if certain else "maybe"
+    if impact == "replaced":
+        return "yes"
+    if impact == "conditional":
+        return "maybe"
+    return "maybe" if attribute and kind in ("GetAtt", "Sub") and not _stable(attribute) else None
+
+
+def _impact(d: dict, signal: str, kind: str, path: str, region: str) -> tuple[str, bool]:
+    resource = d.get("kind") == "resource"
+    if signal == "contained-replace":
+        return ("replaced" if resource else "updated"), True
+    if signal == "contained-delete":
+        return ("deleted" if resource else "broken"), True
+    if signal == "gone":
+        return "broken", True
+    if d.get("kind") == "import":
+        return "updated", False  # an ambiguous import: the value changes only if it is the one meant
+    if not resource:
+        return "updated", signal == "yes"
+    if kind == "Condition":
+        if path in ("/condition", "/Condition"):
+            return "conditional", False
+        signal = "maybe"  # Fn::If inside a property: its value may switch branch
+    b = behavior(d.get("type") or "", path, region) if d.get("type") else "unknown"
+    return (_ON_VALUE if signal == "yes" else _ON_MAYBE)[b], signal == "yes"
+
+
+def _seeds(estate: Estate, g, target: str) -> list[str]:
+    if target in g and g.nodes[target].get("kind"):
+        return [target]
+    name = target[7:] if target.startswith("export:") else target
+    if name in g.graph["exports"]:
+        return list(g.graph["exports"][name])
+    if target in g.graph["by_stack"] or target in g.graph["outputs"] or target in set(estate.stacks["stack"]):
+        return g.graph["by_stack"].get(target, []) + g.graph["outputs"].get(target, [])
+    raise IacvizError(f"blast_radius: unknown target {target!r}: give 'stack/LogicalId', 'stack/Parameters.Name', "
+                      f"'stack/Outputs.Name', a stack name or an export name")
+
+
+def blast_radius(estate: Estate, target: str, change: str = "replace") -> pd.DataFrame:
+    """Every resource and output that a change to `target` reaches, across stacks.
+
+    Parameters
+    ----------
+    estate : Estate
+        The estate (its resource graph is built on first use and cached).
+    target : str
+        ``"stack/LogicalId"``, ``"stack/Parameters.Name"``, ``"stack/Outputs.Name"``, an export
+        name (``"export:Name"`` also works) or a stack name (every resource and output of it),
+        tried in this order.
+    change : {"replace", "update", "delete"}
+        What happens to the target. For a parameter or output, replace and update both mean
+        "its value changes".
+
+    Returns
+    -------
+    DataFrame
+        Frame ``blast_radius`` (see ``iacviz.schema.describe("blast_radius")``): stack,
+        logical_id, kind, type, depth, impact, path, stateful, protected, blocked; sorted by
+        depth, stack, logical_id. The rules are in this module's docstring.
+
+    Examples
+    --------
+    >>> import iacviz
+    >>> t = {"Resources": {"Db": {"Type": "AWS::RDS::DBInstance", "Properties": {"Engine": "mysql"}}}}
+    >>> blast_radius(iacviz.load_template(t, stack="data"), "data/Db", "delete")[
+    ...     ["impact", "stateful", "protected"]].values.tolist()
+    [['deleted', True, True]]
+    """
+    if change not in CHANGES:
+        raise IacvizError(f"blast_radius: change must be one of {', '.join(CHANGES)}, not {change!r}")
+    g = resource_graph(estate)
+    with paused_gc():  # see graph.paused_gc: a query allocates per reached node
+        return schema.frame("blast_radius", _rows(estate, g, _walk(estate, g, target, change)))
+
+
+def _walk(estate: Estate, g, target: str, change: str) -> dict[str, list[Any]]:
+    nodes, pred, region = g._node, g._pred, estate.region
+    # node -> [impact, certain, depth, parent, label]
+    state: dict[str, list[Any]] = {}
+    queue: deque[str] = deque()
+    for n in _seeds(estate, g, target):
+        kind = nodes[n].get("kind")
+        impact = _SEED[change] if kind == "resource" or change == "delete" else "updated"
+        state[n] = [impact, True, 0, None, None]
+        queue.append(n)
+    while queue:
+        n = queue.popleft()
+        impact, certain, depth = state[n][:3]
+        attrs = nodes[n]
+        if impact == "broken" and attrs.get("kind") == "resource":
+            continue
+        for d, edge in pred[n].items():
+            dattrs = nodes[d]
+            best = None
+            for kind, attribute, path in edge["refs"]:
+                signal = _signal(attrs, impact, certain, kind, attribute)
+                if signal is None:
+                    continue
+                got = _impact(dattrs, signal, kind, path, region)
+                if best is None or (_RANK[got[0]], got[1]) > (_RANK[best[0]], best[1]):
+                    best = (got[0], got[1], f"{kind}({attribute})" if attribute else kind)
+            if best is None:
+                continue
+            old = state.get(d)
+            if old is None or (_RANK[best[0]], best[1]) > (_RANK[old[0]], old[1]):
+                state[d] = [best[0], best[1], depth + 1, n, best[2]]
+                queue.append(d)
+    return state
+
+
+def _rows(estate: Estate, g, state: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    nodes, importers = g._node, g.graph["importers"]
+    props = _Properties(estate)
+    own: dict[str, str | None] = {}
+
+    def own_block(n: str) -> str | None:
+        if n not in own:
+            own[n] = _block(n, nodes[n], state[n], importers, props)
+        return own[n]
+
+    rows = []
+    for n, (impact, certain, depth, parent, _) in state.items():
+        attrs = nodes[n]
+        kind = attrs.get("kind")
+        if kind not in ("resource", "output") and depth:
+            continue
+        steps, blocked, seen, here = [n], own_block(n), {n}, n
+        while state[here][3] is not None and state[here][3] not in seen:
+            label, here = state[here][4], state[here][3]
+            seen.add(here)
+            steps += [f"-{label}->", here]
+            blocked = blocked or own_block(here)
+        rows.append({"stack": attrs.get("stack"), "logical_id": attrs.get("logical_id"), "kind": kind,
+                     "type": attrs.get("type"), "depth": depth, "impact": impact, "path": " ".join(steps[::-1]),
+                     "stateful": attrs.get("stateful"), "protected": _protected(attrs, impact, props),
+                     "blocked": blocked or ""})
+    rows.sort(key=lambda r: (r["depth"], r["stack"] or "", r["logical_id"] or ""))
+    return rows
+
+
+def _block(n: str, attrs: dict, st: list[Any], importers: dict, props: "_Properties") -> str | None:
+    impact, certain = st[0], st[1]
+    if attrs.get("kind") == "output" and attrs.get("export"):
+        users, maybe = importers.get(n, ([], []))
+        if not users and not maybe:
+            return None
+        verb = "deleted" if impact in ("broken", "deleted") else "updated"
+        who = f"is in use by {_names(users)}" if users else f"may be in use by {_names(maybe)} (ambiguous imports)"
+        note = "" if certain or verb == "deleted" else " (if its value changes)"
+        return f"Export {attrs['export']} cannot be {verb} as it {who}{note}"
+    if attrs.get("kind") == "resource" and impact in ("replaced", "conditional"):
+        prop = custom_name_property(attrs.get("type") or "")
+        if prop and prop in props.get(attrs["stack"], attrs["logical_id"]):
+            prefix = "" if impact == "replaced" else "if replaced: "
+            return (f"{prefix}CloudFormation cannot update a stack when a custom-named resource requires "
+                    f"replacing. Rename {attrs['logical_id']} ({prop}) and update the stack again.")
+    return None
+
+
+def _names(stacks: list[str], limit: int = 10) -> str:
+    # Thousands of importers would make every row below carry a huge message: list ten.
+    more = f" and {len(stacks) - limit} more" if len(stacks) > limit else ""
+    return ", ".join(stacks[:limit]) + more
+
+
+def _protected(attrs: dict, impact: str, props: "_Properties") -> bool | None:
+    if attrs.get("kind") != "resource":
+        return None
+    rtype = attrs.get("type") or ""
+    if impact in ("replaced", "conditional"):
+        policy = attrs.get("update_replace_policy") or "Delete"
+    elif impact == "deleted":
+        policy = attrs.get("deletion_policy") or _modality.default_deletion_policy(
+            rtype, props.get(attrs["stack"], attrs["logical_id"]))
+    else:
+        return None
+    if policy == "Snapshot":
+        return _modality.supports_snapshot(rtype)  # elsewhere CloudFormation falls back to Delete
+    if policy == "Retain" or (policy in _KEEP_DELETE and impact == "deleted"):
+        return True
+    if policy == "Delete":
+        return False
+    return None  # an expression that could not be resolved offline
+
+
+class _Properties:
+    """Top-level properties of a resource, from the raw template (or the properties frame)."""
+
+    def __init__(self, estate: Estate):
+        self.estate = estate
+        cache = estate._cache  # shared by every query on this estate
+        if "blast:templates" not in cache:
+            cache["blast:templates"] = {r.name: r.template for r in estate.raw_stacks}
+        self.templates = cache["blast:templates"]
+        self.frame_index: dict[tuple[str, str], dict[str, Any]] | None = None
+
+    def get(self, stack: str, logical_id: str) -> dict[str, Any]:
+        template = self.templates.get(stack)
+        if template is not None:
+            res = (template.get("Resources") or {}).get(logical_id)
+            props = res.get("Properties") if isinstance(res, dict) else None
+            return props if isinstance(props, dict) else {}
+        if self.frame_index is None:  # snapshots and live estates carry no raw template
+            p = self.estate.properties
+            index: dict[tuple[str, str], dict[str, Any]] = {}
+            for s, lid, path in zip(p["stack"], p.logical_id, p.path):
+                index.setdefault((s, lid), {})[path.split("/")[2]] = True
+            self.frame_index = index
+        return self.frame_index.get((stack, logical_id), {})

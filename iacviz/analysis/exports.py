@@ -1,0 +1,430 @@
+"""Cross-stack exports and imports: who exports what, who imports it, and what is wrong with it.
+
+Stacks share values through ``Outputs.X.Export.Name`` and ``Fn::ImportValue``. This module
+links every import (a row of ``references`` with kind ``ImportValue``) to the output that
+exports it, and registers three derived estate frames (columns in :mod:`iacviz.schema`):
+``estate.exports``, ``estate.imports`` and ``estate.export_problems``.
+
+**Linking.** Names on both sides were resolved by the model with the stacks' parameter values;
+what is unknown offline stays a ``${Name}`` placeholder (``${NetworkStack}-VpcId``).
+
+1. ``exact``: names without placeholders are joined on equality (a pandas merge, no loop).
+2. Names with placeholders are matched as patterns: each placeholder becomes a non-greedy
+   group of the characters a stack name or parameter value uses in an export name,
+   ``[A-Za-z0-9._-]`` (stack names allow ``[A-Za-z0-9-]``; ``.`` and ``_`` because loader-made
+   names and parameter values may hold them). Never ``:``, the usual separator. An import
+   pattern is matched against concrete export names, a concrete import against export patterns
+   and, when both hold placeholders, each side with its placeholders replaced by a sample
+   word is tried against the other's pattern (a heuristic: it may miss exotic overlaps).
+3. When nothing matched, an import name that used parameter *defaults* is resolved again with
+   those parameters as placeholders: a default (``StackName: production``) is often only an
+   example, and the stack it names need not be in the estate.
+
+Exactly one match of a pattern gives link ``inferred`` with the assumption in
+``inferred_from`` (``NetworkStack=network`` for an importer's parameter,
+``network.Project=shop`` for the exporter's); more than one gives ``ambiguous`` with every
+match in ``candidates`` (never silently picked); none gives ``dangling``. An import name that
+cannot be rendered as text at all (e.g. ``Fn::If`` on an unknown condition) is ``unresolved``.
+Two exports of one concrete name also make their importers ``ambiguous``.
+
+>>> import iacviz
+>>> net = {"Resources": {"Vpc": {"Type": "AWS::EC2::VPC"}},
+...        "Outputs": {"VpcId": {"Value": {"Ref": "Vpc"},
+...                              "Export": {"Name": {"Fn::Sub": "${AWS::StackName}-VpcId"}}}}}
+>>> e = iacviz.load_template(net, stack="net")
+>>> e.exports[["export_name", "stack", "output", "resources", "n_importers"]].values.tolist()
+[['net-VpcId', 'net', 'VpcId', ['Vpc'], 0]]
+>>> e.export_problems.kind.tolist()
+['unused export']
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..cfn.intrinsics import Context, resolve_string
+from ..model.estate import Estate, derived_frame
+
+__all__ = ["ambiguous_candidates", "export_problems", "import_links", "match_pattern"]
+
+schema.declare("exports", {
+    "export_name": ("str", "Export.Name, resolved with the stack's parameters (may hold ${...} placeholders)"),
+    "stack": ("str", "exporting stack"),
+    "output": ("str", "output logical id"),
+    "value": ("object", "the output's Value expression as written"),
+    "resolved_value": ("str", "the value where it can be resolved offline"),
+    "pattern": ("bool", "the name still holds ${...} placeholders (matched as a pattern)"),
+    "n_importers": ("int", "stacks importing it (exact or inferred links)"),
+    "importers": ("object", "sorted list of those stacks"),
+    "possible_importers": ("object", "stacks whose ambiguous import lists it among the candidates"),
+    "resources": ("object", "logical ids of the resources behind the value (Ref/GetAtt/Sub in Value)"),
+    "reexport_of": ("str", "the import name when the value itself comes from Fn::ImportValue"),
+})
+schema.declare("imports", {
+    "stack": ("str", "importing stack"),
+    "source": ("str", "logical id or Outputs.X holding the Fn::ImportValue"),
+    "path": ("str", "JSON pointer of the Fn::ImportValue inside the source"),
+    "export_name": ("str", "import name as resolved (may hold ${...} placeholders)"),
+    "export_stack": ("str", "exporting stack (exact or inferred links)"),
+    "export_output": ("str", "exporting output logical id"),
+    "export_resources": ("object", "resources behind that output in the exporting stack"),
+    "link": ("str", "exact, inferred, ambiguous, dangling or unresolved"),
+    "inferred_from": ("str", "assumption of an inferred link, e.g. NetworkStack=network (ambiguous: the pattern)"),
+    "candidates": ("object", "ambiguous: the matching export names"),
+    "candidate_stacks": ("object", "ambiguous: the stack of each candidate (same order)"),
+})
+schema.declare("export_problems", {
+    "kind": ("str", "dangling import, ambiguous import, unresolved import, unused export, duplicate export, "
+                    "stack cycle or re-export"),
+    "severity": ("str", "error, warning or info"),
+    "stack": ("str", "stack concerned"),
+    "name": ("str", "export or import name (a cycle: the stacks joined by ' -> ')"),
+    "message": ("str", "what is wrong, naming stacks and exports"),
+})
+
+# Characters a placeholder may stand for inside an export name (see the module docstring).
+_VALUE = r"[A-Za-z0-9._-]+?"
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+_CACHE_KEY = "exports:link"  # Estate._cache entry shared by the exports and imports frames
+_SECTIONS = {"properties": "Properties", "metadata": "Metadata", "creation_policy": "CreationPolicy",
+             "update_policy": "UpdatePolicy", "deletion_policy": "DeletionPolicy",
+             "update_replace_policy": "UpdateReplacePolicy"}
+
+
+def match_pattern(name: str) -> tuple[re.Pattern[str], list[str]]:
+    """A regex matching the names a placeholder name stands for, and its placeholder names.
+
+    A placeholder used twice must take the same value twice (a back reference).
+
+    >>> rx, names = match_pattern("${Project}-${Env}-VpcId")
+    >>> rx.match("shop-prod-VpcId").groups(), names
+    (('shop', 'prod'), ['Project', 'Env'])
+    """
+    parts, names, pos = [], [], 0
+    for m in _PLACEHOLDER.finditer(name):
+        parts.append(re.escape(name[pos:m.start()]))
+        ph = m.group(1)
+        parts.append(rf"(?:\{names.index(ph) + 1})" if ph in names else f"({_VALUE})")
+        if ph not in names:
+            names.append(ph)
+        pos = m.end()
+    parts.append(re.escape(name[pos:]))
+    return re.compile("^" + "".join(parts) + "$", re.M), names
+
+
+def _scan(rx: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    # One C-level scan of newline-joined names instead of a Python loop over them.
+    return list(rx.finditer(text)) if text else []
+
+
+def _assumption(names: list[str], values: tuple[str, ...], owner: str | None = None) -> str:
+    prefix = f"{owner}." if owner else ""
+    return ", ".join(f"{prefix}{n}={v}" for n, v in zip(names, values))
+
+
+def _pattern_matches(imp_names: list[str], ex: pd.DataFrame) -> dict[str, list[tuple[int, str]]]:
+    """Import name -> [(export row, assumption)] for names not matched exactly."""
+    concrete = ex[~ex.pattern]
+    by_name: dict[str, list[int]] = {}
+    for e, n in zip(concrete.index, concrete.export_name):
+        by_name.setdefault(n, []).append(e)
+    concrete_text = "\n".join(by_name)
+    patterns = ex[ex.pattern]
+    pattern_rx = {e: (match_pattern(n), n, s)
+                  for e, n, s in zip(patterns.index, patterns.export_name, patterns["stack"])}
+    out: dict[str, list[tuple[int, str]]] = {n: [] for n in imp_names}
+    plain = [n for n in imp_names if "${" not in n]
+    plain_text = "\n".join(plain)
+    for name in imp_names:
+        if "${" not in name:
+            continue
+        rx, names = match_pattern(name)
+        for m in _scan(rx, concrete_text):
+            out[name].extend((e, _assumption(names, m.groups())) for e in by_name[m.group(0)])
+        sample = _PLACEHOLDER.sub("X", name)  # both sides patterns: try a sample of each on the other
+        for e, ((erx, _), ename, _) in pattern_rx.items():
+            if rx.match(_PLACEHOLDER.sub("X", ename)) or erx.match(sample):
+                out[name].append((e, f"pattern {name} matches {ename}"))
+    for e, ((erx, enames), _, estack) in pattern_rx.items():
+        for m in _scan(erx, plain_text):
+            out[m.group(0)].append((e, _assumption(enames, m.groups(), estack)))
+    return out
+
+
+def _expression(template: dict, source: str, path: str) -> Any:
+    """The Fn::ImportValue argument at `path` of `source` in a long-form template, or None."""
+    outputs = source.startswith("Outputs.")
+    node: Any = (template.get("Outputs" if outputs else "Resources") or {}).get(source[8:] if outputs else source)
+    for n, seg in enumerate(path.split("/")[1:]):
+        seg = _SECTIONS.get(seg, seg) if n == 0 and not outputs else seg.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list) and seg.isdigit() and int(seg) < len(node):
+            node = node[int(seg)]
+        elif isinstance(node, dict) and seg in node:
+            node = node[seg]
+        else:
+            return None
+    return node.get("Fn::ImportValue") if isinstance(node, dict) else None
+
+
+def _without_defaults(estate: Estate, rows: pd.DataFrame) -> dict[int, str]:
+    """Import row -> its name resolved again with defaulted parameters left as placeholders."""
+    templates = {r.name: r for r in estate.raw_stacks}
+    params = estate.parameters
+    with_defaults = set(params["stack"][params.value_source == "default"])
+    known = params[~params.value_source.isin(["default", "missing"])]
+    values: dict[str, dict[str, Any]] = {}
+    for s, n, v in zip(known["stack"], known.name, known.value):
+        values.setdefault(s, {})[n] = v
+    out = {}
+    for i, stack, source, path in zip(rows.index, rows["stack"], rows.source, rows.path):
+        raw = templates.get(stack)
+        expr = _expression(raw.template, source, path) if raw is not None and stack in with_defaults else None
+        name = expr and resolve_string(expr, Context(stack, raw.region or estate.region, raw.account,
+                                                     values.get(stack, {}), raw.template.get("Mappings")))
+        if name and "${" in name:
+            out[i] = name
+    return out
+
+
+def _link(estate: Estate) -> dict[str, Any]:
+    cache = estate._cache
+    if _CACHE_KEY not in cache:
+        from .graph import paused_gc  # graph imports this module
+
+        with paused_gc():
+            cache[_CACHE_KEY] = _compute_links(estate)
+    return cache[_CACHE_KEY]
+
+
+def _compute_links(estate: Estate) -> dict[str, Any]:  # noqa: C901 - one pipeline, commented by step
+    outs, refs = estate.outputs, estate.references
+    exported = outs[outs.export_name.notna()]
+    ex = pd.DataFrame({"export_name": exported.export_name.to_numpy(object),
+                       "stack": exported["stack"].to_numpy(object), "output": exported.name.to_numpy(object),
+                       "value": exported.value.to_numpy(object),
+                       "resolved_value": exported.resolved_value.to_numpy(object)})
+    ex["pattern"] = ex.export_name.str.contains("${", regex=False).astype(bool)
+    iv = refs[refs.kind == "ImportValue"]
+    imp = pd.DataFrame({"stack": iv.source_stack.to_numpy(object), "source": iv.source.to_numpy(object),
+                        "path": iv.source_path.to_numpy(object), "export_name": iv.target.to_numpy(object)})
+    unresolved = imp.export_name.str.startswith(("{", "[")).astype(bool)
+    has_ph = imp.export_name.str.contains("${", regex=False).astype(bool)
+    # An import ends with one match, (i, e, assumption, link) in `one`, or with several: then
+    # `amb[i]` names a candidate group, kept once per pattern (key -> ([e...], basis)). Thousands of
+    # imports of one unvalued `${NetworkStack}-VpcId` then share one list instead of a cross product.
+    one: list[tuple[int, int, str | None, str]] = []
+    amb: dict[int, str] = {}
+    groups: dict[str, tuple[list[int], str | None]] = {}
+
+    # 1. exact names: one vectorised merge.
+    exact = (imp[~has_ph & ~unresolved].reset_index(names="i")[["i", "export_name"]]
+             .merge(ex[~ex.pattern].reset_index(names="e")[["e", "export_name"]], on="export_name"))
+    twice = exact.groupby("i").e.transform("size") > 1  # one name exported twice: never pick
+    one.extend((i, e, None, "exact") for i, e in zip(exact.i[~twice], exact.e[~twice]))
+    for name, es in exact[twice].groupby("export_name").e:
+        groups[name] = (sorted(set(es)), None)
+    amb.update(zip(exact.i[twice], exact.export_name[twice]))
+    # 2. patterns, per distinct name, for what the merge left unmatched.
+    left = imp[~imp.index.isin(exact.i) & ~unresolved]
+    found = _pattern_matches(sorted(set(left.export_name)), ex)
+    unmatched = []
+    for i, name in zip(left.index, left.export_name):
+        matches = found[name]
+        if len(matches) == 1:
+            one.append((i, matches[0][0], matches[0][1], "inferred"))
+        elif matches:
+            groups.setdefault(name, ([e for e, _ in matches], f"pattern {name}" if "${" in name else None))
+            amb[i] = name
+        else:
+            unmatched.append(i)
+    # 3. parameter defaults taken as placeholders, for what is still unmatched.
+    retry = _without_defaults(estate, left.loc[unmatched]) if unmatched else {}
+    found = _pattern_matches(sorted(set(retry.values())), ex) if retry else {}
+    for i, name in retry.items():
+        matches = found[name]
+        if len(matches) == 1:
+            note = f" (the defaults give '{imp.export_name[i]}', exported by no stack)"
+            one.append((i, matches[0][0], matches[0][1] + note, "inferred"))
+        elif matches:
+            groups.setdefault(name, ([e for e, _ in matches],
+                                     f"pattern {name} (parameter defaults give a name no stack exports)"))
+            amb[i] = name
+
+    # Per-output facts: resources behind the value, re-exported imports, importers.
+    is_value = (refs.source.str.startswith("Outputs.").astype(bool)
+                & refs.source_path.str.startswith("/Value").astype(bool))
+    behind = refs[is_value & (refs.target_kind == "resource")].drop_duplicates(["source_stack", "source", "target"])
+    resources = behind.groupby(["source_stack", "source"]).target.agg(lambda s: sorted(s)).to_dict()
+    reexp = refs[is_value & (refs.kind == "ImportValue")].drop_duplicates(["source_stack", "source"])
+    reexport = dict(zip(zip(reexp.source_stack, reexp.source), reexp.target))
+    keys = list(zip(ex["stack"], "Outputs." + ex.output))
+    ex["resources"] = [resources.get(k, []) for k in keys]
+    ex["reexport_of"] = [reexport.get(k) for k in keys]
+    stacks_of = imp["stack"].tolist()
+    importers: dict[int, set[str]] = {}
+    for i, e, _, _ in one:
+        importers.setdefault(e, set()).add(stacks_of[i])
+    by_group: dict[str, set[str]] = {}
+    for i, key in amb.items():
+        by_group.setdefault(key, set()).add(stacks_of[i])
+    possible: dict[int, set[str]] = {}
+    for key, stacks in by_group.items():
+        for e in groups[key][0]:
+            possible.setdefault(e, set()).update(stacks)
+    ex["importers"] = [sorted(importers.get(e, ())) for e in ex.index]
+    ex["n_importers"] = [len(x) for x in ex.importers]
+    ex["possible_importers"] = [sorted(possible.get(e, ())) for e in ex.index]
+
+    # The imports frame: one row per Fn::ImportValue.
+    names, ex_stacks, ex_outputs, res_of = (ex[c].tolist() for c in ("export_name", "stack", "output", "resources"))
+    cand = {k: ([names[e] for e in es], [ex_stacks[e] for e in es]) for k, (es, _) in groups.items()}
+    n = len(imp)
+    link = ["dangling"] * n
+    for i in np.flatnonzero(unresolved.to_numpy()):
+        link[i] = "unresolved"
+    cols: dict[str, list[Any]] = {c: [None] * n for c in ("export_stack", "export_output", "export_resources",
+                                                          "inferred_from", "candidates", "candidate_stacks")}
+    for i, e, assumption, kind in one:
+        link[i] = kind
+        cols["export_stack"][i], cols["export_output"][i] = ex_stacks[e], ex_outputs[e]
+        cols["export_resources"][i], cols["inferred_from"][i] = res_of[e], assumption
+    for i, key in amb.items():
+        link[i] = "ambiguous"
+        cols["candidates"][i], cols["candidate_stacks"][i] = cand[key]  # shared lists: read-only
+        cols["inferred_from"][i] = groups[key][1]
+    out = imp.assign(link=link, **cols)
+
+    # Links for the graphs: one row per import that has a target, and the candidate groups.
+    o = pd.DataFrame(one, columns=["i", "e", "assumption", "link"])
+    a = pd.DataFrame({"i": list(amb), "key": list(amb.values())})
+    links = pd.DataFrame({
+        "stack": [stacks_of[i] for i in o.i] + [stacks_of[i] for i in a.i],
+        "source": imp.source.to_numpy(object)[np.r_[o.i, a.i].astype(int)],
+        "path": imp.path.to_numpy(object)[np.r_[o.i, a.i].astype(int)],
+        "export_stack": [ex_stacks[e] for e in o.e] + [None] * len(a),
+        "export_output": [ex_outputs[e] for e in o.e] + [None] * len(a),
+        "export_name": [names[e] for e in o.e] + a.key.tolist(),
+        "link": o.link.tolist() + ["ambiguous"] * len(a)})
+    candidates = pd.DataFrame([(k, ex_stacks[e], ex_outputs[e], names[e]) for k, (es, _) in groups.items() for e in es],
+                              columns=["group", "export_stack", "export_output", "export_name"])
+    return {"exports": schema.frame("exports", ex), "imports": schema.frame("imports", out),
+            "links": links, "candidates": candidates}
+
+
+def import_links(estate: Estate) -> pd.DataFrame:
+    """The target of every import that has one, as the graphs use it.
+
+    Columns: stack, source, path (the import), export_stack, export_output, export_name and
+    link. For an ``exact`` or ``inferred`` link, the export; for an ``ambiguous`` one,
+    export_stack and export_output are None and export_name names its candidate group in
+    :func:`ambiguous_candidates` (the pattern, or the name exported twice).
+
+    >>> import iacviz
+    >>> list(import_links(iacviz.load_template({"Resources": {}})).columns)
+    ['stack', 'source', 'path', 'export_stack', 'export_output', 'export_name', 'link']
+    """
+    return _link(estate)["links"]
+
+
+def ambiguous_candidates(estate: Estate) -> pd.DataFrame:
+    """The exports each ambiguous candidate group may mean: group, export_stack, export_output, export_name.
+
+    >>> import iacviz
+    >>> ambiguous_candidates(iacviz.load_template({"Resources": {}})).empty
+    True
+    """
+    return _link(estate)["candidates"]
+
+
+@derived_frame("exports")
+def _exports_frame(estate: Estate) -> pd.DataFrame:
+    return _link(estate)["exports"]
+
+
+@derived_frame("imports")
+def _imports_frame(estate: Estate) -> pd.DataFrame:
+    return _link(estate)["imports"]
+
+
+def export_problems(estate: Estate) -> pd.DataFrame:
+    """What is wrong with the cross-stack links of an estate, one row per problem.
+
+    Parameters
+    ----------
+    estate : Estate
+        Any estate; imports and exports are linked on first use (``estate.imports``).
+
+    Returns
+    -------
+    DataFrame
+        Frame ``export_problems``: kind, severity, stack, name, message. Kinds: ``dangling
+        import`` (error), ``ambiguous import`` (warning), ``unresolved import`` (info),
+        ``unused export`` (info: it may be used outside the estate), ``duplicate export``
+        (error: one name per account and region), ``stack cycle`` (error: imports and nesting
+        that no deployment order satisfies) and ``re-export`` (warning: an export whose value
+        is itself an import, which chains the two exporters' updates).
+
+    Examples
+    --------
+    >>> import iacviz
+    >>> app = {"Resources": {"Sg": {"Type": "AWS::EC2::SecurityGroup",
+    ...        "Properties": {"GroupDescription": "x", "VpcId": {"Fn::ImportValue": "net-VpcId"}}}}}
+    >>> export_problems(iacviz.load_template(app, stack="app")).message.tolist()
+    ["app imports 'net-VpcId' (Sg at /properties/VpcId) but no stack in the estate exports that name"]
+    """
+    link = _link(estate)
+    ex, imp = link["exports"], link["imports"]
+    rows: list[dict[str, Any]] = []
+    for r in imp.itertuples():
+        where = f"{r.source} at {r.path}" if r.path and r.path != "/" else r.source
+        if r.link == "dangling":
+            what = "a name matching it" if "${" in r.export_name else "that name"
+            rows.append(dict(kind="dangling import", severity="error", stack=r.stack, name=r.export_name,
+                             message=f"{r.stack} imports '{r.export_name}' ({where}) but no stack in the estate "
+                                     f"exports {what}"))
+        elif r.link == "ambiguous":
+            cands = ", ".join(f"'{n}' of {s}" for n, s in zip(r.candidates[:5], r.candidate_stacks[:5]))
+            cands += f" and {len(r.candidates) - 5} more" if len(r.candidates) > 5 else ""
+            rows.append(dict(kind="ambiguous import", severity="warning", stack=r.stack, name=r.export_name,
+                             message=f"{r.stack} imports '{r.export_name}' ({where}), which matches "
+                                     f"{len(r.candidates)} exports: {cands}; none is picked"))
+        elif r.link == "unresolved":
+            rows.append(dict(kind="unresolved import", severity="info", stack=r.stack, name=r.export_name,
+                             message=f"{r.stack} imports a name that cannot be resolved offline ({where})"))
+    for r in ex[(ex.n_importers == 0) & ex.possible_importers.map(len).eq(0)].itertuples():
+        rows.append(dict(kind="unused export", severity="info", stack=r.stack, name=r.export_name,
+                         message=f"{r.stack} exports '{r.export_name}' (Outputs.{r.output}) but no stack in the "
+                                 f"estate imports it"))
+    concrete = ex[~ex.pattern.astype(bool)]
+    scope = estate.stacks.set_index("stack")[["account", "region"]].astype(object)
+    for name, group in concrete.groupby("export_name", sort=True):
+        if len(group) < 2:
+            continue
+        places = {(scope.account.get(s), scope.region.get(s)) for s in group["stack"]}
+        if len(places) > 1 and len(places) == len(group):
+            continue  # one export per account and region: different places do not collide
+        owners = ", ".join(f"{s} (Outputs.{o})" for s, o in zip(group["stack"], group.output))
+        rows.append(dict(kind="duplicate export", severity="error", stack=group["stack"].iloc[0], name=name,
+                         message=f"export name '{name}' is exported {len(group)} times: {owners}; "
+                                 f"CloudFormation allows one export of a name per account and region"))
+    for r in ex[ex.reexport_of.notna()].itertuples():
+        rows.append(dict(kind="re-export", severity="warning", stack=r.stack, name=r.export_name,
+                         message=f"{r.stack} re-exports the import '{r.reexport_of}' as '{r.export_name}' "
+                                 f"(Outputs.{r.output}): its importers depend on the original exporter "
+                                 f"through {r.stack}, which must be updated in between"))
+    from .graph import stack_cycles  # graph builds on this module's links
+
+    for cycle, how in stack_cycles(estate):
+        rows.append(dict(kind="stack cycle", severity="error", stack=cycle[0], name=" -> ".join(cycle + cycle[:1]),
+                         message=f"stacks {', '.join(cycle)} depend on each other in a cycle ({how}); "
+                                 f"no deployment order satisfies it"))
+    return schema.frame("export_problems", rows)
+
+
+@derived_frame("export_problems")
+def _problems_frame(estate: Estate) -> pd.DataFrame:
+    return export_problems(estate)

@@ -1,0 +1,341 @@
+"""Dependency graphs of an estate: stacks, and resources across stacks, as ``networkx.DiGraph``.
+
+**Edge direction.** Every edge runs from the thing that depends to the thing it depends on
+(referrer -> referenced), as ``references`` rows and cfn-lint's graph do: ``app/Sg -> net/Vpc``.
+So ``graph.successors(n)`` are what `n` needs and ``graph.predecessors(n)`` what breaks when `n`
+changes (:func:`dependencies`, :func:`dependents`); deployment runs successors first.
+
+**Node ids** (resource graph): ``stack/LogicalId`` for resources, ``stack/Parameters.Name``,
+``stack/Outputs.Name`` and ``stack/Conditions.Name``; the stack graph's nodes are stack names.
+Exports are not nodes: an import is an edge ``app/Sg -ImportValue-> net/Outputs.VpcId`` with the
+export name in ``export`` (an export name given to :func:`iacviz.blast_radius` means its output).
+Node attributes: kind (resource, parameter, output, condition, import, stack), stack, logical_id, type,
+stateful, modality; resources also deletion_policy, update_replace_policy; outputs export.
+
+**Edge attributes**: ``kinds`` (set of Ref, GetAtt, Sub, DependsOn, ImportValue, NestedStack,
+Condition), ``attribute`` and ``path`` of the first reference, ``refs`` (every (kind, attribute,
+path) behind the edge), for imports ``link`` and ``export``. Nested stacks: a parent's
+``!GetAtt Child.Outputs.X`` points at ``child/Outputs.X``; the value the parent passes in
+``Parameters/P`` becomes edges from ``child/Parameters.P`` to what the parent references there;
+each child resource and output depends on the parent's stack resource (kind NestedStack).
+An ambiguous import points at a shared node ``import:<pattern>`` (kind ``import``) with an
+edge to every candidate output (``link="ambiguous"``), so the blast radius stays conservative
+without an edge per import and candidate; the stack graph, whose edges order deployment, has no
+edge for ambiguous imports.
+
+**Caching.** Each graph is built once per estate and kept in the estate's private ``_cache``
+dict (where derived frames live too), so repeated queries reuse it; an ``Estate`` is immutable,
+so the cache never goes stale. Treat the returned graphs as read-only.
+
+>>> import iacviz
+>>> t = {"Resources": {"Vpc": {"Type": "AWS::EC2::VPC"},
+...      "Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"VpcId": {"Ref": "Vpc"}}}}}
+>>> g = resource_graph(iacviz.load_template(t, stack="net"))
+>>> list(g.edges(data="kinds")), g.nodes["net/Vpc"]["type"]
+([('net/Sg', 'net/Vpc', {'Ref'})], 'AWS::EC2::VPC')
+"""
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator
+
+import networkx as nx
+import pandas as pd
+
+from ..model.estate import Estate
+from .exports import ambiguous_candidates, import_links
+
+__all__ = ["stack_graph", "resource_graph", "deployment_order", "deletion_order", "stack_cycles",
+           "dependents", "dependencies", "node_id", "paused_gc"]
+
+_SKIP_TARGETS = frozenset({"pseudo", "mapping", "unknown", "stack", "export"})
+
+
+def node_id(stack: str, name: str) -> str:
+    """The resource-graph id of a resource, ``Parameters.X``, ``Outputs.X`` or ``Conditions.X``.
+
+    >>> node_id("net", "Outputs.VpcId")
+    'net/Outputs.VpcId'
+    """
+    return f"{stack}/{name}"
+
+
+def dependents(graph: nx.DiGraph, node: str) -> list[str]:
+    """What depends on `node` directly (its predecessors), sorted."""
+    return sorted(graph.predecessors(node))
+
+
+def dependencies(graph: nx.DiGraph, node: str) -> list[str]:
+    """What `node` depends on directly (its successors), sorted."""
+    return sorted(graph.successors(node))
+
+
+def _values(series: pd.Series) -> list[Any]:
+    # NA -> None: pd.NA in node attributes would make `if attrs["x"]` raise. Plain lists also
+    # iterate several times faster than Arrow-backed string columns.
+    return series.astype(object).where(series.notna(), None).tolist()
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while building many small containers.
+
+    With an estate's millions of live objects, each full collection rescans them all, and the
+    10^5 dicts and sets of a graph trigger many: building took 3-4x longer. Nothing built here
+    forms reference cycles, so collection can wait until the end.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _cached(estate: Estate, key: str, build) -> Any:
+    cache = estate._cache
+    if key not in cache:
+        with paused_gc():
+            cache[key] = build(estate)
+    return cache[key]
+
+
+def stack_graph(estate: Estate) -> nx.DiGraph:
+    """Stacks and what each must deploy after: imports, nesting and declared dependencies.
+
+    Parameters
+    ----------
+    estate : Estate
+        The estate; the graph is built once and cached on it.
+
+    Returns
+    -------
+    networkx.DiGraph
+        Nodes: stack names (attributes kind="stack", stack, modality, n_resources, format,
+        parent_stack). Edges dependent -> dependency with ``kinds`` (ImportValue: importer ->
+        exporter, exact or inferred links only; NestedStack: child -> parent; DependsOn: a
+        CDK ``stack_dependencies`` entry), ``exports`` (sorted names) and ``links``.
+
+    Examples
+    --------
+    >>> import iacviz
+    >>> sorted(stack_graph(iacviz.load_template({"Resources": {}}, stack="solo")).nodes)
+    ['solo']
+    """
+    return _cached(estate, "graph:stacks", _build_stack_graph)
+
+
+def _build_stack_graph(estate: Estate) -> nx.DiGraph:
+    g = nx.DiGraph()
+    st = estate.stacks
+    for name, modality, n, fmt, parent in zip(st["stack"], _values(st.modality), _values(st.n_resources),
+                                              _values(st.format), _values(st.parent_stack)):
+        g.add_node(name, kind="stack", stack=name, modality=modality, n_resources=n, format=fmt,
+                   parent_stack=parent)
+    edges: dict[tuple[str, str], dict[str, Any]] = {}
+    for src, dst, kind, export, link in _stack_edges(estate):
+        data = edges.setdefault((src, dst), {"kinds": set(), "exports": set(), "links": set()})
+        data["kinds"].add(kind)
+        if export:
+            data["exports"].add(export)
+        if link:
+            data["links"].add(link)
+    g.add_edges_from((u, v, {**d, "exports": sorted(d["exports"])}) for (u, v), d in edges.items())
+    return g
+
+
+def _stack_edges(estate: Estate) -> Iterable[tuple[str, str, str, str | None, str | None]]:
+    links = import_links(estate)
+    sure = links[links.link != "ambiguous"].drop_duplicates(["stack", "export_stack", "export_name"])
+    yield from zip(sure["stack"].tolist(), sure.export_stack.tolist(), ["ImportValue"] * len(sure),
+                   sure.export_name.tolist(), sure.link.tolist())
+    st = estate.stacks
+    names = set(st["stack"])
+    for stack, parent, deps in zip(st["stack"].tolist(), _values(st.parent_stack), st.stack_dependencies):
+        if parent:
+            yield stack, parent, "NestedStack", None, None
+        for dep in deps or ():
+            if dep != parent and dep in names:
+                yield stack, dep, "DependsOn", None, None
+
+
+def stack_cycles(estate: Estate) -> list[tuple[list[str], str]]:
+    """Groups of stacks that depend on each other, each with one cycle described in words.
+
+    >>> import iacviz
+    >>> stack_cycles(iacviz.load_template({"Resources": {}}))
+    []
+    """
+    g = stack_graph(estate)
+    out = []
+    for component in nx.strongly_connected_components(g):
+        if len(component) == 1 and not any(g.has_edge(n, n) for n in component):
+            continue
+        cycle = nx.find_cycle(g.subgraph(component))
+        steps = []
+        for a, b in cycle:
+            data = g.edges[a, b]
+            if "ImportValue" in data["kinds"]:
+                steps.append(f"{a} imports {', '.join(repr(x) for x in data['exports'])} from {b}")
+            elif "NestedStack" in data["kinds"]:
+                steps.append(f"{a} is nested in {b}")
+            else:
+                steps.append(f"{a} depends on {b}")
+        out.append(([a for a, _ in cycle], "; ".join(steps)))
+    return sorted(out)
+
+
+def deployment_order(estate: Estate) -> list[list[str]]:
+    """Stacks in generations that can deploy together, dependencies first.
+
+    Stacks in a cycle (see :func:`iacviz.export_problems`) share one generation instead of
+    raising, so the answer is always complete.
+
+    Parameters
+    ----------
+    estate : Estate
+
+    Returns
+    -------
+    list of list of str
+        Generations in deployment order, each sorted by name.
+
+    Examples
+    --------
+    >>> import iacviz
+    >>> deployment_order(iacviz.load_template({"Resources": {}}, stack="solo"))
+    [['solo']]
+    """
+    g = stack_graph(estate)
+    dag = nx.condensation(g)  # strongly connected components collapse to one node each
+    members = nx.get_node_attributes(dag, "members")
+    return [sorted(s for c in gen for s in members[c]) for gen in nx.topological_generations(dag.reverse(copy=False))]
+
+
+def deletion_order(estate: Estate) -> list[list[str]]:
+    """Stacks in generations that can be deleted together: importers before exporters.
+
+    CloudFormation refuses to delete a stack while another imports its exports, so this is
+    :func:`deployment_order` reversed.
+
+    >>> import iacviz
+    >>> deletion_order(iacviz.load_template({"Resources": {}}, stack="solo"))
+    [['solo']]
+    """
+    return deployment_order(estate)[::-1]
+
+
+def resource_graph(estate: Estate) -> nx.DiGraph:
+    """Resources, parameters, outputs and conditions of every stack, linked across stacks.
+
+    Parameters
+    ----------
+    estate : Estate
+        The estate; the graph is built once and cached on it.
+
+    Returns
+    -------
+    networkx.DiGraph
+        Node ids and attributes and edge attributes as in the module docstring; edges run
+        referrer -> referenced. ``graph.graph`` holds ``by_stack`` and ``outputs`` (stack ->
+        resource or output node ids), ``exports`` (export name -> output node ids) and
+        ``importers`` (output node -> (importing stacks, stacks whose ambiguous imports may mean it)).
+
+    Examples
+    --------
+    >>> import iacviz
+    >>> g = resource_graph(iacviz.load_template({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}, stack="s"))
+    >>> g.nodes["s/Q"]["kind"], g.nodes["s/Q"]["stateful"]
+    ('resource', True)
+    """
+    return _cached(estate, "graph:resources", _build_resource_graph)
+
+
+def _build_resource_graph(estate: Estate) -> nx.DiGraph:  # noqa: C901 - one pass per frame
+    g = nx.DiGraph()
+    res, par, out, cond = estate.resources, estate.parameters, estate.outputs, estate.conditions
+    ids = (res["stack"] + "/" + res.logical_id).tolist()
+    g.add_nodes_from(
+        (n, {"kind": "resource", "stack": s, "logical_id": l, "type": t, "stateful": sf, "modality": m,
+             "deletion_policy": dp, "update_replace_policy": urp})
+        for n, s, l, t, sf, m, dp, urp in zip(ids, *(_values(res[c]) for c in (
+            "stack", "logical_id", "type", "stateful", "modality", "deletion_policy", "update_replace_policy"))))
+    by_stack: dict[str, list[str]] = {}
+    for n, s in zip(ids, res["stack"].tolist()):
+        by_stack.setdefault(s, []).append(n)
+    for frame, prefix, kind in ((par, "Parameters.", "parameter"), (cond, "Conditions.", "condition")):
+        g.add_nodes_from((f"{s}/{prefix}{n}", {"kind": kind, "stack": s, "logical_id": prefix + n, "type": None,
+                                               "stateful": False, "modality": None})
+                         for s, n in zip(frame["stack"], frame.name))
+    exports: dict[str, list[str]] = {}
+    outputs: dict[str, list[str]] = {}
+    for s, n, x in zip(out["stack"].tolist(), out.name.tolist(), _values(out.export_name)):
+        g.add_node(f"{s}/Outputs.{n}", kind="output", stack=s, logical_id=f"Outputs.{n}", type=None,
+                   stateful=False, modality=None, export=x)
+        outputs.setdefault(s, []).append(f"{s}/Outputs.{n}")
+        if x:
+            exports.setdefault(x, []).append(f"{s}/Outputs.{n}")
+
+    st = estate.stacks
+    child_of = {(p, r): c for c, p, r in zip(st["stack"], _values(st.parent_stack), _values(st.parent_resource)) if p}
+    adj: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def add(u: str, v: str, kind: str, attribute: str | None, path: str, **extra: Any) -> None:
+        data = adj.get((u, v))
+        if data is None:
+            data = adj[(u, v)] = {"kinds": set(), "refs": [], "attribute": attribute, "path": path, **extra}
+        data["kinds"].add(kind)
+        data["refs"].append((kind, attribute, path))
+
+    def passed_to_child(stack: str, source: str, path: str) -> str | None:
+        # A parent's reference inside AWS::CloudFormation::Stack Parameters/P feeds child/Parameters.P.
+        child = child_of.get((stack, source))
+        if child and path.startswith("/properties/Parameters/"):
+            return f"{child}/Parameters.{path.split('/')[3]}"
+        return None
+
+    refs = estate.references
+    for s, src, path, ts, t, tk, kind, attr in zip(*(_values(refs[c]) for c in (
+            "source_stack", "source", "source_path", "target_stack", "target", "target_kind", "kind", "attribute"))):
+        if tk in _SKIP_TARGETS:
+            continue
+        if tk == "resource":
+            v = f"{ts}/{t}"
+            child = child_of.get((ts, t)) if attr and attr.startswith("Outputs.") else None
+            if child:
+                v = f"{child}/{attr}"
+        elif tk == "parameter":
+            v = f"{ts}/Parameters.{t}"
+        else:
+            v = f"{ts}/Conditions.{t}"
+        add(f"{s}/{src}", v, kind, attr, path or "/")
+        param = passed_to_child(s, src, path or "")
+        if param:
+            add(param, v, kind, attr, path, via=f"{s}/{src}")
+    links = import_links(estate)
+    for s, src, path, es, eo, name, link in zip(*(links[c].tolist() for c in (
+            "stack", "source", "path", "export_stack", "export_output", "export_name", "link"))):
+        v = f"import:{name}" if link == "ambiguous" else f"{es}/Outputs.{eo}"
+        add(f"{s}/{src}", v, "ImportValue", None, path, link=link, export=name)
+        param = passed_to_child(s, src, path)
+        if param:
+            add(param, v, "ImportValue", None, path, link=link, export=name, via=f"{s}/{src}")
+    groups = ambiguous_candidates(estate)
+    g.add_nodes_from((f"import:{k}", {"kind": "import", "stack": None, "logical_id": k, "type": None,
+                                      "stateful": False, "modality": None}) for k in set(groups.group))
+    for key, es, eo, name in zip(groups.group, groups.export_stack, groups.export_output, groups.export_name):
+        add(f"import:{key}", f"{es}/Outputs.{eo}", "ImportValue", None, "/", link="ambiguous", export=name)
+    for (parent, resource), child in child_of.items():
+        holder = f"{parent}/{resource}"
+        for n in by_stack.get(child, []) + outputs.get(child, []):
+            add(n, holder, "NestedStack", None, "/")
+    g.add_edges_from((u, v, d) for (u, v), d in adj.items())
+
+    ex = estate.exports
+    importers = {}
+    for x, s, o, imps, maybe in zip(ex.export_name, ex["stack"], ex.output, ex.importers, ex.possible_importers):
+        importers[f"{s}/Outputs.{o}"] = (list(imps), list(maybe))
+    g.graph.update(by_stack=by_stack, outputs=outputs, exports=exports, importers=importers)
+    return g
