@@ -12,6 +12,8 @@ from .errors import IacvizError, LiveError, TemplateError
 from .model.build import build_estate
 from .model.estate import Estate
 from .model.load import load, load_template
+from .model.live import load_live
+from .model.snapshot import read_snapshot
 from .analysis import exports as _exports  # registers estate.exports, .imports, .export_problems
 from .analysis.exports import export_problems
 from .analysis.graph import deletion_order, deployment_order, resource_graph, stack_graph
@@ -25,4 +27,5 @@ __all__ = [
 ]
 __all__ += ["blast_radius", "deletion_order", "deployment_order", "export_problems", "plan_changes",
             "replacement_prone", "resource_graph", "stack_graph"]
+__all__ += ["load_live", "read_snapshot"]
 __version__ = "0.1.0"

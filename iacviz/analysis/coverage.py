@@ -1,0 +1,46 @@
+"""IaC coverage of a live estate: per service, resources stacks manage vs resources they don't.
+
+>>> import pandas as pd
+>>> from iacviz.schema import frame
+>>> frames = {"resources": frame("resources", [{"stack": "d", "logical_id": "B", "service": "S3",
+...                                             "physical_id": "b1"}]),
+...           "unmanaged": frame("unmanaged", [{"service": "S3", "id": "clickops"},
+...                                            {"service": "SQS", "id": "q"}])}
+>>> iac_coverage(frames).values.tolist()
+[['SQS', 0, 1, 0.0], ['S3', 1, 1, 50.0]]
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from .. import schema
+from ..model import live as _live  # noqa: F401 - declares the unmanaged frame
+
+schema.declare("coverage", {
+    "service": ("str", "service part of the resource type (S3, SQS, EC2...)"),
+    "managed": ("int", "deployed resources owned by a stack (a physical id in resources)"),
+    "unmanaged": ("int", "resources found outside every stack"),
+    "coverage_pct": ("float", "managed / (managed + unmanaged) * 100"),
+})
+
+
+def iac_coverage(estate: Any) -> pd.DataFrame:
+    """One row per service of managed and unmanaged resources, worst coverage first.
+
+    Managed counts resources with a physical id (deployed); the unmanaged scan covers a
+    set of common services (see :mod:`iacviz.sources.live_unmanaged`), so services outside
+    it show 100 % by construction.
+    """
+    frames = estate if isinstance(estate, dict) else {"resources": estate.resources, "unmanaged": estate.unmanaged}
+    res = frames.get("resources", schema.frame("resources", []))
+    unm = frames.get("unmanaged", schema.frame("unmanaged", []))
+    managed = res[res.physical_id.notna()].groupby("service").size()
+    unmanaged = unm.groupby("service").size()
+    out = pd.concat([managed.rename("managed"), unmanaged.rename("unmanaged")], axis=1).fillna(0)
+    out = out.astype(int).rename_axis("service").reset_index()
+    total = out.managed + out.unmanaged
+    out["coverage_pct"] = (out.managed / total.where(total > 0) * 100).round(1)
+    out = out.sort_values(["coverage_pct", "service"], kind="stable").reset_index(drop=True)
+    return schema.frame("coverage", out)

@@ -1,0 +1,107 @@
+"""`load_live`: a deployed AWS account (or a local moto server) as an `Estate`.
+
+The estate has the usual frames, with the live columns filled (stacks.stack_status,
+last_updated, drift_status, account, region; resources.physical_id, resource_status,
+drift_status), plus three live frames: ``unmanaged`` (resources no stack owns),
+``live_exports`` (ListExports) and ``live_imports`` (ListImports). It keeps its raw
+stacks, so it can be refreshed (``since=estate``) and snapshotted.
+
+>>> estate = load_live(profile="prod-readonly", regions=["eu-west-1"])  # doctest: +SKIP
+>>> estate.stacks[["stack", "stack_status", "last_updated"]]  # doctest: +SKIP
+>>> estate = load_live(since=estate)  # doctest: +SKIP
+>>> snapshot_live("snap/", profile="prod-readonly", regions=["eu-west-1"])  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable
+
+from .. import schema
+from ..sources.live import DEFAULT_INCLUDE, LiveRead, read_live
+from .build import build_estate
+from .estate import Estate
+
+_LIVE_FRAMES = {
+    "unmanaged": {
+        "account": ("str", "AWS account id"),
+        "region": ("str", "region (global for IAM roles)"),
+        "service": ("str", "service part of the type, as in resources.service (S3, SQS, EC2...)"),
+        "type": ("str", "CloudFormation type when known, else <arn service>:<resource type>"),
+        "id": ("str", "the id a stack would report as physical id (bucket name, queue URL, sg-...)"),
+        "arn": ("str", "ARN"),
+        "tags": ("object", "dict of the resource's tags (when the listing returns them)"),
+    },
+    "live_exports": {
+        "account": ("str", "AWS account id"),
+        "region": ("str", "region"),
+        "export_name": ("str", "export name as deployed"),
+        "value": ("str", "exported value as deployed"),
+        "stack": ("str", "exporting stack"),
+        "stack_id": ("str", "exporting stack's StackId"),
+    },
+    "live_imports": {
+        "account": ("str", "AWS account id"),
+        "region": ("str", "region"),
+        "export_name": ("str", "export imported"),
+        "exporting_stack": ("str", "stack that exports it"),
+        "importing_stack": ("str", "stack importing it (ListImports)"),
+    },
+}
+for _name, _spec in _LIVE_FRAMES.items():
+    if _name not in schema.COLUMNS:  # the lead may declare them in schema.py itself
+        schema.declare(_name, _spec)
+
+
+def load_live(session=None, regions: Iterable[str] | None = None, stack_names: Iterable[str] | None = None,
+              include: Iterable[str] = DEFAULT_INCLUDE, max_workers: int = 8, progress: bool = True,
+              since: Any = None, endpoint_url: str | None = None, detect_drift: bool = False,
+              profile: str | None = None, *, client_config=None) -> Estate:
+    """Read stacks of an AWS account, read-only, into an `Estate`.
+
+    Parameters
+    ----------
+    session: a ``boto3.Session``; default: one for `profile` (or the default credentials).
+    regions: regions to read (default: the session's region); rows carry account and region.
+    stack_names: only these stacks (and their nested stacks).
+    include: what to read: templates, resources, exports, imports, drift, unmanaged.
+    max_workers: stacks read concurrently.
+    since: a previous live estate (or LiveRead): only stacks whose LastUpdatedTime or
+        status changed are fetched again.
+    endpoint_url: e.g. the local account of ``iacviz demo-account``.
+    detect_drift: run DetectStackDrift first (the only call that is not a read; off by
+        default, results of the last detection are read either way).
+    client_config: a ``botocore.config.Config`` merged over iacviz's (adaptive retries).
+    """
+    return estate_from_read(read_live_session(session, profile, regions=regions, stack_names=stack_names,
+                                              include=include, max_workers=max_workers, progress=progress,
+                                              since=since, endpoint_url=endpoint_url, detect_drift=detect_drift,
+                                              client_config=client_config))
+
+
+def read_live_session(session, profile: str | None, **kwargs: Any) -> LiveRead:
+    """`read_live` with a session made from `profile` when none is given."""
+    if session is None and profile is not None:
+        import boto3
+
+        session = boto3.Session(profile_name=profile)
+    return read_live(session, **kwargs)
+
+
+def estate_from_read(read: LiveRead) -> Estate:
+    """The `Estate` of a `LiveRead`: build_estate plus the live-only frames."""
+    estate = build_estate(read.raw_stacks, read.errors, region=(read.regions or ["us-east-1"])[0])
+    exports = [{"account": e["account"], "region": e["region"], "export_name": e["name"], "value": e["value"],
+                "stack": e["exporting_stack"], "stack_id": e["exporting_stack_id"]} for e in read.exports]
+    return estate.replace(unmanaged=schema.frame("unmanaged", read.unmanaged),
+                          live_exports=schema.frame("live_exports", exports),
+                          live_imports=schema.frame("live_imports", read.imports))
+
+
+def snapshot_live(folder: str | Path, *, profile: str | None = None, regions: Iterable[str] | None = None,
+                  **kwargs: Any) -> Estate:
+    """For ``iacviz snapshot --profile P --region R -o FOLDER``: load_live, then write the snapshot."""
+    from .snapshot import to_parquet
+
+    estate = load_live(profile=profile, regions=regions, **kwargs)
+    to_parquet(estate, folder)
+    return estate
