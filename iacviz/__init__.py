@@ -9,23 +9,28 @@ from __future__ import annotations
 
 from . import data, schema
 from .errors import IacvizError, LiveError, TemplateError
+# model: read an estate
 from .model.build import build_estate
 from .model.estate import Estate
-from .model.load import load, load_template
 from .model.live import load_live
+from .model.load import load, load_template
 from .model.snapshot import read_snapshot
-from .analysis import exports as _exports  # registers estate.exports, .imports, .export_problems
-from .analysis.exports import export_problems
-from .analysis.graph import deletion_order, deployment_order, resource_graph, stack_graph
+# analysis: pure functions of an estate (importing exports registers estate.exports/.imports)
+from .analysis import exports as _exports  # noqa: F401
 from .analysis.blast_radius import blast_radius
 from .analysis.changes import plan_changes
-from .analysis.replacement import replacement_prone  # also registers estate.replacement_prone
+from .analysis.exports import export_problems
+from .analysis.graph import deletion_order, deployment_order, resource_graph, stack_graph
+from .analysis.replacement import replacement_prone
+from .rules import review
+# views: figures load plotly on first use (iacviz.views.export_map, ...)
+from . import views, workshop
+from .views.report import render_report, write_report
 
 __all__ = [
-    "Estate", "IacvizError", "LiveError", "TemplateError", "build_estate", "data", "load", "load_template",
-    "schema",
+    "Estate", "IacvizError", "LiveError", "TemplateError", "blast_radius", "build_estate", "data",
+    "deletion_order", "deployment_order", "export_problems", "load", "load_live", "load_template",
+    "plan_changes", "read_snapshot", "render_report", "replacement_prone", "resource_graph", "review",
+    "schema", "stack_graph", "views", "workshop", "write_report",
 ]
-__all__ += ["blast_radius", "deletion_order", "deployment_order", "export_problems", "plan_changes",
-            "replacement_prone", "resource_graph", "stack_graph"]
-__all__ += ["load_live", "read_snapshot"]
 __version__ = "0.1.0"

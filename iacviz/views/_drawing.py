@@ -1,0 +1,122 @@
+"""Node-link drawing shared by the export map and the blast graph: curved edges with arrows and hover.
+
+Plotly draws a line trace with one width and one dash, and only shows hover text on points,
+so edges of one style go into one trace, separated by ``None``, each edge drawn as a curve of
+a dozen points that all carry the edge's hover text; an arrow marker sits at the middle of
+each edge, pointing along it (``angleref="previous"``, so in screen space).
+
+>>> xs, ys = curve((0, 0), (2, 0), 0.5, n=3)
+>>> [round(x, 2) for x in xs], [round(y, 2) for y in ys]
+([0.0, 1.0, 2.0], [0.0, 1.0, 0.0])
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import plotly.graph_objects as go
+
+POINTS = 13  # points per curved edge (odd: one sits at the middle, where the arrow is)
+
+
+def curve(p0: tuple[float, float], p1: tuple[float, float], bend: float, n: int = POINTS) -> tuple[list, list]:
+    """Points of a quadratic Bézier from p0 to p1; `bend` moves its middle sideways (in units of its length)."""
+    (x0, y0), (x1, y1) = p0, p1
+    dx, dy = x1 - x0, y1 - y0
+    length = math.hypot(dx, dy) or 1.0
+    # control point: twice the wanted offset of the curve's middle, perpendicular to the chord
+    cx = (x0 + x1) / 2 - dy / length * bend * length * 2
+    cy = (y0 + y1) / 2 + dx / length * bend * length * 2
+    ts = [i / (n - 1) for i in range(n)]
+    xs = [(1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t ** 2 * x1 for t in ts]
+    ys = [(1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t ** 2 * y1 for t in ts]
+    return xs, ys
+
+
+@dataclass
+class EdgeGroup:
+    """Edges drawn alike (one trace): name and style, then the edges' points and hover texts."""
+
+    name: str
+    color: str
+    width: float = 1.5
+    dash: str = "solid"
+    legendgroup: str | None = None
+    showlegend: bool = True
+    arrow: bool = True
+    role: str = "edges"
+    xs: list = field(default_factory=list)
+    ys: list = field(default_factory=list)
+    hover: list = field(default_factory=list)
+    custom: list = field(default_factory=list)
+    heads_x: list = field(default_factory=list)
+    heads_y: list = field(default_factory=list)
+
+    def add(self, p0, p1, hover: str, custom: Any = None, bend: float = 0.0) -> None:
+        xs, ys = curve(p0, p1, bend)
+        mid = len(xs) // 2
+        self.xs += xs + [None]
+        self.ys += ys + [None]
+        self.hover += [hover] * len(xs) + [None]
+        self.custom += [custom] * len(xs) + [None]
+        # an arrow head: an invisible point, then the head pointing away from it
+        self.heads_x += [xs[mid - 1], xs[mid + 1], None]
+        self.heads_y += [ys[mid - 1], ys[mid + 1], None]
+
+    def traces(self) -> list[go.Scatter]:
+        """The edges (lines carrying the hover texts) and, if wanted, their arrow heads.
+
+        Heads are a separate marker trace: markers on the line trace itself make plotly leave
+        a gap in the line next to them.
+        """
+        group = self.legendgroup or self.name
+        out = [go.Scatter(
+            x=self.xs, y=self.ys, mode="lines", name=self.name,
+            line=dict(color=self.color, width=self.width, dash=self.dash),
+            hovertext=self.hover, hoverinfo="text", customdata=self.custom, legendgroup=group,
+            showlegend=self.showlegend, meta={"role": self.role})]
+        if self.arrow and self.heads_x:
+            n = len(self.heads_x) // 3
+            out.append(go.Scatter(
+                x=self.heads_x, y=self.heads_y, mode="markers", name=self.name, legendgroup=group, showlegend=False,
+                marker=dict(symbol="arrow", angleref="previous", size=[0, 12, 0] * n, color=self.color,
+                            line_width=0),
+                hoverinfo="skip", meta={"role": "arrows"}))
+        return out
+
+
+def bends(pairs: list[tuple[str, str]], same_level: set[tuple[str, str]] | None = None,
+          spread: float = 0.12, arc: float = 0.25) -> list[float]:
+    """One bend per edge so parallel edges between two nodes fan out instead of overlapping.
+
+    `same_level`: node pairs drawn on one row, which get an extra arc so the edge does not run
+    through the nodes between them.
+
+    >>> bends([("a", "b"), ("a", "b"), ("b", "c")])
+    [-0.06, 0.06, 0.0]
+    """
+    counts: dict[frozenset, int] = {}
+    for a, b in pairs:
+        counts[frozenset((a, b))] = counts.get(frozenset((a, b)), 0) + 1
+    seen: dict[frozenset, int] = {}
+    out = []
+    for a, b in pairs:
+        key = frozenset((a, b))
+        k, m = seen.get(key, 0), counts[key]
+        seen[key] = k + 1
+        sign = 1 if a <= b else -1  # the same side whichever way the edge points
+        bend = (k - (m - 1) / 2) * spread * sign
+        if same_level and ((a, b) in same_level or (b, a) in same_level):
+            bend += arc * sign
+        out.append(round(bend, 6))
+    return out
+
+
+def clip(items: list[str], limit: int = 10) -> list[str]:
+    """At most `limit` lines, then one saying how many more.
+
+    >>> clip(list("abcd"), 2)
+    ['a', 'b', '… and 2 more']
+    """
+    return items if len(items) <= limit else items[:limit] + [f"… and {len(items) - limit} more"]

@@ -1,0 +1,86 @@
+"""The fixed colours of iacviz's figures: one meaning, one colour, in every figure.
+
+Impact of a change (blast radius): **replaced** red, **conditional** orange (CloudFormation may
+replace it), **updated** gold (changed in place), **broken** purple (a reference or import that
+no longer resolves), **deleted** black. A resource whose change CloudFormation would
+*refuse* (``blocked``: e.g. an export still imported) keeps its impact colour and gets a thick
+dark-red outline (:data:`BLOCKED_OUTLINE`); unaffected resources are light grey.
+
+Modality: persistent blue, ephemeral green, mixed pink, neutral and unknown greys.
+Update behaviour of a property: replace red, conditional orange, in-place green, unknown grey.
+
+>>> IMPACT_COLORS["replaced"], BEHAVIOR_COLORS["in-place"]
+('#d62728', '#2ca02c')
+"""
+from __future__ import annotations
+
+IMPACT_COLORS = {
+    "deleted": "#252525",
+    "replaced": "#d62728",
+    "broken": "#9467bd",
+    "conditional": "#ff7f0e",
+    "updated": "#f2c500",
+}
+# worst first: a stack or type in a sunburst takes the colour of its worst resource
+IMPACT_ORDER = list(IMPACT_COLORS)
+UNAFFECTED = "#d9d9d9"
+OTHER_IMPACT = "#8c8c8c"  # an impact this palette does not know
+BLOCKED_OUTLINE = "#8b0000"
+BLOCKED_WIDTH = 4
+
+MODALITY_COLORS = {
+    "persistent": "#1f77b4",
+    "mixed": "#e377c2",
+    "ephemeral": "#2ca02c",
+    "neutral": "#c7c7c7",
+    "unknown": "#7f7f7f",
+}
+OUTSIDE = "#ffffff"  # a stack drawn only because a selected stack links to it
+
+BEHAVIOR_COLORS = {
+    "replace": "#d62728",
+    "conditional": "#ff7f0e",
+    "in-place": "#2ca02c",
+    "unknown": "#bdbdbd",
+}
+
+LINK_STYLES = {  # link of an import -> (colour, dash)
+    "exact": ("#555555", "solid"),
+    "inferred": ("#555555", "dash"),
+    "ambiguous": ("#ff7f0e", "dot"),
+    "dangling": ("#d62728", "dash"),
+    "unresolved": ("#8c8c8c", "dot"),
+    "nests": ("#b0b0b0", "dot"),
+}
+DANGLING = "#d62728"
+UNUSED_EXPORT = "#d62728"
+
+# change_set_table: cell fills
+CHANGE_FILLS = {
+    "replacement_true": "#f4b6b6",
+    "replacement_conditional": "#fdd9a8",
+    "data_loss": "#d62728",
+    "blocked": BLOCKED_OUTLINE,
+    "plain": "#ffffff",
+    "header": "#404040",
+}
+
+
+def impact_color(impact: object) -> str:
+    """The colour of an impact; grey for one the palette does not know.
+
+    >>> impact_color("broken"), impact_color(None)
+    ('#9467bd', '#8c8c8c')
+    """
+    return IMPACT_COLORS.get(impact, OTHER_IMPACT) if isinstance(impact, str) else OTHER_IMPACT
+
+
+def worst_impact(impacts) -> str | None:
+    """The worst of some impacts, by :data:`IMPACT_ORDER`.
+
+    >>> worst_impact(["updated", "replaced", "conditional"])
+    'replaced'
+    """
+    known = [i for i in impacts if isinstance(i, str)]
+    ranked = sorted(known, key=lambda i: IMPACT_ORDER.index(i) if i in IMPACT_ORDER else len(IMPACT_ORDER))
+    return ranked[0] if ranked else None
