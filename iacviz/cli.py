@@ -1,0 +1,386 @@
+"""The ``iacviz`` command line: a thin skin over the library.
+
+Each subcommand parses its arguments, calls one public function and formats the frame it
+returns; the work is in the library (:func:`iacviz.review`, :func:`iacviz.plan_changes`,
+:func:`iacviz.blast_radius` ...), which never prints or exits.
+
+Subcommands::
+
+    iacviz review   PATH... | --live PROFILE/REGION   [-o report.html] [--format ...] [--disable ID,...]
+    iacviz plan     BEFORE AFTER [--parameters K=V ...] [--fail-on replacement,data-loss,blocked]
+    iacviz exports  PATH... [--show exports|imports|problems]
+    iacviz blast    PATH TARGET [--change replace|update|delete]
+    iacviz snapshot (--profile P --region R [--endpoint-url URL] | PATH...) -o FOLDER
+    iacviz demo-account [--port N]
+
+Every command that prints a frame takes ``--format table|csv|json|markdown`` (``table``, the
+default, is for people; the others for programs) and ``-o FILE``.
+
+Exit codes:
+
+0
+    success (for ``review``: no finding at or above ``--fail-level``, default ``error``)
+1
+    ``review`` found a finding at or above ``--fail-level``, or ``plan --fail-on`` triggered
+2
+    usage error (unknown option, bad ``K=V``, bad format)
+3
+    input error: a path that does not exist, an unreadable template with ``--strict``, a live
+    account that cannot be read, an unknown rule id or blast target, no stacks found
+
+>>> main(["review", "--help"]) == 0  # doctest: +ELLIPSIS
+usage: iacviz review ...
+True
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import pandas as pd
+
+from .errors import IacvizError
+
+__all__ = ["main", "build_parser"]
+
+OK, FAILED, USAGE, INPUT = 0, 1, 2, 3
+FORMATS = ("table", "csv", "json", "markdown")
+_SUFFIX_FORMAT = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json", ".csv": "csv",
+                  ".txt": "table"}
+_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+class _UsageError(Exception):
+    """A mistake in the arguments that argparse cannot see (exit 2)."""
+
+
+# -- option bundles ----------------------------------------------------------------------------
+
+def _output_options(p: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> None:
+    p.add_argument("--format", choices=formats, default=None,
+                   help=f"output format (default: from the -o suffix, else table); one of {', '.join(formats)}")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+
+def _input_options(p: argparse.ArgumentParser, live: bool = True) -> None:
+    p.add_argument("paths", nargs="*", metavar="PATH", help="template files or folders, or a snapshot folder")
+    if live:
+        p.add_argument("--live", metavar="PROFILE/REGION",
+                       help="read a deployed account instead (PROFILE may be empty: /eu-west-1)")
+        p.add_argument("--endpoint-url", metavar="URL", help="with --live: another endpoint, e.g. the demo account")
+    p.add_argument("--strict", action="store_true", help="fail (exit 3) on any template that cannot be read")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``iacviz`` (used by :func:`main` and by the docs test)."""
+    parser = argparse.ArgumentParser(prog="iacviz", description="Explore and review AWS CloudFormation estates.",
+                                     epilog="Exit codes: 0 ok, 1 findings or --fail-on triggered, "
+                                            "2 usage error, 3 input error.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("review", help="review an estate: findings, or a self-contained HTML report",
+                       description="Run the review rules (docs/rules.md) over an estate. With -o report.html "
+                                   "(or --format html) write the HTML report.")
+    _input_options(p)
+    _output_options(p, ("table", "html", "markdown", "json", "csv"))
+    p.add_argument("--disable", metavar="ID,...", default="", help="rule ids not to run, e.g. W2001,I2003")
+    p.add_argument("--fail-level", choices=("error", "warning", "info", "never"), default="error",
+                   help="exit 1 when a finding of this severity or worse is found (default: error)")
+    p.add_argument("--title", default="Architecture review", help="title of the HTML report")
+    p.set_defaults(run=_review)
+
+    p = sub.add_parser("plan", help="predict the change sets between two versions of an estate",
+                       description="Compare BEFORE and AFTER (folders, templates) as CloudFormation change sets.")
+    p.add_argument("before", metavar="BEFORE")
+    p.add_argument("after", metavar="AFTER")
+    for flag, side in (("--parameters", "both sides"), ("--before-parameters", "BEFORE only"),
+                       ("--after-parameters", "AFTER only")):
+        p.add_argument(flag, nargs="+", default=[], metavar="K=V",
+                       help=f"parameter values for {side}: Key=value (every stack declaring Key) or stack/Key=value")
+    p.add_argument("--stack", help="only this stack")
+    p.add_argument("--fail-on", metavar="REASON,...", default="",
+                   help="exit 1 when the plan has any of: replacement, data-loss, blocked, unknowable")
+    _output_options(p)
+    p.set_defaults(run=_plan)
+
+    p = sub.add_parser("exports", help="list exports with their importers (or imports, or problems)",
+                       description="Cross-stack exports and imports of an estate.")
+    _input_options(p)
+    p.add_argument("--show", choices=("exports", "imports", "problems"), default="exports",
+                   help="exports (default), imports with their links, or export problems")
+    _output_options(p)
+    p.set_defaults(run=_exports)
+
+    p = sub.add_parser("blast", help="what a change to one resource, parameter, export or stack reaches",
+                       description="Blast radius of TARGET: stack/LogicalId, stack/Parameters.Name, "
+                                   "stack/Outputs.Name, a stack name or an export name.")
+    p.add_argument("path", metavar="PATH", help="template file or folder, or a snapshot folder")
+    p.add_argument("target", metavar="TARGET")
+    p.add_argument("--change", choices=("replace", "update", "delete"), default="replace",
+                   help="what happens to TARGET (default: replace)")
+    _output_options(p)
+    p.set_defaults(run=_blast)
+
+    p = sub.add_parser("snapshot", help="write an estate (live or from files) as a Parquet snapshot",
+                       description="Read a live account (--profile/--region) or PATHs and write a snapshot.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="template files or folders (instead of a live account)")
+    p.add_argument("--profile", help="AWS profile of the live account")
+    p.add_argument("--region", help="region of the live account")
+    p.add_argument("--endpoint-url", metavar="URL", help="another endpoint, e.g. the demo account")
+    p.add_argument("-o", "--output", metavar="FOLDER", required=True, help="snapshot folder to write")
+    p.set_defaults(run=_snapshot)
+
+    p = sub.add_parser("demo-account", help="serve the sample estate as a local AWS account (moto)",
+                       description="Deploy the sample estate to a local moto server and serve it until Ctrl-C.")
+    p.add_argument("--port", type=int, help="port to listen on (default: a free one)")
+    p.add_argument("--region", default="us-east-1", help="region of the demo account (default: us-east-1)")
+    p.set_defaults(run=_demo_account)
+    return parser
+
+
+# -- input -------------------------------------------------------------------------------------
+
+def _load(paths: Sequence[str], strict: bool = False, live: str | None = None, endpoint_url: str | None = None):
+    if live:
+        if paths:
+            raise _UsageError("give PATHs or --live, not both")
+        profile, slash, region = live.rpartition("/")
+        if not slash or not region:
+            raise _UsageError(f"--live wants PROFILE/REGION (e.g. prod/eu-west-1, or /eu-west-1 for the default "
+                              f"credentials), not {live!r}")
+        from .model.live import load_live
+
+        return load_live(profile=profile or None, regions=[region], endpoint_url=endpoint_url,
+                         progress=sys.stderr.isatty())
+    if not paths:
+        raise _UsageError("give at least one PATH (or --live PROFILE/REGION)")
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise IacvizError(f"no such file or folder: {', '.join(missing)}")
+    if len(paths) == 1 and (Path(paths[0]) / "iacviz-snapshot.json").exists():
+        from .model.snapshot import read_snapshot
+
+        return read_snapshot(paths[0])
+    from .model.load import load
+
+    estate = load(*paths, strict=strict)
+    if estate.stacks.empty:
+        raise IacvizError(f"no stacks found in {', '.join(paths)}")
+    bad = estate.errors[estate.errors.severity == "error"]
+    if len(bad):
+        print(f"iacviz: warning: {len(bad)} read error(s), e.g. {bad.source.iloc[0]}: {bad.message.iloc[0]}",
+              file=sys.stderr)
+    return estate
+
+
+def _pairs(items: Sequence[str], flag: str) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    nested: dict[str, dict[str, Any]] = {}
+    for item in items:
+        key, eq, value = item.partition("=")
+        if not eq or not key:
+            raise _UsageError(f"{flag}: expected Key=value or stack/Key=value, not {item!r}")
+        stack, slash, name = key.rpartition("/")
+        if slash:
+            nested.setdefault(stack, {})[name] = value
+        else:
+            flat[key] = value
+    if flat and nested:
+        raise _UsageError(f"{flag}: use either Key=value or stack/Key=value throughout, not both")
+    return nested or flat
+
+
+def _merge(both: dict[str, Any], mine: dict[str, Any], flag: str) -> dict[str, Any] | None:
+    """--parameters overlaid with one side's own values (both flat, or both per stack)."""
+    if not both or not mine:
+        return dict(both or mine) or None
+    nested = isinstance(next(iter(both.values())), dict)
+    if nested != isinstance(next(iter(mine.values())), dict):
+        raise _UsageError(f"--parameters and {flag}: use either Key=value or stack/Key=value throughout")
+    if not nested:
+        return {**both, **mine}
+    return {stack: {**both.get(stack, {}), **mine.get(stack, {})} for stack in {**both, **mine}}
+
+
+# -- output ------------------------------------------------------------------------------------
+
+def _cell(value: Any) -> str:
+    if value is None or (not isinstance(value, (list, tuple, dict)) and bool(pd.isna(value))):
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, default=str, sort_keys=True)
+    return str(value)
+
+
+def _format_frame(df: pd.DataFrame, fmt: str, title: str | None = None) -> str:
+    """A frame as text in one of FORMATS (lists and dicts as JSON in csv, joined in tables)."""
+    if fmt == "json":
+        return df.to_json(orient="records", indent=2, default_handler=str) + "\n"
+    if fmt == "csv":
+        flat = df.copy()
+        for col in flat.columns[flat.dtypes == object]:
+            flat[col] = [json.dumps(v, default=str) if isinstance(v, (list, dict)) else v for v in flat[col]]
+        return flat.to_csv(index=False)
+    rows = [[_cell(v) for v in rec] for rec in df.itertuples(index=False)]
+    if fmt == "markdown":
+        lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
+        lines += ["| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in row) + " |" for row in rows]
+        return "\n".join(lines) + "\n"
+    from rich.console import Console
+    from rich.table import Table
+
+    if not rows:
+        return f"{title or 'Nothing'}: none.\n"
+    table = Table(*df.columns, title=title, show_lines=False, header_style="bold")
+    for row in rows:
+        table.add_row(*row)
+    buffer = io.StringIO()
+    # Colour only on a terminal; a fixed width elsewhere keeps piped and captured output stable.
+    tty = sys.stdout.isatty()
+    Console(file=buffer, width=None if tty else 160, force_terminal=tty, color_system="auto" if tty else None,
+            highlight=False).print(table)
+    return buffer.getvalue()
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        print(f"wrote {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
+def _fmt(args: argparse.Namespace, default: str = "table") -> str:
+    if args.format:
+        return args.format
+    return _SUFFIX_FORMAT.get(Path(args.output).suffix.lower(), default) if args.output else default
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+def _review(args: argparse.Namespace) -> int:
+    from .rules import catalogue, review
+
+    estate = _load(args.paths, args.strict, args.live, args.endpoint_url)
+    findings = review(estate, disable=args.disable)
+    fmt = _fmt(args)
+    counts = {s: int((findings.severity == s).sum()) for s in _SEVERITY_RANK}
+    summary = f"{len(findings)} findings: " + ", ".join(f"{n} {s}{'s' if n != 1 and s != 'info' else ''}"
+                                                       for s, n in counts.items())
+    if fmt == "html":
+        from .views.report import render_report
+
+        _emit(render_report(estate, findings=findings, title=args.title), args.output)
+        print(summary, file=sys.stderr)
+    elif fmt == "table":
+        shown = findings[["severity", "rule_id", "stack", "logical_id", "message"]].rename(
+            columns={"rule_id": "rule", "logical_id": "resource"})
+        text = _format_frame(shown, "table", title="Findings")
+        fixes = catalogue().set_index("id").fix
+        text += "".join(f"\n{rule_id}: {fixes[rule_id]}" for rule_id in dict.fromkeys(findings.rule_id))
+        _emit(text + f"\n\n{summary}\n", args.output)
+    else:
+        _emit(_format_frame(findings, fmt), args.output)
+    if args.fail_level == "never":
+        return OK
+    worst = findings.severity.map(_SEVERITY_RANK).min() if len(findings) else None
+    return FAILED if worst is not None and worst <= _SEVERITY_RANK[args.fail_level] else OK
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from .analysis.changes import plan_changes
+    from .views.plan_table import fail_reasons, plan_to_text
+
+    both = _pairs(args.parameters, "--parameters")
+    sides = [_merge(both, _pairs(args.before_parameters, "--before-parameters"), "--before-parameters"),
+             _merge(both, _pairs(args.after_parameters, "--after-parameters"), "--after-parameters")]
+    plan = plan_changes(args.before, args.after, sides[0], sides[1], stack=args.stack)
+    text = plan_to_text(plan, _fmt(args))
+    _emit(text if text.endswith("\n") else text + "\n", args.output)
+    reasons = fail_reasons(plan, args.fail_on) if args.fail_on else []
+    for reason in reasons:
+        print(f"fail-on {reason}", file=sys.stderr)
+    return FAILED if reasons else OK
+
+
+def _exports(args: argparse.Namespace) -> int:
+    from .analysis.exports import export_problems
+
+    estate = _load(args.paths, args.strict, args.live, args.endpoint_url)
+    if args.show == "imports":
+        df = estate.imports[["stack", "source", "export_name", "export_stack", "link"]]
+    elif args.show == "problems":
+        df = export_problems(estate)
+    else:
+        df = estate.exports[["export_name", "stack", "output", "n_importers", "importers"]]
+    _emit(_format_frame(df, _fmt(args), title=args.show.capitalize()), args.output)
+    return OK
+
+
+def _blast(args: argparse.Namespace) -> int:
+    from .analysis.blast_radius import blast_radius
+
+    estate = _load([args.path])
+    df = blast_radius(estate, args.target, change=args.change)
+    _emit(_format_frame(df, _fmt(args), title=f"Blast radius of {args.change} {args.target}"), args.output)
+    return OK
+
+
+def _snapshot(args: argparse.Namespace) -> int:
+    from .model.snapshot import to_parquet
+
+    if args.paths and (args.profile or args.region or args.endpoint_url):
+        raise _UsageError("give PATHs or --profile/--region/--endpoint-url, not both")
+    if args.paths:
+        estate = _load(args.paths)
+    elif args.region or args.profile or args.endpoint_url:
+        from .model.live import load_live
+
+        estate = load_live(profile=args.profile, regions=[args.region] if args.region else None,
+                           endpoint_url=args.endpoint_url, progress=sys.stderr.isatty())
+    else:
+        raise _UsageError("give PATHs, or --profile P --region R for a live account")
+    to_parquet(estate, args.output)
+    print(f"wrote snapshot {args.output}: {len(estate.stacks)} stacks, {len(estate.resources)} resources")
+    return OK
+
+
+def _demo_account(args: argparse.Namespace) -> int:
+    from .data import sample_estate
+    from .sources import demo_account
+
+    argv = [str(sample_estate()), "--region", args.region] + (["--port", str(args.port)] if args.port else [])
+    return int(demo_account.main(argv) or 0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``iacviz`` with `argv` (default: ``sys.argv[1:]``) and return the exit code.
+
+    Examples
+    --------
+    >>> main(["exports", "/no/such/folder"])
+    3
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:  # --help (0) and argparse's usage errors (2)
+        return int(exc.code or 0)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except _UsageError as exc:
+        parser.print_usage(sys.stderr)
+        print(f"iacviz {args.command}: error: {exc}", file=sys.stderr)
+        return USAGE
+    except (IacvizError, OSError) as exc:
+        print(f"iacviz {args.command}: error: {exc}", file=sys.stderr)
+        return INPUT
+    except KeyboardInterrupt:
+        return 130

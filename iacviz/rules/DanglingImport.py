@@ -1,0 +1,39 @@
+"""E2002: an import of an export that no stack provides."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from ..analysis import exports as _exports  # noqa: F401 - registers estate.imports
+from ._base import Rule
+
+
+class DanglingImport(Rule):
+    """Fires for each ``Fn::ImportValue`` whose name matches no export of the estate.
+
+    >>> import iacviz
+    >>> t = {"Resources": {"Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
+    ...      "GroupDescription": "x", "VpcId": {"Fn::ImportValue": "net-VpcId"}}}}}
+    >>> [f["logical_id"] for f in DanglingImport().check(iacviz.load_template(t, stack="app"), {})]
+    ['Sg']
+    """
+
+    id = "E2002"
+    title = "Import of an export no stack provides"
+    description = (
+        "`Fn::ImportValue` fails the whole deployment when no stack in the account and region exports the "
+        "name. Names are resolved with the stacks' parameter values and matched exactly or as patterns "
+        "(`iacviz.analysis.exports`); an import is dangling when nothing in the estate can be meant. It may "
+        "be exported by a stack you did not load: load it too, or disable the rule.")
+    fix = ("Fix the import name (or the parameter it is built from), deploy the exporting stack first, or add "
+           "the missing output with `Export: Name:`.")
+    source_url = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
+                  "intrinsic-function-reference-importvalue.html")
+    tags = ("exports", "deployment")
+
+    def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
+        imp = estate.imports
+        for r in imp[imp.link == "dangling"].itertuples():
+            what = "a name matching it" if "${" in r.export_name else "that name"
+            yield self.finding(r.stack, r.source,
+                               f"{r.stack} imports '{r.export_name}' ({r.source} at {r.path}) but no stack in the "
+                               f"estate exports {what}")

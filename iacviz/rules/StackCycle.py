@@ -1,0 +1,34 @@
+"""E1003: stacks that depend on each other in a cycle."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from ..analysis.graph import stack_cycles
+from ._base import Rule
+
+
+class StackCycle(Rule):
+    """Fires once per group of stacks that depend on each other (imports, nesting, CDK dependencies).
+
+    >>> import iacviz
+    >>> list(StackCycle().check(iacviz.load_template({"Resources": {}}), {}))
+    []
+    """
+
+    id = "E1003"
+    title = "Stacks depend on each other in a cycle"
+    description = (
+        "When stack A imports an export of stack B and B (directly or through others) imports one of A, no "
+        "deployment order exists: neither stack can be created from scratch, and an export in use cannot "
+        "change, so the cycle also freezes the values it carries. Dependencies are imports, nesting and "
+        "CDK stack dependencies (`iacviz.stack_graph`).")
+    fix = ("Break the cycle: move the resources both sides need into a third stack that both import from, "
+           "or pass one value through an SSM parameter read at deploy time instead of an export.")
+    source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-exports.html"
+    tags = ("stacks", "exports", "dependencies")
+
+    def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
+        for cycle, how in stack_cycles(estate):
+            ring = " -> ".join(cycle + cycle[:1])
+            yield self.finding(cycle[0], None, f"stacks {ring} depend on each other in a cycle ({how}); "
+                                               f"no deployment order satisfies it")

@@ -1,0 +1,67 @@
+"""W3001: a stateful resource that a deletion or a replacement would lose."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from ..analysis.change_rules import protected
+from ..cfn.modality import default_deletion_policy, supports_snapshot
+from ._base import Rule, is_missing
+
+
+class StatefulWithoutPolicies(Rule):
+    """Fires for each stateful resource whose DeletionPolicy or UpdateReplacePolicy, as written or by
+    CloudFormation's default, keeps neither the resource nor a snapshot.
+
+    >>> import iacviz
+    >>> t = {"Resources": {"Db": {"Type": "AWS::RDS::DBInstance", "Properties": {"Engine": "mysql"}}}}
+    >>> [f["message"] for f in StatefulWithoutPolicies().check(iacviz.load_template(t, stack="data"),
+    ...                                                           StatefulWithoutPolicies.config)]
+    ['Db (AWS::RDS::DBInstance) is lost when it is replaced: UpdateReplacePolicy is Delete (the default)']
+    """
+
+    id = "W3001"
+    title = "Stateful resource without Retain or Snapshot policies"
+    description = (
+        "CloudFormation deletes a resource when it is removed from the template or its stack is deleted "
+        "(`DeletionPolicy`), and deletes the old one after a replacement (`UpdateReplacePolicy`). Both "
+        "default to `Delete` (DeletionPolicy defaults to `Snapshot` for RDS clusters and stand-alone RDS "
+        "instances). For a resource that holds data (databases, tables, buckets, queues, file systems, "
+        "keys, log groups) that is the data gone. `Retain` and `RetainExceptOnCreate` keep the resource, "
+        "`Snapshot` keeps a snapshot where the type supports one (elsewhere it is `Delete`). Nested stacks "
+        "are left out: their own resources are checked in their stack.")
+    fix = ("Set both `DeletionPolicy` and `UpdateReplacePolicy` to `Retain` (or `Snapshot` where the type "
+           "supports it), e.g. `DeletionPolicy: Retain` and `UpdateReplacePolicy: Retain`.")
+    source_url = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
+                  "aws-attribute-deletionpolicy.html")
+    tags = ("data", "policies", "stateful")
+    config = {"ignore_types": []}
+
+    def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
+        res = estate.resources
+        stateful = res[res.stateful.fillna(False).astype(bool) & (res.type != "AWS::CloudFormation::Stack")
+                       & ~res.type.isin(config["ignore_types"])]
+        if stateful.empty:
+            return
+        props = estate.properties
+        # The default DeletionPolicy of an RDS instance depends on DBClusterIdentifier being given.
+        in_cluster = set(zip(props["stack"][props.path.str.startswith("/properties/DBClusterIdentifier")],
+                             props.logical_id[props.path.str.startswith("/properties/DBClusterIdentifier")]))
+        for r in stateful.itertuples():
+            given = {"DBClusterIdentifier": True} if (r.stack, r.logical_id) in in_cluster else {}
+            deletion = (r.deletion_policy, "") if not is_missing(r.deletion_policy) else (
+                default_deletion_policy(r.type, given), " (the default)")
+            replace = (r.update_replace_policy, "") if not is_missing(r.update_replace_policy) else (
+                "Delete", " (the default)")
+            lost = [(when, f"{name} is {policy}{note}{_unsupported(policy, r.type)}")
+                    for when, name, (policy, note) in (("deleted", "DeletionPolicy", deletion),
+                                                       ("replaced", "UpdateReplacePolicy", replace))
+                    if not protected(policy, r.type)]
+            if lost:
+                when = " or ".join(w for w, _ in lost)
+                why = " and ".join(w for _, w in lost)
+                yield self.finding(r.stack, r.logical_id, f"{r.logical_id} ({r.type}) is lost when it is {when}: {why}")
+
+
+def _unsupported(policy: str, resource_type: str) -> str:
+    return f", which {resource_type} does not support" if policy == "Snapshot" and not supports_snapshot(
+        resource_type) else ""

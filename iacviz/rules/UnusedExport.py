@@ -1,0 +1,36 @@
+"""I2003: an export that no stack imports."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from ..analysis import exports as _exports  # noqa: F401 - registers estate.exports
+from ._base import Rule
+
+
+class UnusedExport(Rule):
+    """Fires for each export that no import of the estate uses (not even ambiguously).
+
+    >>> import iacviz
+    >>> t = {"Resources": {"V": {"Type": "AWS::EC2::VPC"}},
+    ...      "Outputs": {"V": {"Value": {"Ref": "V"}, "Export": {"Name": "vpc"}}}}
+    >>> [f["logical_id"] for f in UnusedExport().check(iacviz.load_template(t, stack="net"), {})]
+    ['Outputs.V']
+    """
+
+    id = "I2003"
+    title = "Export no stack imports"
+    description = (
+        "An export nobody imports is either a leftover, or used by something outside the estate you loaded "
+        "(another repository, a script reading `ListExports`). It still occupies its name in the account and "
+        "region, and it invites new coupling to a value nobody owns any more.")
+    fix = "Remove the `Export` from the output if nothing outside the estate uses it; otherwise document the consumer."
+    source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-exports.html"
+    tags = ("exports", "hygiene")
+
+    def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
+        ex = estate.exports
+        unused = ex[(ex.n_importers.fillna(0) == 0) & ex.possible_importers.map(lambda x: not x)]
+        for r in unused.itertuples():
+            yield self.finding(r.stack, f"Outputs.{r.output}",
+                               f"{r.stack} exports '{r.export_name}' (Outputs.{r.output}) but no stack in the "
+                               f"estate imports it")
