@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from . import data, schema
+from ._version import __version__
 from .errors import IacvizError, LiveError, TemplateError
 # model: read an estate
 from .model.build import build_estate
@@ -33,4 +34,3 @@ __all__ = [
     "plan_changes", "read_snapshot", "render_report", "replacement_prone", "resource_graph", "review",
     "schema", "stack_graph", "views", "workshop", "write_report",
 ]
-__version__ = "0.1.0"

@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 
 from ..rules import review
+from .._version import __version__
 
 __all__ = ["render_report", "write_report"]
 
@@ -246,8 +247,6 @@ def render_report(estate: Any, *, findings: pd.DataFrame | None = None,
     >>> page.startswith("<!DOCTYPE html>"), 'id="findings"' in page
     (True, True)
     """
-    from .. import __version__  # at call time: the package imports this module while it loads
-
     found = review(estate) if findings is None else findings
     figure_html, plotly_js = "", ""
     nav = [("summary", "Summary")]
