@@ -1,23 +1,15 @@
 """Blast radius: impact kinds, paths across stacks and nesting, blocked changes, protection."""
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import iacviz
 from iacviz import schema
+from estate_files import SAMPLE, write
 
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-estate"
 
-
-def write(root, rel, text):
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
 
 
 NET = """\

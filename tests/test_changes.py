@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import json
-import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -21,8 +20,8 @@ import iacviz
 from iacviz import schema
 from iacviz.analysis.changes import to_records
 from iacviz.views.plan_table import fail_reasons, plan_to_text
+from estate_files import ROOT, write
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def res(rtype, props=None, **attrs):
@@ -319,11 +318,6 @@ def test_custom_named_resource_that_needs_replacing_is_blocked():
 
 
 # -- exports ---------------------------------------------------------------------------------
-
-def write(folder: Path, rel: str, text: str) -> None:
-    path = folder / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
 
 
 NET = """\

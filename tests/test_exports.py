@@ -1,26 +1,16 @@
 """Cross-stack exports and imports: links (exact, inferred, ambiguous, dangling) and problems."""
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import iacviz
 from iacviz import schema
+from estate_files import CORPUS, SAMPLE, write
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "data" / "sample-estate"
-ECS = (Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-       / "aws-cloudformation+aws-cloudformation-templates" / "ECS" / "EC2LaunchType")
+ECS = CORPUS / "aws-cloudformation+aws-cloudformation-templates" / "ECS" / "EC2LaunchType"
 
-
-def write(root, rel, text):
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
 
 
 ESTATE_FILE = """\

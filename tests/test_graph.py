@@ -1,8 +1,6 @@
 """Stack and resource graphs: node ids, edge direction and kinds, nesting, orders, cycles."""
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -10,15 +8,9 @@ import pytest
 import iacviz
 from iacviz.analysis.graph import dependencies, dependents
 from iacviz.sources.raw import RawStack
+from estate_files import SAMPLE, write
 
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-estate"
 
-
-def write(root, rel, text):
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
 
 
 NET = """\

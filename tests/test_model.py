@@ -2,20 +2,14 @@
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pandas as pd
 import pytest
 
 import iacviz
 from iacviz import schema
+from estate_files import write
 
-
-def write(tmp_path, rel, text):
-    path = tmp_path / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
 
 
 APP = """\

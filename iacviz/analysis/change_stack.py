@@ -25,7 +25,7 @@ import pandas as pd
 from iacviz.analysis import change_rules as R
 from iacviz.cfn import modality as _modality
 from iacviz.cfn import update_behavior as _behavior
-from iacviz.cfn.conditions import evaluate_conditions
+from iacviz.cfn.conditions import canonical, evaluate_conditions
 from iacviz.cfn.intrinsics import Context, find_references, is_intrinsic
 from iacviz.model.estate import Estate
 
@@ -120,7 +120,7 @@ class StackPlan:
         self.b, self.a, self.importers = before, after, importers
         names = set(before.values) | set(after.values)
         self.changed = {n for n in names
-                        if _canon(before.values.get(n, R.MISSING)) != _canon(after.values.get(n, R.MISSING))}
+                        if canonical(before.values.get(n, R.MISSING)) != canonical(after.values.get(n, R.MISSING))}
         self.inputs_changed = bool(self.changed) or before.mappings != after.mappings \
             or before.conditions != after.conditions
         self.state: dict[str, _State] = {}
@@ -394,13 +394,3 @@ def _norm(value: Any, ctx: Context) -> Any:
     out = R.normalise(value, ctx)
     return R.MISSING if out is R.NOVALUE else out
 
-
-def _canon(value: Any) -> Any:
-    # Parameter values are strings to CloudFormation: "5" and 5 are the same value.
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, list):
-        return [_canon(v) for v in value]
-    return value

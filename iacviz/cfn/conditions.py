@@ -56,7 +56,7 @@ def _evaluate(expr: Any, condition, ctx: Context) -> bool | None:
         left, right = (resolve_value(a, scoped) for a in arg)
         if left is None or right is None or _unknown(left) or _unknown(right):
             return None
-        return _canon(left) == _canon(right)
+        return canonical(left) == canonical(right)
     return None
 
 
@@ -68,12 +68,17 @@ def _unknown(value: Any) -> bool:
     return False
 
 
-def _canon(value: Any) -> Any:
-    # CloudFormation compares the string forms: "true" equals true, "1" equals 1.
+def canonical(value: Any) -> Any:
+    """A value as CloudFormation compares it: parameter values are strings, so "true" equals
+    true and "1" equals 1.
+
+    >>> canonical([1, True, "a"])
+    ['1', 'true', 'a']
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, list):
-        return [_canon(v) for v in value]
+        return [canonical(v) for v in value]
     return value
