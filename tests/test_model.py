@@ -365,3 +365,33 @@ def test_sam_expansion_never_touches_the_network(tmp_path, monkeypatch):
     url = estate.properties.set_index("path").value["/properties/TemplateURL"]
     assert estate.resources.type.tolist() == ["AWS::CloudFormation::Stack"]
     assert url.startswith("sar://offline/auth/1.2.3")
+
+
+def test_language_extensions_foreach_expanded(tmp_path):
+    write(tmp_path, "buckets.yaml", """\
+        Transform: AWS::LanguageExtensions
+        Parameters:
+          Teams: {Type: CommaDelimitedList, Default: "red,blue"}
+        Resources:
+          Fn::ForEach::Buckets:
+            - Team
+            - !Ref Teams
+            - Bucket${Team}:
+                Type: AWS::S3::Bucket
+                Properties:
+                  BucketName: !Sub 'shop-${Team}-&{Team}'
+        Outputs:
+          Fn::ForEach::Arns:
+            - Team
+            - [red, blue]
+            - Arn${Team}:
+                Value: !GetAtt [!Sub 'Bucket${Team}', Arn]
+        """)
+    estate = iacviz.load(tmp_path, parameters={"buckets": {"Teams": "red,green-1"}})
+    assert sorted(estate.resources.logical_id) == ["Bucketgreen-1", "Bucketred"]
+    names = estate.properties.set_index("logical_id").value
+    assert names["Bucketgreen-1"] == "shop-green-1-green1"  # a Sub left without variables is its text
+    refs = estate.references[estate.references.source == "Outputs.Arnblue"]
+    assert refs[["kind", "target", "attribute"]].values.tolist() == [["GetAtt", "Bucketblue", "Arn"]]
+    # Bucketblue exists only with the default list: with the user's list the GetAtt is dangling.
+    assert estate.errors.message.str.contains("Bucketblue").any()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..cfn.intrinsics import Context, resolve_value
+from ..cfn.language_extensions import expand_foreach, uses_language_extensions
 from ..errors import TemplateError
 from . import cdk, ebextensions, sam
 from .raw import ErrorRow, RawStack
@@ -164,14 +165,19 @@ class _Reader:
             return
         user = {**values, **self.parameters.get(name, {})}
         body, raw_body, generated_by, transform = t.body, None, {}, None
+        values_now = {**_parameter_defaults(t.body), **user}
+        if uses_language_extensions(body):
+            # CloudFormation runs AWS::LanguageExtensions before any other transform.
+            body, warnings = expand_foreach(body, values_now)
+            raw_body = t.body
+            self.errors.extend(ErrorRow(self.display(t.path), 0, "warning", w, name) for w in warnings)
         if sam.is_sam(body) or sam.has_sam_resources(body):
             if not sam.is_sam(body):
                 self.errors.append(ErrorRow(self.display(t.path), 0, "warning",
                                             "AWS::Serverless resources without the SAM Transform; expanded as SAM",
                                             name))
-            defaults = _parameter_defaults(body)
             try:
-                body, generated_by = sam.expand(t.body, {**defaults, **user}, self.region)
+                body, generated_by = sam.expand(body, values_now, self.region)
                 raw_body = t.body
             except sam.SamError as exc:
                 for message in exc.messages:
