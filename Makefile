@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 # JupyterLab on the notebooks, opened on the first one; the sample estate is in data/.
+# Served on loopback only; as root (containers, CI machines) Jupyter needs --allow-root.
+LAB_FLAGS := --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: $(STAMP)
-	cd notebooks && ../$(VENV)/bin/jupyter lab 01-getting-started.ipynb
+	cd notebooks && ../$(VENV)/bin/jupyter lab $(LAB_FLAGS) 01-getting-started.ipynb
 
 # Everything: unit tests, doctests of the package, and every notebook through nbval.
 test: $(STAMP)
