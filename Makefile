@@ -28,6 +28,7 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -q -x tests iacviz
 
 bench: $(STAMP)
+	$(PY) -m pip install -q -c constraints.txt -e ".[bench]"
 	$(PY) -m benchmarks.run
 
 report: $(STAMP)

@@ -11,7 +11,7 @@ import fnmatch
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..cfn.intrinsics import Context, resolve_value
 from ..cfn.language_extensions import expand_foreach, uses_language_extensions
@@ -55,11 +55,20 @@ class _Reader:
         self.errors: list[ErrorRow] = []
         self.templates: list[_Template] = []
         self.base = Path.cwd()
+        self._real: dict[Path, Path] = {}
+
+    def real(self, path: Path) -> Path:
+        """``path.resolve()``, once per path: resolving stats every component of the path, and
+        each template's path is resolved several times (names, nesting, display)."""
+        real = self._real.get(path)
+        if real is None:
+            real = self._real[path] = path.resolve()
+        return real
 
     # -- discovery -------------------------------------------------------------------------
     def display(self, path: Path) -> str:
         try:
-            return path.resolve().relative_to(self.base.resolve()).as_posix()
+            return self.real(path).relative_to(self.real(self.base)).as_posix()
         except ValueError:
             return path.as_posix()
 
@@ -97,7 +106,7 @@ class _Reader:
                     continue
                 if any(fnmatch.fnmatch(rel_file, pattern) for pattern in ignore):
                     continue
-                self._read_template(path, named.get(path.resolve()))
+                self._read_template(path, named.get(self.real(path)))
 
     def _estate_file(self, root: Path) -> tuple[dict[Path, tuple[str, dict]], list[str]]:
         path = root / ESTATE_FILE
@@ -143,16 +152,16 @@ class _Reader:
 
     # -- stacks ----------------------------------------------------------------------------
     def finish(self) -> tuple[list[RawStack], list[ErrorRow]]:
-        by_path = {t.path.resolve(): t for t in self.templates}
+        by_path = {self.real(t.path): t for t in self.templates}
         children: dict[Path, list[tuple[_Template, str, dict]]] = {}
         for t in self.templates:
             for logical_id, child_path, passed in _nested(t):
-                if child_path in by_path and child_path != t.path.resolve():
-                    children.setdefault(t.path.resolve(), []).append((by_path[child_path], logical_id, passed))
-        nested = {c.path.resolve() for kids in children.values() for c, _, _ in kids}
+                if child_path in by_path and child_path != self.real(t.path):
+                    children.setdefault(self.real(t.path), []).append((by_path[child_path], logical_id, passed))
+        nested = {self.real(c.path) for kids in children.values() for c, _, _ in kids}
         taken = {s.name for s in self.stacks}
-        roots = [t for t in self.templates if t.path.resolve() not in nested]
-        names = _unique_names(roots, taken, self.base)
+        roots = [t for t in self.templates if self.real(t.path) not in nested]
+        names = _unique_names(roots, taken, self.base, self.real)
         for t in roots:
             self._add(t, names[id(t)], None, None, t.parameters, "estate-file", children, depth=0)
         return self.stacks, self.errors
@@ -189,7 +198,7 @@ class _Reader:
             parameter_values=values, parameter_values_source=values_source,
             stack_dependencies=[parent] if parent else []))
         ctx = Context(name, self.region, None, {**_parameter_defaults(t.body), **user})
-        for child, logical_id, passed in children.get(t.path.resolve(), []):
+        for child, logical_id, passed in children.get(self.real(t.path), []):
             resolved = {k: _resolved_or_expr(v, ctx) for k, v in passed.items()}
             self._add(child, f"{name}-{logical_id}", name, logical_id, resolved, "parent", children, depth + 1)
 
@@ -223,7 +232,8 @@ def _nested(t: _Template) -> Iterable[tuple[str, Path, dict]]:
             yield logical_id, (t.path.parent / url).resolve(), passed if isinstance(passed, dict) else {}
 
 
-def _unique_names(templates: list[_Template], taken: set[str], base: Path) -> dict[int, str]:
+def _unique_names(templates: list[_Template], taken: set[str], base: Path,
+                  real: Callable[[Path], Path] = Path.resolve) -> dict[int, str]:
     # A stack is named after its file stem; where stems collide (vpc.yaml beside vpc.json,
     # or two folders with a template.yaml) the relative path tells them apart.
     stems: dict[str, int] = {}
@@ -239,7 +249,7 @@ def _unique_names(templates: list[_Template], taken: set[str], base: Path) -> di
         name = t.path.stem
         if stems[name] > 1 or name in used or name in ("template", "main"):
             try:
-                rel = t.path.resolve().relative_to(base.resolve())
+                rel = real(t.path).relative_to(real(base))
             except ValueError:
                 rel = Path(t.path.name)
             name = rel.with_suffix("").as_posix().replace("/", "-")
