@@ -10,7 +10,7 @@ import os
 from typing import Any
 
 from ..errors import TemplateError
-from ..sources import sam
+from ..sources.transforms import apply_transforms
 from ..sources.files import read_paths
 from ..sources.raw import ErrorRow, RawStack
 from .build import build_estate
@@ -49,16 +49,10 @@ def load_template(template: dict[str, Any], stack: str = "stack", *, parameters:
                   region: str = "us-east-1", strict: bool = False) -> Estate:
     """An `Estate` of one template given as a mapping (already in long form), named `stack`.
 
-    SAM templates are expanded as when read from a file.
+    Transforms (Fn::ForEach, SAM) are expanded as when read from a file.
     """
-    errors: list[ErrorRow] = []
-    body, raw_body, generated_by = template, None, {}
-    if sam.is_sam(template) or sam.has_sam_resources(template):
-        try:
-            body, generated_by = sam.expand(template, dict(parameters or {}), region)
-            raw_body = template
-        except sam.SamError as exc:
-            errors.extend(ErrorRow(f"<{stack}>", 0, "error", f"SAM: {m}", stack) for m in exc.messages)
+    body, raw_body, generated_by, errors = apply_transforms(template, dict(parameters or {}), region,
+                                                            f"<{stack}>", stack)
     raw = RawStack(stack, f"<{stack}>", "mapping", body, raw_template=raw_body, generated_by=generated_by)
     estate = build_estate([raw], errors, parameters={stack: dict(parameters or {})}, region=region)
     _check([ErrorRow(r.source, r.line, r.severity, r.message) for r in estate.errors.itertuples()], strict)

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..cfn.intrinsics import Context, resolve_value
-from ..cfn.language_extensions import expand_foreach, uses_language_extensions
 from ..errors import TemplateError
-from . import cdk, ebextensions, sam
+from . import cdk, ebextensions
 from .raw import ErrorRow, RawStack
+from .transforms import apply_transforms, parameter_defaults
 from .template_text import parse_template
 
 ESTATE_FILE = "iacviz-estate.yaml"
@@ -173,31 +173,15 @@ class _Reader:
                                         "nested stacks deeper than 10 levels (a cycle of TemplateURLs?)", name))
             return
         user = {**values, **self.parameters.get(name, {})}
-        body, raw_body, generated_by, transform = t.body, None, {}, None
-        values_now = {**_parameter_defaults(t.body), **user}
-        if uses_language_extensions(body):
-            # CloudFormation runs AWS::LanguageExtensions before any other transform.
-            body, warnings = expand_foreach(body, values_now)
-            raw_body = t.body
-            self.errors.extend(ErrorRow(self.display(t.path), 0, "warning", w, name) for w in warnings)
-        if sam.is_sam(body) or sam.has_sam_resources(body):
-            if not sam.is_sam(body):
-                self.errors.append(ErrorRow(self.display(t.path), 0, "warning",
-                                            "AWS::Serverless resources without the SAM Transform; expanded as SAM",
-                                            name))
-            try:
-                body, generated_by = sam.expand(body, values_now, self.region)
-                raw_body = t.body
-            except sam.SamError as exc:
-                for message in exc.messages:
-                    self.errors.append(ErrorRow(self.display(t.path), 0, "error", f"SAM: {message}", name))
+        body, raw_body, generated_by, errors = apply_transforms(t.body, user, self.region, self.display(t.path), name)
+        self.errors.extend(errors)
         self.stacks.append(RawStack(
             name=name, source=self.display(t.path), format="json" if t.path.suffix == ".json" else "yaml",
-            template=body, lines=t.lines, transform=transform, raw_template=raw_body,
+            template=body, lines=t.lines, raw_template=raw_body,
             generated_by=generated_by, parent_stack=parent, parent_resource=parent_resource,
             parameter_values=values, parameter_values_source=values_source,
             stack_dependencies=[parent] if parent else []))
-        ctx = Context(name, self.region, None, {**_parameter_defaults(t.body), **user})
+        ctx = Context(name, self.region, None, {**parameter_defaults(t.body), **user})
         for child, logical_id, passed in children.get(self.real(t.path), []):
             resolved = {k: _resolved_or_expr(v, ctx) for k, v in passed.items()}
             self._add(child, f"{name}-{logical_id}", name, logical_id, resolved, "parent", children, depth + 1)
@@ -209,11 +193,6 @@ def _resolved_or_expr(value: Any, ctx: Context) -> Any:
         return value  # kept as written: the parameters frame shows what the parent passes
     return resolved
 
-
-def _parameter_defaults(body: dict) -> dict[str, Any]:
-    params = body.get("Parameters")
-    return {k: v["Default"] for k, v in params.items() if isinstance(v, dict) and "Default" in v} if isinstance(
-        params, dict) else {}
 
 
 def _nested(t: _Template) -> Iterable[tuple[str, Path, dict]]:

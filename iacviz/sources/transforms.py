@@ -1,0 +1,52 @@
+"""The transforms CloudFormation runs on a template before creating anything, in its order:
+``AWS::LanguageExtensions`` (``Fn::ForEach``), then SAM. One entry point, so every reader of
+templates (files, single mappings) expands them the same way.
+
+>>> body, raw, generated_by, errors = apply_transforms(
+...     {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}, {}, "us-east-1", "q.yaml", "q")
+>>> raw is None, generated_by, errors
+(True, {}, [])
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..cfn.language_extensions import expand_foreach, uses_language_extensions
+from . import sam
+from .raw import ErrorRow
+
+
+def parameter_defaults(body: dict[str, Any]) -> dict[str, Any]:
+    """``{name: Default}`` of the template's parameters that have one.
+
+    >>> parameter_defaults({"Parameters": {"Env": {"Type": "String", "Default": "dev"}, "X": {}}})
+    {'Env': 'dev'}
+    """
+    params = body.get("Parameters")
+    return {k: v["Default"] for k, v in params.items() if isinstance(v, dict) and "Default" in v} if isinstance(
+        params, dict) else {}
+
+
+def apply_transforms(body: dict[str, Any], values: dict[str, Any], region: str, source: str, stack: str
+                     ) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, str], list[ErrorRow]]:
+    """Expand `body`; returns (expanded body, body as written or None when nothing was
+    expanded, generated logical id -> SAM origin, error and warning rows).
+
+    `values` are the parameter values the stack gets (defaults filled in here).
+    """
+    values = {**parameter_defaults(body), **values}
+    expanded, raw, generated_by, errors = body, None, {}, []
+    if uses_language_extensions(expanded):
+        expanded, warnings = expand_foreach(expanded, values)
+        raw = body
+        errors += [ErrorRow(source, 0, "warning", w, stack) for w in warnings]
+    if sam.is_sam(expanded) or sam.has_sam_resources(expanded):
+        if not sam.is_sam(expanded):
+            errors.append(ErrorRow(source, 0, "warning",
+                                   "AWS::Serverless resources without the SAM Transform; expanded as SAM", stack))
+        try:
+            expanded, generated_by = sam.expand(expanded, values, region)
+            raw = body
+        except sam.SamError as exc:
+            errors += [ErrorRow(source, 0, "error", f"SAM: {m}", stack) for m in exc.messages]
+    return expanded, raw, generated_by, errors
