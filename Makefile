@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install lab test test-fast bench report lint clean
+.PHONY: install lab test test-fast bench report lint clean notebooks
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pip install -q -c constraints.txt -e ".[bench]"
 	$(PY) -m benchmarks.run
+
+# The notebooks are written as notebooks/NN-name.py (jupytext percent format); this writes
+# each paired .ipynb from its .py (cell ids kept, no outputs). tests/test_notebooks.py checks the pairs.
+notebooks: $(STAMP)
+	$(VENV)/bin/jupytext --to ipynb --update notebooks/[0-9]*.py
 
 report: $(STAMP)
 	$(VENV)/bin/iacviz review data/sample-estate -o docs/sample-report.html

@@ -1,0 +1,169 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 1. Getting started: an estate as tables
+#
+# An **estate** is every CloudFormation stack of an application, wherever it comes from: plain
+# YAML or JSON templates, SAM, a CDK cloud assembly (`cdk.out`), Elastic Beanstalk
+# `.ebextensions`, nested stacks, or a live AWS account. iacviz reads all of them into one
+# `Estate` object: a handful of **tidy pandas DataFrames**, one row per thing (a stack, a
+# resource, a property, an export...), one column per fact.
+#
+# In this notebook you will:
+#
+# 1. load the sample estate, **shop** (a storefront, an orders API, workers and the data they share);
+# 2. see which frames an estate has and where each fact lives;
+# 3. ask the first questions with plain pandas (and SQL).
+#
+# The cell below is the notebook's only parameter. Point `SOURCE` at your own templates later;
+# for the workshop, keep the sample.
+
+# %% tags=["parameters"]
+SOURCE = "../data/sample-estate"  # a folder of templates, a snapshot folder, or "live:profile/region"
+
+# %% [markdown]
+# Loading reads every template below the folder. The folder's `iacviz-estate.yaml` names the
+# stacks and gives them their production parameter values (`Env: prod`), as a deployment
+# pipeline would. Bad input never stops a load: it becomes a row of `estate.errors`.
+
+# %%
+import iacviz
+from iacviz import views, workshop
+
+estate = workshop.open_source(SOURCE)
+estate
+
+# %% [markdown]
+# ## Stacks
+#
+# `estate.stacks` has one row per stack: where it was read from (`source`, `format`), what it
+# holds (`n_resources`, after SAM expansion), its `modality` (notebook 2) and, for a nested
+# stack, its parent.
+
+# %%
+estate.stacks[["stack", "format", "source", "modality", "n_resources", "parent_stack"]]
+
+# %% [markdown]
+# Ten stacks: six plain templates (one of them SAM), the nested child of `edge` (named by the
+# loader), two CDK stacks from `cdk.out/` and the `storefront` stack that Elastic Beanstalk
+# builds from `.ebextensions`. `expect` checks the numbers this notebook talks about: on the
+# sample estate it fails loudly if they ever change.
+
+# %%
+workshop.expect(SOURCE, "stacks", len(estate.stacks), 10)
+workshop.expect(SOURCE, "formats", estate.stacks.groupby("format")["stack"].apply(sorted).to_dict(),
+                {"cdk": ["ShopMonitoring", "ShopWorkers"], "ebextension": ["storefront"],
+                 "yaml": ["data", "edge", "edge-WafStack", "iam", "network", "orders-api", "storefront-env"]})
+
+# %% [markdown]
+# ## Resources
+#
+# `estate.resources` has one row per resource of every stack: logical id, type, the AWS service,
+# policies, and what iacviz knows about the type (is it `stateful`, its `modality`).
+# SAM resources are expanded the way CloudFormation expands them, so an
+# `AWS::Serverless::Function` becomes a function, a role and permissions.
+
+# %%
+estate.resources[["stack", "logical_id", "type", "service", "stateful", "modality", "generated_by"]].head(12)
+
+# %% [markdown]
+# The templates create 88 resources once SAM is expanded. The `.ebextensions` also reference two
+# resources that Elastic Beanstalk itself creates in the environment's stack (an auto scaling
+# group and a load balancer); iacviz lists them too, marked `generated_by = "ElasticBeanstalk"`.
+
+# %%
+from_templates = estate.resources[estate.resources.generated_by.fillna("") != "ElasticBeanstalk"]
+workshop.expect(SOURCE, "resources the templates create", len(from_templates), 88)
+estate.resources.groupby("service").size().sort_values(ascending=False).head(10)
+
+# %% [markdown]
+# ## Every frame, every column, documented
+#
+# Each frame's columns are declared once, with their meaning: `iacviz.schema.describe(name)`
+# shows them. Here are the frames of an estate and how many rows each has for the sample.
+
+# %%
+names = ["stacks", "resources", "properties", "parameters", "outputs", "conditions", "mappings",
+         "references", "exports", "imports", "errors"]
+{name: len(getattr(estate, name)) for name in names}
+
+# %%
+iacviz.schema.describe("properties")
+
+# %% [markdown]
+# **What is where?**
+#
+# | question | frame |
+# |---|---|
+# | which stacks, from which files | `stacks` |
+# | which resources, of which type, with which policies | `resources` |
+# | the value of every property leaf, how it updates, what drives it | `properties` |
+# | parameter values actually used | `parameters` |
+# | outputs and their export names | `outputs` |
+# | every `Ref`, `GetAtt`, `Sub`, `DependsOn`, `ImportValue` | `references` |
+# | exports and who imports them | `exports`, `imports` (notebook 3) |
+# | what could not be read | `errors` |
+#
+# A property leaf is addressed by a JSON pointer: `/properties/VpcConfig/SubnetIds/0`.
+
+# %%
+props = estate.properties
+props[(props["stack"] == "data") & (props.logical_id == "Db")][["path", "value", "update_behavior", "driven_by"]]
+
+# %% [markdown]
+# ## SQL, if you prefer
+#
+# The same frames are tables for DuckDB: `estate.sql(...)`.
+
+# %%
+estate.sql("""
+    select stack, count(*) as resources, sum(case when stateful then 1 else 0 end) as stateful
+    from resources group by stack order by resources desc
+""")
+
+# %% [markdown]
+# ## Errors
+#
+# Nothing in the sample is broken, so `estate.errors` is empty. With your own templates, look
+# here first: a template that does not parse, an unknown intrinsic function or a parameter
+# without a value is reported with its file and line, and the rest of the estate still loads.
+
+# %%
+workshop.expect(SOURCE, "errors", len(estate.errors), 0)
+estate.errors
+
+# %% [markdown]
+# ## Exercise
+#
+# How many resources does the `data` stack hold?
+#
+# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
+
+# %%
+answer = None  # your answer here, e.g. answer = 12
+workshop.check("data-resources", answer, estate)
+
+# %% [markdown]
+# ### Solution
+#
+# Try the exercise first! On the sample estate the `data` stack holds **15** resources. The cell below shows one way to
+# compute it, and checks that `workshop.check` accepts that pinned answer (CI runs it).
+
+# %% tags=["solution"]
+answer = int((estate.resources["stack"] == "data").sum())  # one way: count the data stack's rows
+workshop.check("data-resources", answer, estate)
+if workshop.is_sample(SOURCE):  # the answer the text pins, not a second computation
+    assert workshop.check("data-resources", 15, estate)

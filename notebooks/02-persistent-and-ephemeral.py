@@ -1,0 +1,143 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 2. Persistent and ephemeral: split stacks by how long things live
+#
+# Some resources live for years: the network, the database, the keys, the queues that hold
+# messages, the roles other teams rely on. Others are redeployed with every release: functions,
+# containers, task definitions, API deployments. We call the first kind **persistent** and the
+# second **ephemeral** (CloudFormation's own machinery, such as nested-stack resources and
+# `CDKMetadata`, is **neutral**).
+#
+# Why care? A stack is the unit CloudFormation updates and rolls back. When a stack mixes both
+# kinds, every application release also updates the stack that holds the database: one wrong
+# line in a release can replace or delete data, and a failed release rolls back your data
+# tier too. Splitting by longevity keeps the risky, stateful part in stacks that change rarely
+# and are reviewed carefully, and lets the rest move fast.
+
+# %% tags=["parameters"]
+SOURCE = "../data/sample-estate"  # a folder of templates, a snapshot folder, or "live:profile/region"
+
+# %%
+import iacviz
+from iacviz import views, workshop
+
+estate = workshop.open_source(SOURCE)
+estate
+
+# %% [markdown]
+# ## Modality of a resource
+#
+# Each resource type has a modality, from iacviz's table (`iacviz/data/resource_types.csv`):
+# a VPC, a database, a queue, a log group, an alarm are persistent; a function, an ECS service,
+# a task definition, a Beanstalk environment are ephemeral. `stateful` says whether the resource
+# holds data that a replacement or deletion loses. It is a separate question: a security group
+# is persistent but holds no data.
+
+# %%
+counts = estate.resources.modality.value_counts()
+workshop.expect(SOURCE, "resources by modality", counts.to_dict(), {"persistent": 71, "ephemeral": 16, "neutral": 3})
+counts
+
+# %% [markdown]
+# ## Modality of a stack
+#
+# A stack is **persistent** when all its (non-neutral) resources are persistent, **ephemeral**
+# when all are ephemeral, and **mixed** otherwise.
+
+# %%
+st = estate.stacks[["stack", "modality", "n_resources"]].sort_values(["modality", "stack"])
+workshop.expect(SOURCE, "persistent stacks", set(st[st.modality == "persistent"]["stack"]),
+                {"network", "edge", "edge-WafStack", "data", "iam", "ShopMonitoring"})
+st
+
+# %% [markdown]
+# ## The modality map
+#
+# The bars count each stack's resources by modality: blue persistent, green ephemeral, grey
+# neutral. A stack that mixes persistent and ephemeral resources gets a ⚠ and a pink diamond;
+# hover the diamond to see the resources of its minority kind, the candidates to move elsewhere.
+# Stacks are ordered as on the export map of notebook 3: persistent at the bottom, ephemeral on top.
+
+# %%
+views.modality_bars(estate.resources, estate.stacks)
+
+# %% [markdown]
+# ## Which stacks are mixed, and why?
+#
+# The shop team meant `network`, `edge`, `data`, `iam` and `ShopMonitoring` to be persistent,
+# and they are. The four application stacks are mixed. Look at them resource by resource:
+
+# %%
+res = estate.resources
+mixed = estate.stacks[estate.stacks.modality == "mixed"]["stack"]
+workshop.expect(SOURCE, "mixed stacks", set(mixed), {"orders-api", "storefront", "storefront-env", "ShopWorkers"})
+res[res["stack"].isin(mixed)].groupby(["stack", "modality"])["logical_id"].apply(list).unstack()
+
+# %% [markdown]
+# Reading the table:
+#
+# * `orders-api` creates its **log groups** and its **REST API** next to its functions. Log groups
+#   are persistent (they hold the logs, and this template sets no DeletionPolicy on them), and
+#   the API's URL is what clients call: deleting or renaming the stack takes both with it.
+# * `storefront` and `storefront-env` put **queues and alarms** into the Beanstalk environment:
+#   recreating the environment recreates its queues, and the messages in them are gone.
+# * `ShopWorkers` owns its **ECS cluster** (persistent) next to the service that runs on it.
+#
+# "Mixed" is a prompt for a conversation, not a verdict. Log groups created with their
+# function are a common pattern, while a queue that holds orders deserves a stack of its own.
+# The review in notebook 7 (rule W1001) lists the same stacks with a suggested fix.
+#
+# ## Large estates: group stacks into services
+#
+# With hundreds of stacks, one bar per stack is too much. `collapse_by_service=True` groups
+# stacks by the start of their name (`orders-api` -> `orders`, a nested stack joins its parent);
+# pass a dict or a function for your own grouping. Every figure that draws stacks accepts it.
+
+# %%
+views.modality_bars(estate.resources, estate.stacks, collapse_by_service=True)
+
+# %% [markdown]
+# And `views.filter_estate_frames` cuts an estate down to some stacks, types or modalities
+# (glob patterns allowed) before drawing anything. Here: only the persistent resources that
+# hold data, by stack.
+
+# %%
+persistent = views.filter_estate_frames(estate, modality="persistent")["resources"]
+persistent[persistent.stateful.fillna(False)].groupby("stack")["logical_id"].apply(list)
+
+# %% [markdown]
+# ## Exercise
+#
+# Which stack holds the most persistent resources?
+#
+# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
+
+# %%
+answer = None  # your answer here, e.g. answer = "iam"
+workshop.check("most-persistent", answer, estate)
+
+# %% [markdown]
+# ### Solution
+#
+# Try the exercise first! On the sample estate `network` holds the most persistent resources. The cell below shows one way to
+# compute it, and checks that `workshop.check` accepts that pinned answer (CI runs it).
+
+# %% tags=["solution"]
+answer = estate.resources[estate.resources.modality == "persistent"].groupby("stack").size().idxmax()
+workshop.check("most-persistent", answer, estate)
+if workshop.is_sample(SOURCE):  # the answer the text pins, not a second computation
+    assert workshop.check("most-persistent", "network", estate)

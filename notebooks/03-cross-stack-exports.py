@@ -1,0 +1,174 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 3. Cross-stack exports: who depends on whom
+#
+# Split stacks still need each other's values: the VPC id, the subnets, the queue URL. The
+# CloudFormation way to share them is an **export**: a stack's output with `Export: Name`, which
+# other stacks read with `Fn::ImportValue`. Exports create hard rules:
+#
+# * an export name is unique per account and region;
+# * the importer can only be deployed **after** the exporter (deployment order);
+# * an exporting stack **cannot change or delete an export while any stack imports it**;
+#   CloudFormation refuses the update (the "export in use" trap at the end of this notebook);
+# * so stacks must be deleted in reverse order: importers first.
+#
+# In this notebook: which exports exist, who imports them, the export map, the import matrix,
+# deployment and deletion order, and the trap.
+
+# %% tags=["parameters"]
+SOURCE = "../data/sample-estate"  # a folder of templates, a snapshot folder, or "live:profile/region"
+
+# %%
+import iacviz
+from iacviz import views, workshop
+
+estate = workshop.open_source(SOURCE)
+estate
+
+# %% [markdown]
+# ## Exports and imports
+#
+# `estate.exports` has one row per export, with the stacks importing it. `estate.imports` has
+# one row per `Fn::ImportValue`: which resource (`source`) and property (`path`) imports what,
+# and which stack and output export it. iacviz resolves the names as CloudFormation would,
+# parameters and `!Sub` included; `link` says how sure the match is (`exact`, `inferred` from a
+# parameter default, `ambiguous`, or `dangling` when no stack exports the name).
+
+# %%
+estate.exports[["export_name", "stack", "output", "n_importers", "importers"]]
+
+# %%
+workshop.expect(SOURCE, "exports", len(estate.exports), 25)
+workshop.expect(SOURCE, "exports imported by some stack", int((estate.exports.n_importers > 0).sum()), 24)
+workshop.expect(SOURCE, "kinds of link", set(estate.imports.link), {"exact"})
+estate.imports[["stack", "source", "path", "export_name", "export_stack", "link"]].head(8)
+
+# %% [markdown]
+# ## The export map
+#
+# Each stack is a node, sized by its number of resources and coloured by modality, in rows:
+# persistent at the bottom, mixed in the middle, ephemeral on top, and within those in
+# deployment order. Each arrow goes from the exporting stack to an importing stack, one per
+# export; the thicker the line, the more resources import it. **Hover an arrow** to see the
+# export and the importing resources, **hover a node** for its counts.
+#
+# Problems are marked: an export nobody imports puts a red ring around its stack (hover it for
+# the names), and an import of a name nobody exports starts at a red "dangling" node at the bottom.
+
+# %%
+views.export_map(estate.stacks, estate.imports, estate.exports)
+
+# %% [markdown]
+# The red ring sits on `data`: `shop-data-DbEndpointAddress` is a leftover. The applications
+# read the database endpoint from an SSM parameter now. `iacviz.export_problems` lists
+# such problems in words:
+
+# %%
+problems = iacviz.export_problems(estate)
+workshop.expect(SOURCE, "export problems", problems[["kind", "name"]].values.tolist(),
+                [["unused export", "shop-data-DbEndpointAddress"]])
+problems
+
+# %% [markdown]
+# ## The import matrix, for large estates
+#
+# With many stacks, arrows become spaghetti. The import matrix shows the same links as a grid:
+# a row per importing stack, a column per exporting stack, the number of imports in the cell
+# (hover for the export names). Both axes are in deployment order, so an estate without cycles
+# fills only the lower-left triangle, and a cell above the diagonal would be a cycle.
+
+# %%
+views.import_matrix(estate.imports)
+
+# %% [markdown]
+# The map also has a compact mode for large estates: stacks grouped into services and one
+# arrow per pair of stacks (its width: the number of exports).
+
+# %%
+views.export_map(estate.stacks, estate.imports, estate.exports, collapse_by_service=True, edges="stack")
+
+# %% [markdown]
+# ## Deployment and deletion order
+#
+# Imports (and nesting) order the stacks. `deployment_order` gives the **generations** that can
+# deploy in parallel, dependencies first; `deletion_order` is the reverse. CloudFormation
+# refuses to delete a stack while another imports from it.
+
+# %%
+order = iacviz.deployment_order(estate)
+workshop.expect(SOURCE, "deployment order", order,
+                [["edge", "network"], ["data", "edge-WafStack"], ["ShopMonitoring", "iam"],
+                 ["ShopWorkers", "orders-api", "storefront", "storefront-env"]])
+iacviz.deletion_order(estate)
+
+# %% [markdown]
+# ## The "export in use" trap
+#
+# Release 2 of the shop rewords the description of the network's `AppSecurityGroup`. It looks
+# harmless, but `GroupDescription` is a *create-only* property: CloudFormation has to create a new
+# security group, with a new id. That id is exported as `shop-network-AppSecurityGroupId`, and
+# three stacks import it. An export cannot change while it is imported, so the whole `network`
+# update fails and rolls back:
+#
+#     Export shop-network-AppSecurityGroupId cannot be updated as it is in use by orders-api, storefront-env and ShopWorkers
+#
+# A change set does not warn you: it lists resources, not exports. The join of exports to
+# importers does:
+
+# %%
+in_use = estate.exports.set_index("export_name").loc["shop-network-AppSecurityGroupId", "importers"]
+workshop.expect(SOURCE, "importers of the app security group id", set(in_use),
+                {"orders-api", "storefront-env", "ShopWorkers"})
+blast = iacviz.blast_radius(estate, "network/AppSecurityGroup", "replace")
+blast[blast.blocked != ""][["stack", "logical_id", "impact", "blocked"]]
+
+# %% [markdown]
+# The way out is a two-step migration: export a new group next to the old one, move the
+# importers to it, then retire the old export. Notebook 4 draws this blast radius.
+#
+# ## Explore
+#
+# Pick a stack: the map of its direct neighbours and its exports with their importers. (In a
+# live notebook the figure follows the dropdown; when run headless it just shows the first view.)
+
+# %%
+from iacviz.views.widgets import export_explorer
+
+export_explorer(estate, stack="network")
+
+# %% [markdown]
+# ## Exercise
+#
+# How many stacks import `shop-network-PrivateSubnetIds`?
+#
+# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
+
+# %%
+answer = None  # your answer here, e.g. answer = 2
+workshop.check("private-subnet-importers", answer, estate)
+
+# %% [markdown]
+# ### Solution
+#
+# Try the exercise first! On the sample estate **4** stacks import `shop-network-PrivateSubnetIds`. The cell below shows one way to
+# compute it, and checks that `workshop.check` accepts that pinned answer (CI runs it).
+
+# %% tags=["solution"]
+answer = estate.exports.set_index("export_name").n_importers.get("shop-network-PrivateSubnetIds", 0)
+workshop.check("private-subnet-importers", answer, estate)
+if workshop.is_sample(SOURCE):  # the answer the text pins, not a second computation
+    assert workshop.check("private-subnet-importers", 4, estate)

@@ -1,0 +1,151 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 4. Blast radius: what one change reaches
+#
+# Before you change a resource, ask: **what else changes with it?** CloudFormation answers only
+# for one stack at a time, in a change set, and only once you have made it. The blast radius
+# follows every `Ref`, `GetAtt`, `Sub` and `ImportValue` backwards from the changed resource,
+# across stacks, and says for each resource reached:
+#
+# * **impact**: `replaced` (a new physical resource: new id, data gone unless kept),
+#   `conditional` (may be replaced), `updated` (changed in place), `broken` (what it references
+#   is gone) or `deleted`;
+# * **depth** and **path**: how many references away, and through which;
+# * **stateful** / **protected**: does it hold data, and does its `UpdateReplacePolicy` (for a
+#   replacement) or `DeletionPolicy` (for a deletion) keep a copy;
+# * **blocked**: why CloudFormation would refuse the change, for instance an export in use.
+#
+# The rule of thumb behind it: a resource that is *replaced* gets a new id, so everything that
+# reads its id is changed too, and if the property reading it is create-only, that resource is
+# replaced as well. That is how one edit ripples through a network.
+
+# %% tags=["parameters"]
+SOURCE = "../data/sample-estate"  # a folder of templates, a snapshot folder, or "live:profile/region"
+
+# %%
+import iacviz
+from iacviz import views, workshop
+
+estate = workshop.open_source(SOURCE)
+estate
+
+# %% [markdown]
+# ## Replacing the app security group
+#
+# The same change as in notebook 3: `network/AppSecurityGroup` is replaced.
+
+# %%
+blast = iacviz.blast_radius(estate, "network/AppSecurityGroup", "replace")
+blast[["stack", "logical_id", "type", "depth", "impact", "blocked"]]
+
+# %%
+replaced = sorted(blast[blast.impact == "replaced"].logical_id)
+workshop.expect(SOURCE, "replaced", replaced, ["AppIngressFromLoadBalancer", "AppSecurityGroup", "DbIngressFromApp"])
+workshop.expect(SOURCE, "stacks reached", set(blast["stack"]), {"network", "orders-api", "storefront-env", "ShopWorkers"})
+blocked = blast[(blast.blocked != "") & (blast.kind == "resource")]
+workshop.expect(SOURCE, "blocked resources", set(zip(blocked["stack"], blocked.logical_id)),
+                {("orders-api", "CreateOrderFunction"), ("orders-api", "GetOrderFunction"),
+                 ("orders-api", "ProcessOrderFunction"), ("storefront-env", "StorefrontEnvironment"),
+                 ("ShopWorkers", "ServiceD69D759B")})
+
+# %% [markdown]
+# Inside `network`, the two ingress rules are replaced: their `GroupId` / `SourceSecurityGroupId`
+# is create-only and reads the group's id. Across stacks, the functions, the ECS service and
+# the Beanstalk environment would be *updated* (their security-group lists can change in place),
+# but every row beyond the export is **blocked**: the export is in use.
+#
+# ## The sunburst
+#
+# From the centre out: stack, resource type, resource. Colour is the impact: **red** replaced,
+# **orange** conditional, **gold** updated, **purple** broken, **black** deleted. A thick
+# **dark-red outline** means blocked. A stack or type ring takes the colour of its worst
+# resource, and ▶ marks the resource you changed. Click a stack to zoom in; hover for the path.
+
+# %%
+views.blast_sunburst(blast)
+
+# %% [markdown]
+# ## The same on the resource graph
+#
+# Here the change flows along the arrows, from a resource to what references it. Affected
+# resources have their impact colour, and their unaffected neighbours in the same stack are grey,
+# for context. Each stack's resources cluster around its name. The layout is seeded, so the
+# picture is the same every time you run the notebook.
+
+# %%
+views.blast_graph(estate, blast)
+
+# %% [markdown]
+# ## Deleting a queue
+#
+# Deleting is worse than replacing: whatever references the deleted thing is **broken**.
+# Deleting `data/OrdersQueue` would break the monitoring alarms, the workers' task definition,
+# the IAM policy and the function's event source. CloudFormation would refuse, because its
+# URL, ARN and name are exported and imported.
+
+# %%
+deletion = iacviz.blast_radius(estate, "data/OrdersQueue", "delete")
+views.blast_sunburst(deletion)
+
+# %% [markdown]
+# ## Protected or not?
+#
+# `protected` tells whether the policy that applies to the impact keeps the data. The database
+# is the classic case: `DeletionPolicy: Snapshot` protects it when it is **deleted**, but without
+# an `UpdateReplacePolicy` a **replacement** deletes the old instance with no snapshot at all
+# (cfn-lint warns about this too, W3011).
+
+# %%
+db_replaced = iacviz.blast_radius(estate, "data/Db", "replace").iloc[0]
+db_deleted = iacviz.blast_radius(estate, "data/Db", "delete").iloc[0]
+workshop.expect(SOURCE, "Db protected when replaced / deleted",
+                (bool(db_replaced.protected), bool(db_deleted.protected)), (False, True))
+db_replaced[["stack", "logical_id", "impact", "stateful", "protected"]]
+
+# %% [markdown]
+# ## Explore
+#
+# Pick any resource, or an export (`export:...`), and a change. The sunburst follows (in a
+# live notebook; run headless, it shows the first choice).
+
+# %%
+from iacviz.views.widgets import blast_explorer
+
+blast_explorer(estate, target="network/AppSecurityGroup")
+
+# %% [markdown]
+# ## Exercise
+#
+# If `data/OrdersQueue` were deleted, how many **other** stacks (not `data`) would the change reach?
+#
+# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
+
+# %%
+answer = None  # your answer here, e.g. answer = 3
+workshop.check("orders-queue-deletion", answer, estate)
+
+# %% [markdown]
+# ### Solution
+#
+# Try the exercise first! On the sample estate deleting the queue reaches **4** other stacks. The cell below shows one way to
+# compute it, and checks that `workshop.check` accepts that pinned answer (CI runs it).
+
+# %% tags=["solution"]
+answer = deletion["stack"][deletion["stack"] != "data"].nunique()
+workshop.check("orders-queue-deletion", answer, estate)
+if workshop.is_sample(SOURCE):  # the answer the text pins, not a second computation
+    assert workshop.check("orders-queue-deletion", 4, estate)

@@ -1,0 +1,157 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 5. Replacement and change preview
+#
+# Every property of a resource type updates in one of three ways (the resource provider schemas
+# say which):
+#
+# * **in place**: the resource is changed and keeps its identity (a function's memory size);
+# * **replace**: the property is *create-only*, so CloudFormation creates a new resource and
+#   deletes the old one (a database's `DBName`, a security group's description);
+# * **conditional**: replaced only in some cases.
+#
+# A replacement is harmless for a function and a disaster for a database: the new one is
+# empty. This notebook shows which properties of the estate replace, which of them are driven
+# from *outside* the resource (parameters, mappings, imports: a change nobody sees in the
+# resource's own lines), and then previews the change set of a real release, **release-2**.
+
+# %% tags=["parameters"]
+SOURCE = "../data/sample-estate"  # a folder of templates, a snapshot folder, or "live:profile/region"
+AFTER = "../data/scenarios/release-2"  # the estate after the release
+
+# %%
+import iacviz
+from iacviz import views, workshop
+
+estate = workshop.open_source(SOURCE)
+estate
+
+# %% [markdown]
+# ## Update behaviour by type
+#
+# Rows are the resource types of the estate, columns the properties they set; red means
+# "changing it replaces the resource", orange "may replace", green "in place", grey "unknown".
+# The types with the most create-only properties come first (the top 25 here).
+
+# %%
+views.update_behavior_heatmap(estate.properties, estate.resources, max_rows=25)
+
+# %% [markdown]
+# ## Replacement-prone properties
+#
+# A create-only property written as a literal replaces its resource only when someone edits it.
+# One whose value comes from a **parameter**, a mapping lookup keyed by a parameter, or an
+# **import** can replace the resource in a release where nobody touched it. Below, those driven
+# by parameters and imports. A red `stateful` cell means that the resource holds data and that
+# no `UpdateReplacePolicy` keeps it.
+
+# %%
+prone = iacviz.replacement_prone(estate)
+external = prone[prone.drivers.str.contains("parameter|import")]
+workshop.expect(SOURCE, "Db.DBName is replacement-prone",
+                bool(((external.logical_id == "Db") & (external.path == "/properties/DBName")).any()), True)
+views.replacement_table(external)
+
+# %% [markdown]
+# ## Protection: DeletionPolicy and UpdateReplacePolicy
+#
+# Two attributes decide what happens to the *old* physical resource:
+#
+# * `DeletionPolicy` applies when the resource is removed from the template or the stack is deleted;
+# * `UpdateReplacePolicy` applies when the resource is **replaced**; its default is `Delete`.
+#
+# `Retain` keeps the old resource, `Snapshot` (databases, volumes) takes a final snapshot. A
+# stateful resource needs **both** to be safe:
+
+# %%
+res = estate.resources
+stateful = res[res.stateful.fillna(False)][["stack", "logical_id", "type", "deletion_policy", "update_replace_policy"]]
+workshop.expect(SOURCE, "stateful resources with both policies",
+                set(stateful.dropna(subset=["deletion_policy", "update_replace_policy"]).logical_id),
+                {"DataKey", "AssetsBucket", "WafLogGroup", "WorkersLogGroup3C61F013"})
+stateful
+
+# %% [markdown]
+# ## Preview a release: release-2
+#
+# `data/scenarios/release-2` is a full copy of the estate with three small edits, each of which
+# looks harmless in review:
+#
+# 1. **data**: the `EnvConfig` mapping's `DbName` changes from `shop` to `catalogue`. `Db` reads it
+#    with `!FindInMap`, and `DBName` is create-only, so the database is **replaced**. With no
+#    `UpdateReplacePolicy`, the old instance is deleted without a snapshot: **data lost**.
+# 2. **network**: the `AppSecurityGroup` description is reworded, so the group is **replaced**, which
+#    CloudFormation **refuses**: its id is exported and in use by three stacks.
+# 3. **orders-api**: `CreateOrderFunction` gets more memory and time, **updated in place**.
+#
+# `plan_changes` predicts the change sets CloudFormation would compute, offline:
+
+# %%
+after = workshop.open_source(AFTER)
+plan = iacviz.plan_changes(estate, after)
+views.change_set_table(plan)
+
+# %%
+resources = plan[plan.kind == "resource"].set_index(["stack", "logical_id"])
+workshop.expect(SOURCE, "replacement of the three edited resources",
+                [resources.replacement.get(k) for k in [("data", "Db"), ("network", "AppSecurityGroup"),
+                                                        ("orders-api", "CreateOrderFunction")]],
+                ["True", "True", "False"])
+workshop.expect(SOURCE, "data lost", sorted(f"{s}/{r}" for s, r in resources[resources.data_loss.fillna(False)].index),
+                ["data/Db"])
+workshop.expect(SOURCE, "blocked", sorted(f"{s}/{r}" for s, r in plan[plan.blocked.notna()][["stack", "logical_id"]].values),
+                ["network/AppSecurityGroup", "network/AppSecurityGroupId"])
+
+# %% [markdown]
+# Read the table row by row:
+#
+# * `data/Db`: **Replacement True** and **DATA LOST**. `DbEndpointParameter` follows (a new
+#   endpoint is written to SSM), and so does the unused export `shop-data-DbEndpointAddress`.
+#   Had any stack imported it, the update would have been refused, which would have saved the data.
+# * `network/AppSecurityGroup`: **Replacement True** and **blocked**. The two ingress rules that
+#   reference it would follow it: their `GroupId` / `SourceSecurityGroupId` is create-only and
+#   would hold the new group's id (CloudFormation's own change set marks such rows *Conditional*,
+#   because the new id is only known during the update). The update fails and rolls back, all of them.
+# * `orders-api/CreateOrderFunction`: **Replacement False**, an in-place update.
+#
+# In a pipeline that deploys in dependency order, `network` fails first and stops the release,
+# and the database risk waits for the next one. The fix is one line in `data.yaml`:
+# `UpdateReplacePolicy: Snapshot` on `Db`, or revert the mapping.
+
+# %% [markdown]
+# ## Exercise
+#
+# Which resource loses its data in release-2? Answer `"stack/LogicalId"`.
+#
+# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
+
+# %%
+answer = None  # your answer here, e.g. answer = "network/Vpc"
+workshop.check("release-2-data-loss", answer, estate)
+
+# %% [markdown]
+# ### Solution
+#
+# Try the exercise first! On the sample estate `data/Db` loses its data. The cell below shows one way to
+# compute it, and checks that `workshop.check` accepts that pinned answer (CI runs it).
+
+# %% tags=["solution"]
+lost = plan[plan.data_loss.fillna(False)]
+answer = [f"{s}/{r}" for s, r in zip(lost["stack"], lost.logical_id)]
+workshop.check("release-2-data-loss", answer, estate)
+if workshop.is_sample(SOURCE):  # the answer the text pins, not a second computation
+    assert workshop.check("release-2-data-loss", "data/Db", estate)

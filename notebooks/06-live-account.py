@@ -1,0 +1,147 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 6. A live account: the same views, plus drift and what no stack owns
+#
+# Templates say what *should* exist; an account says what *does*. iacviz reads a deployed
+# account **read-only** (every AWS call it makes is a Describe/List/Get, enforced in code; no
+# secret or data is ever read) into the same kind of `Estate`, with extra columns (stack
+# status, last update, drift) and extra frames (resources outside any stack).
+#
+# So that the workshop needs no AWS account, this notebook starts a **local demo account** by
+# default: a moto server on 127.0.0.1 with fake credentials, into which the sample estate is
+# deployed through the real CloudFormation API, plus a few resources "clicked" by hand. Nothing
+# leaves your machine. To look at a real account instead, set `SOURCE = "live:PROFILE/REGION"`
+# (a read-only profile is enough).
+
+# %% tags=["parameters"]
+SOURCE = "demo"  # "demo": a local moto account with the sample estate deployed; or "live:profile/region"
+ESTATE_DIR = "../data/sample-estate"  # what the demo account deploys (and what we compare with)
+
+# %%
+import pandas as pd
+
+import iacviz
+from iacviz import views, workshop
+from iacviz.sources.demo_account import start_demo_account
+
+demo = start_demo_account(ESTATE_DIR) if SOURCE == "demo" else None
+estate = workshop.open_source(demo.endpoint_url if demo else SOURCE)
+estate
+
+# %% [markdown]
+# ## Deployed stacks
+#
+# The live columns are filled: `stack_status`, `last_updated`, `account`, `region`. The
+# Beanstalk `.ebextensions` are not a stack of their own (Elastic Beanstalk merges them into
+# the environment's stack), and the nested WAF stack has the name CloudFormation gave it, with a
+# random suffix.
+
+# %%
+workshop.expect(SOURCE, "deployed stacks", len(estate.stacks), 9)
+estate.stacks[["stack", "stack_status", "last_updated", "modality", "n_resources", "parent_stack"]]
+
+# %% [markdown]
+# ## The same views
+#
+# Everything from the earlier notebooks works on a live estate, because it is the same kind of
+# object. Here is the export map of the account, built from the deployed templates:
+
+# %%
+workshop.expect(SOURCE, "exports in the account", len(estate.exports), 25)
+views.export_map(estate.stacks, estate.imports, estate.exports)
+
+# %% [markdown]
+# ## Repository versus account
+#
+# The first kind of drift is the simplest: what the repository defines and the account does
+# not have, or the other way round. Compare the resource counts per stack:
+
+# %%
+repo = workshop.open_source(ESTATE_DIR)
+pd.concat({"repository": repo.stacks.set_index("stack").n_resources,
+           "account": estate.stacks.set_index("stack").n_resources}, axis=1)
+
+# %% [markdown]
+# `storefront` is only in the repository (its resources live in the Beanstalk environment's
+# stack once an application version is deployed), and the nested stack appears under two names.
+# Everything else matches.
+#
+# ## Drift
+#
+# The second kind is **configuration drift**: someone changed a deployed resource by hand. CloudFormation
+# detects it per resource (`DetectStackDrift`), and iacviz reads the result into
+# `drift_status` (`IN_SYNC`, `MODIFIED`, `DELETED`, `NOT_CHECKED`). Detection is the only call
+# that is not a plain read, so iacviz runs it only with `load_live(..., detect_drift=True)`;
+# otherwise it reads the last detection's result. The local demo account has never run a
+# detection, so the column is empty here; on a real account, rule W6001 of the review lists
+# drifted resources.
+
+# %%
+estate.resources.drift_status.value_counts(dropna=False)
+
+# %% [markdown]
+# ## What no stack owns
+#
+# Resources created by hand (or by a script, or by a tool that is not CloudFormation) are
+# invisible to every template review. `estate.unmanaged` lists resources of common services
+# that no stack reports as its own:
+
+# %%
+estate.unmanaged[["service", "type", "id", "tags"]]
+
+# %% [markdown]
+# The three `clickops` resources were created by hand (a bucket, a queue, a security group). The
+# two other buckets hold the demo's own deployment artifacts (what `sam deploy` or `cdk deploy`
+# would upload): also outside any stack, and a reminder that not every unmanaged resource is a
+# mistake. Per service, the share of resources that stacks manage:
+
+# %%
+from iacviz.analysis.coverage import iac_coverage
+
+iac_coverage(estate)
+
+# %% [markdown]
+# ## Exercise
+#
+# How many resources outside any stack carry the tag `owner=clickops`?
+#
+# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
+
+# %%
+answer = None  # your answer here, e.g. answer = 1
+workshop.check("clickops-resources", answer, estate)
+
+# %% [markdown]
+# ### Solution
+#
+# Try the exercise first! On the sample estate **3** resources carry `owner=clickops`. The cell below shows one way to
+# compute it, and checks that `workshop.check` accepts that pinned answer (CI runs it).
+
+# %% tags=["solution"]
+answer = sum(isinstance(tags, dict) and tags.get("owner") == "clickops" for tags in estate.unmanaged.tags)
+workshop.check("clickops-resources", answer, estate)
+if workshop.is_sample(SOURCE):  # the answer the text pins, not a second computation
+    assert workshop.check("clickops-resources", 3, estate)
+
+# %% [markdown]
+# ## Clean up
+#
+# Stop the local account (it lives as long as this kernel otherwise).
+
+# %%
+if demo is not None:
+    demo.stop()
