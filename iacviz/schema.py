@@ -1,5 +1,14 @@
 """Every frame iacviz produces, its columns, their dtypes and meaning: declared once, here.
 
+**Stack keys.** Every ``stack`` column (and ``source_stack``, ``target_stack``,
+``parent_stack``, ``export_stack``...) holds the *stack key*, unique in the estate: the
+CloudFormation stack name when no other stack of the estate has it, otherwise
+``NAME@ENVIRONMENT:REGION`` (estate-file environments) or ``NAME@ACCOUNT:REGION``, e.g.
+``net@prod:eu-west-1``. A key never holds ``/``, so a target reads ``KEY/LogicalId``. The
+CloudFormation name, account, region and environment are columns of ``stacks``; join other
+frames to them on ``stack``, never on ``stack_name``. :mod:`iacviz.model.identity` builds
+keys (``stack_key``) and reads what a user types (``resolve_stack``, ``split_target``).
+
 The model and the analyses build frames through :func:`frame`, which orders the columns,
 applies the dtypes and fails loudly on a column that is not declared, so a frame never
 drifts from what this module documents.
@@ -19,7 +28,9 @@ _DTYPES = {"str": "string", "int": "Int64", "bool": "boolean", "float": "Float64
 
 COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "stacks": {
-        "stack": ("str", "stack name: file stem, CDK artifact id, estate-file name or live name"),
+        "stack": ("str", "stack key, unique in the estate: the stack name, or NAME@ENVIRONMENT:REGION / "
+                         "NAME@ACCOUNT:REGION when the name is deployed more than once (see the module doc)"),
+        "stack_name": ("str", "CloudFormation stack name: file stem, CDK artifact id, estate-file name or live name"),
         "source": ("str", "file (relative to the loaded root) or live:account/region/stack"),
         "format": ("str", "yaml, json, cdk, ebextension, live or snapshot"),
         "transform": ("str", "Transform of the template (comma-joined), e.g. AWS::Serverless-2016-10-31"),
@@ -29,14 +40,15 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "n_resources": ("int", "resources CloudFormation creates (SAM expanded)"),
         "modality": ("str", "persistent, ephemeral, mixed or unknown"),
         "stack_dependencies": ("object", "stacks this one must deploy after (CDK manifest, nesting)"),
-        "account": ("str", "AWS account id (live and snapshot estates)"),
-        "region": ("str", "AWS region"),
+        "account": ("str", "AWS account id (live and snapshot estates, estate-file environments)"),
+        "region": ("str", "AWS region the stack is deployed in (NA: not said, offline)"),
+        "environment": ("str", "estate-file environment (prod, dev...) the stack belongs to"),
         "stack_status": ("str", "live: StackStatus"),
         "last_updated": ("str", "live: LastUpdatedTime (or CreationTime), ISO 8601"),
         "drift_status": ("str", "live: StackDriftStatus"),
     },
     "resources": {
-        "stack": ("str", "stack name"),
+        "stack": ("str", "stack key (see stacks.stack)"),
         "logical_id": ("str", "logical id in the (expanded) template"),
         "type": ("str", "resource type, e.g. AWS::EC2::VPC"),
         "service": ("str", "the service part of the type, e.g. EC2; Custom for custom resources"),
@@ -55,7 +67,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "drift_status": ("str", "live: StackResourceDriftStatus"),
     },
     "properties": {
-        "stack": ("str", "stack name"),
+        "stack": ("str", "stack key (see stacks.stack)"),
         "logical_id": ("str", "resource logical id"),
         "path": ("str", "JSON pointer of the leaf, e.g. /properties/Tier/Name or /properties/Tags/0/Key"),
         "value": ("object", "the leaf value: a scalar, or an intrinsic function as a dict"),
@@ -64,7 +76,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                                 "mapping:M, condition:C, pseudo:AWS::Region (None for literals)"),
     },
     "parameters": {
-        "stack": ("str", "stack name"),
+        "stack": ("str", "stack key (see stacks.stack)"),
         "name": ("str", "parameter key"),
         "type": ("str", "parameter Type"),
         "default": ("object", "Default as written"),
@@ -74,7 +86,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "description": ("str", "the parameter's Description"),
     },
     "outputs": {
-        "stack": ("str", "stack name"),
+        "stack": ("str", "stack key (see stacks.stack)"),
         "name": ("str", "output logical id"),
         "value": ("object", "Value expression as written"),
         "resolved_value": ("str", "Value where it can be resolved offline (or the live value)"),
@@ -85,13 +97,13 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "line": ("int", "1-based source line"),
     },
     "conditions": {
-        "stack": ("str", "stack name"),
+        "stack": ("str", "stack key (see stacks.stack)"),
         "name": ("str", "condition name"),
         "expression": ("object", "the condition as written"),
         "value": ("bool", "evaluated with the stack's parameter values (NA: unknown)"),
     },
     "mappings": {
-        "stack": ("str", "stack name"),
+        "stack": ("str", "stack key (see stacks.stack)"),
         "mapping": ("str", "mapping name"),
         "key": ("str", "top-level key"),
         "name": ("str", "second-level key"),

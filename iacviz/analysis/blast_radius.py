@@ -63,6 +63,7 @@ from ..cfn import modality as _modality
 from ..cfn.update_behavior import behavior, custom_name_property
 from ..errors import IacvizError
 from ..model.estate import Estate
+from ..model.identity import canonical_target
 from .graph import paused_gc, resource_graph
 
 __all__ = ["blast_radius", "CHANGES", "IMPACTS"]
@@ -175,6 +176,7 @@ def blast_radius(estate: Estate, target: str, change: str = "replace") -> pd.Dat
     """
     if change not in CHANGES:
         raise IacvizError(f"blast_radius: change must be one of {', '.join(CHANGES)}, not {change!r}")
+    target = canonical_target(estate.stacks, target)  # net@prod/Vpc, or a unique plain name
     g = resource_graph(estate)
     with paused_gc():  # see graph.paused_gc: a query allocates per reached node
         return schema.frame("blast_radius", _rows(estate, g, _walk(estate, g, target, change)))

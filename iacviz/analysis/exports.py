@@ -48,8 +48,9 @@ import pandas as pd
 from .. import schema
 from ..cfn.intrinsics import Context, resolve_string
 from ..model.estate import Estate, derived_frame
+from ..model.identity import scope_of
 
-__all__ = ["ambiguous_candidates", "export_problems", "import_links", "match_pattern"]
+__all__ = ["ambiguous_candidates", "export_problems", "export_scopes", "import_links", "match_pattern"]
 
 schema.declare("exports", {
     "export_name": ("str", "Export.Name, resolved with the stack's parameters (may hold ${...} placeholders)"),
@@ -213,6 +214,15 @@ def _compute_links(estate: Estate) -> dict[str, Any]:  # noqa: C901 - one pipeli
                         "path": iv.source_path.to_numpy(object), "export_name": iv.target.to_numpy(object)})
     unresolved = imp.export_name.str.startswith(("{", "[")).astype(bool)
     has_ph = imp.export_name.str.contains("${", regex=False).astype(bool)
+    # CloudFormation scopes an export name to one account and region, and Fn::ImportValue reads
+    # only there. With several account-regions, each name is prefixed by its scope and the
+    # separator no placeholder may stand for: one pass links every scope, never across two.
+    scope = export_scopes(estate)
+    scoped = len(set(scope.values())) > 1
+    if scoped:
+        ex["export_name"] = [f"{scope.get(s, '/')}{_SCOPE_SEP}{n}" for s, n in zip(ex["stack"], ex.export_name)]
+        imp["export_name"] = [n if u else f"{scope.get(s, '/')}{_SCOPE_SEP}{n}"
+                              for s, n, u in zip(imp["stack"], imp.export_name, unresolved)]
     # An import ends with one match, (i, e, assumption, link) in `one`, or with several: then
     # `amb[i]` names a candidate group, kept once per pattern (key -> ([e...], basis)). Thousands of
     # imports of one unvalued `${NetworkStack}-VpcId` then share one list instead of a cross product.
@@ -243,6 +253,8 @@ def _compute_links(estate: Estate) -> dict[str, Any]:  # noqa: C901 - one pipeli
             unmatched.append(i)
     # 3. parameter defaults taken as placeholders, for what is still unmatched.
     retry = _without_defaults(estate, left.loc[unmatched]) if unmatched else {}
+    if scoped:
+        retry = {i: f"{scope.get(imp['stack'][i], '/')}{_SCOPE_SEP}{n}" for i, n in retry.items()}
     found = _pattern_matches(sorted(set(retry.values())), ex) if retry else {}
     for i, name in retry.items():
         matches = found[name]
@@ -311,8 +323,42 @@ def _compute_links(estate: Estate) -> dict[str, Any]:  # noqa: C901 - one pipeli
         "link": o.link.tolist() + ["ambiguous"] * len(a)})
     candidates = pd.DataFrame([(k, ex_stacks[e], ex_outputs[e], names[e]) for k, (es, _) in groups.items() for e in es],
                               columns=["group", "export_stack", "export_output", "export_name"])
+    if scoped:  # the scopes were only for linking: names go back to what CloudFormation sees
+        ex["export_name"], out["export_name"] = _unscoped(ex.export_name), _unscoped(out.export_name)
+        out["inferred_from"] = _unscoped(out.inferred_from)
+        out["candidates"] = [c if c is None else _unscoped(c) for c in out.candidates]
+        # An ambiguous group stays one per scope: its key names the place, as a stack key does.
+        links["export_name"] = [_group(n) if k == "ambiguous" else _unscoped([n])[0]
+                                for n, k in zip(links.export_name, links.link)]
+        candidates["group"] = [_group(n) for n in candidates.group]
+        candidates["export_name"] = _unscoped(candidates.export_name)
     return {"exports": schema.frame("exports", ex), "imports": schema.frame("imports", out),
             "links": links, "candidates": candidates}
+
+
+_SCOPE_SEP = "\x1f"  # never in an export name, never matched by a placeholder
+_SCOPED = re.compile(r"[^\s'\x1f]*\x1f")
+
+
+def _group(value: str) -> str:
+    where, _, name = value.rpartition(_SCOPE_SEP)
+    account, _, region = where.rpartition(_SCOPE_SEP)[2].partition("/")
+    return f"{_SCOPED.sub('', name)}@{':'.join(p for p in (account, region) if p)}"
+
+
+def _unscoped(values) -> list:
+    return [v if not isinstance(v, str) else _SCOPED.sub("", v) for v in values]
+
+
+def export_scopes(estate: Estate) -> dict[str, str]:
+    """Stack key -> the account-region its exports live in (``account/region``; ``/`` unknown).
+
+    >>> import iacviz
+    >>> export_scopes(iacviz.load_template({"Resources": {}}, stack="net"))
+    {'net': '/'}
+    """
+    st = estate.stacks
+    return {k: scope_of(a, r) for k, a, r in zip(st["stack"], st["account"], st["region"])}
 
 
 def import_links(estate: Estate) -> pd.DataFrame:
@@ -400,13 +446,11 @@ def export_problems(estate: Estate) -> pd.DataFrame:
                          message=f"{r.stack} exports '{r.export_name}' (Outputs.{r.output}) but no stack in the "
                                  f"estate imports it"))
     concrete = ex[~ex.pattern.astype(bool)]
-    scope = estate.stacks.set_index("stack")[["account", "region"]].astype(object)
-    for name, group in concrete.groupby("export_name", sort=True):
+    scope = export_scopes(estate)
+    places = concrete.assign(scope=[scope.get(s, "/") for s in concrete["stack"]])
+    for (_, name), group in places.groupby(["scope", "export_name"], sort=True):
         if len(group) < 2:
-            continue
-        places = {(scope.account.get(s), scope.region.get(s)) for s in group["stack"]}
-        if len(places) > 1 and len(places) == len(group):
-            continue  # one export per account and region: different places do not collide
+            continue  # one export of a name per account and region: other places do not collide
         owners = ", ".join(f"{s} (Outputs.{o})" for s, o in zip(group["stack"], group.output))
         rows.append(dict(kind="duplicate export", severity="error", stack=group["stack"].iloc[0], name=name,
                          message=f"export name '{name}' is exported {len(group)} times: {owners}; "

@@ -13,6 +13,7 @@ then fixes names and dtypes.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any, Iterable
 
@@ -24,6 +25,7 @@ from ..cfn import modality as _modality
 from ..cfn import update_behavior as _behavior
 from ..cfn.conditions import evaluate_conditions
 from .estate import Estate
+from .identity import SEPARATOR, stack_keys
 from ..cfn.intrinsics import PSEUDO_PARAMETERS, Context, find_references, is_intrinsic, resolve_string
 
 _ATTRIBUTE_SECTIONS = (
@@ -41,14 +43,51 @@ def build_estate(raw_stacks: Iterable[RawStack], errors: Iterable[ErrorRow], *,
     `parameters` maps a stack name to ``{ParameterKey: value}``; those values win over
     values passed by a parent stack or an estate file, which win over defaults.
     """
-    raw_stacks = list(raw_stacks)
+    raw_stacks = keyed(raw_stacks)
     acc = _Columns()
     for err in errors:
         acc.error(err.source, err.line, err.message, err.severity, err.stack)
+    parameters = parameters or {}
     for raw in raw_stacks:
-        _add_stack(acc, raw, (parameters or {}).get(raw.name, {}), region)
+        _add_stack(acc, raw, parameters.get(raw.name, parameters.get(raw.stack_name, {})), region)
     frames = {name: acc.frame(name) for name in acc.names()}
     return Estate(frames, raw_stacks, region)
+
+
+def keyed(raw_stacks: Iterable[RawStack]) -> list[RawStack]:
+    """The raw stacks renamed to their estate-unique stack keys (:mod:`iacviz.model.identity`).
+
+    ``name`` becomes the key and ``stack_name`` keeps the CloudFormation name; a parent or a
+    dependency is looked up in the same account, region and environment. Raws keyed before
+    (a snapshot, a refresh) are keyed again, as the estate they join may need other keys.
+
+    >>> [r.name for r in keyed([RawStack("net", "a", "live", {}, account="1", region="r1"),
+    ...                         RawStack("net", "b", "live", {}, account="1", region="r2")])]
+    ['net@1:r1', 'net@1:r2']
+    """
+    raws = list(raw_stacks)
+    names = [r.stack_name or r.name for r in raws]
+    keys = stack_keys((n, r.account, r.region, r.environment) for n, r in zip(names, raws))
+    if all(k == r.name for k, r in zip(keys, raws)) and all(r.stack_name == r.name or r.stack_name is None
+                                                          for r in raws):
+        return [r if r.stack_name else dataclasses.replace(r, stack_name=r.name) for r in raws]
+    where = {(n, r.account, r.region, r.environment): k for n, r, k in zip(names, raws, keys)}
+    by_name: dict[str, list[str]] = {}
+    for n, k in zip(names, keys):
+        by_name.setdefault(n, []).append(k)
+
+    def key_of(ref: str | None, raw: RawStack) -> str | None:
+        if ref is None:
+            return None
+        name = ref.partition(SEPARATOR)[0] if raw.stack_name else ref
+        found = where.get((name, raw.account, raw.region, raw.environment))
+        if found is None and len(by_name.get(name, ())) == 1:
+            found = by_name[name][0]
+        return found or ref
+
+    return [dataclasses.replace(r, name=k, stack_name=n, parent_stack=key_of(r.parent_stack, r),
+                                stack_dependencies=[key_of(d, r) for d in r.stack_dependencies])
+            for r, n, k in zip(raws, names, keys)]
 
 
 class _Columns:
@@ -114,7 +153,7 @@ def _add_stack(acc: _Columns, raw: RawStack, user_params: dict, region: str) -> 
     conditions = _section(t, "Conditions", acc, raw)
     mappings = _section(t, "Mappings", acc, raw)
     values, value_sources = _parameter_values(raw, declared, user_params)
-    ctx = Context(name, raw.region or region, raw.account, values, mappings)
+    ctx = Context(raw.stack_name or name, raw.region or region, raw.account, values, mappings)
     cond_values = evaluate_conditions(conditions, ctx)
     ctx.condition = cond_values.get
 
@@ -200,7 +239,8 @@ def _add_stack(acc: _Columns, raw: RawStack, user_params: dict, region: str) -> 
     transform = (raw.raw_template or t).get("Transform") or raw.transform
     if isinstance(transform, list):
         transform = ",".join(str(x) for x in transform)
-    acc.add("stacks", stack=name, source=source, format=raw.format,
+    acc.add("stacks", stack=name, stack_name=raw.stack_name or name, environment=raw.environment,
+            source=source, format=raw.format,
             transform=transform if isinstance(transform, str) else None,
             description=t.get("Description") if isinstance(t.get("Description"), str) else None,
             parent_stack=raw.parent_stack, parent_resource=raw.parent_resource, n_resources=len(resources),

@@ -112,9 +112,17 @@ class Estate:
     def stack(self, name: str) -> "Estate":
         """The same estate reduced to one stack's rows (analyses across stacks then see one).
 
+        `name` is a stack key, or anything :func:`iacviz.model.identity.resolve_stack` reads
+        (a unique stack name, ``net@prod``...).
+
         >>> Estate({}).stack("net").resources.empty
         True
         """
+        from .identity import resolve_stack
+
+        stacks = self._frames.get("stacks")
+        if stacks is not None and len(stacks):
+            name = resolve_stack(stacks, name)
         out = {}
         for key, df in self._frames.items():
             col = "stack" if "stack" in df.columns else ("source_stack" if "source_stack" in df.columns else None)

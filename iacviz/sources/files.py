@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable
 
 from ..cfn.intrinsics import Context, resolve_value
 from ..errors import TemplateError
-from . import cdk, ebextensions
+from . import cdk, ebextensions, environments
 from .raw import ErrorRow, RawStack
 from .transforms import apply_transforms, parameter_defaults
 from .template_text import parse_template
@@ -32,6 +32,7 @@ class _Template:
     lines: dict[str, int]
     name: str | None = None  # from the estate file
     parameters: dict[str, Any] = field(default_factory=dict)
+    deployments: list | None = None  # estate-file environments: one stack per Deployment
 
 
 def read_paths(paths: Iterable[str | os.PathLike], *, parameters: dict[str, dict] | None = None,
@@ -108,7 +109,7 @@ class _Reader:
                     continue
                 self._read_template(path, named.get(self.real(path)))
 
-    def _estate_file(self, root: Path) -> tuple[dict[Path, tuple[str, dict]], list[str]]:
+    def _estate_file(self, root: Path) -> tuple[dict[Path, tuple], list[str]]:
         path = root / ESTATE_FILE
         if not path.is_file():
             return {}, []
@@ -118,14 +119,21 @@ class _Reader:
             self.errors.append(ErrorRow(exc.source, exc.line, "error", exc.message))
             return {}, []
         named = {}
+        source = self.display(path)
+        lines = environments.key_lines(path.read_text("utf-8", errors="replace"), source) \
+            if "environments" in body else {}
+        envs, errs = environments.parse_environments(body.get("environments"), source, lines)
+        self.errors.extend(errs)
         for stack, spec in (body.get("stacks") or {}).items():
             spec = spec if isinstance(spec, dict) else {"template": spec}
             template = root / str(spec.get("template", ""))
             if not template.is_file():
-                self.errors.append(ErrorRow(self.display(path), 0, "error",
+                self.errors.append(ErrorRow(source, lines.get(f"stacks/{stack}", 0), "error",
                                             f"stack {stack}: template {spec.get('template')!r} not found"))
                 continue
-            named[template.resolve()] = (str(stack), dict(spec.get("parameters") or {}))
+            where, errs = environments.deployments(str(stack), spec, envs, source, lines)
+            self.errors.extend(errs)
+            named[template.resolve()] = (str(stack), dict(spec.get("parameters") or {}), where)
         return named, [str(g) for g in body.get("ignore") or []]
 
     def _parse(self, path: Path) -> tuple[dict, dict]:
@@ -135,7 +143,7 @@ class _Reader:
             raise TemplateError(self.display(path), 0, f"cannot read: {exc.strerror}") from None
         return parse_template(data, self.display(path))
 
-    def _read_template(self, path: Path, named: tuple[str, dict] | None = None) -> None:
+    def _read_template(self, path: Path, named: tuple | None = None) -> None:
         try:
             body, lines = self._parse(path)
         except TemplateError as exc:
@@ -147,8 +155,8 @@ class _Reader:
                 self.errors.append(ErrorRow(self.display(path), 0, "error", "not a CloudFormation template "
                                             "(no Resources)"))
             return
-        name, params = named if named else (None, {})
-        self.templates.append(_Template(path, body, lines, name, params))
+        name, params, where = named if named else (None, {}, None)
+        self.templates.append(_Template(path, body, lines, name, params, where))
 
     # -- stacks ----------------------------------------------------------------------------
     def finish(self) -> tuple[list[RawStack], list[ErrorRow]]:
@@ -163,28 +171,37 @@ class _Reader:
         roots = [t for t in self.templates if self.real(t.path) not in nested]
         names = _unique_names(roots, taken, self.base, self.real)
         for t in roots:
-            self._add(t, names[id(t)], None, None, t.parameters, "estate-file", children, depth=0)
+            if t.deployments is None:
+                self._add(t, names[id(t)], None, None, t.parameters, "estate-file", children, depth=0)
+                continue
+            for d in t.deployments:  # estate-file environments: one stack per environment and region
+                self._add(t, names[id(t)], None, None, d.parameters, "estate-file", children, depth=0, where=d)
         return self.stacks, self.errors
 
     def _add(self, t: _Template, name: str, parent: str | None, parent_resource: str | None,
-             values: dict, values_source: str, children, depth: int) -> None:
+             values: dict, values_source: str, children, depth: int, where=None) -> None:
         if depth > 10:
             self.errors.append(ErrorRow(self.display(t.path), 0, "error",
                                         "nested stacks deeper than 10 levels (a cycle of TemplateURLs?)", name))
             return
         user = {**values, **self.parameters.get(name, {})}
-        body, raw_body, generated_by, errors = apply_transforms(t.body, user, self.region, self.display(t.path), name)
+        region = (where.region if where else None) or self.region
+        account = where.account if where else None
+        body, raw_body, generated_by, errors = apply_transforms(t.body, user, region, self.display(t.path), name)
         self.errors.extend(errors)
         self.stacks.append(RawStack(
             name=name, source=self.display(t.path), format="json" if t.path.suffix == ".json" else "yaml",
             template=body, lines=t.lines, raw_template=raw_body,
             generated_by=generated_by, parent_stack=parent, parent_resource=parent_resource,
             parameter_values=values, parameter_values_source=values_source,
-            stack_dependencies=[parent] if parent else []))
-        ctx = Context(name, self.region, None, {**parameter_defaults(t.body), **user})
+            stack_dependencies=[parent] if parent else [],
+            account=account, region=where.region if where else None,
+            environment=where.environment if where else None))
+        ctx = Context(name, region, account, {**parameter_defaults(t.body), **user})
         for child, logical_id, passed in children.get(self.real(t.path), []):
             resolved = {k: _resolved_or_expr(v, ctx) for k, v in passed.items()}
-            self._add(child, f"{name}-{logical_id}", name, logical_id, resolved, "parent", children, depth + 1)
+            self._add(child, f"{name}-{logical_id}", name, logical_id, resolved, "parent", children, depth + 1,
+                      where=where)
 
 
 def _resolved_or_expr(value: Any, ctx: Context) -> Any:

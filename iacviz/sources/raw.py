@@ -47,5 +47,9 @@ class RawStack:
     option_settings: list[dict[str, Any]] = field(default_factory=list)  # .ebextensions
     account: str | None = None
     region: str | None = None
+    environment: str | None = None  # estate-file environment (prod, dev...) the stack is deployed in
+    # The CloudFormation stack name once the model has keyed the stack (`name` is then the
+    # estate-unique stack key of iacviz.model.identity); None: `name` is the stack name.
+    stack_name: str | None = None
     live: dict[str, Any] = field(default_factory=dict)  # live-only stack facts (status, times)
     live_resources: dict[str, dict[str, Any]] = field(default_factory=dict)  # logical id -> facts
