@@ -144,6 +144,53 @@ def build_parser() -> argparse.ArgumentParser:
 
 # -- input -------------------------------------------------------------------------------------
 
+class _Progress:
+    """A note on standard error for work that takes more than about a second (nothing for fast work).
+
+    On a terminal a spinner with the elapsed time, elsewhere one line when it starts to take
+    long and one when it is done; standard output stays clean for pipes.
+    """
+
+    DELAY = 1.0
+
+    def __init__(self, label: str):
+        self.label = label
+        self._status: Any = None
+        self._timer: Any = None
+        self._shown = False
+        self._start = 0.0
+
+    def _show(self) -> None:
+        self._shown = True
+        if sys.stderr.isatty():
+            from rich.console import Console
+
+            self._status = Console(stderr=True).status(f"{self.label}…")
+            self._status.start()
+        else:
+            print(f"iacviz: {self.label}…", file=sys.stderr, flush=True)
+
+    def __enter__(self) -> "_Progress":
+        import threading
+        import time
+
+        self._start = time.perf_counter()
+        self._timer = threading.Timer(self.DELAY, self._show)
+        self._timer.daemon = True
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        import time
+
+        self._timer.cancel()
+        if self._status is not None:
+            self._status.stop()
+        if self._shown:
+            print(f"iacviz: {self.label}: done in {time.perf_counter() - self._start:.1f} s", file=sys.stderr,
+                  flush=True)
+
+
 def _load(paths: Sequence[str], strict: bool = False, live: str | None = None, endpoint_url: str | None = None):
     if live:
         if paths:
@@ -164,10 +211,12 @@ def _load(paths: Sequence[str], strict: bool = False, live: str | None = None, e
     if len(paths) == 1 and (Path(paths[0]) / "iacviz-snapshot.json").exists():
         from .model.snapshot import read_snapshot
 
-        return read_snapshot(paths[0])
+        with _Progress(f"reading snapshot {paths[0]}"):
+            return read_snapshot(paths[0])
     from .model.load import load
 
-    estate = load(*paths, strict=strict)
+    with _Progress(f"reading templates in {', '.join(paths)}"):
+        estate = load(*paths, strict=strict)
     if estate.stacks.empty:
         raise IacvizError(f"no stacks found in {', '.join(paths)}")
     bad = estate.errors[estate.errors.severity == "error"]
@@ -218,8 +267,13 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _format_frame(df: pd.DataFrame, fmt: str, title: str | None = None) -> str:
-    """A frame as text in one of FORMATS (lists and dicts as JSON in csv, joined in tables)."""
+def _format_frame(df: pd.DataFrame, fmt: str, title: str | None = None, drop_first: Sequence[str] = (),
+                  styles: Sequence[str | None] | None = None) -> str:
+    """A frame as text in one of FORMATS (lists and dicts as JSON in csv, joined in tables).
+
+    Tables fold long cells instead of cutting them and fit the terminal's width (or
+    ``COLUMNS``, also when piped); columns of `drop_first` are left out, in that order, when
+    the rest would not fit otherwise."""
     if fmt == "json":
         return df.to_json(orient="records", indent=2, default_handler=str) + "\n"
     if fmt == "csv":
@@ -227,25 +281,17 @@ def _format_frame(df: pd.DataFrame, fmt: str, title: str | None = None) -> str:
         for col in flat.columns[flat.dtypes == object]:
             flat[col] = [json.dumps(v, default=str) if isinstance(v, (list, dict)) else v for v in flat[col]]
         return flat.to_csv(index=False)
-    rows = [[_cell(v) for v in rec] for rec in df.itertuples(index=False)]
     if fmt == "markdown":
+        rows = [[_cell(v) for v in rec] for rec in df.itertuples(index=False)]
         lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
         lines += ["| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in row) + " |" for row in rows]
         return "\n".join(lines) + "\n"
-    from rich.console import Console
-    from rich.table import Table
+    from .views.terminal import table_text
 
-    if not rows:
+    if df.empty:
         return f"{title or 'Nothing'}: none.\n"
-    table = Table(*df.columns, title=title, show_lines=False, header_style="bold")
-    for row in rows:
-        table.add_row(*row)
-    buffer = io.StringIO()
-    # Colour only on a terminal; a fixed width elsewhere keeps piped and captured output stable.
-    tty = sys.stdout.isatty()
-    Console(file=buffer, width=None if tty else 160, force_terminal=tty, color_system="auto" if tty else None,
-            highlight=False).print(table)
-    return buffer.getvalue()
+    # Colour only on a terminal, so piped and captured output stays plain text.
+    return table_text(df, title=title, drop_first=drop_first, styles=styles, color=sys.stdout.isatty())
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -295,14 +341,20 @@ def _review(args: argparse.Namespace) -> int:
 
 def _plan(args: argparse.Namespace) -> int:
     from .analysis.changes import plan_changes
-    from .views.plan_table import fail_reasons, plan_to_text
+    from .views.plan_table import fail_reasons, plan_to_text, summary_line
 
     both = _pairs(args.parameters, "--parameters")
     sides = [_merge(both, _pairs(args.before_parameters, "--before-parameters"), "--before-parameters"),
              _merge(both, _pairs(args.after_parameters, "--after-parameters"), "--after-parameters")]
-    plan = plan_changes(args.before, args.after, sides[0], sides[1], stack=args.stack)
-    text = plan_to_text(plan, _fmt(args))
+    with _Progress("comparing the two versions"):
+        plan = plan_changes(args.before, args.after, sides[0], sides[1], stack=args.stack)
+    fmt = _fmt(args)
+    text = plan_to_text(plan, fmt, color=fmt == "table" and not args.output and sys.stdout.isatty())
     _emit(text if text.endswith("\n") else text + "\n", args.output)
+    if fmt not in ("table", "markdown") or args.output:  # machine output stays clean: the summary on stderr
+        print(summary_line(plan), file=sys.stderr)
+    elif fmt == "markdown":
+        sys.stdout.write(f"\n{summary_line(plan)}\n")
     reasons = fail_reasons(plan, args.fail_on) if args.fail_on else []
     for reason in reasons:
         print(f"fail-on {reason}", file=sys.stderr)
@@ -313,22 +365,36 @@ def _exports(args: argparse.Namespace) -> int:
     from .analysis.exports import export_problems
 
     estate = _load(args.paths, args.strict, args.live, args.endpoint_url)
+    drop: list[str] = []
     if args.show == "imports":
         df = estate.imports[["stack", "source", "export_name", "export_stack", "link"]]
+        drop = ["source"]
     elif args.show == "problems":
         df = export_problems(estate)
     else:
         df = estate.exports[["export_name", "stack", "output", "n_importers", "importers"]]
-    _emit(_format_frame(df, _fmt(args), title=args.show.capitalize()), args.output)
+        drop = ["output", "n_importers"]
+    _emit(_format_frame(df, _fmt(args), title=args.show.capitalize(), drop_first=drop), args.output)
     return OK
 
 
 def _blast(args: argparse.Namespace) -> int:
     from .analysis.blast_radius import blast_radius
 
+    from .views.terminal import blast_summary
+
     estate = _load([args.path])
-    df = blast_radius(estate, args.target, change=args.change)
-    _emit(_format_frame(df, _fmt(args), title=f"Blast radius of {args.change} {args.target}"), args.output)
+    with _Progress(f"following {args.target} through the estate"):
+        df = blast_radius(estate, args.target, change=args.change)
+    fmt = _fmt(args)
+    title = f"Blast radius of {args.change} {args.target}"
+    summary = blast_summary(df)
+    if fmt == "table":
+        text = _format_frame(df, fmt, title=title, drop_first=["path", "kind", "depth", "protected", "type"])
+        _emit(text + f"{title}: {summary}\n", args.output)
+    else:
+        _emit(_format_frame(df, fmt, title=title), args.output)
+        print(f"{title}: {summary}", file=sys.stderr)  # machine output stays clean
     return OK
 
 

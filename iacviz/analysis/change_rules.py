@@ -312,21 +312,53 @@ def policy_action(action: str, replacement_value: str | None, policy: str) -> st
     return None
 
 
+_SERVICES = {"ssm": "SSM Parameter Store", "ssm-secure": "SSM Parameter Store (SecureString)",
+             "secretsmanager": "Secrets Manager"}
+
+
+def _strings(value: Any, inside: str | None = None):
+    """(string, the intrinsic it sits in) for every string of a template value."""
+    if isinstance(value, str):
+        yield value, inside
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, k if k.startswith("Fn::") else inside)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v, inside)
+
+
+def _dynamic_references(resource: Any) -> list[str]:
+    """Readable sentences, one per ``{{resolve:...}}`` of a resource, whole or built from pieces."""
+    out = []
+    for text, inside in _strings(resource):
+        start = text.find("{{resolve:")
+        while start >= 0:
+            end = text.find("}}", start)
+            service = text[start + 10:].split(":", 1)[0].split("}", 1)[0]
+            where = _SERVICES.get(service, service or "a service")
+            if end > 0:
+                out.append(f"dynamic reference {text[start:end + 2]} is read from {where} at deploy time")
+            else:  # the reference is assembled by Fn::Join or Fn::Sub from several values
+                out.append(f"a dynamic reference to {where}, assembled with {inside or 'an intrinsic function'}, "
+                           f"is read at deploy time")
+            start = text.find("{{resolve:", start + 1)
+    return out
+
+
 def unknowable_inputs(resource: Any, ssm_parameters: set[str], conditions: dict) -> list[str]:
     """Why a value of this resource cannot be known offline (SSM parameter types, dynamic
-    references, ``Fn::Transform``); empty when everything is in the template.
+    references, ``Fn::Transform``), as sentences; empty when everything is in the template.
 
     >>> unknowable_inputs({"Properties": {"ImageId": {"Ref": "Ami"}, "P": "{{resolve:ssm:/x}}"}}, {"Ami"}, {})
-    ['parameter Ami is an SSM parameter, read at deploy time', 'dynamic reference {{resolve:ssm:/x}}']
+    ['parameter Ami is an SSM parameter, read at deploy time', 'dynamic reference {{resolve:ssm:/x}} is read from SSM Parameter Store at deploy time']
+    >>> unknowable_inputs({"Properties": {"P": {"Fn::Join": ["", ["{{resolve:secretsmanager:", {"Fn::ImportValue": "db"},
+    ...     ":SecretString:password}}"]]}}}, set(), {})
+    ['a dynamic reference to Secrets Manager, assembled with Fn::Join, is read at deploy time']
     """
     reasons = [f"parameter {p} is an SSM parameter, read at deploy time"
                for p in parameters_behind(resource, ssm_parameters, conditions)]
-    text = json.dumps(resource, default=str)
-    start = text.find("{{resolve:")
-    while start >= 0:
-        end = text.find("}}", start)
-        reasons.append(f"dynamic reference {text[start:end + 2] if end > 0 else text[start:]}")
-        start = text.find("{{resolve:", start + 1)
-    if '"Fn::Transform"' in text:
+    reasons += _dynamic_references(resource)
+    if '"Fn::Transform"' in json.dumps(resource, default=str):
         reasons.append("Fn::Transform (AWS::Include or a macro) runs at deploy time")
     return list(dict.fromkeys(reasons))

@@ -17,7 +17,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-POINTS = 13  # points per curved edge (odd: one sits at the middle, where the arrow is)
+POINTS = 9  # points per curved edge (odd: one sits at the middle, where the arrow is)
 
 
 def curve(p0: tuple[float, float], p1: tuple[float, float], bend: float, n: int = POINTS) -> tuple[list, list]:
@@ -29,8 +29,9 @@ def curve(p0: tuple[float, float], p1: tuple[float, float], bend: float, n: int 
     cx = (x0 + x1) / 2 - dy / length * bend * length * 2
     cy = (y0 + y1) / 2 + dx / length * bend * length * 2
     ts = [i / (n - 1) for i in range(n)]
-    xs = [(1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t ** 2 * x1 for t in ts]
-    ys = [(1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t ** 2 * y1 for t in ts]
+    # 4 decimals: a ten-thousandth of the drawing is well under a pixel, and the JSON stays small
+    xs = [round((1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t ** 2 * x1, 4) for t in ts]
+    ys = [round((1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t ** 2 * y1, 4) for t in ts]
     return xs, ys
 
 
@@ -63,6 +64,10 @@ class EdgeGroup:
         # an arrow head: an invisible point, then the head pointing away from it
         self.heads_x += [xs[mid - 1], xs[mid + 1], None]
         self.heads_y += [ys[mid - 1], ys[mid + 1], None]
+
+    def heads(self, size: float = 12) -> list[tuple[float, float, float]]:
+        """(x, y, size) of the visible arrow heads, for label placement."""
+        return [(x, y, size) for x, y in zip(self.heads_x[1::3], self.heads_y[1::3])] if self.arrow else []
 
     def traces(self) -> list[go.Scatter]:
         """The edges (lines carrying the hover texts) and, if wanted, their arrow heads.
@@ -120,3 +125,68 @@ def clip(items: list[str], limit: int = 10) -> list[str]:
     ['a', 'b', '… and 2 more']
     """
     return items if len(items) <= limit else items[:limit] + [f"… and {len(items) - limit} more"]
+
+
+CHAR_WIDTH = 0.62  # width of an average character, in font sizes (plotly's default sans-serif, a bit wide)
+POSITIONS = ("top center", "bottom center", "middle right", "middle left")
+
+
+def label_box(x: float, y: float, marker: float, text: str, position: str, font: float) -> tuple[float, float, float, float]:
+    """Pixel box (x0, y0, x1, y1; y up) of a label at `position` of a marker of `marker` px at pixel (x, y).
+
+    >>> label_box(100, 100, 10, "abcd", "top center", 10)
+    (87.6, 106.0, 112.4, 120.0)
+    """
+    w, h = len(text) * CHAR_WIDTH * font, font * 1.4
+    gap = marker / 2 + 1
+    if position == "top center":
+        return (round(x - w / 2, 6), y + gap, round(x + w / 2, 6), y + gap + h)
+    if position == "bottom center":
+        return (round(x - w / 2, 6), y - gap - h, round(x + w / 2, 6), y - gap)
+    if position == "middle right":
+        return (x + gap, y - h / 2, x + gap + w, y + h / 2)
+    return (x - gap - w, y - h / 2, x - gap, y + h / 2)
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(xs: list[float], ys: list[float], markers: list[float], texts: list[str], *,
+                 x_range: tuple[float, float], y_range: tuple[float, float], width: float, height: float,
+                 font: float = 10, keep_out: list[tuple] = (),
+                 avoid: list[tuple[float, float, float]] = ()) -> list[str | None]:
+    """Where to write each label so that none covers another label or a marker: a position per
+    point (top, bottom, right or left of it), or None when all four are taken (the name is then
+    in the hover only). Points come in priority order: earlier ones get the better places.
+
+    `x_range`/`y_range` are the axes' ranges, `width`/`height` the plot area in pixels the
+    figure is designed for; `keep_out` more pixel boxes to avoid (e.g. the legend), `avoid`
+    more markers (x, y, size in px) in data coordinates (e.g. arrow heads).
+
+    >>> place_labels([0, 0.01], [0, 0], [10, 10], ["alpha", "beta"], x_range=(-1, 1), y_range=(-1, 1),
+    ...              width=400, height=400)
+    ['top center', 'bottom center']
+    """
+    def px(x: float, y: float) -> tuple[float, float]:
+        return ((x - x_range[0]) / ((x_range[1] - x_range[0]) or 1) * width,
+                (y - y_range[0]) / ((y_range[1] - y_range[0]) or 1) * height)
+
+    points = [px(x, y) for x, y in zip(xs, ys)]
+    taken = [(x - m / 2, y - m / 2, x + m / 2, y + m / 2) for (x, y), m in zip(points, markers)]
+    taken += list(keep_out)
+    for x, y, m in avoid:
+        ax, ay = px(x, y)
+        taken.append((ax - m / 2, ay - m / 2, ax + m / 2, ay + m / 2))
+    out: list[str | None] = []
+    for (x, y), m, text in zip(points, markers, texts):
+        choice = None
+        for position in POSITIONS:
+            box = label_box(x, y, m, text, position, font)
+            inside = box[0] >= 0 and box[2] <= width and box[1] >= 0 and box[3] <= height
+            if inside and not any(_overlap(box, t) for t in taken):
+                choice = position
+                taken.append(box)
+                break
+        out.append(choice)
+    return out

@@ -84,3 +84,22 @@ def worst_impact(impacts) -> str | None:
     known = [i for i in impacts if isinstance(i, str)]
     ranked = sorted(known, key=lambda i: IMPACT_ORDER.index(i) if i in IMPACT_ORDER else len(IMPACT_ORDER))
     return ranked[0] if ranked else None
+
+
+def text_on(fill: str) -> str:
+    """Black or white, whichever reads better on `fill` (a ``#rrggbb`` colour), by WCAG contrast.
+
+    >>> text_on(IMPACT_COLORS["deleted"]), text_on(IMPACT_COLORS["updated"])
+    ('#ffffff', '#000000')
+    """
+    if not (isinstance(fill, str) and fill.startswith("#") and len(fill) == 7):
+        return "#000000"
+
+    def channel(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(fill[i:i + 2], 16)) for i in (1, 3, 5))
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    # contrast with white is 1.05 / (lum + 0.05), with black (lum + 0.05) / 0.05
+    return "#ffffff" if 1.05 / (lum + 0.05) >= (lum + 0.05) / 0.05 else "#000000"

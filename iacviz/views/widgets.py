@@ -11,10 +11,10 @@ functions as everywhere else; the explorers only wire controls to them.
 ...     "Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "x", "VpcId": {"Ref": "Vpc"}}}}},
 ...     stack="net")
 >>> box = blast_explorer(e, target="net/Vpc")
->>> box.figure.layout.title.text, box.figure.layout.title.subtitle.text
+>>> box.figure.layout.title.text.split("<br>")[0], box.figure.layout.meta["summary"]
 ('Blast radius of net/Vpc: 2 affected in 1 stacks', '2 replaced')
 >>> box.change.value = "delete"
->>> box.figure.layout.title.subtitle.text
+>>> box.figure.layout.meta["summary"]
 '1 deleted, 1 broken'
 """
 from __future__ import annotations
