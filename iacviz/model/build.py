@@ -1,7 +1,7 @@
 """Build an `Estate` from the `RawStack` records the sources produce.
 
 One pass per stack collects plain Python lists column by column (much faster than a row
-dict per leaf when an estate holds a million property values); :func:`iacviz.schema.frame`
+dict per leaf when an estate holds a million property values); :func:`iacviz.schema.frame_from_columns`
 then fixes names and dtypes.
 
 >>> from iacviz.sources.raw import RawStack
@@ -111,7 +111,7 @@ class _Columns:
         self.add("errors", source=source, line=int(line or 0), severity=severity, message=message, stack=stack)
 
     def frame(self, name: str) -> pd.DataFrame:
-        return schema.frame(name, pd.DataFrame(self.data[name]))
+        return schema.frame_from_columns(name, self.data[name])
 
 
 _BUILT = ("stacks", "resources", "properties", "parameters", "outputs", "conditions", "mappings",

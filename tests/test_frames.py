@@ -1,0 +1,63 @@
+"""Frames built column by column (`schema.frame_from_columns`) and empty frames (`schema.empty`):
+same columns and dtypes as the declared schema, values kept as written, copies independent."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from iacviz import schema
+
+
+def test_columns_become_the_declared_dtypes():
+    df = schema.frame_from_columns("resources", {"stack": ["net", "app"], "logical_id": ["Vpc", "Fn"],
+                                                 "line": [3, None], "stateful": [True, None],
+                                                 "depends_on": [["A", "B"], []]})
+    assert list(df.columns) == schema.columns("resources")
+    assert df.dtypes.astype(str).to_dict() == {c: str(pd.api.types.pandas_dtype(d))
+                                               for c, d in schema.dtypes("resources").items()}
+    assert df.line.tolist() == [3, pd.NA] and df.stateful.tolist() == [True, pd.NA]
+    assert df.depends_on.tolist() == [["A", "B"], []]  # equal-length lists stay one cell each
+    assert df.type.isna().all()  # a column not given is NA
+
+
+def test_object_columns_keep_values_as_written():
+    # Through a DataFrame, ["x", None] became text with NaN and [1, None] became 1.0 and NaN.
+    df = schema.frame_from_columns("mappings", {"stack": ["a", "b", "c"], "value": ["x", None, 1]})
+    assert df.value.tolist() == ["x", None, 1] and type(df.value[2]) is int
+    assert df.value.dtype == object
+
+
+def test_text_columns_convert_numbers_as_before():
+    df = schema.frame_from_columns("errors", {"source": ["a.yaml", 7], "line": [1, 2]})
+    assert df.source.tolist() == ["a.yaml", "7"]
+
+
+def test_same_frame_as_from_rows():
+    rows = [{"source": "a.yaml", "line": 3, "severity": "error", "message": "bad"},
+            {"source": "b.yaml", "line": None, "severity": "warning", "message": "odd", "stack": "s"}]
+    cols = {c: [r.get(c) for r in rows] for c in schema.columns("errors")}
+    pd.testing.assert_frame_equal(schema.frame_from_columns("errors", cols), schema.frame("errors", rows))
+
+
+def test_undeclared_or_ragged_columns_are_refused():
+    with pytest.raises(KeyError, match="undeclared"):
+        schema.frame_from_columns("errors", {"nope": [1]})
+    with pytest.raises(ValueError, match="different lengths"):
+        schema.frame_from_columns("errors", {"source": ["a"], "line": [1, 2]})
+
+
+def test_empty_frames_are_typed_and_independent():
+    a, b = schema.empty("errors"), schema.frame("errors", [])
+    assert list(a.columns) == schema.columns("errors") and len(a) == 0
+    assert a.line.dtype == pd.Int64Dtype()
+    a["extra"] = []  # a user's change to one copy...
+    assert "extra" not in b.columns and "extra" not in schema.empty("errors").columns  # ...stays there
+    pd.testing.assert_frame_equal(schema.frame_from_columns("errors", {}), b)
+
+
+def test_empty_follows_a_new_declaration():
+    schema.declare("example_speed", {"a": ("str", "first")})
+    assert schema.empty("example_speed").columns.tolist() == ["a"]
+    schema.declare("example_speed", {"a": ("str", "first"), "b": ("int", "second")})
+    assert schema.empty("example_speed").columns.tolist() == ["a", "b"]
+    del schema.COLUMNS["example_speed"]
