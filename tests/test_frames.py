@@ -61,3 +61,29 @@ def test_empty_follows_a_new_declaration():
     schema.declare("example_speed", {"a": ("str", "first"), "b": ("int", "second")})
     assert schema.empty("example_speed").columns.tolist() == ["a", "b"]
     del schema.COLUMNS["example_speed"]
+
+
+def test_estate_builds_a_frame_on_first_access_only():
+    from iacviz.model.build import build_estate
+    from iacviz.sources.raw import RawStack
+
+    e = build_estate([RawStack("net", "net.yaml", "yaml", {"Resources": {
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16", "Tags": [{"Key": "a"}]}}}})], [])
+    pending = object.__getattribute__(e, "_frames")
+    assert not any(isinstance(v, pd.DataFrame) for v in pending.values())  # nothing built yet
+    later = e.replace(errors=schema.empty("errors"))
+    props = e.properties
+    assert props.path.tolist() == ["/properties/CidrBlock", "/properties/Tags/0/Key"]
+    assert later.properties is props  # the pending frame is shared, and built once
+    assert isinstance(pending["properties"], pd.DataFrame) and not isinstance(pending["resources"], pd.DataFrame)
+    assert repr(e).startswith("<Estate stacks=1, resources=1")
+
+
+def test_frames_do_not_depend_on_the_order_they_are_asked_for():
+    import iacviz
+    from estate_files import SAMPLE
+
+    a, b = iacviz.load(SAMPLE), iacviz.load(SAMPLE)
+    built = b.frames()  # every frame at once, in another order than a's accesses below
+    for name in reversed(list(built)):
+        pd.testing.assert_frame_equal(getattr(a, name), built[name])

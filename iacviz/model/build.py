@@ -50,8 +50,26 @@ def build_estate(raw_stacks: Iterable[RawStack], errors: Iterable[ErrorRow], *,
     parameters = parameters or {}
     for raw in raw_stacks:
         _add_stack(acc, raw, parameters.get(raw.name, parameters.get(raw.stack_name, {})), region)
-    frames = {name: acc.frame(name) for name in acc.names()}
+    # Each frame is built on first access (Estate calls these once): a user who looks at
+    # resources never pays for the properties frame, the largest by far.
+    frames = {name: _Once(acc.frame, name) for name in acc.names()}
     return Estate(frames, raw_stacks, region)
+
+
+class _Once:
+    """``fn(name)``, called at most once and then remembered: estates made from this one by
+    ``Estate.replace`` share the same pending frame, which is built once for all of them."""
+
+    __slots__ = ("fn", "name", "df")
+
+    def __init__(self, fn, name: str) -> None:
+        self.fn, self.name, self.df = fn, name, None
+
+    def __call__(self) -> pd.DataFrame:
+        if self.df is None:
+            self.df = self.fn(self.name)
+            self.fn = None
+        return self.df
 
 
 def keyed(raw_stacks: Iterable[RawStack]) -> list[RawStack]:
@@ -97,6 +115,9 @@ class _Columns:
         self.data: dict[str, dict[str, list]] = {
             name: {col: [] for col in schema.columns(name)} for name in _BUILT
         }
+        # (stack, logical_id, type, Properties) per resource: the properties frame is walked
+        # from these when it is first asked for, not while the estate is built.
+        self.properties: list[tuple[str, str, str, Any]] = []
 
     def names(self) -> list[str]:
         return list(self.data)
@@ -111,7 +132,12 @@ class _Columns:
         self.add("errors", source=source, line=int(line or 0), severity=severity, message=message, stack=stack)
 
     def frame(self, name: str) -> pd.DataFrame:
-        return schema.frame_from_columns(name, self.data[name])
+        if name == "properties":
+            for item in self.properties:
+                _add_properties(self, *item)
+            self.properties = []
+        # popped: once a frame is built, its column lists are garbage
+        return schema.frame_from_columns(name, self.data.pop(name))
 
 
 _BUILT = ("stacks", "resources", "properties", "parameters", "outputs", "conditions", "mappings",
@@ -200,7 +226,7 @@ def _add_stack(acc: _Columns, raw: RawStack, user_params: dict, region: str) -> 
                 cdk_path=raw.cdk_paths.get(logical_id) or metadata.get("aws:cdk:path"),
                 physical_id=live.get("physical_id"), resource_status=live.get("resource_status"),
                 drift_status=live.get("drift_status"))
-        _add_properties(acc, name, logical_id, rtype, res.get("Properties"))
+        acc.properties.append((name, logical_id, rtype, res.get("Properties")))
         for section, prefix in _ATTRIBUTE_SECTIONS:
             if section in res:
                 _add_references(acc, raw, logical_id, prefix, res[section], resources, declared, conditions,

@@ -53,8 +53,10 @@ class Estate:
 
     __slots__ = ("_frames", "raw_stacks", "region", "_cache")
 
-    def __init__(self, frames: dict[str, pd.DataFrame], raw_stacks: list[RawStack] | None = None,
-                 region: str = "us-east-1"):
+    def __init__(self, frames: dict[str, pd.DataFrame | Callable[[], pd.DataFrame]],
+                 raw_stacks: list[RawStack] | None = None, region: str = "us-east-1"):
+        # A frame may be given as a function that builds it: it is called on first access and
+        # its result kept (see _built), so an estate pays only for the frames it is asked for.
         object.__setattr__(self, "_frames", dict(frames))
         object.__setattr__(self, "raw_stacks", list(raw_stacks or []))
         object.__setattr__(self, "region", region)
@@ -65,7 +67,7 @@ class Estate:
             raise AttributeError(name)
         frames = object.__getattribute__(self, "_frames")
         if name in frames:
-            return frames[name]
+            return self._built(name)
         cache = object.__getattribute__(self, "_cache")
         if name in cache:
             return cache[name]
@@ -77,6 +79,13 @@ class Estate:
             return frames[name]
         raise AttributeError(f"Estate has no frame {name!r}")
 
+    def _built(self, name: str) -> pd.DataFrame:
+        frames = object.__getattribute__(self, "_frames")
+        df = frames[name]
+        if not isinstance(df, pd.DataFrame):
+            df = frames[name] = df()
+        return df
+
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Estate is immutable; build a new one with Estate.replace(...)")
 
@@ -84,7 +93,7 @@ class Estate:
         return sorted(set(super().__dir__()) | set(self._frames) | set(_DERIVED))
 
     def __repr__(self) -> str:
-        counts = ", ".join(f"{n}={len(self._frames[n])}" for n in ("stacks", "resources", "errors")
+        counts = ", ".join(f"{n}={len(self._built(n))}" for n in ("stacks", "resources", "errors")
                            if n in self._frames)
         return f"<Estate {counts}>"
 
@@ -95,7 +104,7 @@ class Estate:
         ['conditions', 'errors', 'mappings']
         """
         out = {name: getattr(self, name) for name in BASE_FRAMES}
-        out.update({k: v for k, v in self._frames.items() if k not in out})
+        out.update({k: self._built(k) for k in self._frames if k not in out})
         if derived:
             out.update({name: getattr(self, name) for name in _DERIVED})
         return out
@@ -124,7 +133,8 @@ class Estate:
         if stacks is not None and len(stacks):
             name = resolve_stack(stacks, name)
         out = {}
-        for key, df in self._frames.items():
+        for key in self._frames:
+            df = self._built(key)
             col = "stack" if "stack" in df.columns else ("source_stack" if "source_stack" in df.columns else None)
             out[key] = df[df[col] == name].reset_index(drop=True) if col else df
         return Estate(out, [r for r in self.raw_stacks if r.name == name], self.region)

@@ -41,7 +41,8 @@ def load(*paths: str | os.PathLike, parameters: dict[str, dict[str, Any]] | None
     raw, errors = read_paths(paths, parameters=parameters, region=region)
     _check(errors, strict)
     estate = build_estate(raw, errors, parameters=parameters, region=region)
-    _check([ErrorRow(r.source, r.line, r.severity, r.message) for r in estate.errors.itertuples()], strict)
+    if strict:  # only then: the errors frame is built on first access
+        _check([ErrorRow(r.source, r.line, r.severity, r.message) for r in estate.errors.itertuples()], strict)
     return estate
 
 
@@ -55,7 +56,8 @@ def load_template(template: dict[str, Any], stack: str = "stack", *, parameters:
                                                             f"<{stack}>", stack)
     raw = RawStack(stack, f"<{stack}>", "mapping", body, raw_template=raw_body, generated_by=generated_by)
     estate = build_estate([raw], errors, parameters={stack: dict(parameters or {})}, region=region)
-    _check([ErrorRow(r.source, r.line, r.severity, r.message) for r in estate.errors.itertuples()], strict)
+    if strict:
+        _check([ErrorRow(r.source, r.line, r.severity, r.message) for r in estate.errors.itertuples()], strict)
     return estate
 
 
