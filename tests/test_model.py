@@ -175,7 +175,11 @@ def test_non_templates_are_ignored(tmp_path):
     write(tmp_path, ".github/workflows/ci.yaml", "on: push\njobs: {}\n")
     write(tmp_path, "t.yaml", "Resources:\n  Q: {Type: AWS::SQS::Queue}\n")
     estate = iacviz.load(tmp_path)
-    assert estate.stacks["stack"].tolist() == ["t"] and estate.errors.empty
+    assert estate.stacks["stack"].tolist() == ["t"]
+    # skipped by rule, and listed with the reason (issue 14: nothing is dropped silently)
+    assert set(estate.errors.severity) == {"info"}
+    reasons = dict(zip(estate.errors.source, estate.errors.message))
+    assert "npm package manifest" in reasons["package.json"] and "workflows" in reasons[".github"]
 
 
 def test_colliding_stems_get_distinct_names(tmp_path):

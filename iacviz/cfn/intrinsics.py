@@ -261,6 +261,8 @@ def _resolve(expr: Any, ctx: Context) -> Any:  # noqa: C901 - one dispatch over 
     if key == "Ref" and type(arg) is str:
         return _ref(arg, ctx)
     if key == "Fn::Sub":
+        if type(arg) is list and not 1 <= len(arg) <= 2:
+            raise _Unknown
         text, local = (arg[0], arg[1] if len(arg) > 1 else {}) if type(arg) is list else (arg, {})
         if type(text) is not str or type(local) is not dict:
             raise _Unknown

@@ -24,6 +24,7 @@ from ..sources.raw import ErrorRow, RawStack
 from ..cfn import modality as _modality
 from ..cfn import update_behavior as _behavior
 from ..cfn.conditions import evaluate_conditions
+from ..cfn.shapes import intrinsic_problems, resource_problems
 from .estate import Estate
 from .identity import SEPARATOR, stack_keys
 from ..cfn.intrinsics import PSEUDO_PARAMETERS, Context, find_references, is_intrinsic, resolve_string
@@ -200,10 +201,16 @@ def _add_stack(acc: _Columns, raw: RawStack, user_params: dict, region: str) -> 
     modalities = []
     origins = _origin_types(raw)
     for logical_id, res in resources.items():
-        if not isinstance(res, dict) or not isinstance(res.get("Type"), str):
-            acc.error(source, raw.lines.get(f"Resources/{logical_id}", 0),
-                      f"resource {logical_id} has no Type", stack=name)
+        line = raw.lines.get(f"Resources/{logical_id}", 0)
+        problems = resource_problems(logical_id, res)
+        for problem in problems:
+            acc.error(source, line, f"resource {logical_id!r}: {problem}", stack=name)
+        if not isinstance(res, dict) or not isinstance(res.get("Type"), str) or not res["Type"].strip():
+            if not problems:
+                acc.error(source, line, f"resource {logical_id} has no Type", stack=name)
             continue
+        for pointer, problem in intrinsic_problems(res, f"Resources/{logical_id}"):
+            acc.error(source, line, f"{problem} at {pointer}", stack=name)
         rtype = res["Type"]
         modality, stateful = _modality.classify(rtype)
         origin = origins.get(raw.generated_by.get(logical_id))
@@ -214,7 +221,8 @@ def _add_stack(acc: _Columns, raw: RawStack, user_params: dict, region: str) -> 
         modalities.append(modality)
         condition = res.get("Condition") if isinstance(res.get("Condition"), str) else None
         depends = res.get("DependsOn") or []
-        depends = [depends] if isinstance(depends, str) else [d for d in depends if isinstance(d, str)]
+        depends = [depends] if isinstance(depends, str) else [d for d in depends if isinstance(d, str)] if (
+            isinstance(depends, list)) else []
         metadata = res.get("Metadata") if isinstance(res.get("Metadata"), dict) else {}
         live = raw.live_resources.get(logical_id, {})
         acc.add("resources", stack=name, logical_id=logical_id, type=rtype, service=_modality.service_of(rtype),
@@ -226,7 +234,8 @@ def _add_stack(acc: _Columns, raw: RawStack, user_params: dict, region: str) -> 
                 cdk_path=raw.cdk_paths.get(logical_id) or metadata.get("aws:cdk:path"),
                 physical_id=live.get("physical_id"), resource_status=live.get("resource_status"),
                 drift_status=live.get("drift_status"))
-        acc.properties.append((name, logical_id, rtype, res.get("Properties")))
+        acc.properties.append((name, logical_id, rtype,
+                               res.get("Properties") if isinstance(res.get("Properties"), dict) else None))
         for section, prefix in _ATTRIBUTE_SECTIONS:
             if section in res:
                 _add_references(acc, raw, logical_id, prefix, res[section], resources, declared, conditions,
@@ -240,7 +249,11 @@ def _add_stack(acc: _Columns, raw: RawStack, user_params: dict, region: str) -> 
 
     for oname, out in outputs.items():
         if not isinstance(out, dict):
+            acc.error(source, raw.lines.get(f"Outputs/{oname}", 0), f"output {oname!r} must be a mapping",
+                      stack=name)
             continue
+        for pointer, problem in intrinsic_problems(out, f"Outputs/{oname}"):
+            acc.error(source, raw.lines.get(f"Outputs/{oname}", 0), f"{problem} at {pointer}", stack=name)
         export = out.get("Export") if isinstance(out.get("Export"), dict) else {}
         export_expr = export.get("Name")
         live_value = ((raw.live.get("outputs") or {}).get(oname) or {}).get("value")

@@ -18,7 +18,7 @@ from .estate import Estate
 
 
 def load(*paths: str | os.PathLike, parameters: dict[str, dict[str, Any]] | None = None,
-         region: str = "us-east-1", strict: bool = False) -> Estate:
+         region: str = "us-east-1", strict: bool = False, follow_outside: bool = False) -> Estate:
     """Read every stack below `paths` into an `Estate`.
 
     Parameters
@@ -30,6 +30,8 @@ def load(*paths: str | os.PathLike, parameters: dict[str, dict[str, Any]] | None
     region: the region pseudo parameters and SAM expansion assume.
     strict: raise one :class:`iacviz.TemplateError` for the first error instead of
         returning it as a row of ``estate.errors``.
+    follow_outside: read files that symlinks, the estate file or a CDK manifest name
+        outside the folder given (by default each is an error row; docs/security.md).
 
     Examples
     --------
@@ -38,7 +40,7 @@ def load(*paths: str | os.PathLike, parameters: dict[str, dict[str, Any]] | None
     >>> estate.stacks.stack.tolist()[:2]  # doctest: +SKIP
     ['ShopMonitoring', 'ShopWorkers']
     """
-    raw, errors = read_paths(paths, parameters=parameters, region=region)
+    raw, errors = read_paths(paths, parameters=parameters, region=region, follow_outside=follow_outside)
     _check(errors, strict)
     estate = build_estate(raw, errors, parameters=parameters, region=region)
     if strict:  # only then: the errors frame is built on first access

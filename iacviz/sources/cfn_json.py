@@ -21,6 +21,7 @@ from functools import lru_cache
 from itertools import accumulate
 
 from iacviz.errors import TemplateError
+from iacviz.limits import MAX_DEPTH
 from iacviz.sources.template_text import SECTIONS, not_a_mapping
 
 
@@ -57,7 +58,7 @@ def load_json(text: str, source: str) -> tuple[dict, dict[str, int]]:
         line = text.count("\n", 0, where.start()) + 1 if where else 0
         raise TemplateError(source, line, f"JSON syntax error: {exc}") from None
     except RecursionError:
-        raise TemplateError(source, 0, "JSON nested too deeply") from None
+        raise TemplateError(source, 0, f"template nested deeper than {MAX_DEPTH} levels") from None
     if not isinstance(body, dict):
         raise not_a_mapping(source, {list: "list", type(None): None}.get(type(body), "scalar"), 1)
     lines = _section_lines(text, body)

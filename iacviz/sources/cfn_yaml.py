@@ -51,6 +51,7 @@ from yaml import MappingNode, ScalarNode, SequenceNode
 from yaml._yaml import CParser  # libyaml's parser; a PyYAML built without it cannot run this
 
 from iacviz.errors import TemplateError
+from iacviz.limits import MAX_DEPTH
 from iacviz.sources.template_text import SECTIONS, not_a_mapping
 
 ALIAS_NODE_BUDGET = 10_000  # nodes that alias copies may add; real templates need a few dozen
@@ -95,7 +96,7 @@ def _load_yaml(text: str, source: str) -> tuple[dict, dict[str, int]]:
             _check_aliases(root, source)
         body = _build(root, source)
     except RecursionError:
-        raise TemplateError(source, 0, "YAML nested too deeply") from None
+        raise TemplateError(source, 0, f"template nested deeper than {MAX_DEPTH} levels") from None
     if not isinstance(body, dict):  # e.g. a whole template under one tag
         raise not_a_mapping(source, type(body).__name__, root.start_mark.line + 1)
     return body, _node_lines(root)

@@ -95,6 +95,7 @@ def read_ebextensions(folder: Path, display: Callable[[Path], str], parse) -> tu
 def _beanstalk_resources(resources: dict[str, Any]) -> dict[str, Any]:
     used = {ref.target for ref in find_references(resources)} | {
         d for r in resources.values() if isinstance(r, dict)
-        for d in ([r["DependsOn"]] if isinstance(r.get("DependsOn"), str) else r.get("DependsOn") or [])}
+        for d in ([r["DependsOn"]] if isinstance(r.get("DependsOn"), str) else
+                  r["DependsOn"] if isinstance(r.get("DependsOn"), list) else []) if isinstance(d, str)}
     return {name: {"Type": rtype} for name, rtype in BEANSTALK_RESOURCES.items()
             if name in used and name not in resources}

@@ -15,14 +15,30 @@ from typing import Any, Callable, Iterable
 
 from ..cfn.intrinsics import Context, resolve_value
 from ..errors import TemplateError
+from ..limits import LimitError, inside, read_regular_file
 from . import cdk, ebextensions, environments
 from .raw import ErrorRow, RawStack
 from .transforms import apply_transforms, parameter_defaults
-from .template_text import parse_template
+from .template_text import MAX_TEMPLATE_BYTES, parse_template
 
 ESTATE_FILE = "iacviz-estate.yaml"
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
-_SKIP_DIRS = {"node_modules", ".venv", "venv", "__pycache__", ".aws-sam", ".git", ".tox", ".mypy_cache"}
+_SKIP_DIRS = {"node_modules": "installed npm packages", ".venv": "a Python environment",
+              "venv": "a Python environment", "__pycache__": "Python byte code", ".aws-sam": "SAM build output",
+              ".git": "version control data", ".tox": "a tox environment", ".mypy_cache": "a mypy cache",
+              ".github": "GitHub configuration (workflows are not CloudFormation)"}
+# Files that are clearly not CloudFormation, whatever they hold: skipped by rule, listed as info.
+_NOT_CLOUDFORMATION = (
+    ("package.json", "an npm package manifest"), ("package-lock.json", "an npm lock file"),
+    ("tsconfig*.json", "TypeScript configuration"), ("jsconfig.json", "JavaScript configuration"),
+    ("cdk.json", "CDK app configuration"), ("cdk.context.json", "the CDK context cache"),
+    ("composer.json", "a PHP package manifest"), (".eslintrc*", "ESLint configuration"),
+    (".prettierrc*", "Prettier configuration"), ("docker-compose*.y*ml", "a Docker Compose file"),
+    ("compose.y*ml", "a Docker Compose file"), (".gitlab-ci.yml", "a GitLab CI pipeline"),
+    (".travis.yml", "a Travis CI pipeline"), (".pre-commit-config.yaml", "pre-commit configuration"),
+    ("mkdocs.yml", "MkDocs configuration"), ("*.code-workspace", "an editor workspace"),
+    (".cfnlintrc*", "cfn-lint configuration"), ("serverless.y*ml", "a Serverless Framework service file"),
+)
 
 
 @dataclass
@@ -36,21 +52,25 @@ class _Template:
 
 
 def read_paths(paths: Iterable[str | os.PathLike], *, parameters: dict[str, dict] | None = None,
-               region: str = "us-east-1") -> tuple[list[RawStack], list[ErrorRow]]:
+               region: str = "us-east-1", follow_outside: bool = False) -> tuple[list[RawStack], list[ErrorRow]]:
     """Read every stack below `paths` (files or folders).
 
     `parameters` ({stack: {key: value}}) is used to expand SAM templates and to resolve
-    the parameters parents pass to nested stacks.
+    the parameters parents pass to nested stacks. A file reached through the folder given
+    (a symlink, an estate-file ``template:``, a CDK ``templateFile``) that lies outside it is
+    an error row, unless `follow_outside` is True.
     """
-    reader = _Reader(parameters or {}, region)
+    reader = _Reader(parameters or {}, region, follow_outside)
     for path in paths:
         reader.read_root(Path(path))
     return reader.finish()
 
 
 class _Reader:
-    def __init__(self, parameters: dict[str, dict], region: str):
+    def __init__(self, parameters: dict[str, dict], region: str, follow_outside: bool = False):
         self.parameters = parameters
+        self.follow_outside = follow_outside
+        self.root = Path.cwd()
         self.region = region
         self.stacks: list[RawStack] = []
         self.errors: list[ErrorRow] = []
@@ -63,11 +83,20 @@ class _Reader:
         each template's path is resolved several times (names, nesting, display)."""
         real = self._real.get(path)
         if real is None:
-            real = self._real[path] = path.resolve()
+            try:
+                real = path.resolve()
+            except (OSError, RuntimeError):  # a symlink loop: the read that follows names it
+                real = path.absolute()
+            self._real[path] = real
         return real
 
     # -- discovery -------------------------------------------------------------------------
     def display(self, path: Path) -> str:
+        # The path as found below the folder given (a symlink keeps its own name), else resolved.
+        try:
+            return Path(os.path.abspath(path)).relative_to(os.path.abspath(self.base)).as_posix()
+        except ValueError:
+            pass
         try:
             return self.real(path).relative_to(self.real(self.base)).as_posix()
         except ValueError:
@@ -78,7 +107,8 @@ class _Reader:
             self.errors.append(ErrorRow(str(root), 0, "error", "no such file or folder"))
             return
         self.base = root if root.is_dir() else root.parent
-        if root.is_file():
+        self.root = self.base
+        if not root.is_dir():
             self._read_template(root)
             return
         named, ignore = self._estate_file(root)
@@ -93,19 +123,33 @@ class _Reader:
                 dirs[:] = []
                 continue
             if cdk.is_assembly(here):
-                stacks, errs, _ = cdk.read_assembly(here, self.display, self._parse)
+                stacks, errs, _ = cdk.read_assembly(here, self.display, self._parse,
+                                                    follow_outside=self.follow_outside)
                 self.stacks.extend(stacks)
                 self.errors.extend(errs)
                 dirs[:] = []
                 continue
-            dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("asset.")
-                             and (not d.startswith(".") or d == ".ebextensions"))
+            kept = []
+            for d in sorted(dirs):
+                why = _skipped_folder(d)
+                if why is None:
+                    kept.append(d)
+                elif why:
+                    self.errors.append(ErrorRow(self.display(here / d), 0, "info", f"folder skipped: {why}"))
+            dirs[:] = kept
             for name in sorted(files):
                 path = here / name
                 rel_file = f"{rel}/{name}" if rel != "." else name
-                if name == ESTATE_FILE or not name.endswith(TEMPLATE_SUFFIXES):
+                if name == ESTATE_FILE or not name.lower().endswith(TEMPLATE_SUFFIXES):
                     continue
-                if any(fnmatch.fnmatch(rel_file, pattern) for pattern in ignore):
+                pattern = next((g for g in ignore if fnmatch.fnmatch(rel_file, g)), None)
+                if pattern is not None:
+                    self.errors.append(ErrorRow(self.display(path), 0, "info",
+                                                f"skipped: matches ignore pattern {pattern!r} of {ESTATE_FILE}"))
+                    continue
+                why = _not_cloudformation(name)
+                if why:
+                    self.errors.append(ErrorRow(self.display(path), 0, "info", f"skipped: {why}, not CloudFormation"))
                     continue
                 self._read_template(path, named.get(self.real(path)))
 
@@ -118,42 +162,75 @@ class _Reader:
         except TemplateError as exc:
             self.errors.append(ErrorRow(exc.source, exc.line, "error", exc.message))
             return {}, []
-        named = {}
         source = self.display(path)
+
+        def bad(message: str, line: int = 0) -> None:
+            self.errors.append(ErrorRow(source, line, "error", message))
+
+        named = {}
+        stacks = body.get("stacks")
+        if stacks is not None and not isinstance(stacks, dict):
+            bad(f"stacks must be a mapping of stack name to template, found {type(stacks).__name__}")
+            stacks = {}
         lines = environments.key_lines(path.read_text("utf-8", errors="replace"), source) \
             if "environments" in body else {}
         envs, errs = environments.parse_environments(body.get("environments"), source, lines)
         self.errors.extend(errs)
-        for stack, spec in (body.get("stacks") or {}).items():
+        for stack, spec in (stacks or {}).items():
             spec = spec if isinstance(spec, dict) else {"template": spec}
-            template = root / str(spec.get("template", ""))
-            if not template.is_file():
-                self.errors.append(ErrorRow(source, lines.get(f"stacks/{stack}", 0), "error",
-                                            f"stack {stack}: template {spec.get('template')!r} not found"))
+            line = lines.get(f"stacks/{stack}", 0)
+            if not isinstance(spec.get("template"), str) or not spec["template"]:
+                bad(f"stack {stack}: template must be a file path, found {spec.get('template')!r:.80}", line)
                 continue
+            template = root / spec["template"]
+            if not self.follow_outside and not inside(template, root):
+                bad(f"stack {stack}: template {spec['template']!r} is outside the folder being read "
+                    "(follow_outside=True reads it)", line)
+                continue
+            if not template.is_file():
+                bad(f"stack {stack}: template {spec.get('template')!r} not found", line)
+                continue
+            values = spec.get("parameters")
+            if values is not None and not isinstance(values, dict):
+                bad(f"stack {stack}: parameters must be a mapping, found {type(values).__name__}", line)
+                spec = {**spec, "parameters": {}}
             where, errs = environments.deployments(str(stack), spec, envs, source, lines)
             self.errors.extend(errs)
-            named[template.resolve()] = (str(stack), dict(spec.get("parameters") or {}), where)
-        return named, [str(g) for g in body.get("ignore") or []]
+            named[self.real(template)] = (str(stack), dict(spec.get("parameters") or {}), where)
+        ignore = body.get("ignore")
+        if ignore is not None and not isinstance(ignore, (list, str)):
+            bad(f"ignore must be a list of glob patterns, found {type(ignore).__name__}")
+            ignore = None
+        ignore = [ignore] if isinstance(ignore, str) else ignore
+        return named, [str(g) for g in ignore or []]
 
     def _parse(self, path: Path) -> tuple[dict, dict]:
+        if not self.follow_outside and not inside(path, self.root):
+            raise TemplateError(self.display(path), 0, "outside the folder being read (symlink or path "
+                                                       "leading out); pass follow_outside=True to read it")
         try:
-            data = path.read_bytes()
+            data = read_regular_file(path, MAX_TEMPLATE_BYTES)
+        except LimitError as exc:
+            raise TemplateError(self.display(path), 0, f"cannot read: {exc}") from None
         except OSError as exc:
-            raise TemplateError(self.display(path), 0, f"cannot read: {exc.strerror}") from None
-        return parse_template(data, self.display(path))
+            raise TemplateError(self.display(path), 0, f"cannot read: {exc.strerror or exc}") from None
+        # CloudFormation reads .json as JSON only: NaN or a trailing comma is an error, not YAML.
+        return parse_template(data, self.display(path), "json" if path.suffix.lower() == ".json" else None)
 
     def _read_template(self, path: Path, named: tuple | None = None) -> None:
         try:
             body, lines = self._parse(path)
         except TemplateError as exc:
-            if named or _looks_like_template(path):
-                self.errors.append(ErrorRow(exc.source, exc.line, exc.severity, exc.message))
+            self.errors.append(ErrorRow(exc.source, exc.line, exc.severity, exc.message))
             return
         if not _is_template(body):
-            if named:
-                self.errors.append(ErrorRow(self.display(path), 0, "error", "not a CloudFormation template "
-                                            "(no Resources)"))
+            keys = [str(k) for k in body][:5]
+            if named or set(map(str, body)) & _TEMPLATE_KEYS:
+                self.errors.append(ErrorRow(self.display(path), 0, "error", "not a CloudFormation template: no "
+                                            f"Resources section (top-level keys: {', '.join(keys)})"))
+            else:
+                self.errors.append(ErrorRow(self.display(path), 0, "info", "skipped: not a CloudFormation "
+                                            f"template (top-level keys: {', '.join(keys) or 'none'})"))
             return
         name, params, where = named if named else (None, {}, None)
         self.templates.append(_Template(path, body, lines, name, params, where))
@@ -170,20 +247,34 @@ class _Reader:
         taken = {s.name for s in self.stacks}
         roots = [t for t in self.templates if self.real(t.path) not in nested]
         names = _unique_names(roots, taken, self.base, self.real)
+        reached: set[Path] = set()
         for t in roots:
-            if t.deployments is None:
-                self._add(t, names[id(t)], None, None, t.parameters, "estate-file", children, depth=0)
-                continue
-            for d in t.deployments:  # estate-file environments: one stack per environment and region
-                self._add(t, names[id(t)], None, None, d.parameters, "estate-file", children, depth=0, where=d)
+            self._start(t, names[id(t)], children, reached)
+        # Templates only reachable through a cycle of TemplateURLs (a -> b -> a) have no root:
+        # each cycle is read from its first template, so none vanishes, and reported once.
+        for t in self.templates:
+            if self.real(t.path) not in reached:
+                name = _unique_names([t], taken | {s.name for s in self.stacks}, self.base, self.real)[id(t)]
+                self._start(t, name, children, reached)
         return self.stacks, self.errors
 
-    def _add(self, t: _Template, name: str, parent: str | None, parent_resource: str | None,
-             values: dict, values_source: str, children, depth: int, where=None) -> None:
-        if depth > 10:
-            self.errors.append(ErrorRow(self.display(t.path), 0, "error",
-                                        "nested stacks deeper than 10 levels (a cycle of TemplateURLs?)", name))
+    def _start(self, t: _Template, name: str, children, reached: set[Path]) -> None:
+        if t.deployments is None:
+            self._add(t, name, None, None, t.parameters, "estate-file", children, (), reached)
             return
+        for d in t.deployments:  # estate-file environments: one stack per environment and region
+            self._add(t, name, None, None, d.parameters, "estate-file", children, (), reached, where=d)
+
+    def _add(self, t: _Template, name: str, parent: str | None, parent_resource: str | None,
+             values: dict, values_source: str, children, ancestors: tuple[Path, ...], reached: set[Path],
+             where=None) -> None:
+        here = self.real(t.path)
+        if here in ancestors:
+            cycle = " -> ".join(self.display(p) for p in (*ancestors[ancestors.index(here):], here))
+            self.errors.append(ErrorRow(self.display(t.path), 0, "error",
+                                        f"nested-stack cycle: {cycle} (CloudFormation cannot create it)", parent))
+            return
+        reached.add(here)
         user = {**values, **self.parameters.get(name, {})}
         region = (where.region if where else None) or self.region
         account = where.account if where else None
@@ -200,8 +291,8 @@ class _Reader:
         ctx = Context(name, region, account, {**parameter_defaults(t.body), **user})
         for child, logical_id, passed in children.get(self.real(t.path), []):
             resolved = {k: _resolved_or_expr(v, ctx) for k, v in passed.items()}
-            self._add(child, f"{name}-{logical_id}", name, logical_id, resolved, "parent", children, depth + 1,
-                      where=where)
+            self._add(child, f"{name}-{logical_id}", name, logical_id, resolved, "parent", children,
+                      (*ancestors, here), reached, where=where)
 
 
 def _resolved_or_expr(value: Any, ctx: Context) -> Any:
@@ -260,10 +351,22 @@ def _is_template(body: Any) -> bool:
     return isinstance(body, dict) and ("Resources" in body or "AWSTemplateFormatVersion" in body)
 
 
-def _looks_like_template(path: Path) -> bool:
-    try:
-        with path.open("rb") as f:
-            head = f.read(65536)
-    except OSError:
-        return False
-    return b"Resources" in head or b"AWSTemplateFormatVersion" in head
+# Top-level keys of a template (and a common misspelling): a file with one of them but no
+# Resources is a broken template, not some other YAML.
+_TEMPLATE_KEYS = {"Parameters", "Outputs", "Conditions", "Mappings", "Transform", "Rules", "Resource",
+                  "resources", "Globals"}
+
+
+def _skipped_folder(name: str) -> str | None:
+    """Why a folder is not read ("" to skip it without a row), or None to read it."""
+    if name in _SKIP_DIRS:
+        return _SKIP_DIRS[name]
+    if name.startswith("asset."):
+        return "a CDK asset"
+    if name.startswith(".") and name != ".ebextensions":
+        return ""  # editor and tool state (.idea, .vscode...): never templates
+    return None
+
+
+def _not_cloudformation(name: str) -> str | None:
+    return next((why for pattern, why in _NOT_CLOUDFORMATION if fnmatch.fnmatch(name, pattern)), None)

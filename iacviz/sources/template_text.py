@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from iacviz.errors import TemplateError
+from iacviz.limits import MAX_DEPTH, lone_surrogate, too_deep
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 SECTIONS = ("Parameters", "Conditions", "Resources", "Outputs")  # sections whose keys get lines
@@ -37,10 +38,30 @@ def parse_template(data: bytes | str, source: str, fmt: str | None = None) -> tu
     >>> body["Outputs"]["Arn"]["Value"], lines
     ({'Fn::GetAtt': ['Q', 'Arn']}, {'Resources/Q': 2, 'Outputs/Arn': 5})
     """
-    # Imported here: both readers import the helpers of this module.
+    body, lines = _parse(_decode(data, source), source, fmt)
+    check_body(body, source)
+    return body, lines
+
+
+def check_body(body: Any, source: str) -> None:
+    """TemplateError for a parsed body no later step can handle: nested deeper than
+    :data:`iacviz.limits.MAX_DEPTH` or holding a lone UTF-16 surrogate (JSON's ``"\\ud800"``).
+    Every way into iacviz (files, mappings, live templates, snapshots) checks this once.
+
+    >>> check_body({"Description": "\\ud800"}, "x.json")
+    Traceback (most recent call last):
+    iacviz.errors.TemplateError: x.json: text holds a lone UTF-16 surrogate ('\\ud800'), not valid Unicode
+    """
+    if too_deep(body):
+        raise TemplateError(source, 0, f"template nested deeper than {MAX_DEPTH} levels")
+    bad = lone_surrogate(body)
+    if bad is not None:
+        raise TemplateError(source, 0, f"text holds a lone UTF-16 surrogate ({bad[:40]!r}), not valid Unicode")
+
+
+def _parse(text: str, source: str, fmt: str | None) -> tuple[dict, dict[str, int]]:
     from iacviz.sources import cfn_json, cfn_yaml
 
-    text = _decode(data, source)
     sniffed = fmt is None
     if sniffed:
         fmt = "json" if text.lstrip()[:1] == "{" else "yaml"
@@ -73,6 +94,8 @@ def _decode(data: bytes | str, source: str) -> str:
         if len(data) > MAX_TEMPLATE_BYTES:
             raise TemplateError(source, 0, f"template larger than {MAX_TEMPLATE_BYTES} bytes "
                                            f"({len(data)} bytes)")
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raise TemplateError(source, 1, "UTF-16 text: CloudFormation templates are UTF-8")
         nul = data.find(b"\x00")
         if nul >= 0:
             raise TemplateError(source, data.count(b"\n", 0, nul) + 1, "binary file (NUL byte), not a template")

@@ -12,8 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..cfn.language_extensions import expand_foreach, uses_language_extensions
+from ..errors import TemplateError
 from . import sam
 from .raw import ErrorRow
+from .template_text import check_body
 
 
 def parameter_defaults(body: dict[str, Any]) -> dict[str, Any]:
@@ -34,12 +36,16 @@ def apply_transforms(body: dict[str, Any], values: dict[str, Any], region: str, 
 
     `values` are the parameter values the stack gets (defaults filled in here).
     """
+    try:
+        check_body(body, source)  # files were checked when parsed; mappings and live bodies here
+    except TemplateError as exc:
+        return {}, None, {}, [ErrorRow(source, 0, "error", exc.message, stack)]
     values = {**parameter_defaults(body), **values}
     expanded, raw, generated_by, errors = body, None, {}, []
     if uses_language_extensions(expanded):
-        expanded, warnings = expand_foreach(expanded, values)
+        expanded, problems = expand_foreach(expanded, values)
         raw = body
-        errors += [ErrorRow(source, 0, "warning", w, stack) for w in warnings]
+        errors += [ErrorRow(source, 0, severity, message, stack) for severity, message in problems]
     if sam.is_sam(expanded) or sam.has_sam_resources(expanded):
         if not sam.is_sam(expanded):
             errors.append(ErrorRow(source, 0, "warning",

@@ -1,0 +1,114 @@
+"""The shapes CloudFormation requires of intrinsic functions and resource entries.
+
+CloudFormation refuses a template whose ``Ref`` names a list, whose ``Fn::GetAtt`` has one
+element, whose resource has an empty ``Type`` or ``Properties`` that are not a mapping. Left
+unchecked, such values are read as something they are not (or crash a later step); here each
+one is a problem with the JSON pointer where it stands. Functions not listed are not checked.
+
+>>> list(intrinsic_problems({"A": {"Ref": ["a", "b"]}, "B": {"Fn::GetAtt": ["Q"]}}))
+[('/A', 'Ref takes a name (a string), not a list of 2'), ('/B', 'Fn::GetAtt takes [resource, attribute] or "resource.attribute"')]
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+_SCALARS = (str, int, float, bool)
+
+
+def _is_call(value: Any) -> bool:
+    return type(value) is dict and len(value) == 1 and (
+        next(iter(value)).startswith("Fn::") or next(iter(value)) in ("Ref", "Condition"))
+
+
+def _text(value: Any) -> bool:  # a string, or a function that gives one
+    return type(value) is str or _is_call(value)
+
+
+def _list(value: Any) -> bool:  # a list, or a function that gives one
+    return type(value) is list or _is_call(value)
+
+
+def _check(key: str, arg: Any) -> str | None:  # noqa: C901 - one rule per function
+    if key == "Ref":
+        return None if type(arg) is str and arg else f"Ref takes a name (a string), not {_a(arg)}"
+    if key == "Fn::GetAtt":
+        ok = (type(arg) is str and "." in arg.strip(".")) or (
+            type(arg) is list and len(arg) == 2 and _text(arg[0]) and _text(arg[1]))
+        return None if ok else 'Fn::GetAtt takes [resource, attribute] or "resource.attribute"'
+    if key == "Fn::Sub":
+        ok = type(arg) is str or (type(arg) is list and len(arg) in (1, 2) and _text(arg[0])
+                                  and (len(arg) == 1 or type(arg[1]) is dict or _is_call(arg[1])))
+        return None if ok else f"Fn::Sub takes a string or [string, {{variables}}], not {_a(arg)}"
+    if key == "Fn::Join":
+        ok = type(arg) is list and len(arg) == 2 and _text(arg[0]) and _list(arg[1])
+        return None if ok else f"Fn::Join takes [delimiter, [values]], not {_a(arg)}"
+    if key == "Fn::Select":
+        ok = type(arg) is list and len(arg) == 2 and (type(arg[0]) in (str, int) or _is_call(arg[0])) and _list(arg[1])
+        return None if ok else f"Fn::Select takes [index, [values]], not {_a(arg)}"
+    if key == "Fn::Split":
+        ok = type(arg) is list and len(arg) == 2 and _text(arg[0]) and _text(arg[1])
+        return None if ok else f"Fn::Split takes [delimiter, string], not {_a(arg)}"
+    if key == "Fn::FindInMap":
+        ok = type(arg) is list and len(arg) in (3, 4) and all(_text(a) or type(a) in (int, float, bool)
+                                                                for a in arg[:3])
+        return None if ok else f"Fn::FindInMap takes [map, key, key], not {_a(arg)}"
+    if key == "Fn::If":
+        ok = type(arg) is list and len(arg) == 3 and type(arg[0]) is str
+        return None if ok else "Fn::If takes [condition name, value if true, value if false]"
+    if key == "Fn::ImportValue":
+        return None if _text(arg) else f"Fn::ImportValue takes an export name (a string), not {_a(arg)}"
+    if key in ("Fn::Equals",):
+        return None if type(arg) is list and len(arg) == 2 else f"{key} takes [value, value], not {_a(arg)}"
+    if key == "Fn::Not":
+        return None if type(arg) is list and len(arg) == 1 else f"{key} takes [condition], not {_a(arg)}"
+    if key in ("Fn::And", "Fn::Or"):
+        ok = type(arg) is list and 2 <= len(arg) <= 10
+        return None if ok else f"{key} takes a list of 2 to 10 conditions, not {_a(arg)}"
+    return None
+
+
+def _a(value: Any) -> str:
+    if type(value) is list:
+        return f"a list of {len(value)}"
+    return {dict: "a mapping", str: "a string", int: "a number", float: "a number", bool: "a boolean",
+            type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def intrinsic_problems(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """``(pointer, message)`` for each intrinsic function of the wrong shape inside `value`."""
+    stack = [(value, path)]
+    while stack:
+        node, here = stack.pop()
+        if type(node) is list:
+            stack.extend((v, f"{here}/{i}") for i, v in reversed(list(enumerate(node))))
+        elif type(node) is dict:
+            if len(node) == 1:
+                key, arg = next(iter(node.items()))
+                if type(key) is str and (key == "Ref" or key.startswith("Fn::")):
+                    problem = _check(key, arg)
+                    if problem:
+                        yield here or "/", problem
+                        continue
+            stack.extend((v, f"{here}/{k}") for k, v in reversed(list(node.items())))
+
+
+def resource_problems(logical_id: Any, resource: Any) -> list[str]:
+    """What CloudFormation refuses in one entry of ``Resources`` (its functions aside).
+
+    >>> resource_problems("Q", {"Type": "", "Properties": [1], "DependsOn": 5})
+    ['Type must be a non-empty string', 'Properties must be a mapping, not a list of 1', 'DependsOn must be a logical id or a list of them, not a number']
+    """
+    problems = []
+    if not isinstance(logical_id, str) or not logical_id.strip():
+        problems.append("a resource has an empty logical id")
+    if not isinstance(resource, dict):
+        return [*problems, f"a resource must be a mapping, not {_a(resource)}"]
+    if not isinstance(resource.get("Type"), str) or not resource["Type"].strip():
+        problems.append("Type must be a non-empty string")
+    if "Properties" in resource and resource["Properties"] is not None and not isinstance(resource["Properties"], dict):
+        problems.append(f"Properties must be a mapping, not {_a(resource['Properties'])}")
+    depends = resource.get("DependsOn")
+    if depends is not None and not isinstance(depends, str) and not (
+            isinstance(depends, list) and all(isinstance(d, str) for d in depends)):
+        problems.append(f"DependsOn must be a logical id or a list of them, not {_a(depends)}")
+    return problems

@@ -1,0 +1,156 @@
+"""The bounds iacviz keeps on whatever it is given: nesting depth, bytes read, bytes
+decompressed, pages fetched. One place, so every reader and every walker shares them.
+
+Hostile or broken input (a FIFO named ``x.yaml``, a symlink to ``/dev/zero``, JSON nested a
+thousand deep, a gzip bomb, an endpoint that never stops paging) must end in an error naming
+the input, never in a hang, a memory blow-up or a ``RecursionError`` deep in a walker.
+
+>>> too_deep({"a": [{"b": 1}]}, limit=3)
+False
+>>> too_deep({"a": [{"b": 1}]}, limit=2)
+True
+"""
+from __future__ import annotations
+
+import io
+import os
+import stat
+import zlib
+from pathlib import Path
+from typing import Any
+
+# Deepest real template in the shared corpus of 620: 17 levels. Walkers recurse (deepcopy in
+# SAM, the intrinsic resolver): 100 keeps them far below Python's recursion limit.
+MAX_DEPTH = 100
+MAX_GUNZIP_BYTES = 512 * 1024 * 1024  # a snapshot's raw stacks; real estates need a few MB
+MAX_PAGES = 10_000  # pages of one paginated API call (100 items a page: a million items)
+
+
+class LimitError(ValueError):
+    """Input beyond one of the bounds; the message says which and by how much."""
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """True when `value` nests dicts/lists more than `limit` levels (the value itself is 1).
+
+    Iterative, so it is safe on any input a parser accepted.
+    """
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        kind = type(node)
+        if kind is dict:
+            stack.extend((v, depth + 1) for v in node.values() if type(v) in (dict, list))
+        elif kind is list:
+            stack.extend((v, depth + 1) for v in node if type(v) in (dict, list))
+    return False
+
+
+def lone_surrogate(value: Any) -> str | None:
+    """The first string of `value` (keys included) holding a lone UTF-16 surrogate such as
+    JSON's ``"\\ud800"``: text no encoder can write, so it must be refused where it is read.
+
+    >>> lone_surrogate({"a": ["ok", "bad\\ud800"]})
+    'bad\\ud800'
+    """
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is str:
+            if not node.isascii():
+                try:
+                    node.encode("utf-8")
+                except UnicodeEncodeError:
+                    return node
+        elif kind is dict:
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif kind is list:
+            stack.extend(node)
+    return None
+
+
+def read_regular_file(path: str | os.PathLike, limit: int) -> bytes:
+    """At most `limit` bytes of the regular file `path`.
+
+    Raises OSError for a missing or unreadable file, and LimitError for anything that is not a
+    regular file (a FIFO would block forever, ``/dev/zero`` never ends) or holds more than
+    `limit` bytes. Only ``limit + 1`` bytes are ever read.
+
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile(delete=False) as f:
+    ...     _ = f.write(b"Resources: {}")
+    >>> read_regular_file(f.name, 100)
+    b'Resources: {}'
+    """
+    # O_NONBLOCK: opening a FIFO without a writer would otherwise block before any check.
+    fd = os.open(os.fspath(path), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise LimitError(f"not a regular file ({_kind(mode)})")
+        with io.FileIO(fd, "rb", closefd=False) as f:
+            data = f.read(limit + 1)
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise LimitError(f"larger than {limit} bytes")
+    return data
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return "a special file"
+
+
+def gunzip(path: str | os.PathLike, limit: int = MAX_GUNZIP_BYTES) -> bytes:
+    """The decompressed content of the gzip file `path`, refusing more than `limit` bytes.
+
+    Raises LimitError past the limit (a gzip bomb), ValueError for a file that is not gzip or
+    is truncated, OSError when it cannot be read.
+
+    >>> import gzip, tempfile
+    >>> with tempfile.NamedTemporaryFile(suffix=".gz", delete=False) as f:
+    ...     _ = f.write(gzip.compress(b"x" * 1000))
+    >>> len(gunzip(f.name))
+    1000
+    >>> gunzip(f.name, limit=999)
+    Traceback (most recent call last):
+    iacviz.limits.LimitError: decompresses to more than 999 bytes
+    """
+    data = read_regular_file(path, limit)  # deflate never makes data larger than ~0.1%
+    inflate = zlib.decompressobj(wbits=31)  # 31: gzip header and trailer
+    out = bytearray()
+    pending = data
+    while True:
+        try:
+            out += inflate.decompress(pending, limit + 1 - len(out))
+        except zlib.error as exc:
+            raise ValueError(f"not a valid gzip file: {exc}") from None
+        if len(out) > limit:
+            raise LimitError(f"decompresses to more than {limit} bytes")
+        if inflate.eof:
+            break
+        pending = inflate.unconsumed_tail
+        if not pending:
+            raise ValueError("truncated gzip file")
+    return bytes(out)
+
+
+def inside(path: str | os.PathLike, root: str | os.PathLike) -> bool:
+    """True when `path`, symlinks resolved, lies in the folder `root` (symlinks resolved).
+
+    >>> inside("/srv/estate/net/vpc.yaml", "/srv/estate"), inside("/srv/estate/../x", "/srv/estate")
+    (True, False)
+    """
+    try:
+        real, base = Path(os.path.realpath(path)), Path(os.path.realpath(root))
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return real == base or base in real.parents
