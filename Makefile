@@ -20,8 +20,13 @@ LAB_FLAGS := --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-ro
 lab: $(STAMP)
 	cd notebooks && ../$(VENV)/bin/jupyter lab $(LAB_FLAGS) 01-getting-started.ipynb
 
-# Everything: unit tests, doctests of the package, and every notebook through nbval.
-test: $(STAMP)
+# Lint (ruff) and types (mypy), settings in pyproject.toml; part of `make test`.
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
+# Everything: lint, unit tests, doctests of the package, and every notebook through nbval.
+test: lint
 	$(PY) -m pytest -q -p no:cacheprovider --nbval-lax tests iacviz notebooks
 
 test-fast: $(STAMP)
@@ -40,4 +45,4 @@ report: $(STAMP)
 	$(VENV)/bin/iacviz review data/sample-estate -o docs/sample-report.html
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import iacviz  # noqa: E402
-from iacviz.model.build import build_estate  # noqa: E402
+import iacviz
+from iacviz.model.build import build_estate
 
 
 def generate(n: int, rng: random.Random) -> dict:
@@ -132,9 +132,9 @@ def main() -> None:
         after = edit(before, 0.05, rng)
         eb, ea = iacviz.load_template(before, "big"), iacviz.load_template(after, "big")
         rows = len(iacviz.plan_changes(eb, ea))
-        load = best(lambda: (iacviz.load_template(before, "big"), iacviz.load_template(after, "big")), args.rounds)
-        plan = best(lambda: iacviz.plan_changes(eb, ea), args.rounds)
-        total = best(lambda: iacviz.plan_changes(before, after, stack="big"), args.rounds)
+        load = best(lambda before=before, after=after: (iacviz.load_template(before, "big"), iacviz.load_template(after, "big")), args.rounds)
+        plan = best(lambda eb=eb, ea=ea: iacviz.plan_changes(eb, ea), args.rounds)
+        total = best(lambda before=before, after=after: iacviz.plan_changes(before, after, stack="big"), args.rounds)
         print(f"{n:>9} {rows:>6} {load * 1e3:>8.0f} {plan * 1e3:>8.0f} {total * 1e3:>9.0f}")
     stacks = 20
     pairs = [(generate(500, rng), None) for _ in range(stacks)]
@@ -143,7 +143,7 @@ def main() -> None:
     raws_a = [r for k, (_, a) in enumerate(pairs) for r in iacviz.load_template(a, f"s{k}").raw_stacks]
     eb, ea = build_estate(raws_b, []), build_estate(raws_a, [])
     rows = len(iacviz.plan_changes(eb, ea))
-    plan = best(lambda: iacviz.plan_changes(eb, ea), args.rounds)
+    plan = best(lambda eb=eb, ea=ea: iacviz.plan_changes(eb, ea), args.rounds)
     print(f"estate of {stacks} stacks x 500 resources: {rows} rows, plan {plan * 1e3:.0f} ms")
 
 

@@ -95,7 +95,7 @@ def _readers() -> dict[str, tuple[Callable[[Doc], Any], Callable[[Doc], Any]]]:
     def lint(doc: Doc):
         try:
             template, matches = decode_str(doc.text)
-        except Exception as exc:  # noqa: BLE001 - a peer's crash is a refusal
+        except Exception as exc:  # a peer's crash is a refusal
             raise Refused(f"{type(exc).__name__}: {exc}") from None
         if matches or template is None:
             raise Refused(str(matches[0].message) if matches else "no template")
@@ -104,7 +104,7 @@ def _readers() -> dict[str, tuple[Callable[[Doc], Any], Callable[[Doc], Any]]]:
     def flip(doc: Doc):
         try:
             return cfn_flip.load(doc.text)[0]
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise Refused(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
 
     return {
@@ -235,7 +235,7 @@ def _round(read: Callable[[Doc], Any], docs: list[Doc]) -> float:
     for doc in docs:
         try:
             read(doc)
-        except Exception:  # noqa: BLE001 - refused templates are timed like the others
+        except Exception:  # refused templates are timed like the others
             pass
     return time.process_time() - start
 
@@ -281,7 +281,7 @@ def time_loads(folder_files: list[Path], load_roots: list[Path], rounds: int) ->
         for p in folder_files:
             try:
                 cfn_flip.load(p.read_text())
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
 
     from iacviz.sources.files import read_paths
@@ -325,7 +325,7 @@ def yaml_parsers(docs: list[Doc], rounds: int) -> list[dict[str, Any]]:
             for item in items:
                 try:
                     fn(item)
-                except Exception:  # noqa: BLE001 - a refused template is timed like the others
+                except Exception:  # a refused template is timed like the others
                     pass
         return go
     rows: list[tuple[str, Callable[[], None], str]] = [

@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 plot_growth(results["growth"], png)
                 log(f"wrote {png.relative_to(REPO)}")
-            except Exception as exc:  # noqa: BLE001 - a missing browser must not lose the results
+            except Exception as exc:  # a missing browser must not lose the results
                 log(f"growth.png not rendered: {type(exc).__name__}: {exc}")
         update_readme(markdown)
         (HERE / "results.json").write_text(json.dumps(results, indent=1, default=str) + "\n")

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from . import data, schema
-from ._version import __version__
+from ._version import __version__ as __version__
 from .errors import IacvizError, LiveError, TemplateError
 # model: read an estate
 from .model.build import build_estate

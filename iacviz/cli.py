@@ -278,7 +278,7 @@ def _format_frame(df: pd.DataFrame, fmt: str, title: str | None = None, drop_fir
         return df.to_json(orient="records", indent=2, default_handler=str) + "\n"
     if fmt == "csv":
         flat = df.copy()
-        for col in flat.columns[flat.dtypes == object]:
+        for col in flat.select_dtypes(include="object").columns:
             flat[col] = [json.dumps(v, default=str) if isinstance(v, (list, dict)) else v for v in flat[col]]
         return flat.to_csv(index=False)
     if fmt == "markdown":

@@ -142,7 +142,7 @@ def test_cdk_assemblies_give_one_stack_per_stack_artifact():
         body = json.loads(manifest.read_text())
         expected = set()
 
-        def walk(folder, body):
+        def walk(folder, body, expected=expected):
             for aid, art in (body.get("artifacts") or {}).items():
                 if art.get("type") == "aws:cloudformation:stack":
                     if (folder / art["properties"]["templateFile"]).is_file():
@@ -150,7 +150,7 @@ def test_cdk_assemblies_give_one_stack_per_stack_artifact():
                 elif art.get("type") == "cdk:cloud-assembly":
                     sub = folder / art["properties"]["directoryName"]
                     if (sub / "manifest.json").is_file():
-                        walk(sub, json.loads((sub / "manifest.json").read_text()))
+                        walk(sub, json.loads((sub / "manifest.json").read_text()), expected)
 
         walk(manifest.parent, body)
         estate = iacviz.load(manifest.parent)

@@ -31,8 +31,8 @@ def fired(estate, rule_id: str, **options) -> list[tuple[str, str]]:
     config = {rule_id: options} if options else None
     found = review(estate, rules=[rule_id], config=config)
     assert set(found.rule_id) <= {rule_id}
-    return [(s if isinstance(s, str) else None, l if isinstance(l, str) else None)
-            for s, l in zip(found["stack"], found.logical_id)]
+    return [(s if isinstance(s, str) else None, lid if isinstance(lid, str) else None)
+            for s, lid in zip(found["stack"], found.logical_id)]
 
 
 NET = """\

@@ -228,7 +228,7 @@ def _rows(estate: Estate, g, state: dict[str, list[Any]]) -> list[dict[str, Any]
         return own[n]
 
     rows = []
-    for n, (impact, certain, depth, parent, _) in state.items():
+    for n, (impact, _certain, depth, _parent, _) in state.items():
         attrs = nodes[n]
         kind = attrs.get("kind")
         if kind not in ("resource", "output") and depth:

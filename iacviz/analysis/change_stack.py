@@ -18,7 +18,7 @@ from __future__ import annotations
 import graphlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import pandas as pd
 
@@ -164,7 +164,7 @@ class StackPlan:
         self.out[(kind, lid)] = row
         return row
 
-    def _unknowable(self, lid: str, resource: dict, view: StackView, extra: list[str] = ()) -> str | None:
+    def _unknowable(self, lid: str, resource: dict, view: StackView, extra: Sequence[str] = ()) -> str | None:
         if not view.deploy_time:
             return "; ".join(extra) or None
         reasons = R.unknowable_inputs(resource, view.ssm, view.conditions) + list(extra)
@@ -198,7 +198,8 @@ class StackPlan:
             return
         fast = rb == ra and not self.inputs_changed
         refs = bool(deps & {k for k, s in self.state.items() if s.action == "Modify"})
-        details, verdicts = [], []
+        details: list[dict[str, Any]] = []
+        verdicts: list[tuple[str, bool | None]] = []
         if not fast or refs:
             for attribute, name, prefix, vb, va in _targets(rb, ra):
                 self._target(rtype, lid, attribute, name, prefix, vb, va, fast, refs, details, verdicts)
@@ -309,7 +310,8 @@ class StackPlan:
             if oa is None:
                 self._row("output", name, None, "Remove", blocked=in_use(old_export, users, "deleted"))
                 continue
-            details, verdicts = [], []
+            details: list[dict[str, Any]] = []
+            verdicts: list[tuple[str, bool | None]] = []
             refs = bool(self.state)
             for attribute, vb, va in (("Value", ob.get("Value", R.MISSING), oa.get("Value", R.MISSING)),
                                       ("Export", (ob.get("Export") or {}).get("Name", R.MISSING),

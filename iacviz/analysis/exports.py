@@ -105,7 +105,9 @@ def match_pattern(name: str) -> tuple[re.Pattern[str], list[str]]:
     >>> rx.match("shop-prod-VpcId").groups(), names
     (('shop', 'prod'), ['Project', 'Env'])
     """
-    parts, names, pos = [], [], 0
+    parts: list[str] = []
+    names: list[str] = []
+    pos = 0
     for m in _PLACEHOLDER.finditer(name):
         parts.append(re.escape(name[pos:m.start()]))
         ph = m.group(1)
@@ -201,7 +203,7 @@ def _link(estate: Estate) -> dict[str, Any]:
     return cache[_CACHE_KEY]
 
 
-def _compute_links(estate: Estate) -> dict[str, Any]:  # noqa: C901 - one pipeline, commented by step
+def _compute_links(estate: Estate) -> dict[str, Any]:  # one pipeline, commented by step
     outs, refs = estate.outputs, estate.references
     exported = outs[outs.export_name.notna()]
     ex = pd.DataFrame({"export_name": exported.export_name.to_numpy(object),

@@ -253,14 +253,14 @@ def resource_graph(estate: Estate) -> nx.DiGraph:
     return _cached(estate, "graph:resources", _build_resource_graph)
 
 
-def _build_resource_graph(estate: Estate) -> nx.DiGraph:  # noqa: C901 - one pass per frame
+def _build_resource_graph(estate: Estate) -> nx.DiGraph:  # one pass per frame
     g = nx.DiGraph()
     res, par, out, cond = estate.resources, estate.parameters, estate.outputs, estate.conditions
     ids = (res["stack"] + "/" + res.logical_id).tolist()
     g.add_nodes_from(
-        (n, {"kind": "resource", "stack": s, "logical_id": l, "type": t, "stateful": sf, "modality": m,
+        (n, {"kind": "resource", "stack": s, "logical_id": lid, "type": t, "stateful": sf, "modality": m,
              "deletion_policy": dp, "update_replace_policy": urp})
-        for n, s, l, t, sf, m, dp, urp in zip(ids, *(_values(res[c]) for c in (
+        for n, s, lid, t, sf, m, dp, urp in zip(ids, *(_values(res[c]) for c in (
             "stack", "logical_id", "type", "stateful", "modality", "deletion_policy", "update_replace_policy"))))
     by_stack: dict[str, list[str]] = {}
     for n, s in zip(ids, res["stack"].tolist()):
@@ -335,7 +335,7 @@ def _build_resource_graph(estate: Estate) -> nx.DiGraph:  # noqa: C901 - one pas
 
     ex = estate.exports
     importers = {}
-    for x, s, o, imps, maybe in zip(ex.export_name, ex["stack"], ex.output, ex.importers, ex.possible_importers):
+    for s, o, imps, maybe in zip(ex["stack"], ex.output, ex.importers, ex.possible_importers):
         importers[f"{s}/Outputs.{o}"] = (list(imps), list(maybe))
     g.graph.update(by_stack=by_stack, outputs=outputs, exports=exports, importers=importers)
     return g

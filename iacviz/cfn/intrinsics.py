@@ -249,7 +249,7 @@ def _ref(name: str, ctx: Context) -> Any:
     return "${" + name + "}"
 
 
-def _resolve(expr: Any, ctx: Context) -> Any:  # noqa: C901 - one dispatch over the functions
+def _resolve(expr: Any, ctx: Context) -> Any:  # one dispatch over the functions
     kind = type(expr)
     if kind in (str, int, float, bool):
         return expr

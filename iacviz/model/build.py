@@ -171,7 +171,7 @@ def _section(template: dict, key: str, acc: _Columns, raw: RawStack) -> dict:
     return value
 
 
-def _add_stack(acc: _Columns, raw: RawStack, user_params: dict, region: str) -> None:  # noqa: C901
+def _add_stack(acc: _Columns, raw: RawStack, user_params: dict, region: str) -> None:
     t = raw.template
     name, source = raw.name, raw.source
     declared = _section(t, "Parameters", acc, raw)
@@ -305,7 +305,8 @@ def _policy(value: Any, ctx: Context) -> str | None:
 def _add_properties(acc: _Columns, stack: str, logical_id: str, rtype: str, props: Any) -> None:
     cols = acc.data["properties"]
     behavior = _behavior.behavior
-    paths, values = [], []
+    paths: list[str] = []
+    values: list[Any] = []
     _leaves(props, "/properties", paths, values)
     n = len(paths)
     cols["stack"].extend([stack] * n)

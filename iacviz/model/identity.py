@@ -64,7 +64,8 @@ def stack_keys(identities: Iterable[Identity]) -> list[str]:
     """
     identities = [tuple(i) for i in identities]
     names = Counter(i[0] for i in identities)
-    keys, seen = [], Counter()
+    keys: list[str] = []
+    seen: Counter[str] = Counter()
     for name, account, region, environment in identities:
         key = stack_key(name, account, region, environment, qualified=names[name] > 1)
         seen[key] += 1

@@ -190,7 +190,7 @@ def _read_frame(target: Path, meta: dict[str, Any]) -> pd.DataFrame:
 
 
 # -- exact JSON for object cells ----------------------------------------------------------------
-def _enc(v: Any) -> Any:  # noqa: C901 - one branch per Python type that can sit in a cell
+def _enc(v: Any) -> Any:  # one branch per Python type that can sit in a cell
     if v is None or isinstance(v, (bool, str)):
         return v
     if isinstance(v, (int, float)) and not isinstance(v, np.generic):

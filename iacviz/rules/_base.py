@@ -79,7 +79,7 @@ class Rule(metaclass=_RuleMeta):
 
     @property
     def severity(self) -> str:
-        return type(self).severity
+        return str(type(self).severity)  # the class property of _RuleMeta
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
         """Yield one dict per finding: stack, logical_id, message (and fix, if not the rule's)."""

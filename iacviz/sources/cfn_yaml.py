@@ -45,6 +45,7 @@ from __future__ import annotations
 import gc
 import math
 import re
+from typing import Any, Callable
 
 import yaml
 from yaml import MappingNode, ScalarNode, SequenceNode
@@ -355,5 +356,5 @@ def _core_float(text: str) -> float:
 
 _BOOLS = {"yes": True, "on": True, "true": True, "no": False, "off": False, "false": False}
 # explicit !!str, !!int ... on a scalar, constructed as PyYAML's SafeLoader does
-_CORE_SCALARS = {"str": str, "int": _core_int, "float": _core_float,
+_CORE_SCALARS: dict[str, Callable[[str], Any]] = {"str": str, "int": _core_int, "float": _core_float,
                  "bool": lambda text: _BOOLS[text.lower()], "null": lambda text: None}

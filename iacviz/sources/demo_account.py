@@ -112,7 +112,7 @@ def start_server(port: int | None = None):
 def reset(endpoint_url: str) -> None:
     """Empty every moto backend (moto keeps its state per process, shared by all its servers)."""
     req = urllib.request.Request(f"{endpoint_url}/moto-api/reset", method="POST")
-    with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 - 127.0.0.1 only
+    with urllib.request.urlopen(req, timeout=30) as resp:  # 127.0.0.1 only
         resp.read()
 
 
@@ -147,7 +147,7 @@ def deploy_estate(demo: DemoAccount, estate_dir: Path) -> None:
     demo.errors.extend(e for e in read_errors if e.severity == "error")
     cf, s3 = demo.client("cloudformation"), demo.client("s3")
     s3.create_bucket(Bucket=ARTIFACTS_BUCKET)
-    children = {}
+    children: dict[str, dict[str, Any]] = {}
     for raw in raws:
         if raw.parent_stack:
             children.setdefault(raw.parent_stack, {})[raw.parent_resource] = raw
@@ -263,7 +263,7 @@ def _tiny_zip() -> bytes:
 def _delete_quietly(cf, name: str) -> None:
     try:
         cf.delete_stack(StackName=name)
-    except Exception:  # noqa: BLE001 - best effort on a half-created stack
+    except Exception:  # best effort on a half-created stack
         pass
 
 

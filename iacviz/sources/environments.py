@@ -62,7 +62,7 @@ def key_lines(text: str, source: str) -> dict[str, int]:
 
     try:
         root = _compose(text, source)
-    except Exception:  # noqa: BLE001 - lines are a courtesy; the parse error is reported elsewhere
+    except Exception:  # lines are a courtesy; the parse error is reported elsewhere
         return {}
     lines: dict[str, int] = {}
 

@@ -93,7 +93,7 @@ class RegionScan:
             self.fetch(summary)
         except LiveError:
             raise
-        except Exception as exc:  # noqa: BLE001 - one odd stack must not end the scan of the others
+        except Exception as exc:  # one odd stack must not end the scan of the others
             name = summary.get("StackName", "?")
             with self._lock:
                 self.errors.append(ErrorRow(self.source(name), 0, "error",
@@ -104,7 +104,7 @@ class RegionScan:
         name, sid = summary["StackName"], summary["StackId"]
         facts = stack_facts(summary, self.account, self.region)
         prev = self.previous.get(sid)
-        needs = {x for x in ("templates", "resources") if x in self.include}
+        needs: set[str] = {x for x in ("templates", "resources") if x in self.include}
         reuse = unchanged(prev, facts, needs)
         if reuse:
             template, raw_template, lines, transform = prev.template, prev.raw_template, prev.lines, prev.transform

@@ -180,7 +180,7 @@ def scan(clients, account: str, region: str, managed: dict[str, set[str]], pool,
         service, lister = item
         try:
             return lister(clients(service, region), account, region)
-        except Exception as exc:  # noqa: BLE001 - one service failing must not stop the others
+        except Exception as exc:  # one service failing must not stop the others
             from iacviz.errors import LiveError
 
             if isinstance(exc, LiveError):

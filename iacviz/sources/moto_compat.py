@@ -70,7 +70,7 @@ def _nested_outputs_getatt() -> None:
                     return output.value
         raise UnformattedGetAttTemplateException()
 
-    Stack.get_cfn_attribute = get_cfn_attribute
+    Stack.get_cfn_attribute = get_cfn_attribute  # type: ignore[attr-defined]
 
 
 def _stand_in_methods(rtype: str) -> dict[str, Any]:

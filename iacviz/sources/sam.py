@@ -79,7 +79,7 @@ class _DefaultArns(dict):
     def __contains__(self, name: object) -> bool:  # every AWS managed policy name is accepted
         return isinstance(name, str) and not name.startswith("arn:")
 
-    def get(self, name, default=None):  # type: ignore[override]
+    def get(self, name, default=None):
         return self[name] if name in self else default
 
 

@@ -41,7 +41,8 @@ def apply_transforms(body: dict[str, Any], values: dict[str, Any], region: str, 
     except TemplateError as exc:
         return {}, None, {}, [ErrorRow(source, 0, "error", exc.message, stack)]
     values = {**parameter_defaults(body), **values}
-    expanded, raw, generated_by, errors = body, None, {}, []
+    expanded, raw, errors = body, None, []
+    generated_by: dict[str, str] = {}
     if uses_language_extensions(expanded):
         expanded, problems = expand_foreach(expanded, values)
         raw = body

@@ -84,7 +84,8 @@ def update_behavior_heatmap(properties: pd.DataFrame, resources: pd.DataFrame, *
     lookup = {(t, c): r for t, c, r in zip(cells.type, cells.prop, cells.itertuples())}
     z, text = [], []
     for t in ys:
-        zr, tr = [], []
+        zr: list[float | None] = []
+        tr: list[str] = []
         for c in cols:
             r = lookup.get((t, c))
             if r is None:

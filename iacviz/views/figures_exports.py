@@ -105,8 +105,8 @@ def export_map(stacks: pd.DataFrame, imports: pd.DataFrame, exports: pd.DataFram
         frames = _collapse(stacks, imports, exports, groups=collapse_by_service)
         stacks, imports, exports = frames["stacks"], frames["imports"], frames.get("exports")
         if order:
-            groups = dict(zip(frames["stacks"]["stack"], frames["stacks"].members))
-            owner = {m: g for g, ms in groups.items() for m in ms}
+            members = dict(zip(frames["stacks"]["stack"], frames["stacks"].members))
+            owner = {m: g for g, ms in members.items() for m in ms}
             order = [owner.get(s, s) for s in order]
     nodes = _nodes(stacks, imports, exports)
     parents = {s: p for s, p in zip(nodes["stack"], nodes.parent) if p in set(nodes["stack"])}

@@ -63,7 +63,7 @@ def load_template(path: Path) -> dict[str, Any]:
     text = path.read_text()
     if path.suffix == ".json":
         return json.loads(text)
-    return yaml.load(text, Loader=CfnLoader)  # noqa: S506 - SafeLoader subclass
+    return yaml.load(text, Loader=CfnLoader)  # SafeLoader subclass
 
 
 # --------------------------------------------------------------------------- estate discovery
@@ -115,7 +115,7 @@ def discover(root: Path) -> list[Stack]:
         merged: dict[str, Any] = {"Resources": {}, "Outputs": {}}
         files = sorted(ebx.glob("*.config"))
         for f in files:
-            doc = yaml.load(f.read_text(), Loader=CfnLoader) or {}  # noqa: S506
+            doc = yaml.load(f.read_text(), Loader=CfnLoader) or {}
             for section in ("Resources", "Outputs"):
                 merged[section].update(doc.get(section) or {})
         stacks.append(Stack(ebx.parent.name, "ebextension", ebx, merged, {}, files))

@@ -13,7 +13,7 @@ import pytest
 from live_helpers import REGION, imports_stubbed_session
 
 import iacviz
-import iacviz.analysis.exports  # noqa: F401 - registers the exports/imports frames
+import iacviz.analysis.exports  # registers the exports/imports frames
 from iacviz.model.live import load_live
 
 SAMPLE = iacviz.data.sample_estate()
