@@ -20,13 +20,14 @@ LAB_FLAGS := --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-ro
 lab: $(STAMP)
 	cd notebooks && ../$(VENV)/bin/jupyter lab $(LAB_FLAGS) 01-getting-started.ipynb
 
-# Lint (ruff) and types (mypy), settings in pyproject.toml; part of `make test`.
+# Lint (ruff) and types (mypy), settings in pyproject.toml; `make test` runs them too, through
+# tests/test_lint.py, so that every run of the suite checks them.
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
 # Everything: lint, unit tests, doctests of the package, and every notebook through nbval.
-test: lint
+test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider --nbval-lax tests iacviz notebooks
 
 test-fast: $(STAMP)
