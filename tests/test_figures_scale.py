@@ -7,7 +7,6 @@ counted, no label printed over another label, a node or the legend.
 """
 from __future__ import annotations
 
-import json
 import sys
 
 import pytest
@@ -17,7 +16,7 @@ from iacviz import views
 from iacviz.views._drawing import CHAR_WIDTH, label_box
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
-from benchmarks.generate import generate_estate  # noqa: E402
+from benchmarks.generate import generate_estate
 
 SIZES = (10, 65, 500, 2000)
 _ESTATES: dict[int, iacviz.Estate] = {}

@@ -12,7 +12,7 @@ imports the analyses above it, yet ``estate.exports`` just works.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import pandas as pd
 
@@ -53,7 +53,7 @@ class Estate:
 
     __slots__ = ("_frames", "raw_stacks", "region", "_cache")
 
-    def __init__(self, frames: dict[str, pd.DataFrame | Callable[[], pd.DataFrame]],
+    def __init__(self, frames: Mapping[str, pd.DataFrame | Callable[[], pd.DataFrame]],
                  raw_stacks: list[RawStack] | None = None, region: str = "us-east-1"):
         # A frame may be given as a function that builds it: it is called on first access and
         # its result kept (see _built), so an estate pays only for the frames it is asked for.

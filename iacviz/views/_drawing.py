@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 import plotly.graph_objects as go
 
@@ -154,8 +154,8 @@ def _overlap(a: tuple, b: tuple) -> bool:
 
 def place_labels(xs: list[float], ys: list[float], markers: list[float], texts: list[str], *,
                  x_range: tuple[float, float], y_range: tuple[float, float], width: float, height: float,
-                 font: float = 10, keep_out: list[tuple] = (),
-                 avoid: list[tuple[float, float, float]] = ()) -> list[str | None]:
+                 font: float = 10, keep_out: Sequence[tuple] = (),
+                 avoid: Sequence[tuple[float, float, float]] = ()) -> list[str | None]:
     """Where to write each label so that none covers another label or a marker: a position per
     point (top, bottom, right or left of it), or None when all four are taken (the name is then
     in the hover only). Points come in priority order: earlier ones get the better places.
