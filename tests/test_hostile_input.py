@@ -30,7 +30,7 @@ def _load_soon(*paths, timeout: float = 20.0, **kwargs):
     def run():
         try:
             box["estate"] = iacviz.load(*paths, **kwargs)
-        except BaseException as exc:  # noqa: BLE001 - handed back to the test
+        except BaseException as exc:  # handed back to the test
             box["error"] = exc
 
     worker = threading.Thread(target=run, daemon=True)

@@ -28,7 +28,7 @@ def _list(value: Any) -> bool:  # a list, or a function that gives one
     return type(value) is list or _is_call(value)
 
 
-def _check(key: str, arg: Any) -> str | None:  # noqa: C901 - one rule per function
+def _check(key: str, arg: Any) -> str | None:  # one rule per function
     if key == "Ref":
         return None if type(arg) is str and arg else f"Ref takes a name (a string), not {_a(arg)}"
     if key == "Fn::GetAtt":

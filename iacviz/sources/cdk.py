@@ -122,8 +122,9 @@ def _read(folder, display, parse, stacks, errors, used, seen, top, follow_outsid
             errors.append(ErrorRow(getattr(exc, "source", display(template_path)), getattr(exc, "line", 0),
                                    "error", getattr(exc, "message", str(exc)), names[aid]))
             continue
-        cdk_paths = _construct_paths(folder, art, body, used, lambda p: confined(p, "additionalMetadataFile", aid),
-                                     lambda m: bad(f"artifact {aid}: {m}", names[aid]))
+        cdk_paths = _construct_paths(folder, art, body, used,
+                                     lambda p, aid=aid: confined(p, "additionalMetadataFile", aid),
+                                     lambda m, aid=aid: bad(f"artifact {aid}: {m}", names[aid]))
         deps = art.get("dependencies") or []
         if not isinstance(deps, list):
             bad(f"artifact {aid}: dependencies must be a list, found {type(deps).__name__}", names[aid])
