@@ -137,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Deploy the sample estate to a local moto server and serve it until Ctrl-C.")
     p.add_argument("--port", type=int, help="port to listen on (default: a free one)")
     p.add_argument("--region", default="us-east-1", help="region of the demo account (default: us-east-1)")
+    p.add_argument("--one-account", action="store_true",
+                   help="deploy only the main account and region (by default network and data are also "
+                        "deployed in a second region and a second account)")
     p.set_defaults(run=_demo_account)
     return parser
 
@@ -420,7 +423,8 @@ def _demo_account(args: argparse.Namespace) -> int:
     from .data import sample_estate
     from .sources import demo_account
 
-    argv = [str(sample_estate()), "--region", args.region] + (["--port", str(args.port)] if args.port else [])
+    argv = [str(sample_estate()), "--region", args.region] + (["--port", str(args.port)] if args.port else []) \
+        + (["--one-account"] if args.one_account else [])
     return int(demo_account.main(argv) or 0)
 
 

@@ -55,12 +55,25 @@ for _name, _spec in _LIVE_FRAMES.items():
 def load_live(session=None, regions: Iterable[str] | None = None, stack_names: Iterable[str] | None = None,
               include: Iterable[str] = DEFAULT_INCLUDE, max_workers: int = 8, progress: bool = True,
               since: Any = None, endpoint_url: str | None = None, detect_drift: bool = False,
-              profile: str | None = None, *, client_config=None) -> Estate:
-    """Read stacks of an AWS account, read-only, into an `Estate`.
+              profile: str | None = None, *, client_config=None, sessions: Iterable[Any] | None = None,
+              accounts: Iterable[str] | str | None = None, role_name: str | None = None) -> Estate:
+    """Read stacks of one or many AWS accounts, read-only, into an `Estate`.
+
+    Several accounts: ``sessions=[s1, s2]`` (one session per account), or
+    ``session=s, accounts=[...], role_name="ReadOnly"`` (the role is assumed in each account
+    through sts:AssumeRole, the one call that is not a Describe/List/Get, and changes nothing),
+    or ``accounts="organization"`` (the organisation's active accounts, organizations:ListAccounts).
+    Every account x region is read concurrently with one progress bar; an account or region
+    that is denied becomes error rows and the others still load. The same stack name in
+    several places gets a qualified stack key (``net@111111111111:eu-west-1``, see
+    :mod:`iacviz.model.identity`).
 
     Parameters
     ----------
     session: a ``boto3.Session``; default: one for `profile` (or the default credentials).
+    sessions: several sessions, each one account (instead of `session`).
+    accounts: account ids (or ``"organization"``) to assume `role_name` in, from `session`.
+    role_name: the role to assume in each of `accounts` (e.g. a read-only audit role).
     regions: regions to read (default: the session's region); rows carry account and region.
     stack_names: only these stacks (and their nested stacks).
     include: what to read: templates, resources, exports, imports, drift, unmanaged.
@@ -72,10 +85,42 @@ def load_live(session=None, regions: Iterable[str] | None = None, stack_names: I
         default, results of the last detection are read either way).
     client_config: a ``botocore.config.Config`` merged over iacviz's (adaptive retries).
     """
+    if sessions is not None or accounts is not None:
+        return estate_from_read(read_many(session=session, profile=profile, sessions=sessions, accounts=accounts,
+                                          role_name=role_name, regions=regions, stack_names=stack_names,
+                                          include=include, max_workers=max_workers, progress=progress,
+                                          since=since, endpoint_url=endpoint_url, detect_drift=detect_drift,
+                                          client_config=client_config))
     return estate_from_read(read_live_session(session, profile, regions=regions, stack_names=stack_names,
                                               include=include, max_workers=max_workers, progress=progress,
                                               since=since, endpoint_url=endpoint_url, detect_drift=detect_drift,
                                               client_config=client_config))
+
+
+def read_many(*, session=None, profile: str | None = None, sessions=None, accounts=None, role_name=None,
+              regions=None, endpoint_url: str | None = None, client_config=None, **kwargs: Any) -> LiveRead:
+    """The LiveRead of several accounts (see :func:`load_live`): sessions, or a role assumed in accounts."""
+    from ..errors import IacvizError
+    from ..sources.live import account_sessions, merge_reads, read_accounts
+
+    errors = []
+    sessions = list(sessions or [])
+    regions = list(regions) if regions is not None else None
+    if accounts is not None:
+        if not role_name:
+            raise IacvizError("load_live(accounts=...) needs role_name=, the role to assume in each account")
+        if session is None and profile is not None:
+            import boto3
+
+            session = boto3.Session(profile_name=profile)
+        assumed, errors = account_sessions(session, accounts, role_name, endpoint_url=endpoint_url,
+                                           regions=regions, client_config=client_config)
+        sessions += [s for _, s in assumed]
+    read = read_accounts(sessions, regions=regions, endpoint_url=endpoint_url, client_config=client_config,
+                         **kwargs)
+    if errors:
+        read = merge_reads([read, LiveRead(errors=errors)])
+    return read
 
 
 def read_live_session(session, profile: str | None, **kwargs: Any) -> LiveRead:

@@ -23,6 +23,12 @@ the way the AWS tooling would before calling CloudFormation:
 A few resources are also created outside any stack (a bucket, a queue, a security
 group) so that the unmanaged-resources view has something to show.
 
+The estate is deployed as an organisation deploys it: the whole estate in the main account
+and region, and the ``network`` and ``data`` stacks (same names, same exports, ``data``
+importing from ``network``) again in a second region and in a second account
+(:data:`OTHER_PLACES`). The second account is reached as a real one would be:
+``sts:AssumeRole`` of :data:`DEMO_ROLE`, which moto maps to the role's account.
+
 >>> demo = start_demo_account()  # doctest: +SKIP
 >>> demo.env["AWS_ENDPOINT_URL"]  # doctest: +SKIP
 'http://127.0.0.1:50123'
@@ -50,6 +56,12 @@ from iacviz.sources.raw import ErrorRow, RawStack
 ARTIFACTS_BUCKET = "iacviz-demo-artifacts"
 CDK_BOOTSTRAP_VERSION = "21"
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
+SECOND_ACCOUNT = "210987654321"
+SECOND_REGION = "us-west-2"  # no other live test deploys there (moto state is per process)
+DEMO_ROLE = "iacviz-read-only"  # the role load_live(accounts=..., role_name=DEMO_ROLE) assumes
+# (account or None for the main one, region or None for the main one): where the subset goes
+OTHER_PLACES = ((None, SECOND_REGION), (SECOND_ACCOUNT, None), (SECOND_ACCOUNT, SECOND_REGION))
+OTHER_STACKS = ("network", "data")
 # created outside any stack: what someone clicked into the console
 CLICKOPS = {"bucket": "clickops-reports", "queue": "clickops-retry", "security_group": "clickops-debug-ssh"}
 
@@ -66,6 +78,8 @@ class DemoAccount:
     imports: dict[str, list[str]] = field(default_factory=dict)  # export -> deployed importing stacks
     unmanaged: dict[str, str] = field(default_factory=dict)  # kind -> id of the out-of-stack resources
     errors: list[ErrorRow] = field(default_factory=list)  # stacks that could not be deployed
+    places: list["DemoAccount"] = field(default_factory=list)  # the other accounts and regions
+    credentials: dict[str, str] | None = None  # of the assumed role, in another account
     _server: Any = None
 
     @property
@@ -76,8 +90,20 @@ class DemoAccount:
 
     def session(self) -> boto3.Session:
         """A boto3 session with the fake credentials (pass endpoint_url to its clients)."""
-        return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                             aws_session_token="testing", region_name=self.region)
+        creds = self.credentials or {"AccessKeyId": "testing", "SecretAccessKey": "testing",
+                                     "SessionToken": "testing"}
+        return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                             aws_session_token=creds["SessionToken"], region_name=self.region)
+
+    @property
+    def accounts(self) -> list[str]:
+        """Every account of the demo: the main one first."""
+        return list(dict.fromkeys([self.account] + [p.account for p in self.places]))
+
+    @property
+    def regions(self) -> list[str]:
+        """Every region of the demo: the main one first."""
+        return list(dict.fromkeys([self.region] + [p.region for p in self.places]))
 
     def client(self, service: str):
         return self.session().client(service, endpoint_url=self.endpoint_url)
@@ -117,12 +143,16 @@ def reset(endpoint_url: str) -> None:
 
 
 def start_demo_account(estate_dir: str | Path = "data/sample-estate", port: int | None = None,
-                       region: str = "us-east-1") -> DemoAccount:
-    """Start a local server and deploy the estate in `estate_dir` into it (a fresh account)."""
+                       region: str = "us-east-1", other_places: bool = False) -> DemoAccount:
+    """Start a local server and deploy the estate in `estate_dir` into it (a fresh account),
+    and with `other_places` also `OTHER_STACKS` in a second region and a second account
+    (``iacviz demo-account`` does; it adds about 15 s)."""
     server, url = start_server(port)
     try:
         reset(url)
         demo = deploy_demo(url, estate_dir, region)
+        if other_places:
+            deploy_other_places(demo, estate_dir)
     except BaseException:
         server.stop()
         raise
@@ -139,14 +169,40 @@ def deploy_demo(endpoint_url: str, estate_dir: str | Path = "data/sample-estate"
     return demo
 
 
-def deploy_estate(demo: DemoAccount, estate_dir: Path) -> None:
-    """create_stack for every stack the files reader finds, exports before their imports."""
+def deploy_other_places(demo: DemoAccount, estate_dir: str | Path = "data/sample-estate",
+                        places=OTHER_PLACES, stacks=OTHER_STACKS) -> list[DemoAccount]:
+    """Deploy `stacks` of the estate again, under the same names, in each of `places`
+    ((account, region) pairs; None: the main one). Another account is entered through
+    sts:AssumeRole of :data:`DEMO_ROLE`. Returns the places, also kept in ``demo.places``."""
+    sts = demo.client("sts")
+    for account, region in places:
+        account, region = account or demo.account, region or demo.region
+        creds = None
+        if account != demo.account:
+            creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{DEMO_ROLE}",
+                                    RoleSessionName="iacviz-demo-deploy")["Credentials"]
+        place = DemoAccount(endpoint_url=demo.endpoint_url, region=region, account=account, credentials=creds)
+        deploy_estate(place, Path(estate_dir), only=set(stacks))
+        demo.errors.extend(place.errors)
+        demo.places.append(place)
+    return demo.places
+
+
+def deploy_estate(demo: DemoAccount, estate_dir: Path, only: set[str] | None = None) -> None:
+    """create_stack for every stack the files reader finds (or those named in `only`),
+    exports before their imports."""
     from iacviz.sources.files import read_paths
 
     raws, read_errors = read_paths([estate_dir], region=demo.region)
+    if only is not None:
+        raws = [r for r in raws if r.name in only]
     demo.errors.extend(e for e in read_errors if e.severity == "error")
     cf, s3 = demo.client("cloudformation"), demo.client("s3")
-    s3.create_bucket(Bucket=ARTIFACTS_BUCKET)
+    try:
+        s3.create_bucket(Bucket=ARTIFACTS_BUCKET, **({} if demo.region == "us-east-1" else
+                                                     {"CreateBucketConfiguration": {"LocationConstraint": demo.region}}))
+    except ClientError:
+        pass  # there from a deployment in another region
     children: dict[str, dict[str, Any]] = {}
     for raw in raws:
         if raw.parent_stack:
@@ -288,15 +344,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("estate_dir", nargs="?", default="data/sample-estate")
     parser.add_argument("--port", type=int, default=None)
     parser.add_argument("--region", default="us-east-1")
+    parser.add_argument("--one-account", action="store_true",
+                        help="only the main account and region (no second account and region)")
     args = parser.parse_args(argv)
-    demo = start_demo_account(args.estate_dir, port=args.port, region=args.region)
+    demo = start_demo_account(args.estate_dir, port=args.port, region=args.region,
+                              other_places=not args.one_account)
     print(f"iacviz demo account at {demo.endpoint_url} ({len(demo.stacks)} stacks, account {demo.account})")
+    for place in demo.places:
+        print(f"  and {', '.join(OTHER_STACKS)} in account {place.account}, region {place.region}")
     for err in demo.errors:
         print(f"  not deployed: {err.stack}: {err.message}", file=sys.stderr)
     print("Use it from a shell with:")
     for key, value in demo.env.items():
         print(f"  export {key}={value}")
     print(f'or: iacviz.load_live(endpoint_url="{demo.endpoint_url}", regions=["{demo.region}"])')
+    if demo.places:
+        print(f'every account and region: iacviz.load_live(endpoint_url="{demo.endpoint_url}", '
+              f'accounts={demo.accounts}, role_name="{DEMO_ROLE}", regions={demo.regions})')
     print("Ctrl-C stops it.")
     try:
         threading.Event().wait()

@@ -37,6 +37,10 @@ from iacviz.sources.raw import ErrorRow, RawStack
 DEFAULT_INCLUDE = ("templates", "resources", "exports", "imports", "drift", "unmanaged")
 READ_PREFIXES = ("Describe", "List", "Get")
 DRIFT_DETECTION_CALLS = frozenset({"DetectStackDrift", "DescribeStackDriftDetectionStatus"})
+# The one call that is neither Describe, List nor Get and is always allowed: sts:AssumeRole hands
+# back temporary credentials of a role in another account (load_live(accounts=..., role_name=...))
+# and changes nothing in any account.
+ALWAYS_ALLOWED = frozenset({"AssumeRole"})
 # Reads that would return secret or data contents: iacviz reviews infrastructure, never data.
 SECRET_READS = frozenset({"GetSecretValue", "GetParameter", "GetParameters", "GetParametersByPath",
                           "GetParameterHistory", "Decrypt", "GetObject", "GetObjectAttributes"})
@@ -82,16 +86,27 @@ class ReadOnlyGuard:
     >>> guard(model=NS(name="CreateStack"))
     Traceback (most recent call last):
     iacviz.errors.LiveError: iacviz is read-only: refusing CreateStack
+    >>> guard(model=NS(name="AssumeRole")); guard.calls["AssumeRole"]
+    1
+
+    Allowed besides Describe/List/Get: ``AssumeRole`` (:data:`ALWAYS_ALLOWED`, temporary
+    credentials, no change) and, when asked for, the drift detection calls. An allow-list
+    given as `extra` adds reads that the secret list refuses by default (``GetParameters``
+    for ``plan --live``, which needs the values of SSM-typed parameters, as CloudFormation does).
     """
 
-    def __init__(self, allow_drift_detection: bool = False):
+    def __init__(self, allow_drift_detection: bool = False, extra: frozenset[str] = frozenset()):
         self.calls: collections.Counter = collections.Counter()
         self.allowed = DRIFT_DETECTION_CALLS if allow_drift_detection else frozenset()
+        self.extra = frozenset(extra)
         self._lock = threading.Lock()  # Counter += is not atomic across worker threads
 
     def __call__(self, model, **_: Any) -> None:
         name = model.name
-        if name in SECRET_READS or not (name.startswith(READ_PREFIXES) or name in self.allowed):
+        if name in self.extra:
+            pass
+        elif name in SECRET_READS or not (name.startswith(READ_PREFIXES) or name in self.allowed
+                                        or name in ALWAYS_ALLOWED):
             raise LiveError(f"iacviz is read-only: refusing {name}")
         with self._lock:
             self.calls[name] += 1
@@ -264,14 +279,15 @@ def _previous_stacks(since: Any) -> dict[str, RawStack]:
 def read_live(session=None, regions: Iterable[str] | None = None, stack_names: Iterable[str] | None = None,
               include: Iterable[str] = DEFAULT_INCLUDE, max_workers: int = 8, progress: bool = True,
               since: Any = None, endpoint_url: str | None = None, detect_drift: bool = False, *,
-              client_config: Config | None = None) -> LiveRead:
+              client_config: Config | None = None, bar: Any = None) -> LiveRead:
     """Read every stack of the account in `regions` (default: the session's region).
 
     `include` picks the work: templates, resources, exports, imports, drift, unmanaged.
     `since` (a previous LiveRead, or an Estate holding ``raw_stacks``) makes a refresh:
     templates and resources are refetched only for stacks whose LastUpdatedTime or status
     changed. `client_config` is merged over the defaults (adaptive retries, 10 attempts),
-    e.g. to lower ``max_attempts`` in tests.
+    e.g. to lower ``max_attempts`` in tests. `bar`: a shared progress bar (several accounts
+    read at once count into one bar).
     """
     from iacviz.sources import live_stack, live_unmanaged  # they import the helpers above
 
@@ -298,12 +314,20 @@ def read_live(session=None, regions: Iterable[str] | None = None, stack_names: I
                  for r in regions]
         list(pool.map(lambda s: s.list_stacks(stack_names), scans))
         tasks = [(scan, summary) for scan in scans for summary in scan.summaries]
-        bar = _progress(len(tasks), progress)
+        own_bar = bar is None
+        if own_bar:
+            bar = _progress(len(tasks), progress)
+        else:
+            with _BAR_LOCK:
+                bar.total = (bar.total or 0) + len(tasks)
+                bar.refresh()
         futures = [pool.submit(scan.fetch_or_report, summary) for scan, summary in tasks]
         for future in as_completed(futures):
             future.result()
-            bar.update(1)
-        bar.close()
+            with _BAR_LOCK:
+                bar.update(1)
+        if own_bar:
+            bar.close()
         for scan in scans:
             scan.link_nested()
             if scan.reachable and ("exports" in include or "imports" in include):
@@ -324,7 +348,95 @@ def read_live(session=None, regions: Iterable[str] | None = None, stack_names: I
     return out
 
 
+_BAR_LOCK = threading.Lock()
+
+
 def _progress(total: int, enabled: bool):
     from tqdm.auto import tqdm
 
     return tqdm(total=total, desc="live stacks", unit="stack", disable=not enabled)
+
+
+def account_sessions(session, accounts: Iterable[str] | str, role_name: str, *, endpoint_url: str | None = None,
+                     regions: Iterable[str] | None = None, client_config: Config | None = None,
+                     session_name: str = "iacviz-read-only") -> tuple[list[tuple[str, Any]], list[ErrorRow]]:
+    """``[(account, session)]`` with `role_name` assumed in each account, and an error row per
+    account that could not be reached (the others still load).
+
+    `accounts` is a list of account ids or ``"organization"``: the organisation's ACTIVE
+    accounts, from organizations:ListAccounts (run it with the management account's or a
+    delegated administrator's credentials). Only sts:AssumeRole and List calls are made.
+    """
+    import boto3 as _boto3
+
+    session = session or _boto3.Session()
+    guard = ReadOnlyGuard()
+    config = Config(retries={"mode": "adaptive", "max_attempts": 10}, user_agent_extra="iacviz")
+    if client_config is not None:
+        config = config.merge(client_config)
+    clients = Clients(session, endpoint_url, config, guard)
+    region = (list(regions or []) or [session.region_name or "us-east-1"])[0]
+    errors: list[ErrorRow] = []
+    if isinstance(accounts, str):
+        if accounts != "organization":
+            raise IacvizError(f"accounts: a list of account ids or 'organization', not {accounts!r}")
+        try:
+            listed = paginate(clients("organizations", region), "list_accounts", "Accounts")
+        except CALL_ERRORS as exc:
+            return [], [ErrorRow(f"live:organization/{region}/ListAccounts", 0, "error", explain(exc))]
+        accounts = [a["Id"] for a in listed if (a.get("State") or a.get("Status")) == "ACTIVE"]
+    sts = clients("sts", region)
+    try:
+        partition = sts.get_caller_identity()["Arn"].split(":")[1]
+    except (CALL_ERRORS + (KeyError, IndexError)):
+        partition = "aws"
+    out = []
+    for account in dict.fromkeys(str(a) for a in accounts):
+        arn = f"arn:{partition}:iam::{account}:role/{role_name}"
+        try:
+            creds = sts.assume_role(RoleArn=arn, RoleSessionName=session_name)["Credentials"]
+        except CALL_ERRORS as exc:
+            errors.append(ErrorRow(f"live:{account}/{region}/AssumeRole", 0, "error", f"{arn}: {explain(exc)}"))
+            continue
+        out.append((account, _boto3.Session(aws_access_key_id=creds["AccessKeyId"],
+                                            aws_secret_access_key=creds["SecretAccessKey"],
+                                            aws_session_token=creds["SessionToken"], region_name=region)))
+    return out, errors
+
+
+def read_accounts(sessions: Iterable[Any], *, progress: bool = True, max_workers: int = 8,
+                  **kwargs: Any) -> LiveRead:
+    """:func:`read_live` for several sessions (one account each) at once, merged into one LiveRead.
+
+    Every account x region is read concurrently, counting into one progress bar; an account
+    that fails entirely is error rows, and the others still load.
+    """
+    sessions = list(sessions)
+    bar = _progress(0, progress)
+    reads: list[LiveRead] = []
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(len(sessions), 8))) as pool:
+            futures = [pool.submit(read_live, s, progress=False, bar=bar, max_workers=max_workers, **kwargs)
+                       for s in sessions]
+            for future in futures:
+                reads.append(future.result())
+    finally:
+        bar.close()
+    return merge_reads(reads)
+
+
+def merge_reads(reads: Iterable[LiveRead]) -> LiveRead:
+    """One LiveRead of several (accounts read separately): lists joined, call counts added."""
+    out = LiveRead()
+    accounts = []
+    for r in reads:
+        out.raw_stacks.extend(r.raw_stacks)
+        out.errors.extend(r.errors)
+        out.exports.extend(r.exports)
+        out.imports.extend(r.imports)
+        out.unmanaged.extend(r.unmanaged)
+        out.api_calls.update(r.api_calls)
+        accounts.append(r.account)
+        out.regions.extend(x for x in r.regions if x not in out.regions)
+    out.account = ",".join(a for a in dict.fromkeys(accounts) if a) or None
+    return out
