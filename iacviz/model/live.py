@@ -103,7 +103,7 @@ def read_many(*, session=None, profile: str | None = None, sessions=None, accoun
     from ..errors import IacvizError
     from ..sources.live import account_sessions, merge_reads, read_accounts
 
-    errors = []
+    errors: list = []
     sessions = list(sessions or [])
     regions = list(regions) if regions is not None else None
     if accounts is not None:
