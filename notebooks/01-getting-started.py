@@ -28,11 +28,16 @@
 # 2. see which frames an estate has and where each fact lives;
 # 3. ask the first questions with plain pandas (and SQL).
 #
-# The cell below is the notebook's only parameter. Point `SOURCE` at your own templates later;
-# for the workshop, keep the sample.
+# The cell below is the notebook's only parameter. Point `SOURCE` at your own templates later
+# (the guide "Your own estate", `docs/your-own-estate.md`, says how); for the workshop, keep
+# the sample.
 
 # %% tags=["parameters"]
-SOURCE = "../data/sample-estate"  # a folder of templates, a snapshot folder, or "live:profile/region"
+import os
+
+# A folder of templates, a cdk.out, a snapshot folder, or "live:profile/region". Edit it here,
+# or set IACVIZ_SOURCE before starting Jupyter to run every notebook on your own estate.
+SOURCE = os.environ.get("IACVIZ_SOURCE", "../data/sample-estate")
 
 # %% [markdown]
 # Loading reads every template below the folder. The folder's `iacviz-estate.yaml` names the
@@ -57,10 +62,10 @@ estate
 estate.stacks[["stack", "format", "source", "modality", "n_resources", "parent_stack"]]
 
 # %% [markdown]
-# Ten stacks: six plain templates (one of them SAM), the nested child of `edge` (named by the
+# On the sample, ten stacks: six plain templates (one of them SAM), the nested child of `edge` (named by the
 # loader), two CDK stacks from `cdk.out/` and the `storefront` stack that Elastic Beanstalk
 # builds from `.ebextensions`. `expect` checks the numbers this notebook talks about: on the
-# sample estate it fails loudly if they ever change.
+# sample estate it fails loudly if they ever change; on your own estate it just prints them.
 
 # %%
 workshop.expect(SOURCE, "stacks", len(estate.stacks), 10)
@@ -80,7 +85,7 @@ workshop.expect(SOURCE, "formats", estate.stacks.groupby("format")["stack"].appl
 estate.resources[["stack", "logical_id", "type", "service", "stateful", "modality", "generated_by"]].head(12)
 
 # %% [markdown]
-# The templates create 88 resources once SAM is expanded. The `.ebextensions` also reference two
+# On the sample, the templates create 88 resources once SAM is expanded. The `.ebextensions` also reference two
 # resources that Elastic Beanstalk itself creates in the environment's stack (an auto scaling
 # group and a load balancer); iacviz lists them too, marked `generated_by = "ElasticBeanstalk"`.
 
@@ -118,10 +123,17 @@ iacviz.schema.describe("properties")
 # | what could not be read | `errors` |
 #
 # A property leaf is addressed by a JSON pointer: `/properties/VpcConfig/SubnetIds/0`.
+#
+# Here are the properties of one resource worth knowing well: **the stateful resource with the
+# widest blast radius**, the one whose replacement would reach the most other resources (on
+# the sample, the database `data/Db`; on your estate, whatever the data says).
 
 # %%
+EXAMPLE = workshop.widest_stateful(estate, prefer="data/Db") or ""  # "" when nothing holds data
+example_stack, _, example_id = EXAMPLE.rpartition("/")
 props = estate.properties
-props[(props["stack"] == "data") & (props.logical_id == "Db")][["path", "value", "update_behavior", "driven_by"]]
+print("example resource:", EXAMPLE or "none: no stateful resource in this estate")
+props[(props["stack"] == example_stack) & (props.logical_id == example_id)][["path", "value", "update_behavior", "driven_by"]]
 
 # %% [markdown]
 # ## SQL, if you prefer
@@ -148,22 +160,22 @@ estate.errors
 # %% [markdown]
 # ## Exercise
 #
-# How many resources does the `data` stack hold?
+# How many resources does the stack that holds the most stateful resources hold? The next cell
+# picks it (`STACK`; on the sample, `data`) and prints the question.
 #
 # Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
 
 # %%
+STACK = workshop.stateful_stack(estate, prefer="data")
 answer = None  # your answer here, e.g. answer = 12
-workshop.check("data-resources", answer, estate)
+workshop.check("stack-resources", answer, estate, stack=STACK)
 
 # %% [markdown]
 # ### Solution
 #
-# Try the exercise first! On the sample estate the `data` stack holds **15** resources. The cell below shows one way to
-# compute it, and checks that `workshop.check` accepts that pinned answer (CI runs it).
+# Try the exercise first! Then run the cell below to see the solution.
 
 # %% tags=["solution"]
-answer = int((estate.resources["stack"] == "data").sum())  # one way: count the data stack's rows
-workshop.check("data-resources", answer, estate)
-if workshop.is_sample(SOURCE):  # the answer the text pins, not a second computation
-    assert workshop.check("data-resources", 15, estate)
+workshop.show_solution("stack-resources", estate, stack=STACK)
+if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second computation
+    assert workshop.check("stack-resources", 15, estate, stack=STACK)

@@ -29,7 +29,11 @@
 # and are reviewed carefully, and lets the rest move fast.
 
 # %% tags=["parameters"]
-SOURCE = "../data/sample-estate"  # a folder of templates, a snapshot folder, or "live:profile/region"
+import os
+
+# A folder of templates, a cdk.out, a snapshot folder, or "live:profile/region". Edit it here,
+# or set IACVIZ_SOURCE before starting Jupyter to run every notebook on your own estate.
+SOURCE = os.environ.get("IACVIZ_SOURCE", "../data/sample-estate")
 
 # %%
 import iacviz
@@ -51,6 +55,27 @@ estate
 counts = estate.resources.modality.value_counts()
 workshop.expect(SOURCE, "resources by modality", counts.to_dict(), {"persistent": 71, "ephemeral": 16, "neutral": 3})
 counts
+
+# %% [markdown]
+# ## Exercise
+#
+# Which stack holds the most persistent resources?
+#
+# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
+
+# %%
+answer = None  # your answer here, e.g. answer = "iam"
+workshop.check("most-persistent", answer, estate)
+
+# %% [markdown]
+# ### Solution
+#
+# Try the exercise first! Then run the cell below to see the solution.
+
+# %% tags=["solution"]
+workshop.show_solution("most-persistent", estate)
+if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second computation
+    assert workshop.check("most-persistent", "network", estate)
 
 # %% [markdown]
 # ## Modality of a stack
@@ -118,26 +143,3 @@ views.modality_bars(estate.resources, estate.stacks, collapse_by_service=True)
 # %%
 persistent = views.filter_estate_frames(estate, modality="persistent")["resources"]
 persistent[persistent.stateful.fillna(False)].groupby("stack")["logical_id"].apply(list)
-
-# %% [markdown]
-# ## Exercise
-#
-# Which stack holds the most persistent resources?
-#
-# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
-
-# %%
-answer = None  # your answer here, e.g. answer = "iam"
-workshop.check("most-persistent", answer, estate)
-
-# %% [markdown]
-# ### Solution
-#
-# Try the exercise first! On the sample estate `network` holds the most persistent resources. The cell below shows one way to
-# compute it, and checks that `workshop.check` accepts that pinned answer (CI runs it).
-
-# %% tags=["solution"]
-answer = estate.resources[estate.resources.modality == "persistent"].groupby("stack").size().idxmax()
-workshop.check("most-persistent", answer, estate)
-if workshop.is_sample(SOURCE):  # the answer the text pins, not a second computation
-    assert workshop.check("most-persistent", "network", estate)

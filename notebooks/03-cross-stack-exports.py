@@ -30,7 +30,11 @@
 # deployment and deletion order, and the trap.
 
 # %% tags=["parameters"]
-SOURCE = "../data/sample-estate"  # a folder of templates, a snapshot folder, or "live:profile/region"
+import os
+
+# A folder of templates, a cdk.out, a snapshot folder, or "live:profile/region". Edit it here,
+# or set IACVIZ_SOURCE before starting Jupyter to run every notebook on your own estate.
+SOURCE = os.environ.get("IACVIZ_SOURCE", "../data/sample-estate")
 
 # %%
 import iacviz
@@ -47,6 +51,29 @@ estate
 # and which stack and output export it. iacviz resolves the names as CloudFormation would,
 # parameters and `!Sub` included; `link` says how sure the match is (`exact`, `inferred` from a
 # parameter default, `ambiguous`, or `dangling` when no stack exports the name).
+
+# %% [markdown]
+# ## Exercise
+#
+# How many stacks import `EXPORT`, the export with the most importers? The next cell picks it
+# (on the sample, `shop-network-PrivateSubnetIds`) and prints the question.
+#
+# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
+
+# %%
+EXPORT = workshop.busiest_export(estate, prefer="shop-network-PrivateSubnetIds")
+answer = None  # your answer here, e.g. answer = 2
+workshop.check("export-importers", answer, estate, export=EXPORT)
+
+# %% [markdown]
+# ### Solution
+#
+# Try the exercise first! Then run the cell below to see the solution.
+
+# %% tags=["solution"]
+workshop.show_solution("export-importers", estate, export=EXPORT)
+if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second computation
+    assert workshop.check("export-importers", 4, estate, export=EXPORT)
 
 # %%
 estate.exports[["export_name", "stack", "output", "n_importers", "importers"]]
@@ -73,7 +100,7 @@ estate.imports[["stack", "source", "path", "export_name", "export_stack", "link"
 views.export_map(estate.stacks, estate.imports, estate.exports)
 
 # %% [markdown]
-# The red ring sits on `data`: `shop-data-DbEndpointAddress` is a leftover. The applications
+# On the sample, the red ring sits on `data`: `shop-data-DbEndpointAddress` is a leftover. The applications
 # read the database endpoint from an SSM parameter now. `iacviz.export_problems` lists
 # such problems in words:
 
@@ -118,7 +145,9 @@ iacviz.deletion_order(estate)
 # %% [markdown]
 # ## The "export in use" trap
 #
-# Release 2 of the shop rewords the description of the network's `AppSecurityGroup`. It looks
+# Which change walks into it? Replacing **the resource behind the export with the most
+# importers**: `TRAP` below, picked from the data. On the sample it is the network's
+# `AppSecurityGroup`, and release 2 of the shop rewords its description. It looks
 # harmless, but `GroupDescription` is a *create-only* property: CloudFormation has to create a new
 # security group, with a new id. That id is exported as `shop-network-AppSecurityGroupId`, and
 # three stacks import it. An export cannot change while it is imported, so the whole `network`
@@ -130,10 +159,17 @@ iacviz.deletion_order(estate)
 # importers does:
 
 # %%
-in_use = estate.exports.set_index("export_name").loc["shop-network-AppSecurityGroupId", "importers"]
-workshop.expect(SOURCE, "importers of the app security group id", set(in_use),
+TRAP = workshop.exported_resource(estate, prefer="network/AppSecurityGroup")
+trap_stack, _, trap_id = (TRAP or "").rpartition("/")
+ex = estate.exports
+its_exports = ex[(ex["stack"] == trap_stack) & ex.resources.map(lambda r: trap_id in list(r if r is not None else []))]
+workshop.expect(SOURCE, "importers of what TRAP exports", set().union(*map(set, its_exports.importers)),
                 {"orders-api", "storefront-env", "ShopWorkers"})
-blast = iacviz.blast_radius(estate, "network/AppSecurityGroup", "replace")
+print("replacing", TRAP or "nothing: no stack exports a resource")
+its_exports[["export_name", "n_importers", "importers"]]
+
+# %%
+blast = iacviz.blast_radius(estate, TRAP, "replace")
 blast[blast.blocked != ""][["stack", "logical_id", "impact", "blocked"]]
 
 # %% [markdown]
@@ -148,27 +184,4 @@ blast[blast.blocked != ""][["stack", "logical_id", "impact", "blocked"]]
 # %%
 from iacviz.views.widgets import export_explorer
 
-export_explorer(estate, stack="network")
-
-# %% [markdown]
-# ## Exercise
-#
-# How many stacks import `shop-network-PrivateSubnetIds`?
-#
-# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
-
-# %%
-answer = None  # your answer here, e.g. answer = 2
-workshop.check("private-subnet-importers", answer, estate)
-
-# %% [markdown]
-# ### Solution
-#
-# Try the exercise first! On the sample estate **4** stacks import `shop-network-PrivateSubnetIds`. The cell below shows one way to
-# compute it, and checks that `workshop.check` accepts that pinned answer (CI runs it).
-
-# %% tags=["solution"]
-answer = estate.exports.set_index("export_name").n_importers.get("shop-network-PrivateSubnetIds", 0)
-workshop.check("private-subnet-importers", answer, estate)
-if workshop.is_sample(SOURCE):  # the answer the text pins, not a second computation
-    assert workshop.check("private-subnet-importers", 4, estate)
+export_explorer(estate, stack=trap_stack or None)

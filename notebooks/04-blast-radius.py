@@ -34,7 +34,11 @@
 # replaced as well. That is how one edit ripples through a network.
 
 # %% tags=["parameters"]
-SOURCE = "../data/sample-estate"  # a folder of templates, a snapshot folder, or "live:profile/region"
+import os
+
+# A folder of templates, a cdk.out, a snapshot folder, or "live:profile/region". Edit it here,
+# or set IACVIZ_SOURCE before starting Jupyter to run every notebook on your own estate.
+SOURCE = os.environ.get("IACVIZ_SOURCE", "../data/sample-estate")
 
 # %%
 import iacviz
@@ -44,12 +48,16 @@ estate = workshop.open_source(SOURCE)
 estate
 
 # %% [markdown]
-# ## Replacing the app security group
+# ## Replacing the resource behind the busiest export
 #
-# The same change as in notebook 3: `network/AppSecurityGroup` is replaced.
+# The same change as in notebook 3: `TARGET`, the resource behind the export with the most
+# importers, is replaced. On the sample that is `network/AppSecurityGroup`; on your estate
+# the next cell picks it from the data (change it to any `"stack/LogicalId"` you like).
 
 # %%
-blast = iacviz.blast_radius(estate, "network/AppSecurityGroup", "replace")
+TARGET = workshop.exported_resource(estate, prefer="network/AppSecurityGroup")
+print("target:", TARGET)
+blast = iacviz.blast_radius(estate, TARGET, "replace")
 blast[["stack", "logical_id", "type", "depth", "impact", "blocked"]]
 
 # %%
@@ -63,7 +71,7 @@ workshop.expect(SOURCE, "blocked resources", set(zip(blocked["stack"], blocked.l
                  ("ShopWorkers", "ServiceD69D759B")})
 
 # %% [markdown]
-# Inside `network`, the two ingress rules are replaced: their `GroupId` / `SourceSecurityGroupId`
+# On the sample: inside `network`, the two ingress rules are replaced: their `GroupId` / `SourceSecurityGroupId`
 # is create-only and reads the group's id. Across stacks, the functions, the ECS service and
 # the Beanstalk environment would be *updated* (their security-group lists can change in place),
 # but every row beyond the export is **blocked**: the export is in use.
@@ -90,15 +98,47 @@ views.blast_sunburst(blast)
 views.blast_graph(estate, blast)
 
 # %% [markdown]
-# ## Deleting a queue
+# ## Deleting a stateful resource
 #
 # Deleting is worse than replacing: whatever references the deleted thing is **broken**.
-# Deleting `data/OrdersQueue` would break the monitoring alarms, the workers' task definition,
-# the IAM policy and the function's event source. CloudFormation would refuse, because its
-# URL, ARN and name are exported and imported.
+# `DOOMED` is the stateful resource with the widest blast radius (on the sample, the orders
+# queue `data/OrdersQueue`, whose URL, ARN and name other stacks import).
+#
+# Before you draw it, predict.
 
 # %%
-deletion = iacviz.blast_radius(estate, "data/OrdersQueue", "delete")
+DOOMED = workshop.widest_stateful(estate, prefer="data/OrdersQueue") or TARGET
+print("to delete:", DOOMED)
+
+# %% [markdown]
+# ## Exercise
+#
+# **Predict** before you look: if `DOOMED` were deleted, how many **other** stacks (not its
+# own) would the change reach? Think about who imports its values; then check your guess.
+#
+# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
+
+# %%
+answer = None  # your answer here, e.g. answer = 3
+workshop.check("deletion-reach", answer, estate, target=DOOMED)
+
+# %% [markdown]
+# ### Solution
+#
+# Try the exercise first! Then run the cell below to see the solution.
+
+# %% tags=["solution"]
+workshop.show_solution("deletion-reach", estate, target=DOOMED)
+if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second computation
+    assert workshop.check("deletion-reach", 4, estate, target=DOOMED)
+
+# %% [markdown]
+# Now the picture. On the sample, deleting the queue would break the monitoring alarms, the
+# workers' task definition, the IAM policy and the function's event source, and CloudFormation
+# would refuse it, because the queue's exports are imported.
+
+# %%
+deletion = iacviz.blast_radius(estate, DOOMED, "delete")
 views.blast_sunburst(deletion)
 
 # %% [markdown]
@@ -110,8 +150,9 @@ views.blast_sunburst(deletion)
 # (cfn-lint warns about this too, W3011).
 
 # %%
-db_replaced = iacviz.blast_radius(estate, "data/Db", "replace").iloc[0]
-db_deleted = iacviz.blast_radius(estate, "data/Db", "delete").iloc[0]
+STATEFUL = workshop.widest_stateful(estate, prefer="data/Db") or TARGET  # the database, on the sample
+db_replaced = iacviz.blast_radius(estate, STATEFUL, "replace").iloc[0]
+db_deleted = iacviz.blast_radius(estate, STATEFUL, "delete").iloc[0]
 workshop.expect(SOURCE, "Db protected when replaced / deleted",
                 (bool(db_replaced.protected), bool(db_deleted.protected)), (False, True))
 db_replaced[["stack", "logical_id", "impact", "stateful", "protected"]]
@@ -125,27 +166,4 @@ db_replaced[["stack", "logical_id", "impact", "stateful", "protected"]]
 # %%
 from iacviz.views.widgets import blast_explorer
 
-blast_explorer(estate, target="network/AppSecurityGroup")
-
-# %% [markdown]
-# ## Exercise
-#
-# If `data/OrdersQueue` were deleted, how many **other** stacks (not `data`) would the change reach?
-#
-# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
-
-# %%
-answer = None  # your answer here, e.g. answer = 3
-workshop.check("orders-queue-deletion", answer, estate)
-
-# %% [markdown]
-# ### Solution
-#
-# Try the exercise first! On the sample estate deleting the queue reaches **4** other stacks. The cell below shows one way to
-# compute it, and checks that `workshop.check` accepts that pinned answer (CI runs it).
-
-# %% tags=["solution"]
-answer = deletion["stack"][deletion["stack"] != "data"].nunique()
-workshop.check("orders-queue-deletion", answer, estate)
-if workshop.is_sample(SOURCE):  # the answer the text pins, not a second computation
-    assert workshop.check("orders-queue-deletion", 4, estate)
+blast_explorer(estate, target=TARGET)

@@ -30,8 +30,14 @@
 # resource's own lines), and then previews the change set of a real release, **release-2**.
 
 # %% tags=["parameters"]
-SOURCE = "../data/sample-estate"  # a folder of templates, a snapshot folder, or "live:profile/region"
-AFTER = "../data/scenarios/release-2"  # the estate after the release
+import os
+
+# A folder of templates, a cdk.out, a snapshot folder, or "live:profile/region". Edit it here,
+# or set IACVIZ_SOURCE before starting Jupyter to run every notebook on your own estate.
+SOURCE = os.environ.get("IACVIZ_SOURCE", "../data/sample-estate")
+# The same estate after a release: on the sample, release-2. With your own SOURCE, set
+# IACVIZ_AFTER to the templates of your release branch; left empty, the estate is compared with itself.
+AFTER = os.environ.get("IACVIZ_AFTER", "" if "IACVIZ_SOURCE" in os.environ else "../data/scenarios/release-2")
 
 # %%
 import iacviz
@@ -86,22 +92,50 @@ workshop.expect(SOURCE, "stateful resources with both policies",
 stateful
 
 # %% [markdown]
-# ## Preview a release: release-2
+# ## Preview a release
 #
-# `data/scenarios/release-2` is a full copy of the estate with three small edits, each of which
-# looks harmless in review:
+# `AFTER` is the same estate after a release. On the sample it is `data/scenarios/release-2`,
+# a full copy of the estate with three small edits, each of which looks harmless in review:
 #
-# 1. **data**: the `EnvConfig` mapping's `DbName` changes from `shop` to `catalogue`. `Db` reads it
-#    with `!FindInMap`, and `DBName` is create-only, so the database is **replaced**. With no
-#    `UpdateReplacePolicy`, the old instance is deleted without a snapshot: **data lost**.
-# 2. **network**: the `AppSecurityGroup` description is reworded, so the group is **replaced**, which
-#    CloudFormation **refuses**: its id is exported and in use by three stacks.
-# 3. **orders-api**: `CreateOrderFunction` gets more memory and time, **updated in place**.
+# 1. **data**: the `EnvConfig` mapping's `DbName` changes from `shop` to `catalogue`; `Db` reads it
+#    with `!FindInMap`.
+# 2. **network**: the `AppSecurityGroup` description is reworded.
+# 3. **orders-api**: `CreateOrderFunction` gets more memory and time.
 #
-# `plan_changes` predicts the change sets CloudFormation would compute, offline:
+# With your own estate, point `IACVIZ_AFTER` (or `AFTER` in the first cell) at the templates
+# of your release branch.
 
 # %%
-after = workshop.open_source(AFTER)
+after = workshop.open_source(AFTER) if AFTER else estate
+print("after:", AFTER or "the estate itself (no release given)")
+
+# %% [markdown]
+# ## Exercise
+#
+# **Predict** before you run the preview: which resources lose their data in the release?
+# Use what you know: which of the edits touch a create-only property, of a resource that holds
+# data, with no `UpdateReplacePolicy`? Answer `"stack/LogicalId"`, a list if several, `[]` if none.
+#
+# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
+
+# %%
+answer = None  # your answer here, e.g. answer = "network/Vpc"
+workshop.check("release-data-loss", answer, estate, after=after)
+
+# %% [markdown]
+# ### Solution
+#
+# Try the exercise first! Then run the cell below to see the solution.
+
+# %% tags=["solution"]
+workshop.show_solution("release-data-loss", estate, after=after)
+if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second computation
+    assert workshop.check("release-data-loss", "data/Db", estate, after=after)
+
+# %% [markdown]
+# Now check your prediction. `plan_changes` predicts the change sets CloudFormation would compute, offline:
+
+# %%
 plan = iacviz.plan_changes(estate, after)
 views.change_set_table(plan)
 
@@ -117,7 +151,7 @@ workshop.expect(SOURCE, "blocked", sorted(f"{s}/{r}" for s, r in plan[plan.block
                 ["network/AppSecurityGroup", "network/AppSecurityGroupId"])
 
 # %% [markdown]
-# Read the table row by row:
+# On the sample, read the table row by row:
 #
 # * `data/Db`: **Replacement True** and **DATA LOST**. `DbEndpointParameter` follows (a new
 #   endpoint is written to SSM), and so does the unused export `shop-data-DbEndpointAddress`.
@@ -131,27 +165,3 @@ workshop.expect(SOURCE, "blocked", sorted(f"{s}/{r}" for s, r in plan[plan.block
 # In a pipeline that deploys in dependency order, `network` fails first and stops the release,
 # and the database risk waits for the next one. The fix is one line in `data.yaml`:
 # `UpdateReplacePolicy: Snapshot` on `Db`, or revert the mapping.
-
-# %% [markdown]
-# ## Exercise
-#
-# Which resource loses its data in release-2? Answer `"stack/LogicalId"`.
-#
-# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
-
-# %%
-answer = None  # your answer here, e.g. answer = "network/Vpc"
-workshop.check("release-2-data-loss", answer, estate)
-
-# %% [markdown]
-# ### Solution
-#
-# Try the exercise first! On the sample estate `data/Db` loses its data. The cell below shows one way to
-# compute it, and checks that `workshop.check` accepts that pinned answer (CI runs it).
-
-# %% tags=["solution"]
-lost = plan[plan.data_loss.fillna(False)]
-answer = [f"{s}/{r}" for s, r in zip(lost["stack"], lost.logical_id)]
-workshop.check("release-2-data-loss", answer, estate)
-if workshop.is_sample(SOURCE):  # the answer the text pins, not a second computation
-    assert workshop.check("release-2-data-loss", "data/Db", estate)

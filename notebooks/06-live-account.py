@@ -100,20 +100,6 @@ estate.resources.drift_status.value_counts(dropna=False)
 # invisible to every template review. `estate.unmanaged` lists resources of common services
 # that no stack reports as its own:
 
-# %%
-estate.unmanaged[["service", "type", "id", "tags"]]
-
-# %% [markdown]
-# The three `clickops` resources were created by hand (a bucket, a queue, a security group). The
-# two other buckets hold the demo's own deployment artifacts (what `sam deploy` or `cdk deploy`
-# would upload): also outside any stack, and a reminder that not every unmanaged resource is a
-# mistake. Per service, the share of resources that stacks manage:
-
-# %%
-from iacviz.analysis.coverage import iac_coverage
-
-iac_coverage(estate)
-
 # %% [markdown]
 # ## Exercise
 #
@@ -128,14 +114,30 @@ workshop.check("clickops-resources", answer, estate)
 # %% [markdown]
 # ### Solution
 #
-# Try the exercise first! On the sample estate **3** resources carry `owner=clickops`. The cell below shows one way to
-# compute it, and checks that `workshop.check` accepts that pinned answer (CI runs it).
+# Try the exercise first! Then run the cell below to see the solution.
 
 # %% tags=["solution"]
-answer = sum(isinstance(tags, dict) and tags.get("owner") == "clickops" for tags in estate.unmanaged.tags)
-workshop.check("clickops-resources", answer, estate)
-if workshop.is_sample(SOURCE):  # the answer the text pins, not a second computation
+workshop.show_solution("clickops-resources", estate)
+if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second computation
     assert workshop.check("clickops-resources", 3, estate)
+
+# %% [markdown]
+# Now look at them:
+
+# %%
+estate.unmanaged[["service", "type", "id", "tags"]]
+
+# %% [markdown]
+# The three `clickops` resources were created by hand (a bucket, a queue, a security group). The
+# two other buckets hold the demo's own deployment artifacts (what `sam deploy` or `cdk deploy`
+# would upload): also outside any stack, and a reminder that not every unmanaged resource is a
+# mistake. Per service, the share of resources that stacks manage:
+
+# %%
+from iacviz.analysis.coverage import iac_coverage
+
+iac_coverage(estate)
+
 
 # %% [markdown]
 # ## Clean up

@@ -26,7 +26,11 @@
 # which stack, which risk, who fixes it.
 
 # %% tags=["parameters"]
-SOURCE = "../data/sample-estate"  # a folder of templates, a snapshot folder, or "live:profile/region"
+import os
+
+# A folder of templates, a cdk.out, a snapshot folder, or "live:profile/region". Edit it here,
+# or set IACVIZ_SOURCE before starting Jupyter to run every notebook on your own estate.
+SOURCE = os.environ.get("IACVIZ_SOURCE", "../data/sample-estate")
 
 # %%
 import iacviz
@@ -34,6 +38,34 @@ from iacviz import views, workshop
 
 estate = workshop.open_source(SOURCE)
 estate
+
+# %% [markdown]
+# ## Exercise
+#
+# **Predict** before the review runs: rule **W3001** flags every stateful resource that lacks a
+# Retain or Snapshot `DeletionPolicy` *and* `UpdateReplacePolicy`. How many findings will it
+# give? (Notebook 5 listed the stateful resources and their policies: `estate.resources`.)
+#
+# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
+
+# %%
+answer = None  # your answer here, e.g. answer = 4
+workshop.check("stateful-without-policies", answer, estate)
+
+# %% [markdown]
+# ### Solution
+#
+# Try the exercise first! Then run the cell below to see the solution.
+
+# %% tags=["solution"]
+workshop.show_solution("stateful-without-policies", estate)
+if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second computation
+    assert workshop.check("stateful-without-policies", 9, estate)
+
+# %% [markdown]
+# ## The findings
+#
+# Now run the review: one row per finding, summarised by rule.
 
 # %%
 findings = iacviz.review(estate)
@@ -92,26 +124,3 @@ from pathlib import Path
 
 report = iacviz.write_report(estate, Path(tempfile.mkdtemp()) / "review.html")
 print(report, f"{report.stat().st_size // 1024} KiB")
-
-# %% [markdown]
-# ## Exercise
-#
-# How many findings of rule **W3001** (stateful resource without Retain or Snapshot policies) are there?
-#
-# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
-
-# %%
-answer = None  # your answer here, e.g. answer = 4
-workshop.check("stateful-without-policies", answer, estate)
-
-# %% [markdown]
-# ### Solution
-#
-# Try the exercise first! On the sample estate there are **9** W3001 findings. The cell below shows one way to
-# compute it, and checks that `workshop.check` accepts that pinned answer (CI runs it).
-
-# %% tags=["solution"]
-answer = (findings.rule_id == "W3001").sum()
-workshop.check("stateful-without-policies", answer, estate)
-if workshop.is_sample(SOURCE):  # the answer the text pins, not a second computation
-    assert workshop.check("stateful-without-policies", 9, estate)

@@ -553,10 +553,10 @@ def test_open_source_reads_folders_and_snapshots(tmp_path, estate):
 
 
 def test_check_prints_hints_and_judges(capsys, estate):
-    assert workshop.check("data-resources", None, estate) is None
+    assert workshop.check("stack-resources", None, estate, stack="data") is None
     assert "Hint" in capsys.readouterr().out
-    assert workshop.check("data-resources", 0, estate) is True  # no stack named data here
-    assert workshop.check("private-subnet-importers", 3, estate) is False
+    assert workshop.check("stack-resources", 0, estate, stack="data") is True  # no stack named data here
+    assert workshop.check("export-importers", 3, estate, export="nothing-exported") is False
     assert "Not quite" in capsys.readouterr().out
 
 
