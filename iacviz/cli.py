@@ -10,7 +10,11 @@ Subcommands::
     iacviz plan     BEFORE AFTER [--parameters K=V ...] [--fail-on replacement,data-loss,blocked]
     iacviz exports  PATH... [--show exports|imports|problems]
     iacviz blast    PATH TARGET [--change replace|update|delete]
+    iacviz wire     PATH...   (suggest the estate file's parameters: block)
     iacviz snapshot (--profile P --region R [--endpoint-url URL] | PATH...) -o FOLDER
+
+Every command that reads templates takes ``--parameters Key=value ...`` (every stack that
+declares Key) and ``stack/Key=value`` (one stack; it wins), as ``iacviz.load(parameters=...)``.
     iacviz demo-account [--port N]
 
 Every command that prints a frame takes ``--format table|csv|json|markdown`` (``table``, the
@@ -72,6 +76,13 @@ def _input_options(p: argparse.ArgumentParser, live: bool = True) -> None:
                        help="read a deployed account instead (PROFILE may be empty: /eu-west-1)")
         p.add_argument("--endpoint-url", metavar="URL", help="with --live: another endpoint, e.g. the demo account")
     p.add_argument("--strict", action="store_true", help="fail (exit 3) on any template that cannot be read")
+    _parameter_option(p)
+
+
+def _parameter_option(p: argparse.ArgumentParser, flag: str = "--parameters", side: str = "every stack") -> None:
+    p.add_argument(flag, nargs="+", action="extend", default=[], metavar="K=V",
+                   help=f"parameter values for {side}: Key=value (every stack declaring Key) or "
+                        f"stack/Key=value (that stack; it wins)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,8 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("after", metavar="AFTER")
     for flag, side in (("--parameters", "both sides"), ("--before-parameters", "BEFORE only"),
                        ("--after-parameters", "AFTER only")):
-        p.add_argument(flag, nargs="+", default=[], metavar="K=V",
-                       help=f"parameter values for {side}: Key=value (every stack declaring Key) or stack/Key=value")
+        _parameter_option(p, flag, side)
     p.add_argument("--stack", help="only this stack")
     p.add_argument("--fail-on", metavar="REASON,...", default="",
                    help="exit 1 when the plan has any of: replacement, data-loss, blocked, unknowable")
@@ -121,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", metavar="TARGET")
     p.add_argument("--change", choices=("replace", "update", "delete"), default="replace",
                    help="what happens to TARGET (default: replace)")
+    _parameter_option(p)
     _output_options(p)
     p.set_defaults(run=_blast)
 
@@ -131,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", help="region of the live account")
     p.add_argument("--endpoint-url", metavar="URL", help="another endpoint, e.g. the demo account")
     p.add_argument("-o", "--output", metavar="FOLDER", required=True, help="snapshot folder to write")
+    _parameter_option(p)
     p.set_defaults(run=_snapshot)
 
     p = sub.add_parser("demo-account", help="serve the sample estate as a local AWS account (moto)",
@@ -193,10 +205,14 @@ class _Progress:
                   flush=True)
 
 
-def _load(paths: Sequence[str], strict: bool = False, live: str | None = None, endpoint_url: str | None = None):
+def _load(paths: Sequence[str], strict: bool = False, live: str | None = None, endpoint_url: str | None = None,
+          parameters: Sequence[str] = ()):
+    values = _pairs(parameters, "--parameters")
     if live:
         if paths:
             raise _UsageError("give PATHs or --live, not both")
+        if values:
+            raise _UsageError("--parameters applies to templates, not to --live (a live stack has its values)")
         profile, slash, region = live.rpartition("/")
         if not slash or not region:
             raise _UsageError(f"--live wants PROFILE/REGION (e.g. prod/eu-west-1, or /eu-west-1 for the default "
@@ -211,6 +227,8 @@ def _load(paths: Sequence[str], strict: bool = False, live: str | None = None, e
     if missing:
         raise IacvizError(f"no such file or folder: {', '.join(missing)}")
     if len(paths) == 1 and (Path(paths[0]) / "iacviz-snapshot.json").exists():
+        if values:
+            raise _UsageError("--parameters applies to templates, not to a snapshot")
         from .model.snapshot import read_snapshot
 
         with _Progress(f"reading snapshot {paths[0]}"):
@@ -218,7 +236,7 @@ def _load(paths: Sequence[str], strict: bool = False, live: str | None = None, e
     from .model.load import load
 
     with _Progress(f"reading templates in {', '.join(paths)}"):
-        estate = load(*paths, strict=strict)
+        estate = load(*paths, strict=strict, parameters=values)
     if estate.stacks.empty:
         raise IacvizError(f"no stacks found in {', '.join(paths)}")
     bad = estate.errors[estate.errors.severity == "error"]
@@ -228,33 +246,13 @@ def _load(paths: Sequence[str], strict: bool = False, live: str | None = None, e
     return estate
 
 
-def _pairs(items: Sequence[str], flag: str) -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    nested: dict[str, dict[str, Any]] = {}
-    for item in items:
-        key, eq, value = item.partition("=")
-        if not eq or not key:
-            raise _UsageError(f"{flag}: expected Key=value or stack/Key=value, not {item!r}")
-        stack, slash, name = key.rpartition("/")
-        if slash:
-            nested.setdefault(stack, {})[name] = value
-        else:
-            flat[key] = value
-    if flat and nested:
-        raise _UsageError(f"{flag}: use either Key=value or stack/Key=value throughout, not both")
-    return nested or flat
+def _pairs(items: Sequence[str], flag: str):
+    from .sources.parameter_values import ParameterShapeError, parse_pairs
 
-
-def _merge(both: dict[str, Any], mine: dict[str, Any], flag: str) -> dict[str, Any] | None:
-    """--parameters overlaid with one side's own values (both flat, or both per stack)."""
-    if not both or not mine:
-        return dict(both or mine) or None
-    nested = isinstance(next(iter(both.values())), dict)
-    if nested != isinstance(next(iter(mine.values())), dict):
-        raise _UsageError(f"--parameters and {flag}: use either Key=value or stack/Key=value throughout")
-    if not nested:
-        return {**both, **mine}
-    return {stack: {**both.get(stack, {}), **mine.get(stack, {})} for stack in {**both, **mine}}
+    try:
+        return parse_pairs(items, flag)
+    except ParameterShapeError as exc:
+        raise _UsageError(str(exc)) from None
 
 
 # -- output ------------------------------------------------------------------------------------
@@ -315,7 +313,7 @@ def _fmt(args: argparse.Namespace, default: str = "table") -> str:
 def _review(args: argparse.Namespace) -> int:
     from .rules import catalogue, review
 
-    estate = _load(args.paths, args.strict, args.live, args.endpoint_url)
+    estate = _load(args.paths, args.strict, args.live, args.endpoint_url, args.parameters)
     findings = review(estate, disable=args.disable)
     fmt = _fmt(args)
     counts = {s: int((findings.severity == s).sum()) for s in _SEVERITY_RANK}
@@ -346,10 +344,10 @@ def _plan(args: argparse.Namespace) -> int:
     from .views.plan_table import fail_reasons, plan_to_text, summary_line
 
     both = _pairs(args.parameters, "--parameters")
-    sides = [_merge(both, _pairs(args.before_parameters, "--before-parameters"), "--before-parameters"),
-             _merge(both, _pairs(args.after_parameters, "--after-parameters"), "--after-parameters")]
+    sides = [_pairs(args.before_parameters, "--before-parameters").over(both).to_mapping(),
+             _pairs(args.after_parameters, "--after-parameters").over(both).to_mapping()]
     with _Progress("comparing the two versions"):
-        plan = plan_changes(args.before, args.after, sides[0], sides[1], stack=args.stack)
+        plan = plan_changes(args.before, args.after, sides[0] or None, sides[1] or None, stack=args.stack)
     fmt = _fmt(args)
     text = plan_to_text(plan, fmt, color=fmt == "table" and not args.output and sys.stdout.isatty())
     _emit(text if text.endswith("\n") else text + "\n", args.output)
@@ -366,7 +364,7 @@ def _plan(args: argparse.Namespace) -> int:
 def _exports(args: argparse.Namespace) -> int:
     from .analysis.exports import export_problems
 
-    estate = _load(args.paths, args.strict, args.live, args.endpoint_url)
+    estate = _load(args.paths, args.strict, args.live, args.endpoint_url, args.parameters)
     drop: list[str] = []
     if args.show == "imports":
         df = estate.imports[["stack", "source", "export_name", "export_stack", "link"]]
@@ -385,7 +383,7 @@ def _blast(args: argparse.Namespace) -> int:
 
     from .views.terminal import blast_summary
 
-    estate = _load([args.path])
+    estate = _load([args.path], parameters=args.parameters)
     with _Progress(f"following {args.target} through the estate"):
         df = blast_radius(estate, args.target, change=args.change)
     fmt = _fmt(args)
@@ -403,10 +401,12 @@ def _blast(args: argparse.Namespace) -> int:
 def _snapshot(args: argparse.Namespace) -> int:
     from .model.snapshot import to_parquet
 
+    if args.parameters and not args.paths:
+        raise _UsageError("--parameters applies to templates (PATHs), not to a live account")
     if args.paths and (args.profile or args.region or args.endpoint_url):
         raise _UsageError("give PATHs or --profile/--region/--endpoint-url, not both")
     if args.paths:
-        estate = _load(args.paths)
+        estate = _load(args.paths, parameters=args.parameters)
     elif args.region or args.profile or args.endpoint_url:
         from .model.live import load_live
 

@@ -84,7 +84,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "type": ("str", "parameter Type"),
         "default": ("object", "Default as written"),
         "value": ("object", "value used: passed by the user or a parent stack, else the default"),
-        "value_source": ("str", "user, parent, default, live or missing"),
+        "value_source": ("str", "user (load or --parameters), estate-file, parent, default, live or missing"),
         "no_echo": ("bool", "NoEcho parameter (its value is never shown)"),
         "description": ("str", "the parameter's Description"),
     },

@@ -167,9 +167,15 @@ def test_plan_parameters_and_formats(capsys, net):
     code, out, _ = run(capsys, "plan", str(net), str(net), "--parameters", "net/Cidr=10.2.0.0/16",
                        "--format", "markdown", "--fail-on", "replacement")
     assert code == 0 and out.startswith("| stack |")  # same value on both sides: nothing changes
-    code, _, err = run(capsys, "plan", str(net), str(net), "--parameters", "Cidr=x", "--before-parameters",
-                       "net/Cidr=y")
-    assert code == 2 and "throughout" in err
+    # The two shapes mix: the stack's own value wins over the estate-wide one, on its side only.
+    code, _, err = run(capsys, "plan", str(net), str(net), "--parameters", "Cidr=10.4.0.0/16",
+                       "--before-parameters", "net/Cidr=10.3.0.0/16", "--fail-on", "replacement")
+    assert code == 1 and "net/Vpc" in err
+    code, _, err = run(capsys, "plan", str(net), str(net), "--parameters", "Cidr=10.4.0.0/16",
+                       "--after-parameters", "Cidr=10.4.0.0/16", "--fail-on", "replacement")
+    assert code == 0
+    code, _, err = run(capsys, "plan", str(net), str(net), "--parameters", "/Cidr=x")
+    assert code == 2 and "stack/Key=value" in err
 
 
 # -- exports, blast ----------------------------------------------------------------------------

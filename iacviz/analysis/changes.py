@@ -23,6 +23,7 @@ from iacviz.errors import IacvizError
 from iacviz.model.build import build_estate
 from iacviz.model.estate import Estate
 from iacviz.model.load import load, load_template
+from iacviz.sources.parameter_values import ParameterValues
 from iacviz.sources.raw import ErrorRow
 
 __all__ = ["plan_changes"]
@@ -60,8 +61,8 @@ def plan_changes(before: Any, after: Any, before_parameters: Mapping | None = No
         long form (named by `stack`, else after the single stack on the other side, else
         ``"stack"``).
     before_parameters, after_parameters : mapping, optional
-        Parameter values: ``{Key: value}`` (for a single template, or for every stack of a
-        path that declares the key) or ``{stack: {Key: value}}``.
+        Parameter values in the shapes :func:`iacviz.load` takes: ``{Key: value}`` for every
+        stack that declares the key, ``{stack: {Key: value}}`` for one stack.
     stack : str, optional
         Name of a template given as a mapping; with estates or paths, keep only this stack's rows.
 
@@ -112,35 +113,34 @@ def plan_changes(before: Any, after: Any, before_parameters: Mapping | None = No
 def _as_estate(value: Any, parameters: Mapping | None, stack: str | None) -> tuple[Estate, dict, bool]:
     """The estate of one side, the parameter values passed per stack, and whether it is a
     mapping that was given no name."""
-    params = dict(parameters or {})
-    nested = bool(params) and all(isinstance(v, Mapping) for v in params.values())
-    if isinstance(value, Estate):
-        names = [r.name for r in value.raw_stacks]
-        per_stack = _per_stack(params, nested, names, stack)
-        if per_stack:
-            errors = [ErrorRow(r.source, r.line, r.severity, r.message, r.stack) for r in value.errors.itertuples()]
-            value = build_estate(value.raw_stacks, errors, parameters=per_stack, region=value.region)
-        return value, per_stack, False
+    given = ParameterValues.of(parameters)
     if isinstance(value, Mapping):
         name = stack or "stack"
-        flat = dict(params.get(name, {})) if nested else params
+        flat = given.for_stack(name)
         return load_template(dict(value), stack=name, parameters=flat), {name: flat}, stack is None
-    if isinstance(value, (str, os.PathLike)):
+    if isinstance(value, Estate):
+        if given:
+            errors = [ErrorRow(r.source, r.line, r.severity, r.message, r.stack) for r in value.errors.itertuples()]
+            value = build_estate(value.raw_stacks, errors, parameters=given, region=value.region)
+    elif isinstance(value, (str, os.PathLike)):
         if not os.path.exists(value):
             raise IacvizError(f"plan_changes: {os.fspath(value)!r} does not exist")
-        per_stack = dict(params) if nested else {}
-        if params and not nested:  # {Key: value}: every stack of the path that declares Key
-            per_stack = _per_stack(params, False, [r.name for r in load(value).raw_stacks], stack)
-        return load(value, parameters=per_stack or None), per_stack, False
-    raise IacvizError(f"plan_changes: expected a path, an Estate or a template mapping, not {type(value).__name__}")
+        value = load(value, parameters=given)
+    else:
+        raise IacvizError(f"plan_changes: expected a path, an Estate or a template mapping, "
+                          f"not {type(value).__name__}")
+    return value, _per_stack(given, value, stack), False
 
 
-def _per_stack(params: dict, nested: bool, names: list[str], stack: str | None) -> dict[str, dict]:
-    if not params:
-        return {}
-    if nested:
-        return {k: dict(v) for k, v in params.items()}
-    return {n: dict(params) for n in names if stack is None or n == stack}
+def _per_stack(given: ParameterValues, estate: Estate, stack: str | None) -> dict[str, dict]:
+    """The values the user passed to each stack (what a NoEcho parameter really gets)."""
+    out = {}
+    for raw in estate.raw_stacks:
+        declared = raw.template.get("Parameters") if isinstance(raw.template.get("Parameters"), dict) else {}
+        mine = given.for_stack(raw.name, declared)
+        if mine and (stack is None or raw.name == stack):
+            out[raw.name] = mine
+    return out
 
 
 def _importers(estate: Estate):

@@ -20,6 +20,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from .. import schema
+from ..sources.parameter_values import ParameterValues
 from ..sources.raw import ErrorRow, RawStack
 from ..cfn import modality as _modality
 from ..cfn import update_behavior as _behavior
@@ -37,20 +38,21 @@ _ATTRIBUTE_SECTIONS = (
 
 
 def build_estate(raw_stacks: Iterable[RawStack], errors: Iterable[ErrorRow], *,
-                 parameters: dict[str, dict[str, Any]] | None = None,
+                 parameters: ParameterValues | dict[str, Any] | None = None,
                  region: str = "us-east-1") -> Estate:
     """Turn raw stacks (and the read errors met on the way) into an `Estate`.
 
-    `parameters` maps a stack name to ``{ParameterKey: value}``; those values win over
-    values passed by a parent stack or an estate file, which win over defaults.
+    `parameters`, ``{Key: value}`` for every stack declaring Key and/or ``{stack: {Key:
+    value}}`` (see :mod:`iacviz.sources.parameter_values`), win over values passed by a
+    parent stack or an estate file, which win over defaults.
     """
     raw_stacks = keyed(raw_stacks)
+    values = ParameterValues.of(parameters)
     acc = _Columns()
     for err in errors:
         acc.error(err.source, err.line, err.message, err.severity, err.stack)
-    parameters = parameters or {}
     for raw in raw_stacks:
-        _add_stack(acc, raw, parameters.get(raw.name, parameters.get(raw.stack_name, {})), region)
+        _add_stack(acc, raw, values, region)
     # Each frame is built on first access (Estate calls these once): a user who looks at
     # resources never pays for the properties frame, the largest by far.
     frames = {name: _Once(acc.frame, name) for name in acc.names()}
@@ -152,7 +154,8 @@ def _parameter_values(raw: RawStack, declared: dict, user: dict) -> tuple[dict, 
         if name in user:
             values[name], sources[name] = user[name], "user"
         elif name in raw.parameter_values:
-            values[name], sources[name] = raw.parameter_values[name], raw.parameter_values_source
+            values[name] = raw.parameter_values[name]
+            sources[name] = raw.parameter_value_sources.get(name, raw.parameter_values_source)
         elif "Default" in spec:
             values[name], sources[name] = spec["Default"], "default"
         else:
@@ -171,10 +174,12 @@ def _section(template: dict, key: str, acc: _Columns, raw: RawStack) -> dict:
     return value
 
 
-def _add_stack(acc: _Columns, raw: RawStack, user_params: dict, region: str) -> None:
+def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str) -> None:  # noqa: C901
     t = raw.template
     name, source = raw.name, raw.source
     declared = _section(t, "Parameters", acc, raw)
+    # Values given per stack may name the stack by its key or by its CloudFormation name.
+    user_params = given.for_stack(name, declared, raw.stack_name)
     resources = _section(t, "Resources", acc, raw)
     outputs = _section(t, "Outputs", acc, raw)
     conditions = _section(t, "Conditions", acc, raw)

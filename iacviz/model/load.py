@@ -12,12 +12,13 @@ from typing import Any
 from ..errors import TemplateError
 from ..sources.transforms import apply_transforms
 from ..sources.files import read_paths
+from ..sources.parameter_values import ParameterShapeError, ParameterValues
 from ..sources.raw import ErrorRow, RawStack
 from .build import build_estate
 from .estate import Estate
 
 
-def load(*paths: str | os.PathLike, parameters: dict[str, dict[str, Any]] | None = None,
+def load(*paths: str | os.PathLike, parameters: dict[str, Any] | None = None,
          region: str = "us-east-1", strict: bool = False, follow_outside: bool = False) -> Estate:
     """Read every stack below `paths` into an `Estate`.
 
@@ -25,8 +26,10 @@ def load(*paths: str | os.PathLike, parameters: dict[str, dict[str, Any]] | None
     ----------
     paths: template files or folders (read recursively; CDK ``cdk.out`` folders,
         ``.ebextensions`` folders and an ``iacviz-estate.yaml`` file are recognised).
-    parameters: ``{stack: {ParameterKey: value}}``; other parameters take the estate file's
-        value, the value a parent stack passes, or their default.
+    parameters: ``{Key: value}`` for every stack that declares ``Key``, and/or
+        ``{stack: {Key: value}}`` for one stack, which wins (the shapes are described once, in
+        :mod:`iacviz.sources.parameter_values`). They win over the estate file's values and
+        the values a parent stack passes; other parameters take their default.
     region: the region pseudo parameters and SAM expansion assume.
     strict: raise one :class:`iacviz.TemplateError` for the first error instead of
         returning it as a row of ``estate.errors``.
@@ -40,24 +43,34 @@ def load(*paths: str | os.PathLike, parameters: dict[str, dict[str, Any]] | None
     >>> estate.stacks.stack.tolist()[:2]  # doctest: +SKIP
     ['ShopMonitoring', 'ShopWorkers']
     """
-    raw, errors = read_paths(paths, parameters=parameters, region=region, follow_outside=follow_outside)
+    values = _values(parameters)
+    raw, errors = read_paths(paths, parameters=values, region=region, follow_outside=follow_outside)
     _check(errors, strict)
-    estate = build_estate(raw, errors, parameters=parameters, region=region)
+    estate = build_estate(raw, errors, parameters=values, region=region)
     if strict:  # only then: the errors frame is built on first access
         _check([ErrorRow(r.source, r.line, r.severity, r.message) for r in estate.errors.itertuples()], strict)
     return estate
+
+
+def _values(parameters: Any) -> ParameterValues:
+    try:
+        return ParameterValues.of(parameters)
+    except ParameterShapeError as exc:
+        raise TypeError(str(exc)) from None
 
 
 def load_template(template: dict[str, Any], stack: str = "stack", *, parameters: dict[str, Any] | None = None,
                   region: str = "us-east-1", strict: bool = False) -> Estate:
     """An `Estate` of one template given as a mapping (already in long form), named `stack`.
 
-    Transforms (Fn::ForEach, SAM) are expanded as when read from a file.
+    Transforms (Fn::ForEach, SAM) are expanded as when read from a file. `parameters` takes
+    the shapes :func:`load` takes (``{Key: value}`` is this stack's).
     """
-    body, raw_body, generated_by, errors = apply_transforms(template, dict(parameters or {}), region,
-                                                            f"<{stack}>", stack)
+    declared = template.get("Parameters") if isinstance(template.get("Parameters"), dict) else None
+    values = _values(parameters).for_stack(stack, declared)
+    body, raw_body, generated_by, errors = apply_transforms(template, values, region, f"<{stack}>", stack)
     raw = RawStack(stack, f"<{stack}>", "mapping", body, raw_template=raw_body, generated_by=generated_by)
-    estate = build_estate([raw], errors, parameters={stack: dict(parameters or {})}, region=region)
+    estate = build_estate([raw], errors, parameters={stack: values}, region=region)
     if strict:
         _check([ErrorRow(r.source, r.line, r.severity, r.message) for r in estate.errors.itertuples()], strict)
     return estate

@@ -17,6 +17,7 @@ from ..cfn.intrinsics import Context, resolve_value
 from ..errors import TemplateError
 from ..limits import LimitError, inside, read_regular_file
 from . import cdk, ebextensions, environments
+from .parameter_values import ParameterShapeError, ParameterValues
 from .raw import ErrorRow, RawStack
 from .transforms import apply_transforms, parameter_defaults
 from .template_text import MAX_TEMPLATE_BYTES, parse_template
@@ -49,28 +50,32 @@ class _Template:
     name: str | None = None  # from the estate file
     parameters: dict[str, Any] = field(default_factory=dict)
     deployments: list | None = None  # estate-file environments: one stack per Deployment
+    estate_wide: dict[str, Any] = field(default_factory=dict)  # the estate file's top-level parameters
 
 
-def read_paths(paths: Iterable[str | os.PathLike], *, parameters: dict[str, dict] | None = None,
+def read_paths(paths: Iterable[str | os.PathLike], *, parameters: ParameterValues | dict | None = None,
                region: str = "us-east-1", follow_outside: bool = False) -> tuple[list[RawStack], list[ErrorRow]]:
     """Read every stack below `paths` (files or folders).
 
-    `parameters` ({stack: {key: value}}) is used to expand SAM templates and to resolve
+    `parameters` (``{Key: value}`` and/or ``{stack: {Key: value}}``, see
+    :mod:`iacviz.sources.parameter_values`) is used to expand SAM templates and to resolve
     the parameters parents pass to nested stacks. A file reached through the folder given
     (a symlink, an estate-file ``template:``, a CDK ``templateFile``) that lies outside it is
     an error row, unless `follow_outside` is True.
     """
-    reader = _Reader(parameters or {}, region, follow_outside)
+    reader = _Reader(ParameterValues.of(parameters), region, follow_outside)
     for path in paths:
         reader.read_root(Path(path))
     return reader.finish()
 
 
 class _Reader:
-    def __init__(self, parameters: dict[str, dict], region: str, follow_outside: bool = False):
+    def __init__(self, parameters: ParameterValues, region: str, follow_outside: bool = False):
         self.parameters = parameters
         self.follow_outside = follow_outside
         self.root = Path.cwd()
+        self.estate_wide: dict[str, Any] = {}  # the current root's estate-file parameters
+        self.file_per_stack: dict[str, dict[str, Any]] = {}  # `parameters: {stack: {...}}` there
         self.region = region
         self.stacks: list[RawStack] = []
         self.errors: list[ErrorRow] = []
@@ -108,6 +113,7 @@ class _Reader:
             return
         self.base = root if root.is_dir() else root.parent
         self.root = self.base
+        self.estate_wide = {}
         if not root.is_dir():
             self._read_template(root)
             return
@@ -125,7 +131,7 @@ class _Reader:
             if cdk.is_assembly(here):
                 stacks, errs, _ = cdk.read_assembly(here, self.display, self._parse,
                                                     follow_outside=self.follow_outside)
-                self.stacks.extend(stacks)
+                self.stacks.extend(self._estate_wide_into(s) for s in stacks)
                 self.errors.extend(errs)
                 dirs[:] = []
                 continue
@@ -197,12 +203,33 @@ class _Reader:
             where, errs = environments.deployments(str(stack), spec, envs, source, lines)
             self.errors.extend(errs)
             named[self.real(template)] = (str(stack), dict(spec.get("parameters") or {}), where)
+        wide = body.get("parameters") or {}
+        try:
+            given = ParameterValues.of(wide)
+        except ParameterShapeError as exc:
+            bad(str(exc), lines.get("parameters", 0))
+            given = ParameterValues()
+        # Top-level `parameters:` are estate-wide: every stack declaring the key gets the value
+        # unless its own entry (or its parent) gives one. `stack: {Key: v}` in there is per stack.
+        self.estate_wide = given.estate_wide
+        for stack, values in given.per_stack.items():
+            self.file_per_stack.setdefault(stack, {}).update(values)
         ignore = body.get("ignore")
         if ignore is not None and not isinstance(ignore, (list, str)):
             bad(f"ignore must be a list of glob patterns, found {type(ignore).__name__}")
             ignore = None
         ignore = [ignore] if isinstance(ignore, str) else ignore
         return named, [str(g) for g in ignore or []]
+
+    def _estate_wide_into(self, stack: RawStack) -> RawStack:
+        """A stack read whole (a CDK assembly's) with the estate file's estate-wide values for
+        the parameters it declares and has no value for."""
+        declared = stack.template.get("Parameters") if isinstance(stack.template.get("Parameters"), dict) else {}
+        wide = {k: v for k, v in self.estate_wide.items() if k in declared and k not in stack.parameter_values}
+        if wide:
+            stack.parameter_values = {**wide, **stack.parameter_values}
+            stack.parameter_value_sources = {**stack.parameter_value_sources, **dict.fromkeys(wide, "estate-file")}
+        return stack
 
     def _parse(self, path: Path) -> tuple[dict, dict]:
         if not self.follow_outside and not inside(path, self.root):
@@ -233,7 +260,7 @@ class _Reader:
                                             f"template (top-level keys: {', '.join(keys) or 'none'})"))
             return
         name, params, where = named if named else (None, {}, None)
-        self.templates.append(_Template(path, body, lines, name, params, where))
+        self.templates.append(_Template(path, body, lines, name, params, where, self.estate_wide))
 
     # -- stacks ----------------------------------------------------------------------------
     def finish(self) -> tuple[list[RawStack], list[ErrorRow]]:
@@ -275,7 +302,15 @@ class _Reader:
                                         f"nested-stack cycle: {cycle} (CloudFormation cannot create it)", parent))
             return
         reached.add(here)
-        user = {**values, **self.parameters.get(name, {})}
+        declared = t.body.get("Parameters") if isinstance(t.body.get("Parameters"), dict) else {}
+        # The stack's own values (estate-file entry or parent) win over the estate file's
+        # estate-wide ones, and what the user passes wins over both.
+        file_own = self.file_per_stack.get(name, {})
+        own = {**file_own, **values}
+        wide = {k: v for k, v in t.estate_wide.items() if k in declared and k not in own}
+        sources = {k: "estate-file" for k in [*wide, *(k for k in file_own if k not in values)]}
+        values = {**wide, **own}
+        user = {**values, **self.parameters.for_stack(name, declared)}
         region = (where.region if where else None) or self.region
         account = where.account if where else None
         body, raw_body, generated_by, errors = apply_transforms(t.body, user, region, self.display(t.path), name)
@@ -284,7 +319,7 @@ class _Reader:
             name=name, source=self.display(t.path), format="json" if t.path.suffix == ".json" else "yaml",
             template=body, lines=t.lines, raw_template=raw_body,
             generated_by=generated_by, parent_stack=parent, parent_resource=parent_resource,
-            parameter_values=values, parameter_values_source=values_source,
+            parameter_values=values, parameter_values_source=values_source, parameter_value_sources=sources,
             stack_dependencies=[parent] if parent else [],
             account=account, region=where.region if where else None,
             environment=where.environment if where else None))

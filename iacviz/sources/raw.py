@@ -43,6 +43,7 @@ class RawStack:
     parent_resource: str | None = None  # logical id of the AWS::CloudFormation::Stack in the parent
     parameter_values: dict[str, Any] = field(default_factory=dict)  # passed by parent / estate file / live
     parameter_values_source: str = "parent"  # parent | estate-file | live
+    parameter_value_sources: dict[str, str] = field(default_factory=dict)  # key -> source, where it differs
     stack_dependencies: list[str] = field(default_factory=list)  # e.g. from a CDK manifest
     option_settings: list[dict[str, Any]] = field(default_factory=list)  # .ebextensions
     account: str | None = None
