@@ -10,7 +10,7 @@ Subcommands::
     iacviz plan     BEFORE AFTER [--parameters K=V ...] [--fail-on replacement,data-loss,blocked]
     iacviz exports  PATH... [--show exports|imports|problems]
     iacviz blast    PATH TARGET [--change replace|update|delete]
-    iacviz wire     PATH...   (suggest the estate file's parameters: block)
+    iacviz wire     PATH... [--format yaml|table|csv|json|markdown]
     iacviz snapshot (--profile P --region R [--endpoint-url URL] | PATH...) -o FOLDER
 
 Every command that reads templates takes ``--parameters Key=value ...`` (every stack that
@@ -134,6 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
     _parameter_option(p)
     _output_options(p)
     p.set_defaults(run=_blast)
+
+    p = sub.add_parser("wire", help="suggest which stack each Parent*Stack parameter names (estate-file block)",
+                       description="Rank, for every parameter whose imports do not link exactly, the stacks it may "
+                                   "name, and print the estate file's parameters: block (or the ranking as a frame).")
+    _input_options(p, live=False)
+    p.add_argument("--format", choices=("yaml",) + FORMATS, default=None,
+                   help="yaml: the estate-file block (default); table, csv, json, markdown: every candidate ranked")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(run=_wire)
 
     p = sub.add_parser("snapshot", help="write an estate (live or from files) as a Parquet snapshot",
                        description="Read a live account (--profile/--region) or PATHs and write a snapshot.")
@@ -395,6 +404,21 @@ def _blast(args: argparse.Namespace) -> int:
     else:
         _emit(_format_frame(df, fmt, title=title), args.output)
         print(f"{title}: {summary}", file=sys.stderr)  # machine output stays clean
+    return OK
+
+
+def _wire(args: argparse.Namespace) -> int:
+    from .analysis.wiring import wire_snippet, wire_suggestions
+
+    estate = _load(args.paths, args.strict, parameters=args.parameters)
+    suggestions = wire_suggestions(estate)
+    fmt = args.format or (_SUFFIX_FORMAT.get(Path(args.output).suffix.lower(), "yaml") if args.output else "yaml")
+    if fmt == "yaml":
+        _emit(wire_snippet(suggestions), args.output)
+    else:
+        shown = suggestions if fmt != "table" else suggestions[
+            ["parameter", "rank", "value", "suggested", "tie", "names_exported", "names_needed", "reason"]]
+        _emit(_format_frame(shown, fmt, title="Wiring suggestions"), args.output)
     return OK
 
 

@@ -121,6 +121,8 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "target_kind": ("str", "resource, parameter, pseudo, export, condition, mapping, stack or unknown"),
         "kind": ("str", "Ref, GetAtt, Sub, DependsOn, ImportValue, Condition, FindInMap or NestedStack"),
         "attribute": ("str", "GetAtt attribute (or Sub ${X.Attr})"),
+        "active": ("bool", "CloudFormation evaluates it under the parameter values: the source's Condition "
+                           "and each Fn::If branch on the way are met (NA: unknown)"),
     },
     "option_settings": {
         "stack": ("str", "stack (the .ebextensions folder's application)"),
@@ -129,6 +131,23 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "option_name": ("str", "option name"),
         "value": ("object", "the value"),
         "resource_name": ("str", "resource_name when set"),
+    },
+    "wire_suggestions": {
+        "parameter": ("str", "parameter key that names another stack, e.g. ParentVPCStack (estate-wide)"),
+        "value": ("str", "a candidate value: the name of a stack whose exports the imports would then link to"),
+        "exporter": ("str", "that stack (its estate key)"),
+        "source": ("str", "the exporter's template file"),
+        "rank": ("int", "1 for the best candidate of the parameter"),
+        "suggested": ("bool", "the single best value, written into the estate-file snippet"),
+        "tie": ("bool", "fits exactly as well as another candidate: listed, never picked"),
+        "stacks": ("object", "stacks declaring the parameter whose imports do not link exactly"),
+        "n_import_sites": ("int", "those imports (Fn::ImportValue sites, active or maybe active)"),
+        "names_needed": ("int", "distinct import names built from the parameter"),
+        "names_exported": ("int", "how many of them the candidate exports"),
+        "missing": ("object", "the names it does not export"),
+        "description_match": ("bool", "the parameter's Description names a template the candidate's file matches"),
+        "naming_match": ("bool", "the parameter's name without Parent/Stack is part of the candidate's name"),
+        "reason": ("str", "the evidence in words"),
     },
     "errors": {
         "source": ("str", "file or API target that failed"),

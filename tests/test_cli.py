@@ -17,7 +17,7 @@ from iacviz.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = str(ROOT / "data" / "sample-estate")
 RELEASE_2 = str(ROOT / "data" / "scenarios" / "release-2")
-COMMANDS = ("review", "plan", "exports", "blast", "snapshot", "demo-account")
+COMMANDS = ("review", "plan", "exports", "blast", "wire", "snapshot", "demo-account")
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

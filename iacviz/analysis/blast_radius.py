@@ -15,6 +15,9 @@ schema ``createOnlyProperties``, policies, refusals).
 - a parameter or output whose value changes changes every reference to it; a condition whose
   value may flip may add or remove the resources it guards;
 - ``DependsOn`` carries no value: it matters only when its target is deleted;
+- a reference CloudFormation never evaluates (under a false ``Condition`` or ``Fn::If``
+  branch, ``references.active`` False) carries nothing; one under a condition of unknown
+  value carries at most ``conditional``;
 - a *deleted* resource, parameter or export leaves its referrers ``broken``; a broken output
   breaks its importers, but a broken resource is not followed further (how the user repairs
   it is unknown);
@@ -201,11 +204,13 @@ def _walk(estate: Estate, g, target: str, change: str) -> dict[str, list[Any]]:
         for d, edge in pred[n].items():
             dattrs = nodes[d]
             best = None
-            for kind, attribute, path in edge["refs"]:
+            for kind, attribute, path, active in edge["refs"]:
                 signal = _signal(attrs, impact, certain, kind, attribute)
                 if signal is None:
                     continue
                 got = _impact(dattrs, signal, kind, path, region)
+                if active is None and _RANK[got[0]] > _RANK["conditional"]:
+                    got = ("conditional", False)  # under a condition of unknown value: it may not apply
                 if best is None or (_RANK[got[0]], got[1]) > (_RANK[best[0]], best[1]):
                     best = (got[0], got[1], f"{kind}({attribute})" if attribute else kind)
             if best is None:

@@ -27,6 +27,11 @@ match in ``candidates`` (never silently picked); none gives ``dangling``. An imp
 cannot be rendered as text at all (e.g. ``Fn::If`` on an unknown condition) is ``unresolved``.
 Two exports of one concrete name also make their importers ``ambiguous``.
 
+**Conditions.** ``active`` says whether CloudFormation evaluates an import at all (the
+resource's or output's ``Condition`` and every ``Fn::If`` branch around it, three-valued). An
+import that is not active and matches nothing is ``inactive``, never ``dangling``; inactive
+imports report no problem and make no link for the graphs (:func:`import_links`).
+
 >>> import iacviz
 >>> net = {"Resources": {"Vpc": {"Type": "AWS::EC2::VPC"}},
 ...        "Outputs": {"VpcId": {"Value": {"Ref": "Vpc"},
@@ -73,7 +78,10 @@ schema.declare("imports", {
     "export_stack": ("str", "exporting stack (exact or inferred links)"),
     "export_output": ("str", "exporting output logical id"),
     "export_resources": ("object", "resources behind that output in the exporting stack"),
-    "link": ("str", "exact, inferred, ambiguous, dangling or unresolved"),
+    "link": ("str", "exact, inferred, ambiguous, dangling, unresolved, or inactive (matches nothing, but sits "
+                    "under a condition that is false, so CloudFormation never evaluates it)"),
+    "active": ("bool", "CloudFormation evaluates the import under the parameter values (its resource's "
+                       "Condition and the Fn::If branches around it); NA: unknown"),
     "inferred_from": ("str", "assumption of an inferred link, e.g. NetworkStack=network (ambiguous: the pattern)"),
     "candidates": ("object", "ambiguous: the matching export names"),
     "candidate_stacks": ("object", "ambiguous: the stack of each candidate (same order)"),
@@ -214,6 +222,8 @@ def _compute_links(estate: Estate) -> dict[str, Any]:  # one pipeline, commented
     iv = refs[refs.kind == "ImportValue"]
     imp = pd.DataFrame({"stack": iv.source_stack.to_numpy(object), "source": iv.source.to_numpy(object),
                         "path": iv.source_path.to_numpy(object), "export_name": iv.target.to_numpy(object)})
+    active = [None if a is pd.NA else bool(a) for a in iv.active.astype(object)]
+    off = {i for i, a in enumerate(active) if a is False}  # never evaluated by CloudFormation
     unresolved = imp.export_name.str.startswith(("{", "[")).astype(bool)
     has_ph = imp.export_name.str.contains("${", regex=False).astype(bool)
     # CloudFormation scopes an export name to one account and region, and Fn::ImportValue reads
@@ -281,10 +291,12 @@ def _compute_links(estate: Estate) -> dict[str, Any]:  # one pipeline, commented
     stacks_of = imp["stack"].tolist()
     importers: dict[int, set[str]] = {}
     for i, e, _, _ in one:
-        importers.setdefault(e, set()).add(stacks_of[i])
+        if i not in off:
+            importers.setdefault(e, set()).add(stacks_of[i])
     by_group: dict[str, set[str]] = {}
     for i, key in amb.items():
-        by_group.setdefault(key, set()).add(stacks_of[i])
+        if i not in off:
+            by_group.setdefault(key, set()).add(stacks_of[i])
     possible: dict[int, set[str]] = {}
     for key, stacks in by_group.items():
         for e in groups[key][0]:
@@ -310,11 +322,15 @@ def _compute_links(estate: Estate) -> dict[str, Any]:  # one pipeline, commented
         link[i] = "ambiguous"
         cols["candidates"][i], cols["candidate_stacks"][i] = cand[key]  # shared lists: read-only
         cols["inferred_from"][i] = groups[key][1]
-    out = imp.assign(link=link, **cols)
+    for i in off:
+        if link[i] in ("dangling", "unresolved"):
+            link[i] = "inactive"
+    out = imp.assign(link=link, active=active, **cols)
 
-    # Links for the graphs: one row per import that has a target, and the candidate groups.
-    o = pd.DataFrame(one, columns=["i", "e", "assumption", "link"])
-    a = pd.DataFrame({"i": list(amb), "key": list(amb.values())})
+    # Links for the graphs: one row per active (or maybe active) import that has a target,
+    # and the candidate groups.
+    o = pd.DataFrame([x for x in one if x[0] not in off], columns=["i", "e", "assumption", "link"])
+    a = pd.DataFrame({"i": [i for i in amb if i not in off], "key": [k for i, k in amb.items() if i not in off]})
     links = pd.DataFrame({
         "stack": [stacks_of[i] for i in o.i] + [stacks_of[i] for i in a.i],
         "source": imp.source.to_numpy(object)[np.r_[o.i, a.i].astype(int)],
@@ -322,7 +338,8 @@ def _compute_links(estate: Estate) -> dict[str, Any]:  # one pipeline, commented
         "export_stack": [ex_stacks[e] for e in o.e] + [None] * len(a),
         "export_output": [ex_outputs[e] for e in o.e] + [None] * len(a),
         "export_name": [names[e] for e in o.e] + a.key.tolist(),
-        "link": o.link.tolist() + ["ambiguous"] * len(a)})
+        "link": o.link.tolist() + ["ambiguous"] * len(a),
+        "active": [active[i] for i in o.i] + [active[i] for i in a.i]})
     candidates = pd.DataFrame([(k, ex_stacks[e], ex_outputs[e], names[e]) for k, (es, _) in groups.items() for e in es],
                               columns=["group", "export_stack", "export_output", "export_name"])
     if scoped:  # the scopes were only for linking: names go back to what CloudFormation sees
@@ -366,14 +383,15 @@ def export_scopes(estate: Estate) -> dict[str, str]:
 def import_links(estate: Estate) -> pd.DataFrame:
     """The target of every import that has one, as the graphs use it.
 
-    Columns: stack, source, path (the import), export_stack, export_output, export_name and
-    link. For an ``exact`` or ``inferred`` link, the export; for an ``ambiguous`` one,
+    Columns: stack, source, path (the import), export_stack, export_output, export_name,
+    link and active (True, or None when its condition is unknown; imports that are not active
+    are left out). For an ``exact`` or ``inferred`` link, the export; for an ``ambiguous`` one,
     export_stack and export_output are None and export_name names its candidate group in
     :func:`ambiguous_candidates` (the pattern, or the name exported twice).
 
     >>> import iacviz
     >>> list(import_links(iacviz.load_template({"Resources": {}})).columns)
-    ['stack', 'source', 'path', 'export_stack', 'export_output', 'export_name', 'link']
+    ['stack', 'source', 'path', 'export_stack', 'export_output', 'export_name', 'link', 'active']
     """
     return _link(estate)["links"]
 
@@ -428,10 +446,16 @@ def export_problems(estate: Estate) -> pd.DataFrame:
     ex, imp = link["exports"], link["imports"]
     rows: list[dict[str, Any]] = []
     for r in imp.itertuples():
+        if r.active is not pd.NA and not r.active:
+            continue  # CloudFormation never evaluates it: nothing can go wrong with it
         where = f"{r.source} at {r.path}" if r.path and r.path != "/" else r.source
+        if r.active is pd.NA:
+            where += ", under a condition whose value is unknown"
         if r.link == "dangling":
             what = "a name matching it" if "${" in r.export_name else "that name"
-            rows.append(dict(kind="dangling import", severity="error", stack=r.stack, name=r.export_name,
+            rows.append(dict(kind="dangling import", severity="warning" if r.active is pd.NA else "error",
+                             stack=r.stack,
+                             name=r.export_name,
                              message=f"{r.stack} imports '{r.export_name}' ({where}) but no stack in the estate "
                                      f"exports {what}"))
         elif r.link == "ambiguous":

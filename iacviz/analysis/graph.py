@@ -14,7 +14,9 @@ stateful, modality; resources also deletion_policy, update_replace_policy; outpu
 
 **Edge attributes**: ``kinds`` (set of Ref, GetAtt, Sub, DependsOn, ImportValue, NestedStack,
 Condition), ``attribute`` and ``path`` of the first reference, ``refs`` (every (kind, attribute,
-path) behind the edge), for imports ``link`` and ``export``. Nested stacks: a parent's
+path, active) behind the edge; active is True, or None when the reference sits under a
+condition of unknown value), for imports ``link`` and ``export``. References that
+CloudFormation never evaluates (``active`` False: a false Condition or Fn::If branch) make no edge. Nested stacks: a parent's
 ``!GetAtt Child.Outputs.X`` points at ``child/Outputs.X``; the value the parent passes in
 ``Parameters/P`` becomes edges from ``child/Parameters.P`` to what the parent references there;
 each child resource and output depends on the parent's stack resource (kind NestedStack).
@@ -282,12 +284,13 @@ def _build_resource_graph(estate: Estate) -> nx.DiGraph:  # one pass per frame
     child_of = {(p, r): c for c, p, r in zip(st["stack"], _values(st.parent_stack), _values(st.parent_resource)) if p}
     adj: dict[tuple[str, str], dict[str, Any]] = {}
 
-    def add(u: str, v: str, kind: str, attribute: str | None, path: str, **extra: Any) -> None:
+    def add(u: str, v: str, kind: str, attribute: str | None, path: str, active: bool | None = True,
+            **extra: Any) -> None:
         data = adj.get((u, v))
         if data is None:
             data = adj[(u, v)] = {"kinds": set(), "refs": [], "attribute": attribute, "path": path, **extra}
         data["kinds"].add(kind)
-        data["refs"].append((kind, attribute, path))
+        data["refs"].append((kind, attribute, path, active))
 
     def passed_to_child(stack: str, source: str, path: str) -> str | None:
         # A parent's reference inside AWS::CloudFormation::Stack Parameters/P feeds child/Parameters.P.
@@ -297,9 +300,10 @@ def _build_resource_graph(estate: Estate) -> nx.DiGraph:  # one pass per frame
         return None
 
     refs = estate.references
-    for s, src, path, ts, t, tk, kind, attr in zip(*(_values(refs[c]) for c in (
-            "source_stack", "source", "source_path", "target_stack", "target", "target_kind", "kind", "attribute"))):
-        if tk in _SKIP_TARGETS:
+    for s, src, path, ts, t, tk, kind, attr, active in zip(*(_values(refs[c]) for c in (
+            "source_stack", "source", "source_path", "target_stack", "target", "target_kind", "kind", "attribute",
+            "active"))):
+        if tk in _SKIP_TARGETS or active is False:
             continue
         if tk == "resource":
             v = f"{ts}/{t}"
@@ -310,18 +314,18 @@ def _build_resource_graph(estate: Estate) -> nx.DiGraph:  # one pass per frame
             v = f"{ts}/Parameters.{t}"
         else:
             v = f"{ts}/Conditions.{t}"
-        add(f"{s}/{src}", v, kind, attr, path or "/")
+        add(f"{s}/{src}", v, kind, attr, path or "/", active)
         param = passed_to_child(s, src, path or "")
         if param:
-            add(param, v, kind, attr, path, via=f"{s}/{src}")
+            add(param, v, kind, attr, path, active, via=f"{s}/{src}")
     links = import_links(estate)
-    for s, src, path, es, eo, name, link in zip(*(links[c].tolist() for c in (
-            "stack", "source", "path", "export_stack", "export_output", "export_name", "link"))):
+    for s, src, path, es, eo, name, link, active in zip(*(links[c].tolist() for c in (
+            "stack", "source", "path", "export_stack", "export_output", "export_name", "link", "active"))):
         v = f"import:{name}" if link == "ambiguous" else f"{es}/Outputs.{eo}"
-        add(f"{s}/{src}", v, "ImportValue", None, path, link=link, export=name)
+        add(f"{s}/{src}", v, "ImportValue", None, path, active, link=link, export=name)
         param = passed_to_child(s, src, path)
         if param:
-            add(param, v, "ImportValue", None, path, link=link, export=name, via=f"{s}/{src}")
+            add(param, v, "ImportValue", None, path, active, link=link, export=name, via=f"{s}/{src}")
     groups = ambiguous_candidates(estate)
     g.add_nodes_from((f"import:{k}", {"kind": "import", "stack": None, "logical_id": k, "type": None,
                                       "stateful": False, "modality": None}) for k in set(groups.group))

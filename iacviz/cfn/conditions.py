@@ -11,7 +11,7 @@ parameter without a value, the account id). And/Or/Not follow Kleene logic, so
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from .intrinsics import Context, placeholder_names, resolve_value
 
@@ -82,3 +82,54 @@ def canonical(value: Any) -> Any:
     if isinstance(value, list):
         return [canonical(v) for v in value]
     return value
+
+
+def branches_on_path(value: Any, path: str) -> list[tuple[str, bool]]:
+    """The ``Fn::If`` branches taken on the way from `value` down to the JSON pointer `path`:
+    ``(condition, True)`` inside a true branch, ``(condition, False)`` inside a false one.
+
+    >>> v = {"VpcId": {"Fn::If": ["HasVpc", {"Fn::ImportValue": "net-VpcId"}, {"Ref": "AWS::NoValue"}]}}
+    >>> branches_on_path(v, "/VpcId/Fn::If/1")
+    [('HasVpc', True)]
+    """
+    if "Fn::If" not in path:
+        return []
+    found: list[tuple[str, bool]] = []
+    node = value
+    segments = path.split("/")[1:]
+    for n, seg in enumerate(segments):
+        seg = seg.replace("~1", "/").replace("~0", "~")
+        if type(node) is dict and seg == "Fn::If" and len(node) == 1 and "Fn::If" in node:
+            arg = node["Fn::If"]
+            nxt = segments[n + 1] if n + 1 < len(segments) else ""
+            if type(arg) is list and len(arg) == 3 and type(arg[0]) is str and nxt in ("1", "2"):
+                found.append((arg[0], nxt == "1"))
+            node = arg
+        elif type(node) is dict and seg in node:
+            node = node[seg]
+        elif type(node) is list and seg.isdigit() and int(seg) < len(node):
+            node = node[int(seg)]
+        else:
+            break
+    return found
+
+
+def active_under(guards: Iterable[tuple[str | None, bool]], values: Callable[[str], bool | None]) -> bool | None:
+    """Whether something guarded by conditions is evaluated: the Kleene AND of each guard
+    (a condition that must be true, or false for an ``Fn::If`` false branch). True with no
+    guard; None (unknown) when a guard's condition is unknown and none is decidedly unmet.
+
+    >>> active_under([("Prod", True), ("HasVpc", False)], {"Prod": True, "HasVpc": None}.get)
+    >>> active_under([("Prod", False), ("HasVpc", True)], {"Prod": True, "HasVpc": None}.get)
+    False
+    """
+    result: bool | None = True
+    for condition, wanted in guards:
+        if condition is None:
+            continue
+        value = values(condition)
+        if value is None:
+            result = None
+        elif value != wanted:
+            return False
+    return result

@@ -24,7 +24,7 @@ from ..sources.parameter_values import ParameterValues
 from ..sources.raw import ErrorRow, RawStack
 from ..cfn import modality as _modality
 from ..cfn import update_behavior as _behavior
-from ..cfn.conditions import evaluate_conditions
+from ..cfn.conditions import active_under, branches_on_path, evaluate_conditions
 from ..cfn.shapes import intrinsic_problems, resource_problems
 from .estate import Estate
 from .identity import SEPARATOR, stack_keys
@@ -241,13 +241,15 @@ def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str
                 drift_status=live.get("drift_status"))
         acc.properties.append((name, logical_id, rtype,
                                res.get("Properties") if isinstance(res.get("Properties"), dict) else None))
+        guard = (condition, True)
         for section, prefix in _ATTRIBUTE_SECTIONS:
             if section in res:
                 _add_references(acc, raw, logical_id, prefix, res[section], resources, declared, conditions,
-                                 mappings, ctx)
+                                 mappings, ctx, guard)
+        active = active_under([guard], ctx.condition)
         for target in depends:
             _add_ref_row(acc, raw, logical_id, "/depends_on", "DependsOn", target, None, resources,
-                         declared, conditions, mappings)
+                         declared, conditions, mappings, active)
         if condition:
             _add_ref_row(acc, raw, logical_id, "/condition", "Condition", condition, None, resources,
                          declared, conditions, mappings)
@@ -268,9 +270,10 @@ def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str
                     resolve_string(export_expr, ctx) if export_expr is not None else None),
                 export_expr=export_expr, condition=out.get("Condition"), description=out.get("Description"),
                 line=raw.lines.get(f"Outputs/{oname}"))
+        out_condition = out.get("Condition") if isinstance(out.get("Condition"), str) else None
         _add_references(acc, raw, f"Outputs.{oname}", "", {k: v for k, v in out.items()
                                                               if k in ("Value", "Export", "Condition")},
-                        resources, declared, conditions, mappings, ctx)
+                        resources, declared, conditions, mappings, ctx, (out_condition, True))
 
     for setting in raw.option_settings:
         acc.add("option_settings", stack=name, **{k: setting.get(k) for k in
@@ -278,7 +281,7 @@ def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str
     if raw.parent_stack:
         acc.add("references", source_stack=raw.parent_stack, source=raw.parent_resource,
                 source_path="/properties/TemplateURL", target_stack=name, target=name, target_kind="stack",
-                kind="NestedStack", attribute=None)
+                kind="NestedStack", attribute=None, active=True)
     live = raw.live
     transform = (raw.raw_template or t).get("Transform") or raw.transform
     if isinstance(transform, list):
@@ -358,21 +361,29 @@ def _leaves(value: Any, path: str, paths: list, values: list) -> None:
             values.append(node)
 
 
-def _add_references(acc, raw, source, prefix, value, resources, declared, conditions, mappings, ctx):
+def _add_references(acc, raw, source, prefix, value, resources, declared, conditions, mappings, ctx,
+                    guard=(None, True)):
+    # Whether CloudFormation evaluates the reference at all: the resource's or output's
+    # Condition, and every Fn::If branch on the way to it (three-valued: None is unknown).
+    base = active_under([guard], ctx.condition)
     for ref in find_references(value, prefix):
+        active = base
+        if base is not False and "Fn::If" in ref.path:
+            active = active_under([guard, *branches_on_path(value, ref.path[len(prefix):])], ctx.condition)
         if ref.kind == "ImportValue":
             # Resolved with the values the stack really gets (user, estate file, parent), so
             # `!Sub '${NetworkStack}-VpcId'` names the export it will import.
             name = resolve_string(ref.value, ctx)
             acc.add("references", source_stack=raw.name, source=source, source_path=ref.path,
                     target_stack=None, target=name if name is not None else json.dumps(ref.value, sort_keys=True),
-                    target_kind="export", kind="ImportValue", attribute=None)
+                    target_kind="export", kind="ImportValue", attribute=None, active=active)
             continue
         _add_ref_row(acc, raw, source, ref.path, ref.kind, ref.target, ref.attribute, resources, declared,
-                     conditions, mappings)
+                     conditions, mappings, active)
 
 
-def _add_ref_row(acc, raw, source, path, kind, target, attribute, resources, declared, conditions, mappings):
+def _add_ref_row(acc, raw, source, path, kind, target, attribute, resources, declared, conditions, mappings,
+                 active=True):
     if kind == "Condition":
         target_kind = "condition" if target in conditions else "unknown"
     elif kind == "FindInMap":
@@ -393,5 +404,5 @@ def _add_ref_row(acc, raw, source, path, kind, target, attribute, resources, dec
                   stack=raw.name)
     acc.add("references", source_stack=raw.name, source=source, source_path=path or "/",
             target_stack=raw.name if target_kind != "pseudo" else None, target=target,
-            target_kind=target_kind, kind=kind, attribute=attribute)
+            target_kind=target_kind, kind=kind, attribute=attribute, active=active)
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+import pandas as pd
+
 from ..analysis import exports as _exports  # noqa: F401 - registers estate.imports
 from ._base import Rule
 
@@ -32,8 +34,10 @@ class DanglingImport(Rule):
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
         imp = estate.imports
+        # An import under a false condition is never evaluated: its link is `inactive`, not dangling.
         for r in imp[imp.link == "dangling"].itertuples():
             what = "a name matching it" if "${" in r.export_name else "that name"
+            maybe = ", under a condition whose value is unknown" if r.active is pd.NA else ""
             yield self.finding(r.stack, r.source,
-                               f"{r.stack} imports '{r.export_name}' ({r.source} at {r.path}) but no stack in the "
-                               f"estate exports {what}")
+                               f"{r.stack} imports '{r.export_name}' ({r.source} at {r.path}{maybe}) but no stack "
+                               f"in the estate exports {what}")

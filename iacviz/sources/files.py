@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..cfn.intrinsics import Context, resolve_value
+from ..cfn.conditions import evaluate_conditions
+from ..cfn.intrinsics import Context, resolve_string, resolve_value
 from ..errors import TemplateError
 from ..limits import LimitError, inside, read_regular_file
 from . import cdk, ebextensions, environments
@@ -266,8 +267,16 @@ class _Reader:
     def finish(self) -> tuple[list[RawStack], list[ErrorRow]]:
         by_path = {self.real(t.path): t for t in self.templates}
         children: dict[Path, list[tuple[_Template, str, dict]]] = {}
+        by_file: dict[str, list[_Template]] = {}
         for t in self.templates:
-            for logical_id, child_path, passed in _nested(t):
+            by_file.setdefault(t.path.name, []).append(t)
+        for t in self.templates:
+            for logical_id, url, passed in _nested(t):
+                if isinstance(url, Path):
+                    child_path = url
+                else:
+                    child = self._by_url(t, logical_id, url, by_file)
+                    child_path = self.real(child.path) if child else None
                 if child_path in by_path and child_path != self.real(t.path):
                     children.setdefault(self.real(t.path), []).append((by_path[child_path], logical_id, passed))
         nested = {self.real(c.path) for kids in children.values() for c, _, _ in kids}
@@ -284,6 +293,41 @@ class _Reader:
                 name = _unique_names([t], taken | {s.name for s in self.stacks}, self.base, self.real)[id(t)]
                 self._start(t, name, children, reached)
         return self.stacks, self.errors
+
+    def _by_url(self, t: _Template, logical_id: str, url: Any, by_file: dict[str, list[_Template]]
+                ) -> _Template | None:
+        """The template of the estate folder an S3/HTTPS TemplateURL points at: the one sharing
+        the longest path suffix with the URL (``templates/buckets.template.yaml``). Nothing is
+        fetched; an ambiguous or missing match is a warning row."""
+        ctx = Context(t.path.stem, self.region, None, {**parameter_defaults(t.body), **t.estate_wide, **t.parameters})
+        conditions = t.body.get("Conditions")
+        ctx.condition = evaluate_conditions(conditions if isinstance(conditions, dict) else {}, ctx).get
+        found = _url_path(url, ctx)
+        where = f"nested stack {logical_id}"
+        line = t.lines.get(f"Resources/{logical_id}", 0)
+        if found is None:
+            self.errors.append(ErrorRow(self.display(t.path), line, "warning",
+                                        f"{where}: TemplateURL cannot be resolved offline; the child is not linked"))
+            return None
+        segments, partial = found
+        text = "/".join(segments)
+        pool = by_file.get(segments[-1], []) if not (partial and len(segments) == 1) else [
+            c for name, ts in by_file.items() if name.endswith(segments[-1]) for c in ts]
+        scored = [(_common_suffix(segments, partial, Path(self.display(c.path)).parts), c) for c in pool if c is not t]
+        best = max((n for n, _ in scored), default=0)
+        matches = [c for n, c in scored if n == best and n > 0]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            names = ", ".join(sorted(self.display(c.path) for c in matches))
+            self.errors.append(ErrorRow(self.display(t.path), line, "warning",
+                                        f"{where}: TemplateURL path '{text}' matches {len(matches)} templates "
+                                        f"equally ({names}); the child is not linked"))
+        else:
+            self.errors.append(ErrorRow(self.display(t.path), line, "warning",
+                                        f"{where}: TemplateURL path '{text}' matches no template in the estate "
+                                        f"folder (nothing is fetched); the child is not linked"))
+        return None
 
     def _start(self, t: _Template, name: str, children, reached: set[Path]) -> None:
         if t.deployments is None:
@@ -330,6 +374,43 @@ class _Reader:
                       (*ancestors, here), reached, where=where)
 
 
+def _url_path(url: Any, ctx: Context) -> tuple[list[str], bool] | None:
+    """The path segments of an S3 or HTTPS TemplateURL that are known offline, and whether the
+    first one is only the end of a segment (a ``${Prefix}`` stood before it). None: not a URL."""
+    text = resolve_string(url, ctx)
+    if text is None and isinstance(url, dict) and isinstance(url.get("Fn::Sub"), list) and len(url["Fn::Sub"]) == 2 \
+            and isinstance(url["Fn::Sub"][1], dict):
+        # A bucket chosen by Fn::If on an unknown condition: only the path matters, keep it open.
+        text_, local = url["Fn::Sub"]
+        known = {k: v for k, v in local.items() if resolve_string(v, ctx) is not None}
+        text = resolve_string({"Fn::Sub": [text_, {**{k: "${" + k + "}" for k in local}, **known}]}, ctx)
+    if text is None:
+        return None
+    scheme, sep, rest = text.partition("://")
+    if not sep or scheme.lower() not in ("s3", "https", "http"):
+        return None
+    path = rest.partition("/")[2].split("?")[0]  # the host (bucket or endpoint) is no part of the path
+    partial = "}" in path
+    path = path.rpartition("}")[2]
+    segments = [seg for seg in path.split("/")]
+    partial = partial and not path.startswith("/")
+    segments = [seg for seg in segments if seg] if not partial else [segments[0]] + [s for s in segments[1:] if s]
+    return (segments, partial) if segments and segments[-1] else None
+
+
+def _common_suffix(segments: list[str], partial: bool, candidate: tuple[str, ...]) -> int:
+    """How many trailing path segments `candidate` shares with a URL's path."""
+    n = 0
+    for i in range(1, min(len(segments), len(candidate)) + 1):
+        mine, theirs = segments[-i], candidate[-i]
+        first = i == len(segments)
+        if mine == theirs or (first and partial and theirs.endswith(mine)):
+            n += 1
+        else:
+            break
+    return n
+
+
 def _resolved_or_expr(value: Any, ctx: Context) -> Any:
     resolved = resolve_value(value, ctx)
     if resolved is None or (isinstance(resolved, str) and "${" in resolved):
@@ -350,8 +431,11 @@ def _nested(t: _Template) -> Iterable[tuple[str, Path, dict]]:
             url, passed = props.get("Location"), props.get("Parameters")
         else:
             continue
+        passed = passed if isinstance(passed, dict) else {}
         if isinstance(url, str) and not url.startswith(("http://", "https://", "s3://")):
-            yield logical_id, (t.path.parent / url).resolve(), passed if isinstance(passed, dict) else {}
+            yield logical_id, (t.path.parent / url).resolve(), passed
+        elif isinstance(url, str) or (isinstance(url, dict) and len(url) == 1 and str(next(iter(url))).startswith("Fn::")):
+            yield logical_id, url, passed  # an S3/HTTPS URL, literal or built with Fn::Sub/Fn::Join
 
 
 def _unique_names(templates: list[_Template], taken: set[str], base: Path,
