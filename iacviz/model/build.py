@@ -174,7 +174,7 @@ def _section(template: dict, key: str, acc: _Columns, raw: RawStack) -> dict:
     return value
 
 
-def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str) -> None:  # noqa: C901
+def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str) -> None:
     t = raw.template
     name, source = raw.name, raw.source
     declared = _section(t, "Parameters", acc, raw)

@@ -18,7 +18,7 @@ from .build import build_estate
 from .estate import Estate
 
 
-def load(*paths: str | os.PathLike, parameters: dict[str, Any] | None = None,
+def load(*paths: str | os.PathLike, parameters: dict[str, Any] | ParameterValues | None = None,
          region: str = "us-east-1", strict: bool = False, follow_outside: bool = False) -> Estate:
     """Read every stack below `paths` into an `Estate`.
 

@@ -419,7 +419,7 @@ def _resolved_or_expr(value: Any, ctx: Context) -> Any:
 
 
 
-def _nested(t: _Template) -> Iterable[tuple[str, Path, dict]]:
+def _nested(t: _Template) -> Iterable[tuple[str, Path | str | dict, dict]]:
     resources = t.body.get("Resources")
     for logical_id, res in resources.items() if isinstance(resources, dict) else ():
         if not isinstance(res, dict) or not isinstance(res.get("Properties"), dict):
