@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     for flag, side in (("--parameters", "both sides"), ("--before-parameters", "BEFORE only"),
                        ("--after-parameters", "AFTER only")):
         _parameter_option(p, flag, side)
-    p.add_argument("--stack", help="only this stack")
+    p.add_argument("--stack", help="only this stack, resource (stack/LogicalId) or CDK construct path (Stack/Construct)")
     p.add_argument("--fail-on", metavar="REASON,...", default="",
                    help="exit 1 when the plan has any of: replacement, data-loss, blocked, unknowable")
     _output_options(p)

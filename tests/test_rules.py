@@ -121,11 +121,23 @@ CASES = {
             """},
         {},
     ),
-    "W4001": (
+    "W4001": (  # only replacements that lose data or that CloudFormation refuses (custom names)
+        {"data.yaml": "Parameters: {Name: {Type: String}, Kind: {Type: String}}\nResources:\n"
+                      "  Table: {Type: AWS::DynamoDB::Table, Properties: {TableName: !Ref Name}}\n"
+                      "  Q: {Type: AWS::SQS::Queue, Properties: {QueueName: jobs, FifoQueue: !Ref Kind}}\n",
+         "net.yaml": NET, "app.yaml": importer("A").replace("GroupDescription: x", "GroupDescription: x, GroupName: a")},
+        [("app", "SgA"), ("data", "Table"), ("data", "Q")],
         {"net.yaml": "Parameters: {Cidr: {Type: String}}\nResources:\n"
                      "  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: !Ref Cidr}}\n",
-         "app.yaml": importer("A")},
-        [("app", "SgA"), ("net", "Vpc")],
+         "app.yaml": importer("A"), "exp.yaml": NET},
+        {},
+    ),
+    "I4003": (  # the other replacements: one line per stack
+        {"net.yaml": "Parameters: {Cidr: {Type: String}}\nResources:\n"
+                     "  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: !Ref Cidr}}\n",
+         "app.yaml": importer("A") + "  SgB:\n    Type: AWS::EC2::SecurityGroup\n"
+                                     "    Properties: {GroupDescription: x, VpcId: !ImportValue net-VpcId}\n"},
+        [("app", None), ("net", None)],
         {"net.yaml": NET},
         {},
     ),
@@ -196,10 +208,15 @@ def test_nested_depth_against_its_option(tmp_path):
 
 
 def test_create_only_rule_says_what_drives_it(tmp_path):
-    e = estate_of(tmp_path, CASES["W4001"][0])
+    e = estate_of(tmp_path / "w", CASES["W4001"][0])
     msg = review(e, rules=["W4001"]).set_index("logical_id").message
-    assert msg["Vpc"] == "Vpc (AWS::EC2::VPC): CidrBlock from parameter Cidr is create-only: a new value replaces Vpc"
-    assert "VpcId from import net-VpcId" in msg["SgA"]
+    assert "TableName from parameter Name is create-only" in msg["Table"] and "data is lost" in msg["Table"]
+    assert "VpcId from import net-VpcId" in msg["SgA"] and "refuses while GroupName is set" in msg["SgA"]
+    e = estate_of(tmp_path / "i", CASES["I4003"][0])
+    msg = review(e, rules=["I4003"]).set_index("stack").message
+    assert msg["net"] == ("1 resource of net is replaced when a parameter or an import it reads changes: "
+                          "Vpc (CidrBlock from parameter Cidr)")
+    assert msg["app"].startswith("2 resources of app are replaced") and "SgB (VpcId from import net-VpcId)" in msg["app"]
 
 
 def test_hard_coded_values_are_named(tmp_path):

@@ -68,6 +68,7 @@ from ..errors import IacvizError
 from ..model.estate import Estate
 from ..model.identity import canonical_target
 from .graph import paused_gc, resource_graph
+from .targets import construct_resources, did_you_mean
 
 __all__ = ["blast_radius", "CHANGES", "IMPACTS"]
 
@@ -135,7 +136,7 @@ def _impact(d: dict, signal: str, kind: str, path: str, region: str) -> tuple[st
     return (_ON_VALUE if signal == "yes" else _ON_MAYBE)[b], signal == "yes"
 
 
-def _seeds(estate: Estate, g, target: str) -> list[str]:
+def _seeds(estate: Estate, g, target: str, typed: str | None = None) -> list[str]:
     if target in g and g.nodes[target].get("kind"):
         return [target]
     name = target[7:] if target.startswith("export:") else target
@@ -143,8 +144,12 @@ def _seeds(estate: Estate, g, target: str) -> list[str]:
         return list(g.graph["exports"][name])
     if target in g.graph["by_stack"] or target in g.graph["outputs"] or target in set(estate.stacks["stack"]):
         return g.graph["by_stack"].get(target, []) + g.graph["outputs"].get(target, [])
-    raise IacvizError(f"blast_radius: unknown target {target!r}: give 'stack/LogicalId', 'stack/Parameters.Name', "
-                      f"'stack/Outputs.Name', a stack name or an export name")
+    construct = construct_resources(estate, typed or target)
+    if construct:
+        return construct
+    raise IacvizError(f"blast_radius: unknown target {typed or target!r}.{did_you_mean(estate, typed or target)} Give "
+                      f"'stack/LogicalId', 'stack/Parameters.Name', 'stack/Outputs.Name', a stack name, an export "
+                      f"name or a CDK construct path ('Stack/Construct')")
 
 
 def blast_radius(estate: Estate, target: str, change: str = "replace") -> pd.DataFrame:
@@ -156,8 +161,10 @@ def blast_radius(estate: Estate, target: str, change: str = "replace") -> pd.Dat
         The estate (its resource graph is built on first use and cached).
     target : str
         ``"stack/LogicalId"``, ``"stack/Parameters.Name"``, ``"stack/Outputs.Name"``, an export
-        name (``"export:Name"`` also works) or a stack name (every resource and output of it),
-        tried in this order.
+        name (``"export:Name"`` also works), a stack name (every resource and output of it) or
+        a CDK construct path (``"StorefrontNetworkStack/StorefrontVPC"``: its resource, or every
+        resource below it), tried in this order. An unknown target raises IacvizError with
+        "did you mean" suggestions (other case, close spellings).
     change : {"replace", "update", "delete"}
         What happens to the target. For a parameter or output, replace and update both mean
         "its value changes".
@@ -179,7 +186,11 @@ def blast_radius(estate: Estate, target: str, change: str = "replace") -> pd.Dat
     """
     if change not in CHANGES:
         raise IacvizError(f"blast_radius: change must be one of {', '.join(CHANGES)}, not {change!r}")
-    target = canonical_target(estate.stacks, target)  # net@prod/Vpc, or a unique plain name
+    typed = target
+    try:
+        target = canonical_target(estate.stacks, target)  # net@prod/Vpc, or a unique plain name
+    except IacvizError as exc:
+        raise IacvizError(f"blast_radius: {exc}.{did_you_mean(estate, typed)}") from None
     g = resource_graph(estate)
     with paused_gc():  # see graph.paused_gc: a query allocates per reached node
         return schema.frame("blast_radius", _rows(estate, g, _walk(estate, g, target, change)))

@@ -19,6 +19,7 @@ import pandas as pd
 
 from iacviz import schema
 from iacviz.analysis.change_stack import StackPlan, StackView, export_name, in_use, removal, views
+from iacviz.analysis.targets import construct_resources, did_you_mean
 from iacviz.errors import IacvizError
 from iacviz.model.build import build_estate
 from iacviz.model.estate import Estate
@@ -64,7 +65,10 @@ def plan_changes(before: Any, after: Any, before_parameters: Mapping | None = No
         Parameter values in the shapes :func:`iacviz.load` takes: ``{Key: value}`` for every
         stack that declares the key, ``{stack: {Key: value}}`` for one stack.
     stack : str, optional
-        Name of a template given as a mapping; with estates or paths, keep only this stack's rows.
+        Name of a template given as a mapping; with estates or paths, keep only this stack's rows,
+        or, when it names no stack, the rows of the resource ``stack/LogicalId`` or of the CDK
+        construct path (``StorefrontNetworkStack/StorefrontVPC``: its resource and everything
+        below it). A name that matches nothing raises IacvizError with "did you mean".
 
     Returns
     -------
@@ -96,9 +100,11 @@ def plan_changes(before: Any, after: Any, before_parameters: Mapping | None = No
         a_estate, a_user, _ = _as_estate(after, after_parameters, b_estate.raw_stacks[0].name)
     b_views, a_views = views(b_estate, b_user), views(a_estate, a_user)
     importers = _importers(a_estate)
+    keep = _construct(stack, a_estate, b_estate, set(a_views) | set(b_views))
+    only = {k.split("/", 1)[0] for k in keep} if keep is not None else {stack}
     rows: list[dict] = []
     for name in list(a_views) + [n for n in b_views if n not in a_views]:
-        if stack is not None and name != stack:
+        if stack is not None and name not in only:
             continue
         if name in a_views and name in b_views:
             rows += StackPlan(b_views[name], a_views[name], importers).rows()
@@ -107,7 +113,26 @@ def plan_changes(before: Any, after: Any, before_parameters: Mapping | None = No
         else:
             rows += _whole_stack(b_views[name], "Remove", importers)
     rows += _nested_stacks(a_estate, rows)
+    if keep is not None:
+        rows = [r for r in rows if f"{r['stack']}/{r['logical_id']}" in keep]
     return schema.frame("plan", rows)
+
+
+def _construct(stack: str | None, a_estate: Estate, b_estate: Estate, names: set[str]) -> set[str] | None:
+    """For a `stack` that names no stack: the ``stack/LogicalId`` it names (a resource, or a CDK
+    construct path and every resource below it), or IacvizError with "did you mean"."""
+    if stack is None or stack in names:
+        return None
+    found: set[str] = set()
+    for estate in (a_estate, b_estate):
+        found.update(construct_resources(estate, stack, subtree=True))
+        res = estate.resources
+        if ((res["stack"].astype(object) + "/" + res.logical_id.astype(object)) == stack).any():
+            found.add(stack)
+    if not found:
+        raise IacvizError(f"plan_changes: {stack!r} names no stack, resource or CDK construct."
+                          f"{did_you_mean(a_estate, stack)}")
+    return found
 
 
 def _as_estate(value: Any, parameters: Mapping | None, stack: str | None) -> tuple[Estate, dict, bool]:
@@ -150,7 +175,8 @@ def _importers(estate: Estate):
     it in use, whatever the order of deployments.
     """
     refs = estate.references
-    refs = refs[refs["kind"] == "ImportValue"]
+    # An import under a false condition is never evaluated: it keeps no export in use.
+    refs = refs[(refs["kind"] == "ImportValue") & ~refs.active.eq(False).fillna(False).astype(bool)]
     by_name: dict[str, set[str]] = {}
     for target, source_stack in zip(refs["target"], refs["source_stack"]):
         by_name.setdefault(target, set()).add(source_stack)

@@ -59,6 +59,8 @@ __all__ = [
     "service_of",
     "default_deletion_policy",
     "supports_snapshot",
+    "not_a_data_store",
+    "notification_target",
 ]
 
 MODALITIES = ("persistent", "ephemeral", "neutral")
@@ -258,3 +260,47 @@ def supports_snapshot(resource_type: str) -> bool:
     (True, False)
     """
     return resource_type in _SNAPSHOT_TYPES
+
+
+# Instances of these types always belong to a cluster, which holds the data.
+_CLUSTER_MEMBERS = frozenset({"AWS::DocDB::DBInstance", "AWS::Neptune::DBInstance"})
+# Log data: kept (or not) by the log group's retention, read by people debugging, not by an
+# application; losing it on a replacement is not losing a data store.
+_TELEMETRY = frozenset({"AWS::Logs::LogGroup", "AWS::Logs::LogStream"})
+# Where a queue or topic receives only transient notifications that CloudFormation's own
+# consumer drains at once (lifecycle hooks): such a target is plumbing, not a data store.
+_NOTIFICATION_TARGETS = {
+    "AWS::AutoScaling::LifecycleHook": ("/properties/NotificationTargetARN",),
+    "AWS::AutoScaling::AutoScalingGroup": ("/properties/LifecycleHookSpecificationList/",),
+}
+
+
+def not_a_data_store(resource_type: str, properties: Mapping[str, Any] | None = None) -> str | None:
+    """Why a stateful resource holds no data of its own worth a Retain or Snapshot policy, or None.
+
+    An RDS instance with ``DBClusterIdentifier`` (Aurora) and every DocumentDB or Neptune
+    instance store their data in the cluster, which takes the policy; log groups and streams
+    hold telemetry that retention, not a policy, governs.
+
+    >>> not_a_data_store("AWS::RDS::DBInstance", {"DBClusterIdentifier": {"Ref": "Cluster"}})
+    'a member of a DB cluster: the data lives in the cluster'
+    >>> not_a_data_store("AWS::RDS::DBInstance", {"Engine": "mysql"}) is None
+    True
+    """
+    if resource_type in _CLUSTER_MEMBERS or (
+            resource_type == "AWS::RDS::DBInstance" and "DBClusterIdentifier" in (properties or {})):
+        return "a member of a DB cluster: the data lives in the cluster"
+    if resource_type in _TELEMETRY:
+        return "log data, kept by the log group's retention"
+    return None
+
+
+def notification_target(referrer_type: str, path: str) -> bool:
+    """Whether a reference from `referrer_type` at JSON pointer `path` makes its target a mere
+    notification target (a lifecycle hook's queue or topic).
+
+    >>> notification_target("AWS::AutoScaling::LifecycleHook", "/properties/NotificationTargetARN")
+    True
+    """
+    return any(path.startswith(p) and (p.endswith("/") is False or path.endswith("/NotificationTargetARN"))
+               for p in _NOTIFICATION_TARGETS.get(referrer_type, ()))

@@ -43,6 +43,10 @@ class CustomNameOnReplaceable(Rule):
            "to consumers with `Ref`/`Fn::GetAtt`, an export or an SSM parameter.")
     source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-name.html"
     tags = ("replacement", "naming")
+    precision = (
+        'aws-cloudformation-templates read as one estate (286 stacks): 239 findings; 10 checked by hand, '
+        '10 true (buckets, roles, functions, queues, target groups and security groups named in the '
+        'template), 0 false.')
     config = {"ignore_types": []}
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:

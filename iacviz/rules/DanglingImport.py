@@ -31,13 +31,23 @@ class DanglingImport(Rule):
     source_url = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
                   "intrinsic-function-reference-importvalue.html")
     tags = ("exports", "deployment")
+    precision = (
+        'aws-cloudformation-templates read as one estate (286 stacks): 6 findings, all checked: 4 true '
+        '(NeptuneDB imports vpc-* names no template exports), 2 where the exporter is a template that '
+        'cannot be read (an unknown !Rain::Embed tag), which the message now says. The dangling import '
+        'under a false !If condition of a public catalog is gone (inactive).')
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
         imp = estate.imports
         # An import under a false condition is never evaluated: its link is `inactive`, not dangling.
+        err = estate.errors
+        unread = sorted(set(err.source[err.severity == "error"].dropna()))
+        note = (f" ({len(unread)} file{'s' if len(unread) != 1 else ''} of the estate could not be read and may "
+                f"export it, e.g. {unread[0]})") if unread else ""
         for r in imp[imp.link == "dangling"].itertuples():
             what = "a name matching it" if "${" in r.export_name else "that name"
             maybe = ", under a condition whose value is unknown" if r.active is pd.NA else ""
-            yield self.finding(r.stack, r.source,
-                               f"{r.stack} imports '{r.export_name}' ({r.source} at {r.path}{maybe}) but no stack "
-                               f"in the estate exports {what}")
+            yield {**self.finding(r.stack, r.source,
+                                  f"{r.stack} imports '{r.export_name}' ({r.source} at {r.path}{maybe}) but no "
+                                  f"stack in the estate exports {what}{note}"),
+                   "active": None if r.active is pd.NA else bool(r.active)}

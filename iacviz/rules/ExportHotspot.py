@@ -29,6 +29,9 @@ class ExportHotspot(Rule):
            "CloudFormation does not lock.")
     source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-exports.html"
     tags = ("exports", "coupling")
+    precision = (
+        'aws-cloudformation-templates read as one estate (286 stacks): no findings (no export has 3 '
+        "importers there); checked on tests' estates only.")
     config = {"threshold": 3}
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:

@@ -109,17 +109,24 @@ class HardCodedIdentifier(Rule):
         "one copy of a resource that another stack or a person created. The template cannot be deployed "
         "elsewhere, and nothing tells CloudFormation or a reader where the value comes from. Property values "
         "are scanned, including the literal text of `Fn::Sub` and `Fn::Join`; pseudo parameters "
-        "(`${AWS::AccountId}`, `${AWS::Region}`) and AWS-owned ARNs (`arn:aws:iam::aws:policy/...`) are fine.")
+        "(`${AWS::AccountId}`, `${AWS::Region}`) and AWS-owned ARNs (`arn:aws:iam::aws:policy/...`) are fine, "
+        "and so is the `TemplateBody` of a stack set (a template of its own, deployed elsewhere).")
     fix = ("Take the value from `Fn::ImportValue` of the stack that owns the resource, from a parameter "
            "(an AWS-specific type such as `AWS::EC2::VPC::Id`, or an SSM parameter type for AMIs), or build "
            "the ARN with `Fn::Sub` and `${AWS::Partition}`, `${AWS::Region}`, `${AWS::AccountId}`.")
     source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/best-practices.html"
     tags = ("portability", "coupling", "hard-coding")
+    precision = (
+        'aws-cloudformation-templates read as one estate (286 stacks): 10 findings, all checked: 10 true '
+        '(account ids, regions and bucket names written into a macro example and a Lambda code '
+        "location); 4 false before (ARNs inside a stack set's TemplateBody, now skipped).")
     config = {"allowed": []}
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
         props = estate.properties
         for stack, lid, path, value in zip(props["stack"], props.logical_id, props.path, props.value):
+            if path.startswith("/properties/TemplateBody"):
+                continue  # a stack set's template: its own ${AWS::...} are not this template's literals
             found = hard_coded(value, config["allowed"])
             if found:
                 yield self.finding(stack, lid, f"{lid} sets {path} to {' and '.join(found)}")

@@ -28,6 +28,10 @@ class MixedLifecycleStack(Rule):
            "ephemeral stack through exports, parameters or SSM parameters.")
     source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/best-practices.html"
     tags = ("stacks", "lifecycle", "modality")
+    precision = (
+        'aws-cloudformation-templates read as one estate (286 stacks): 148 findings; 10 checked by hand, '
+        '10 true as defined, though 4 are one-instance samples whose security group serves only that '
+        'instance (little to gain by splitting).')
     config = {"max_listed": 5}
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:

@@ -27,6 +27,8 @@ class ResourceDrifted(Rule):
            "deleted resource, remove it from the template or import a replacement.")
     source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html"
     tags = ("live", "drift")
+    precision = (
+        'needs a live account; the shared corpus holds templates only (no findings).')
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
         res = estate.resources

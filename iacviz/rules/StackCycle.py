@@ -26,6 +26,9 @@ class StackCycle(Rule):
            "or pass one value through an SSM parameter read at deploy time instead of an export.")
     source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-exports.html"
     tags = ("stacks", "exports", "dependencies")
+    precision = (
+        "aws-cloudformation-templates read as one estate (286 stacks): no findings; checked on tests' "
+        'estates only.')
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
         for cycle, how in stack_cycles(estate):

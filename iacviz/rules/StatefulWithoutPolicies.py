@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from ..analysis.change_rules import protected
-from ..cfn.modality import default_deletion_policy, supports_snapshot
+from ..cfn.modality import default_deletion_policy, not_a_data_store, notification_target, supports_snapshot
 from ._base import Rule, is_missing
 
 
@@ -28,12 +28,19 @@ class StatefulWithoutPolicies(Rule):
         "instances). For a resource that holds data (databases, tables, buckets, queues, file systems, "
         "keys, log groups) that is the data gone. `Retain` and `RetainExceptOnCreate` keep the resource, "
         "`Snapshot` keeps a snapshot where the type supports one (elsewhere it is `Delete`). Nested stacks "
-        "are left out: their own resources are checked in their stack.")
+        "are left out: their own resources are checked in their stack. So is what holds no data of its own "
+        "(`iacviz.cfn.modality.not_a_data_store`): DB instances of an Aurora, DocumentDB or Neptune cluster "
+        "(the cluster holds the data and takes the policy), log groups (retention governs their data), and "
+        "queues or topics whose only users are Auto Scaling lifecycle hooks (transient notifications).")
     fix = ("Set both `DeletionPolicy` and `UpdateReplacePolicy` to `Retain` (or `Snapshot` where the type "
            "supports it), e.g. `DeletionPolicy: Retain` and `UpdateReplacePolicy: Retain`.")
     source_url = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
                   "aws-attribute-deletionpolicy.html")
     tags = ("data", "policies", "stateful")
+    precision = (
+        "aws-cloudformation-templates read as one estate (286 stacks): 153 findings (170 before: 14 log "
+        "groups, a log stream and 2 Neptune cluster instances were false); 10 checked by hand, 10 true "
+        "(buckets, tables, keys, secrets, user pools, queues left on the default Delete), 0 false.")
     config = {"ignore_types": []}
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
@@ -46,8 +53,11 @@ class StatefulWithoutPolicies(Rule):
         # The default DeletionPolicy of an RDS instance depends on DBClusterIdentifier being given.
         in_cluster = set(zip(props["stack"][props.path.str.startswith("/properties/DBClusterIdentifier")],
                              props.logical_id[props.path.str.startswith("/properties/DBClusterIdentifier")]))
+        plumbing = _notification_targets(estate)
         for r in stateful.itertuples():
             given = {"DBClusterIdentifier": True} if (r.stack, r.logical_id) in in_cluster else {}
+            if not_a_data_store(r.type, given) or (r.stack, r.logical_id) in plumbing:
+                continue
             deletion = (r.deletion_policy, "") if not is_missing(r.deletion_policy) else (
                 default_deletion_policy(r.type, given), " (the default)")
             replace = (r.update_replace_policy, "") if not is_missing(r.update_replace_policy) else (
@@ -60,6 +70,18 @@ class StatefulWithoutPolicies(Rule):
                 when = " or ".join(w for w, _ in lost)
                 why = " and ".join(w for _, w in lost)
                 yield self.finding(r.stack, r.logical_id, f"{r.logical_id} ({r.type}) is lost when it is {when}: {why}")
+
+
+def _notification_targets(estate: Any) -> set[tuple[str, str]]:
+    """Resources whose every referrer uses them as a notification target only."""
+    refs = estate.references
+    refs = refs[(refs.target_kind == "resource") & refs.kind.isin(["Ref", "GetAtt", "Sub"])]
+    res = estate.resources
+    type_of = dict(zip(zip(res["stack"], res.logical_id), res.type))
+    uses: dict[tuple[str, str], set[bool]] = {}
+    for s, src, path, ts, t in zip(refs.source_stack, refs.source, refs.source_path, refs.target_stack, refs.target):
+        uses.setdefault((ts, t), set()).add(notification_target(type_of.get((s, src), ""), str(path)))
+    return {k for k, v in uses.items() if v == {True}}
 
 
 def _unsupported(policy: str, resource_type: str) -> str:

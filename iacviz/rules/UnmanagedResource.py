@@ -26,6 +26,8 @@ class UnmanagedResource(Rule):
            "--change-set-type IMPORT`), or delete it if nothing uses it.")
     source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resource-import.html"
     tags = ("live", "coverage")
+    precision = (
+        'needs a live account; the shared corpus holds templates only (no findings).')
     config = {"ignore_types": []}
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:

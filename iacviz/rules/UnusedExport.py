@@ -26,6 +26,10 @@ class UnusedExport(Rule):
     fix = "Remove the `Export` from the output if nothing outside the estate uses it; otherwise document the consumer."
     source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-exports.html"
     tags = ("exports", "hygiene")
+    precision = (
+        'aws-cloudformation-templates read as one estate (286 stacks): 114 findings; 10 checked by hand, '
+        '10 true in the estate (exports of sample stacks whose importers are not in the repository), 0 '
+        'false; info only, as importers may live elsewhere.')
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
         ex = estate.exports

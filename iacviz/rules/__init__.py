@@ -38,6 +38,8 @@ schema.declare("findings", {
     "message": ("str", "what was found, naming stacks, resources and values"),
     "fix": ("str", "how to fix it"),
     "title": ("str", "the rule's title"),
+    "active": ("bool", "what it is about exists under the parameter values: the resource's or output's "
+                       "Condition, or for an import its conditions (NA: unknown)"),
 })
 
 _HERE = Path(__file__).resolve().parent
@@ -149,7 +151,8 @@ def review(estate: Any, *, rules: Iterable[Any] | None = None, disable: Iterable
     -------
     DataFrame
         Frame ``findings``: rule_id, severity (error, warning, info), stack, logical_id,
-        message, fix, title; errors first, then by rule id, stack and logical id.
+        message, fix, title, active (whether what it is about exists under the parameter
+        values: True, False, or NA for unknown); errors first, then by rule id, stack and logical id.
 
     Raises
     ------
@@ -190,8 +193,12 @@ def review(estate: Any, *, rules: Iterable[Any] | None = None, disable: Iterable
             raise IacvizError(f"rule {rule_id} ({type(rule).__name__}) failed: {type(exc).__name__}: {exc}") from exc
         # Rows are rebuilt through finding() so a user's rule that yields plain dicts still
         # gets its id, severity, title and default fix.
-        rows += [rule.finding(r.get("stack"), r.get("logical_id"), r.get("message", ""), r.get("fix"))
-                 for r in found]
+        for r in found:
+            row = rule.finding(r.get("stack"), r.get("logical_id"), r.get("message", ""), r.get("fix"))
+            if "active" in r:
+                row["active"] = r["active"]
+            rows.append(row)
+    _activity(estate, rows)
     df = schema.frame("findings", rows)
     if df.empty:
         return df
@@ -202,19 +209,36 @@ def review(estate: Any, *, rules: Iterable[Any] | None = None, disable: Iterable
     return df.reset_index(drop=True)
 
 
+def _activity(estate: Any, rows: list[dict[str, Any]]) -> None:
+    """Fill `active` of findings about a resource or an output from its Condition's value."""
+    if not rows or not hasattr(estate, "resources"):
+        return
+    res, out, cond = estate.resources, estate.outputs, estate.conditions
+    value = {}
+    for s, lid, v in zip(res["stack"], res.logical_id, res.condition_value.astype(object)):
+        value[(s, lid)] = None if v is pd.NA else bool(v)
+    cond_value = {(s, n): (None if v is pd.NA else bool(v)) for s, n, v in
+                  zip(cond["stack"], cond.name, cond.value.astype(object))}
+    for s, n, c in zip(out["stack"], out.name, out.condition.astype(object)):
+        value[(s, f"Outputs.{n}")] = True if c is pd.NA or c is None else cond_value.get((s, c))
+    for row in rows:
+        if "active" not in row:
+            row["active"] = value.get((row.get("stack"), row.get("logical_id")), True)
+
+
 def catalogue(rules: Iterable[type[Rule]] | None = None) -> pd.DataFrame:
     """Every rule's metadata as a frame: id, severity, category, title, description, fix,
-    source_url, tags, config.
+    source_url, tags, config, name, precision (checked by hand on the shared corpus).
 
     >>> catalogue().set_index("id").loc["W2001", "config"]
     {'threshold': 3}
     """
     rows = [{"id": r.id, "severity": r.severity, "category": r.category, "title": r.title,
              "description": r.description, "fix": r.fix, "source_url": r.source_url, "tags": list(r.tags),
-             "config": dict(r.config), "name": r.__name__}
+             "config": dict(r.config), "name": r.__name__, "precision": r.precision}
             for r in (discover() if rules is None else rules)]
     return pd.DataFrame(rows, columns=["id", "severity", "category", "title", "description", "fix", "source_url",
-                                       "tags", "config", "name"])
+                                       "tags", "config", "name", "precision"])
 
 
 def _option(name: str, default: Any) -> str:
@@ -233,7 +257,9 @@ def catalogue_markdown() -> str:
         "<!-- Generated from the rules' metadata by `python -m iacviz.rules --markdown > docs/rules.md`;"
         " do not edit by hand (tests/test_rules.py checks it is up to date). -->", "",
         "`iacviz.review(estate)` (command line: `iacviz review PATH`) runs every rule below and returns one "
-        "row per finding: `rule_id`, `severity`, `stack`, `logical_id`, `message`, `fix`, `title`.", "",
+        "row per finding: `rule_id`, `severity`, `stack`, `logical_id`, `message`, `fix`, `title`, `active` "
+        "(whether what it is about exists under the parameter values: the resource's or output's Condition, an "
+        "import's conditions; NA when unknown).", "",
         "* switch rules off: `iacviz.review(estate, disable=[\"W2001\"])`, `iacviz review PATH --disable W2001`;",
         "* set options: `iacviz.review(estate, config={\"W2001\": {\"threshold\": 5}})`;",
         "* add your own: `iacviz.review(estate, extra_rules=[MyRule])` or a folder of rule files "
@@ -252,6 +278,8 @@ def catalogue_markdown() -> str:
         lines += ["", f"<a id=\"{r.id.lower()}\"></a>", "", f"### {r.id}: {r.title}", "",
                   f"*{r.severity}, {r.category}; tags: {', '.join(r.tags)}; class `{r.__name__}`*", "",
                   r.description.strip(), "", f"**Fix.** {r.fix.strip()}", ""]
+        if r.precision:
+            lines += [f"**Precision on the shared corpus.** {r.precision.strip()}", ""]
         if r.config:
             lines += ["**Options.** " + "; ".join(_option(k, v) for k, v in r.config.items()), ""]
         lines.append(f"**Source.** <{r.source_url}>")

@@ -166,8 +166,8 @@ def export_explorer(estate: Any, stack: str | None = None) -> widgets.VBox:
             involved = {s, *imp["stack"], *imp.export_stack.dropna()}
             st = st[st["stack"].isin(involved)]
             ex = ex[ex["stack"] == s]
-            rows = "".join(f"<tr><td>{n}</td><td>{o}</td><td>{', '.join(i) if i else '<i>nobody</i>'}</td></tr>"
-                           for n, o, i in zip(ex.export_name, ex.output, ex.importers))
+            rows = "".join(f"<tr><td>{n}</td><td>{o}</td><td>{_importers_cell(i, m)}</td></tr>"
+                           for n, o, i, m in zip(ex.export_name, ex.output, ex.importers, ex.possible_importers))
             table.value = (f"<b>{s}</b> exports {len(ex)} values<table><tr><th>export</th><th>output</th>"
                            f"<th>imported by</th></tr>{rows}</table>") if len(ex) else f"<b>{s}</b> exports nothing"
         else:
@@ -186,3 +186,14 @@ def export_explorer(estate: Any, stack: str | None = None) -> widgets.VBox:
     collapse.observe(redraw, names="value")
     box.stack, box.collapse, box.table, box.figure = pick, collapse, table, canvas.figure
     return box
+
+
+def _importers_cell(importers: Any, maybe: Any) -> str:
+    """Who imports an export; stacks whose ambiguous import may mean it are named as such,
+    so an export is never shown as imported by nobody while candidates exist."""
+    sure = list(importers) if isinstance(importers, (list, tuple)) else []
+    possible = [s for s in (maybe if isinstance(maybe, (list, tuple)) else []) if s not in sure]
+    parts = [", ".join(sure)] if sure else []
+    if possible:
+        parts.append(f"<i>maybe</i> {', '.join(possible)} <i>(ambiguous import)</i>")
+    return "; ".join(parts) or "<i>nobody</i>"
