@@ -13,7 +13,7 @@ from iacviz.errors import IacvizError
 from iacviz.rules import catalogue
 
 from catalogs import parent_stack_catalog
-from estate_files import write
+from estate_files import CORPUS, write
 
 
 @pytest.fixture(scope="module")
@@ -158,3 +158,29 @@ def test_plan_ignores_an_import_under_a_false_condition(tmp_path):
     plan = iacviz.plan_changes(tmp_path / "a", tmp_path / "b", {"UseNet": "yes"}, {"UseNet": "yes"})
     out = plan[(plan["stack"] == "net") & (plan.kind == "output")]
     assert "in use by app" in out.blocked.iloc[0]
+
+
+# -- the shared corpus: estates nobody here wrote ----------------------------------------------------
+
+TEMPLATES = CORPUS / "aws-cloudformation+aws-cloudformation-templates"
+
+
+@pytest.mark.skipif(not TEMPLATES.is_dir(), reason="shared corpus not present")
+def test_corpus_quick_start_children_are_linked_by_their_s3_urls():
+    estate = iacviz.load(TEMPLATES / "Solutions" / "VPCFlowLogs")
+    st = estate.stacks
+    children = st[st.parent_stack.notna()]
+    # main.cfn.yaml and main.cfn.json both point at templates/VPCFlowLogs{CloudWatch,S3}.cfn.yaml by URL.
+    assert sorted(children.parent_resource) == ["VPCFlowLogsCloudWatchStack", "VPCFlowLogsCloudWatchStack",
+                                                "VPCFlowLogsS3Stack", "VPCFlowLogsS3Stack"]
+    assert set(children.source) == {"templates/VPCFlowLogsCloudWatch.cfn.yaml", "templates/VPCFlowLogsS3.cfn.yaml"}
+    assert not estate.errors.message.str.contains("TemplateURL").any()
+
+
+@pytest.mark.skipif(not TEMPLATES.is_dir(), reason="shared corpus not present")
+def test_corpus_cluster_instances_and_log_groups_are_not_data_stores_at_risk():
+    neptune = iacviz.review(iacviz.load(TEMPLATES / "NeptuneDB"), rules=["W3001"])
+    assert "NeptuneDBInstance" not in set(neptune.logical_id)
+    assert "NeptuneDBCluster" in set(neptune.logical_id)  # the cluster holds the data
+    flow = iacviz.review(iacviz.load(TEMPLATES / "Solutions" / "VPCFlowLogs"), rules=["W3001"])
+    assert not flow.message.str.contains("AWS::Logs::LogGroup").any()

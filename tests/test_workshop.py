@@ -38,7 +38,7 @@ CASES = {
                          [(8, "importing resources")], {"four": 4}),
     "deletion-reach": ({"target": "data/OrdersQueue"}, [4, "4"],
                        [(5, "own stack")], "many"),
-    "stateful-without-policies": ({}, [9, "9"], [(14, "every stateful resource")], True),
+    "stateful-without-policies": ({}, [6, "6"], [(14, "every stateful resource")], True),
 }
 
 
