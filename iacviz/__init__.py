@@ -1,5 +1,8 @@
 """iacviz: explore AWS infrastructure-as-code estates as tidy pandas DataFrames.
 
+The public API is imported on first use (PEP 562), so ``import iacviz`` and ``iacviz --help``
+load neither pandas nor plotly; ``iacviz.load`` then loads what reading needs.
+
 >>> import iacviz
 >>> estate = iacviz.load_template({"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}}, stack="site")
 >>> estate.resources[["stack", "logical_id", "stateful"]].values.tolist()
@@ -7,30 +10,76 @@
 """
 from __future__ import annotations
 
-from . import data, schema
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__ as __version__
 from .errors import IacvizError, LiveError, TemplateError
-# model: read an estate
-from .model.build import build_estate
-from .model.estate import Estate
-from .model.live import load_live
-from .model.load import load, load_template
-from .model.snapshot import read_snapshot
-# analysis: pure functions of an estate (importing exports registers estate.exports/.imports)
-from .analysis import exports as _exports  # noqa: F401
-from .analysis.blast_radius import blast_radius
-from .analysis.changes import plan_changes
-from .analysis.exports import export_problems
-from .analysis.graph import deletion_order, deployment_order, resource_graph, stack_graph
-from .analysis.replacement import replacement_prone
-from .rules import review
-# views: figures load plotly on first use (iacviz.views.export_map, ...)
-from . import views, workshop
-from .views.report import render_report, write_report
+
+# Public name -> the module (relative to iacviz) that defines it.
+_HOME = {
+    # model: read an estate
+    "Estate": "model.estate", "build_estate": "model.build", "load_live": "model.live", "load": "model.load",
+    "load_template": "model.load", "read_snapshot": "model.snapshot", "open_estate": "model.open",
+    # analysis: pure functions of an estate
+    "blast_radius": "analysis.blast_radius", "plan_changes": "analysis.changes",
+    "export_problems": "analysis.exports", "deletion_order": "analysis.graph", "deployment_order": "analysis.graph",
+    "resource_graph": "analysis.graph", "stack_graph": "analysis.graph", "replacement_prone": "analysis.replacement",
+    "iac_coverage": "analysis.coverage", "review": "rules",
+    # views: the report and the notebooks' explorers (figures: iacviz.views.export_map, ...)
+    "render_report": "views.report", "write_report": "views.report",
+    "blast_explorer": "views.widgets", "export_explorer": "views.widgets",
+    # lab (the `lab` extra): the local demo account of the workshop
+    "start_demo_account": "lab.demo_account",
+}
+# Submodules reachable as attributes: iacviz.data.sample_estate(), iacviz.views.export_map, ...
+_MODULES = {"data": "data", "schema": "schema", "views": "views", "lab": "lab", "workshop": "lab.workshop"}
+# Analyses that register derived estate frames (estate.exports, ...): loaded with the first public
+# name, so that an estate from iacviz.load has them, as it had when everything loaded at import.
+_REGISTERING = ("analysis.exports", "analysis.replacement")
 
 __all__ = [
-    "Estate", "IacvizError", "LiveError", "TemplateError", "blast_radius", "build_estate", "data",
-    "deletion_order", "deployment_order", "export_problems", "load", "load_live", "load_template",
-    "plan_changes", "read_snapshot", "render_report", "replacement_prone", "resource_graph", "review",
-    "schema", "stack_graph", "views", "workshop", "write_report",
+    "Estate", "IacvizError", "LiveError", "TemplateError", "blast_explorer", "blast_radius", "build_estate",
+    "data", "deletion_order", "deployment_order", "export_explorer", "export_problems", "iac_coverage", "lab",
+    "load", "load_live", "load_template", "open_estate", "plan_changes", "read_snapshot", "render_report",
+    "replacement_prone", "resource_graph", "review", "schema", "stack_graph", "start_demo_account", "views",
+    "workshop", "write_report",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        for module in _REGISTERING:
+            import_module(f".{module}", __name__)
+        value = getattr(import_module(f".{_HOME[name]}", __name__), name)
+    elif name in _MODULES:
+        value = import_module(f".{_MODULES[name]}", __name__)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__ loads these
+    from . import data, lab, schema, views
+    from .analysis.blast_radius import blast_radius
+    from .analysis.changes import plan_changes
+    from .analysis.coverage import iac_coverage
+    from .analysis.exports import export_problems
+    from .analysis.graph import deletion_order, deployment_order, resource_graph, stack_graph
+    from .analysis.replacement import replacement_prone
+    from .lab import workshop
+    from .lab.demo_account import start_demo_account
+    from .model.build import build_estate
+    from .model.estate import Estate
+    from .model.live import load_live
+    from .model.load import load, load_template
+    from .model.open import open_estate
+    from .model.snapshot import read_snapshot
+    from .rules import review
+    from .views.report import render_report, write_report
+    from .views.widgets import blast_explorer, export_explorer

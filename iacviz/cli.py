@@ -42,11 +42,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable, Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .errors import IacvizError
+
+if TYPE_CHECKING:  # pandas loads with the first command that needs it, not for --help
+    import pandas as pd
 
 __all__ = ["main", "build_parser"]
 
@@ -232,20 +233,15 @@ def _load(paths: Sequence[str], strict: bool = False, live: str | None = None, e
                          progress=sys.stderr.isatty())
     if not paths:
         raise _UsageError("give at least one PATH (or --live PROFILE/REGION)")
-    missing = [p for p in paths if not Path(p).exists()]
-    if missing:
-        raise IacvizError(f"no such file or folder: {', '.join(missing)}")
-    if len(paths) == 1 and (Path(paths[0]) / "iacviz-snapshot.json").exists():
-        if values:
-            raise _UsageError("--parameters applies to templates, not to a snapshot")
-        from .model.snapshot import read_snapshot
+    from .model.open import is_snapshot, open_estate
 
-        with _Progress(f"reading snapshot {paths[0]}"):
-            return read_snapshot(paths[0])
-    from .model.load import load
-
-    with _Progress(f"reading templates in {', '.join(paths)}"):
-        estate = load(*paths, strict=strict, parameters=values)
+    snapshot = len(paths) == 1 and is_snapshot(paths[0])
+    if snapshot and values:
+        raise _UsageError("--parameters applies to templates, not to a snapshot")
+    with _Progress(f"reading snapshot {paths[0]}" if snapshot else f"reading templates in {', '.join(paths)}"):
+        estate = open_estate(*paths, strict=strict, parameters=values)
+    if snapshot:
+        return estate
     if estate.stacks.empty:
         raise IacvizError(f"no stacks found in {', '.join(paths)}")
     bad = estate.errors[estate.errors.severity == "error"]
@@ -267,6 +263,8 @@ def _pairs(items: Sequence[str], flag: str):
 # -- output ------------------------------------------------------------------------------------
 
 def _cell(value: Any) -> str:
+    import pandas as pd
+
     if value is None or (not isinstance(value, (list, tuple, dict)) and bool(pd.isna(value))):
         return ""
     if isinstance(value, (list, tuple)):
@@ -356,7 +354,8 @@ def _plan(args: argparse.Namespace) -> int:
     sides = [_pairs(args.before_parameters, "--before-parameters").over(both).to_mapping(),
              _pairs(args.after_parameters, "--after-parameters").over(both).to_mapping()]
     with _Progress("comparing the two versions"):
-        plan = plan_changes(args.before, args.after, sides[0] or None, sides[1] or None, stack=args.stack)
+        plan = plan_changes(args.before, args.after, before_parameters=sides[0] or None,
+                            after_parameters=sides[1] or None, stack=args.stack)
     fmt = _fmt(args)
     text = plan_to_text(plan, fmt, color=fmt == "table" and not args.output and sys.stdout.isatty())
     _emit(text if text.endswith("\n") else text + "\n", args.output)
@@ -445,7 +444,7 @@ def _snapshot(args: argparse.Namespace) -> int:
 
 def _demo_account(args: argparse.Namespace) -> int:
     from .data import sample_estate
-    from .sources import demo_account
+    from .lab import demo_account
 
     argv = [str(sample_estate()), "--region", args.region] + (["--port", str(args.port)] if args.port else []) \
         + (["--one-account"] if args.one_account else [])

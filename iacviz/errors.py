@@ -1,6 +1,9 @@
 """The one exception tree of iacviz: library code raises these, never prints or exits."""
 from __future__ import annotations
 
+from importlib import import_module
+from types import ModuleType
+
 
 class IacvizError(Exception):
     """Root of every error iacviz raises on purpose."""
@@ -27,3 +30,32 @@ class TemplateError(IacvizError):
 
 class LiveError(IacvizError):
     """An AWS API call that failed for good (denied, throttled beyond retries, region off)."""
+
+
+class MissingExtra(IacvizError, ImportError):
+    """A part of iacviz whose packages come with an extra that is not installed.
+
+    >>> str(MissingExtra("the demo account", "moto", "lab"))
+    "the demo account needs moto, which comes with iacviz's lab extra: pip install 'iacviz[lab]'"
+    """
+
+    def __init__(self, feature: str, package: str, extra: str):
+        self.extra = extra
+        super().__init__(f"{feature} needs {package}, which comes with iacviz's {extra} extra: "
+                         f"pip install 'iacviz[{extra}]'")
+
+
+def require(package: str, feature: str, extra: str = "lab") -> ModuleType:
+    """Import `package` for `feature`, or raise :class:`MissingExtra` naming the extra to install.
+
+    >>> require("json", "reading JSON").__name__
+    'json'
+    >>> require("no_such_package_here", "a feature")
+    Traceback (most recent call last):
+    ...
+    iacviz.errors.MissingExtra: a feature needs no_such_package_here, which comes with iacviz's lab extra: pip install 'iacviz[lab]'
+    """
+    try:
+        return import_module(package)
+    except ImportError as exc:
+        raise MissingExtra(feature, package, extra) from exc

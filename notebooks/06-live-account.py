@@ -36,7 +36,7 @@ import pandas as pd
 
 import iacviz
 from iacviz import views, workshop
-from iacviz.sources.demo_account import start_demo_account
+from iacviz.lab.demo_account import start_demo_account
 
 demo = start_demo_account(ESTATE_DIR) if SOURCE == "demo" else None
 estate = workshop.open_source(demo.endpoint_url if demo else SOURCE)

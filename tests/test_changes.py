@@ -40,7 +40,7 @@ def tpl(resources, parameters=None, outputs=None, conditions=None, **extra):
 
 
 def plan(before, after, bp=None, ap=None, stack="s"):
-    return iacviz.plan_changes(before, after, bp, ap, stack=stack)
+    return iacviz.plan_changes(before, after, before_parameters=bp, after_parameters=ap, stack=stack)
 
 
 def row(p, logical_id, kind="resource"):
@@ -176,10 +176,11 @@ def test_all_parameters_changed_replaces_as_in_the_user_guide():
 def test_parameters_nested_per_stack_and_estate_inputs():
     # {stack: {Key: value}} is accepted too, and an Estate is re-built with the values given.
     before = iacviz.load_template(EC2, stack="web", parameters={"KeyPairName": "k"})
-    p = iacviz.plan_changes(before, EC2, None, {"web": {"KeyPairName": "k", "Purpose": "production"}})
+    p = iacviz.plan_changes(before, EC2, after_parameters={"web": {"KeyPairName": "k", "Purpose": "production"}})
     assert row(p, "MyEC2Instance")["stack"] == "web"  # the mapping took the estate's only stack name
     assert [d["causing_entity"] for d in row(p, "MyEC2Instance")["details"]] == [None, "Purpose"]
-    p2 = iacviz.plan_changes(before, before, {"web": {"KeyPairName": "k"}}, {"web": {"KeyPairName": "k2"}})
+    p2 = iacviz.plan_changes(before, before, before_parameters={"web": {"KeyPairName": "k"}},
+                             after_parameters={"web": {"KeyPairName": "k2"}})
     assert row(p2, "MyEC2Instance")["replacement"] == "True"
 
 
@@ -198,11 +199,11 @@ def test_flat_parameters_apply_to_every_stack_of_a_path(tmp_path):
             write(tmp_path / side, f"{name}.yaml", "Parameters:\n  Delay: {Type: Number, Default: 0}\n"
                                                   "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n"
                                                   "    Properties: {DelaySeconds: !Ref Delay}\n")
-    p = iacviz.plan_changes(tmp_path / "a", tmp_path / "b", {"Delay": 0}, {"Delay": 5})
+    p = iacviz.plan_changes(tmp_path / "a", tmp_path / "b", before_parameters={"Delay": 0}, after_parameters={"Delay": 5})
     assert sorted(p["stack"]) == ["one", "two"]
-    p = iacviz.plan_changes(tmp_path / "a", tmp_path / "b", None, {"two": {"Delay": 5}})
+    p = iacviz.plan_changes(tmp_path / "a", tmp_path / "b", after_parameters={"two": {"Delay": 5}})
     assert list(p["stack"]) == ["two"]
-    p = iacviz.plan_changes(tmp_path / "a", tmp_path / "b", None, {"Delay": 5}, stack="one")
+    p = iacviz.plan_changes(tmp_path / "a", tmp_path / "b", after_parameters={"Delay": 5}, stack="one")
     assert list(p["stack"]) == ["one"]
 
 

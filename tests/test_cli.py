@@ -239,7 +239,7 @@ def test_snapshot_and_review_of_a_live_account_call_load_live(capsys, monkeypatc
 
 
 def test_demo_account_passes_its_options(capsys, monkeypatch):
-    from iacviz.sources import demo_account
+    from iacviz.lab import demo_account
 
     seen = []
     monkeypatch.setattr(demo_account, "main", lambda argv: seen.append(argv) or 0)

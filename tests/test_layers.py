@@ -1,4 +1,4 @@
-"""Data flows one way: cfn -> sources -> model -> analysis -> rules/views -> cli.
+"""Data flows one way: cfn -> sources -> model -> analysis -> rules/views -> lab -> cli.
 
 A module may import from its own layer and the layers below it, never from a layer above.
 """
@@ -12,7 +12,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "iacviz"
 # Layer of each top-level part of the package; shared leaves (errors, schema, data) sit at 0.
 LAYERS = {"_version": 0, "errors": 0, "schema": 0, "data": 0, "limits": 0, "cfn": 1, "sources": 2, "model": 3, "analysis": 4,
-          "rules": 5, "views": 5, "workshop": 6, "cli": 7, "__main__": 7, "__init__": 8}
+          "rules": 5, "views": 5, "lab": 6, "cli": 7, "__main__": 7, "__init__": 8}
 
 
 def _part(module: str) -> str:

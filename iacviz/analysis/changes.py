@@ -23,7 +23,8 @@ from iacviz.analysis.targets import construct_resources, did_you_mean
 from iacviz.errors import IacvizError
 from iacviz.model.build import build_estate
 from iacviz.model.estate import Estate
-from iacviz.model.load import load, load_template
+from iacviz.model.load import load_template
+from iacviz.model.open import Source, open_estate
 from iacviz.sources.parameter_values import ParameterValues
 from iacviz.sources.raw import ErrorRow
 
@@ -51,15 +52,17 @@ schema.declare("plan", {
 })
 
 
-def plan_changes(before: Any, after: Any, before_parameters: Mapping | None = None,
-                 after_parameters: Mapping | None = None, stack: str | None = None) -> pd.DataFrame:
+def plan_changes(before: Source | Mapping[str, Any], after: Source | Mapping[str, Any], *,
+                 before_parameters: Mapping | None = None, after_parameters: Mapping | None = None,
+                 stack: str | None = None) -> pd.DataFrame:
     """Predict the change sets CloudFormation would compute to go from `before` to `after`.
 
     Parameters
     ----------
-    before, after : str, os.PathLike, Estate or mapping
-        A path (read with :func:`iacviz.load`), an estate, or one template as a mapping in
-        long form (named by `stack`, else after the single stack on the other side, else
+    before, after : Estate, str, os.PathLike or mapping
+        An estate, any source :func:`iacviz.open_estate` opens (a folder or file of
+        templates, a ``cdk.out``, a snapshot folder, ``"live:PROFILE/REGION"``), or one
+        template as a mapping in long form (named by `stack`, else after the single stack on the other side, else
         ``"stack"``).
     before_parameters, after_parameters : mapping, optional
         Parameter values in the shapes :func:`iacviz.load` takes: ``{Key: value}`` for every
@@ -85,7 +88,8 @@ def plan_changes(before: Any, after: Any, before_parameters: Mapping | None = No
     ...        "Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": {"Ref": "Cidr"}}},
     ...                      "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"},
     ...                                                                         "CidrBlock": "10.0.0.0/24"}}}}
-    >>> plan = plan_changes(vpc, vpc, {"Cidr": "10.0.0.0/16"}, {"Cidr": "10.1.0.0/16"}, stack="net")
+    >>> plan = plan_changes(vpc, vpc, before_parameters={"Cidr": "10.0.0.0/16"},
+    ...                     after_parameters={"Cidr": "10.1.0.0/16"}, stack="net")
     >>> plan[["logical_id", "action", "replacement", "will_replace"]].values.tolist()
     [['Vpc', 'Modify', 'True', True], ['Subnet', 'Modify', 'True', True]]
     >>> [(d["evaluation"], d["change_source"], d["causing_entity"]) for d in plan.details[1]]
@@ -147,10 +151,8 @@ def _as_estate(value: Any, parameters: Mapping | None, stack: str | None) -> tup
         if given:
             errors = [ErrorRow(r.source, r.line, r.severity, r.message, r.stack) for r in value.errors.itertuples()]
             value = build_estate(value.raw_stacks, errors, parameters=given, region=value.region)
-    elif isinstance(value, (str, os.PathLike)):
-        if not os.path.exists(value):
-            raise IacvizError(f"plan_changes: {os.fspath(value)!r} does not exist")
-        value = load(value, parameters=given)
+    elif isinstance(value, (str, os.PathLike)):  # a folder, file, cdk.out, snapshot or live source
+        value = open_estate(value, parameters=given)
     else:
         raise IacvizError(f"plan_changes: expected a path, an Estate or a template mapping, "
                           f"not {type(value).__name__}")

@@ -11,11 +11,14 @@
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Mapping
 
 import pandas as pd
 
 from .. import schema
+
+if TYPE_CHECKING:
+    from ..model.estate import Estate
 from ..model import live as _live  # noqa: F401 - declares the unmanaged frame
 
 schema.declare("coverage", {
@@ -26,14 +29,32 @@ schema.declare("coverage", {
 })
 
 
-def iac_coverage(estate: Any) -> pd.DataFrame:
+def iac_coverage(estate: Estate | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per service of managed and unmanaged resources, worst coverage first.
 
     Managed counts resources with a physical id (deployed); the unmanaged scan covers a
     set of common services (see :mod:`iacviz.sources.live_unmanaged`), so services outside
     it show 100 % by construction.
+
+    Parameters
+    ----------
+    estate : Estate or mapping of DataFrames
+        An estate read live (with ``include`` holding ``unmanaged``), or its ``resources``
+        and ``unmanaged`` frames.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Frame ``coverage`` (``iacviz.schema.describe("coverage")``).
+
+    Examples
+    --------
+    >>> import iacviz
+    >>> estate = iacviz.load_template({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}})
+    >>> len(iac_coverage(estate))  # from files: nothing deployed, nothing scanned
+    0
     """
-    frames = estate if isinstance(estate, dict) else {"resources": estate.resources, "unmanaged": estate.unmanaged}
+    frames = estate if isinstance(estate, Mapping) else {"resources": estate.resources, "unmanaged": estate.unmanaged}
     res = frames.get("resources", schema.frame("resources", []))
     unm = frames.get("unmanaged", schema.frame("unmanaged", []))
     managed = res[res.physical_id.notna()].groupby("service").size()

@@ -42,9 +42,33 @@ def build_estate(raw_stacks: Iterable[RawStack], errors: Iterable[ErrorRow], *,
                  region: str = "us-east-1") -> Estate:
     """Turn raw stacks (and the read errors met on the way) into an `Estate`.
 
-    `parameters`, ``{Key: value}`` for every stack declaring Key and/or ``{stack: {Key:
-    value}}`` (see :mod:`iacviz.sources.parameter_values`), win over values passed by a
-    parent stack or an estate file, which win over defaults.
+    The step after reading: :func:`iacviz.load` and :func:`iacviz.load_live` read
+    :class:`~iacviz.sources.raw.RawStack` objects and call this.
+
+    Parameters
+    ----------
+    raw_stacks : iterable of RawStack
+        The stacks as read (template, source file, parent stack, live facts).
+    errors : iterable of ErrorRow
+        Read errors met on the way; they become rows of ``estate.errors``.
+    parameters : mapping, optional
+        ``{Key: value}`` for every stack declaring Key and/or ``{stack: {Key: value}}`` (see
+        :mod:`iacviz.sources.parameter_values`); they win over values passed by a parent
+        stack or an estate file, which win over defaults.
+    region : str
+        The region pseudo parameters resolve to.
+
+    Returns
+    -------
+    Estate
+
+    Examples
+    --------
+    >>> from iacviz.sources.raw import RawStack
+    >>> raw = RawStack("jobs", "<jobs>", "mapping", {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}})
+    >>> estate = build_estate([raw], [])
+    >>> estate.resources[["stack", "logical_id"]].values.tolist()
+    [['jobs', 'Q']]
     """
     raw_stacks = keyed(raw_stacks)
     values = ParameterValues.of(parameters)

@@ -52,10 +52,10 @@ for _name, _spec in _LIVE_FRAMES.items():
         schema.declare(_name, _spec)
 
 
-def load_live(session=None, regions: Iterable[str] | None = None, stack_names: Iterable[str] | None = None,
+def load_live(session=None, *, regions: Iterable[str] | None = None, stack_names: Iterable[str] | None = None,
               include: Iterable[str] = DEFAULT_INCLUDE, max_workers: int = 8, progress: bool = True,
               since: Any = None, endpoint_url: str | None = None, detect_drift: bool = False,
-              profile: str | None = None, *, client_config=None, sessions: Iterable[Any] | None = None,
+              profile: str | None = None, client_config=None, sessions: Iterable[Any] | None = None,
               accounts: Iterable[str] | str | None = None, role_name: str | None = None) -> Estate:
     """Read stacks of one or many AWS accounts, read-only, into an `Estate`.
 
@@ -70,20 +70,54 @@ def load_live(session=None, regions: Iterable[str] | None = None, stack_names: I
 
     Parameters
     ----------
-    session: a ``boto3.Session``; default: one for `profile` (or the default credentials).
-    sessions: several sessions, each one account (instead of `session`).
-    accounts: account ids (or ``"organization"``) to assume `role_name` in, from `session`.
-    role_name: the role to assume in each of `accounts` (e.g. a read-only audit role).
-    regions: regions to read (default: the session's region); rows carry account and region.
-    stack_names: only these stacks (and their nested stacks).
-    include: what to read: templates, resources, exports, imports, drift, unmanaged.
-    max_workers: stacks read concurrently.
-    since: a previous live estate (or LiveRead): only stacks whose LastUpdatedTime or
-        status changed are fetched again.
-    endpoint_url: e.g. the local account of ``iacviz demo-account``.
-    detect_drift: run DetectStackDrift first (the only call that is not a read; off by
-        default, results of the last detection are read either way).
-    client_config: a ``botocore.config.Config`` merged over iacviz's (adaptive retries).
+    session : boto3.Session, optional
+        Default: one for `profile` (or the default credentials). The only positional
+        parameter; every option below is keyword-only.
+    regions : iterable of str, optional
+        Regions to read (default: the session's region); rows carry account and region.
+    stack_names : iterable of str, optional
+        Only these stacks (and their nested stacks).
+    include : iterable of str
+        What to read: templates, resources, exports, imports, drift, unmanaged.
+    max_workers : int
+        Stacks read concurrently.
+    progress : bool
+        Show a progress bar (tqdm; notebook-aware).
+    since : Estate, optional
+        A previous live estate (or LiveRead): only stacks whose LastUpdatedTime or status
+        changed are fetched again.
+    endpoint_url : str, optional
+        E.g. the local account of ``iacviz demo-account``.
+    detect_drift : bool
+        Run DetectStackDrift first (the only call that is not a read; off by default,
+        results of the last detection are read either way).
+    profile : str, optional
+        The AWS profile when no `session` is given.
+    client_config : botocore.config.Config, optional
+        Merged over iacviz's (adaptive retries).
+    sessions : iterable of boto3.Session, optional
+        Several sessions, each one account (instead of `session`).
+    accounts : iterable of str or "organization", optional
+        Account ids to assume `role_name` in, from `session`.
+    role_name : str, optional
+        The role to assume in each of `accounts` (e.g. a read-only audit role).
+
+    Returns
+    -------
+    Estate
+
+    Raises
+    ------
+    LiveError
+        When no account can be read at all (a stack, region or account that cannot be read
+        is a row of ``estate.errors`` instead).
+
+    Examples
+    --------
+    Read one region of a profile, then refresh only what changed since:
+
+    >>> estate = load_live(profile="prod-readonly", regions=["eu-west-1"])  # doctest: +SKIP
+    >>> estate = load_live(profile="prod-readonly", regions=["eu-west-1"], since=estate)  # doctest: +SKIP
     """
     if sessions is not None or accounts is not None:
         return estate_from_read(read_many(session=session, profile=profile, sessions=sessions, accounts=accounts,

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Mapping
 
 from ..errors import TemplateError
 from ..sources.transforms import apply_transforms
@@ -18,7 +18,7 @@ from .build import build_estate
 from .estate import Estate
 
 
-def load(*paths: str | os.PathLike, parameters: dict[str, Any] | ParameterValues | None = None,
+def load(*paths: str | os.PathLike, parameters: Mapping[str, Any] | ParameterValues | None = None,
          region: str = "us-east-1", strict: bool = False, follow_outside: bool = False) -> Estate:
     """Read every stack below `paths` into an `Estate`.
 
@@ -39,9 +39,9 @@ def load(*paths: str | os.PathLike, parameters: dict[str, Any] | ParameterValues
     Examples
     --------
     >>> import iacviz
-    >>> estate = iacviz.load(iacviz.data.sample_estate())  # doctest: +SKIP
-    >>> estate.stacks.stack.tolist()[:2]  # doctest: +SKIP
-    ['ShopMonitoring', 'ShopWorkers']
+    >>> estate = iacviz.load(iacviz.data.sample_estate())
+    >>> len(estate.stacks) > 5, "AWS::EC2::VPC" in set(estate.resources.type)
+    (True, True)
     """
     values = _values(parameters)
     raw, errors = read_paths(paths, parameters=values, region=region, follow_outside=follow_outside)
@@ -59,16 +59,42 @@ def _values(parameters: Any) -> ParameterValues:
         raise TypeError(str(exc)) from None
 
 
-def load_template(template: dict[str, Any], stack: str = "stack", *, parameters: dict[str, Any] | None = None,
+def load_template(template: Mapping[str, Any], stack: str = "stack", *, parameters: Mapping[str, Any] | None = None,
                   region: str = "us-east-1", strict: bool = False) -> Estate:
     """An `Estate` of one template given as a mapping (already in long form), named `stack`.
 
-    Transforms (Fn::ForEach, SAM) are expanded as when read from a file. `parameters` takes
-    the shapes :func:`load` takes (``{Key: value}`` is this stack's).
+    Transforms (Fn::ForEach, SAM) are expanded as when read from a file.
+
+    Parameters
+    ----------
+    template : mapping
+        The template as CloudFormation's JSON form (``{"Ref": ...}``, not ``!Ref``).
+    stack : str
+        The stack's name in the estate.
+    parameters : mapping, optional
+        The shapes :func:`load` takes (``{Key: value}`` is this stack's).
+    region : str
+        The region pseudo parameters and SAM expansion assume.
+    strict : bool
+        Raise :class:`iacviz.TemplateError` on the first error instead of keeping it in
+        ``estate.errors``.
+
+    Returns
+    -------
+    Estate
+
+    Examples
+    --------
+    >>> import iacviz
+    >>> t = {"Parameters": {"Env": {"Type": "String"}},
+    ...      "Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Sub": "${Env}-jobs"}}}}}
+    >>> estate = iacviz.load_template(t, stack="jobs", parameters={"Env": "prod"})
+    >>> estate.resources[["stack", "logical_id", "type"]].values.tolist()
+    [['jobs', 'Q', 'AWS::SQS::Queue']]
     """
     declared = template.get("Parameters") if isinstance(template.get("Parameters"), dict) else None
     values = _values(parameters).for_stack(stack, declared)
-    body, raw_body, generated_by, errors = apply_transforms(template, values, region, f"<{stack}>", stack)
+    body, raw_body, generated_by, errors = apply_transforms(dict(template), values, region, f"<{stack}>", stack)
     raw = RawStack(stack, f"<{stack}>", "mapping", body, raw_template=raw_body, generated_by=generated_by)
     estate = build_estate([raw], errors, parameters={stack: values}, region=region)
     if strict:

@@ -20,13 +20,16 @@ import inspect
 import os
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import pandas as pd
 
 from .. import schema
 from ..errors import IacvizError
 from ._base import CATEGORIES, SEVERITIES, Rule, merged_config
+
+if TYPE_CHECKING:
+    from ..model.estate import Estate
 
 __all__ = ["Rule", "catalogue", "catalogue_markdown", "discover", "review"]
 
@@ -128,7 +131,7 @@ def _ids(values: Iterable[Any], known: dict[str, type[Rule]], what: str) -> list
     return ids
 
 
-def review(estate: Any, *, rules: Iterable[Any] | None = None, disable: Iterable[Any] = (),
+def review(estate: Estate, *, rules: Iterable[Any] | None = None, disable: Iterable[Any] = (),
            config: dict[str, dict[str, Any]] | None = None, extra_rules: Iterable[Any] = ()) -> pd.DataFrame:
     """Review an estate's architecture: run the rules and return their findings.
 

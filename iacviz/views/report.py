@@ -21,12 +21,15 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import pandas as pd
 
 from ..rules import review
 from .._version import __version__
+
+if TYPE_CHECKING:
+    from ..model.estate import Estate
 
 __all__ = ["render_report", "write_report"]
 
@@ -218,7 +221,7 @@ def _inventory(estate: Any) -> str:
     return "".join(parts) + "</section>"
 
 
-def render_report(estate: Any, *, findings: pd.DataFrame | None = None,
+def render_report(estate: Estate, *, findings: pd.DataFrame | None = None,
                   title: str = "Architecture review", figures: bool = True) -> str:
     """The report of an estate as one self-contained HTML document.
 
@@ -270,9 +273,22 @@ def render_report(estate: Any, *, findings: pd.DataFrame | None = None,
             f"<main>{body}</main>{plotly_js}</body></html>\n")
 
 
-def write_report(estate: Any, path: str | os.PathLike, *, findings: pd.DataFrame | None = None,
+def write_report(estate: Estate, path: str | os.PathLike, *, findings: pd.DataFrame | None = None,
                  title: str = "Architecture review", figures: bool = True) -> Path:
     """Write :func:`render_report` to `path` (UTF-8) and return the path.
+
+    Parameters
+    ----------
+    estate : Estate
+        The estate to report on.
+    path : str or os.PathLike
+        The HTML file to write (replaced if it exists).
+    findings, title, figures
+        As for :func:`render_report`.
+
+    Returns
+    -------
+    pathlib.Path
 
     Examples
     --------

@@ -19,14 +19,21 @@ functions as everywhere else; the explorers only wire controls to them.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
+from ..errors import require
 from .figures_blast import blast_sunburst
 from .figures_exports import export_map
+
+if TYPE_CHECKING:
+    import ipywidgets as widgets
+
+    from ..model.estate import Estate
+else:  # the `lab` extra brings ipywidgets; without it, say so on import
+    widgets = require("ipywidgets", "the notebook explorers (iacviz.views.widgets)")
 
 __all__ = ["blast_explorer", "export_explorer"]
 
@@ -75,7 +82,7 @@ def _targets(estate: Any) -> list[str]:
     return names + exports
 
 
-def blast_explorer(estate: Any, target: str | None = None, change: str = "replace") -> widgets.VBox:
+def blast_explorer(estate: Estate, target: str | None = None, change: str = "replace") -> widgets.VBox:
     """Pick a resource (``stack/LogicalId``) or an export (``export:Name``) and a change; see its blast radius.
 
     Parameters
@@ -134,7 +141,7 @@ def blast_explorer(estate: Any, target: str | None = None, change: str = "replac
     return box
 
 
-def export_explorer(estate: Any, stack: str | None = None) -> widgets.VBox:
+def export_explorer(estate: Estate, stack: str | None = None) -> widgets.VBox:
     """Pick a stack: the export map of it and its direct neighbours, and its exports with their importers.
 
     Parameters

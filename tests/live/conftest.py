@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from live_helpers import REGION
 
-from iacviz.sources.demo_account import deploy_demo, reset, start_server
+from iacviz.lab.demo_account import deploy_demo, reset, start_server
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample-estate"
 

@@ -8,7 +8,7 @@ import pytest
 from live_helpers import REGION, body_of, fail_with
 
 import iacviz
-from iacviz.sources.demo_account import DEMO_ROLE, SECOND_ACCOUNT, SECOND_REGION, deploy_other_places
+from iacviz.lab.demo_account import DEMO_ROLE, SECOND_ACCOUNT, SECOND_REGION, deploy_other_places
 
 PLACES = {("123456789012", REGION), ("123456789012", SECOND_REGION), (SECOND_ACCOUNT, REGION),
           (SECOND_ACCOUNT, SECOND_REGION)}

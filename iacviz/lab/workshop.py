@@ -1,14 +1,10 @@
 """Helpers for the workshop notebooks: open any source, check exercise answers, guard key numbers.
 
 Every notebook starts with a parameter cell, ``SOURCE = "../data/sample-estate"``, and opens
-it with :func:`open_source`, which accepts:
-
-* a folder of templates (``iacviz.load``) or one template file;
-* a snapshot folder, recognised by its ``iacviz-snapshot.json`` (``iacviz.read_snapshot``);
-* ``"live:PROFILE/REGION"`` (either part may be empty: ``"live:/eu-west-1"``,
-  ``"live:prod-readonly/"``), read-only through ``iacviz.load_live``;
-* an endpoint URL (``http://127.0.0.1:PORT``), e.g. the local demo account of
-  ``iacviz.sources.demo_account.start_demo_account``, read with its fake credentials.
+it with :func:`open_source`, which is :func:`iacviz.open_estate`, the opener the CLI and
+:func:`iacviz.plan_changes` use too: a folder or file of templates, a snapshot folder,
+``"live:PROFILE/REGION"`` or an endpoint URL such as the local demo account of
+:func:`iacviz.lab.demo_account.start_demo_account`.
 
 Exercises end with ``answer = None`` and ``workshop.check("name", answer, estate, **params)``:
 with no answer it prints the question and a hint (and never fails), otherwise it says whether
@@ -40,74 +36,27 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from .data import sample_estate
-from .errors import IacvizError
+from ..analysis import exports as _exports  # noqa: F401 - registers estate.exports/.imports
+from ..data import sample_estate
+from ..errors import IacvizError
+from ..model.open import open_estate
 
 __all__ = ["open_source", "check", "expect", "is_sample", "QUESTIONS", "solution", "show_solution",
            "busiest_export", "exported_resource", "widest_stateful", "stateful_stack"]
 
 DEMO = "demo"
-SNAPSHOT_MANIFEST = "iacviz-snapshot.json"
-_LOCAL = ("http://127.0.0.1", "http://localhost", "https://127.0.0.1", "https://localhost")
 
 
 def open_source(source: Any, *, region: str | None = None) -> Any:
-    """The estate behind a notebook's ``SOURCE`` (see the module docstring for the forms).
-
-    Parameters
-    ----------
-    source : str, os.PathLike or Estate
-        Folder, file, snapshot folder, ``live:PROFILE/REGION`` or endpoint URL; an estate is
-        returned as it is.
-    region : str, optional
-        Region for an endpoint URL (default: ``us-east-1``, the demo account's).
-
-    Returns
-    -------
-    Estate
-
-    Raises
-    ------
-    IacvizError
-        When the path does not exist.
+    """The estate behind a notebook's ``SOURCE``: :func:`iacviz.open_estate` (see it for the forms).
 
     Examples
     --------
-    >>> estate = open_source("data/sample-estate")  # doctest: +SKIP
-    >>> estate = open_source("live:prod-readonly/eu-west-1")  # doctest: +SKIP
+    >>> estate = open_source(sample_estate())
+    >>> open_source(estate) is estate
+    True
     """
-    if not isinstance(source, (str, os.PathLike)):
-        return source
-    text = os.fspath(source)
-    if text.startswith("live:"):
-        from .model.live import load_live
-
-        profile, _, reg = text[5:].partition("/")
-        return load_live(profile=profile or None, regions=[reg] if reg else None, progress=False)
-    if text.startswith(("http://", "https://")):
-        return _open_endpoint(text, region or "us-east-1")
-    path = Path(text)
-    if not path.exists():
-        raise IacvizError(f"SOURCE {text!r}: no such file or folder (relative to {Path.cwd()})")
-    if (path / SNAPSHOT_MANIFEST).exists():
-        from .model.snapshot import read_snapshot
-
-        return read_snapshot(path)
-    from .model.load import load
-
-    return load(path)
-
-
-def _open_endpoint(url: str, region: str) -> Any:
-    import boto3
-
-    from .model.live import load_live
-
-    session = None
-    if url.startswith(_LOCAL):  # a local moto account: its fake credentials, never real ones
-        session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                aws_session_token="testing", region_name=region)
-    return load_live(session=session, endpoint_url=url, regions=[region], progress=False)
+    return open_estate(source, region=region)
 
 
 def is_sample(source: Any) -> bool:
@@ -254,7 +203,7 @@ def widest_stateful(estate: Any, prefer: str | None = None, *, candidates: int =
     """
     if _has_resource(estate, prefer):
         return prefer
-    from .analysis.blast_radius import blast_radius
+    from ..analysis.blast_radius import blast_radius
 
     res = estate.resources
     stateful = res[res.stateful.fillna(False).astype(bool) & (res.type != "AWS::CloudFormation::Stack")]
@@ -410,7 +359,7 @@ def _wrong_importers(estate: Any, export: str) -> dict[Any, str]:
 
 
 def _reached(estate: Any, target: str, change: str) -> pd.DataFrame:
-    from .analysis.blast_radius import blast_radius
+    from ..analysis.blast_radius import blast_radius
 
     return blast_radius(estate, target, change)
 
@@ -429,7 +378,7 @@ def _wrong_reached(estate: Any, target: str, change: str = "delete") -> dict[Any
 
 
 def _data_loss(estate: Any, after: Any = None) -> frozenset[str]:
-    from .analysis.changes import plan_changes
+    from ..analysis.changes import plan_changes
 
     plan = plan_changes(estate, open_source(after) if after is not None else estate)
     lost = plan[plan.data_loss.fillna(False).astype(bool)]
@@ -437,7 +386,7 @@ def _data_loss(estate: Any, after: Any = None) -> frozenset[str]:
 
 
 def _wrong_data_loss(estate: Any, after: Any = None) -> dict[Any, str]:
-    from .analysis.changes import plan_changes
+    from ..analysis.changes import plan_changes
 
     plan = plan_changes(estate, open_source(after) if after is not None else estate)
     out: dict[Any, str] = {}
@@ -472,7 +421,7 @@ def _wrong_clickops(estate: Any) -> dict[Any, str]:
 
 
 def _warnings_of(estate: Any, rule: str) -> int:
-    from .rules import review
+    from ..rules import review
 
     f = review(estate)
     return int((f.rule_id == rule).sum())

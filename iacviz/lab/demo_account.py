@@ -17,7 +17,7 @@ the way the AWS tooling would before calling CloudFormation:
   metadata...) get a generic stand-in model registered with moto, and what moto's engine
   evaluates wrongly (``Fn::Cidr``, ``Fn::If`` to ``AWS::NoValue`` in a list, dotted
   ``Fn::Sub`` attributes, nested stack outputs, RestApi without Name) is prepared offline:
-  see :mod:`iacviz.sources.moto_compat`. Stacks then deploy whole, with their real types
+  see :mod:`iacviz.lab.moto_compat`. Stacks then deploy whole, with their real types
   and logical ids; stand-in resources have synthetic physical ids and no backend object.
 
 A few resources are also created outside any stack (a bucket, a queue, a security
@@ -50,8 +50,11 @@ import boto3
 from botocore.exceptions import ClientError
 from botocore.parsers import ResponseParserError
 
-from iacviz.sources.moto_compat import ACCOUNT, Compat, register_stand_ins
+from iacviz.errors import require
+from iacviz.lab.moto_compat import ACCOUNT, Compat, register_stand_ins
 from iacviz.sources.raw import ErrorRow, RawStack
+
+require("moto", "the demo account (iacviz.lab.demo_account)")
 
 ARTIFACTS_BUCKET = "iacviz-demo-artifacts"
 CDK_BOOTSTRAP_VERSION = "21"
@@ -142,11 +145,34 @@ def reset(endpoint_url: str) -> None:
         resp.read()
 
 
-def start_demo_account(estate_dir: str | Path = "data/sample-estate", port: int | None = None,
+def start_demo_account(estate_dir: str | Path = "data/sample-estate", *, port: int | None = None,
                        region: str = "us-east-1", other_places: bool = False) -> DemoAccount:
-    """Start a local server and deploy the estate in `estate_dir` into it (a fresh account),
-    and with `other_places` also `OTHER_STACKS` in a second region and a second account
-    (``iacviz demo-account`` does; it adds about 15 s)."""
+    """Start a local AWS account (moto's server on 127.0.0.1) with the estate in `estate_dir` deployed.
+
+    Parameters
+    ----------
+    estate_dir : str or pathlib.Path
+        A folder of templates (default: the sample estate of a source checkout).
+    port : int, optional
+        Port to listen on (default: a free one).
+    region : str
+        The account's region.
+    other_places : bool
+        Also deploy `OTHER_STACKS` in a second region and a second account
+        (``iacviz demo-account`` does; it adds about 15 s).
+
+    Returns
+    -------
+    DemoAccount
+        ``endpoint_url``, ``region`` and the deployed stacks; a context manager, or call
+        ``stop()``. Read it with ``iacviz.open_estate(demo.endpoint_url)``.
+
+    Examples
+    --------
+    >>> import iacviz
+    >>> with start_demo_account(iacviz.data.sample_estate()) as demo:  # doctest: +SKIP
+    ...     estate = iacviz.open_estate(demo.endpoint_url, region=demo.region)
+    """
     server, url = start_server(port)
     try:
         reset(url)
