@@ -35,7 +35,8 @@ _HOME = {
 # Submodules reachable as attributes: iacviz.data.sample_estate(), iacviz.views.export_map, ...
 _MODULES = {"data": "data", "schema": "schema", "views": "views", "lab": "lab", "workshop": "lab.workshop"}
 # Analyses that register derived estate frames (estate.exports, ...): loaded with the first public
-# name, so that an estate from iacviz.load has them, as it had when everything loaded at import.
+# name other than iacviz.data, so that an estate from iacviz.load or workshop.open_source has
+# them, as it had when everything loaded at import.
 _REGISTERING = ("analysis.exports", "analysis.replacement")
 
 __all__ = [
@@ -48,14 +49,15 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in _HOME:
+    if name not in _HOME and name not in _MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name != "data":
         for module in _REGISTERING:
             import_module(f".{module}", __name__)
+    if name in _HOME:
         value = getattr(import_module(f".{_HOME[name]}", __name__), name)
-    elif name in _MODULES:
-        value = import_module(f".{_MODULES[name]}", __name__)
     else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = import_module(f".{_MODULES[name]}", __name__)
     globals()[name] = value
     return value
 
