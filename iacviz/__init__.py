@@ -35,8 +35,9 @@ _HOME = {
 # Submodules reachable as attributes: iacviz.data.sample_estate(), iacviz.views.export_map, ...
 _MODULES = {"data": "data", "schema": "schema", "views": "views", "lab": "lab", "workshop": "lab.workshop"}
 # Analyses that register derived estate frames (estate.exports, ...): loaded with the first public
-# name other than iacviz.data, so that an estate from iacviz.load or workshop.open_source has
-# them, as it had when everything loaded at import.
+# function or class, so that an estate from iacviz.load has them, as it had when everything loaded
+# at import (iacviz.lab.workshop imports them itself). Not for submodules: the package's own
+# `from .. import schema` comes through here too, and must not start a cycle.
 _REGISTERING = ("analysis.exports", "analysis.replacement")
 
 __all__ = [
@@ -51,7 +52,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     if name not in _HOME and name not in _MODULES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    if name != "data":
+    if name in _HOME:
         for module in _REGISTERING:
             import_module(f".{module}", __name__)
     if name in _HOME:

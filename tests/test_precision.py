@@ -155,7 +155,8 @@ def test_plan_ignores_an_import_under_a_false_condition(tmp_path):
     plan = iacviz.plan_changes(tmp_path / "a", tmp_path / "b")
     out = plan[(plan["stack"] == "net") & (plan.kind == "output")]
     assert out.blocked.fillna("").tolist() == [""]
-    plan = iacviz.plan_changes(tmp_path / "a", tmp_path / "b", {"UseNet": "yes"}, {"UseNet": "yes"})
+    plan = iacviz.plan_changes(tmp_path / "a", tmp_path / "b", before_parameters={"UseNet": "yes"},
+                               after_parameters={"UseNet": "yes"})
     out = plan[(plan["stack"] == "net") & (plan.kind == "output")]
     assert "in use by app" in out.blocked.iloc[0]
 
