@@ -161,7 +161,8 @@ def test_export_map_nodes_are_layered_by_modality(estate):
     assert colors["persistent stack"] == pal.MODALITY_COLORS["persistent"]
     assert colors["ephemeral stack"] == pal.MODALITY_COLORS["ephemeral"]
     assert colors["mixed stack"] == pal.MODALITY_COLORS["mixed"]
-    labels = sorted(x for t in stacks for x in t.text)
+    # names: written by the node, or by the red ring around a stack with unused exports (net)
+    labels = sorted(x for t in stacks + by_role(fig, "unused exports") for x in t.text if x)
     assert labels == ["app", "db", "net", "web"]
 
 
@@ -235,16 +236,29 @@ def test_export_map_collapses_stacks_into_services():
     assert "stacks: pay-api, pay-db" in pay_hover
 
 
-def test_export_map_draws_ambiguous_imports_to_every_candidate():
-    stacks = pd.DataFrame({"stack": ["a", "b", "app"]})
-    imports = pd.DataFrame({"stack": ["app"], "source": ["Fn"], "path": ["/properties/X"],
-                            "export_name": ["${Env}-Id"], "export_stack": [None], "export_output": [None],
-                            "link": ["ambiguous"], "candidates": [["a-Id", "b-Id"]], "candidate_stacks": [["a", "b"]]})
+def test_export_map_bundles_an_ambiguous_import_into_one_edge():
+    """An import whose name matches exports of two stacks: one bundled edge into the importer,
+    from a diamond that the two candidates join by thin lines (never one edge per candidate)."""
+    stacks = pd.DataFrame({"stack": ["a", "b", "app", "web"]})
+    imports = pd.DataFrame({"stack": ["app", "app", "web"], "source": ["Fn", "Fn2", "Sg"],
+                            "path": ["/properties/X", "/properties/Y", "/properties/Z"],
+                            "export_name": ["${Env}-Id"] * 3, "export_stack": [None] * 3, "export_output": [None] * 3,
+                            "link": ["ambiguous"] * 3, "candidates": [["a-Id", "b-Id"]] * 3,
+                            "candidate_stacks": [["a", "b"]] * 3})
     fig = views.export_map(stacks, imports)
-    amb = [e for e in fig.layout.meta["edges"] if e["link"] == "ambiguous"]
-    assert sorted(e["from"] for e in amb) == ["a", "b"]
-    (trace,) = [t for t in by_role(fig, "edges") if t.name == "import (ambiguous)"]
+    edges = fig.layout.meta["edges"]
+    amb = [e for e in edges if e["link"] == "ambiguous"]
+    cand = [e for e in edges if e["link"] == "candidate"]
+    assert [(e["to"], e["n_imports"]) for e in amb] == [("app", 2), ("web", 1)]  # one edge per importer
+    (hub,) = {e["from"] for e in amb}
+    assert sorted((e["from"], e["to"]) for e in cand) == [("a", hub), ("b", hub)]
+    (diamond,) = by_role(fig, "ambiguous")
+    assert list(diamond.customdata) == [["a", "b"]] and "one of 2 stacks" in diamond.hovertext[0]
+    (trace,) = [t for t in by_role(fig, "edges") if t.name == "import (ambiguous)" and t.line.width > 2]
     assert trace.line.dash == "dot" and "a-Id, b-Id" in [h for h in trace.hovertext if h][0]
+    # the candidates are not called unused, and their hover says who may import from them
+    hover = {h.split("<br>")[0]: h for t in by_role(fig, "stacks") for h in t.hovertext}
+    assert "maybe by 2 more (ambiguous)" in hover["<b>a</b>"]
 
 
 def test_export_map_is_deterministic(estate):
@@ -422,9 +436,19 @@ def test_update_behavior_heatmap_is_categorical(estate):
     assert "replaces the resource" in text[("AWS::EC2::VPC", "CidrBlock")] and "Vpc" in text[("AWS::EC2::VPC", "CidrBlock")]
 
 
-def test_update_behavior_heatmap_keeps_the_top_types(estate):
+def test_update_behavior_heatmap_keeps_the_top_types_and_folds_the_rest(estate):
+    full = views.update_behavior_heatmap(estate.properties, estate.resources, max_rows=None)
     fig = views.update_behavior_heatmap(estate.properties, estate.resources, max_rows=2)
-    assert len(fig.data[0].y) == 2 and "top 2 of" in fig.layout.title.text
+    (hm,) = fig.data
+    n_types = len(full.data[0].y)
+    assert list(hm.y) == [full.data[0].y[0], f"+{n_types - 1} more types"]
+    assert f"{n_types - 1} types folded into one row" in fig.layout.title.text
+    # the folded row shows the worst behaviour of every folded type, column by column
+    folded_rows = [row for t, row in zip(full.data[0].y, full.data[0].z) if t != full.data[0].y[0]]
+    for j, col in enumerate(hm.x):
+        k = list(full.data[0].x).index(col)
+        worst = max((r[k] for r in folded_rows if r[k] is not None), default=None)
+        assert hm.z[1][j] == worst
 
 
 def test_replacement_table_marks_unprotected_stateful_rows(estate):

@@ -142,3 +142,118 @@ def test_label_boxes_measure_what_they_say():
     # the check above relies on this estimate: 10 characters of 10 px font are 62 px wide
     box = label_box(0, 0, 10, "x" * 10, "top center", 10)
     assert round(box[2] - box[0], 6) == 10 * CHAR_WIDTH * 10 and box[1] > 5
+
+
+# -- export map, import matrix ------------------------------------------------------------------
+
+def test_export_map_groups_past_its_threshold_and_keeps_labels_clear(scaled):
+    n, estate = scaled
+    fig = views.export_map(estate.stacks, estate.imports, estate.exports)
+    meta = fig.layout.meta
+    nodes = [x for x in meta["nodes"] if x["inside"]]
+    if n <= 40:
+        assert meta["grouped"] is None and len(nodes) == n
+    else:
+        assert meta["grouped"] and 2 <= len(nodes) <= 40
+        assert f"{n} stacks grouped by {meta['grouped']}" in fig.layout.title.text
+        # every stack is in exactly one group: nothing dropped
+        members = [m for t in fig.data if (t.meta or {}).get("role") == "stacks" for h in t.hovertext for m in [h]]
+        assert len(members) == len(meta["nodes"])
+    assert size_of(fig) < 600_000
+    assert len(fig.data) <= 20  # one trace per edge style and width, per modality, and the markers
+    # labels: inside the plot area (so never over the legend below it or the title above), never
+    # over another label, a node or an arrow head
+    plot_h = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    written = assert_labels_clear(fig, 870, plot_h)
+    labels, _ = text_boxes(fig, 870, plot_h)
+    assert all(0 <= b[0] and b[2] <= 870 and 0 <= b[1] and b[3] <= plot_h for b in labels)
+    assert written >= min(len(nodes), 3)
+    assert fig.layout.legend.y < 0 and fig.layout.legend.yanchor == "top"
+    assert fig.layout.title.yref == "container" and fig.layout.margin.t >= 80
+
+
+def test_export_map_focus_keeps_one_stack_and_its_neighbours(scaled):
+    n, estate = scaled
+    focus = "app-0001" if n > 10 else "app-0000"
+    fig = views.export_map(estate.stacks, estate.imports, estate.exports, focus=focus)
+    drawn = {x["stack"] for x in fig.layout.meta["nodes"]}
+    imp = estate.imports
+    mine = imp[imp["stack"] == focus]
+    assert focus in drawn and set(mine.export_stack.dropna()) <= drawn
+    assert len(drawn) <= 40 + len(set(mine.export_stack.dropna())) + 2
+
+
+def test_export_map_bundles_ambiguous_imports_at_scale(scaled):
+    n, estate = scaled
+    imp = estate.imports
+    amb = imp[imp.link == "ambiguous"]
+    fig = views.export_map(estate.stacks, imp, estate.exports, max_nodes=None if n <= 65 else 40)
+    edges = fig.layout.meta["edges"]
+    drawn_amb = [e for e in edges if e["link"] == "ambiguous"]
+    # one edge per importer and candidate set, whatever the number of candidates
+    assert len(drawn_amb) <= len(amb)
+    n_cand = sum(len(c) for c in amb.candidate_stacks if isinstance(c, list))
+    assert len([e for e in edges if e["link"] in ("ambiguous", "candidate")]) <= len(amb) + n_cand
+    if len(amb) and n <= 65:
+        assert drawn_amb
+
+
+def test_import_matrix_marks_ambiguous_candidates_and_groups_large_estates(scaled):
+    n, estate = scaled
+    fig = views.import_matrix(estate.imports)
+    hm = fig.data[0]
+    assert len(hm.x) <= 60 and size_of(fig) < 300_000
+    assert fig.layout.height <= 26 * 60 + 220
+    amb = estate.imports[estate.imports.link == "ambiguous"]
+    rings = [t for t in fig.data if (t.meta or {}).get("role") == "ambiguous"]
+    assert bool(rings) == bool(len(amb))
+    if n > 60:
+        assert fig.layout.meta["grouped"] and "grouped by" in fig.layout.title.text
+
+
+def test_import_matrix_never_says_nobody_when_a_stack_may_import():
+    import pandas as pd
+
+    imports = pd.DataFrame({"stack": ["app", "web"], "source": ["Fn", "Sg"], "path": ["/p", "/q"],
+                            "export_name": ["${Net}-Vpc", "net1-Vpc"], "export_stack": [None, "net1"],
+                            "export_output": [None, "Vpc"], "link": ["ambiguous", "exact"],
+                            "candidates": [["net1-Vpc", "net2-Vpc"], None], "candidate_stacks": [["net1", "net2"], None]})
+    fig = views.import_matrix(imports)
+    hm, rings = fig.data
+    assert {tuple(c) for c in rings.customdata} == {("app", "net1"), ("app", "net2")}
+    text = {(r, c): v for r, row in zip(hm.y, hm.text) for c, v in zip(hm.x, row)}
+    assert "nothing" not in text[("app", "net1")] and "may import" in rings.hovertext[0]
+    assert "net2" in hm.x  # a stack only a candidate of is still a column
+
+
+# -- modality, update behaviour, tables ---------------------------------------------------------
+
+def test_modality_bars_fold_past_max_rows(scaled):
+    n, estate = scaled
+    fig = views.modality_bars(estate.resources, estate.stacks)
+    bars = [t for t in fig.data if (t.meta or {}).get("role") == "modality"]
+    assert all(len(t.y) <= 60 for t in bars)
+    assert fig.layout.height <= 34 * 60 + 160
+    total = sum(sum(t.x) for t in bars)
+    assert total == len(estate.resources)  # every resource counted, folded or not
+    if n > 60:
+        assert fig.layout.meta["folded"] and "folded into one bar" in fig.layout.title.text
+
+
+def test_update_behavior_heatmap_folds_types_and_columns(scaled):
+    _, estate = scaled
+    fig = views.update_behavior_heatmap(estate.properties, estate.resources)
+    (hm,) = fig.data
+    assert len(hm.y) <= 30 and len(hm.x) <= 40
+    assert fig.layout.width <= 16 * 40 + 420 and fig.layout.height <= 22 * 30 + 260
+    assert size_of(fig) < 200_000
+
+
+def test_tables_stay_bounded(scaled):
+    _, estate = scaled
+    prone = iacviz.replacement_prone(estate)
+    fig = views.replacement_table(prone, max_rows=50)
+    assert len(fig.data[0].cells.values[0]) == min(50, len(prone))
+    assert fig.layout.height <= 2400
+    if len(prone) > 50:
+        assert f"first 50 of {len(prone)} rows" in fig.layout.title.text

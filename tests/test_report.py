@@ -13,7 +13,7 @@ import iacviz
 from iacviz.views.report import _json_for_script, render_report, write_report
 
 PLANTED = "<script>alert(1)</script>"
-SECTIONS = ("summary", "export-map", "modality", "update-behavior", "replacement", "findings", "inventory")
+SECTIONS = ("top-risks", "summary", "export-map", "modality", "update-behavior", "replacement", "findings", "inventory")
 
 
 @pytest.fixture(scope="module")
@@ -89,9 +89,10 @@ def test_planted_script_is_shown_as_text(tmp_path):
         """))
     page = render_report(iacviz.load(tmp_path))
     ours = page.replace(plotly.offline.get_plotlyjs(), "")
-    # Only iacviz's own script elements: plotly.js, the drawing script and the figures' JSON.
+    # Only iacviz's own script elements: the table script, plotly.js, the drawing script, the
+    # figures' JSON and the one shared figure template.
     tags = re.findall(r"<script[^>]*>", ours)
-    assert tags.count("<script>") == 2 and len(tags) == 2 + 3
+    assert tags.count("<script>") == 3 and len(tags) == 3 + 3 + 1
     assert all(t.startswith('<script type="application/json" id="fig-') for t in tags if t != "<script>")
     assert "<img" not in ours and PLANTED not in ours
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(2)&gt;" in page

@@ -69,7 +69,9 @@ def test_report_renders_offline_without_errors_and_without_running_planted_scrip
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert errors == []
     assert all(u.startswith(("file:", "data:", "blob:", "about:")) for u in requests), requests
-    # The planted markup is visible as text where the stack description is shown.
+    # The planted markup is visible as text where the stack description is shown (the stacks
+    # table is one click away).
+    page.locator("#inventory details").first.locator("summary").click()
     assert PLANTED in page.inner_text("#inventory")
     assert page.locator("#inventory td.c-description", has_text="window.__pwned=1").count() == 1
     page.close()
@@ -82,4 +84,89 @@ def test_navigation_and_sections_are_visible(browser, report):
         assert page.locator(f"nav a[href='#{section}']").count() == 1
         assert page.locator(f"section#{section}").is_visible()
     assert page.locator("#findings details.rule").count() >= 5
+    page.close()
+
+
+# -- a 65-stack generated estate: the report a review meeting opens --------------------------------
+
+MB = 1_000_000
+
+
+@pytest.fixture(scope="module")
+def report_65(tmp_path_factory) -> Path:
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root))
+    from benchmarks.generate import write_estate
+
+    folder = write_estate(tmp_path_factory.mktemp("estate65"), 65, 20, seed=1)
+    # one template nobody can read: it must be counted apart from the findings and lead the risks
+    (folder / "broken.yaml").write_text("Resources:\n  Queue: {Type: AWS::SQS::Queue\n")
+    estate = iacviz.load(folder)
+    assert len(estate.stacks) == 65 and (estate.errors.severity == "error").sum() == 1
+    return iacviz.write_report(estate, folder / "report.html", title="65 stacks")
+
+
+def test_report_of_65_stacks_fits_and_opens_on_its_top_risks(browser, report_65):
+    size = report_65.stat().st_size
+    assert size <= 7 * MB, f"{size / MB:.1f} MB"
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    errors = []
+    page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.goto(report_65.as_uri())
+    page.wait_for_function("""() => { const f = [...document.querySelectorAll('div.figure')];
+                                      return f.length > 0 && f.every(d => d.querySelector('.main-svg')); }""",
+                           timeout=120_000)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= 30_000, height
+    assert errors == []
+    # the first screen (1400 x 900) shows the ranked top risks, each with why and fix
+    box = page.locator("#top-risks").bounding_box()
+    assert box["y"] < 300
+    first = page.locator("ol.risks > li").first
+    fb = first.bounding_box()
+    assert fb["y"] + fb["height"] <= 900
+    assert first.locator(".why").inner_text() and first.locator(".fix").inner_text().startswith("Fix:")
+    items = page.locator("ol.risks > li")
+    assert 3 <= items.count() <= 10
+    assert "unreadable template" in items.first.inner_text()  # nothing is worse than what was not read
+    # the summary counts read errors apart from findings
+    cards = page.locator("#summary .card").all_inner_texts()
+    assert any("template not read" in c and c.strip().startswith("1") for c in cards), cards
+    page.close()
+
+
+def test_report_tables_sort_filter_and_download(browser, report_65, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    page.goto(report_65.as_uri())
+    page.locator("#inventory details").nth(1).locator("summary").click()  # resources
+    table = page.locator("table[data-name=resources]")
+    rows = table.locator("tbody tr")
+    n = rows.count()
+    assert n == 1300
+    tools = page.locator("#inventory .tools").nth(1)
+    tools.locator("input").fill("AWS::SQS::Queue")
+    shown = page.evaluate("[...document.querySelectorAll('table[data-name=resources] tbody tr')]"
+                          ".filter(r => !r.hidden).map(r => r.cells[2].textContent)")
+    assert shown and set(shown) == {"AWS::SQS::Queue"}
+    with page.expect_download() as dl:
+        tools.locator("button", has_text="CSV").click()
+    csv = Path(dl.value.path()).read_text(encoding="utf-8").splitlines()
+    assert csv[0].startswith("stack,resource,type") and len(csv) == len(shown) + 1
+    with page.expect_download() as dl:
+        tools.locator("button", has_text="JSON").click()
+    import json
+
+    records = json.loads(Path(dl.value.path()).read_text(encoding="utf-8"))
+    assert len(records) == len(shown) and {r["type"] for r in records} == {"AWS::SQS::Queue"}
+    # sorting by the stack column, descending on the second click
+    tools.locator("input").fill("")
+    head = table.locator("thead th").first
+    head.click()
+    head.click()
+    stacks = page.evaluate("[...document.querySelectorAll('table[data-name=resources] tbody tr')]"
+                           ".map(r => r.cells[0].textContent)")
+    assert stacks == sorted(stacks, key=str, reverse=True) and len(stacks) == 1300
     page.close()

@@ -48,6 +48,7 @@ LINK_STYLES = {  # link of an import -> (colour, dash)
     "exact": ("#555555", "solid"),
     "inferred": ("#555555", "dash"),
     "ambiguous": ("#ff7f0e", "dot"),
+    "candidate": ("#ffbb78", "dot"),  # from a candidate exporter to the bundle of an ambiguous import
     "dangling": ("#d62728", "dash"),
     "unresolved": ("#8c8c8c", "dot"),
     "nests": ("#b0b0b0", "dot"),

@@ -55,9 +55,17 @@ VOCABULARY: dict[str, tuple[str, str]] = {
                             "its first ``-``, ``_`` or ``.`` (``orders-api`` -> ``orders``); a dict maps stack "
                             "-> group (unlisted stacks stay as they are); a callable takes a stack name and "
                             "returns its group. None or False: one node per stack."),
-    "edges": ("{'export', 'stack'}", "``export``: one edge per export and importing stack (width: number of "
-                                     "importing resources); ``stack``: one edge per pair of stacks (width: number "
-                                     "of exports)."),
+    "edges": ("{'export', 'stack'} or None", "``export``: one edge per export and importing stack (width: "
+                                             "number of importing resources); ``stack``: one edge per pair of "
+                                             "stacks (width: number of exports); None: ``export``, or ``stack`` "
+                                             "when stacks are grouped."),
+    "focus": ("str or None", "draw this stack and its direct neighbours (the stacks it imports from, those "
+                             "importing from it, also ambiguously, its parent and children) one by one, and "
+                             "group all other stacks."),
+    "max_nodes": ("int or None", "past this many stacks, group them so the figure stays readable: by name "
+                                 "prefix, folder or modality (split by account:region when there are several), "
+                                 "whichever first gives 2 to max_nodes groups (:func:`iacviz.views.grouping."
+                                 "auto_groups`); the title says how. None: never group."),
     "order": ("list of str or None", "stack names in deployment order (e.g. "
                                      ":func:`iacviz.deployment_order`); None: derived from the imports."),
     "labels": ("bool or None", "write names next to the nodes; None: only when there are at most 60 nodes."),

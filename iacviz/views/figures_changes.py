@@ -39,9 +39,12 @@ def _stepped_scale() -> list[list[Any]]:
     return scale
 
 
+MAX_COLUMNS = 40  # property columns drawn one by one; the rest fold into one "+N other properties" column
+
+
 @document
 def update_behavior_heatmap(properties: pd.DataFrame, resources: pd.DataFrame, *, title: str | None = None,
-                            max_rows: int | None = None, height: int | None = None) -> go.Figure:
+                            max_rows: int | None = 30, height: int | None = None) -> go.Figure:
     """Resource types x top-level properties, coloured by what changing the property does.
 
     Red: create-only, a change replaces the resource; orange: conditionally create-only;
@@ -49,6 +52,12 @@ def update_behavior_heatmap(properties: pd.DataFrame, resources: pd.DataFrame, *
     itself). A cell shows the worst behaviour over the property's leaves and over every
     resource of that type that sets it; only properties the estate sets are drawn. Types with
     the most create-only properties come first; columns are sorted the same way.
+
+    Size behaviour: at most `max_rows` types (default 30) and 40 property columns are drawn;
+    the other types fold into one ``+N more types`` row and the other properties into one
+    ``+N other properties`` column, each cell showing the worst behaviour it folds (hover
+    lists what). So the figure is at most about 1,100 x 1,000 px, whatever the estate; the
+    title says what was folded.
 
     {parameters}
 
@@ -75,12 +84,27 @@ def update_behavior_heatmap(properties: pd.DataFrame, resources: pd.DataFrame, *
     rows = (weight.groupby("type")[["rep", "cond"]].sum().reset_index()
             .sort_values(["rep", "cond", "type"], ascending=[False, False, True]))
     n_types = len(rows)
-    if max_rows is not None:
-        rows = rows.head(max_rows)
-    cells = cells[cells.type.isin(rows.type)]
+    more_types = "+{} more types"
+    if max_rows is not None and n_types > max_rows:
+        folded_types = set(rows.type.iloc[max(max_rows - 1, 1):])
+        more_types = more_types.format(len(folded_types))
+        rows = rows.head(max(max_rows - 1, 1))
+        cells = cells.assign(type=cells.type.where(~cells.type.isin(folded_types), more_types))
+    else:
+        folded_types = set()
     cols = (cells.groupby("prop").agg(top=("code", "max"), n=("code", "size")).reset_index()
             .sort_values(["top", "n", "prop"], ascending=[False, False, True]).prop.tolist())
-    ys = rows.type.tolist()
+    n_cols = len(cols)
+    if n_cols > MAX_COLUMNS:
+        other = f"+{n_cols - MAX_COLUMNS + 1} other properties"
+        kept = set(cols[:MAX_COLUMNS - 1])
+        cells = cells.assign(prop=cells.prop.where(cells.prop.isin(kept), other))
+        cols = cols[:MAX_COLUMNS - 1] + [other]
+    if folded_types or n_cols > MAX_COLUMNS:  # fold: the worst behaviour and every resource of the cell
+        cells = cells.groupby(["type", "prop"]).agg(
+            code=("code", "max"), where=("where", lambda s: sorted({x for v in s for x in v})),
+            stacks=("stacks", lambda s: sorted({x for v in s for x in v}))).reset_index()
+    ys = rows.type.tolist() + ([more_types] if folded_types else [])
     lookup = {(t, c): r for t, c, r in zip(cells.type, cells.prop, cells.itertuples())}
     z, text = [], []
     for t in ys:
@@ -95,7 +119,8 @@ def update_behavior_heatmap(properties: pd.DataFrame, resources: pd.DataFrame, *
             zr.append(float(r.code))
             users = [f"{s}" for s in r.stacks]
             tr.append(f"<b>{t}</b> · {c}<br>changing it {_WORDS[_NAMES[int(r.code)]]}<br>set by "
-                      f"{len(r.where)} resource{'s' if len(r.where) != 1 else ''} in {', '.join(users)}: "
+                      f"{len(r.where)} resource{'s' if len(r.where) != 1 else ''} in {len(users)} stack"
+                      f"{'s' if len(users) != 1 else ''} ({', '.join(users[:6])}{' …' if len(users) > 6 else ''}): "
                       + ", ".join(r.where[:6]) + (" …" if len(r.where) > 6 else ""))
         z.append(zr)
         text.append(tr)
@@ -104,10 +129,12 @@ def update_behavior_heatmap(properties: pd.DataFrame, resources: pd.DataFrame, *
         x=cols, y=ys, z=z, text=text, hoverinfo="text", zmin=-0.5, zmax=n - 0.5, colorscale=_stepped_scale(),
         xgap=1, ygap=1, hoverongaps=False,
         colorbar=dict(title="on change", tickvals=list(range(n)), ticktext=[_NAMES[i] for i in range(n)])))
-    note = f" (top {len(ys)} of {n_types} types)" if len(ys) < n_types else ""
+    notes = ([f"{len(folded_types)} types folded into one row"] if folded_types else []) + \
+        ([f"{n_cols - MAX_COLUMNS + 1} of {n_cols} properties into one column"] if n_cols > MAX_COLUMNS else [])
+    note = f" ({'; '.join(notes)})" if notes else ""
     fig.update_layout(
         title=title or f"What changing a property does, by type{note}",
-        height=height or max(360, 22 * len(ys) + 260), width=max(700, 15 * len(cols) + 420),
+        height=height or max(360, 22 * len(ys) + 260), width=max(700, 16 * len(cols) + 420),
         plot_bgcolor="#f4f4f4",
         xaxis=dict(tickangle=-60, showgrid=False, tickfont=dict(size=10), tickmode="array", tickvals=cols),
         yaxis=dict(autorange="reversed", showgrid=False, tickfont=dict(size=10), tickmode="array", tickvals=ys),

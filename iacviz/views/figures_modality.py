@@ -33,7 +33,8 @@ def _types(group: pd.DataFrame) -> list[str]:
 
 @document
 def modality_bars(resources: pd.DataFrame, stacks: pd.DataFrame | None = None, *, title: str | None = None,
-                  collapse_by_service: Any = None, height: int | None = None) -> go.Figure:
+                  collapse_by_service: Any = None, max_rows: int | None = 60,
+                  height: int | None = None) -> go.Figure:
     """Resources per stack, split into persistent, ephemeral and neutral: which stacks mix lifetimes.
 
     A *mixed* stack holds long-lived resources (data, networks, identities) next to resources
@@ -41,6 +42,10 @@ def modality_bars(resources: pd.DataFrame, stacks: pd.DataFrame | None = None, *
     diamond at the end of its bar, whose hover lists the resources of the minority modality,
     the candidates to move to another stack. Stacks are ordered as on the export map:
     persistent at the bottom, mixed, then ephemeral on top.
+
+    Size behaviour: at most `max_rows` bars (34 px each, so at most about 2,200 px tall): past
+    that, the mixed stacks are kept first, then the stacks with the most resources, and the
+    others share one ``+N more stacks`` bar (its hover names them); the title says so.
 
     {parameters}
 
@@ -68,27 +73,43 @@ def modality_bars(resources: pd.DataFrame, stacks: pd.DataFrame | None = None, *
     kind = {s: given.get(s) if isinstance(given.get(s), str) else _modality_of(
         [m for m in ("persistent", "ephemeral") if counts.at[s, m] > 0]) for s in names}
     order = sorted(names, key=lambda s: (_ORDER.get(kind[s], 2), s))
+    folded: list[str] = []
+    if max_rows is not None and len(order) > max_rows:
+        totals = counts.sum(axis=1)
+        keep = sorted(order, key=lambda s: (kind[s] != "mixed", -int(totals[s]), s))[:max(max_rows - 1, 1)]
+        folded = [s for s in order if s not in set(keep)]
+        order = [s for s in order if s in set(keep)]
     mixed = [s for s in order if kind[s] == "mixed"]
     label = {s: f"⚠ {s}" if s in mixed else s for s in order}
+    by_stack = {key: g for key, g in res.groupby(["stack", "modality"], sort=False)}
+    empty = res.iloc[0:0]
     fig = go.Figure()
     for m in RESOURCE_MODALITIES:
         xs = [int(counts.at[s, m]) for s in order]
-        if not any(xs) and m in ("neutral", "unknown"):
+        if not any(xs) and m in ("neutral", "unknown") and not (folded and int(counts.loc[folded, m].sum())):
             continue
         hover = []
         for s in order:
-            group = res[(res["stack"] == s) & (res.modality == m)]
+            group = by_stack.get((s, m), empty)
             hover.append(f"<b>{s}</b>: {len(group)} {m}<br>" + "<br>".join(clip(_types(group), 12)))
-        fig.add_trace(go.Bar(y=[label[s] for s in order], x=xs, name=m, orientation="h",
+        ys, custom = [label[s] for s in order], list(order)
+        if folded:
+            n_m = int(counts.loc[folded, m].sum())
+            xs.insert(0, n_m)
+            ys.insert(0, f"+{len(folded)} more stacks")
+            custom.insert(0, None)
+            hover.insert(0, f"<b>{len(folded)} more stacks</b>: {n_m} {m} resources<br>"
+                            + "<br>".join(clip(folded, 12)))
+        fig.add_trace(go.Bar(y=ys, x=xs, name=m, orientation="h",
                              marker_color=pal.MODALITY_COLORS[m], hovertext=hover, hoverinfo="text",
-                             customdata=order, meta={"role": "modality", "modality": m}))
+                             customdata=custom, meta={"role": "modality", "modality": m}))
     if mixed:
         totals = counts.sum(axis=1)
         hover = []
         for s in mixed:
             n_p, n_e = int(counts.at[s, "persistent"]), int(counts.at[s, "ephemeral"])
             minority = "ephemeral" if n_e <= n_p else "persistent"
-            group = res[(res["stack"] == s) & (res.modality == minority)]
+            group = by_stack.get((s, minority), empty)
             hover.append(f"<b>{s} is mixed</b>: {n_p} persistent and {n_e} ephemeral resources<br>"
                          f"the {minority} ones:<br>  "
                          + "<br>  ".join(clip([f"{lid} ({t})" for lid, t in zip(group.logical_id, group.type)], 10)))
@@ -100,11 +121,14 @@ def modality_bars(resources: pd.DataFrame, stacks: pd.DataFrame | None = None, *
             textfont=dict(color="#b0367f"), hovertext=hover, hoverinfo="text", customdata=mixed,
             meta={"role": "mixed stacks"}))
     fig.update_layout(
-        barmode="stack", title=title or (f"Resources by modality in {len(order)} stacks"
-                                         f" ({len(mixed)} mixed)"),
-        height=height or max(300, 34 * len(order) + 160), plot_bgcolor="white",
+        barmode="stack", title=title or (f"Resources by modality in {len(order) + len(folded)} stacks"
+                                         f" ({len(mixed)} mixed" + (f"; {len(folded)} smaller stacks folded "
+                                                                    f"into one bar" if folded else "")
+                                         + ")"),
+        height=height or max(300, 34 * (len(order) + bool(folded)) + 160), plot_bgcolor="white",
         xaxis=dict(title="resources", gridcolor="#eeeeee"),
-        yaxis=dict(categoryorder="array", categoryarray=[label[s] for s in order]),
+        yaxis=dict(categoryorder="array", categoryarray=([f"+{len(folded)} more stacks"] if folded else [])
+                   + [label[s] for s in order]),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, traceorder="normal"),
-        meta={"mixed": mixed, "order": order}, margin=dict(t=90))
+        meta={"mixed": mixed, "order": order, "folded": folded}, margin=dict(t=90))
     return fig

@@ -51,8 +51,12 @@ def _text(value: Any) -> str:
 
 
 def _table(df: pd.DataFrame, columns: dict[str, str], *, cls: str = "",
-           cell: Callable[[str, Any], str] | None = None, empty: str = "None.") -> str:
-    """An HTML table of some columns (name -> heading); `cell` may render a column specially."""
+           cell: Callable[[str, Any], str] | None = None, empty: str = "None.", name: str | None = None) -> str:
+    """An HTML table of some columns (name -> heading); `cell` may render a column specially.
+
+    A table with a `name` is a data table: the page's script makes it sortable (click a
+    heading) and filterable, and offers its rows as CSV and JSON downloads named after it.
+    """
     if df.empty:
         return f'<p class="empty">{html.escape(empty)}</p>'
     head = "".join(f"<th>{html.escape(h)}</th>" for h in columns.values())
@@ -61,8 +65,15 @@ def _table(df: pd.DataFrame, columns: dict[str, str], *, cls: str = "",
         cells = "".join(f'<td class="c-{html.escape(c)}">{cell(c, v) if cell else _text(v)}</td>'
                         for c, v in record.items())
         rows.append(f"<tr>{cells}</tr>")
-    return (f'<div class="scroll"><table class="{cls}"><thead><tr>{head}</tr></thead>'
+    data = f' data-name="{html.escape(name)}"' if name else ""
+    classes = " ".join(x for x in (cls, "data" if name else "") if x)
+    return (f'<div class="scroll"><table class="{classes}"{data}><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def _fold(summary: str, body: str, *, open_: bool = False, cls: str = "") -> str:
+    """A collapsed block: `summary` (HTML) always visible, `body` one click away."""
+    return (f'<details class="{cls}"{" open" if open_ else ""}><summary>{summary}</summary>{body}</details>')
 
 
 def _code(value: Any) -> str:
@@ -108,39 +119,172 @@ def _figure_specs(estate: Any) -> list[tuple[str, str, str, Callable[[], Any]]]:
 
 def _figure_html(fig_id: str, heading: str, caption: str, figure: Any) -> str:
     spec = figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else figure
-    data = _json_for_script({"data": spec.get("data", []), "layout": spec.get("layout", {})})
+    layout = dict(spec.get("layout", {}))
+    layout.pop("template", None)  # the page holds the template once (fig-template), every figure uses it
+    data = _json_for_script({"data": spec.get("data", []), "layout": layout})
     return (f'<section id="{fig_id}"><h2>{html.escape(heading)}</h2><p class="caption">{html.escape(caption)}</p>'
             f'<div class="figure" id="fig-{fig_id}" data-figure="{fig_id}"></div>'
             f'<script type="application/json" id="fig-{fig_id}-data">{data}</script></section>')
 
 
+# Each figure is drawn in its own task after the page is shown: the first screen (top risks,
+# summary) does not wait for the figures, and the page stays responsive while they draw.
 _DRAW = """
-document.querySelectorAll("div.figure[data-figure]").forEach(function (div) {
-  var spec = JSON.parse(document.getElementById(div.id + "-data").textContent);
-  Plotly.newPlot(div, spec.data, spec.layout, {responsive: true, displaylogo: false});
-});
+(function () {
+  var template = JSON.parse(document.getElementById("fig-template").textContent);
+  document.querySelectorAll("div.figure[data-figure]").forEach(function (div) {
+    setTimeout(function () {
+      var spec = JSON.parse(document.getElementById(div.id + "-data").textContent);
+      spec.layout.template = template;
+      Plotly.newPlot(div, spec.data, spec.layout, {responsive: true, displaylogo: false});
+    }, 0);
+  });
+})();
+"""
+
+# Sortable, filterable data tables with CSV and JSON downloads: small, dependency-free, offline.
+_TABLES = r"""
+(function () {
+  function text(td) { return td.textContent.trim(); }
+  function rows(t) { return Array.prototype.slice.call(t.tBodies[0].rows); }
+  function heads(t) { return Array.prototype.map.call(t.tHead.rows[0].cells, text); }
+  function shown(t) { return rows(t).filter(function (r) { return !r.hidden; })
+                                    .map(function (r) { return Array.prototype.map.call(r.cells, text); }); }
+  function csvCell(s) { return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s; }
+  function save(name, body, type) {
+    var a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([body], {type: type}));
+    a.download = name;
+    document.body.appendChild(a); a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 0);
+  }
+  function compare(x, y) {
+    var a = Number(x), b = Number(y);
+    if (x !== "" && y !== "" && !isNaN(a) && !isNaN(b)) { return a - b; }
+    return x.localeCompare(y, undefined, {numeric: true});
+  }
+  document.querySelectorAll("table.data").forEach(function (t) {
+    var name = t.getAttribute("data-name") || "table", n = rows(t).length;
+    var bar = document.createElement("div"); bar.className = "tools";
+    var filter = document.createElement("input");
+    filter.type = "search"; filter.placeholder = "filter " + n + " row" + (n === 1 ? "" : "s");
+    filter.setAttribute("aria-label", "filter " + name);
+    var count = document.createElement("span"); count.className = "shown";
+    var csv = document.createElement("button"); csv.type = "button"; csv.textContent = "CSV";
+    var json = document.createElement("button"); json.type = "button"; json.textContent = "JSON";
+    csv.title = json.title = "download the rows shown";
+    bar.appendChild(filter); bar.appendChild(count); bar.appendChild(csv); bar.appendChild(json);
+    t.parentNode.parentNode.insertBefore(bar, t.parentNode);
+    filter.addEventListener("input", function () {
+      var q = filter.value.toLowerCase(), k = 0;
+      rows(t).forEach(function (r) {
+        var hit = !q || r.textContent.toLowerCase().indexOf(q) >= 0;
+        r.hidden = !hit; if (hit) { k++; }
+      });
+      count.textContent = q ? k + " of " + n : "";
+    });
+    Array.prototype.forEach.call(t.tHead.rows[0].cells, function (th, i) {
+      th.tabIndex = 0; th.title = "sort";
+      function sort() {
+        var dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
+        Array.prototype.forEach.call(th.parentNode.cells, function (c) { c.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", dir);
+        var body = t.tBodies[0], sorted = rows(t).sort(function (a, b) {
+          var c = compare(text(a.cells[i]), text(b.cells[i])); return dir === "ascending" ? c : -c; });
+        sorted.forEach(function (r) { body.appendChild(r); });
+      }
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter") { sort(); } });
+    });
+    csv.addEventListener("click", function () {
+      var lines = [heads(t).map(csvCell).join(",")].concat(shown(t).map(function (r) {
+        return r.map(csvCell).join(","); }));
+      save(name + ".csv", lines.join("\n") + "\n", "text/csv");
+    });
+    json.addEventListener("click", function () {
+      var h = heads(t);
+      save(name + ".json", JSON.stringify(shown(t).map(function (r) {
+        var o = {}; h.forEach(function (k, j) { o[k] = r[j]; }); return o; }), null, 1), "application/json");
+    });
+  });
+})();
 """
 
 
 # -- sections -----------------------------------------------------------------------------------
 
+TOP = 10  # risks on the first screen; the others are one click away
+
+
+def _top_risks(risks: pd.DataFrame) -> str:
+    if risks.empty:
+        return ('<section id="top-risks"><h2>Top risks</h2><p class="empty">No risks found: no unreadable '
+                "template, dangling import, replacement-prone resource or export in use.</p></section>")
+    # The first screen shows variety: at most 3 risks of one kind and resource type (or of one kind
+    # of export problem); the full ranked list is one click away.
+    seen: dict[tuple[str, str], int] = {}
+    first = []
+    for r in risks.itertuples():
+        key = (r.kind, r.why.split(" ", 1)[0])
+        if seen.get(key, 0) < 3:
+            seen[key] = seen.get(key, 0) + 1
+            first.append(r)
+        if len(first) == TOP:
+            break
+    items = []
+    for r in first:
+        items.append(f'<li><span class="kind k-{html.escape(r.kind.replace(" ", "-"))}">{_text(r.kind)}</span> '
+                     f'<b class="subject">{_text(r.subject)}</b> <span class="score" title="risk score">'
+                     f'{int(r.score)}</span><div class="why">{_code(r.why)}</div>'
+                     f'<div class="fix"><b>Fix:</b> {_code(r.fix)}</div></li>')
+    counts = risks.kind.value_counts()
+    rest = ", ".join(f"{n} {k}" for k, n in counts.items())
+    table = _table(risks, {"rank": "rank", "score": "score", "kind": "kind", "subject": "subject", "why": "why",
+                           "fix": "fix"}, name="top-risks")
+    return ('<section id="top-risks"><h2>Top risks</h2><p class="caption">Ranked for a review: a stateful, '
+            "unprotected resource that a parameter or an import can replace comes first, with templates "
+            "that could not be read, dangling imports, and exports in use that block change. Each says why "
+            "and what to do; at most three of one kind and type are listed here, all of them below.</p>"
+            f'<ol class="risks">{"".join(items)}</ol>'
+            + _fold(f"All {len(risks)} risks ({html.escape(rest)})", table, cls="all-risks")
+            + "</section>")
+
+
 def _summary(estate: Any, findings: pd.DataFrame) -> str:
     st, res = estate.stacks, estate.resources
+    errors = estate.errors
+    n_unreadable = int((errors.severity == "error").sum())
+    # Reading first (what could not be reviewed at all), then the estate, then the findings on it.
+    read = {"templates not read" if n_unreadable != 1 else "template not read": n_unreadable}
     counts = {"stacks": len(st), "resources": len(res), "exports": len(estate.exports),
               "imports": len(estate.imports)}
-    counts.update({f"{s}s" if s != "info" else s: int((findings.severity == s).sum()) for s in SEVERITIES})
-    cards = "".join(f'<div class="card {k.rstrip("s") if v else "zero"}"><span class="n">{v}</span>'
-                    f'<span>{html.escape(k if v != 1 else k.rstrip("s"))}</span></div>' for k, v in counts.items())
+    found = {f"{s} findings" if (findings.severity == s).sum() != 1 else f"{s} finding":
+             int((findings.severity == s).sum()) for s in SEVERITIES}
+
+    def card(label: str, value: int, kind: str) -> str:
+        return (f'<div class="card {kind if value else "zero"}"><span class="n">{value}</span>'
+                f"<span>{html.escape(label if value != 1 or not label.endswith('s') else label.rstrip('s'))}</span></div>")
+
+    cards = (card(*next(iter(read.items())), "unread")
+             + "".join(card(k, v, "") for k, v in counts.items())
+             + '<span class="sep" aria-hidden="true"></span>'
+             + "".join(card(k, v, k.split()[0]) for k, v in found.items()))
     by_mod = st.assign(modality=st.modality.fillna("unknown")).groupby("modality", sort=False)
     mod_rows = pd.DataFrame([{"modality": m, "stacks": len(g), "resources": int(g.n_resources.fillna(0).sum()),
                               "names": list(g["stack"])} for m, g in by_mod])
     if not mod_rows.empty:
         mod_rows = mod_rows.sort_values("modality", key=lambda s: s.map(
             {m: i for i, m in enumerate(_MODALITIES)}).fillna(len(_MODALITIES)))
+        mod_rows["names"] = [n if len(n) <= 12 else n[:12] + [f"… and {len(n) - 12} more"] for n in mod_rows.names]
     sev_rows = pd.DataFrame([{"severity": s, "findings": int((findings.severity == s).sum()),
                               "rules": sorted(set(findings.rule_id[findings.severity == s]))} for s in SEVERITIES])
+    unread = ""
+    if n_unreadable:
+        unread = (f'<p class="unread-note"><b>{n_unreadable} template{"s" if n_unreadable != 1 else ""} could not '
+                  'be read</b> and {"are" if n_unreadable != 1 else "is"} not in any figure or finding: see '
+                  '<a href="#inventory-errors">read errors</a>.</p>')
     return ('<section id="summary"><h2>Summary</h2>'
-            f'<div class="cards">{cards}</div><div class="two">'
+            f'<div class="cards">{cards}</div>{unread}<div class="two">'
             '<div><h3>Stacks by modality</h3>'
             + _table(mod_rows, {"modality": "modality", "stacks": "stacks", "resources": "resources",
                                 "names": "names"}, empty="No stacks.")
@@ -150,28 +294,31 @@ def _summary(estate: Any, findings: pd.DataFrame) -> str:
             + "</div></div></section>")
 
 
-def _replacement(estate: Any) -> str:
-    from ..analysis.replacement import replacement_prone
-
-    prone = replacement_prone(estate)
+def _replacement(prone: pd.DataFrame, risks: pd.DataFrame) -> str:
+    score = {s: int(v) for s, v in zip(risks.subject[risks.kind == "replacement-prone"],
+                                        risks.score[risks.kind == "replacement-prone"])}
     rows = []
     # One row per resource: its create-only properties, each with what drives it.
     for (stack, lid), group in prone.groupby(["stack", "logical_id"], sort=False):
         first = group.iloc[0]
         props = [f"{p.split('/', 2)[-1]} \u2190 {d}" + (" (conditional)" if b == "conditional" else "")
                  for p, d, b in zip(group.path, group.drivers, group.update_behavior)]
-        rows.append({"stack": stack, "logical_id": lid, "type": first["type"], "properties": props,
-                     "stateful": first["stateful"], "protected": first["protected"] if first["stateful"] else None})
-    table = pd.DataFrame(rows, columns=["stack", "logical_id", "type", "properties", "stateful", "protected"])
+        rows.append({"risk": score.get(f"{stack}/{lid}", 0), "stack": stack, "logical_id": lid,
+                     "type": first["type"], "properties": props, "stateful": first["stateful"],
+                     "protected": first["protected"] if first["stateful"] else None})
+    table = pd.DataFrame(rows, columns=["risk", "stack", "logical_id", "type", "properties", "stateful", "protected"])
+    table = table.sort_values(["risk", "stack", "logical_id"], ascending=[False, True, True], kind="stable")
+    n_risky = int((table.stateful.fillna(False).astype(bool) & ~table.protected.fillna(False).astype(bool)).sum()) \
+        if len(table) else 0
+    body = _table(table, {"risk": "risk", "stack": "stack", "logical_id": "resource", "type": "type",
+                          "properties": "create-only properties", "stateful": "stateful", "protected": "protected"},
+                  cell=lambda c, v: "<br>".join(html.escape(x) for x in v) if c == "properties" else _text(v),
+                  empty="No replacement-prone properties.", name="replacement-prone")
     return ('<section id="replacement"><h2>Replacement-prone resources</h2><p class="caption">Create-only '
             "properties whose value a parameter, an import, a condition or another resource drives "
             "(property \u2190 driver): a new value replaces the resource. <i>protected</i>: UpdateReplacePolicy "
-            "keeps the old copy of a stateful resource.</p>"
-            + _table(table, {"stack": "stack", "logical_id": "resource", "type": "type",
-                             "properties": "create-only properties", "stateful": "stateful",
-                             "protected": "protected"},
-                     cell=lambda c, v: "<br>".join(html.escape(x) for x in v) if c == "properties" else _text(v),
-                     empty="No replacement-prone properties.")
+            "keeps the old copy of a stateful resource. Worst first (the risk score of the top risks).</p>"
+            + (_fold(f"{len(table)} resources, {n_risky} stateful and unprotected", body) if len(table) else body)
             + "</section>")
 
 
@@ -180,44 +327,54 @@ def _findings(findings: pd.DataFrame) -> str:
 
     rules = catalogue()
     urls = dict(zip(rules.id, rules.source_url))
-    parts = ['<section id="findings"><h2>Findings</h2>']
+    parts = ['<section id="findings"><h2>Findings</h2><p class="caption">What the review rules found '
+             "(docs/rules.md), by severity; open a rule for its findings. Templates that could not be read "
+             "are not findings: they are counted apart, under read errors.</p>"]
     for sev in SEVERITIES:
         mine = findings[findings.severity == sev]
         parts.append(f'<h3 id="findings-{sev}">{_badge(sev)} {len(mine)} finding{"s" if len(mine) != 1 else ""}</h3>')
         for rule_id, group in mine.groupby("rule_id", sort=False):
             url = urls.get(rule_id)
             link = f' <a href="{html.escape(url)}" rel="noopener">AWS docs</a>' if url else ""
-            parts.append(f'<details open class="rule"><summary><code>{_text(rule_id)}</code> '
+            parts.append(f'<details class="rule"><summary><code>{_text(rule_id)}</code> '
                          f'{_text(group.title.iloc[0])} <span class="count">{len(group)}</span></summary>'
                          f'<p class="fix"><b>Fix:</b> {_code(group.fix.iloc[0])}{link}</p>'
-                         + _table(group, {"stack": "stack", "logical_id": "resource", "message": "finding"})
+                         + _table(group, {"stack": "stack", "logical_id": "resource", "message": "finding"},
+                                  name=f"findings-{rule_id}")
                          + "</details>")
     return "".join(parts) + "</section>"
 
 
 def _inventory(estate: Any) -> str:
     st, res, ex = estate.stacks, estate.resources, estate.exports
-    parts = ['<section id="inventory"><h2>Inventory</h2><h3 id="inventory-stacks">Stacks</h3>',
-             _table(st, {"stack": "stack", "modality": "modality", "n_resources": "resources", "format": "format",
-                         "source": "source", "parent_stack": "nested in", "description": "description"},
-                    empty="No stacks."),
-             '<h3 id="inventory-resources">Resources</h3>']
-    for stack in st["stack"]:
-        mine = res[res["stack"] == stack]
-        parts.append(f'<details class="stack"><summary>{_text(stack)} <span class="count">{len(mine)}</span>'
-                     "</summary>"
-                     + _table(mine, {"logical_id": "resource", "type": "type", "modality": "modality",
-                                     "stateful": "stateful", "deletion_policy": "DeletionPolicy",
-                                     "update_replace_policy": "UpdateReplacePolicy", "condition": "condition"},
-                              empty="No resources.")
-                     + "</details>")
-    parts += ['<h3 id="inventory-exports">Exports</h3>',
-              _table(ex, {"export_name": "export", "stack": "stack", "output": "output",
-                          "n_importers": "importers", "importers": "imported by"}, empty="No exports.")]
+    stack_cols = {"stack": "stack", "modality": "modality", "n_resources": "resources", "format": "format",
+                  "source": "source", "parent_stack": "nested in", "description": "description"}
+    for col, head in (("account", "account"), ("region", "region"), ("environment", "environment")):
+        if col in st and st[col].notna().any():
+            stack_cols[col] = head
+    ex_cols = {"export_name": "export", "stack": "stack", "output": "output", "n_importers": "importers",
+               "importers": "imported by"}
+    if "possible_importers" in ex:
+        ex_cols["possible_importers"] = "may be imported by (ambiguous)"
+    parts = ['<section id="inventory"><h2>Inventory</h2><p class="caption">Everything that was read, one '
+             "click away; each table can be sorted, filtered and downloaded as CSV or JSON.</p>",
+             '<h3 id="inventory-stacks">Stacks</h3>',
+             _fold(f"{len(st)} stacks", _table(st, stack_cols, empty="No stacks.", name="stacks")),
+             '<h3 id="inventory-resources">Resources</h3>',
+             _fold(f"{len(res)} resources in {res['stack'].nunique()} stacks",
+                   _table(res, {"stack": "stack", "logical_id": "resource", "type": "type", "modality": "modality",
+                                "stateful": "stateful", "deletion_policy": "DeletionPolicy",
+                                "update_replace_policy": "UpdateReplacePolicy", "condition": "condition"},
+                          empty="No resources.", name="resources")),
+             '<h3 id="inventory-exports">Exports</h3>',
+             _fold(f"{len(ex)} exports", _table(ex, ex_cols, empty="No exports.", name="exports"))]
     if not estate.errors.empty:
+        n = len(estate.errors)
         parts += ['<h3 id="inventory-errors">Read errors</h3>',
-                  _table(estate.errors, {"source": "source", "line": "line", "severity": "severity",
-                                         "message": "message"})]
+                  _fold(f"{n} read error{'s' if n != 1 else ''} and warning{'s' if n != 1 else ''}",
+                        _table(estate.errors, {"source": "source", "line": "line", "severity": "severity",
+                                               "message": "message"}, name="read-errors"),
+                        open_=bool((estate.errors.severity == "error").any()))]
     return "".join(parts) + "</section>"
 
 
@@ -240,8 +397,10 @@ def render_report(estate: Estate, *, findings: pd.DataFrame | None = None,
     Returns
     -------
     str
-        The HTML document: summary, figures, replacement-prone properties, findings by
-        severity, inventory (stacks, resources, exports, read errors).
+        The HTML document: the top risks (first screen), summary, figures, replacement-prone
+        resources, findings by severity, inventory (stacks, resources, exports, read errors).
+        Long sections are collapsed; every data table can be sorted, filtered and downloaded
+        as CSV or JSON from the page (a small script of its own, no library).
 
     Examples
     --------
@@ -250,27 +409,37 @@ def render_report(estate: Estate, *, findings: pd.DataFrame | None = None,
     >>> page.startswith("<!DOCTYPE html>"), 'id="findings"' in page
     (True, True)
     """
+    from ..analysis.replacement import replacement_prone
+    from .risks import top_risks
+
     found = review(estate) if findings is None else findings
+    prone = replacement_prone(estate)
+    risks = top_risks(estate, found, replacement=prone)
     figure_html, plotly_js = "", ""
-    nav = [("summary", "Summary")]
+    nav = [("top-risks", "Top risks"), ("summary", "Summary")]
     if figures:
         import plotly.offline
 
         for fig_id, heading, caption, draw in _figure_specs(estate):
             figure_html += _figure_html(fig_id, heading, caption, draw())
             nav.append((fig_id, heading))
+        import plotly.io as pio
+
+        template = pio.templates[pio.templates.default].to_plotly_json() if pio.templates.default else {}
         # Once for the page; a script element cannot be closed early by plotly.js itself.
-        plotly_js = f"<script>{plotly.offline.get_plotlyjs()}</script><script>{_DRAW}</script>"
+        plotly_js = (f'<script type="application/json" id="fig-template">{_json_for_script(template)}</script>'
+                     f"<script>{plotly.offline.get_plotlyjs()}</script><script>{_DRAW}</script>")
     nav += [("replacement", "Replacement-prone"), ("findings", "Findings"), ("inventory", "Inventory")]
     links = "".join(f'<a href="#{i}">{html.escape(t)}</a>' for i, t in nav)
-    body = (_summary(estate, found) + figure_html + _replacement(estate) + _findings(found) + _inventory(estate))
+    body = (_top_risks(risks) + _summary(estate, found) + figure_html + _replacement(prone, risks)
+            + _findings(found) + _inventory(estate))
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<meta name="generator" content="iacviz {html.escape(__version__)}">'
             f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"
             f'<header><h1>{html.escape(title)}</h1><p>{len(estate.stacks)} stacks, {len(estate.resources)} '
             f"resources &middot; generated by iacviz {html.escape(__version__)}</p><nav>{links}</nav></header>"
-            f"<main>{body}</main>{plotly_js}</body></html>\n")
+            f"<main>{body}</main><script>{_TABLES}</script>{plotly_js}</body></html>\n")
 
 
 def write_report(estate: Estate, path: str | os.PathLike, *, findings: pd.DataFrame | None = None,
@@ -337,5 +506,17 @@ font-size:12px;padding:0 6px;margin-left:6px}
 .fix{margin:0 0 6px;color:var(--muted)}.fix a{color:var(--accent)}.empty{color:var(--muted);font-style:italic}
 .figure{width:100%;min-height:420px;border:1px solid var(--line);border-radius:8px;overflow-x:auto}
 code{font:13px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-@media print{nav{display:none}details{border:none}}
+.sep{flex-basis:100%;height:0}.card.unread .n{color:var(--error)}.unread-note{color:var(--error)}
+ol.risks{padding-left:28px;margin:8px 0}ol.risks li{margin:0 0 10px}ol.risks .why{color:var(--fg)}
+ol.risks .fix{color:var(--muted);margin:0}.subject{overflow-wrap:anywhere}
+.kind{display:inline-block;border-radius:4px;padding:0 6px;font-size:12px;font-weight:700;color:#fff;
+background:var(--info)}.k-unreadable-template,.k-dangling-import,.k-duplicate-export,.k-stack-cycle{background:var(--error)}
+.k-replacement-prone{background:#a23b00}.k-export-in-use{background:var(--warning)}
+.score{font-size:12px;color:var(--muted)}
+.tools{display:flex;gap:8px;align-items:center;margin:8px 0 0}.tools input{flex:0 1 260px;padding:3px 6px;
+font:inherit;font-size:13px;border:1px solid var(--line);border-radius:4px}.tools .shown{color:var(--muted);font-size:13px}
+.tools button{font:inherit;font-size:12px;padding:2px 8px;border:1px solid var(--line);border-radius:4px;
+background:var(--band);cursor:pointer}
+th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}th{cursor:pointer}
+@media print{nav{display:none}details{border:none}.tools{display:none}}
 """

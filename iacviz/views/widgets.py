@@ -19,6 +19,7 @@ functions as everywhere else; the explorers only wire controls to them.
 """
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -155,7 +156,8 @@ def export_explorer(estate: Estate, stack: str | None = None) -> widgets.VBox:
     -------
     ipywidgets.VBox
         A stack dropdown, a "group by service" checkbox, the export map
-        (:func:`iacviz.views.export_map`) and a table of the stack's exports. Attributes
+        (:func:`iacviz.views.export_map`) and a table of the stack's exports with who imports
+        each, including the stacks that *may* import it through an ambiguous import. Attributes
         ``stack`` (Dropdown), ``collapse`` (Checkbox), ``table`` (HTML) and ``figure``.
     """
     everything = "(all stacks)"
@@ -169,14 +171,21 @@ def export_explorer(estate: Estate, stack: str | None = None) -> widgets.VBox:
         st, imp, ex = estate.stacks, estate.imports, estate.exports
         if pick.value != everything:
             s = pick.value
-            imp = imp[(imp["stack"] == s) | (imp.export_stack == s)]
+            candidate = imp.candidate_stacks.map(lambda c: isinstance(c, list) and s in c) \
+                if "candidate_stacks" in imp else pd.Series(False, index=imp.index)
+            imp = imp[(imp["stack"] == s) | (imp.export_stack == s) | candidate.astype(bool)]
             involved = {s, *imp["stack"], *imp.export_stack.dropna()}
+            if "candidate_stacks" in imp:
+                involved |= {c for cs in imp.candidate_stacks[imp["stack"] == s] if isinstance(cs, list) for c in cs}
             st = st[st["stack"].isin(involved)]
             ex = ex[ex["stack"] == s]
-            rows = "".join(f"<tr><td>{n}</td><td>{o}</td><td>{_importers_cell(i, m)}</td></tr>"
-                           for n, o, i, m in zip(ex.export_name, ex.output, ex.importers, ex.possible_importers))
-            table.value = (f"<b>{s}</b> exports {len(ex)} values<table><tr><th>export</th><th>output</th>"
-                           f"<th>imported by</th></tr>{rows}</table>") if len(ex) else f"<b>{s}</b> exports nothing"
+            possible = ex.possible_importers if "possible_importers" in ex else pd.Series([[]] * len(ex), index=ex.index)
+            rows = "".join(f"<tr><td>{html.escape(str(n))}</td><td>{html.escape(str(o))}</td>"
+                           f"<td>{_importers_cell(i, m)}</td></tr>"
+                           for n, o, i, m in zip(ex.export_name, ex.output, ex.importers, possible))
+            table.value = (f"<b>{html.escape(s)}</b> exports {len(ex)} values<table><tr><th>export</th>"
+                           f"<th>output</th><th>imported by</th></tr>{rows}</table>") if len(ex) else \
+                f"<b>{html.escape(s)}</b> exports nothing"
         else:
             table.value = ""
         return export_map(st, imp, ex, collapse_by_service=collapse.value or None)
@@ -200,7 +209,7 @@ def _importers_cell(importers: Any, maybe: Any) -> str:
     so an export is never shown as imported by nobody while candidates exist."""
     sure = list(importers) if isinstance(importers, (list, tuple)) else []
     possible = [s for s in (maybe if isinstance(maybe, (list, tuple)) else []) if s not in sure]
-    parts = [", ".join(sure)] if sure else []
+    parts = [html.escape(", ".join(sure))] if sure else []
     if possible:
-        parts.append(f"<i>maybe</i> {', '.join(possible)} <i>(ambiguous import)</i>")
+        parts.append(f"<i>maybe</i> {html.escape(', '.join(possible))} <i>(ambiguous import)</i>")
     return "; ".join(parts) or "<i>nobody</i>"
