@@ -51,14 +51,15 @@ class Estate:
     read-only, as pandas' copy-on-write makes any change you do make local to you.
     """
 
-    __slots__ = ("_frames", "raw_stacks", "region", "_cache")
+    __slots__ = ("_frames", "_raw_stacks", "region", "_cache")
 
     def __init__(self, frames: Mapping[str, pd.DataFrame | Callable[[], pd.DataFrame]],
-                 raw_stacks: list[RawStack] | None = None, region: str = "us-east-1"):
+                 raw_stacks: list[RawStack] | Callable[[], list[RawStack]] | None = None,
+                 region: str = "us-east-1"):
         # A frame may be given as a function that builds it: it is called on first access and
         # its result kept (see _built), so an estate pays only for the frames it is asked for.
         object.__setattr__(self, "_frames", dict(frames))
-        object.__setattr__(self, "raw_stacks", list(raw_stacks or []))
+        object.__setattr__(self, "_raw_stacks", raw_stacks if callable(raw_stacks) else list(raw_stacks or []))
         object.__setattr__(self, "region", region)
         object.__setattr__(self, "_cache", {})
 
@@ -78,6 +79,19 @@ class Estate:
             frames[name] = schema.frame(name, [])
             return frames[name]
         raise AttributeError(f"Estate has no frame {name!r}")
+
+    @property
+    def raw_stacks(self) -> list[RawStack]:
+        """The stacks as read (templates after transforms), one `RawStack` each."""
+        raws = object.__getattribute__(self, "_raw_stacks")
+        if callable(raws):  # loaded on first use (a cached estate's templates)
+            raws = list(raws())
+            object.__setattr__(self, "_raw_stacks", raws)
+        return raws
+
+    def _pending_frames(self) -> dict[str, pd.DataFrame | Callable[[], pd.DataFrame]]:
+        # The base frames as held: built, or the function that builds each (for the cache).
+        return dict(object.__getattribute__(self, "_frames"))
 
     def _built(self, name: str) -> pd.DataFrame:
         frames = object.__getattribute__(self, "_frames")
@@ -116,7 +130,7 @@ class Estate:
         'x'
         """
         merged = {**self._frames, **frames}
-        return Estate(merged, self.raw_stacks, self.region)
+        return Estate(merged, object.__getattribute__(self, "_raw_stacks"), self.region)
 
     def stack(self, name: str) -> "Estate":
         """The same estate reduced to one stack's rows (analyses across stacks then see one).

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import TemplateError
@@ -14,12 +15,14 @@ from ..sources.transforms import apply_transforms
 from ..sources.files import read_paths
 from ..sources.parameter_values import ParameterShapeError, ParameterValues
 from ..sources.raw import ErrorRow, RawStack
+from . import cache as _cache
 from .build import build_estate
 from .estate import Estate
 
 
 def load(*paths: str | os.PathLike, parameters: Mapping[str, Any] | ParameterValues | None = None,
-         region: str = "us-east-1", strict: bool = False, follow_outside: bool = False) -> Estate:
+         region: str = "us-east-1", strict: bool = False, follow_outside: bool = False,
+         cache: bool | str | os.PathLike | None = None) -> Estate:
     """Read every stack below `paths` into an `Estate`.
 
     Parameters
@@ -35,6 +38,10 @@ def load(*paths: str | os.PathLike, parameters: Mapping[str, Any] | ParameterVal
         returning it as a row of ``estate.errors``.
     follow_outside: read files that symlinks, the estate file or a CDK manifest name
         outside the folder given (by default each is an error row; docs/security.md).
+    cache: re-use an unchanged estate (see :mod:`iacviz.model.cache`). ``None`` (the default):
+        on when a path is a folder, kept in this process (and in the folder named by the
+        ``IACVIZ_CACHE`` environment variable, when set); ``True``: on for files too;
+        a folder: on, and kept in that folder across processes; ``False``: off.
 
     Examples
     --------
@@ -44,9 +51,13 @@ def load(*paths: str | os.PathLike, parameters: Mapping[str, Any] | ParameterVal
     (True, True)
     """
     values = _values(parameters)
-    raw, errors = read_paths(paths, parameters=values, region=region, follow_outside=follow_outside)
-    _check(errors, strict)
-    estate = build_estate(raw, errors, parameters=values, region=region)
+    if cache is False or (cache is None and not any(Path(p).is_dir() for p in paths)):
+        raw, errors = read_paths(paths, parameters=values, region=region, follow_outside=follow_outside)
+        _check(errors, strict)
+        estate = build_estate(raw, errors, parameters=values, region=region)
+    else:
+        estate = _cached_load(paths, values, region, strict, follow_outside,
+                              _cache.usable(_cache.folder_from(cache)))
     if strict:  # only then: the errors frame is built on first access
         _check([ErrorRow(r.source, r.line, r.severity, r.message) for r in estate.errors.itertuples()], strict)
     return estate
@@ -57,6 +68,19 @@ def _values(parameters: Any) -> ParameterValues:
         return ParameterValues.of(parameters)
     except ParameterShapeError as exc:
         raise TypeError(str(exc)) from None
+
+
+def _cached_load(paths: tuple, parameters: ParameterValues, region: str, strict: bool, follow_outside: bool,
+                 folder: Path | None) -> Estate:
+    key = _cache.load_key(paths, parameters, region, follow_outside)
+    hit = _cache.lookup(key, folder)
+    if hit is None:
+        raw, errors = read_paths(paths, parameters=parameters, region=region, follow_outside=follow_outside,
+                                 templates=_cache.templates(folder))
+        _check(errors, strict)
+        fresh = build_estate(raw, errors, parameters=parameters, region=region)
+        hit = _cache.store(key, folder, fresh._pending_frames(), fresh.raw_stacks, errors, region, parameters)
+    return Estate(_cache.frames_of(hit), hit["raw_stacks"], region)
 
 
 def load_template(template: Mapping[str, Any], stack: str = "stack", *, parameters: Mapping[str, Any] | None = None,

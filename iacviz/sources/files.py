@@ -21,6 +21,7 @@ from . import cdk, ebextensions, environments
 from .parameter_values import ParameterShapeError, ParameterValues
 from .raw import ErrorRow, RawStack
 from .transforms import apply_transforms, parameter_defaults
+from .template_cache import TemplateCache, content_hash
 from .template_text import MAX_TEMPLATE_BYTES, parse_template
 
 ESTATE_FILE = "iacviz-estate.yaml"
@@ -55,25 +56,48 @@ class _Template:
 
 
 def read_paths(paths: Iterable[str | os.PathLike], *, parameters: ParameterValues | dict | None = None,
-               region: str = "us-east-1", follow_outside: bool = False) -> tuple[list[RawStack], list[ErrorRow]]:
+               region: str = "us-east-1", follow_outside: bool = False,
+               templates: TemplateCache | None = None) -> tuple[list[RawStack], list[ErrorRow]]:
     """Read every stack below `paths` (files or folders).
 
     `parameters` (``{Key: value}`` and/or ``{stack: {Key: value}}``, see
     :mod:`iacviz.sources.parameter_values`) is used to expand SAM templates and to resolve
     the parameters parents pass to nested stacks. A file reached through the folder given
     (a symlink, an estate-file ``template:``, a CDK ``templateFile``) that lies outside it is
-    an error row, unless `follow_outside` is True.
+    an error row, unless `follow_outside` is True. `templates`, when given, remembers parsed
+    templates by content hash, so an unchanged file is not parsed again.
     """
-    reader = _Reader(ParameterValues.of(parameters), region, follow_outside)
+    reader = _Reader(ParameterValues.of(parameters), region, follow_outside, templates)
     for path in paths:
         reader.read_root(Path(path))
     return reader.finish()
 
 
+def walk_candidates(root: str | os.PathLike) -> Iterable[Path]:
+    """Every file below `root` that reading it could open, in a stable order: the folders the
+    reader walks (the same folders skipped), every file in them, whatever its name.
+
+    >>> list(walk_candidates("no-such-folder"))
+    []
+    """
+    root = Path(root)
+    if root.is_file():
+        yield root
+        return
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("asset.")
+                         and (not d.startswith(".") or d == ".ebextensions"))
+        here = Path(folder)
+        for name in sorted(files):
+            yield here / name
+
+
 class _Reader:
-    def __init__(self, parameters: ParameterValues, region: str, follow_outside: bool = False):
+    def __init__(self, parameters: ParameterValues, region: str, follow_outside: bool = False,
+                 templates: TemplateCache | None = None):
         self.parameters = parameters
         self.follow_outside = follow_outside
+        self.templates_cache = templates
         self.root = Path.cwd()
         self.estate_wide: dict[str, Any] = {}  # the current root's estate-file parameters
         self.file_per_stack: dict[str, dict[str, Any]] = {}  # `parameters: {stack: {...}}` there
@@ -243,7 +267,15 @@ class _Reader:
         except OSError as exc:
             raise TemplateError(self.display(path), 0, f"cannot read: {exc.strerror or exc}") from None
         # CloudFormation reads .json as JSON only: NaN or a trailing comma is an error, not YAML.
-        return parse_template(data, self.display(path), "json" if path.suffix.lower() == ".json" else None)
+        fmt = "json" if path.suffix.lower() == ".json" else None
+        if self.templates_cache is None:
+            return parse_template(data, self.display(path), fmt)
+        key = f"{content_hash(data)}-{fmt or 'any'}"
+        parsed = self.templates_cache.get(key)
+        if parsed is None:
+            parsed = parse_template(data, self.display(path), fmt)
+            self.templates_cache.put(key, parsed)
+        return parsed
 
     def _read_template(self, path: Path, named: tuple | None = None) -> None:
         try:

@@ -1,0 +1,332 @@
+"""Re-loading an unchanged estate without reading or building it again.
+
+:func:`iacviz.load` of a folder asks this module first. The **key** of a load is a hash of
+everything its result depends on:
+
+* the content of every file the reader could read below the paths (the same folders the
+  reader walks; a file's bytes, not its time stamp), and the set of those files;
+* the parameters, the region and the paths as given;
+* the iacviz code (a hash of the package's own files, so an upgrade or an edit invalidates)
+  and the versions of Python, pandas, pyarrow and cfn-lint (its schemas give update behaviour).
+
+Same key, same estate:
+
+* **in this process**, the estate's frames are shared with the last loads (frames are
+  read-only; a user's change to a frame stays local under pandas' copy-on-write);
+* **in a folder** (``cache=`` a folder, or the ``IACVIZ_CACHE`` environment variable), each
+  frame is written once it has been built and read back only when first accessed, and the
+  raw stacks (templates as parsed) are loaded on first use. An entry missing a frame rebuilds
+  it from the cached raw stacks, without reading a file.
+
+On a miss, templates whose bytes did not change are not parsed again
+(:class:`iacviz.sources.template_cache.TemplateCache`), but the frames are built again for
+the whole estate.
+
+The folder holds pickles: only a folder the user owns, not writable by group or others, is
+used (created with mode 0700); anything else is ignored and the estate is read as usual.
+A damaged entry is a miss.
+
+>>> key1 = load_key(["no-such-folder"], None, "us-east-1")
+>>> key1 == load_key(["no-such-folder"], {"net": {"Env": "prod"}}, "us-east-1")
+False
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import marshal
+import os
+import pickle
+import platform
+import stat
+import sys
+from collections import OrderedDict
+from contextlib import contextmanager
+from dataclasses import asdict, fields, is_dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+import pandas as pd
+
+from ..limits import LimitError, inside, read_regular_file
+from ..sources.files import walk_candidates
+from ..sources.template_text import MAX_TEMPLATE_BYTES
+from ..sources.raw import ErrorRow, RawStack
+from ..sources.template_cache import TemplateCache
+from .estate import BASE_FRAMES
+
+ENV = "IACVIZ_CACHE"
+_MEMORY_ESTATES = 4  # the last loads (a notebook's estate, plan_changes' two versions, ...)
+_memory: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_templates: dict[str | None, TemplateCache] = {}
+_code: list[str] = []
+
+
+def clear() -> None:
+    """Forget every estate and template remembered in this process (folders are left alone).
+
+    >>> clear()
+    """
+    _memory.clear()
+    _templates.clear()
+
+
+def code_version() -> str:
+    """A hash of the iacviz package's files and of the library versions the result depends on.
+
+    >>> len(code_version())
+    32
+    """
+    if not _code:
+        h = hashlib.blake2b(digest_size=16)
+        root = Path(__file__).resolve().parents[1]
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".json", ".yaml", ".yml", ".gz") \
+                    and "__pycache__" not in path.parts:
+                h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        for dist in ("pandas", "pyarrow", "cfn-lint", "aws-sam-translator"):
+            try:
+                h.update(f"{dist}={metadata.version(dist)}\0".encode())
+            except metadata.PackageNotFoundError:
+                h.update(f"{dist}=-\0".encode())
+        h.update(f"{platform.python_implementation()} {sys.version}".encode())
+        _code.append(h.hexdigest())
+    return _code[0]
+
+
+def load_key(paths: Iterable[str | os.PathLike], parameters: Any, region: str,
+             follow_outside: bool = False) -> str:
+    """The key of ``iacviz.load(*paths, parameters=..., region=...)``: equal keys, equal estates.
+
+    Files are read as the reader reads them (regular files only, bounded); a symlink counts by
+    where it points, and by its content only where the reader would follow it.
+    """
+    h = hashlib.blake2b(digest_size=20)
+    h.update(code_version().encode())
+    if is_dataclass(parameters) and not isinstance(parameters, type):  # ParameterValues
+        parameters = asdict(parameters)
+    h.update(json.dumps([parameters or {}, region, bool(follow_outside)], sort_keys=True, default=repr).encode())
+    for path in paths:
+        path = Path(path)
+        root = path if path.is_dir() else path.parent
+        h.update(b"\0root\0" + str(path.resolve()).encode() + b"\0" + str(path).encode())
+        for file in walk_candidates(path):
+            h.update(b"\0file\0" + str(file).encode() + b"\0")
+            if file.is_symlink():
+                h.update(b"link\0" + os.fsencode(os.readlink(file)) + b"\0")
+                if not follow_outside and not inside(file, root):
+                    continue  # the reader refuses it: its content is not part of the answer
+            try:
+                data = read_regular_file(file, MAX_TEMPLATE_BYTES)
+            except (OSError, LimitError) as exc:  # unreadable, too big, not a file: so is the answer
+                try:
+                    st = file.stat()
+                    seen = f"{st.st_size}/{st.st_mtime_ns}"
+                except OSError:
+                    seen = "-"
+                data = f"<{type(exc).__name__} {exc} {seen}>".encode()
+            h.update(hashlib.blake2b(data, digest_size=16).digest())
+    return h.hexdigest()
+
+
+def folder_from(cache: bool | str | os.PathLike | None) -> Path | None:
+    """The cache folder `cache` names: a path, else ``$IACVIZ_CACHE`` when set, else none."""
+    if cache is not None and cache is not True and cache is not False:
+        return Path(cache)
+    env = os.environ.get(ENV)
+    return Path(env) if env else None
+
+
+def templates(folder: Path | None) -> TemplateCache:
+    """The parsed-template cache of this process (kept in `folder` too when given)."""
+    key = str(folder) if folder else None
+    if key not in _templates:
+        _templates[key] = TemplateCache(folder / "templates" / code_version() if folder else None)
+    return _templates[key]
+
+
+def usable(folder: Path | None) -> Path | None:
+    """`folder`, created if need be, when it is safe to keep pickles in; else None."""
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        st = folder.stat()
+    except OSError:
+        return None
+    if st.st_uid != os.getuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return None
+    return folder
+
+
+# -- estates ----------------------------------------------------------------------------------------
+
+def lookup(key: str, folder: Path | None) -> dict[str, Any] | None:
+    """``{"frames": {name: frame or builder}, "raw_stacks": list or loader, "errors": [...]}``."""
+    hit = _memory.get(key)
+    if hit is not None:
+        _memory.move_to_end(key)
+        return hit
+    if folder is None:
+        return None
+    entry = folder / "estates" / key
+    try:
+        meta = json.loads((entry / "meta.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if meta.get("code") != code_version():
+        return None
+    errors = [ErrorRow(**e) for e in meta.get("errors", [])]
+    raw = _Once(lambda: _read_raw(entry / "raw_stacks.marshal"))
+    hit = {"raw_stacks": raw, "errors": errors, "region": meta.get("region"), "entry": entry}
+    frames: dict[str, Any] = {}
+    for name in meta.get("frames", BASE_FRAMES):
+        frames[name] = _Once(_frame_reader(entry, name, hit))
+    hit["frames"] = frames
+    _remember(key, hit)
+    return hit
+
+
+def store(key: str, folder: Path | None, frames: dict[str, Any], raw_stacks: list[RawStack],
+          errors: list[ErrorRow], region: str, parameters: dict | None) -> dict[str, Any]:
+    """Remember a fresh estate's parts under `key`; frames reach the folder as they are built."""
+    entry = folder / "estates" / key if folder is not None else None
+    hit = {"raw_stacks": raw_stacks, "errors": errors, "region": region, "entry": entry,
+           "parameters": parameters}
+    if entry is not None:
+        try:
+            entry.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _write_atomic(entry / "raw_stacks.marshal", _dump_raw(raw_stacks))
+            _write_atomic(entry / "meta.json", json.dumps({
+                "code": code_version(), "region": region, "frames": list(frames),
+                "errors": [asdict(e) for e in errors]}).encode())
+        except OSError:
+            entry = hit["entry"] = None
+    hit["frames"] = {name: _Once(_writing(build if callable(build) else _constant(build), entry, name))
+                     for name, build in frames.items()}
+    _remember(key, hit)
+    return hit
+
+
+def frames_of(hit: dict[str, Any]) -> dict[str, Callable[[], pd.DataFrame]]:
+    """Builders of an estate's own frames from an entry: each a shallow copy of the shared
+    frame (~40 us), so a column a user adds to one estate never shows in another."""
+    return {name: _shallow(once) for name, once in hit["frames"].items()}
+
+
+def _shallow(once: Callable[[], pd.DataFrame]) -> Callable[[], pd.DataFrame]:
+    return lambda: once().copy(deep=False)
+
+
+def _constant(df: pd.DataFrame) -> Callable[[], pd.DataFrame]:
+    return lambda: df
+
+
+def _remember(key: str, hit: dict[str, Any]) -> None:
+    _memory[key] = hit
+    _memory.move_to_end(key)
+    while len(_memory) > _MEMORY_ESTATES:
+        _memory.popitem(last=False)
+
+
+class _Once:
+    """``fn()``, called at most once and remembered (frames and raw stacks shared by every
+    estate loaded from the same entry)."""
+
+    __slots__ = ("fn", "value")
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self.fn, self.value = fn, None
+
+    def __call__(self) -> Any:
+        if self.fn is not None:
+            self.value, self.fn = self.fn(), None
+        return self.value
+
+
+def _writing(build: Callable[[], pd.DataFrame], entry: Path | None, name: str) -> Callable[[], pd.DataFrame]:
+    def go() -> pd.DataFrame:
+        df = build()
+        if entry is not None:
+            try:
+                _write_atomic(entry / f"{name}.pickle", pickle.dumps(df, protocol=pickle.HIGHEST_PROTOCOL))
+            except (OSError, pickle.PicklingError, TypeError, AttributeError):
+                pass  # not cached; the estate is unaffected
+        return df
+    return go
+
+
+def _frame_reader(entry: Path, name: str, hit: dict[str, Any]) -> Callable[[], pd.DataFrame]:
+    def go() -> pd.DataFrame:
+        try:
+            with _collector_paused():
+                df = pickle.loads((entry / f"{name}.pickle").read_bytes())
+            if isinstance(df, pd.DataFrame):
+                return df
+        except Exception:  # missing or damaged: rebuilt below from the raw stacks
+            pass
+        df = _rebuilt(hit)[name]()
+        try:
+            _write_atomic(entry / f"{name}.pickle", pickle.dumps(df, protocol=pickle.HIGHEST_PROTOCOL))
+        except (OSError, pickle.PicklingError):
+            pass
+        return df
+    return go
+
+
+def _rebuilt(hit: dict[str, Any]) -> dict[str, Any]:
+    # Frames the entry lacks come from its raw stacks (already keyed, parsed and expanded).
+    if "rebuilt" not in hit:
+        from .build import build_estate
+
+        raw = hit["raw_stacks"]
+        estate = build_estate(raw() if callable(raw) else raw, hit["errors"], region=hit.get("region") or "us-east-1",
+                              parameters=hit.get("parameters"))
+        hit["rebuilt"] = {name: (lambda n=name: getattr(estate, n)) for name in BASE_FRAMES}
+    return hit["rebuilt"]
+
+
+_RAW_FIELDS = [f.name for f in fields(RawStack)]
+
+
+def _dump_raw(raw_stacks: list[RawStack]) -> bytes:
+    rows = [tuple(getattr(r, f) for f in _RAW_FIELDS) for r in raw_stacks]
+    try:
+        return b"M" + marshal.dumps((_RAW_FIELDS, rows))
+    except ValueError:  # a value marshal cannot hold (a date from a live scan...): pickle
+        return b"P" + pickle.dumps((_RAW_FIELDS, rows), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _read_raw(path: Path) -> list[RawStack]:
+    blob = path.read_bytes()
+    with _collector_paused():
+        names, rows = marshal.loads(blob[1:]) if blob[:1] == b"M" else pickle.loads(blob[1:])
+    return [RawStack(**dict(zip(names, row))) for row in rows]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    # Loading makes millions of small containers, none cyclic: the collector's full passes
+    # over them would cost more than the loading itself.
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _write_atomic(path: Path, blob: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(blob)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise
