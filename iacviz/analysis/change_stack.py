@@ -57,12 +57,15 @@ def views(estate: Estate, user: dict[str, dict] | None = None) -> dict[str, Stac
     (NoEcho values are hidden in ``estate.parameters``, yet a change of them is a change)."""
     out = {}
     params = estate.parameters
+    # One pass over the parameters, grouped by stack (a filter per stack was quadratic).
+    by_stack: dict[str, list[tuple]] = {}
+    for stack, *row in zip(params["stack"], params["name"], params["type"], params["value"], params["no_echo"],
+                           params["value_source"]):
+        by_stack.setdefault(stack, []).append(tuple(row))
     for raw in estate.raw_stacks:
         t = raw.template if isinstance(raw.template, dict) else {}
         values, ssm = {}, set()
-        rows = params[params["stack"] == raw.name]
-        for name, ptype, value, no_echo, source in zip(rows["name"], rows["type"], rows["value"],
-                                                      rows["no_echo"], rows["value_source"]):
+        for name, ptype, value, no_echo, source in by_stack.get(raw.name, ()):
             if no_echo is not pd.NA and bool(no_echo) and source not in ("default", "missing"):
                 value = (user or {}).get(raw.name, {}).get(name, raw.parameter_values.get(name))
             values[name] = value

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 
 from ..errors import IacvizError
@@ -87,17 +88,20 @@ def resolve_stack(stacks: pd.DataFrame, text: str) -> str:
     >>> resolve_stack(s, "net@222"), resolve_stack(s, "net@eu-west-1:111")
     ('net@222:eu-west-1', 'net@111:eu-west-1')
     """
-    keys = stacks["stack"].astype(object).tolist()
-    if text in keys:
+    # Vectorised first, exact check on the few candidates after: a pandas scalar lookup per
+    # stack made every call (each blast-radius query, each CLI target) O(stacks) in slow steps.
+    keys = stacks["stack"]
+    if _matches(keys, text).any():
         return text
     name, _, qual = text.partition(SEPARATOR)
     wanted = [q for q in qual.split(":") if q]
-    names = stacks["stack_name"].astype(object) if "stack_name" in stacks else stacks["stack"].astype(object)
+    names = stacks["stack_name"] if "stack_name" in stacks else keys
     found = []
-    for i, key in enumerate(keys):
-        if (names.iloc[i] if _present(names.iloc[i]) else key) != name:
+    for i in np.flatnonzero(_matches(names, name) | _matches(keys, name)):
+        key = keys.iat[i]
+        if (names.iat[i] if _present(names.iat[i]) else key) != name:
             continue
-        facts = {_present(stacks[c].iloc[i]) for c in ("environment", "account", "region") if c in stacks}
+        facts = {_present(stacks[c].iat[i]) for c in ("environment", "account", "region") if c in stacks}
         if all(q in facts for q in wanted):
             found.append(key)
     if len(found) == 1:
@@ -106,6 +110,10 @@ def resolve_stack(stacks: pd.DataFrame, text: str) -> str:
         raise IacvizError(f"stack {text!r} is ambiguous: it may be {', '.join(found[:8])}"
                           f"{' ...' if len(found) > 8 else ''}; write the stack key")
     raise IacvizError(f"no stack {text!r} in the estate")
+
+
+def _matches(column: pd.Series, text: str) -> np.ndarray:
+    return (column == text).fillna(False).to_numpy(dtype=bool)
 
 
 def split_target(stacks: pd.DataFrame, target: str) -> tuple[str, str]:
