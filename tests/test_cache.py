@@ -120,13 +120,17 @@ def test_a_new_iacviz_version_misses(tmp_path, monkeypatch):
 
 def test_a_damaged_entry_is_rebuilt(tmp_path):
     folder = tmp_path / "cache"
-    plain = iacviz.load(SAMPLE, cache=False)
-    iacviz.load(SAMPLE, cache=folder).frames()
+    first = iacviz.load(SAMPLE, cache=False).parameters.iloc[0]
+    passed = {first["stack"]: {first["name"]: "passed-by-the-user"}}  # a rebuild must use them too
+    plain = iacviz.load(SAMPLE, cache=False, parameters=passed)
+    iacviz.load(SAMPLE, cache=folder, parameters=passed).frames()
     entry = next((folder / "estates").iterdir())
-    (entry / "resources.pickle").write_bytes(b"not a pickle")
+    (entry / "parameters.pickle").write_bytes(b"not a pickle")
     (entry / "properties.pickle").unlink()
     cache.clear()
-    _same(plain, iacviz.load(SAMPLE, cache=folder))
+    again = iacviz.load(SAMPLE, cache=folder, parameters=passed)
+    _same(plain, again)
+    assert "passed-by-the-user" in again.parameters["value"].tolist()
 
 
 def test_a_folder_others_can_write_is_not_used(tmp_path):
@@ -145,7 +149,7 @@ def test_unchanged_templates_are_not_parsed_again(tmp_path, monkeypatch):
     iacviz.load(estate)
     parsed = []
     real = files.parse_template
-    monkeypatch.setattr(files, "parse_template", lambda data, name: parsed.append(name) or real(data, name))
+    monkeypatch.setattr(files, "parse_template", lambda data, name, *fmt: parsed.append(name) or real(data, name, *fmt))
     template = estate / "network" / "network.yaml"
     template.write_text(template.read_text() + "\n# edited\n")
     iacviz.load(estate)

@@ -163,8 +163,12 @@ def usable(folder: Path | None) -> Path | None:
 
 # -- estates ----------------------------------------------------------------------------------------
 
-def lookup(key: str, folder: Path | None) -> dict[str, Any] | None:
-    """``{"frames": {name: frame or builder}, "raw_stacks": list or loader, "errors": [...]}``."""
+def lookup(key: str, folder: Path | None, parameters: dict | None = None) -> dict[str, Any] | None:
+    """``{"frames": {name: frame or builder}, "raw_stacks": list or loader, "errors": [...]}``.
+
+    `parameters` are the load's (the key covers them): a frame missing from a folder entry is
+    rebuilt from the cached raw stacks with them.
+    """
     hit = _memory.get(key)
     if hit is not None:
         _memory.move_to_end(key)
@@ -180,7 +184,8 @@ def lookup(key: str, folder: Path | None) -> dict[str, Any] | None:
         return None
     errors = [ErrorRow(**e) for e in meta.get("errors", [])]
     raw = _Once(lambda: _read_raw(entry / "raw_stacks.marshal"))
-    hit = {"raw_stacks": raw, "errors": errors, "region": meta.get("region"), "entry": entry}
+    hit = {"raw_stacks": raw, "errors": errors, "region": meta.get("region"), "entry": entry,
+           "parameters": parameters}
     frames: dict[str, Any] = {}
     for name in meta.get("frames", BASE_FRAMES):
         frames[name] = _Once(_frame_reader(entry, name, hit))

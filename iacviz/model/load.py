@@ -73,7 +73,7 @@ def _values(parameters: Any) -> ParameterValues:
 def _cached_load(paths: tuple, parameters: ParameterValues, region: str, strict: bool, follow_outside: bool,
                  folder: Path | None) -> Estate:
     key = _cache.load_key(paths, parameters, region, follow_outside)
-    hit = _cache.lookup(key, folder)
+    hit = _cache.lookup(key, folder, parameters)
     if hit is None:
         raw, errors = read_paths(paths, parameters=parameters, region=region, follow_outside=follow_outside,
                                  templates=_cache.templates(folder))
