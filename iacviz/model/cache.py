@@ -163,7 +163,7 @@ def usable(folder: Path | None) -> Path | None:
 
 # -- estates ----------------------------------------------------------------------------------------
 
-def lookup(key: str, folder: Path | None, parameters: dict | None = None) -> dict[str, Any] | None:
+def lookup(key: str, folder: Path | None, parameters: Any = None) -> dict[str, Any] | None:
     """``{"frames": {name: frame or builder}, "raw_stacks": list or loader, "errors": [...]}``.
 
     `parameters` are the load's (the key covers them): a frame missing from a folder entry is
@@ -195,7 +195,7 @@ def lookup(key: str, folder: Path | None, parameters: dict | None = None) -> dic
 
 
 def store(key: str, folder: Path | None, frames: dict[str, Any], raw_stacks: list[RawStack],
-          errors: list[ErrorRow], region: str, parameters: dict | None) -> dict[str, Any]:
+          errors: list[ErrorRow], region: str, parameters: Any) -> dict[str, Any]:
     """Remember a fresh estate's parts under `key`; frames reach the folder as they are built."""
     entry = folder / "estates" / key if folder is not None else None
     hit = {"raw_stacks": raw_stacks, "errors": errors, "region": region, "entry": entry,
