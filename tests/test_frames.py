@@ -87,3 +87,27 @@ def test_frames_do_not_depend_on_the_order_they_are_asked_for():
     built = b.frames()  # every frame at once, in another order than a's accesses below
     for name in reversed(list(built)):
         pd.testing.assert_frame_equal(getattr(a, name), built[name])
+
+
+def test_stack_index_answers_as_the_functions():
+    from iacviz.errors import IacvizError
+    from iacviz.model.identity import StackIndex, canonical_target
+
+    stacks = schema.frame("stacks", [
+        {"stack": "net@prod:eu-west-1", "stack_name": "net", "account": "111", "region": "eu-west-1",
+         "environment": "prod"},
+        {"stack": "net@dev:eu-west-1", "stack_name": "net", "account": "222", "region": "eu-west-1",
+         "environment": "dev"},
+        {"stack": "app", "stack_name": "app", "account": "111", "region": "eu-west-1"},
+        {"stack": "legacy"},  # no stack_name: its key is its name
+    ])
+    index = StackIndex(stacks)
+    for target in ["net@prod:eu-west-1/Vpc", "net@dev/Vpc", "net@222/Vpc", "net@eu-west-1/Vpc", "net/Vpc",
+                   "app/Fn", "app@111/Fn", "app@999/Fn", "legacy/Q", "some-export", "net", "app", "nope/X"]:
+        try:
+            expected = canonical_target(stacks, target)
+        except IacvizError as exc:
+            with pytest.raises(IacvizError, match=str(exc).split(":")[0]):
+                index.canonical_target(target)
+            continue
+        assert index.canonical_target(target) == expected, target

@@ -66,7 +66,7 @@ from ..cfn import modality as _modality
 from ..cfn.update_behavior import behavior, custom_name_property
 from ..errors import IacvizError
 from ..model.estate import Estate
-from ..model.identity import canonical_target
+from ..model.identity import StackIndex
 from .graph import paused_gc, resource_graph
 from .targets import construct_resources, did_you_mean
 
@@ -187,8 +187,11 @@ def blast_radius(estate: Estate, target: str, change: str = "replace") -> pd.Dat
     if change not in CHANGES:
         raise IacvizError(f"blast_radius: change must be one of {', '.join(CHANGES)}, not {change!r}")
     typed = target
+    cache = estate._cache  # the stacks read once per estate, not once per query
+    if "blast:stacks" not in cache:
+        cache["blast:stacks"] = StackIndex(estate.stacks)
     try:
-        target = canonical_target(estate.stacks, target)  # net@prod/Vpc, or a unique plain name
+        target = cache["blast:stacks"].canonical_target(target)  # net@prod/Vpc, or a unique plain name
     except IacvizError as exc:
         raise IacvizError(f"blast_radius: {exc}.{did_you_mean(estate, typed)}") from None
     g = resource_graph(estate)

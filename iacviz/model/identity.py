@@ -150,6 +150,58 @@ def canonical_target(stacks: pd.DataFrame, target: str) -> str:
     return f"{key}/{rest}" if slash else key
 
 
+class StackIndex:
+    """:func:`resolve_stack` and :func:`canonical_target` over one ``stacks`` frame, read once:
+    for many lookups on the same estate (every blast-radius query), each then costs a dict
+    lookup instead of a scan of the frame. Same answers, same errors.
+
+    >>> from iacviz.schema import frame
+    >>> s = frame("stacks", [{"stack": "net@111:eu-west-1", "stack_name": "net", "account": "111",
+    ...                       "region": "eu-west-1"}, {"stack": "net@222:eu-west-1", "stack_name": "net",
+    ...                       "account": "222", "region": "eu-west-1"}])
+    >>> StackIndex(s).canonical_target("net@222/Vpc"), StackIndex(s).resolve("net@eu-west-1:111")
+    ('net@222:eu-west-1/Vpc', 'net@111:eu-west-1')
+    """
+
+    def __init__(self, stacks: pd.DataFrame) -> None:
+        keys = stacks["stack"].astype(object).tolist()
+        names = (stacks["stack_name"] if "stack_name" in stacks else stacks["stack"]).astype(object).tolist()
+        facts = [stacks[c].astype(object).tolist() for c in ("environment", "account", "region") if c in stacks]
+        self.keys = {k for k in keys if isinstance(k, str)}
+        self.by_name: dict[str, list[tuple[str, set]]] = {}
+        for i, key in enumerate(keys):
+            name = names[i] if _present(names[i]) else key
+            if isinstance(name, str):
+                self.by_name.setdefault(name, []).append((key, {_present(column[i]) for column in facts}))
+        self.name_counts = Counter(n for n in stacks["stack_name"].astype(object).tolist() if isinstance(n, str)) \
+            if "stack_name" in stacks else Counter()
+
+    def resolve(self, text: str) -> str:
+        """As :func:`resolve_stack`."""
+        if text in self.keys:
+            return text
+        name, _, qual = text.partition(SEPARATOR)
+        wanted = [q for q in qual.split(":") if q]
+        found = [key for key, facts in self.by_name.get(name, ()) if all(q in facts for q in wanted)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise IacvizError(f"stack {text!r} is ambiguous: it may be {', '.join(found[:8])}"
+                              f"{' ...' if len(found) > 8 else ''}; write the stack key")
+        raise IacvizError(f"no stack {text!r} in the estate")
+
+    def canonical_target(self, target: str) -> str:
+        """As :func:`canonical_target`."""
+        stack, slash, rest = target.partition("/")
+        try:
+            key = self.resolve(stack)
+        except IacvizError:
+            if SEPARATOR in stack or self.name_counts[stack] > 1:
+                raise
+            return target
+        return f"{key}/{rest}" if slash else key
+
+
 def _name_count(stacks: pd.DataFrame, name: str) -> int:
     if "stack_name" not in stacks:
         return 0
