@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install lab test test-fast bench report lint clean notebooks
+.PHONY: install lab test test-fast bench report lint clean notebooks learner-notebooks
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ install: $(STAMP)
 # Served on loopback only; as root (containers, CI machines) Jupyter needs --allow-root.
 LAB_FLAGS := --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: $(STAMP)
-	cd notebooks && ../$(VENV)/bin/jupyter lab $(LAB_FLAGS) 01-getting-started.ipynb
+	cd notebooks && ../$(VENV)/bin/jupyter lab $(LAB_FLAGS) 00-setup-check.ipynb
 
 # Lint (ruff) and types (mypy), settings in pyproject.toml; `make test` runs them too, through
 # tests/test_lint.py, so that every run of the suite checks them.
@@ -41,6 +41,10 @@ bench: $(STAMP)
 # each paired .ipynb from its .py (cell ids kept, no outputs). tests/test_notebooks.py checks the pairs.
 notebooks: $(STAMP)
 	$(VENV)/bin/jupytext --to ipynb --update notebooks/[0-9]*.py
+
+# The learners' copies of the notebooks, without the solution cells (docs/workshop.md).
+learner-notebooks: $(STAMP)
+	$(PY) scripts/learner_notebooks.py build/learner-notebooks
 
 report: $(STAMP)
 	$(VENV)/bin/iacviz review data/sample-estate -o docs/sample-report.html

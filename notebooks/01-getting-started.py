@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # 1. Getting started: an estate as tables
+# # 1. Getting started: an estate as tables (12 minutes)
 #
 # An **estate** is every CloudFormation stack of an application, wherever it comes from: plain
 # YAML or JSON templates, SAM, a CDK cloud assembly (`cdk.out`), Elastic Beanstalk
@@ -31,6 +31,12 @@
 # The cell below is the notebook's only parameter. Point `SOURCE` at your own templates later
 # (the guide "Your own estate", `docs/your-own-estate.md`, says how); for the workshop, keep
 # the sample.
+#
+# By the end you will be able to:
+#
+# * load an estate from a folder, a `cdk.out`, a snapshot or an account, with one call;
+# * find a fact in the right frame (stacks, resources, properties, exports...);
+# * ask questions of it with pandas, or SQL, without falling into the `.stack` trap.
 
 # %% tags=["parameters"]
 import os
@@ -95,6 +101,31 @@ workshop.expect(SOURCE, "resources the templates create", len(from_templates), 8
 estate.resources.groupby("service").size().sort_values(ascending=False).head(10)
 
 # %% [markdown]
+# ## Exercise
+#
+# **Fix it.** A colleague wants the stateful resources of one stack, `STACK` (the stack that
+# holds the most stateful resources; on the sample, `data`), and writes
+# `estate.resources[estate.resources.stack == STACK]`. They get an empty table. Why? Fix the
+# expression, and answer: how many resources of `STACK` hold data?
+#
+# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
+
+# %%
+STACK = workshop.stateful_stack(estate, prefer="data")
+answer = None  # your answer here, e.g. answer = 12
+workshop.check("stack-stateful", answer, estate, stack=STACK)
+
+# %% [markdown] tags=["solution"]
+# ### Solution
+#
+# Try the exercise first! Then run the cell below to see the solution.
+
+# %% tags=["solution"]
+workshop.show_solution("stack-stateful", estate, stack=STACK)
+if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second computation
+    assert workshop.check("stack-stateful", 6, estate, stack=STACK)
+
+# %% [markdown]
 # ## Every frame, every column, documented
 #
 # Each frame's columns are declared once, with their meaning: `iacviz.schema.describe(name)`
@@ -157,25 +188,11 @@ estate.sql("""
 workshop.expect(SOURCE, "errors", len(estate.errors), 0)
 estate.errors
 
-# %% [markdown]
-# ## Exercise
-#
-# How many resources does the stack that holds the most stateful resources hold? The next cell
-# picks it (`STACK`; on the sample, `data`) and prints the question.
-#
-# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
-
-# %%
-STACK = workshop.stateful_stack(estate, prefer="data")
-answer = None  # your answer here, e.g. answer = 12
-workshop.check("stack-resources", answer, estate, stack=STACK)
 
 # %% [markdown]
-# ### Solution
+# ## Conclusion
 #
-# Try the exercise first! Then run the cell below to see the solution.
-
-# %% tags=["solution"]
-workshop.show_solution("stack-resources", estate, stack=STACK)
-if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second computation
-    assert workshop.check("stack-resources", 15, estate, stack=STACK)
+# An estate is a handful of tidy tables, whatever it was read from. You know where each fact lives
+# (`stacks`, `resources`, `properties`, `references`, `exports`, `errors`), how to filter with
+# `frame["column"]`, and that `estate.errors` is the first place to look with your own templates.
+# Next: which of these resources live for years, and which for one release.

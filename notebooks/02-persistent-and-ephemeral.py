@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # 2. Persistent and ephemeral: split stacks by how long things live
+# # 2. Persistent and ephemeral: split stacks by how long things live (10 minutes)
 #
 # Some resources live for years: the network, the database, the keys, the queues that hold
 # messages, the roles other teams rely on. Others are redeployed with every release: functions,
@@ -27,6 +27,12 @@
 # line in a release can replace or delete data, and a failed release rolls back your data
 # tier too. Splitting by longevity keeps the risky, stateful part in stacks that change rarely
 # and are reviewed carefully, and lets the rest move fast.
+#
+# By the end you will be able to:
+#
+# * tell a persistent resource from an ephemeral one, and both from a stateful one;
+# * spot a mixed stack on the modality map and say why it is risky;
+# * propose which resources to move out of a mixed stack.
 
 # %% tags=["parameters"]
 import os
@@ -67,7 +73,7 @@ counts
 answer = None  # your answer here, e.g. answer = "iam"
 workshop.check("most-persistent", answer, estate)
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # ### Solution
 #
 # Try the exercise first! Then run the cell below to see the solution.
@@ -99,6 +105,37 @@ st
 
 # %%
 views.modality_bars(estate.resources, estate.stacks)
+
+# %% [markdown]
+# What to see: each bar is a stack, its colours the share of persistent (blue), ephemeral (green)
+# and neutral (grey) resources. A bar of one colour is a stack with one lifetime; a ⚠ marks a
+# stack that mixes both, and its diamond lists the resources to discuss. On the sample, the four
+# application stacks carry the mark.
+
+# %% [markdown]
+# ## Exercise: design a split
+#
+# **Design a split.** Take `MIXED`, a mixed stack (the next cell picks one; on the sample, the
+# storefront's Beanstalk stack). Which of its resources would you move to another stack so
+# that what remains is ephemeral? Leave out what a service creates for itself (Elastic
+# Beanstalk's load balancer): you cannot move it by editing templates. Answer with their names.
+#
+# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
+
+# %%
+MIXED = workshop.mixed_stack(estate, prefer="storefront")
+answer = None  # your answer here, e.g. answer = ["CartEventsQueue"]
+workshop.check("split-mixed", answer, estate, stack=MIXED)
+
+# %% [markdown] tags=["solution"]
+# ### Solution
+#
+# Try the exercise first! Then run the cell below to see the solution.
+
+# %% tags=["solution"]
+workshop.show_solution("split-mixed", estate, stack=MIXED)
+if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second computation
+    assert workshop.check("split-mixed", ["CartEventsQueue", "CartEventsDeadLetterQueue", "CartEventsDepthAlarm", "StorefrontHighCpuAlarm", "Storefront5xxAlarm"], estate, stack=MIXED)
 
 # %% [markdown]
 # ## Which stacks are mixed, and why?
@@ -136,6 +173,11 @@ res[res["stack"].isin(mixed)].groupby(["stack", "modality"])["logical_id"].apply
 views.modality_bars(estate.resources, estate.stacks, collapse_by_service=True)
 
 # %% [markdown]
+# What to see: fewer, wider bars, one per service. A service that is mixed as a whole is the
+# conversation to have first; a mixed bar here can hide one clean stack and one mixed one, so
+# drill back into the per-stack view for the details.
+
+# %% [markdown]
 # And `views.filter_estate_frames` cuts an estate down to some stacks, types or modalities
 # (glob patterns allowed) before drawing anything. Here: only the persistent resources that
 # hold data, by stack.
@@ -143,3 +185,11 @@ views.modality_bars(estate.resources, estate.stacks, collapse_by_service=True)
 # %%
 persistent = views.filter_estate_frames(estate, modality="persistent")["resources"]
 persistent[persistent.stateful.fillna(False)].groupby("stack")["logical_id"].apply(list)
+
+# %% [markdown]
+# ## Conclusion
+#
+# Persistent resources outlive releases, ephemeral ones are redeployed by them, and a stack that
+# mixes both puts its data tier in every release. You can read the modality map, list a mixed
+# stack's minority resources and propose a split. Moving resources between stacks needs
+# exports and imports: that is the next notebook.

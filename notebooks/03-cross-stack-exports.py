@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # 3. Cross-stack exports: who depends on whom
+# # 3. Cross-stack exports: who depends on whom (14 minutes)
 #
 # Split stacks still need each other's values: the VPC id, the subnets, the queue URL. The
 # CloudFormation way to share them is an **export**: a stack's output with `Export: Name`, which
@@ -28,6 +28,12 @@
 #
 # In this notebook: which exports exist, who imports them, the export map, the import matrix,
 # deployment and deletion order, and the trap.
+#
+# By the end you will be able to:
+#
+# * read the export map and the import matrix of an estate;
+# * explain why CloudFormation refuses to change an export that is in use;
+# * derive the deployment and deletion order of the stacks.
 
 # %% tags=["parameters"]
 import os
@@ -65,7 +71,7 @@ EXPORT = workshop.busiest_export(estate, prefer="shop-network-PrivateSubnetIds")
 answer = None  # your answer here, e.g. answer = 2
 workshop.check("export-importers", answer, estate, export=EXPORT)
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # ### Solution
 #
 # Try the exercise first! Then run the cell below to see the solution.
@@ -100,6 +106,11 @@ estate.imports[["stack", "source", "path", "export_name", "export_stack", "link"
 views.export_map(estate.stacks, estate.imports, estate.exports)
 
 # %% [markdown]
+# What to see: the persistent stacks sit at the bottom and export upwards; the thickest arrows
+# are the exports imported by the most resources, the ones that freeze a value. A red ring marks
+# an export nobody imports, a red node at the bottom an import that nothing exports.
+
+# %% [markdown]
 # On the sample, the red ring sits on `data`: `shop-data-DbEndpointAddress` is a leftover. The applications
 # read the database endpoint from an SSM parameter now. `iacviz.export_problems` lists
 # such problems in words:
@@ -122,11 +133,45 @@ problems
 views.import_matrix(estate.imports)
 
 # %% [markdown]
+# What to see: each filled cell is "row imports from column", darker for more imports. All cells
+# sit below the diagonal when the estate has no cycle; a row with many cells is a stack that
+# depends on many others, a column with many cells is a stack that many depend on.
+
+# %% [markdown]
 # The map also has a compact mode for large estates: stacks grouped into services and one
 # arrow per pair of stacks (its width: the number of exports).
 
 # %%
 views.export_map(estate.stacks, estate.imports, estate.exports, collapse_by_service=True, edges="stack")
+
+# %% [markdown]
+# What to see: one node per service and one arrow per pair, its width the number of exports
+# between them. This is the picture to start from on a large estate: it shows which services
+# depend on which before you look at single exports.
+
+# %% [markdown]
+# ## Exercise: predict
+#
+# **Predict.** You are asked to delete `EXPORTER`, the stack whose exports the most stacks
+# import (the next cell picks it; on the sample, `data`). Which stacks must be deleted before
+# CloudFormation lets you delete it? Think it through on the map above before you compute.
+#
+# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
+
+# %%
+EXPORTER = workshop.exporting_stack(estate)
+answer = None  # your answer here, e.g. answer = ["iam"]
+workshop.check("must-go-first", answer, estate, stack=EXPORTER)
+
+# %% [markdown] tags=["solution"]
+# ### Solution
+#
+# Try the exercise first! Then run the cell below to see the solution.
+
+# %% tags=["solution"]
+workshop.show_solution("must-go-first", estate, stack=EXPORTER)
+if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second computation
+    assert workshop.check("must-go-first", ["iam", "orders-api", "ShopWorkers", "storefront-env", "ShopMonitoring", "storefront"], estate, stack=EXPORTER)
 
 # %% [markdown]
 # ## Deployment and deletion order
@@ -185,3 +230,16 @@ blast[blast.blocked != ""][["stack", "logical_id", "impact", "blocked"]]
 from iacviz.views.widgets import export_explorer
 
 export_explorer(estate, stack=trap_stack or None)
+
+# %% [markdown]
+# What to see: the chosen stack with only its direct neighbours, and the table of its exports with
+# their importers. Pick another stack in the dropdown: an export with many importers is one that
+# the stack cannot change without a migration.
+
+# %% [markdown]
+# ## Conclusion
+#
+# Exports tie stacks together: they fix the deployment order, the deletion order, and freeze any
+# value that another stack imports. You can find the busiest exports, the unused ones and the
+# dangling imports, and you know the way out of the "export in use" trap: a two-step migration.
+# Next: how far one change reaches, resource by resource.

@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # 4. Blast radius: what one change reaches
+# # 4. Blast radius: what one change reaches (12 minutes)
 #
 # Before you change a resource, ask: **what else changes with it?** CloudFormation answers only
 # for one stack at a time, in a change set, and only once you have made it. The blast radius
@@ -32,6 +32,12 @@
 # The rule of thumb behind it: a resource that is *replaced* gets a new id, so everything that
 # reads its id is changed too, and if the property reading it is create-only, that resource is
 # replaced as well. That is how one edit ripples through a network.
+#
+# By the end you will be able to:
+#
+# * predict which resources and stacks a replacement or a deletion reaches, and how;
+# * read the blast sunburst and the resource graph;
+# * tell whether a stateful resource is protected against the change you plan.
 
 # %% tags=["parameters"]
 import os
@@ -87,6 +93,12 @@ workshop.expect(SOURCE, "blocked resources", set(zip(blocked["stack"], blocked.l
 views.blast_sunburst(blast)
 
 # %% [markdown]
+# What to see: the inner ring is the stacks the change reaches, the outer rings their types and
+# resources; red is replaced, gold updated, a dark outline blocked. On the sample the red stays in
+# `network` while the other stacks are gold and outlined: the replacement itself would be
+# refused, because the export is in use.
+
+# %% [markdown]
 # ## The same on the resource graph
 #
 # Here the change flows along the arrows, from a resource to what references it. Affected
@@ -96,6 +108,11 @@ views.blast_sunburst(blast)
 
 # %%
 views.blast_graph(estate, blast)
+
+# %% [markdown]
+# What to see: the changed resource and the arrows leaving it, coloured by what happens to each
+# resource reached. Follow an arrow across a stack's cluster: that is an import, where the blast
+# crosses from one stack to another, and where CloudFormation checks that the export is free.
 
 # %% [markdown]
 # ## Deleting a stateful resource
@@ -122,7 +139,7 @@ print("to delete:", DOOMED)
 answer = None  # your answer here, e.g. answer = 3
 workshop.check("deletion-reach", answer, estate, target=DOOMED)
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # ### Solution
 #
 # Try the exercise first! Then run the cell below to see the solution.
@@ -140,6 +157,11 @@ if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second
 # %%
 deletion = iacviz.blast_radius(estate, DOOMED, "delete")
 views.blast_sunburst(deletion)
+
+# %% [markdown]
+# What to see: purple is broken, because what a resource pointed at is gone. Count the stacks in
+# the inner ring and compare with your prediction: every importing stack is reached, and each
+# import is a reason CloudFormation refuses the deletion.
 
 # %% [markdown]
 # ## Protected or not?
@@ -167,3 +189,15 @@ db_replaced[["stack", "logical_id", "impact", "stateful", "protected"]]
 from iacviz.views.widgets import blast_explorer
 
 blast_explorer(estate, target=TARGET)
+
+# %% [markdown]
+# What to see: the same sunburst for any resource or export you pick. Try a security group and a
+# queue, and compare "replace" with "delete": the rings grow, and red turns purple.
+
+# %% [markdown]
+# ## Conclusion
+#
+# A replacement gives a resource a new identity, and everything that reads it follows: updated,
+# replaced in turn, or blocked by an export in use. A deletion breaks whatever pointed at it. You
+# can now ask "what else changes?" before you change anything, and check that the data is
+# protected. Next: which properties trigger a replacement, and a preview of a real release.

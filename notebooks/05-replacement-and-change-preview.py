@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # 5. Replacement and change preview
+# # 5. Replacement and change preview (14 minutes)
 #
 # Every property of a resource type updates in one of three ways (the resource provider schemas
 # say which):
@@ -28,6 +28,13 @@
 # empty. This notebook shows which properties of the estate replace, which of them are driven
 # from *outside* the resource (parameters, mappings, imports: a change nobody sees in the
 # resource's own lines), and then previews the change set of a real release, **release-2**.
+#
+# By the end you will be able to:
+#
+# * say which properties of a resource replace it when they change, and which are driven from
+#   outside the resource (parameters, mappings, imports);
+# * check that a stateful resource has both `DeletionPolicy` and `UpdateReplacePolicy`;
+# * preview the change set of a release offline, and find the data it would lose.
 
 # %% tags=["parameters"]
 import os
@@ -55,6 +62,11 @@ estate
 
 # %%
 views.update_behavior_heatmap(estate.properties, estate.resources, max_rows=25)
+
+# %% [markdown]
+# What to see: rows with a lot of red are types whose properties mostly replace them when changed;
+# a red cell in a stateful type's row (a database, a table, a queue) is a property to edit with
+# care. Grey cells are properties whose update behaviour is not known from the schemas.
 
 # %% [markdown]
 # ## Replacement-prone properties
@@ -122,7 +134,7 @@ print("after:", AFTER or "the estate itself (no release given)")
 answer = None  # your answer here, e.g. answer = "network/Vpc"
 workshop.check("release-data-loss", answer, estate, after=after)
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # ### Solution
 #
 # Try the exercise first! Then run the cell below to see the solution.
@@ -138,6 +150,11 @@ if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second
 # %%
 plan = iacviz.plan_changes(estate, after)
 views.change_set_table(plan)
+
+# %% [markdown]
+# What to see: one row per change, stack by stack, like CloudFormation's change set but for every
+# stack at once. The red cells are the ones to stop a release for: a replacement that loses data,
+# and a change CloudFormation would refuse.
 
 # %%
 resources = plan[plan.kind == "resource"].set_index(["stack", "logical_id"])
@@ -165,3 +182,11 @@ workshop.expect(SOURCE, "blocked", sorted(f"{s}/{r}" for s, r in plan[plan.block
 # In a pipeline that deploys in dependency order, `network` fails first and stops the release,
 # and the database risk waits for the next one. The fix is one line in `data.yaml`:
 # `UpdateReplacePolicy: Snapshot` on `Db`, or revert the mapping.
+
+# %% [markdown]
+# ## Conclusion
+#
+# A create-only property replaces its resource, and a replacement without `UpdateReplacePolicy`
+# deletes the old one with its data. `plan_changes` predicts the change sets of a whole release
+# offline, across stacks, with the refusals and the data at risk. Next: the same questions on a
+# deployed account.

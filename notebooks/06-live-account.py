@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # 6. A live account: the same views, plus drift and what no stack owns
+# # 6. A live account: the same views, plus drift and what no stack owns (8 minutes, optional)
 #
 # Templates say what *should* exist; an account says what *does*. iacviz reads a deployed
 # account **read-only** (every AWS call it makes is a Describe/List/Get, enforced in code; no
@@ -26,6 +26,12 @@
 # deployed through the real CloudFormation API, plus a few resources "clicked" by hand. Nothing
 # leaves your machine. To look at a real account instead, set `SOURCE = "live:PROFILE/REGION"`
 # (a read-only profile is enough).
+#
+# By the end you will be able to:
+#
+# * read an account, read-only, into the same frames as the templates;
+# * compare what the repository defines with what the account has;
+# * find the resources that no stack owns, and tell click-ops from tooling.
 
 # %% tags=["parameters"]
 SOURCE = "demo"  # "demo": a local moto account with the sample estate deployed; or "live:profile/region"
@@ -43,16 +49,41 @@ estate = workshop.open_source(demo.endpoint_url if demo else SOURCE)
 estate
 
 # %% [markdown]
+# ## Exercise: predict
+#
+# **Predict.** The repository has ten stacks. Before you look at the account: which of them
+# will *not* appear under their own name once deployed? Think about how each was deployed.
+#
+# Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
+
+# %%
+repo = workshop.open_source(ESTATE_DIR)
+answer = None  # your answer here, e.g. answer = ["network"]
+workshop.check("missing-in-account", answer, estate, repo=repo)
+
+# %% [markdown] tags=["solution"]
+# ### Solution
+#
+# Try the exercise first! Then run the cell below to see the solution.
+
+# %% tags=["solution"]
+workshop.show_solution("missing-in-account", estate, repo=repo)
+if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second computation
+    assert workshop.check("missing-in-account", ["storefront", "edge-WafStack"], estate, repo=repo)
+
+# %% [markdown]
 # ## Deployed stacks
 #
-# The live columns are filled: `stack_status`, `last_updated`, `account`, `region`. The
-# Beanstalk `.ebextensions` are not a stack of their own (Elastic Beanstalk merges them into
-# the environment's stack), and the nested WAF stack has the name CloudFormation gave it, with a
-# random suffix.
+# The live columns are filled: `stack_status`, `last_updated`, `account`, `region`.
 
 # %%
 workshop.expect(SOURCE, "deployed stacks", len(estate.stacks), 9)
 estate.stacks[["stack", "stack_status", "last_updated", "modality", "n_resources", "parent_stack"]]
+
+# %% [markdown]
+# Check your prediction: the Beanstalk `.ebextensions` are not a stack of their own (Elastic
+# Beanstalk merges them into the environment's stack), and the nested WAF stack has the name
+# CloudFormation gave it, with a random suffix.
 
 # %% [markdown]
 # ## The same views
@@ -65,13 +96,17 @@ workshop.expect(SOURCE, "exports in the account", len(estate.exports), 25)
 views.export_map(estate.stacks, estate.imports, estate.exports)
 
 # %% [markdown]
+# What to see: the same map as in notebook 3, drawn from the deployed account rather than the
+# files. Compare the two: the same arrows mean the account matches the repository's wiring; a
+# stack or arrow on only one of them is the first kind of drift.
+
+# %% [markdown]
 # ## Repository versus account
 #
 # The first kind of drift is the simplest: what the repository defines and the account does
 # not have, or the other way round. Compare the resource counts per stack:
 
 # %%
-repo = workshop.open_source(ESTATE_DIR)
 pd.concat({"repository": repo.stacks.set_index("stack").n_resources,
            "account": estate.stacks.set_index("stack").n_resources}, axis=1)
 
@@ -111,7 +146,7 @@ estate.resources.drift_status.value_counts(dropna=False)
 answer = None  # your answer here, e.g. answer = 1
 workshop.check("clickops-resources", answer, estate)
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # ### Solution
 #
 # Try the exercise first! Then run the cell below to see the solution.
@@ -138,6 +173,13 @@ from iacviz.analysis.coverage import iac_coverage
 
 iac_coverage(estate)
 
+
+# %% [markdown]
+# ## Conclusion
+#
+# A deployed account is one more source of the same frames, read without writing anything. On top
+# of the template views it adds the deployed state, drift, and the resources no stack owns, some
+# clicked by hand, some left by tooling. The review in notebook 7 turns these into findings.
 
 # %% [markdown]
 # ## Clean up

@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # 7. Architecture review: the findings, for a meeting
+# # 7. Architecture review: the findings, for a meeting (8 minutes)
 #
 # Everything so far, summarised as **findings**: one row per thing worth discussing, from rules
 # that each check one practice (mixed lifecycles, exports in heavy use, stateful resources
@@ -24,6 +24,12 @@
 #
 # The goal of a review meeting is not to read all of them. It is to agree on the few that matter:
 # which stack, which risk, who fixes it.
+#
+# By the end you will be able to:
+#
+# * run the review rules over an estate and read a finding's message and fix;
+# * rank the findings for a meeting: data loss first, blocked releases next;
+# * hand over the same review as one self-contained HTML report.
 
 # %% tags=["parameters"]
 import os
@@ -42,8 +48,9 @@ estate
 # %% [markdown]
 # ## Exercise
 #
-# **Predict** before the review runs: rule **W3001** flags every stateful resource that lacks a
-# Retain or Snapshot `DeletionPolicy` *and* `UpdateReplacePolicy`. How many findings will it
+# **Predict** before the review runs: rule **W3001** flags every stateful resource that a
+# deletion or a replacement would lose (no Retain or Snapshot in its `DeletionPolicy` or its
+# `UpdateReplacePolicy`), leaving out log groups and nested stacks. How many findings will it
 # give? (Notebook 5 listed the stateful resources and their policies: `estate.resources`.)
 #
 # Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).
@@ -52,7 +59,7 @@ estate
 answer = None  # your answer here, e.g. answer = 4
 workshop.check("stateful-without-policies", answer, estate)
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # ### Solution
 #
 # Try the exercise first! Then run the cell below to see the solution.
@@ -60,7 +67,7 @@ workshop.check("stateful-without-policies", answer, estate)
 # %% tags=["solution"]
 workshop.show_solution("stateful-without-policies", estate)
 if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second computation
-    assert workshop.check("stateful-without-policies", 9, estate)
+    assert workshop.check("stateful-without-policies", 6, estate)
 
 # %% [markdown]
 # ## The findings
@@ -94,6 +101,11 @@ px.bar(per_stack, y="stack", x="findings", color="severity", orientation="h",
        title="Findings per stack").update_yaxes(categoryorder="total ascending")
 
 # %% [markdown]
+# What to see: the longest bars, at the top, are the stacks with the most findings; red (error)
+# and orange (warning) matter more than blue (info). On the sample, the data and application
+# stacks lead: that is where the meeting starts.
+
+# %% [markdown]
 # ## The risks that lose data
 #
 # Sort by what hurts most. Stateful resources without `Retain`/`Snapshot` policies (W3001) lose
@@ -124,3 +136,10 @@ from pathlib import Path
 
 report = iacviz.write_report(estate, Path(tempfile.mkdtemp()) / "review.html")
 print(report, f"{report.stat().st_size // 1024} KiB")
+
+# %% [markdown]
+# ## Conclusion
+#
+# The review turns everything from notebooks 1 to 6 into a ranked list of findings, each with
+# its fix, and one HTML file to take to the meeting. Next, the capstone: fix some of these
+# findings yourself, and let iacviz prove the fixes.

@@ -54,3 +54,144 @@ def test_parameter_cell_and_pinned_solution(stem):
             answer = node.test.args[1]
             assert isinstance(answer, (ast.Constant, ast.List, ast.Set, ast.Tuple)), (
                 f"{stem}: pin a literal answer, not {ast.unparse(answer)}")
+
+
+# -- the workshop (issue 18) ----------------------------------------------------------------------
+
+def _code_cells(stem):
+    return [c for c in jupytext.read(NOTEBOOKS / f"{stem}.py").cells if c.cell_type == "code"]
+
+
+def _pinned_answers(stem) -> list[tuple[int, str, object]]:
+    """(index of the exercise cell, question id, pinned answer) for every solution cell."""
+    cells = jupytext.read(NOTEBOOKS / f"{stem}.py").cells
+    out = []
+    for i, cell in enumerate(cells):
+        if "solution" not in cell.metadata.get("tags", []) or cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if (isinstance(node, ast.Assert) and isinstance(node.test, ast.Call)
+                    and ast.unparse(node.test.func) == "workshop.check"):
+                qid = node.test.args[0].value
+                asked = max(j for j in range(i) if f'workshop.check("{qid}", answer' in cells[j].source
+                            or f'workshop.check("{qid}", None' in cells[j].source)
+                out.append((asked, qid, ast.literal_eval(node.test.args[1])))
+    return out
+
+
+NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                "twelve", "thirteen", "fourteen", "fifteen"]
+
+
+def _leaks(answer, text: str, subject: tuple[str, ...] = ()) -> list[str]:
+    """The forms of `answer` that `text` states: a name in code quotes or backticks; a number, in
+    words or digits, in a sentence that names every word of the question's `subject`."""
+    import re
+
+    found = []
+    if isinstance(answer, bool) or answer is None:
+        return found
+    if isinstance(answer, int):
+        forms = [str(answer)] + ([NUMBER_WORDS[answer]] if answer < len(NUMBER_WORDS) else [])
+        for sentence in re.split(r"(?<=[.!?:])\s+", text.replace("\n", " ")):
+            if all(word in sentence.lower() for word in subject):
+                found += [f for f in forms
+                          if re.search(rf"(?<![\w./-]){re.escape(f)}(?![\w./-])", sentence, re.IGNORECASE)]
+        return found
+    for name in ([answer] if isinstance(answer, str) else list(answer)):
+        found += [f for f in (f"`{name}`", f'"{name}"', f"'{name}'") if f in text]
+    return found
+
+
+@pytest.mark.parametrize("stem", PAIRS)
+def test_no_answer_is_shown_before_its_question(stem):
+    """No exercise's pinned answer appears in the text or code of any cell before the exercise
+    (markdown is read as a learner reads it; a number counts in digits or in words)."""
+    cells = jupytext.read(NOTEBOOKS / f"{stem}.py").cells
+    for asked, qid, answer in _pinned_answers(stem):
+        if qid.startswith("capstone-"):
+            continue  # graded from the learner's files: the "answer" is a folder
+        subject = tuple(w for w in qid.split("-") if len(w) > 3)
+        for cell in cells[:asked]:
+            text = cell.source if cell.cell_type == "markdown" else "\n".join(
+                line for line in cell.source.splitlines() if "workshop.expect" not in line or isinstance(answer, int))
+            if cell.cell_type == "code" and isinstance(answer, int):
+                continue  # digits in code are indices and sizes, not statements
+            assert not _leaks(answer, text, subject), f"{stem}: the answer to {qid} ({answer!r}) is given before it is asked"
+
+
+def test_the_leak_detector_detects():
+    assert _leaks(3, "The three clickops resources", ("clickops",)) and _leaks(9, "there are 9 findings")
+    assert not _leaks(3, "As in notebook 3. The clickops resources are listed.", ("clickops",))
+    assert _leaks(["data/Db"], "`data/Db` loses its data") and not _leaks(["data/Db"], "the database")
+    assert not _leaks(4, "IPv4 and 14 and v4.2")
+
+
+@pytest.mark.parametrize("stem", [s for s in PAIRS if not s.startswith("00")])
+def test_every_notebook_has_an_exercise_that_needs_thought(stem):
+    """At least one exercise asks to predict, fix or design (not to read a number off a table)."""
+    md = [c.source for c in jupytext.read(NOTEBOOKS / f"{stem}.py").cells if c.cell_type == "markdown"]
+    asks = [m for m in md if m.startswith(("## Exercise", "## Task"))]
+    assert any(("**Predict" in m or "**Fix it" in m or "**Design" in m or "Predict first" in m or
+                "## Task" in m) for m in asks), stem
+    assert _pinned_answers(stem) or stem.startswith("08"), stem
+
+
+@pytest.mark.parametrize("stem", PAIRS)
+def test_objectives_first_and_a_conclusion_last(stem):
+    md = [c.source for c in jupytext.read(NOTEBOOKS / f"{stem}.py").cells if c.cell_type == "markdown"]
+    assert "By the end you will be able to:" in md[0], stem
+    closing = [m for m in md if m.startswith("## Conclusion")]
+    assert closing, stem
+
+
+FIGURE_CALLS = ("views.export_map", "views.import_matrix", "views.modality_bars", "views.blast_sunburst",
+                "views.blast_graph", "views.update_behavior_heatmap", "views.change_set_table", "px.bar",
+                "go.Figure", "export_explorer", "blast_explorer")
+
+
+@pytest.mark.parametrize("stem", PAIRS)
+def test_every_figure_is_read_back(stem):
+    """A cell that shows a figure is followed by markdown telling what to see (2-3 sentences)."""
+    cells = jupytext.read(NOTEBOOKS / f"{stem}.py").cells
+    for i, cell in enumerate(cells):
+        last = cell.source.strip().splitlines()[-1:] if cell.cell_type == "code" else []
+        if not any(call in line for line in last for call in FIGURE_CALLS) and not (
+                cell.cell_type == "code" and cell.source.strip().startswith(("go.Figure", "px.bar", "per_stack"))
+                and any(call in cell.source for call in ("go.Figure", "px.bar"))):
+            continue
+        after = cells[i + 1] if i + 1 < len(cells) else None
+        assert after is not None and after.cell_type == "markdown", f"{stem}: figure cell {i} is not read back"
+        sentences = [s for s in after.source.replace("\n", " ").split(". ") if s.strip()]
+        assert 2 <= len(sentences), f"{stem}: cell {i + 1} reads the figure back in {len(sentences)} sentence(s)"
+
+
+def test_learner_copies_have_no_solutions(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("learner_notebooks", NOTEBOOKS.parent / "scripts" / "learner_notebooks.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.main([str(tmp_path)]) == 0
+    written = sorted(p.stem for p in tmp_path.glob("*.ipynb"))
+    assert written == PAIRS
+    for stem in written:
+        nb = nbformat.read(tmp_path / f"{stem}.ipynb", as_version=4)
+        assert not [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+        text = "\n".join(c.source for c in nb.cells)
+        assert "show_solution" not in text and "### Solution" not in text, stem
+        assert "workshop.check(" in text or stem.startswith("00"), f"{stem}: the exercises stay"
+
+
+def test_agenda_fits_two_hours_with_a_break():
+    import re
+
+    kit = (NOTEBOOKS.parent / "docs" / "workshop.md").read_text(encoding="utf-8")
+    agenda = kit.split("## Agenda", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|") for line in agenda.splitlines() if re.match(r"\|[^-]", line) and "minutes" not in line]
+    minutes = {row[1].strip(): int(row[3]) for row in rows}
+    assert sum(minutes.values()) <= 120, minutes
+    assert minutes.get("Break", 0) >= 10
+    for stem in PAIRS:  # every notebook has its slot
+        assert any(stem in row[2] for row in rows), stem
+    assert any("optional" in name.lower() for name in minutes)

@@ -38,7 +38,21 @@ CASES = {
                          [(8, "importing resources")], {"four": 4}),
     "deletion-reach": ({"target": "data/OrdersQueue"}, [4, "4"],
                        [(5, "own stack")], "many"),
-    "stateful-without-policies": ({}, [6, "6"], [(14, "every stateful resource")], True),
+    "stateful-without-policies": ({}, [6, "6"], [(14, "every stateful resource"), (10, "log groups")], True),
+    "stack-stateful": ({"stack": "data"}, [6, "6", "six".replace("six", "6")],
+                       [(15, "every resource of the stack"), (14, "every stateful resource of the estate"),
+                        (0, ".stack is a DataFrame method")], "half"),
+    "split-mixed": ({"stack": "storefront"},
+                    [["CartEventsQueue", "CartEventsDeadLetterQueue", "CartEventsDepthAlarm", "StorefrontHighCpuAlarm",
+                      "Storefront5xxAlarm"],
+                     "storefront/Storefront5xxAlarm, storefront/StorefrontHighCpuAlarm, CartEventsDepthAlarm, "
+                     "CartEventsQueue, CartEventsDeadLetterQueue"],
+                    [(["CartEventsQueue", "CartEventsDeadLetterQueue"], "stateful ones"),
+                     (["AWSEBAutoScalingGroup"], "ephemeral ones")], 7),
+    "must-go-first": ({"stack": "data"},
+                      [["iam", "orders-api", "ShopWorkers", "storefront-env", "ShopMonitoring", "storefront"],
+                       "storefront, shopmonitoring, storefront-env, shopworkers, orders-api, iam"],
+                      [(["iam", "orders-api", "ShopWorkers", "storefront-env", "ShopMonitoring"], "directly")], 5),
 }
 
 
@@ -64,7 +78,7 @@ def test_other_wrong_and_malformed_answers(name, sample, capsys):
     params, _, _, malformed = CASES[name]
     assert workshop.check(name, malformed, sample, **params) is False
     assert _said(capsys).startswith("Not an answer yet:")
-    other = "iam" if name == "most-persistent" else 1
+    other = {"most-persistent": "iam", "split-mixed": ["Nope"], "must-go-first": ["edge"]}.get(name, 1)
     assert workshop.check(name, other, sample, **params) is False
     assert "Hint:" in _said(capsys)
 
@@ -112,3 +126,57 @@ def test_show_solution_is_silent_until_asked(sample, capsys):
     workshop.show_solution("stack-resources", sample, stack="data")
     said = _said(capsys)
     assert said.startswith("Solution stack-resources") and "15" in said
+
+
+def test_missing_in_account_names_both_reasons(sample, capsys):
+    class Live:  # the stacks a deployed account lists: no storefront, the nested stack renamed
+        stacks = sample.stacks[~sample.stacks["stack"].isin(["storefront", "edge-WafStack"])]
+
+    assert workshop.check("missing-in-account", ["storefront", "edge-WafStack"], Live(), repo=sample) is True
+    assert workshop.check("missing-in-account", "storefront", Live(), repo=sample) is False
+    assert "nested stack" in _said(capsys)
+    assert workshop.check("missing-in-account", 2, Live(), repo=sample) is False
+    assert "Not an answer yet" in _said(capsys)
+
+
+# -- the capstone: the reference solution passes, the untouched copy fails with feedback ---------
+
+CAPSTONE = ROOT / "data" / "scenarios" / "capstone"
+TASKS = ["capstone-protect-db", "capstone-move-queues", "capstone-migration"]
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_capstone_reference_solution_passes(task, sample, capsys):
+    assert workshop.check(task, CAPSTONE, sample) is True
+    assert _said(capsys).startswith("Right:")
+
+
+@pytest.mark.parametrize("task, words", [
+    ("capstone-protect-db", "UpdateReplacePolicy"),
+    ("capstone-move-queues", "storefront still holds"),
+    ("capstone-migration", "new security group"),
+])
+def test_capstone_untouched_copy_fails_helpfully(task, words, sample, tmp_path, capsys):
+    work = workshop.capstone_copy(tmp_path / "work")
+    assert workshop.check(task, work, sample) is False
+    said = _said(capsys)
+    assert said.startswith("Not yet:") and words in said, said
+
+
+def test_capstone_known_slips(sample, tmp_path, capsys):
+    """DeletionPolicy is not UpdateReplacePolicy; removing the old export in step 1 is refused."""
+    work = workshop.capstone_copy(tmp_path / "work")
+    assert workshop.check("capstone-protect-db", work, sample) is False
+    assert "DeletionPolicy: Snapshot, which applies when the resource is deleted" in _said(capsys)
+    import shutil
+
+    shutil.copytree(CAPSTONE, tmp_path / "hasty")
+    net = tmp_path / "hasty" / "network" / "network.yaml"
+    text = net.read_text()
+    start = text.index("  DbSecurityGroupId:\n")
+    end = text.index("  DbSecurityGroupV2Id:\n")
+    net.write_text(text[:start] + text[end:])  # the old export removed in the same step
+    assert workshop.check("capstone-migration", tmp_path / "hasty", sample) is False
+    assert "keep it until step 2" in _said(capsys)
+    fresh = workshop.capstone_copy(tmp_path / "work", fresh=True)
+    assert (fresh / "data" / "data.yaml").read_text() == (SAMPLE / "data" / "data.yaml").read_text()

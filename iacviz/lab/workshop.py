@@ -42,7 +42,8 @@ from ..errors import IacvizError
 from ..model.open import open_estate
 
 __all__ = ["open_source", "check", "expect", "is_sample", "QUESTIONS", "solution", "show_solution",
-           "busiest_export", "exported_resource", "widest_stateful", "stateful_stack"]
+           "busiest_export", "exported_resource", "widest_stateful", "stateful_stack", "mixed_stack",
+           "exporting_stack", "capstone_copy", "setup_problems"]
 
 DEMO = "demo"
 
@@ -304,7 +305,9 @@ class Question:
     to explain the answer, the form of the answer, and its known wrong answers.
 
     ``kind`` is ``"number"``, ``"name"``, ``"names"`` (a set of names, any order, any case) or
-    ``"resources"`` (names ``stack/LogicalId``; a logical id alone is accepted when it is unambiguous).
+    ``"resources"`` (names ``stack/LogicalId``; a logical id alone is accepted when it is unambiguous)
+    or ``"graded"`` (the answer is a folder of templates, which ``solve(estate, folder)`` grades
+    into ``(passed, feedback)``).
     ``wrong(estate, **params)`` maps the natural slips to the feedback that explains them.
     ``how`` is the recipe :func:`show_solution` prints.
     """
@@ -429,8 +432,13 @@ def _warnings_of(estate: Any, rule: str) -> int:
 
 def _wrong_w3001(estate: Any) -> dict[Any, str]:
     res = estate.resources
-    n = int(res.stateful.fillna(False).astype(bool).sum())
-    return {n: f"{n} is every stateful resource; some of them already have both Retain/Snapshot policies."}
+    held = res.stateful.fillna(False).astype(bool)
+    kept = ("Retain", "RetainExceptOnCreate", "Snapshot")
+    safe = res.deletion_policy.isin(kept) & res.update_replace_policy.isin(kept)
+    n, bare = int(held.sum()), int((held & ~safe).sum())
+    return {n: f"{n} is every stateful resource; some of them already have both Retain/Snapshot policies.",
+            bare: f"{bare} counts every stateful resource without both policies; the rule leaves out what is not a "
+                  "data store at risk (log groups) and nested stacks: read its description in docs/rules.md."}
 
 
 QUESTIONS: dict[str, Question] = {
@@ -444,6 +452,19 @@ QUESTIONS: dict[str, Question] = {
                                 int((e.properties["stack"] == stack).sum()):
                                     "that counts property leaves (estate.properties); count resources."},
         how='(estate.resources["stack"] == STACK).sum()'),
+    "stack-stateful": Question(
+        "How many resources of the stack {stack} hold data (stateful)?",
+        'keep the rows of estate.resources whose stack is "{stack}" (estate.resources["stack"]: .stack is a '
+        "DataFrame method, so estate.resources.stack == ... is just False), then those whose stateful is True.",
+        lambda e, stack: int(((e.resources["stack"] == stack) & e.resources.stateful.fillna(False).astype(bool)).sum()),
+        lambda v: f"{v} resource(s) of the stack hold data: those are the ones to protect.",
+        wrong=lambda e, stack: {
+            _stack_count(e, stack): "that is every resource of the stack; keep only the stateful ones.",
+            int(e.resources.stateful.fillna(False).astype(bool).sum()):
+                "that is every stateful resource of the estate; keep only this stack's rows.",
+            0: 'did you write estate.resources.stack == ...? .stack is a DataFrame method, the comparison is '
+               'False: use estate.resources["stack"].'},
+        how='res = estate.resources; ((res["stack"] == STACK) & res.stateful).sum()'),
     "most-persistent": Question(
         "Which stack holds the most persistent resources?",
         'filter estate.resources on modality == "persistent", then count per stack.',
@@ -564,6 +585,10 @@ def check(name: str, answer: Any, estate: Any, **params: Any) -> bool | None:
     if answer is None:
         print(f"Question {name}: {text}\nHint: {hint}")
         return None
+    if q.kind == "graded":  # the answer is the learner's folder; the grader reads their files
+        passed, why = q.solve(estate, answer, **params)
+        print(f"Right: {why}" if passed else f"Not yet: {why}")
+        return passed
     right = q.solve(estate, **params)
     try:
         ok, note = _judge(q.kind, answer, right)
@@ -595,5 +620,343 @@ def show_solution(name: str, estate: Any = None, **params: Any) -> None:
     """
     q = _question(name)
     print(f"Solution {name}: {q.text.format(**params)}\nHow: {q.how}")
-    if estate is not None:
+    if estate is not None and q.kind != "graded":
         print(f"Answer: {q.explain(q.solve(estate, **params))}")
+
+
+# -- more examples chosen from the data -----------------------------------------------------------
+
+def mixed_stack(estate: Any, prefer: str | None = None) -> str | None:
+    """`prefer` if the estate has that stack, else the mixed stack with the most persistent resources.
+
+    A mixed stack holds persistent and ephemeral resources (notebook 02); None when none is mixed.
+
+    >>> import iacviz
+    >>> mixed_stack(iacviz.load(sample_estate()), prefer="storefront")
+    'storefront'
+    """
+    stacks = estate.stacks
+    if prefer in set(stacks["stack"]):
+        return prefer
+    mixed = set(stacks[stacks.modality == "mixed"]["stack"])
+    counts = _persistent_counts(estate)
+    counts = counts[counts.index.isin(mixed)]
+    if counts.empty:
+        return None
+    return str(counts.sort_values(ascending=False, kind="stable").index[0])
+
+
+def exporting_stack(estate: Any, prefer: str | None = None) -> str | None:
+    """`prefer` if the estate has that stack, else the stack whose exports the most stacks import.
+
+    >>> import iacviz
+    >>> exporting_stack(iacviz.load(sample_estate()))
+    'data'
+    """
+    if prefer in set(estate.stacks["stack"]):
+        return prefer
+    imp = estate.imports
+    imp = imp[imp.link.isin(["exact", "inferred"]) & imp.export_stack.notna()]
+    if imp.empty:
+        return None
+    counts = imp.groupby("export_stack")["stack"].nunique().sort_index()
+    return str(counts.sort_values(ascending=False, kind="stable").index[0])
+
+
+def _move_out(estate: Any, stack: str | None) -> frozenset[str]:
+    if not stack:
+        return frozenset()
+    res = estate.resources
+    # What the stack's own templates create: resources a service makes for itself (Elastic
+    # Beanstalk's load balancer) cannot be moved by editing templates.
+    own = res.generated_by.isna() if "generated_by" in res else True
+    rows = res[(res["stack"] == stack) & (res.modality == "persistent") & own]
+    return frozenset(_resource_key(s, lid) for s, lid in zip(rows["stack"], rows.logical_id))
+
+
+def _wrong_move_out(estate: Any, stack: str | None) -> dict[Any, str]:
+    res = estate.resources
+    mine = res[res["stack"] == stack]
+    held = mine[mine.stateful.fillna(False).astype(bool)]
+    eph = mine[mine.modality == "ephemeral"]
+    return {
+        frozenset(_resource_key(s, lid).lower() for s, lid in zip(held["stack"], held.logical_id)):
+            "those are the stateful ones; persistent is about lifetime, so the alarms, APIs or clusters "
+            "that live as long as the data move too.",
+        frozenset(_resource_key(s, lid).lower() for s, lid in zip(eph["stack"], eph.logical_id)):
+            "those are the ephemeral ones, the resources that stay with the release; move the others.",
+    }
+
+
+def _must_go_first(estate: Any, stack: str | None) -> frozenset[str]:
+    """Every stack that imports from `stack`, directly or through other stacks."""
+    imp = estate.imports
+    imp = imp[imp.link.isin(["exact", "inferred"]) & imp.export_stack.notna()]
+    edges = set(zip(imp.export_stack, imp["stack"]))
+    seen: set[str] = set()
+    todo = [stack]
+    while todo:
+        cur = todo.pop()
+        for a, b in edges:
+            if a == cur and b not in seen and b != stack:
+                seen.add(b)
+                todo.append(b)
+    return frozenset(seen)
+
+
+def _wrong_go_first(estate: Any, stack: str | None) -> dict[Any, str]:
+    imp = estate.imports
+    direct = frozenset(imp[(imp.export_stack == stack) & imp.link.isin(["exact", "inferred"])]["stack"])
+    return {frozenset(s.lower() for s in direct):
+            f"those import from {stack} directly; but other stacks import from them, and they must go "
+            "before them in turn. Follow the imports all the way."}
+
+
+def _missing_in_account(estate: Any, repo: Any) -> frozenset[str]:
+    live = set(estate.stacks.get("stack_name", estate.stacks["stack"]).dropna())
+    files = repo.stacks
+    return frozenset(set(files.get("stack_name", files["stack"]).dropna()) - live)
+
+
+QUESTIONS.update({
+    "split-mixed": Question(
+        "Which resources of {stack} would you move out of it, so that it becomes ephemeral? "
+        "Answer their names (stack/LogicalId or just the logical ids).",
+        'filter estate.resources on stack == "{stack}" and look at the modality column.',
+        lambda e, stack: _move_out(e, stack),
+        lambda v: f"move {_show(sorted(v)) or 'nothing'}: they outlive any release.",
+        kind="resources", wrong=lambda e, stack: _wrong_move_out(e, stack),
+        how='res = estate.resources; res[(res["stack"] == STACK) & (res.modality == "persistent") '
+            '& res.generated_by.isna()].logical_id'),
+    "must-go-first": Question(
+        "Which stacks must be deleted before {stack} can be deleted?",
+        "CloudFormation refuses to delete a stack whose exports are imported; follow estate.imports "
+        "(export_stack -> stack) from {stack}, and then from those stacks.",
+        lambda e, stack: _must_go_first(e, stack),
+        lambda v: f"{_show(sorted(v)) or 'none'}: every stack that imports from it, directly or through others.",
+        kind="names", wrong=lambda e, stack: _wrong_go_first(e, stack),
+        how="iacviz.deletion_order(estate): every generation before the one holding STACK, "
+            "restricted to the stacks that import from it directly or indirectly"),
+    "missing-in-account": Question(
+        "Which stacks of the repository will NOT appear under their own name in the account?",
+        "think about how Elastic Beanstalk deploys .ebextensions, and how CloudFormation names nested stacks.",
+        lambda e, repo: _missing_in_account(e, repo),
+        lambda v: f"{_show(sorted(v))}: .ebextensions are merged into the environment's own stack, and a "
+                  "nested stack gets a generated name with a random suffix.",
+        kind="names",
+        wrong=lambda e, repo: {frozenset(["storefront"]): "storefront, yes; and one more: look at the nested stack.",
+                               frozenset(["edge-wafstack"]): "the nested stack, yes; and one more: where do the "
+                                                             ".ebextensions go?"},
+        how="set(repo.stacks.stack_name) - set(estate.stacks.stack_name)"),
+})
+
+
+# -- the capstone: graded from the learner's files ---------------------------------------------
+
+CAPSTONE_WORK = "capstone-work"
+OLD_DB_SG_EXPORT = "shop-network-DbSecurityGroupId"
+
+
+def capstone_copy(folder: str | os.PathLike = CAPSTONE_WORK, *, fresh: bool = False) -> Path:
+    """A scratch copy of the sample estate for the capstone, kept between runs unless `fresh`.
+
+    >>> import tempfile
+    >>> work = capstone_copy(Path(tempfile.mkdtemp()) / "work")
+    >>> (work / "data" / "data.yaml").is_file()
+    True
+    """
+    import shutil
+
+    work = Path(folder)
+    if fresh and work.exists():
+        shutil.rmtree(work)
+    if not work.exists():
+        shutil.copytree(sample_estate(), work)
+    return work
+
+
+def _grade_protect_db(baseline: Any, folder: Any) -> tuple[bool, str]:
+    """Task 1: data/Db survives a replacement, proven by plan_changes on release-2's edit."""
+    import shutil
+    import tempfile
+
+    from .analysis.changes import plan_changes
+
+    work = open_source(folder)
+    res = work.resources
+    db = res[(res["stack"] == "data") & (res.logical_id == "Db")]
+    if db.empty:
+        return False, "data/Db is gone from your copy: protect the database, do not delete it."
+    policy = db.update_replace_policy.fillna("").iloc[0]
+    if policy not in ("Snapshot", "Retain"):
+        if db.deletion_policy.fillna("").iloc[0] in ("Snapshot", "Retain"):
+            return False, ("Db already has DeletionPolicy: Snapshot, which applies when the resource is deleted, not "
+                           "replaced. Add UpdateReplacePolicy: Snapshot next to it in data/data.yaml.")
+        return False, "Db has no UpdateReplacePolicy: add UpdateReplacePolicy: Snapshot to it in data/data.yaml."
+    with tempfile.TemporaryDirectory() as tmp:
+        after = Path(tmp) / "after"
+        shutil.copytree(Path(os.fspath(folder)), after)
+        data = after / "data" / "data.yaml"
+        text = data.read_text(encoding="utf-8")
+        if "DbName: shop" not in text:
+            return True, f"Db has UpdateReplacePolicy: {policy} (the mapping changed, so release-2's edit was not replayed)."
+        data.write_text(text.replace("DbName: shop", "DbName: catalogue"), encoding="utf-8")
+        plan = plan_changes(work, open_source(after))
+    row = plan[(plan["stack"] == "data") & (plan.logical_id == "Db")]
+    lost = bool(row.data_loss.fillna(False).astype(bool).any())
+    if lost:
+        return False, "plan_changes still says data/Db loses its data when release-2 renames the database."
+    return True, (f"with UpdateReplacePolicy: {policy}, plan_changes on release-2's rename shows Db replaced "
+                  "and no data lost: CloudFormation keeps a final snapshot.")
+
+
+def _grade_move_queues(baseline: Any, folder: Any) -> tuple[bool, str]:
+    """Task 2: the storefront's queues live in a persistent stack, imported, in deployment order."""
+    from .analysis.exports import export_problems
+    from .analysis.graph import deployment_order
+
+    work = open_source(folder)
+    if len(work.errors):
+        first = work.errors.iloc[0]
+        return False, f"your copy has a read error: {first.source}: {first.message}"
+    res = work.resources
+    left = res[(res["stack"] == "storefront") & (res.type == "AWS::SQS::Queue")]
+    if len(left):
+        return False, (f"storefront still holds {', '.join(left.logical_id)}: move them into a persistent stack "
+                       "(data is one), with an export for what storefront needs.")
+    before = baseline.resources
+    n_before = int((before.type == "AWS::SQS::Queue").sum())
+    queues = res[res.type == "AWS::SQS::Queue"]
+    if len(queues) < n_before:
+        return False, (f"the estate has {len(queues)} queues instead of {n_before}: move the cart queues, do not "
+                       "delete them.")
+    modality = work.stacks.set_index("stack").modality
+    homes = {s for s in queues["stack"] if modality.get(s) != "persistent"}
+    if homes:
+        return False, f"{', '.join(sorted(homes))} is not persistent: put the queues in a stack that only holds persistent resources."
+    problems = export_problems(work)
+    bad = problems[problems.kind.str.contains("dangling|cycle", case=False)]
+    if len(bad):
+        return False, "; ".join(f"{k}: {n}" for k, n in zip(bad.kind, bad.name)) + " (an import must match an export)."
+    imp = work.imports
+    fed = imp[(imp["stack"] == "storefront") & imp.export_stack.isin(set(queues["stack"]))]
+    if fed.empty:
+        return False, "storefront does not import anything from the queues' new stack: export the queue and import it."
+    order = {s: i for i, gen in enumerate(deployment_order(work)) for s in gen}
+    late = [s for s in set(fed.export_stack) if order.get(s, 0) >= order.get("storefront", 0)]
+    if late:
+        return False, f"{', '.join(late)} must deploy before storefront, but the deployment order does not say so."
+    return True, ("the queues live in a persistent stack, storefront imports them, no import dangles and the "
+                  "deployment order holds. (In a real move, set DeletionPolicy: Retain on the old queues first "
+                  "and bring them into the new stack with a resource import: plan_changes shows that a plain "
+                  "remove-and-add loses their messages.)")
+
+
+def _grade_migration(baseline: Any, folder: Any) -> tuple[bool, str]:
+    """Task 3, step 1 of the migration of an export in use: new group and export, importers moved, old kept."""
+    from .analysis.changes import plan_changes
+
+    work = open_source(folder)
+    ex, imp = work.exports, work.imports
+    users = sorted(set(imp[imp.export_name == OLD_DB_SG_EXPORT]["stack"]))
+    old_ex = set(baseline.exports[baseline.exports["stack"] == "network"].export_name)
+    net = ex[ex["stack"] == "network"]
+    new = net[~net.export_name.isin(old_ex)]
+    res = work.resources
+    groups = set(res[(res["stack"] == "network") & (res.type == "AWS::EC2::SecurityGroup")].logical_id)
+    new = new[new.resources.map(lambda r: any(x in groups and x != "DbSecurityGroup" for x in (r if r is not None else [])))]
+    if new.empty:
+        return False, ("step 1 starts in network: add a new security group (e.g. DbSecurityGroupV2) next to the old "
+                       "one and export its id under a NEW name.")
+    if OLD_DB_SG_EXPORT not in set(ex.export_name):
+        return False, (f"you removed {OLD_DB_SG_EXPORT} already. Deployed together, network goes first and CloudFormation "
+                       "refuses to delete an export that data still imports: keep it until step 2.")
+    if users:
+        return False, f"{', '.join(users)} still import {OLD_DB_SG_EXPORT}: switch them to {new.export_name.iloc[0]}."
+    moved = imp[imp.export_name.isin(set(new.export_name))]
+    if moved.empty:
+        return False, f"nothing imports {new.export_name.iloc[0]} yet: the database must use the new group."
+    plan = plan_changes(baseline, work)
+    blocked = plan[plan.blocked.notna()]
+    if len(blocked):
+        return False, "CloudFormation would refuse: " + "; ".join(f"{s}/{r}" for s, r in zip(blocked["stack"], blocked.logical_id))
+    return True, (f"step 1 deploys (network, then {', '.join(sorted(set(moved['stack'])))}), nothing is blocked, and "
+                  f"{OLD_DB_SG_EXPORT} is now unused: step 2, a later release, removes it with the old group.")
+
+
+def _graded(grader: Callable[[Any, Any], tuple[bool, str]]) -> Callable[..., Any]:
+    return lambda estate, folder=None: grader(estate, folder)
+
+
+QUESTIONS.update({
+    "capstone-protect-db": Question(
+        "Task 1: protect data/Db against replacement, and prove with plan_changes that release-2 no longer loses its data.",
+        "UpdateReplacePolicy decides what happens to the old resource on a replacement; DeletionPolicy only on deletion.",
+        _graded(_grade_protect_db), lambda v: v, kind="graded",
+        how="in data/data.yaml, under Db: `UpdateReplacePolicy: Snapshot` (next to `DeletionPolicy: Snapshot`)."),
+    "capstone-move-queues": Question(
+        "Task 2: move the storefront's queues into a persistent stack with export/import; no import may dangle and "
+        "the deployment order must still hold.",
+        "cut the two queues from web/storefront/.ebextensions/02-resources.config into data/data.yaml, export the "
+        "queue's URL and name there, and replace the storefront's Ref/GetAtt by Fn::ImportValue.",
+        _graded(_grade_move_queues), lambda v: v, kind="graded",
+        how="see data/scenarios/capstone: data/data.yaml (queues + exports) and the storefront's .ebextensions "
+            "(Fn::ImportValue of shop-data-CartEventsQueueUrl / -CartEventsQueueName)."),
+    "capstone-migration": Question(
+        f"Task 3: the database's security group must be replaced, but its id is exported as {OLD_DB_SG_EXPORT} and "
+        "imported. Write step 1 of the two-step migration in your files.",
+        "step 1: a new group and a new export next to the old ones, importers moved to the new export; step 2 (later): "
+        "remove the old export and group.",
+        _graded(_grade_migration), lambda v: v, kind="graded",
+        how="network/network.yaml: DbSecurityGroupV2 (+ its ingress rule) and an export ...-DbSecurityGroupV2Id; "
+            "data/data.yaml: Db imports the V2 export. The old group and export stay until step 2."),
+})
+
+
+# -- the setup check of notebook 00 ------------------------------------------------------------
+
+MINIMUM = {"python": (3, 11), "pandas": (2, 2), "plotly": (6, 0), "ipywidgets": (8, 1), "boto3": (1, 35),
+           "networkx": (3, 3)}
+
+
+def _version(text: str) -> tuple[int, ...]:
+    parts = []
+    for piece in text.split(".")[:2]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
+
+
+def setup_problems() -> list[str]:
+    """What stops the workshop from running on this machine, each with its fix ([] when ready).
+
+    Checks the Python and library versions the notebooks need and that the local demo
+    account's server (moto) and JupyterLab's widget support are installed.
+
+    >>> isinstance(setup_problems(), list)
+    True
+    """
+    import importlib
+    import sys
+
+    problems = []
+    if sys.version_info[:2] < MINIMUM["python"]:
+        problems.append(f"Python {sys.version.split()[0]} is too old: the workshop needs 3.11 or newer. "
+                        "Fix: install a newer Python, then `make clean lab`.")
+    for name, least in MINIMUM.items():
+        if name == "python":
+            continue
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            problems.append(f"{name} is missing. Fix: `make lab` (it installs everything into .venv) and pick the "
+                            "kernel of .venv.")
+            continue
+        if _version(getattr(module, "__version__", "0")) < least:
+            problems.append(f"{name} {module.__version__} is older than {'.'.join(map(str, least))}. Fix: `make clean lab`.")
+    for name, why in [("moto", "the local demo account (notebook 06)"), ("anywidget", "interactive figures")]:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            problems.append(f"{name} is missing, needed for {why}. Fix: `make lab` installs it.")
+    return problems
