@@ -87,7 +87,7 @@ widgets.HBox([slider, label])
 
 # %%
 try:
-    from iacviz.sources.demo_account import start_demo_account
+    from iacviz.lab.demo_account import start_demo_account
 
     with start_demo_account("../data/sample-estate") as demo:
         deployed = demo.client("cloudformation").list_stacks()["StackSummaries"]

@@ -780,7 +780,7 @@ def _grade_protect_db(baseline: Any, folder: Any) -> tuple[bool, str]:
     import shutil
     import tempfile
 
-    from .analysis.changes import plan_changes
+    from ..analysis.changes import plan_changes
 
     work = open_source(folder)
     res = work.resources
@@ -812,8 +812,8 @@ def _grade_protect_db(baseline: Any, folder: Any) -> tuple[bool, str]:
 
 def _grade_move_queues(baseline: Any, folder: Any) -> tuple[bool, str]:
     """Task 2: the storefront's queues live in a persistent stack, imported, in deployment order."""
-    from .analysis.exports import export_problems
-    from .analysis.graph import deployment_order
+    from ..analysis.exports import export_problems
+    from ..analysis.graph import deployment_order
 
     work = open_source(folder)
     if len(work.errors):
@@ -854,7 +854,7 @@ def _grade_move_queues(baseline: Any, folder: Any) -> tuple[bool, str]:
 
 def _grade_migration(baseline: Any, folder: Any) -> tuple[bool, str]:
     """Task 3, step 1 of the migration of an export in use: new group and export, importers moved, old kept."""
-    from .analysis.changes import plan_changes
+    from ..analysis.changes import plan_changes
 
     work = open_source(folder)
     ex, imp = work.exports, work.imports
