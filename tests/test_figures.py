@@ -345,8 +345,8 @@ def test_blast_sunburst_colours_by_impact_and_outlines_blocked():
     # the summary is a second line of the title (a plotly subtitle can render above it in a widget)
     first, second = fig.layout.title.text.split("<br>")
     assert first == "Blast radius of net/Sg: 6 affected in 3 stacks"
-    assert ">1 deleted, 1 replaced, 1 broken, 1 conditional, 2 updated, 2 blocked<" in second
-    assert fig.layout.meta["summary"] == "1 deleted, 1 replaced, 1 broken, 1 conditional, 2 updated, 2 blocked"
+    assert ">1 deleted, 1 broken, 1 replaced, 1 conditional, 2 updated, 2 blocked<" in second
+    assert fig.layout.meta["summary"] == "1 deleted, 1 broken, 1 replaced, 1 conditional, 2 updated, 2 blocked"
     assert not fig.layout.title.subtitle.text
 
 

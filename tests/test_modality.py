@@ -14,6 +14,7 @@ import pytest
 
 from iacviz.errors import IacvizError
 from iacviz.cfn import modality as m
+from iacviz.cfn import policies
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -211,12 +212,12 @@ def test_service_of(rtype, expected):
     ("AWS::EC2::Volume", {}, "Delete"),  # supports Snapshot, but Delete is its default
 ])
 def test_default_deletion_policy(rtype, props, expected):
-    assert m.default_deletion_policy(rtype, props) == expected
+    assert policies.default_deletion_policy(rtype, props) == expected
 
 
 def test_supports_snapshot():
     documented = {"AWS::DocDB::DBCluster", "AWS::EC2::Volume", "AWS::ElastiCache::CacheCluster",
                   "AWS::ElastiCache::ReplicationGroup", "AWS::Neptune::DBCluster", "AWS::RDS::DBCluster",
                   "AWS::RDS::DBInstance", "AWS::Redshift::Cluster"}
-    assert all(m.supports_snapshot(t) for t in documented)
-    assert not any(m.supports_snapshot(t) for t in ("AWS::S3::Bucket", "AWS::DynamoDB::Table", "Custom::X"))
+    assert all(policies.supports_snapshot(t) for t in documented)
+    assert not any(policies.supports_snapshot(t) for t in ("AWS::S3::Bucket", "AWS::DynamoDB::Table", "Custom::X"))

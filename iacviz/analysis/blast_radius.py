@@ -10,8 +10,8 @@ schema ``createOnlyProperties``, policies, refusals).
 - a *replaced* resource gets a new physical id: every ``Ref``, ``GetAtt`` and ``${X}`` of it
   changes; one that *may* be replaced (impact ``conditional``) may change them;
 - a resource *updated* in place keeps its physical id, so ``Ref`` does not change; a
-  ``GetAtt`` may, unless the attribute is an identity (``Arn``, ``Id``, or ending in ``Id``,
-  ``Arn`` or ``Name``: those change only with a replacement) -- a heuristic, stated here;
+  ``GetAtt`` may, unless the attribute is an identity
+  (:func:`iacviz.cfn.stability.stable_attribute`: those change only with a replacement);
 - a parameter or output whose value changes changes every reference to it; a condition whose
   value may flip may add or remove the resources it guards;
 - ``DependsOn`` carries no value: it matters only when its target is deleted;
@@ -36,11 +36,10 @@ whose value would change ("Export X cannot be updated as it is in use by a, b") 
 ("... cannot be deleted ..."), or a custom-named resource (its name property set in the
 template, ``custom_name_property``) that would need replacing. Rows below a refusal inherit it.
 
-**protected** applies to the row's own impact: for ``replaced``/``conditional``,
-UpdateReplacePolicy ``Retain`` or ``Snapshot`` (Snapshot only where the type supports it);
-for ``deleted``, DeletionPolicy ``Retain``, ``RetainExceptOnCreate`` or ``Snapshot``, with
-CloudFormation's default (``Snapshot`` for RDS clusters and stand-alone instances). NA otherwise,
-or when a policy is an unresolved expression.
+**protected** applies to the row's own impact: for ``replaced``/``conditional`` the
+UpdateReplacePolicy, for ``deleted`` the DeletionPolicy (or CloudFormation's default), read by
+:func:`iacviz.cfn.policies.keeps_old_resource`. NA otherwise, or when a policy is an unresolved
+expression. The refusal texts come from :mod:`iacviz.cfn.refusals`.
 
 Rows are resources and outputs (plus the target itself); parameters and conditions are steps
 of ``path`` only. ``depth`` counts the edges of that path. The graph is cached on the estate,
@@ -62,7 +61,9 @@ from typing import Any
 import pandas as pd
 
 from .. import schema
-from ..cfn import modality as _modality
+from ..cfn.policies import default_deletion_policy, keeps_old_resource
+from ..cfn.refusals import custom_name_replacement, export_in_use
+from ..cfn.stability import stable_attribute
 from ..cfn.update_behavior import behavior, custom_name_property
 from ..errors import IacvizError
 from ..model.estate import Estate
@@ -91,12 +92,6 @@ _RANK = {name: i for i, name in enumerate(IMPACTS)}
 _SEED = {"replace": "replaced", "update": "updated", "delete": "deleted"}
 _ON_VALUE = {"replace": "replaced", "conditional": "conditional", "unknown": "conditional", "in-place": "updated"}
 _ON_MAYBE = {"replace": "conditional", "conditional": "conditional", "unknown": "conditional", "in-place": "updated"}
-_KEEP_DELETE = {"Retain", "RetainExceptOnCreate"}
-
-
-def _stable(attribute: str) -> bool:
-    last = attribute.rsplit(".", 1)[-1]
-    return last in ("Arn", "Id") or last.endswith(("Id", "Arn", "Name"))
 
 
 def _signal(n: dict, impact: str, certain: bool, kind: str, attribute: str | None) -> str | None:
@@ -113,7 +108,9 @@ def _signal(n: dict, impact: str, certain: bool, kind: str, attribute: str | Non
         return "yes"
     if impact == "conditional":
         return "maybe"
-    return "maybe" if attribute and kind in ("GetAtt", "Sub") and not _stable(attribute) else None
+    if attribute and kind in ("GetAtt", "Sub") and not stable_attribute(n.get("type") or "", attribute):
+        return "maybe"
+    return None
 
 
 def _impact(d: dict, signal: str, kind: str, path: str, region: str) -> tuple[str, bool]:
@@ -270,45 +267,29 @@ def _block(n: str, attrs: dict, st: list[Any], importers: dict, props: "_Propert
     impact, certain = st[0], st[1]
     if attrs.get("kind") == "output" and attrs.get("export"):
         users, maybe = importers.get(n, ([], []))
-        if not users and not maybe:
-            return None
         verb = "deleted" if impact in ("broken", "deleted") else "updated"
-        who = f"is in use by {_names(users)}" if users else f"may be in use by {_names(maybe)} (ambiguous imports)"
-        note = "" if certain or verb == "deleted" else " (if its value changes)"
-        return f"Export {attrs['export']} cannot be {verb} as it {who}{note}"
+        refusal = export_in_use(attrs["export"], users, verb, maybe=maybe)
+        if refusal and not certain and verb == "updated":
+            refusal += " (if its value changes)"
+        return refusal
     if attrs.get("kind") == "resource" and impact in ("replaced", "conditional"):
         prop = custom_name_property(attrs.get("type") or "")
-        if prop and prop in props.get(attrs["stack"], attrs["logical_id"]):
+        given = props.get(attrs["stack"], attrs["logical_id"])
+        if prop and prop in given:
             prefix = "" if impact == "replaced" else "if replaced: "
-            return (f"{prefix}CloudFormation cannot update a stack when a custom-named resource requires "
-                    f"replacing. Rename {attrs['logical_id']} ({prop}) and update the stack again.")
+            return prefix + custom_name_replacement(attrs["logical_id"], prop, given[prop])
     return None
 
 
-def _names(stacks: list[str], limit: int = 10) -> str:
-    # Thousands of importers would make every row below carry a huge message: list ten.
-    more = f" and {len(stacks) - limit} more" if len(stacks) > limit else ""
-    return ", ".join(stacks[:limit]) + more
-
-
 def _protected(attrs: dict, impact: str, props: "_Properties") -> bool | None:
-    if attrs.get("kind") != "resource":
+    if attrs.get("kind") != "resource" or impact not in ("replaced", "conditional", "deleted"):
         return None
     rtype = attrs.get("type") or ""
-    if impact in ("replaced", "conditional"):
-        policy = attrs.get("update_replace_policy") or "Delete"
-    elif impact == "deleted":
-        policy = attrs.get("deletion_policy") or _modality.default_deletion_policy(
+    if impact == "deleted":
+        policy = attrs.get("deletion_policy") or default_deletion_policy(
             rtype, props.get(attrs["stack"], attrs["logical_id"]))
-    else:
-        return None
-    if policy == "Snapshot":
-        return _modality.supports_snapshot(rtype)  # elsewhere CloudFormation falls back to Delete
-    if policy == "Retain" or (policy in _KEEP_DELETE and impact == "deleted"):
-        return True
-    if policy == "Delete":
-        return False
-    return None  # an expression that could not be resolved offline
+        return keeps_old_resource(policy, rtype, "delete")
+    return keeps_old_resource(attrs.get("update_replace_policy"), rtype, "replace")
 
 
 class _Properties:

@@ -21,9 +21,10 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from iacviz.cfn import modality as _modality
+from iacviz.cfn import policies as _policies
 from iacviz.cfn import update_behavior as _behavior
 from iacviz.cfn.intrinsics import Context, find_references, is_intrinsic, resolve_value
+from iacviz.cfn.pointer import join
 
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 NOVALUE: Any = type("NoValue", (), {"__repr__": lambda self: "NOVALUE"})()
@@ -34,7 +35,6 @@ RECREATION = {"replace": "Always", "conditional": "Conditionally", "in-place": "
 _RANK = {"Never": 0, "Conditionally": 1, "Always": 2}
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 SSM_PARAMETER_TYPE = "AWS::SSM::Parameter::Value<"
-RETAINING = {"Retain", "RetainExceptOnCreate"}
 
 
 def normalise(expr: Any, ctx: Context) -> Any:
@@ -77,11 +77,6 @@ def normalise(expr: Any, ctx: Context) -> Any:
     return {key: normalise(arg, ctx)}
 
 
-def _escape(key: Any) -> str:
-    key = str(key)
-    return key.replace("~", "~0").replace("/", "~1") if ("~" in key or "/" in key) else key
-
-
 def leaf_pointers(value: Any, path: str) -> list[str]:
     """JSON pointers of every leaf below `path` (the path itself for a scalar or an empty value).
 
@@ -91,7 +86,7 @@ def leaf_pointers(value: Any, path: str) -> list[str]:
     if value is MISSING:
         return []
     if type(value) is dict and value and not is_intrinsic(value):
-        return [p for k, v in value.items() for p in leaf_pointers(v, f"{path}/{_escape(k)}")] or [path]
+        return [p for k, v in value.items() for p in leaf_pointers(v, join(path, k))] or [path]
     if type(value) is list and value:
         return [p for i, v in enumerate(value) for p in leaf_pointers(v, f"{path}/{i}")] or [path]
     return [path]
@@ -110,7 +105,7 @@ def changed_pointers(before: Any, after: Any, path: str) -> list[str]:
             and not is_intrinsic(after)):
         keys = list(before) + [k for k in after if k not in before]
         return [p for k in keys for p in changed_pointers(before.get(k, MISSING), after.get(k, MISSING),
-                                                          f"{path}/{_escape(k)}")]
+                                                          join(path, k))]
     if type(before) is list and type(after) is list and len(before) == len(after):
         return [p for i, (b, a) in enumerate(zip(before, after)) for p in changed_pointers(b, a, f"{path}/{i}")]
     found = leaf_pointers(before, path) + [p for p in leaf_pointers(after, path)
@@ -136,7 +131,7 @@ def placeholder_pointers(value: Any, path: str, target: str) -> list[str]:
 def _leaves(value: Any, path: str) -> Iterable[tuple[str, Any]]:
     if type(value) is dict and value and not is_intrinsic(value):
         for k, v in value.items():
-            yield from _leaves(v, f"{path}/{_escape(k)}")
+            yield from _leaves(v, join(path, k))
     elif type(value) is list and value:
         for i, v in enumerate(value):
             yield from _leaves(v, f"{path}/{i}")
@@ -208,25 +203,6 @@ def combine(verdicts: Iterable[bool | None]) -> bool | None:
     return out
 
 
-def stable_attribute(resource_type: str, attribute: str) -> bool:
-    """Whether a ``Fn::GetAtt`` attribute keeps its value while its resource is updated in place.
-
-    Identifiers do: an ARN, an id or a name (and anything in the type's primary identifier)
-    only change with the physical resource, e.g. a Lambda function's ``Arn`` when its code
-    changes. Other attributes (an SSM parameter's ``Value``, a nested stack's ``Outputs.X``)
-    may follow the update.
-
-    >>> stable_attribute("AWS::Lambda::Function", "Arn"), stable_attribute("AWS::SSM::Parameter", "Value")
-    (True, False)
-    """
-    if resource_type == "AWS::CloudFormation::Stack" or attribute.startswith("Outputs."):
-        return False
-    if attribute.endswith(("Arn", "Id", "Name", "ARN", "ID")):
-        return True
-    ident = {p.rsplit("/", 1)[-1] for p in _behavior.type_rules(resource_type).primary_identifier}
-    return attribute in ident
-
-
 def parameters_behind(expr: Any, changed: set[str], conditions: dict, seen: set[str] | None = None) -> list[str]:
     """Changed parameters an expression depends on, directly or through conditions it uses.
 
@@ -257,20 +233,6 @@ def detail(attribute: str, name: str | None, rec: str, evaluation: str, source: 
             "change_source": source, "causing_entity": entity}
 
 
-def protected(policy: str | None, resource_type: str) -> bool:
-    """Whether a DeletionPolicy / UpdateReplacePolicy keeps the data of the old resource.
-
-    ``Snapshot`` protects only where the type supports snapshots (elsewhere CloudFormation
-    falls back to Delete).
-
-    >>> protected("Snapshot", "AWS::RDS::DBInstance"), protected("Snapshot", "AWS::S3::Bucket")
-    (True, False)
-    """
-    if policy in RETAINING:
-        return True
-    return policy == "Snapshot" and _modality.supports_snapshot(resource_type)
-
-
 def deletion_policy(resource: dict, ctx: Context) -> str:
     """The DeletionPolicy in effect: as written (resolved) or CloudFormation's default.
 
@@ -282,7 +244,7 @@ def deletion_policy(resource: dict, ctx: Context) -> str:
         value = normalise(written, ctx)
         return value if type(value) is str else json.dumps(value, sort_keys=True)
     props = resource.get("Properties") if isinstance(resource.get("Properties"), dict) else {}
-    return _modality.default_deletion_policy(resource.get("Type", ""), props)
+    return _policies.default_deletion_policy(resource.get("Type", ""), props)
 
 
 def replace_policy(resource: dict, ctx: Context) -> str:
@@ -293,23 +255,9 @@ def replace_policy(resource: dict, ctx: Context) -> str:
     """
     written = resource.get("UpdateReplacePolicy")
     if written is None:
-        return "Delete"
+        return _policies.DEFAULT_REPLACE_POLICY
     value = normalise(written, ctx)
     return value if type(value) is str else json.dumps(value, sort_keys=True)
-
-
-def policy_action(action: str, replacement_value: str | None, policy: str) -> str | None:
-    """The change set's PolicyAction for a removal or a replacement.
-
-    >>> policy_action("Remove", None, "RetainExceptOnCreate"), policy_action("Modify", "True", "Snapshot")
-    ('Retain', 'ReplaceAndSnapshot')
-    """
-    word = "Retain" if policy in RETAINING else ("Snapshot" if policy == "Snapshot" else "Delete")
-    if action == "Remove":
-        return word
-    if action == "Modify" and replacement_value in ("True", "Conditional"):
-        return f"ReplaceAnd{word}"
-    return None
 
 
 _SERVICES = {"ssm": "SSM Parameter Store", "ssm-secure": "SSM Parameter Store (SecureString)",

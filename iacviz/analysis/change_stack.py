@@ -24,7 +24,10 @@ import pandas as pd
 
 from iacviz.analysis import change_rules as R
 from iacviz.cfn import modality as _modality
+from iacviz.cfn import policies as _policies
 from iacviz.cfn import update_behavior as _behavior
+from iacviz.cfn.refusals import TYPE_CHANGE, custom_name_replacement, export_in_use
+from iacviz.cfn.stability import stable_attribute
 from iacviz.cfn.conditions import canonical, evaluate_conditions
 from iacviz.cfn.intrinsics import Context, find_references, is_intrinsic
 from iacviz.model.estate import Estate
@@ -196,7 +199,7 @@ class StackPlan:
         if rb["Type"] != rtype:
             self.state[lid] = _State("Modify", "True", True, rtype)
             self._row("resource", lid, rtype, "Modify", replacement="True", will_replace=True,
-                      blocked="Update of resource type is not permitted",
+                      blocked=TYPE_CHANGE,
                       note=f"type changed from {rb['Type']}", **replaced(rb, self.b.ctx, True))
             return
         fast = rb == ra and not self.inputs_changed
@@ -218,7 +221,7 @@ class StackPlan:
                         scope=sorted({d["attribute"] for d in details}), unknowable=reasons,
                         **replaced(ra, self.a.ctx, will, repl))
         if will is True:  # CloudFormation finds out while updating, and fails then
-            row["blocked"] = self._custom_name(rtype, rb, ra)
+            row["blocked"] = self._custom_name(lid, rtype, rb, ra)
         if not any(changes is not False for _, changes in verdicts):
             row["note"] = "no effective change: every referenced value stays the same"
 
@@ -227,7 +230,7 @@ class StackPlan:
         # dynamic references, macros) may change with no template change: action Dynamic.
         return bool(R.unknowable_inputs(resource, self.a.ssm, self.a.conditions) or self.a.macros)
 
-    def _custom_name(self, rtype: str, rb: dict, ra: dict) -> str | None:
+    def _custom_name(self, lid: str, rtype: str, rb: dict, ra: dict) -> str | None:
         prop = _behavior.custom_name_property(rtype)
         pb, pa = rb.get("Properties") or {}, ra.get("Properties") or {}
         if not prop or not isinstance(pa, dict) or prop not in pa:
@@ -235,9 +238,7 @@ class StackPlan:
         nb, na = _norm(pb.get(prop, R.MISSING), self.b.ctx), _norm(pa[prop], self.a.ctx)
         if nb != na:
             return None  # a new name: CloudFormation creates the new resource beside the old one
-        shown = na if isinstance(na, str) and "${" not in na else ra.get("Properties", {}).get(prop)
-        return ("CloudFormation cannot update a stack when a custom-named resource requires replacing. "
-                f"Rename {shown} and update the stack again.")
+        return custom_name_replacement(lid, prop, na)
 
     def _target(self, rtype, owner, attribute, name, prefix, vb, va, fast, refs, details, verdicts) -> None:
         """Details of one target (a top-level property, a policy, an output's Value).
@@ -298,7 +299,7 @@ class StackPlan:
             return None if isinstance(props, dict) and attr.split(".")[-1] in props else True
         if st.will is None:
             return None
-        return None if attr and not R.stable_attribute(st.rtype, attr) else False
+        return None if attr and not stable_attribute(st.rtype, attr) else False
 
     # -- outputs --------------------------------------------------------------------------
     def _outputs(self) -> None:
@@ -311,7 +312,7 @@ class StackPlan:
             old_export = export_name(ob, b.ctx)
             users = self.importers(old_export, b.name) if old_export else []
             if oa is None:
-                self._row("output", name, None, "Remove", blocked=in_use(old_export, users, "deleted"))
+                self._row("output", name, None, "Remove", blocked=export_in_use(old_export, users, "deleted"))
                 continue
             details: list[dict[str, Any]] = []
             verdicts: list[tuple[str, bool | None]] = []
@@ -328,28 +329,15 @@ class StackPlan:
             if not users:
                 continue
             if old_export != export_name(oa, a.ctx):
-                row["blocked"] = in_use(old_export, users, "deleted")
+                row["blocked"] = export_in_use(old_export, users, "deleted")
             elif any(changes is True for _, changes in verdicts):
-                row["blocked"] = in_use(old_export, users, "updated")
+                row["blocked"] = export_in_use(old_export, users, "updated")
                 for d in details:  # the resource whose replacement changes the export fails the update too
                     key = ("resource", (d["causing_entity"] or "").split(".")[0])
                     if d["change_source"].startswith("Resource") and key in self.out:
                         self.out[key]["blocked"] = self.out[key].get("blocked") or row["blocked"]
             else:
-                row["unknowable"] = f"{in_use(old_export, users, 'updated')} if its value changes"
-
-
-def in_use(export: str, users: list[str], verb: str) -> str | None:
-    """CloudFormation's refusal for an export other stacks import (None when nobody does).
-
-    >>> in_use("net-VpcId", ["app", "Web", "db"], "updated")
-    'Export net-VpcId cannot be updated as it is in use by app, db and Web'
-    """
-    if not users:
-        return None
-    users = sorted(users, key=str.lower)
-    names = users[0] if len(users) == 1 else f"{', '.join(users[:-1])} and {users[-1]}"
-    return f"Export {export} cannot be {verb} as it is in use by {names}"
+                row["unknowable"] = f"{export_in_use(old_export, users, 'updated')} if its value changes"
 
 
 def export_name(output: dict, ctx: Context) -> str | None:
@@ -364,17 +352,17 @@ def removal(resource: dict, ctx: Context) -> dict[str, Any]:
     rtype = resource["Type"]
     policy = R.deletion_policy(resource, ctx)
     stateful = _modality.classify(rtype)[1]
-    return {"data_loss": stateful and not R.protected(policy, rtype),
-            "policy_action": R.policy_action("Remove", None, policy)}
+    return {"data_loss": stateful and _policies.keeps_old_resource(policy, rtype, "delete") is not True,
+            "policy_action": _policies.policy_action("Remove", None, policy)}
 
 
 def replaced(resource: dict, ctx: Context, will: bool | None, repl: str = "True") -> dict[str, Any]:
     """data_loss and policy_action of a Modify (UpdateReplacePolicy of the new template applies)."""
     rtype = resource["Type"]
     policy = R.replace_policy(resource, ctx)
-    loses = _modality.classify(rtype)[1] and not R.protected(policy, rtype)
+    loses = _modality.classify(rtype)[1] and _policies.keeps_old_resource(policy, rtype, "replace") is not True
     return {"data_loss": will if loses else False,
-            "policy_action": R.policy_action("Modify", repl, policy)}
+            "policy_action": _policies.policy_action("Modify", repl, policy)}
 
 
 def _targets(rb: dict, ra: dict):

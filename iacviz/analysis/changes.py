@@ -18,8 +18,9 @@ from typing import Any, Mapping
 import pandas as pd
 
 from iacviz import schema
-from iacviz.analysis.change_stack import StackPlan, StackView, export_name, in_use, removal, views
+from iacviz.analysis.change_stack import StackPlan, StackView, export_name, removal, views
 from iacviz.analysis.targets import construct_resources, did_you_mean
+from iacviz.cfn.refusals import export_in_use
 from iacviz.errors import IacvizError
 from iacviz.model.build import build_estate
 from iacviz.model.estate import Estate
@@ -204,7 +205,7 @@ def _whole_stack(view: StackView, action: str, importers) -> list[dict]:
         users = importers(export, view.name) if export and action == "Remove" else []
         rows.append({"stack": view.name, "logical_id": name, "kind": "output", "action": action, "details": [],
                      "scope": [], "note": note, "data_loss": False,
-                     "blocked": in_use(export, users, "deleted")})
+                     "blocked": export_in_use(export, users, "deleted")})
     return rows
 
 

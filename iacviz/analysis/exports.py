@@ -52,6 +52,7 @@ import pandas as pd
 
 from .. import schema
 from ..cfn.intrinsics import Context, resolve_string
+from ..cfn.pointer import unescape
 from ..model.estate import Estate, derived_frame
 from ..model.identity import scope_of
 
@@ -171,7 +172,7 @@ def _expression(template: dict, source: str, path: str) -> Any:
     outputs = source.startswith("Outputs.")
     node: Any = (template.get("Outputs" if outputs else "Resources") or {}).get(source[8:] if outputs else source)
     for n, seg in enumerate(path.split("/")[1:]):
-        seg = _SECTIONS.get(seg, seg) if n == 0 and not outputs else seg.replace("~1", "/").replace("~0", "~")
+        seg = _SECTIONS.get(seg, seg) if n == 0 and not outputs else unescape(seg)
         if isinstance(node, list) and seg.isdigit() and int(seg) < len(node):
             node = node[int(seg)]
         elif isinstance(node, dict) and seg in node:

@@ -49,18 +49,12 @@ from ..model.estate import Estate
 from .exports import ambiguous_candidates, import_links
 
 __all__ = ["stack_graph", "resource_graph", "deployment_order", "deletion_order", "stack_cycles",
-           "dependents", "dependencies", "node_id", "paused_gc"]
+           "dependents", "dependencies", "deployment_ranks", "paused_gc", "ORDERING_LINKS"]
 
+# Imports that order deployment: those whose exporter is known. An ambiguous import (several
+# candidates) orders nothing, or every candidate would wait on a guess.
+ORDERING_LINKS = ("exact", "inferred")
 _SKIP_TARGETS = frozenset({"pseudo", "mapping", "unknown", "stack", "export"})
-
-
-def node_id(stack: str, name: str) -> str:
-    """The resource-graph id of a resource, ``Parameters.X``, ``Outputs.X`` or ``Conditions.X``.
-
-    >>> node_id("net", "Outputs.VpcId")
-    'net/Outputs.VpcId'
-    """
-    return f"{stack}/{name}"
 
 
 def dependents(graph: nx.DiGraph, node: str) -> list[str]:
@@ -150,7 +144,7 @@ def _build_stack_graph(estate: Estate) -> nx.DiGraph:
 
 def _stack_edges(estate: Estate) -> Iterable[tuple[str, str, str, str | None, str | None]]:
     links = import_links(estate)
-    sure = links[links.link != "ambiguous"].drop_duplicates(["stack", "export_stack", "export_name"])
+    sure = links[links.link.isin(ORDERING_LINKS)].drop_duplicates(["stack", "export_stack", "export_name"])
     yield from zip(sure["stack"].tolist(), sure.export_stack.tolist(), ["ImportValue"] * len(sure),
                    sure.export_name.tolist(), sure.link.tolist())
     st = estate.stacks
@@ -161,6 +155,62 @@ def _stack_edges(estate: Estate) -> Iterable[tuple[str, str, str, str | None, st
         for dep in deps or ():
             if dep != parent and dep in names:
                 yield stack, dep, "DependsOn", None, None
+
+
+def _waves(g: nx.DiGraph) -> dict[Any, int]:
+    """Node -> deployment wave for edges dependency -> dependent: how many waves must come before it.
+
+    A node deploys one wave after the latest of its dependencies; nodes in a cycle (which no
+    order satisfies) share one wave, so the answer is always complete.
+    """
+    dag = nx.condensation(g)  # strongly connected components collapse to one node each
+    wave = {c: i for i, gen in enumerate(nx.topological_generations(dag)) for c in gen}
+    mapping = dag.graph["mapping"]
+    return {n: wave[mapping[n]] for n in g}
+
+
+def deployment_ranks(names: Iterable[str], imports: pd.DataFrame, parents: dict[str, str] | None = None,
+                     order: list[str] | None = None) -> dict[str, int]:
+    """Stack -> how many deployment waves come before it (0: depends on nothing given), from frames.
+
+    The frame-level form of :func:`deployment_order`, for figures that draw a selection or
+    service groups rather than an estate: an import (exact or inferred link) makes the importer
+    wait for the exporter, also through stacks not in `names`; nesting makes the child wait for
+    its parent; stacks in a cycle share one rank. With `order`, the rank is the position in it.
+
+    Parameters
+    ----------
+    names : iterable of str
+        The stacks to rank (others the imports mention are ignored).
+    imports : DataFrame
+        Rows with ``stack``, ``export_stack`` and ``link`` (as ``estate.imports``).
+    parents : dict, optional
+        Child stack -> parent stack.
+    order : list of str, optional
+        An order to use instead (unlisted stacks come last).
+
+    Returns
+    -------
+    dict of str to int
+
+    Examples
+    --------
+    >>> imp = pd.DataFrame({"stack": ["app", "app", "db"], "export_stack": ["net", "db", "net"],
+    ...                     "link": ["exact"] * 3})
+    >>> deployment_ranks(["app", "db", "net"], imp)
+    {'app': 2, 'db': 1, 'net': 0}
+    """
+    names = list(dict.fromkeys(names))
+    if order:
+        pos = {s: i for i, s in enumerate(dict.fromkeys(order))}
+        return {n: pos.get(n, len(pos)) for n in names}
+    g = nx.DiGraph()
+    g.add_nodes_from(names)
+    sure = imports[imports.link.isin(ORDERING_LINKS) & imports.export_stack.notna()]
+    g.add_edges_from((a, b) for a, b in zip(sure.export_stack, sure["stack"]) if a != b)
+    g.add_edges_from((p, c) for c, p in (parents or {}).items() if p in g and c in g)
+    waves = _waves(g)
+    return {n: waves[n] for n in names}
 
 
 def stack_cycles(estate: Estate) -> list[tuple[list[str], str]]:
@@ -210,10 +260,11 @@ def deployment_order(estate: Estate) -> list[list[str]]:
     >>> deployment_order(iacviz.load_template({"Resources": {}}, stack="solo"))
     [['solo']]
     """
-    g = stack_graph(estate)
-    dag = nx.condensation(g)  # strongly connected components collapse to one node each
-    members = nx.get_node_attributes(dag, "members")
-    return [sorted(s for c in gen for s in members[c]) for gen in nx.topological_generations(dag.reverse(copy=False))]
+    waves = _waves(stack_graph(estate).reverse(copy=False))
+    out: list[list[str]] = [[] for _ in range(max(waves.values(), default=-1) + 1)]
+    for stack, wave in waves.items():
+        out[wave].append(stack)
+    return [sorted(gen) for gen in out]
 
 
 def deletion_order(estate: Estate) -> list[list[str]]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import pandas as pd
 
 from iacviz import schema
-from iacviz.analysis.change_rules import protected
+from iacviz.cfn.policies import keeps_old_resource
 from iacviz.model.estate import Estate, derived_frame
 
-__all__ = ["replacement_prone"]
+__all__ = ["replacement_prone", "driver_words", "import_index", "imports_at", "is_input", "parameter_keys"]
 
 schema.declare("replacement_prone", {
     "stack": ("str", "stack name"),
@@ -25,7 +25,8 @@ schema.declare("replacement_prone", {
                             "condition:C, mapping:M)"),
     "drivers": ("str", "the same in words: parameter Env, resource Vpc, attribute Db.Arn, import shop-VpcId..."),
     "stateful": ("bool", "the resource holds data a replacement loses"),
-    "protected": ("bool", "UpdateReplacePolicy Retain or (where supported) Snapshot keeps the old resource"),
+    "protected": ("bool", "UpdateReplacePolicy Retain or (where supported) Snapshot keeps the old resource "
+                          "(NA: a policy that cannot be resolved offline)"),
     "message": ("str", "what a change of a driver does, in one sentence"),
 })
 
@@ -67,13 +68,8 @@ def replacement_prone(estate: Estate) -> pd.DataFrame:
     if prone.empty:
         return schema.frame("replacement_prone", [])
     res = estate.resources.set_index(["stack", "logical_id"])
-    params = set(zip(estate.parameters["stack"], estate.parameters["name"]))
-    refs = estate.references
-    imports = refs[refs["kind"] == "ImportValue"]
-    import_names: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for s, src, path, target in zip(imports["source_stack"], imports["source"], imports["source_path"],
-                                    imports["target"]):
-        import_names.setdefault((s, src), []).append((path, target))
+    params = parameter_keys(estate)
+    import_names = import_index(estate)
     rows = []
     for stack, lid, path, behavior, driven in zip(prone["stack"], prone["logical_id"], prone["path"],
                                                   prone["update_behavior"], prone["driven_by"]):
@@ -81,18 +77,68 @@ def replacement_prone(estate: Estate) -> pd.DataFrame:
         rtype = r["type"] if r is not None else None
         stateful = bool(r["stateful"]) if r is not None and pd.notna(r["stateful"]) else False
         policy = r["update_replace_policy"] if r is not None and pd.notna(r["update_replace_policy"]) else None
-        names = [t for p, t in import_names.get((stack, lid), []) if p == path or p.startswith(path + "/")]
-        words = _drivers(driven, stack, params, names)
+        words = driver_words(driven, stack, params, imports_at(import_names, stack, lid, path))
+        kept = keeps_old_resource(policy, rtype or "", "replace")
         rows.append({
             "stack": stack, "logical_id": lid, "type": rtype, "path": path, "update_behavior": behavior,
             "driven_by": driven, "drivers": ", ".join(words), "stateful": stateful,
-            "protected": protected(policy, rtype or ""),
-            "message": _message(lid, path, behavior, words, stateful, protected(policy, rtype or "")),
+            "protected": kept, "message": _message(lid, path, behavior, words, stateful, kept),
         })
     return schema.frame("replacement_prone", rows)
 
 
-def _drivers(driven: list[str], stack: str, params: set, import_names: list[str]) -> list[str]:
+def parameter_keys(estate: Estate) -> set[tuple[str, str]]:
+    """(stack, parameter name) of every parameter: what a ``ref:X`` of ``driven_by`` may name.
+
+    >>> import iacviz
+    >>> parameter_keys(iacviz.load_template({"Parameters": {"Env": {"Type": "String"}}}, stack="s"))
+    {('s', 'Env')}
+    """
+    return set(zip(estate.parameters["stack"], estate.parameters["name"]))
+
+
+def import_index(estate: Estate) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(stack, source) -> [(JSON pointer, import name)] of every ``Fn::ImportValue``.
+
+    >>> import iacviz
+    >>> t = {"Resources": {"Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"VpcId": {"Fn::ImportValue": "v"}}}}}
+    >>> import_index(iacviz.load_template(t, stack="app"))
+    {('app', 'Sg'): [('/properties/VpcId', 'v')]}
+    """
+    refs = estate.references
+    imports = refs[refs["kind"] == "ImportValue"]
+    index: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for s, src, path, target in zip(imports["source_stack"], imports["source"], imports["source_path"],
+                                    imports["target"]):
+        index.setdefault((s, src), []).append((path, target))
+    return index
+
+
+def imports_at(index: dict[tuple[str, str], list[tuple[str, str]]], stack: str, logical_id: str,
+               path: str) -> list[str]:
+    """The import names used at or below `path` of a resource (`index` from :func:`import_index`).
+
+    >>> imports_at({("app", "Sg"): [("/properties/VpcId", "v")]}, "app", "Sg", "/properties/VpcId")
+    ['v']
+    """
+    return [t for p, t in index.get((stack, logical_id), []) if p == path or p.startswith(path + "/")]
+
+
+def is_input(driver: str, stack: str, params: set[tuple[str, str]]) -> bool:
+    """Whether a ``driven_by`` entry is set from outside the template: a parameter or an import.
+
+    >>> is_input("ref:Env", "s", {("s", "Env")}), is_input("ref:Vpc", "s", {("s", "Env")}), is_input("import", "s", set())
+    (True, False, True)
+    """
+    return driver == "import" or (driver.startswith("ref:") and (stack, driver[4:]) in params)
+
+
+def driver_words(driven: list[str], stack: str, params: set, import_names: list[str]) -> list[str]:
+    """``driven_by`` entries in words: parameter Env, resource Vpc, attribute Db.Arn, import shop-VpcId...
+
+    >>> driver_words(["ref:Env", "ref:Vpc", "import"], "s", {("s", "Env")}, ["shop-VpcId"])
+    ['parameter Env', 'resource Vpc', 'import shop-VpcId']
+    """
     out = []
     for d in driven:
         kind, _, name = d.partition(":")
@@ -107,13 +153,14 @@ def _drivers(driven: list[str], stack: str, params: set, import_names: list[str]
     return list(dict.fromkeys(out))
 
 
-def _message(lid: str, path: str, behavior: str, words: list[str], stateful: bool, is_protected: bool) -> str:
+def _message(lid: str, path: str, behavior: str, words: list[str], stateful: bool, kept: bool | None) -> str:
     prop = path.split("/", 2)[-1]
     verb = "replaces" if behavior == "replace" else "may replace"
     what = f"{lid}"
     if stateful:
-        what += " (stateful, " + ("old copy kept by UpdateReplacePolicy)" if is_protected
-                                  else "data lost: no UpdateReplacePolicy Retain/Snapshot)")
+        what += " (stateful, " + ("old copy kept by UpdateReplacePolicy)" if kept else
+                                  "data lost: no UpdateReplacePolicy Retain/Snapshot)" if kept is False else
+                                  "UpdateReplacePolicy cannot be resolved offline)")
     return f"{prop} is create-only{' (conditionally)' if behavior == 'conditional' else ''}: " \
            f"a new value of {' or '.join(words)} {verb} {what}"
 

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
+from .pointer import join
+
 PSEUDO_PARAMETERS = frozenset(
     {
         "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region",
@@ -119,14 +121,7 @@ def find_references(value: Any, path: str = "") -> Iterator[Reference]:
                 continue
         items = list(node.items())
         for k, v in reversed(items):
-            stack.append((v, f"{here}/{_escape(k)}"))
-
-
-def _escape(key: Any) -> str:
-    key = str(key)
-    if "~" in key or "/" in key:
-        return key.replace("~", "~0").replace("/", "~1")
-    return key
+            stack.append((v, join(here, k)))
 
 
 def _getatt(arg: Any, here: str, stack: list) -> Iterator[Reference]:

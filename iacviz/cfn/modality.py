@@ -57,8 +57,6 @@ __all__ = [
     "load_table",
     "stack_modality",
     "service_of",
-    "default_deletion_policy",
-    "supports_snapshot",
     "not_a_data_store",
     "notification_target",
 ]
@@ -81,16 +79,6 @@ def _cfnlint_stateful() -> frozenset[str]:
 
 
 CFNLINT_STATEFUL = _cfnlint_stateful()
-
-try:  # cfn-lint's list of types that accept DeletionPolicy/UpdateReplacePolicy: Snapshot
-    from cfnlint.helpers import valid_snapshot_types as _SNAPSHOT_TYPES
-except ImportError:  # pragma: no cover - older/newer cfn-lint; same list as the reference notes
-    _SNAPSHOT_TYPES = frozenset({
-        "AWS::DocDB::DBCluster", "AWS::EC2::Volume", "AWS::ElastiCache::CacheCluster",
-        "AWS::ElastiCache::ReplicationGroup", "AWS::Neptune::DBCluster", "AWS::RDS::DBCluster",
-        "AWS::RDS::DBInstance", "AWS::Redshift::Cluster",
-    })
-
 
 class _Row(NamedTuple):
     modality: str
@@ -234,32 +222,6 @@ def service_of(resource_type: str) -> str:
         return "Custom"
     parts = resource_type.split("::")
     return parts[1] if len(parts) >= 2 and parts[1] else resource_type
-
-
-def default_deletion_policy(resource_type: str, properties: Mapping[str, Any] | None = None) -> str:
-    """The DeletionPolicy CloudFormation applies when none is written.
-
-    ``Snapshot`` for ``AWS::RDS::DBCluster`` and for ``AWS::RDS::DBInstance`` without
-    ``DBClusterIdentifier`` (a stand-alone instance); ``Delete`` for everything else. A
-    ``DBClusterIdentifier`` given in any form (even an intrinsic function) counts as present.
-
-    >>> default_deletion_policy("AWS::RDS::DBInstance", {"Engine": "mysql"})
-    'Snapshot'
-    """
-    if resource_type == "AWS::RDS::DBCluster":
-        return "Snapshot"
-    if resource_type == "AWS::RDS::DBInstance" and "DBClusterIdentifier" not in (properties or {}):
-        return "Snapshot"
-    return "Delete"
-
-
-def supports_snapshot(resource_type: str) -> bool:
-    """Whether DeletionPolicy/UpdateReplacePolicy ``Snapshot`` works for the type (cfn-lint's list).
-
-    >>> supports_snapshot("AWS::EC2::Volume"), supports_snapshot("AWS::S3::Bucket")
-    (True, False)
-    """
-    return resource_type in _SNAPSHOT_TYPES
 
 
 # Instances of these types always belong to a cluster, which holds the data.

@@ -25,6 +25,7 @@ from ..sources.raw import ErrorRow, RawStack
 from ..cfn import modality as _modality
 from ..cfn import update_behavior as _behavior
 from ..cfn.conditions import active_under, branches_on_path, evaluate_conditions
+from ..cfn.pointer import join
 from ..cfn.shapes import intrinsic_problems, resource_problems
 from .estate import Estate
 from .identity import SEPARATOR, stack_keys
@@ -374,9 +375,7 @@ def _leaves(value: Any, path: str, paths: list, values: list) -> None:
         kind = type(node)
         if kind is dict and node and not is_intrinsic(node):
             for k, v in reversed(list(node.items())):
-                k = str(k)
-                stack.append((v, f"{here}/{k.replace('~', '~0').replace('/', '~1')}" if ("/" in k or "~" in k)
-                              else f"{here}/{k}"))
+                stack.append((v, join(here, k)))
         elif kind is list and node:
             for i in range(len(node) - 1, -1, -1):
                 stack.append((node[i], f"{here}/{i}"))

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ..analysis.replacement import replacement_prone
+import pandas as pd
+
+from ..analysis.replacement import (driver_words, import_index, imports_at, is_input, parameter_keys,
+                                     replacement_prone)
 from ..cfn.update_behavior import custom_name_property
 from ._base import Rule
 
@@ -51,8 +54,10 @@ class CreateOnlyFromInput(Rule):
             verb = "replaces" if any(r.update_behavior == "replace" for r, _ in items) else "may replace"
             data = ""
             if bool(first.stateful):
-                data = (", keeping the old copy (UpdateReplacePolicy)" if bool(first.protected)
-                        else ", and its data is lost (no UpdateReplacePolicy Retain or Snapshot)")
+                kept = None if pd.isna(first.protected) else bool(first.protected)
+                data = (", keeping the old copy (UpdateReplacePolicy)" if kept
+                        else ", and its data is lost (no UpdateReplacePolicy Retain or Snapshot)" if kept is False
+                        else ", and its UpdateReplacePolicy cannot be resolved offline")
             if named:
                 data += f", which CloudFormation refuses while {named} is set (a custom name)"
             yield self.finding(stack, lid, f"{lid} ({first.type}): {props} is create-only: a new value "
@@ -63,12 +68,15 @@ def input_driven(estate: Any) -> list[tuple[str, str, list, str | None]]:
     """(stack, logical id, [(replacement_prone row, inputs)], custom name property set or None)
     for each resource with a create-only property fed by a parameter or an import."""
     prone = replacement_prone(estate)
+    if prone.empty:
+        return []
+    params, imports = parameter_keys(estate), import_index(estate)
     by_resource: dict[tuple[str, str], list] = {}
     for r in prone.itertuples():
-        # drivers reads "parameter Env, resource Vpc, import shop-VpcId": keep the inputs only.
-        inputs = [w for w in str(r.drivers).split(", ") if w.startswith(("parameter ", "import ", "an import"))]
+        inputs = [d for d in r.driven_by if is_input(d, r.stack, params)]  # the structured drivers
         if inputs:
-            by_resource.setdefault((r.stack, r.logical_id), []).append((r, inputs))
+            words = driver_words(inputs, r.stack, params, imports_at(imports, r.stack, r.logical_id, r.path))
+            by_resource.setdefault((r.stack, r.logical_id), []).append((r, words))
     if not by_resource:
         return []
     props = estate.properties

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ..analysis.change_rules import protected
-from ..cfn.modality import default_deletion_policy, not_a_data_store, notification_target, supports_snapshot
+from ..cfn.modality import not_a_data_store, notification_target
+from ..cfn.policies import DEFAULT_REPLACE_POLICY, default_deletion_policy, keeps_old_resource, supports_snapshot
 from ._base import Rule, is_missing
 
 
@@ -61,11 +61,12 @@ class StatefulWithoutPolicies(Rule):
             deletion = (r.deletion_policy, "") if not is_missing(r.deletion_policy) else (
                 default_deletion_policy(r.type, given), " (the default)")
             replace = (r.update_replace_policy, "") if not is_missing(r.update_replace_policy) else (
-                "Delete", " (the default)")
+                DEFAULT_REPLACE_POLICY, " (the default)")
+            # A policy that cannot be resolved offline keeps nothing for certain: reported too.
             lost = [(when, f"{name} is {policy}{note}{_unsupported(policy, r.type)}")
-                    for when, name, (policy, note) in (("deleted", "DeletionPolicy", deletion),
-                                                       ("replaced", "UpdateReplacePolicy", replace))
-                    if not protected(policy, r.type)]
+                    for when, name, on, (policy, note) in (("deleted", "DeletionPolicy", "delete", deletion),
+                                                           ("replaced", "UpdateReplacePolicy", "replace", replace))
+                    if keeps_old_resource(policy, r.type, on) is not True]
             if lost:
                 when = " or ".join(w for w, _ in lost)
                 why = " and ".join(w for _, w in lost)

@@ -14,15 +14,18 @@ Update behaviour of a property: replace red, conditional orange, in-place green,
 """
 from __future__ import annotations
 
-IMPACT_COLORS = {
+from ..analysis.blast_radius import IMPACTS
+
+# worst first, as blast_radius ranks them: a stack or type in a sunburst takes the colour of its worst resource
+IMPACT_ORDER = list(reversed(IMPACTS))
+_IMPACT_COLOR = {
     "deleted": "#252525",
     "replaced": "#d62728",
     "broken": "#9467bd",
     "conditional": "#ff7f0e",
     "updated": "#f2c500",
 }
-# worst first: a stack or type in a sunburst takes the colour of its worst resource
-IMPACT_ORDER = list(IMPACT_COLORS)
+IMPACT_COLORS = {impact: _IMPACT_COLOR[impact] for impact in IMPACT_ORDER}
 UNAFFECTED = "#d9d9d9"
 OTHER_IMPACT = "#8c8c8c"  # an impact this palette does not know
 BLOCKED_OUTLINE = "#8b0000"
@@ -79,8 +82,8 @@ def impact_color(impact: object) -> str:
 def worst_impact(impacts) -> str | None:
     """The worst of some impacts, by :data:`IMPACT_ORDER`.
 
-    >>> worst_impact(["updated", "replaced", "conditional"])
-    'replaced'
+    >>> worst_impact(["updated", "replaced", "conditional"]), worst_impact(["replaced", "broken"])
+    ('replaced', 'broken')
     """
     known = [i for i in impacts if isinstance(i, str)]
     ranked = sorted(known, key=lambda i: IMPACT_ORDER.index(i) if i in IMPACT_ORDER else len(IMPACT_ORDER))

@@ -11,22 +11,22 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from typing import Any
 
-import networkx as nx
 import pandas as pd
 import plotly.graph_objects as go
 
+from ..analysis.graph import ORDERING_LINKS, deployment_ranks
 from . import _palette as pal
 from ._drawing import EdgeGroup, bends, clip, place_labels
 from ._vocabulary import document
 from .selection import collapse_by_service as _collapse
 
-__all__ = ["export_map", "import_matrix", "deployment_ranks"]
+__all__ = ["export_map", "import_matrix"]
 
 LAYERS = {"persistent": 0, "mixed": 1, "unknown": 1, "neutral": 1, "ephemeral": 2}
 LAYER_LABELS = {0: "persistent", 1: "mixed", 2: "ephemeral"}
-SURE = ("exact", "inferred")
+SURE = ORDERING_LINKS
 
 
 def _text(value: Any) -> str | None:
@@ -35,34 +35,6 @@ def _text(value: Any) -> str | None:
 
 def _sure(imports: pd.DataFrame) -> pd.DataFrame:
     return imports[imports.link.isin(SURE) & imports.export_stack.notna()]
-
-
-def deployment_ranks(names: Iterable[str], imports: pd.DataFrame, parents: dict[str, str] | None = None,
-                     order: list[str] | None = None) -> dict[str, int]:
-    """Stack -> how many deployment waves come before it (0: depends on nothing in the estate).
-
-    An import makes the importer wait for the exporter, nesting makes the child wait for its
-    parent; stacks in a cycle share one rank. With `order`, the rank is the position in it.
-
-    >>> imp = pd.DataFrame({"stack": ["app", "app", "db"], "export_stack": ["net", "db", "net"],
-    ...                     "link": ["exact"] * 3})
-    >>> deployment_ranks(["app", "db", "net"], imp)
-    {'app': 2, 'db': 1, 'net': 0}
-    """
-    names = list(dict.fromkeys(names))
-    if order:
-        pos = {s: i for i, s in enumerate(dict.fromkeys(order))}
-        return {n: pos.get(n, len(pos)) for n in names}
-    g = nx.DiGraph()
-    g.add_nodes_from(names)
-    sure = _sure(imports)
-    g.add_edges_from((a, b) for a, b in zip(sure.export_stack, sure["stack"]) if a != b)
-    g.add_edges_from((p, c) for c, p in (parents or {}).items() if p in g and c in g)
-    cond = nx.condensation(g)
-    level: dict[int, int] = {}
-    for c in nx.topological_sort(cond):
-        level[c] = max((level[p] + 1 for p in cond.predecessors(c)), default=0)
-    return {n: level[cond.graph["mapping"][n]] for n in names}
 
 
 def _node_size(n: Any) -> float:

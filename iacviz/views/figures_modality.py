@@ -18,7 +18,8 @@ import plotly.graph_objects as go
 from . import _palette as pal
 from ._drawing import clip
 from ._vocabulary import document
-from .selection import _modality_of, collapse_by_service as _collapse
+from ..cfn.modality import stack_modality
+from .selection import collapse_by_service as _collapse
 
 __all__ = ["modality_bars"]
 
@@ -70,7 +71,7 @@ def modality_bars(resources: pd.DataFrame, stacks: pd.DataFrame | None = None, *
         given = dict(zip(stacks["stack"], stacks.modality))
     else:
         given = {}
-    kind = {s: given.get(s) if isinstance(given.get(s), str) else _modality_of(
+    kind = {s: given.get(s) if isinstance(given.get(s), str) else stack_modality(
         [m for m in ("persistent", "ephemeral") if counts.at[s, m] > 0]) for s in names}
     order = sorted(names, key=lambda s: (_ORDER.get(kind[s], 2), s))
     folded: list[str] = []

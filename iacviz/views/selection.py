@@ -17,6 +17,8 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
+from ..cfn.modality import stack_modality
+
 __all__ = ["filter_estate_frames", "collapse_by_service", "service_groups"]
 
 FRAMES = ("stacks", "resources", "properties", "parameters", "outputs", "references", "exports", "imports")
@@ -123,13 +125,6 @@ def service_groups(stacks: pd.DataFrame, how: bool | dict | Callable[[str], str]
     return {n: _default_group(n, parent) for n in names}
 
 
-def _modality_of(values: Iterable[Any]) -> str:
-    seen = {v for v in values if v in ("persistent", "ephemeral", "mixed")}
-    if "mixed" in seen or len(seen) == 2:
-        return "mixed"
-    return seen.pop() if seen else "unknown"
-
-
 def collapse_by_service(stacks: pd.DataFrame, imports: pd.DataFrame | None = None,
                         exports: pd.DataFrame | None = None, resources: pd.DataFrame | None = None, *,
                         groups: bool | dict | Callable[[str], str] | None = True) -> dict[str, pd.DataFrame]:
@@ -174,7 +169,7 @@ def collapse_by_service(stacks: pd.DataFrame, imports: pd.DataFrame | None = Non
         known = [n for n in names if n in info.index]
         mods = info.modality.reindex(known).tolist() if "modality" in info else []
         n_res = info.n_resources.reindex(known).fillna(0).astype(int).sum() if "n_resources" in info else 0
-        rows.append({"stack": group, "modality": _modality_of(mods) if known else pd.NA,
+        rows.append({"stack": group, "modality": stack_modality(mods) if known else pd.NA,
                      "n_resources": int(n_res) if known else pd.NA, "members": sorted(names),
                      "parent_stack": pd.NA, "_known": bool(known)})
     collapsed = pd.DataFrame(rows, columns=["stack", "modality", "n_resources", "members", "parent_stack", "_known"])
