@@ -23,7 +23,7 @@ _HOME = {
     "load_template": "model.load", "read_snapshot": "model.snapshot", "open_estate": "model.open",
     # analysis: pure functions of an estate
     "blast_radius": "analysis.blast_radius", "plan_changes": "analysis.changes",
-    "export_problems": "analysis.exports", "deletion_order": "analysis.graph", "deployment_order": "analysis.graph",
+    "export_problems": "analysis.problems", "deletion_order": "analysis.graph", "deployment_order": "analysis.graph",
     "resource_graph": "analysis.graph", "stack_graph": "analysis.graph", "replacement_prone": "analysis.replacement",
     "iac_coverage": "analysis.coverage", "review": "rules",
     # views: the report and the notebooks' explorers (figures: iacviz.views.export_map, ...)
@@ -38,7 +38,7 @@ _MODULES = {"data": "data", "schema": "schema", "views": "views", "lab": "lab", 
 # function or class, so that an estate from iacviz.load has them, as it had when everything loaded
 # at import (iacviz.lab.workshop imports them itself). Not for submodules: the package's own
 # `from .. import schema` comes through here too, and must not start a cycle.
-_REGISTERING = ("analysis.exports", "analysis.replacement")
+_REGISTERING = ("analysis.exports", "analysis.problems", "analysis.replacement")
 
 __all__ = [
     "Estate", "IacvizError", "LiveError", "TemplateError", "blast_explorer", "blast_radius", "build_estate",
@@ -72,7 +72,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from .analysis.blast_radius import blast_radius
     from .analysis.changes import plan_changes
     from .analysis.coverage import iac_coverage
-    from .analysis.exports import export_problems
+    from .analysis.problems import export_problems
     from .analysis.graph import deletion_order, deployment_order, resource_graph, stack_graph
     from .analysis.replacement import replacement_prone
     from .lab import workshop

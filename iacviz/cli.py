@@ -370,7 +370,7 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _exports(args: argparse.Namespace) -> int:
-    from .analysis.exports import export_problems
+    from .analysis.problems import export_problems
 
     estate = _load(args.paths, args.strict, args.live, args.endpoint_url, args.parameters)
     drop: list[str] = []

@@ -406,3 +406,22 @@ def test_sample_estate_review_matches_its_readme():
     assert by_rule["I2003"] == {"Outputs.DbEndpointAddress"}  # the leftover export
     assert {"Outputs.PrivateSubnetIds", "Outputs.AppSecurityGroupId"} <= by_rule["W2001"]
     assert not (found.severity == "error").any()  # no cycles, no dangling imports
+
+
+@pytest.mark.parametrize("rule_id, kind", [("E2002", "dangling import"), ("I2003", "unused export"),
+                                           ("E1003", "stack cycle")])
+def test_export_rules_report_exactly_the_export_problems(tmp_path, rule_id, kind):
+    # One home: the rules read export_problems, so a finding and its problem row never drift apart.
+    files = {**CASES[rule_id][0], **({"other.yaml": importer("Z")} if rule_id == "E2002" else {})}
+    for rel, text in files.items():
+        (tmp_path / rel).write_text(textwrap.dedent(text))
+    estate = iacviz.load(tmp_path)
+    problems = iacviz.export_problems(estate)
+    problems = problems[problems["kind"] == kind]
+    found = review(estate, rules=[rule_id])
+    assert len(problems) >= 1
+    def plain(frame):
+        return [[None if pd.isna(v) else v for v in row] for row in frame.astype(object).values.tolist()]
+
+    assert sorted(plain(found[["stack", "logical_id", "message"]]), key=str) == \
+        sorted(plain(problems[["stack", "source", "message"]]), key=str)

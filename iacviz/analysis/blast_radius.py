@@ -68,7 +68,8 @@ from ..cfn.update_behavior import behavior, custom_name_property
 from ..errors import IacvizError
 from ..model.estate import Estate
 from ..model.identity import StackIndex
-from .graph import paused_gc, resource_graph
+from .gc_pause import paused_gc
+from .graph import resource_graph
 from .targets import construct_resources, did_you_mean
 
 __all__ = ["blast_radius", "CHANGES", "IMPACTS"]
@@ -192,7 +193,7 @@ def blast_radius(estate: Estate, target: str, change: str = "replace") -> pd.Dat
     except IacvizError as exc:
         raise IacvizError(f"blast_radius: {exc}.{did_you_mean(estate, typed)}") from None
     g = resource_graph(estate)
-    with paused_gc():  # see graph.paused_gc: a query allocates per reached node
+    with paused_gc():  # see gc_pause.paused_gc: a query allocates per reached node
         return schema.frame("blast_radius", _rows(estate, g, _walk(estate, g, target, change)))
 
 

@@ -2,8 +2,9 @@
 
 Stacks share values through ``Outputs.X.Export.Name`` and ``Fn::ImportValue``. This module
 links every import (a row of ``references`` with kind ``ImportValue``) to the output that
-exports it, and registers three derived estate frames (columns in :mod:`iacviz.schema`):
-``estate.exports``, ``estate.imports`` and ``estate.export_problems``.
+exports it, and registers two derived estate frames (columns in :mod:`iacviz.schema`):
+``estate.exports`` and ``estate.imports``; what is wrong with them is
+:func:`iacviz.analysis.problems.export_problems` (``estate.export_problems``).
 
 **Linking.** Names on both sides were resolved by the model with the stacks' parameter values;
 what is unknown offline stays a ``${Name}`` placeholder (``${NetworkStack}-VpcId``).
@@ -55,8 +56,9 @@ from ..cfn.intrinsics import Context, resolve_string
 from ..cfn.pointer import unescape
 from ..model.estate import Estate, derived_frame
 from ..model.identity import scope_of
+from .gc_pause import paused_gc
 
-__all__ = ["ambiguous_candidates", "export_problems", "export_scopes", "import_links", "match_pattern"]
+__all__ = ["ambiguous_candidates", "export_scopes", "import_links", "match_pattern"]
 
 schema.declare("exports", {
     "export_name": ("str", "Export.Name, resolved with the stack's parameters (may hold ${...} placeholders)"),
@@ -92,7 +94,10 @@ schema.declare("export_problems", {
                     "stack cycle or re-export"),
     "severity": ("str", "error, warning or info"),
     "stack": ("str", "stack concerned"),
+    "source": ("str", "logical id holding the import, or Outputs.X of the export (NA: a duplicate name or a cycle)"),
     "name": ("str", "export or import name (a cycle: the stacks joined by ' -> ')"),
+    "active": ("bool", "for an import: CloudFormation evaluates it under the parameter values (NA: unknown, "
+                       "or a problem of an export or a cycle)"),
     "message": ("str", "what is wrong, naming stacks and exports"),
 })
 
@@ -205,8 +210,6 @@ def _without_defaults(estate: Estate, rows: pd.DataFrame) -> dict[int, str]:
 def _link(estate: Estate) -> dict[str, Any]:
     cache = estate._cache
     if _CACHE_KEY not in cache:
-        from .graph import paused_gc  # graph imports this module
-
         with paused_gc():
             cache[_CACHE_KEY] = _compute_links(estate)
     return cache[_CACHE_KEY]
@@ -415,87 +418,3 @@ def _exports_frame(estate: Estate) -> pd.DataFrame:
 @derived_frame("imports")
 def _imports_frame(estate: Estate) -> pd.DataFrame:
     return _link(estate)["imports"]
-
-
-def export_problems(estate: Estate) -> pd.DataFrame:
-    """What is wrong with the cross-stack links of an estate, one row per problem.
-
-    Parameters
-    ----------
-    estate : Estate
-        Any estate; imports and exports are linked on first use (``estate.imports``).
-
-    Returns
-    -------
-    DataFrame
-        Frame ``export_problems``: kind, severity, stack, name, message. Kinds: ``dangling
-        import`` (error), ``ambiguous import`` (warning), ``unresolved import`` (info),
-        ``unused export`` (info: it may be used outside the estate), ``duplicate export``
-        (error: one name per account and region), ``stack cycle`` (error: imports and nesting
-        that no deployment order satisfies) and ``re-export`` (warning: an export whose value
-        is itself an import, which chains the two exporters' updates).
-
-    Examples
-    --------
-    >>> import iacviz
-    >>> app = {"Resources": {"Sg": {"Type": "AWS::EC2::SecurityGroup",
-    ...        "Properties": {"GroupDescription": "x", "VpcId": {"Fn::ImportValue": "net-VpcId"}}}}}
-    >>> export_problems(iacviz.load_template(app, stack="app")).message.tolist()
-    ["app imports 'net-VpcId' (Sg at /properties/VpcId) but no stack in the estate exports that name"]
-    """
-    link = _link(estate)
-    ex, imp = link["exports"], link["imports"]
-    rows: list[dict[str, Any]] = []
-    for r in imp.itertuples():
-        if r.active is not pd.NA and not r.active:
-            continue  # CloudFormation never evaluates it: nothing can go wrong with it
-        where = f"{r.source} at {r.path}" if r.path and r.path != "/" else r.source
-        if r.active is pd.NA:
-            where += ", under a condition whose value is unknown"
-        if r.link == "dangling":
-            what = "a name matching it" if "${" in r.export_name else "that name"
-            rows.append(dict(kind="dangling import", severity="warning" if r.active is pd.NA else "error",
-                             stack=r.stack,
-                             name=r.export_name,
-                             message=f"{r.stack} imports '{r.export_name}' ({where}) but no stack in the estate "
-                                     f"exports {what}"))
-        elif r.link == "ambiguous":
-            cands = ", ".join(f"'{n}' of {s}" for n, s in zip(r.candidates[:5], r.candidate_stacks[:5]))
-            cands += f" and {len(r.candidates) - 5} more" if len(r.candidates) > 5 else ""
-            rows.append(dict(kind="ambiguous import", severity="warning", stack=r.stack, name=r.export_name,
-                             message=f"{r.stack} imports '{r.export_name}' ({where}), which matches "
-                                     f"{len(r.candidates)} exports: {cands}; none is picked"))
-        elif r.link == "unresolved":
-            rows.append(dict(kind="unresolved import", severity="info", stack=r.stack, name=r.export_name,
-                             message=f"{r.stack} imports a name that cannot be resolved offline ({where})"))
-    for r in ex[(ex.n_importers == 0) & ex.possible_importers.map(len).eq(0)].itertuples():
-        rows.append(dict(kind="unused export", severity="info", stack=r.stack, name=r.export_name,
-                         message=f"{r.stack} exports '{r.export_name}' (Outputs.{r.output}) but no stack in the "
-                                 f"estate imports it"))
-    concrete = ex[~ex.pattern.astype(bool)]
-    scope = export_scopes(estate)
-    places = concrete.assign(scope=[scope.get(s, "/") for s in concrete["stack"]])
-    for (_, name), group in places.groupby(["scope", "export_name"], sort=True):
-        if len(group) < 2:
-            continue  # one export of a name per account and region: other places do not collide
-        owners = ", ".join(f"{s} (Outputs.{o})" for s, o in zip(group["stack"], group.output))
-        rows.append(dict(kind="duplicate export", severity="error", stack=group["stack"].iloc[0], name=name,
-                         message=f"export name '{name}' is exported {len(group)} times: {owners}; "
-                                 f"CloudFormation allows one export of a name per account and region"))
-    for r in ex[ex.reexport_of.notna()].itertuples():
-        rows.append(dict(kind="re-export", severity="warning", stack=r.stack, name=r.export_name,
-                         message=f"{r.stack} re-exports the import '{r.reexport_of}' as '{r.export_name}' "
-                                 f"(Outputs.{r.output}): its importers depend on the original exporter "
-                                 f"through {r.stack}, which must be updated in between"))
-    from .graph import stack_cycles  # graph builds on this module's links
-
-    for cycle, how in stack_cycles(estate):
-        rows.append(dict(kind="stack cycle", severity="error", stack=cycle[0], name=" -> ".join(cycle + cycle[:1]),
-                         message=f"stacks {', '.join(cycle)} depend on each other in a cycle ({how}); "
-                                 f"no deployment order satisfies it"))
-    return schema.frame("export_problems", rows)
-
-
-@derived_frame("export_problems")
-def _problems_frame(estate: Estate) -> pd.DataFrame:
-    return export_problems(estate)

@@ -38,18 +38,17 @@ so the cache never goes stale. Treat the returned graphs as read-only.
 """
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 import networkx as nx
 import pandas as pd
 
 from ..model.estate import Estate
 from .exports import ambiguous_candidates, import_links
+from .gc_pause import paused_gc
 
 __all__ = ["stack_graph", "resource_graph", "deployment_order", "deletion_order", "stack_cycles",
-           "dependents", "dependencies", "deployment_ranks", "paused_gc", "ORDERING_LINKS"]
+           "dependents", "dependencies", "deployment_ranks", "ORDERING_LINKS"]
 
 # Imports that order deployment: those whose exporter is known. An ambiguous import (several
 # candidates) orders nothing, or every candidate would wait on a guess.
@@ -71,23 +70,6 @@ def _values(series: pd.Series) -> list[Any]:
     # NA -> None: pd.NA in node attributes would make `if attrs["x"]` raise. Plain lists also
     # iterate several times faster than Arrow-backed string columns.
     return series.astype(object).where(series.notna(), None).tolist()
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while building many small containers.
-
-    With an estate's millions of live objects, each full collection rescans them all, and the
-    10^5 dicts and sets of a graph trigger many: building took 3-4x longer. Nothing built here
-    forms reference cycles, so collection can wait until the end.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _cached(estate: Estate, key: str, build) -> Any:

@@ -114,10 +114,10 @@ class Compat:
         from iacviz.cfn.conditions import evaluate_conditions
         from iacviz.cfn.intrinsics import Context
 
-        specs = raw.template.get("Parameters") or {}
-        values = {k: v["Default"] for k, v in specs.items() if isinstance(v, dict) and "Default" in v}
-        values.update(raw.parameter_values)
-        self.ctx = Context(raw.name, region, ACCOUNT, values, raw.template.get("Mappings"))
+        from iacviz.cfn.parameters import values
+
+        self.ctx = Context(raw.name, region, ACCOUNT, values(raw.template, raw.parameter_values),
+                           raw.template.get("Mappings"))
         self.conditions = evaluate_conditions(raw.template.get("Conditions") or {}, self.ctx)
         self.raw = raw
 

@@ -23,6 +23,7 @@ from .. import schema
 from ..sources.parameter_values import ParameterValues
 from ..sources.raw import ErrorRow, RawStack
 from ..cfn import modality as _modality
+from ..cfn import parameters as _parameters
 from ..cfn import update_behavior as _behavior
 from ..cfn.conditions import active_under, branches_on_path, evaluate_conditions
 from ..cfn.pointer import join
@@ -172,25 +173,6 @@ _BUILT = ("stacks", "resources", "properties", "parameters", "outputs", "conditi
           "references", "option_settings", "errors")
 
 
-def _parameter_values(raw: RawStack, declared: dict, user: dict) -> tuple[dict, dict]:
-    values, sources = {}, {}
-    for name, spec in declared.items():
-        spec = spec if isinstance(spec, dict) else {}
-        if name in user:
-            values[name], sources[name] = user[name], "user"
-        elif name in raw.parameter_values:
-            values[name] = raw.parameter_values[name]
-            sources[name] = raw.parameter_value_sources.get(name, raw.parameter_values_source)
-        elif "Default" in spec:
-            values[name], sources[name] = spec["Default"], "default"
-        else:
-            values[name], sources[name] = None, "missing"
-        if values[name] is not None and str(spec.get("Type", "")).startswith(("List<", "CommaDelimitedList")):
-            if isinstance(values[name], str):
-                values[name] = [v.strip() for v in values[name].split(",")]
-    return values, sources
-
-
 def _section(template: dict, key: str, acc: _Columns, raw: RawStack) -> dict:
     value = template.get(key) or {}
     if not isinstance(value, dict):
@@ -209,14 +191,15 @@ def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str
     outputs = _section(t, "Outputs", acc, raw)
     conditions = _section(t, "Conditions", acc, raw)
     mappings = _section(t, "Mappings", acc, raw)
-    values, value_sources = _parameter_values(raw, declared, user_params)
+    passed_sources = {n: raw.parameter_value_sources.get(n, raw.parameter_values_source) for n in raw.parameter_values}
+    values, value_sources = _parameters.resolve(declared, (user_params, "user"), (raw.parameter_values, passed_sources))
     ctx = Context(raw.stack_name or name, raw.region or region, raw.account, values, mappings)
     cond_values = evaluate_conditions(conditions, ctx)
     ctx.condition = cond_values.get
 
     for pname, spec in declared.items():
         spec = spec if isinstance(spec, dict) else {}
-        no_echo = str(spec.get("NoEcho", "false")).lower() == "true"
+        no_echo = _parameters.is_no_echo(spec)
         acc.add("parameters", stack=name, name=pname, type=spec.get("Type"), default=spec.get("Default"),
                 value=None if no_echo and value_sources[pname] != "default" else values[pname],
                 value_source=value_sources[pname], no_echo=no_echo, description=spec.get("Description"))

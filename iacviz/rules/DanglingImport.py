@@ -5,7 +5,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from ..analysis import exports as _exports  # noqa: F401 - registers estate.imports
+from ..analysis.problems import export_problems
 from ._base import Rule
 
 
@@ -38,16 +38,7 @@ class DanglingImport(Rule):
         'under a false !If condition of a public catalog is gone (inactive).')
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
-        imp = estate.imports
-        # An import under a false condition is never evaluated: its link is `inactive`, not dangling.
-        err = estate.errors
-        unread = sorted(set(err.source[err.severity == "error"].dropna()))
-        note = (f" ({len(unread)} file{'s' if len(unread) != 1 else ''} of the estate could not be read and may "
-                f"export it, e.g. {unread[0]})") if unread else ""
-        for r in imp[imp.link == "dangling"].itertuples():
-            what = "a name matching it" if "${" in r.export_name else "that name"
-            maybe = ", under a condition whose value is unknown" if r.active is pd.NA else ""
-            yield {**self.finding(r.stack, r.source,
-                                  f"{r.stack} imports '{r.export_name}' ({r.source} at {r.path}{maybe}) but no "
-                                  f"stack in the estate exports {what}{note}"),
-                   "active": None if r.active is pd.NA else bool(r.active)}
+        # An import under a false condition is never evaluated: export_problems leaves it out.
+        problems = export_problems(estate)
+        for r in problems[problems["kind"] == "dangling import"].itertuples():
+            yield {**self.finding(r.stack, r.source, r.message), "active": None if pd.isna(r.active) else bool(r.active)}

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ..analysis.graph import stack_cycles
-from ._base import Rule
+from ..analysis.problems import export_problems
+from ._base import Rule, problem_findings
 
 
 class StackCycle(Rule):
@@ -31,7 +31,4 @@ class StackCycle(Rule):
         'estates only.')
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
-        for cycle, how in stack_cycles(estate):
-            ring = " -> ".join(cycle + cycle[:1])
-            yield self.finding(cycle[0], None, f"stacks {ring} depend on each other in a cycle ({how}); "
-                                               f"no deployment order satisfies it")
+        yield from problem_findings(self, export_problems(estate), "stack cycle")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ..analysis import exports as _exports  # noqa: F401 - registers estate.exports
-from ._base import Rule
+from ..analysis.problems import export_problems
+from ._base import Rule, problem_findings
 
 
 class UnusedExport(Rule):
@@ -32,9 +32,4 @@ class UnusedExport(Rule):
         'false; info only, as importers may live elsewhere.')
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
-        ex = estate.exports
-        unused = ex[(ex.n_importers.fillna(0) == 0) & ex.possible_importers.map(lambda x: not x)]
-        for r in unused.itertuples():
-            yield self.finding(r.stack, f"Outputs.{r.output}",
-                               f"{r.stack} exports '{r.export_name}' (Outputs.{r.output}) but no stack in the "
-                               f"estate imports it")
+        yield from problem_findings(self, export_problems(estate), "unused export")

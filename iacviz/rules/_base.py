@@ -38,7 +38,7 @@ import pandas as pd
 
 from ..errors import IacvizError
 
-__all__ = ["Rule", "CATEGORIES", "SEVERITIES", "is_missing", "metadata_problems", "merged_config"]
+__all__ = ["Rule", "CATEGORIES", "SEVERITIES", "is_missing", "metadata_problems", "merged_config", "problem_findings"]
 
 SEVERITIES = {"E": "error", "W": "warning", "I": "info"}
 # Thousands of a rule id -> category; a new category takes the next free thousand.
@@ -102,6 +102,22 @@ def is_missing(value: Any) -> bool:
     (True, False, False)
     """
     return value is None or (not isinstance(value, (list, tuple, dict, set)) and bool(pd.isna(value)))
+
+
+def problem_findings(rule: Rule, problems: pd.DataFrame, kind: str) -> Iterable[dict[str, Any]]:
+    """The rows of an ``export_problems`` frame of one kind, as findings of `rule` (same message).
+
+    >>> import iacviz
+    >>> t = {"Resources": {"V": {"Type": "AWS::EC2::VPC"}},
+    ...      "Outputs": {"V": {"Value": {"Ref": "V"}, "Export": {"Name": "v"}}}}
+    >>> class R(Rule):
+    ...     id = "I9001"
+    >>> [f["logical_id"] for f in problem_findings(R(), iacviz.export_problems(iacviz.load_template(t)), "unused export")]
+    ['Outputs.V']
+    """
+    rows = problems[problems["kind"] == kind]
+    for stack, source, message in zip(rows["stack"], rows["source"], rows["message"]):
+        yield rule.finding(stack, source, message)
 
 
 def merged_config(rule: type[Rule], given: dict[str, Any] | None) -> dict[str, Any]:

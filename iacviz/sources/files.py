@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from ..cfn import parameters as _parameters
 from ..cfn.conditions import evaluate_conditions
 from ..cfn.intrinsics import Context, resolve_string, resolve_value
 from ..errors import TemplateError
@@ -20,7 +21,7 @@ from ..limits import LimitError, inside, read_regular_file
 from . import cdk, ebextensions, environments
 from .parameter_values import ParameterShapeError, ParameterValues
 from .raw import ErrorRow, RawStack
-from .transforms import apply_transforms, parameter_defaults
+from .transforms import apply_transforms
 from .template_cache import TemplateCache, content_hash
 from .template_text import MAX_TEMPLATE_BYTES, parse_template
 
@@ -331,7 +332,7 @@ class _Reader:
         """The template of the estate folder an S3/HTTPS TemplateURL points at: the one sharing
         the longest path suffix with the URL (``templates/buckets.template.yaml``). Nothing is
         fetched; an ambiguous or missing match is a warning row."""
-        ctx = Context(t.path.stem, self.region, None, {**parameter_defaults(t.body), **t.estate_wide, **t.parameters})
+        ctx = Context(t.path.stem, self.region, None, _parameters.values(t.body, t.parameters, t.estate_wide))
         conditions = t.body.get("Conditions")
         ctx.condition = evaluate_conditions(conditions if isinstance(conditions, dict) else {}, ctx).get
         found = _url_path(url, ctx)
@@ -399,7 +400,7 @@ class _Reader:
             stack_dependencies=[parent] if parent else [],
             account=account, region=where.region if where else None,
             environment=where.environment if where else None))
-        ctx = Context(name, region, account, {**parameter_defaults(t.body), **user})
+        ctx = Context(name, region, account, _parameters.values(t.body, user))
         for child, logical_id, passed in children.get(self.real(t.path), []):
             resolved = {k: _resolved_or_expr(v, ctx) for k, v in passed.items()}
             self._add(child, f"{name}-{logical_id}", name, logical_id, resolved, "parent", children,

@@ -31,6 +31,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 from botocore.parsers import ResponseParserError
 
+from iacviz.cfn.parameters import declared, is_no_echo
 from iacviz.errors import IacvizError, LiveError, TemplateError
 from iacviz.sources.raw import ErrorRow, RawStack
 
@@ -218,11 +219,7 @@ def mask_parameters(values: dict[str, Any], *templates: dict | None) -> dict[str
     >>> mask_parameters({"Pw": "hunter2", "Env": "dev"}, {"Parameters": {"Pw": {"NoEcho": "true"}}})
     {'Pw': '****', 'Env': 'dev'}
     """
-    secret = set()
-    for template in templates:
-        for name, spec in ((template or {}).get("Parameters") or {}).items():
-            if isinstance(spec, dict) and str(spec.get("NoEcho", "")).lower() == "true":
-                secret.add(name)
+    secret = {name for template in templates for name, spec in declared(template).items() if is_no_echo(spec)}
     return {k: (MASK if k in secret else v) for k, v in values.items()}
 
 

@@ -11,22 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..cfn import parameters as _parameters
 from ..cfn.language_extensions import expand_foreach, uses_language_extensions
 from ..errors import TemplateError
 from . import sam
 from .raw import ErrorRow
 from .template_text import check_body
-
-
-def parameter_defaults(body: dict[str, Any]) -> dict[str, Any]:
-    """``{name: Default}`` of the template's parameters that have one.
-
-    >>> parameter_defaults({"Parameters": {"Env": {"Type": "String", "Default": "dev"}, "X": {}}})
-    {'Env': 'dev'}
-    """
-    params = body.get("Parameters")
-    return {k: v["Default"] for k, v in params.items() if isinstance(v, dict) and "Default" in v} if isinstance(
-        params, dict) else {}
 
 
 def apply_transforms(body: dict[str, Any], values: dict[str, Any], region: str, source: str, stack: str
@@ -40,7 +30,7 @@ def apply_transforms(body: dict[str, Any], values: dict[str, Any], region: str, 
         check_body(body, source)  # files were checked when parsed; mappings and live bodies here
     except TemplateError as exc:
         return {}, None, {}, [ErrorRow(source, 0, "error", exc.message, stack)]
-    values = {**parameter_defaults(body), **values}
+    values = _parameters.values(body, values)
     expanded, raw, errors = body, None, []
     generated_by: dict[str, str] = {}
     if uses_language_extensions(expanded):
