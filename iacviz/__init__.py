@@ -20,7 +20,7 @@ from .errors import IacvizError, LiveError, TemplateError
 _HOME = {
     # model: read an estate
     "Estate": "model.estate", "build_estate": "model.build", "load_live": "model.live", "load": "model.load",
-    "load_template": "model.load", "read_snapshot": "model.snapshot", "open_estate": "model.open",
+    "load_template": "model.load", "read_snapshot": "model.load", "open_estate": "model.open",
     # analysis: pure functions of an estate
     "blast_radius": "analysis.blast_radius", "plan_changes": "analysis.changes",
     "export_problems": "analysis.problems", "deletion_order": "analysis.graph", "deployment_order": "analysis.graph",
@@ -80,9 +80,8 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from .model.build import build_estate
     from .model.estate import Estate
     from .model.live import load_live
-    from .model.load import load, load_template
+    from .model.load import load, load_template, read_snapshot
     from .model.open import open_estate
-    from .model.snapshot import read_snapshot
     from .rules import review
     from .views.report import render_report, write_report
     from .views.widgets import blast_explorer, export_explorer

@@ -11,7 +11,8 @@ keys (``stack_key``) and reads what a user types (``resolve_stack``, ``split_tar
 
 The model and the analyses build frames through :func:`frame`, which orders the columns,
 applies the dtypes and fails loudly on a column that is not declared, so a frame never
-drifts from what this module documents.
+drifts from what this module documents. Every frame is here, the analyses' too, so
+:func:`describe` knows them all without importing the module that computes them.
 
 >>> list(frame("errors", []).columns)
 ['source', 'line', 'severity', 'message', 'stack']
@@ -156,6 +157,135 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "message": ("str", "what is wrong, in words"),
         "stack": ("str", "stack concerned, when known"),
     },
+    # live estates (load_live and their snapshots) also hold these frames
+    "unmanaged": {
+        "account": ("str", "AWS account id"),
+        "region": ("str", "region (global for IAM roles)"),
+        "service": ("str", "service part of the type, as in resources.service (S3, SQS, EC2...)"),
+        "type": ("str", "CloudFormation type when known, else <arn service>:<resource type>"),
+        "id": ("str", "the id a stack would report as physical id (bucket name, queue URL, sg-...)"),
+        "arn": ("str", "ARN"),
+        "tags": ("object", "dict of the resource's tags (when the listing returns them)"),
+    },
+    "live_exports": {
+        "account": ("str", "AWS account id"),
+        "region": ("str", "region"),
+        "export_name": ("str", "export name as deployed"),
+        "value": ("str", "exported value as deployed"),
+        "stack": ("str", "exporting stack"),
+        "stack_id": ("str", "exporting stack's StackId"),
+    },
+    "live_imports": {
+        "account": ("str", "AWS account id"),
+        "region": ("str", "region"),
+        "export_name": ("str", "export imported"),
+        "exporting_stack": ("str", "stack that exports it"),
+        "importing_stack": ("str", "stack importing it (ListImports)"),
+    },
+    # derived frames (estate.exports, ...) and analysis results, computed above the model
+    "findings": {
+        "rule_id": ("str", "id of the rule that found it, e.g. W3001 (letter: severity; thousands: category)"),
+        "severity": ("str", "error, warning or info"),
+        "stack": ("str", "stack concerned (NA: the account, e.g. an unmanaged resource)"),
+        "logical_id": ("str", "resource logical id, Outputs.X for an output, or the resource's id when unmanaged"),
+        "message": ("str", "what was found, naming stacks, resources and values"),
+        "fix": ("str", "how to fix it"),
+        "title": ("str", "the rule's title"),
+        "active": ("bool", "what it is about exists under the parameter values: the resource's or output's "
+                           "Condition, or for an import its conditions (NA: unknown)"),
+    },
+    "exports": {
+        "export_name": ("str", "Export.Name, resolved with the stack's parameters (may hold ${...} placeholders)"),
+        "stack": ("str", "exporting stack"),
+        "output": ("str", "output logical id"),
+        "value": ("object", "the output's Value expression as written"),
+        "resolved_value": ("str", "the value where it can be resolved offline"),
+        "pattern": ("bool", "the name still holds ${...} placeholders (matched as a pattern)"),
+        "n_importers": ("int", "stacks importing it (exact or inferred links)"),
+        "importers": ("object", "sorted list of those stacks"),
+        "possible_importers": ("object", "stacks whose ambiguous import lists it among the candidates"),
+        "resources": ("object", "logical ids of the resources behind the value (Ref/GetAtt/Sub in Value)"),
+        "reexport_of": ("str", "the import name when the value itself comes from Fn::ImportValue"),
+    },
+    "imports": {
+        "stack": ("str", "importing stack"),
+        "source": ("str", "logical id or Outputs.X holding the Fn::ImportValue"),
+        "path": ("str", "JSON pointer of the Fn::ImportValue inside the source"),
+        "export_name": ("str", "import name as resolved (may hold ${...} placeholders)"),
+        "export_stack": ("str", "exporting stack (exact or inferred links)"),
+        "export_output": ("str", "exporting output logical id"),
+        "export_resources": ("object", "resources behind that output in the exporting stack"),
+        "link": ("str", "exact, inferred, ambiguous, dangling, unresolved, or inactive (matches nothing, but sits "
+                        "under a condition that is false, so CloudFormation never evaluates it)"),
+        "active": ("bool", "CloudFormation evaluates the import under the parameter values (its resource's "
+                           "Condition and the Fn::If branches around it); NA: unknown"),
+        "inferred_from": ("str", "assumption of an inferred link, e.g. NetworkStack=network (ambiguous: the pattern)"),
+        "candidates": ("object", "ambiguous: the matching export names"),
+        "candidate_stacks": ("object", "ambiguous: the stack of each candidate (same order)"),
+    },
+    "export_problems": {
+        "kind": ("str", "dangling import, ambiguous import, unresolved import, unused export, duplicate export, "
+                        "stack cycle or re-export"),
+        "severity": ("str", "error, warning or info"),
+        "stack": ("str", "stack concerned"),
+        "source": ("str", "logical id holding the import, or Outputs.X of the export (NA: a duplicate name or a cycle)"),
+        "name": ("str", "export or import name (a cycle: the stacks joined by ' -> ')"),
+        "active": ("bool", "for an import: CloudFormation evaluates it under the parameter values (NA: unknown, "
+                           "or a problem of an export or a cycle)"),
+        "message": ("str", "what is wrong, naming stacks and exports"),
+    },
+    "coverage": {
+        "service": ("str", "service part of the resource type (S3, SQS, EC2...)"),
+        "managed": ("int", "deployed resources owned by a stack (a physical id in resources)"),
+        "unmanaged": ("int", "resources found outside every stack"),
+        "coverage_pct": ("float", "managed / (managed + unmanaged) * 100"),
+    },
+    "blast_radius": {
+        "stack": ("str", "stack of the affected resource or output"),
+        "logical_id": ("str", "logical id (Outputs.X for an output; Parameters.X for a parameter target)"),
+        "kind": ("str", "resource, output, parameter or condition"),
+        "type": ("str", "resource type"),
+        "depth": ("int", "edges from the target (0: the target itself)"),
+        "impact": ("str", "deleted, broken, replaced, conditional (may be replaced, added or removed) or updated"),
+        "path": ("str", "how the change gets there, e.g. net/Vpc -Ref-> net/Outputs.VpcId -ImportValue-> app/Sg"),
+        "stateful": ("bool", "holds data that a replacement or deletion loses"),
+        "protected": ("bool", "the policy for this impact keeps the old resource or a snapshot (NA: not applicable)"),
+        "blocked": ("str", "why CloudFormation would refuse the change on this path (empty: it would not)"),
+    },
+    "replacement_prone": {
+        "stack": ("str", "stack name"),
+        "logical_id": ("str", "resource logical id"),
+        "type": ("str", "resource type"),
+        "path": ("str", "JSON pointer of the property leaf, e.g. /properties/VpcId"),
+        "update_behavior": ("str", "replace (create-only) or conditional (conditionally create-only)"),
+        "driven_by": ("object", "what the value depends on, as in properties.driven_by (ref:X, getatt:X.A, import, "
+                                "condition:C, mapping:M)"),
+        "drivers": ("str", "the same in words: parameter Env, resource Vpc, attribute Db.Arn, import shop-VpcId..."),
+        "stateful": ("bool", "the resource holds data a replacement loses"),
+        "protected": ("bool", "UpdateReplacePolicy Retain or (where supported) Snapshot keeps the old resource "
+                              "(NA: a policy that cannot be resolved offline)"),
+        "message": ("str", "what a change of a driver does, in one sentence"),
+    },
+    "plan": {
+        "stack": ("str", "stack name"),
+        "logical_id": ("str", "resource logical id, or output name for kind output"),
+        "resource_type": ("str", "resource type (the new one for a Modify; NA for outputs)"),
+        "kind": ("str", "resource or output"),
+        "action": ("str", "Add, Modify, Remove, or Dynamic (inputs read at deploy time: nothing else changed)"),
+        "replacement": ("str", "CloudFormation's Replacement for a Modify: True, False or Conditional (NA otherwise)"),
+        "details": ("object", "list of dicts: attribute, name, requires_recreation (Never/Conditionally/Always), "
+                              "evaluation (Static/Dynamic), change_source, causing_entity"),
+        "will_replace": ("bool", "iacviz's verdict: True the physical resource will certainly be new, False it "
+                                 "certainly will not, NA it depends on AWS"),
+        "data_loss": ("bool", "a stateful resource replaced or removed with no Retain/Snapshot policy protecting it "
+                              "(NA: only if a conditional replacement happens)"),
+        "blocked": ("str", "why CloudFormation would refuse the update (export in use, custom name, type change)"),
+        "unknowable": ("str", "what cannot be known offline: SSM parameter types, {{resolve:...}}, macros, "
+                              "AWS::Include, unknown conditions or types"),
+        "policy_action": ("str", "Delete, Retain, Snapshot (removal) or ReplaceAnd... (replacement)"),
+        "scope": ("object", "attributes changed: Properties, Tags, Metadata, DeletionPolicy, ..."),
+        "note": ("str", "context: stack added/removed, condition flipped, type changed, renamed logical id?"),
+    },
 }
 
 
@@ -289,18 +419,6 @@ def empty(name: str) -> pd.DataFrame:
             cols[col] = pd.Series([], dtype=_DTYPES[kind])
         cached = _EMPTY[name] = (spec, pd.DataFrame(cols, index=pd.RangeIndex(0)))
     return cached[1].copy(deep=False)
-
-
-def declare(name: str, spec: dict[str, tuple[str, str]]) -> None:
-    """Declare a frame owned by an analysis module (exports, imports, findings...).
-
-    Analyses register their frames here at import time so that the documentation of every
-    column still lives in one registry.
-
-    >>> declare("example", {"a": ("str", "an example")}); columns("example")
-    ['a']
-    """
-    COLUMNS[name] = dict(spec)
 
 
 def describe(name: str) -> pd.DataFrame:

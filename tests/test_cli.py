@@ -212,7 +212,7 @@ def test_snapshot_from_paths_round_trips(capsys, net, tmp_path):
     snap = tmp_path / "snap"
     code, out, _ = run(capsys, "snapshot", str(net), "-o", str(snap))
     assert code == 0 and "2 stacks" in out
-    from iacviz.model.snapshot import read_snapshot
+    from iacviz.model.load import read_snapshot
 
     assert sorted(read_snapshot(snap).stacks["stack"]) == ["app", "net"]
 

@@ -56,11 +56,14 @@ def test_empty_frames_are_typed_and_independent():
 
 
 def test_empty_follows_a_new_declaration():
-    schema.declare("example_speed", {"a": ("str", "first")})
-    assert schema.empty("example_speed").columns.tolist() == ["a"]
-    schema.declare("example_speed", {"a": ("str", "first"), "b": ("int", "second")})
-    assert schema.empty("example_speed").columns.tolist() == ["a", "b"]
-    del schema.COLUMNS["example_speed"]
+    # Frames are declared in schema.COLUMNS only; a changed entry must not serve a stale empty frame.
+    schema.COLUMNS["example_speed"] = {"a": ("str", "first")}
+    try:
+        assert schema.empty("example_speed").columns.tolist() == ["a"]
+        schema.COLUMNS["example_speed"] = {"a": ("str", "first"), "b": ("int", "second")}
+        assert schema.empty("example_speed").columns.tolist() == ["a", "b"]
+    finally:
+        del schema.COLUMNS["example_speed"]
 
 
 def test_estate_builds_a_frame_on_first_access_only():

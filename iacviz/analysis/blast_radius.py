@@ -74,18 +74,6 @@ from .targets import construct_resources, did_you_mean
 
 __all__ = ["blast_radius", "CHANGES", "IMPACTS"]
 
-schema.declare("blast_radius", {
-    "stack": ("str", "stack of the affected resource or output"),
-    "logical_id": ("str", "logical id (Outputs.X for an output; Parameters.X for a parameter target)"),
-    "kind": ("str", "resource, output, parameter or condition"),
-    "type": ("str", "resource type"),
-    "depth": ("int", "edges from the target (0: the target itself)"),
-    "impact": ("str", "deleted, broken, replaced, conditional (may be replaced, added or removed) or updated"),
-    "path": ("str", "how the change gets there, e.g. net/Vpc -Ref-> net/Outputs.VpcId -ImportValue-> app/Sg"),
-    "stateful": ("bool", "holds data that a replacement or deletion loses"),
-    "protected": ("bool", "the policy for this impact keeps the old resource or a snapshot (NA: not applicable)"),
-    "blocked": ("str", "why CloudFormation would refuse the change on this path (empty: it would not)"),
-})
 
 CHANGES = ("replace", "update", "delete")
 IMPACTS = ("updated", "conditional", "replaced", "broken", "deleted")

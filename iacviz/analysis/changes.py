@@ -31,27 +31,6 @@ from iacviz.sources.raw import ErrorRow
 
 __all__ = ["plan_changes"]
 
-schema.declare("plan", {
-    "stack": ("str", "stack name"),
-    "logical_id": ("str", "resource logical id, or output name for kind output"),
-    "resource_type": ("str", "resource type (the new one for a Modify; NA for outputs)"),
-    "kind": ("str", "resource or output"),
-    "action": ("str", "Add, Modify, Remove, or Dynamic (inputs read at deploy time: nothing else changed)"),
-    "replacement": ("str", "CloudFormation's Replacement for a Modify: True, False or Conditional (NA otherwise)"),
-    "details": ("object", "list of dicts: attribute, name, requires_recreation (Never/Conditionally/Always), "
-                          "evaluation (Static/Dynamic), change_source, causing_entity"),
-    "will_replace": ("bool", "iacviz's verdict: True the physical resource will certainly be new, False it "
-                             "certainly will not, NA it depends on AWS"),
-    "data_loss": ("bool", "a stateful resource replaced or removed with no Retain/Snapshot policy protecting it "
-                          "(NA: only if a conditional replacement happens)"),
-    "blocked": ("str", "why CloudFormation would refuse the update (export in use, custom name, type change)"),
-    "unknowable": ("str", "what cannot be known offline: SSM parameter types, {{resolve:...}}, macros, "
-                          "AWS::Include, unknown conditions or types"),
-    "policy_action": ("str", "Delete, Retain, Snapshot (removal) or ReplaceAnd... (replacement)"),
-    "scope": ("object", "attributes changed: Properties, Tags, Metadata, DeletionPolicy, ..."),
-    "note": ("str", "context: stack added/removed, condition flipped, type changed, renamed logical id?"),
-})
-
 
 def plan_changes(before: Source | Mapping[str, Any], after: Source | Mapping[str, Any], *,
                  before_parameters: Mapping | None = None, after_parameters: Mapping | None = None,

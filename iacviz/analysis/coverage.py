@@ -19,14 +19,6 @@ from .. import schema
 
 if TYPE_CHECKING:
     from ..model.estate import Estate
-from ..model import live as _live  # noqa: F401 - declares the unmanaged frame
-
-schema.declare("coverage", {
-    "service": ("str", "service part of the resource type (S3, SQS, EC2...)"),
-    "managed": ("int", "deployed resources owned by a stack (a physical id in resources)"),
-    "unmanaged": ("int", "resources found outside every stack"),
-    "coverage_pct": ("float", "managed / (managed + unmanaged) * 100"),
-})
 
 
 def iac_coverage(estate: Estate | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -54,7 +46,8 @@ def iac_coverage(estate: Estate | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     >>> len(iac_coverage(estate))  # from files: nothing deployed, nothing scanned
     0
     """
-    frames = estate if isinstance(estate, Mapping) else {"resources": estate.resources, "unmanaged": estate.unmanaged}
+    # An estate read from files has no unmanaged frame: nothing was listed, nothing is counted.
+    frames = estate if isinstance(estate, Mapping) else estate.frames()
     res = frames.get("resources", schema.frame("resources", []))
     unm = frames.get("unmanaged", schema.frame("unmanaged", []))
     managed = res[res.physical_id.notna()].groupby("service").size()

@@ -60,46 +60,6 @@ from .gc_pause import paused_gc
 
 __all__ = ["ambiguous_candidates", "export_scopes", "import_links", "match_pattern"]
 
-schema.declare("exports", {
-    "export_name": ("str", "Export.Name, resolved with the stack's parameters (may hold ${...} placeholders)"),
-    "stack": ("str", "exporting stack"),
-    "output": ("str", "output logical id"),
-    "value": ("object", "the output's Value expression as written"),
-    "resolved_value": ("str", "the value where it can be resolved offline"),
-    "pattern": ("bool", "the name still holds ${...} placeholders (matched as a pattern)"),
-    "n_importers": ("int", "stacks importing it (exact or inferred links)"),
-    "importers": ("object", "sorted list of those stacks"),
-    "possible_importers": ("object", "stacks whose ambiguous import lists it among the candidates"),
-    "resources": ("object", "logical ids of the resources behind the value (Ref/GetAtt/Sub in Value)"),
-    "reexport_of": ("str", "the import name when the value itself comes from Fn::ImportValue"),
-})
-schema.declare("imports", {
-    "stack": ("str", "importing stack"),
-    "source": ("str", "logical id or Outputs.X holding the Fn::ImportValue"),
-    "path": ("str", "JSON pointer of the Fn::ImportValue inside the source"),
-    "export_name": ("str", "import name as resolved (may hold ${...} placeholders)"),
-    "export_stack": ("str", "exporting stack (exact or inferred links)"),
-    "export_output": ("str", "exporting output logical id"),
-    "export_resources": ("object", "resources behind that output in the exporting stack"),
-    "link": ("str", "exact, inferred, ambiguous, dangling, unresolved, or inactive (matches nothing, but sits "
-                    "under a condition that is false, so CloudFormation never evaluates it)"),
-    "active": ("bool", "CloudFormation evaluates the import under the parameter values (its resource's "
-                       "Condition and the Fn::If branches around it); NA: unknown"),
-    "inferred_from": ("str", "assumption of an inferred link, e.g. NetworkStack=network (ambiguous: the pattern)"),
-    "candidates": ("object", "ambiguous: the matching export names"),
-    "candidate_stacks": ("object", "ambiguous: the stack of each candidate (same order)"),
-})
-schema.declare("export_problems", {
-    "kind": ("str", "dangling import, ambiguous import, unresolved import, unused export, duplicate export, "
-                    "stack cycle or re-export"),
-    "severity": ("str", "error, warning or info"),
-    "stack": ("str", "stack concerned"),
-    "source": ("str", "logical id holding the import, or Outputs.X of the export (NA: a duplicate name or a cycle)"),
-    "name": ("str", "export or import name (a cycle: the stacks joined by ' -> ')"),
-    "active": ("bool", "for an import: CloudFormation evaluates it under the parameter values (NA: unknown, "
-                       "or a problem of an export or a cycle)"),
-    "message": ("str", "what is wrong, naming stacks and exports"),
-})
 
 # Characters a placeholder may stand for inside an export name (see the module docstring).
 _VALUE = r"[A-Za-z0-9._-]+?"

@@ -15,20 +15,6 @@ from iacviz.model.estate import Estate, derived_frame
 
 __all__ = ["replacement_prone", "driver_words", "import_index", "imports_at", "is_input", "parameter_keys"]
 
-schema.declare("replacement_prone", {
-    "stack": ("str", "stack name"),
-    "logical_id": ("str", "resource logical id"),
-    "type": ("str", "resource type"),
-    "path": ("str", "JSON pointer of the property leaf, e.g. /properties/VpcId"),
-    "update_behavior": ("str", "replace (create-only) or conditional (conditionally create-only)"),
-    "driven_by": ("object", "what the value depends on, as in properties.driven_by (ref:X, getatt:X.A, import, "
-                            "condition:C, mapping:M)"),
-    "drivers": ("str", "the same in words: parameter Env, resource Vpc, attribute Db.Arn, import shop-VpcId..."),
-    "stateful": ("bool", "the resource holds data a replacement loses"),
-    "protected": ("bool", "UpdateReplacePolicy Retain or (where supported) Snapshot keeps the old resource "
-                          "(NA: a policy that cannot be resolved offline)"),
-    "message": ("str", "what a change of a driver does, in one sentence"),
-})
 
 # Drivers that change between deployments of the same stack. A pseudo parameter (the stack's
 # own name or region) or a mapping looked up with literal keys cannot.

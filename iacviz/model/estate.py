@@ -1,9 +1,11 @@
 """`Estate`: one immutable object holding an estate as tidy pandas frames.
 
-The model builds the base frames (stacks, resources, properties, ...). Analyses add frames
-of their own (exports, imports, ...) by registering a function with :func:`derived_frame`;
-the estate computes such a frame on first access and keeps it. That way the model never
-imports the analyses above it, yet ``estate.exports`` just works.
+The model builds the base frames (stacks, resources, properties, ...); a live estate also
+holds its live frames (unmanaged, live_exports, live_imports). Analyses add frames of their
+own (exports, imports, ...) by registering a function with :func:`derived_frame`; the estate
+computes such a frame on first access and keeps it. That way the model never imports the
+analyses above it, yet ``estate.exports`` just works. Any other name raises AttributeError:
+an estate never makes up a frame (``estate.plan`` is :func:`iacviz.plan_changes`' job).
 
 >>> from iacviz.schema import frame
 >>> e = Estate({"stacks": frame("stacks", [{"stack": "net"}])})
@@ -18,6 +20,8 @@ import pandas as pd
 
 from .. import schema
 from ..sources.raw import RawStack
+from .identity import resolve_stack
+from .snapshot import sql as _sql, to_parquet as _to_parquet
 
 BASE_FRAMES = (
     "stacks", "resources", "properties", "parameters", "outputs", "conditions", "mappings",
@@ -34,6 +38,7 @@ def derived_frame(name: str) -> Callable:
     ... def _n(estate): return pd.DataFrame({"n": [len(estate.stacks)]})
     >>> Estate({}).n_stacks.n.tolist()
     [0]
+    >>> del _DERIVED["n_stacks"]  # an example, not a frame of iacviz
     """
 
     def register(fn: Callable[["Estate"], pd.DataFrame]) -> Callable:
@@ -75,10 +80,13 @@ class Estate:
         if name in _DERIVED:
             cache[name] = _DERIVED[name](self)
             return cache[name]
-        if name in schema.COLUMNS:
-            frames[name] = schema.frame(name, [])
-            return frames[name]
-        raise AttributeError(f"Estate has no frame {name!r}")
+        if name in BASE_FRAMES:  # every estate has them; one made without a base frame has no such rows
+            cache[name] = schema.frame(name, [])
+            return cache[name]
+        # Nothing else is invented: an empty frame of an analysis result (findings, plan) or of a
+        # live estate (unmanaged) would read as "none found" where nothing was looked for.
+        known = sorted(set(BASE_FRAMES) | set(frames) | set(_DERIVED))
+        raise AttributeError(f"Estate has no frame {name!r}; its frames: {', '.join(known)}")
 
     @property
     def raw_stacks(self) -> list[RawStack]:
@@ -141,8 +149,6 @@ class Estate:
         >>> Estate({}).stack("net").resources.empty
         True
         """
-        from .identity import resolve_stack
-
         stacks = self._frames.get("stacks")
         if stacks is not None and len(stacks):
             name = resolve_stack(stacks, name)
@@ -155,9 +161,7 @@ class Estate:
 
     def to_parquet(self, folder: str) -> None:
         """Write a snapshot of this estate (see :func:`iacviz.read_snapshot`)."""
-        from .snapshot import to_parquet
-
-        to_parquet(self, folder)
+        _to_parquet(self, folder)
 
     def sql(self, query: str) -> pd.DataFrame:
         """Run DuckDB SQL over the frames, each a table named after it.
@@ -165,6 +169,4 @@ class Estate:
         >>> Estate({}).sql("select count(*) as n from resources").n[0]  # doctest: +SKIP
         0
         """
-        from .snapshot import sql
-
-        return sql(self, query)
+        return _sql(self, query)

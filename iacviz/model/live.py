@@ -9,47 +9,15 @@ stacks, so it can be refreshed (``since=estate``) and snapshotted.
 >>> estate = load_live(profile="prod-readonly", regions=["eu-west-1"])  # doctest: +SKIP
 >>> estate.stacks[["stack", "stack_status", "last_updated"]]  # doctest: +SKIP
 >>> estate = load_live(since=estate)  # doctest: +SKIP
->>> snapshot_live("snap/", profile="prod-readonly", regions=["eu-west-1"])  # doctest: +SKIP
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Iterable
 
 from .. import schema
 from ..sources.live import DEFAULT_INCLUDE, LiveRead, read_live
 from .build import build_estate
 from .estate import Estate
-
-_LIVE_FRAMES = {
-    "unmanaged": {
-        "account": ("str", "AWS account id"),
-        "region": ("str", "region (global for IAM roles)"),
-        "service": ("str", "service part of the type, as in resources.service (S3, SQS, EC2...)"),
-        "type": ("str", "CloudFormation type when known, else <arn service>:<resource type>"),
-        "id": ("str", "the id a stack would report as physical id (bucket name, queue URL, sg-...)"),
-        "arn": ("str", "ARN"),
-        "tags": ("object", "dict of the resource's tags (when the listing returns them)"),
-    },
-    "live_exports": {
-        "account": ("str", "AWS account id"),
-        "region": ("str", "region"),
-        "export_name": ("str", "export name as deployed"),
-        "value": ("str", "exported value as deployed"),
-        "stack": ("str", "exporting stack"),
-        "stack_id": ("str", "exporting stack's StackId"),
-    },
-    "live_imports": {
-        "account": ("str", "AWS account id"),
-        "region": ("str", "region"),
-        "export_name": ("str", "export imported"),
-        "exporting_stack": ("str", "stack that exports it"),
-        "importing_stack": ("str", "stack importing it (ListImports)"),
-    },
-}
-for _name, _spec in _LIVE_FRAMES.items():
-    if _name not in schema.COLUMNS:  # the lead may declare them in schema.py itself
-        schema.declare(_name, _spec)
 
 
 def load_live(session=None, *, regions: Iterable[str] | None = None, stack_names: Iterable[str] | None = None,
@@ -174,13 +142,3 @@ def estate_from_read(read: LiveRead) -> Estate:
     return estate.replace(unmanaged=schema.frame("unmanaged", read.unmanaged),
                           live_exports=schema.frame("live_exports", exports),
                           live_imports=schema.frame("live_imports", read.imports))
-
-
-def snapshot_live(folder: str | Path, *, profile: str | None = None, regions: Iterable[str] | None = None,
-                  **kwargs: Any) -> Estate:
-    """For ``iacviz snapshot --profile P --region R -o FOLDER``: load_live, then write the snapshot."""
-    from .snapshot import to_parquet
-
-    estate = load_live(profile=profile, regions=regions, **kwargs)
-    to_parquet(estate, folder)
-    return estate

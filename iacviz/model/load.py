@@ -18,6 +18,7 @@ from ..sources.raw import ErrorRow, RawStack
 from . import cache as _cache
 from .build import build_estate
 from .estate import Estate
+from .snapshot import read_frames
 
 
 def load(*paths: str | os.PathLike, parameters: Mapping[str, Any] | ParameterValues | None = None,
@@ -134,3 +135,36 @@ def _check(errors: list[ErrorRow], strict: bool) -> None:
         first = bad[0]
         more = f" (and {len(bad) - 1} more errors)" if len(bad) > 1 else ""
         raise TemplateError(first.source, first.line, first.message + more)
+
+
+def read_snapshot(folder: str | Path) -> Estate:
+    """The estate a snapshot folder holds (written by ``Estate.to_parquet`` or ``iacviz snapshot``).
+
+    Frames come back with their dtypes and row order, live frames included, and the raw
+    stacks with them, so every analysis runs on a snapshot as on the estate it was taken of.
+
+    Parameters
+    ----------
+    folder : path
+        The snapshot folder.
+
+    Returns
+    -------
+    Estate
+        The same frames, with the same dtypes and row order, as the estate written.
+
+    Raises
+    ------
+    IacvizError
+        When `folder` is not a snapshot or one of its files is damaged.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> load_template({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}, stack="jobs").to_parquet(folder)
+    >>> read_snapshot(folder).resources.logical_id.tolist()
+    ['Q']
+    """
+    frames, raws, region = read_frames(folder)
+    return Estate(frames, raws, region)

@@ -104,7 +104,7 @@ def open_estate(source: Source, *more: str | os.PathLike, parameters: Mapping[st
     if missing:
         raise IacvizError(f"no such file or folder: {', '.join(missing)}")
     if not more and is_snapshot(source):
-        from .snapshot import read_snapshot
+        from .load import read_snapshot
 
         return read_snapshot(Path(text))
     from .load import load

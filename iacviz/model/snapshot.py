@@ -19,8 +19,8 @@ hive_partitioning=true)``.
 ...                                       "stack_dependencies": ["base"]}])}
 >>> folder = tempfile.mkdtemp()
 >>> to_parquet(frames, folder)
->>> back = read_snapshot(folder)
->>> back.stacks.stack_dependencies[0], back.stacks.n_resources.dtype
+>>> back, raws, region = read_frames(folder)
+>>> back["stacks"].stack_dependencies[0], back["stacks"].n_resources.dtype
 (['base'], Int64Dtype())
 >>> sql(back, "select stack, region from stacks").values.tolist()
 [['net', 'eu-west-1']]
@@ -82,7 +82,7 @@ def to_parquet(estate: Estate | Mapping[str, pd.DataFrame], folder: str | Path) 
     >>> estate = iacviz.load_template({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}, stack="jobs")
     >>> folder = tempfile.mkdtemp()
     >>> to_parquet(estate, folder)
-    >>> read_snapshot(folder).resources["logical_id"].tolist()
+    >>> read_frames(folder)[0]["resources"]["logical_id"].tolist()
     ['Q']
     """
     folder = Path(folder)
@@ -99,36 +99,16 @@ def to_parquet(estate: Estate | Mapping[str, pd.DataFrame], folder: str | Path) 
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1), "utf-8")
 
 
-def read_snapshot(folder: str | Path) -> Estate:
-    """The estate written by :func:`to_parquet` (frames, dtypes, row order and raw stacks).
+def read_frames(folder: str | Path) -> tuple[dict[str, pd.DataFrame], list[RawStack], str]:
+    """What :func:`to_parquet` wrote: the frames (dtypes, row order), the raw stacks and the region.
 
-    Parameters
-    ----------
-    folder : str or pathlib.Path
-        A snapshot folder (``iacviz snapshot -o FOLDER`` or :func:`to_parquet`).
-
-    Returns
-    -------
-    Estate
-        The same frames, with the same dtypes and row order, as the estate written.
+    :func:`iacviz.read_snapshot` makes an estate of them.
 
     Raises
     ------
     IacvizError
         When `folder` is not a snapshot (no :data:`MANIFEST`) or one of its files is damaged.
-
-    Examples
-    --------
-    >>> import tempfile, iacviz
-    >>> estate = iacviz.load(iacviz.data.sample_estate())
-    >>> folder = tempfile.mkdtemp()
-    >>> to_parquet(estate, folder)
-    >>> again = read_snapshot(folder)
-    >>> again.resources.equals(estate.resources)
-    True
     """
-    from .estate import Estate
-
     folder = Path(folder)
     try:
         manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
@@ -142,7 +122,7 @@ def read_snapshot(folder: str | Path) -> Estate:
         with gzip.open(folder / RAW_STACKS, "rt", encoding="utf-8") as f:
             known = {f.name for f in dataclasses.fields(RawStack)}  # fields added later take their defaults
             raws = [RawStack(**{k: v for k, v in _dec(r).items() if k in known}) for r in json.load(f)]
-    return Estate(frames, raws, manifest.get("region") or "us-east-1")
+    return frames, raws, manifest.get("region") or "us-east-1"
 
 
 def sql(estate: Any, query: str) -> pd.DataFrame:

@@ -33,17 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Rule", "catalogue", "catalogue_markdown", "discover", "review"]
 
-schema.declare("findings", {
-    "rule_id": ("str", "id of the rule that found it, e.g. W3001 (letter: severity; thousands: category)"),
-    "severity": ("str", "error, warning or info"),
-    "stack": ("str", "stack concerned (NA: the account, e.g. an unmanaged resource)"),
-    "logical_id": ("str", "resource logical id, Outputs.X for an output, or the resource's id when unmanaged"),
-    "message": ("str", "what was found, naming stacks, resources and values"),
-    "fix": ("str", "how to fix it"),
-    "title": ("str", "the rule's title"),
-    "active": ("bool", "what it is about exists under the parameter values: the resource's or output's "
-                       "Condition, or for an import its conditions (NA: unknown)"),
-})
 
 _HERE = Path(__file__).resolve().parent
 _ORDER = {"error": 0, "warning": 1, "info": 2}

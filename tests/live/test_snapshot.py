@@ -9,7 +9,8 @@ from live_helpers import REGION, imports_stubbed_session
 from pandas.testing import assert_frame_equal
 
 from iacviz.model.live import load_live
-from iacviz.model.snapshot import read_snapshot, sql, to_parquet
+from iacviz.model.load import read_snapshot
+from iacviz.model.snapshot import sql, to_parquet
 from iacviz.schema import frame
 from iacviz.sources.live import read_live
 
