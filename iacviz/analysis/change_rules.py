@@ -34,7 +34,6 @@ NOVALUE: Any = type("NoValue", (), {"__repr__": lambda self: "NOVALUE"})()
 RECREATION = {"replace": "Always", "conditional": "Conditionally", "in-place": "Never", "unknown": "Conditionally"}
 _RANK = {"Never": 0, "Conditionally": 1, "Always": 2}
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
-SSM_PARAMETER_TYPE = "AWS::SSM::Parameter::Value<"
 
 
 def normalise(expr: Any, ctx: Context) -> Any:

@@ -25,6 +25,7 @@ import pandas as pd
 from iacviz.analysis import change_rules as R
 from iacviz.cfn import modality as _modality
 from iacviz.cfn import policies as _policies
+from iacviz.cfn.parameters import is_ssm_type
 from iacviz.cfn import update_behavior as _behavior
 from iacviz.cfn.refusals import TYPE_CHANGE, custom_name_replacement, export_in_use
 from iacviz.cfn.stability import stable_attribute
@@ -72,7 +73,7 @@ def views(estate: Estate, user: dict[str, dict] | None = None) -> dict[str, Stac
             if no_echo is not pd.NA and bool(no_echo) and source not in ("default", "missing"):
                 value = (user or {}).get(raw.name, {}).get(name, raw.parameter_values.get(name))
             values[name] = value
-            if isinstance(ptype, str) and ptype.startswith(R.SSM_PARAMETER_TYPE):
+            if is_ssm_type(ptype):
                 ssm.add(name)
         conditions = t.get("Conditions") if isinstance(t.get("Conditions"), dict) else {}
         mappings = t.get("Mappings") if isinstance(t.get("Mappings"), dict) else {}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-__all__ = ["declared", "defaults", "values", "resolve", "is_no_echo", "is_list_type"]
+__all__ = ["declared", "defaults", "values", "resolve", "is_no_echo", "is_list_type", "is_ssm_type"]
 
 _LIST_TYPES = ("List<", "CommaDelimitedList")
 
@@ -49,6 +49,16 @@ def is_list_type(parameter_type: Any) -> bool:
     (True, False)
     """
     return str(parameter_type or "").startswith(_LIST_TYPES)
+
+
+def is_ssm_type(parameter_type: Any) -> bool:
+    """Whether a parameter is an ``AWS::SSM::Parameter::Value<...>`` type: its value names an SSM
+    parameter, whose content CloudFormation reads at every deployment.
+
+    >>> is_ssm_type("AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>"), is_ssm_type("String")
+    (True, False)
+    """
+    return str(parameter_type or "").startswith("AWS::SSM::Parameter::Value<")
 
 
 def is_no_echo(spec: Any) -> bool:

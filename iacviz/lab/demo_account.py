@@ -50,6 +50,7 @@ import boto3
 from botocore.exceptions import ClientError
 from botocore.parsers import ResponseParserError
 
+from iacviz.cfn.parameters import is_ssm_type
 from iacviz.errors import require
 from iacviz.lab.moto_compat import ACCOUNT, Compat, register_stand_ins
 from iacviz.sources.raw import ErrorRow, RawStack
@@ -331,7 +332,7 @@ def _prepare_artifacts(demo: DemoAccount, raw: RawStack) -> None:
                 pass  # already there
             s3.put_object(Bucket=bucket, Key=key, Body=_tiny_zip())
     for spec in (raw.template.get("Parameters") or {}).values():
-        if str(spec.get("Type", "")).startswith("AWS::SSM::Parameter::Value") and spec.get("Default"):
+        if is_ssm_type(spec.get("Type")) and spec.get("Default"):
             ssm.put_parameter(Name=spec["Default"], Value=CDK_BOOTSTRAP_VERSION, Type="String", Overwrite=True)
 
 
