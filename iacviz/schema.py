@@ -286,6 +286,16 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "scope": ("object", "attributes changed: Properties, Tags, Metadata, DeletionPolicy, ..."),
         "note": ("str", "context: stack added/removed, condition flipped, type changed, renamed logical id?"),
     },
+    "top_risks": {
+        "rank": ("int", "1 for the worst risk"),
+        "score": ("int", "ranking score (see iacviz.views.risks): 100 unreadable template ... 30 ambiguous import"),
+        "kind": ("str", "unreadable template, dangling import, duplicate export, stack cycle, replacement-prone, "
+                        "export in use or ambiguous import"),
+        "stack": ("str", "stack key concerned (NA for a template that could not be read)"),
+        "subject": ("str", "what the risk is about: stack/LogicalId, an export name or a file"),
+        "why": ("str", "why it is a risk, in words"),
+        "fix": ("str", "what to do about it"),
+    },
 }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from .intrinsics import Context, placeholder_names, resolve_value
+from .pointer import unescape
 
 
 def evaluate_conditions(conditions: dict[str, Any], ctx: Context) -> dict[str, bool | None]:
@@ -98,7 +99,7 @@ def branches_on_path(value: Any, path: str) -> list[tuple[str, bool]]:
     node = value
     segments = path.split("/")[1:]
     for n, seg in enumerate(segments):
-        seg = seg.replace("~1", "/").replace("~0", "~")
+        seg = unescape(seg)
         if type(node) is dict and seg == "Fn::If" and len(node) == 1 and "Fn::If" in node:
             arg = node["Fn::If"]
             nxt = segments[n + 1] if n + 1 < len(segments) else ""

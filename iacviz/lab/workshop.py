@@ -812,8 +812,8 @@ def _grade_protect_db(baseline: Any, folder: Any) -> tuple[bool, str]:
 
 def _grade_move_queues(baseline: Any, folder: Any) -> tuple[bool, str]:
     """Task 2: the storefront's queues live in a persistent stack, imported, in deployment order."""
-    from ..analysis.exports import export_problems
     from ..analysis.graph import deployment_order
+    from ..analysis.problems import export_problems
 
     work = open_source(folder)
     if len(work.errors):

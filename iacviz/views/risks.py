@@ -40,17 +40,6 @@ from .. import schema
 
 __all__ = ["top_risks"]
 
-schema.declare("top_risks", {
-    "rank": ("int", "1 for the worst risk"),
-    "score": ("int", "ranking score (see iacviz.views.risks): 100 unreadable template ... 30 ambiguous import"),
-    "kind": ("str", "unreadable template, dangling import, duplicate export, stack cycle, replacement-prone, "
-                    "export in use or ambiguous import"),
-    "stack": ("str", "stack key concerned (NA for a template that could not be read)"),
-    "subject": ("str", "what the risk is about: stack/LogicalId, an export name or a file"),
-    "why": ("str", "why it is a risk, in words"),
-    "fix": ("str", "what to do about it"),
-})
-
 _PROBLEM_FIX = {
     "dangling import": "export the name from the stack that owns the value, or correct the imported name "
                        "(or the parameter that builds it)",
@@ -114,7 +103,7 @@ def top_risks(estate: Any, findings: pd.DataFrame | None = None, *,
     >>> top_risks(iacviz.load_template({"Resources": {}})).empty
     True
     """
-    from ..analysis.exports import export_problems
+    from ..analysis.problems import export_problems
 
     rows: list[dict[str, Any]] = []
     errors = estate.errors
