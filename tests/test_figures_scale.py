@@ -136,6 +136,15 @@ def test_blast_graph_needs_no_scipy_and_stays_bounded(scaled):
         assert any("of " in (a.text or "") and "drawn" in a.text for a in fig.layout.annotations)
     written = assert_labels_clear(fig, 900, 530)
     assert written > 0
+    # nor over the stacks' names in the middle of their clusters
+    (names,) = [t for t in fig.data if (t.meta or {}).get("role") == "stack labels"]
+    xr, yr = fig.layout.xaxis.range, fig.layout.yaxis.range
+    labels, _ = text_boxes(fig, 900, 530)
+    for x, y, text in zip(names.x, names.y, names.text):
+        cx, cy = (x - xr[0]) / (xr[1] - xr[0]) * 900, (y - yr[0]) / (yr[1] - yr[0]) * 530
+        w, h = len(text) * CHAR_WIDTH * 15, 15 * 1.4
+        box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+        assert not any(overlaps(box, b) for b in labels), text
 
 
 def test_label_boxes_measure_what_they_say():

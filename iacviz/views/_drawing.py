@@ -155,14 +155,16 @@ def _overlap(a: tuple, b: tuple) -> bool:
 def place_labels(xs: list[float], ys: list[float], markers: list[float], texts: list[str], *,
                  x_range: tuple[float, float], y_range: tuple[float, float], width: float, height: float,
                  font: float = 10, keep_out: Sequence[tuple] = (),
-                 avoid: Sequence[tuple[float, float, float]] = ()) -> list[str | None]:
+                 avoid: Sequence[tuple[float, float, float]] = (),
+                 avoid_text: Sequence[tuple[float, float, str, float]] = ()) -> list[str | None]:
     """Where to write each label so that none covers another label or a marker: a position per
     point (top, bottom, right or left of it), or None when all four are taken (the name is then
     in the hover only). Points come in priority order: earlier ones get the better places.
 
     `x_range`/`y_range` are the axes' ranges, `width`/`height` the plot area in pixels the
     figure is designed for; `keep_out` more pixel boxes to avoid (e.g. the legend), `avoid`
-    more markers (x, y, size in px) in data coordinates (e.g. arrow heads).
+    more markers (x, y, size in px) in data coordinates (e.g. arrow heads), `avoid_text` texts
+    centred on a point (x, y, text, font size), e.g. the names of clusters.
 
     >>> place_labels([0, 0.01], [0, 0], [10, 10], ["alpha", "beta"], x_range=(-1, 1), y_range=(-1, 1),
     ...              width=400, height=400)
@@ -178,6 +180,10 @@ def place_labels(xs: list[float], ys: list[float], markers: list[float], texts: 
     for x, y, m in avoid:
         ax, ay = px(x, y)
         taken.append((ax - m / 2, ay - m / 2, ax + m / 2, ay + m / 2))
+    for x, y, text, size in avoid_text:
+        ax, ay = px(x, y)
+        w, h = len(text) * CHAR_WIDTH * size, size * 1.4
+        taken.append((ax - w / 2, ay - h / 2, ax + w / 2, ay + h / 2))
     out: list[str | None] = []
     for (x, y), m, text in zip(points, markers, texts):
         choice = None

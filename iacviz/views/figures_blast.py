@@ -378,7 +378,8 @@ def blast_graph(graph: Any, blast: pd.DataFrame, *, title: str | None = None, se
     where = dict(zip(order_nodes, place_labels(
         [pos[n][0] for n in order_nodes], [pos[n][1] for n in order_nodes], [size(n) for n in order_nodes],
         [n.split("/", 1)[1] for n in order_nodes], x_range=x_range, y_range=y_range,
-        width=GRAPH_WIDTH, height=GRAPH_HEIGHT, font=10, avoid=hot.heads() + cold.heads()))) if show else {}
+        width=GRAPH_WIDTH, height=GRAPH_HEIGHT, font=10, avoid=hot.heads() + cold.heads(),
+        avoid_text=[(x, y, stack, 15) for stack, (x, y) in hubs.items()]))) if show else {}
     order = [*pal.IMPACT_ORDER, *sorted({r.impact for r in rows.values()} - set(pal.IMPACT_ORDER))]
     for impact in [None, *order]:
         nodes = [n for n in sub if (rows[n].impact if n in shown_rows else None) == impact]
