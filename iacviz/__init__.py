@@ -26,6 +26,7 @@ _HOME = {
     "export_problems": "analysis.problems", "deletion_order": "analysis.graph", "deployment_order": "analysis.graph",
     "resource_graph": "analysis.graph", "stack_graph": "analysis.graph", "replacement_prone": "analysis.replacement",
     "iac_coverage": "analysis.coverage", "review": "rules",
+    "wire_suggestions": "analysis.wiring", "wire_snippet": "analysis.wiring",
     # views: the report and the notebooks' explorers (figures: iacviz.views.export_map, ...)
     "render_report": "views.report", "write_report": "views.report",
     "blast_explorer": "views.widgets", "export_explorer": "views.widgets",
@@ -45,7 +46,7 @@ __all__ = [
     "data", "deletion_order", "deployment_order", "export_explorer", "export_problems", "iac_coverage", "lab",
     "load", "load_live", "load_template", "open_estate", "plan_changes", "read_snapshot", "render_report",
     "replacement_prone", "resource_graph", "review", "schema", "stack_graph", "start_demo_account", "views",
-    "workshop", "write_report",
+    "wire_snippet", "wire_suggestions", "workshop", "write_report",
 ]
 
 
@@ -75,6 +76,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from .analysis.problems import export_problems
     from .analysis.graph import deletion_order, deployment_order, resource_graph, stack_graph
     from .analysis.replacement import replacement_prone
+    from .analysis.wiring import wire_snippet, wire_suggestions
     from .lab import workshop
     from .lab.demo_account import start_demo_account
     from .model.build import build_estate

@@ -159,6 +159,12 @@ def test_plan_ignores_an_import_under_a_false_condition(tmp_path):
                                after_parameters={"UseNet": "yes"})
     out = plan[(plan["stack"] == "net") & (plan.kind == "output")]
     assert "in use by app" in out.blocked.iloc[0]
+    # Under a condition of unknown value, the export may be in use: the plan says so.
+    write(tmp_path / "a", "app.yaml", app.replace("Default: 'no'", "AllowedValues: ['yes', 'no']"))
+    write(tmp_path / "b", "app.yaml", app.replace("Default: 'no'", "AllowedValues: ['yes', 'no']"))
+    plan = iacviz.plan_changes(tmp_path / "a", tmp_path / "b")
+    out = plan[(plan["stack"] == "net") & (plan.kind == "output")]
+    assert out.blocked.iloc[0].endswith("in use by app (if its condition holds)")
 
 
 # -- the shared corpus: estates nobody here wrote ----------------------------------------------------

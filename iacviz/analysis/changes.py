@@ -157,14 +157,17 @@ def _importers(estate: Estate):
     it in use, whatever the order of deployments.
     """
     refs = estate.references
-    # An import under a false condition is never evaluated: it keeps no export in use.
+    # An import under a false condition is never evaluated: it keeps no export in use. One
+    # under a condition of unknown value may: its stack is named "(if its condition holds)".
     refs = refs[(refs["kind"] == "ImportValue") & ~refs.active.eq(False).fillna(False).astype(bool)]
-    by_name: dict[str, set[str]] = {}
-    for target, source_stack in zip(refs["target"], refs["source_stack"]):
-        by_name.setdefault(target, set()).add(source_stack)
+    by_name: dict[str, dict[str, bool]] = {}
+    for target, source_stack, active in zip(refs["target"], refs["source_stack"], refs.active.astype(object)):
+        users = by_name.setdefault(target, {})
+        users[source_stack] = users.get(source_stack, False) or (active is not pd.NA and bool(active))
 
     def importers(name: str, stack: str) -> list[str]:
-        return sorted(s for s in by_name.get(name, ()) if s != stack)
+        return sorted(s if sure else f"{s} (if its condition holds)"
+                      for s, sure in by_name.get(name, {}).items() if s != stack)
 
     return importers
 

@@ -179,6 +179,18 @@ def wire_snippet(suggestions: pd.DataFrame | Estate) -> str:
     Suggested values are written as values, each with its reason; a tie is written commented
     out, one line per candidate, for the user to choose.
 
+    Parameters
+    ----------
+    suggestions : DataFrame or Estate
+        A ``wire_suggestions`` frame, or an estate to rank first.
+
+    Returns
+    -------
+    str
+        YAML text to put in ``iacviz-estate.yaml`` (what ``iacviz wire PATH`` prints).
+
+    Examples
+    --------
     >>> import iacviz
     >>> print(wire_snippet(iacviz.load_template({"Resources": {}})), end="")
     # iacviz wire: every import links exactly or has no candidate; nothing to suggest.
