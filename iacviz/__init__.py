@@ -14,7 +14,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__ as __version__
-from .errors import IacvizError, LiveError, TemplateError
+from .errors import IacvizError, LiveError, SnapshotError, TemplateError
 
 # Public name -> the module (relative to iacviz) that defines it.
 _HOME = {
@@ -42,7 +42,7 @@ _MODULES = {"data": "data", "schema": "schema", "views": "views", "lab": "lab", 
 _REGISTERING = ("analysis.exports", "analysis.problems", "analysis.replacement")
 
 __all__ = [
-    "Estate", "IacvizError", "LiveError", "TemplateError", "blast_explorer", "blast_radius", "build_estate",
+    "Estate", "IacvizError", "LiveError", "SnapshotError", "TemplateError", "blast_explorer", "blast_radius", "build_estate",
     "data", "deletion_order", "deployment_order", "export_explorer", "export_problems", "iac_coverage", "lab",
     "load", "load_live", "load_template", "open_estate", "plan_changes", "read_snapshot", "render_report",
     "replacement_prone", "resource_graph", "review", "schema", "stack_graph", "start_demo_account", "views",

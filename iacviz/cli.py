@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -476,3 +477,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return INPUT
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - never a traceback for bad input (docs/security.md)
+        if os.environ.get("IACVIZ_TRACEBACK"):
+            raise
+        print(f"iacviz {args.command}: error: {type(exc).__name__}: {exc} (unexpected: please report it; "
+              "IACVIZ_TRACEBACK=1 shows where)", file=sys.stderr)
+        return INPUT

@@ -28,6 +28,21 @@ class TemplateError(IacvizError):
         super().__init__(f"{where}: {message}")
 
 
+class SnapshotError(IacvizError):
+    """A snapshot folder that cannot be read back: truncated, altered or not a snapshot.
+
+    The message names the file.
+
+    >>> str(SnapshotError("snap/stacks/part-0.parquet", "checksum does not match the manifest"))
+    'snap/stacks/part-0.parquet: checksum does not match the manifest'
+    """
+
+    def __init__(self, path: str, message: str):
+        self.path = str(path)
+        self.message = message
+        super().__init__(f"{self.path}: {message}")
+
+
 class LiveError(IacvizError):
     """An AWS API call that failed for good (denied, throttled beyond retries, region off)."""
 

@@ -415,3 +415,82 @@ def test_foreach_over_a_parameter_given_in_the_estate_file(tmp_path):
         """)
     estate = iacviz.load(tmp_path)
     assert _messages(estate) == [] and sorted(estate.resources.logical_id) == ["Queuep", "Queueq"]
+
+
+# --- live pagination ----------------------------------------------------------------------------
+
+def _stubbed_cloudformation(pages: list[dict], operation: str = "describe_stacks"):
+    import boto3
+    from botocore.stub import Stubber
+
+    client = boto3.client("cloudformation", region_name="us-east-1", aws_access_key_id="x",
+                          aws_secret_access_key="x", endpoint_url="http://127.0.0.1:9")
+    stub = Stubber(client)
+    for page in pages:
+        stub.add_response(operation, page)
+    stub.activate()
+    return client
+
+
+def test_pagination_stops_on_an_endless_run_of_new_tokens(monkeypatch):
+    from botocore.exceptions import PaginationError
+
+    from iacviz import limits
+    from iacviz.sources.live import paginate
+
+    monkeypatch.setattr(limits, "MAX_PAGES", 20)
+    client = _stubbed_cloudformation([{"Stacks": [], "NextToken": f"t{n}"} for n in range(25)])
+    with pytest.raises(PaginationError, match="more than 20 pages"):
+        paginate(client, "describe_stacks", "Stacks")
+
+
+def test_pagination_stops_on_a_recycled_token():
+    from botocore.exceptions import PaginationError
+
+    from iacviz.sources.live import paginate
+
+    # drift results have no botocore paginator: the hand-written loop
+    page = {"StackResourceDrifts": [], "NextToken": "a"}
+    client = _stubbed_cloudformation([page, {**page, "NextToken": "b"}, page], "describe_stack_resource_drifts")
+    with pytest.raises(PaginationError, match="repeated a page token"):
+        paginate(client, "describe_stack_resource_drifts", "StackResourceDrifts", StackName="s")
+    # with a paginator: botocore sees only a token repeated twice in a row; a cycle is ours to stop
+    client = _stubbed_cloudformation([{"Stacks": [], "NextToken": t} for t in "abab"])
+    with pytest.raises(PaginationError, match="repeated a page token"):
+        paginate(client, "describe_stacks", "Stacks")
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+def _cli(*argv: str) -> tuple[int, str]:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]),
+                                                        os.environ.get("PYTHONPATH", "")])}
+    env.pop("IACVIZ_TRACEBACK", None)
+    done = subprocess.run([sys.executable, "-m", "iacviz", *argv], capture_output=True, text=True, timeout=120,
+                          env=env)
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_cli_bad_input_exits_3_without_a_traceback(tmp_path, capsys):
+    from iacviz.cli import main
+    from iacviz.model.snapshot import to_parquet
+
+    write(tmp_path, "broken/t.yaml", "Resources:\n  Q: {Type: AWS::SQS::Queue\n")
+    os.mkfifo(tmp_path / "broken" / "f.yaml")
+    write(tmp_path, "ok/t.yaml", "Resources:\n  Q: {Type: AWS::SQS::Queue}\n")
+    snap = tmp_path / "snap"
+    to_parquet(iacviz.load(tmp_path / "ok"), snap)
+    (snap / "resources" / "part-0.parquet").write_bytes(b"PAR1 truncated")
+    for argv in (["review", str(tmp_path / "broken")], ["review", "--strict", str(tmp_path / "broken")],
+                 ["exports", str(snap)], ["blast", str(snap), "t/Q"]):
+        assert main(argv) == 3, argv
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.err and "error" in captured.err, (argv, captured.err)
+    main(["exports", str(snap)])
+    assert "part-0.parquet" in capsys.readouterr().err  # the message names the file
+    # the installed entry point too: exit status 3, one line, no traceback
+    code, output = _cli("review", str(tmp_path / "broken"))
+    assert code == 3 and "Traceback" not in output, output

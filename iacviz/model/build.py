@@ -27,6 +27,7 @@ from ..cfn import parameters as _parameters
 from ..cfn import update_behavior as _behavior
 from ..cfn.conditions import active_under, branches_on_path, evaluate_conditions
 from ..cfn.pointer import join
+from ..cfn.secrets import MASK, masked_if_derived, no_echo_names
 from ..cfn.shapes import intrinsic_problems, resource_problems
 from .estate import Estate
 from .identity import SEPARATOR, stack_keys
@@ -193,6 +194,12 @@ def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str
     mappings = _section(t, "Mappings", acc, raw)
     passed_sources = {n: raw.parameter_value_sources.get(n, raw.parameter_values_source) for n in raw.parameter_values}
     values, value_sources = _parameters.resolve(declared, (user_params, "user"), (raw.parameter_values, passed_sources))
+    # NoEcho values never go further than this line: the context, the frames and every value
+    # derived from them see only the mask (docs/security.md).
+    secret = no_echo_names(t)
+    for pname in secret:
+        if values.get(pname) is not None and value_sources.get(pname) != "default":
+            values[pname] = MASK
     ctx = Context(raw.stack_name or name, raw.region or region, raw.account, values, mappings)
     cond_values = evaluate_conditions(conditions, ctx)
     ctx.condition = cond_values.get
@@ -201,7 +208,7 @@ def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str
         spec = spec if isinstance(spec, dict) else {}
         no_echo = _parameters.is_no_echo(spec)
         acc.add("parameters", stack=name, name=pname, type=spec.get("Type"), default=spec.get("Default"),
-                value=None if no_echo and value_sources[pname] != "default" else values[pname],
+                value=values[pname],
                 value_source=value_sources[pname], no_echo=no_echo, description=spec.get("Description"))
     for cname, expr in conditions.items():
         acc.add("conditions", stack=name, name=cname, expression=expr, value=cond_values.get(cname))
@@ -253,7 +260,7 @@ def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str
         for section, prefix in _ATTRIBUTE_SECTIONS:
             if section in res:
                 _add_references(acc, raw, logical_id, prefix, res[section], resources, declared, conditions,
-                                 mappings, ctx, guard)
+                                 mappings, ctx, guard, secret)
         active = active_under([guard], ctx.condition)
         for target in depends:
             _add_ref_row(acc, raw, logical_id, "/depends_on", "DependsOn", target, None, resources,
@@ -272,16 +279,17 @@ def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str
         export = out.get("Export") if isinstance(out.get("Export"), dict) else {}
         export_expr = export.get("Name")
         live_value = ((raw.live.get("outputs") or {}).get(oname) or {}).get("value")
+        resolved = live_value if live_value is not None else resolve_string(out.get("Value"), ctx)
         acc.add("outputs", stack=name, name=oname, value=out.get("Value"),
-                resolved_value=live_value if live_value is not None else resolve_string(out.get("Value"), ctx),
-                export_name=(
-                    resolve_string(export_expr, ctx) if export_expr is not None else None),
+                resolved_value=masked_if_derived(resolved, out.get("Value"), secret),
+                export_name=masked_if_derived(
+                    resolve_string(export_expr, ctx) if export_expr is not None else None, export_expr, secret),
                 export_expr=export_expr, condition=out.get("Condition"), description=out.get("Description"),
                 line=raw.lines.get(f"Outputs/{oname}"))
         out_condition = out.get("Condition") if isinstance(out.get("Condition"), str) else None
         _add_references(acc, raw, f"Outputs.{oname}", "", {k: v for k, v in out.items()
                                                               if k in ("Value", "Export", "Condition")},
-                        resources, declared, conditions, mappings, ctx, (out_condition, True))
+                        resources, declared, conditions, mappings, ctx, (out_condition, True), secret)
 
     for setting in raw.option_settings:
         acc.add("option_settings", stack=name, **{k: setting.get(k) for k in
@@ -368,7 +376,7 @@ def _leaves(value: Any, path: str, paths: list, values: list) -> None:
 
 
 def _add_references(acc, raw, source, prefix, value, resources, declared, conditions, mappings, ctx,
-                    guard=(None, True)):
+                    guard=(None, True), secret=()):
     # Whether CloudFormation evaluates the reference at all: the resource's or output's
     # Condition, and every Fn::If branch on the way to it (three-valued: None is unknown).
     base = active_under([guard], ctx.condition)
@@ -379,7 +387,7 @@ def _add_references(acc, raw, source, prefix, value, resources, declared, condit
         if ref.kind == "ImportValue":
             # Resolved with the values the stack really gets (user, estate file, parent), so
             # `!Sub '${NetworkStack}-VpcId'` names the export it will import.
-            name = resolve_string(ref.value, ctx)
+            name = masked_if_derived(resolve_string(ref.value, ctx), ref.value, secret)
             acc.add("references", source_stack=raw.name, source=source, source_path=ref.path,
                     target_stack=None, target=name if name is not None else json.dumps(ref.value, sort_keys=True),
                     target_kind="export", kind="ImportValue", attribute=None, active=active)

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
+from ..cfn.secrets import mask_values
 from ..errors import TemplateError
 from ..sources.transforms import apply_transforms
 from ..sources.files import read_paths
@@ -118,7 +119,7 @@ def load_template(template: Mapping[str, Any], stack: str = "stack", *, paramete
     [['jobs', 'Q', 'AWS::SQS::Queue']]
     """
     declared = template.get("Parameters") if isinstance(template.get("Parameters"), dict) else None
-    values = _values(parameters).for_stack(stack, declared)
+    values = mask_values(_values(parameters).for_stack(stack, declared), template)  # NoEcho stops here
     body, raw_body, generated_by, errors = apply_transforms(dict(template), values, region, f"<{stack}>", stack)
     raw = RawStack(stack, f"<{stack}>", "mapping", body, raw_template=raw_body, generated_by=generated_by)
     estate = build_estate([raw], errors, parameters={stack: values}, region=region)

@@ -2,7 +2,8 @@
 
 Layout of a snapshot folder::
 
-    iacviz-snapshot.json            manifest: frames, column order, dtypes, JSON columns
+    iacviz-snapshot.json            manifest: frames, column order, dtypes, JSON columns, and the
+                                    SHA-256 of every file below (checked on read)
     raw_stacks.json.gz              the RawStack records (templates, live facts), when present
     stacks/account=1234/region=eu-west-1/part-0.parquet     frames with account/region columns
     resources/part-0.parquet                                  frames without them
@@ -31,6 +32,7 @@ import base64
 import dataclasses
 import datetime as dt
 import gzip
+import hashlib
 import json
 import re
 import shutil
@@ -43,8 +45,10 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from ..errors import IacvizError
+from ..errors import IacvizError, SnapshotError, TemplateError
+from ..limits import LimitError, MAX_GUNZIP_BYTES, gunzip, inside, read_regular_file
 from ..sources.raw import RawStack
+from ..sources.template_text import check_body
 
 if TYPE_CHECKING:
     from .estate import Estate
@@ -53,7 +57,10 @@ MANIFEST = "iacviz-snapshot.json"  # the one place of this name: open_estate rec
 RAW_STACKS = "raw_stacks.json.gz"
 ROW = "__row__"
 PARTITIONS = ("account", "region")
-VERSION = 1
+VERSION = 2  # 2: per-file checksums in the manifest
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+MAX_RAW_STACKS_BYTES = MAX_GUNZIP_BYTES  # raw stacks inflated; a gzip bomb stops here
+_FRAME_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a frame is a folder right below the snapshot
 _TAG = "__iacviz__"  # marks a JSON object standing for a non-JSON value (tuple, NA, date...)
 
 
@@ -87,8 +94,11 @@ def to_parquet(estate: Estate | Mapping[str, pd.DataFrame], folder: str | Path) 
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    manifest: dict[str, Any] = {"version": VERSION, "region": getattr(estate, "region", None), "frames": {}}
+    manifest: dict[str, Any] = {"version": VERSION, "region": getattr(estate, "region", None), "frames": {},
+                                "files": {}}
     for name, df in _frames(estate).items():
+        if not _FRAME_NAME.fullmatch(str(name)):
+            raise IacvizError(f"cannot snapshot a frame named {name!r}: names are letters, digits and _")
         manifest["frames"][name] = _write_frame(df, folder / name)
     raws = getattr(estate, "raw_stacks", None)
     if raws:
@@ -96,6 +106,8 @@ def to_parquet(estate: Estate | Mapping[str, pd.DataFrame], folder: str | Path) 
             json.dump([_enc(dataclasses.asdict(r)) for r in raws], f)
     elif (folder / RAW_STACKS).exists():
         (folder / RAW_STACKS).unlink()
+    for path in sorted(_data_files(folder, manifest["frames"])):
+        manifest["files"][path.relative_to(folder).as_posix()] = _sha256(path.read_bytes())
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1), "utf-8")
 
 
@@ -110,19 +122,98 @@ def read_frames(folder: str | Path) -> tuple[dict[str, pd.DataFrame], list[RawSt
         When `folder` is not a snapshot (no :data:`MANIFEST`) or one of its files is damaged.
     """
     folder = Path(folder)
+    manifest_path = folder / MANIFEST
     try:
-        manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
-    except OSError as exc:
-        raise IacvizError(f"{folder}: not an iacviz snapshot ({MANIFEST} missing)") from exc
+        manifest = json.loads(read_regular_file(manifest_path, MAX_MANIFEST_BYTES))
+    except FileNotFoundError as exc:
+        raise SnapshotError(str(folder), f"not an iacviz snapshot ({MANIFEST} missing)") from exc
+    except (OSError, ValueError) as exc:  # LimitError and JSON and UTF-8 errors are ValueErrors
+        raise SnapshotError(str(manifest_path), f"unreadable manifest: {exc}") from None
+    if not isinstance(manifest, dict):
+        raise SnapshotError(str(manifest_path), "the manifest is not a JSON object")
     if manifest.get("version") != VERSION:
-        raise IacvizError(f"{folder}: snapshot version {manifest.get('version')} (this iacviz reads {VERSION})")
-    frames = {name: _read_frame(folder / name, meta) for name, meta in manifest["frames"].items()}
+        raise SnapshotError(str(manifest_path), f"snapshot version {manifest.get('version')!r:.20} "
+                                                f"(this iacviz reads {VERSION}); write the snapshot again")
+    metas, files = manifest.get("frames"), manifest.get("files")
+    if not isinstance(metas, dict) or not isinstance(files, dict):
+        raise SnapshotError(str(manifest_path), "the manifest lacks its frames or files")
+    for name in metas:
+        if not _FRAME_NAME.fullmatch(str(name)) or not inside(folder / name, folder):
+            raise SnapshotError(str(manifest_path), f"frame name {name!r:.80} is not a folder of the snapshot")
+    _verify(folder, metas, files)
+    frames = {}
+    for name, meta in metas.items():
+        try:
+            frames[name] = _read_frame(folder / name, meta)
+        except SnapshotError:
+            raise
+        except Exception as exc:  # ArrowInvalid, KeyError, TypeError...: a file altered after its checksum
+            raise SnapshotError(str(folder / name), f"unreadable frame: {type(exc).__name__}: {exc}") from None
     raws: list[RawStack] = []
     if (folder / RAW_STACKS).exists():
-        with gzip.open(folder / RAW_STACKS, "rt", encoding="utf-8") as f:
-            known = {f.name for f in dataclasses.fields(RawStack)}  # fields added later take their defaults
-            raws = [RawStack(**{k: v for k, v in _dec(r).items() if k in known}) for r in json.load(f)]
+        raws = _read_raw_stacks(folder / RAW_STACKS)
     return frames, raws, manifest.get("region") or "us-east-1"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _data_files(folder: Path, frames: dict) -> list[Path]:
+    """Every file a snapshot reads: the frames' folders and the raw stacks."""
+    found = [p for name in frames for p in (folder / name).rglob("*") if p.is_file() or p.is_symlink()]
+    return found + ([folder / RAW_STACKS] if (folder / RAW_STACKS).exists() else [])
+
+
+def _verify(folder: Path, frames: dict, files: dict) -> None:
+    """Each file listed is there with its checksum, and no file is there that is not listed
+    (an extra Parquet part would silently add rows)."""
+    present = {p.relative_to(folder).as_posix(): p for p in _data_files(folder, frames)}
+    for rel in sorted(set(present) - set(files)):
+        raise SnapshotError(str(folder / rel), "file not listed in the snapshot manifest (an extra part file "
+                                               "would add rows); remove it or write the snapshot again")
+    for rel, digest in files.items():
+        path = present.get(rel)
+        if path is None:
+            raise SnapshotError(str(folder / str(rel)), "file listed in the manifest is missing")
+        try:
+            data = read_regular_file(path, MAX_GUNZIP_BYTES)
+        except (OSError, LimitError) as exc:
+            raise SnapshotError(str(path), f"cannot read: {exc}") from None
+        if _sha256(data) != digest:
+            raise SnapshotError(str(path), "checksum does not match the manifest (truncated or altered)")
+
+
+def _check_raw(raw: RawStack) -> None:
+    """TypeError unless each field of `raw` has its declared kind (str, dict or list)."""
+    for f in dataclasses.fields(RawStack):
+        value, kind = getattr(raw, f.name), str(f.type)
+        want = (dict if kind.startswith("dict") else list if kind.startswith("list") else
+                str if kind.startswith("str") else None)
+        if want is not None and not (value is None and "None" in kind) and not isinstance(value, want):
+            raise TypeError(f"{f.name} must be a {want.__name__}, found {type(value).__name__}")
+
+
+def _read_raw_stacks(path: Path) -> list[RawStack]:
+    try:
+        records = json.loads(gunzip(path, MAX_RAW_STACKS_BYTES))
+    except (OSError, ValueError) as exc:  # LimitError (a gzip bomb), bad gzip, JSON or UTF-8
+        raise SnapshotError(str(path), f"unreadable raw stacks: {exc}") from None
+    if not isinstance(records, list):
+        raise SnapshotError(str(path), "raw stacks must be a JSON list")
+    known = {f.name for f in dataclasses.fields(RawStack)}  # fields added later take their defaults
+    raws = []
+    for i, record in enumerate(records):
+        try:
+            raw = RawStack(**{k: v for k, v in _dec(record).items() if k in known})
+            _check_raw(raw)
+            check_body(raw.template, f"{path}[{i}]")
+        except (SnapshotError, TemplateError) as exc:
+            raise SnapshotError(str(path), f"raw stack {i}: {exc}") from None
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise SnapshotError(str(path), f"raw stack {i} of the wrong shape: {type(exc).__name__}: {exc}") from None
+        raws.append(raw)
+    return raws
 
 
 def sql(estate: Any, query: str) -> pd.DataFrame:
@@ -267,6 +358,9 @@ def _dec(v: Any) -> Any:
         return [_dec(x) for x in v]
     if isinstance(v, dict):
         if _TAG in v:
-            return _DECODERS[v[_TAG]](v)
+            decoder = _DECODERS.get(v[_TAG]) if isinstance(v[_TAG], str) else None
+            if decoder is None:
+                raise ValueError(f"unknown tag {v[_TAG]!r:.40}")
+            return decoder(v)
         return {k: _dec(x) for k, x in v.items()}
     return v

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable
 from ..cfn import parameters as _parameters
 from ..cfn.conditions import evaluate_conditions
 from ..cfn.intrinsics import Context, resolve_string, resolve_value
+from ..cfn.secrets import mask_values, masked_if_derived, no_echo_names
 from ..errors import TemplateError
 from ..limits import LimitError, inside, read_regular_file
 from . import cdk, ebextensions, environments
@@ -386,8 +387,9 @@ class _Reader:
         own = {**file_own, **values}
         wide = {k: v for k, v in t.estate_wide.items() if k in declared and k not in own}
         sources = {k: "estate-file" for k in [*wide, *(k for k in file_own if k not in values)]}
-        values = {**wide, **own}
-        user = {**values, **self.parameters.for_stack(name, declared)}
+        # NoEcho values are masked here, where they enter: nothing below ever holds one.
+        values = mask_values({**wide, **own}, t.body)
+        user = mask_values({**values, **self.parameters.for_stack(name, declared)}, t.body)
         region = (where.region if where else None) or self.region
         account = where.account if where else None
         body, raw_body, generated_by, errors = apply_transforms(t.body, user, region, self.display(t.path), name)
@@ -402,7 +404,8 @@ class _Reader:
             environment=where.environment if where else None))
         ctx = Context(name, region, account, _parameters.values(t.body, user))
         for child, logical_id, passed in children.get(self.real(t.path), []):
-            resolved = {k: _resolved_or_expr(v, ctx) for k, v in passed.items()}
+            secret = no_echo_names(t.body)
+            resolved = {k: masked_if_derived(_resolved_or_expr(v, ctx), v, secret) for k, v in passed.items()}
             self._add(child, f"{name}-{logical_id}", name, logical_id, resolved, "parent", children,
                       (*ancestors, here), reached, where=where)
 

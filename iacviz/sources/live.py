@@ -28,10 +28,11 @@ from typing import Any, Iterable
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, PaginationError
 from botocore.parsers import ResponseParserError
 
-from iacviz.cfn.parameters import declared, is_no_echo
+from iacviz import limits
+from iacviz.cfn.secrets import MASK, no_echo_names  # MASK re-exported for the live readers
 from iacviz.errors import IacvizError, LiveError, TemplateError
 from iacviz.sources.raw import ErrorRow, RawStack
 
@@ -52,7 +53,6 @@ THROTTLED = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooMa
 REGION_OFF = {"InvalidClientTokenId", "UnrecognizedClientException", "AuthFailure", "OptInRequired",
               "SignatureDoesNotMatch"}
 UNSUPPORTED = {"NotImplemented", "InvalidAction", "UnknownOperationException"}
-MASK = "****"
 # what one failed call can raise (a refused write, LiveError, is never caught: it is a bug)
 CALL_ERRORS = (ClientError, BotoCoreError, ResponseParserError, TemplateError)
 
@@ -184,19 +184,44 @@ def unsupported(exc: BaseException) -> bool:
 
 
 def paginate(client, operation: str, key: str, **params) -> list:
-    """All items under `key` across the pages of `operation`."""
+    """All items under `key` across the pages of `operation`.
+
+    Bounded (:data:`iacviz.limits.MAX_PAGES`), and a token seen before ends the walk: an
+    endpoint that hands out a new (or a recycled) token on every page would otherwise never
+    stop. Either raises botocore's PaginationError, which callers report as a failed call.
+    """
     out: list = []
+    seen: set[str] = set()
+
+    def next_page(page: dict) -> bool:
+        out.extend(page.get(key) or [])
+        token = next((page[k] for k in _TOKEN_KEYS if page.get(k)), None)
+        if token is None:
+            return False
+        if len(seen) + 1 >= limits.MAX_PAGES:
+            raise PaginationError(message=f"{operation}: more than {limits.MAX_PAGES} pages; stopped")
+        marker = json.dumps(token, sort_keys=True, default=str)
+        if marker in seen:
+            raise PaginationError(message=f"{operation}: the endpoint repeated a page token; stopped")
+        seen.add(marker)
+        return True
+
     if client.can_paginate(operation):
         for page in client.get_paginator(operation).paginate(**params):
-            out.extend(page.get(key) or [])
+            if not next_page(page):
+                break
         return out
     call, token = getattr(client, operation), None  # e.g. DescribeStackResourceDrifts: no paginator
     while True:
         page = call(**params, **({"NextToken": token} if token else {}))
-        out.extend(page.get(key) or [])
+        if not next_page(page):
+            return out
         token = page.get("NextToken")
         if not token:
             return out
+
+
+_TOKEN_KEYS = ("NextToken", "nextToken", "Marker", "NextMarker", "PaginationToken")
 
 
 def parse_body(body: Any, source: str) -> tuple[dict, dict]:
@@ -219,7 +244,7 @@ def mask_parameters(values: dict[str, Any], *templates: dict | None) -> dict[str
     >>> mask_parameters({"Pw": "hunter2", "Env": "dev"}, {"Parameters": {"Pw": {"NoEcho": "true"}}})
     {'Pw': '****', 'Env': 'dev'}
     """
-    secret = {name for template in templates for name, spec in declared(template).items() if is_no_echo(spec)}
+    secret = no_echo_names(*templates)  # the one NoEcho rule, in iacviz.cfn.secrets
     return {k: (MASK if k in secret else v) for k, v in values.items()}
 
 
