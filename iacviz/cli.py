@@ -477,7 +477,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return INPUT
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - never a traceback for bad input (docs/security.md)
+    except Exception as exc:  # never a traceback for bad input (docs/security.md)
         if os.environ.get("IACVIZ_TRACEBACK"):
             raise
         print(f"iacviz {args.command}: error: {type(exc).__name__}: {exc} (unexpected: please report it; "

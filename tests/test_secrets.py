@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import io
-import json
 from pathlib import Path
 
 import pytest
@@ -67,7 +66,7 @@ def _estate_folder(tmp_path: Path, how: str) -> Path:
 
 def _frames_text(estate) -> str:
     parts = []
-    for name, df in estate.frames().items():
+    for df in estate.frames().values():
         parts.append(df.to_json(orient="records", default_handler=str))
     for name in ("exports", "imports", "export_problems"):
         parts.append(getattr(estate, name).to_json(orient="records", default_handler=str))

@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 
 from . import _palette as pal
 from ._drawing import EdgeGroup, clip, place_labels
+from ._text import escaped
 from ._vocabulary import document
 
 __all__ = ["blast_sunburst", "blast_graph", "impact_legend", "rank_rows"]
@@ -141,6 +142,7 @@ MAX_STACKS = 25  # stacks drawn one by one in a sunburst; the rest share one "+N
 MAX_TYPES = 6  # types drawn one by one in a stack; the rest share one "+N types" sector
 
 
+@escaped
 @document
 def blast_sunburst(blast: pd.DataFrame, *, title: str | None = None, max_rows: int | None = 80,
                    height: int | None = None) -> go.Figure:
@@ -298,6 +300,7 @@ GRAPH_NODES = 300  # most nodes blast_graph lays out (networkx's dense spring la
 GRAPH_WIDTH, GRAPH_HEIGHT = 900, 530  # plot area the labels are placed for (px)
 
 
+@escaped
 @document
 def blast_graph(graph: Any, blast: pd.DataFrame, *, title: str | None = None, seed: int = 7, context: int = 1,
                 labels: bool | None = None, max_rows: int | None = 150, height: int | None = None) -> go.Figure:

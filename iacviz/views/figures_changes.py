@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import _palette as pal
+from ._text import escaped
 from ._vocabulary import document
 
 __all__ = ["update_behavior_heatmap", "replacement_table", "change_set_table", "BEHAVIOR_CODES"]
@@ -42,6 +43,7 @@ def _stepped_scale() -> list[list[Any]]:
 MAX_COLUMNS = 40  # property columns drawn one by one; the rest fold into one "+N other properties" column
 
 
+@escaped
 @document
 def update_behavior_heatmap(properties: pd.DataFrame, resources: pd.DataFrame, *, title: str | None = None,
                             max_rows: int | None = 30, height: int | None = None) -> go.Figure:
@@ -174,6 +176,7 @@ def _limit(df: pd.DataFrame, max_rows: int | None) -> tuple[pd.DataFrame, str]:
     return df, ""
 
 
+@escaped
 @document
 def replacement_table(replacement: pd.DataFrame, *, title: str | None = None, max_rows: int | None = None,
                       height: int | None = None) -> go.Figure:
@@ -230,6 +233,7 @@ def _details(value: Any) -> str:
     return "<br>".join(dict.fromkeys(parts))
 
 
+@escaped
 @document
 def change_set_table(plan: pd.DataFrame, *, title: str | None = None, max_rows: int | None = None,
                      height: int | None = None) -> go.Figure:

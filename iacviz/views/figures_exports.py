@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from ..analysis.graph import ORDERING_LINKS, deployment_ranks
 from . import _palette as pal
 from ._drawing import EdgeGroup, bends, clip, place_labels
+from ._text import escaped
 from ._vocabulary import document
 from .selection import collapse_by_service as _collapse
 
@@ -66,6 +67,7 @@ def _group(stacks: pd.DataFrame, imports: pd.DataFrame, exports: pd.DataFrame | 
     return mapping, how
 
 
+@escaped
 @document
 def export_map(stacks: pd.DataFrame, imports: pd.DataFrame, exports: pd.DataFrame | None = None, *,
                title: str | None = None, collapse_by_service: Any = None, edges: str | None = None,
@@ -474,6 +476,7 @@ def _add_unused(fig: go.Figure, nodes: pd.DataFrame, exports: pd.DataFrame | Non
     return by_stack
 
 
+@escaped
 @document
 def import_matrix(imports: pd.DataFrame, *, title: str | None = None, collapse_by_service: Any = None,
                   order: list[str] | None = None, max_nodes: int | None = 60, height: int | None = None) -> go.Figure:

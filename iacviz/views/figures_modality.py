@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from . import _palette as pal
 from ._drawing import clip
+from ._text import escaped
 from ._vocabulary import document
 from ..cfn.modality import stack_modality
 from .selection import collapse_by_service as _collapse
@@ -32,6 +33,7 @@ def _types(group: pd.DataFrame) -> list[str]:
     return [f"{t} ×{n}" if n > 1 else str(t) for t, n in counts.sort_index().items()]
 
 
+@escaped
 @document
 def modality_bars(resources: pd.DataFrame, stacks: pd.DataFrame | None = None, *, title: str | None = None,
                   collapse_by_service: Any = None, max_rows: int | None = 60,
