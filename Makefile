@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install lab test test-fast bench report lint clean notebooks learner-notebooks
+.PHONY: install lab test test-fast bench report lint clean notebooks learner-notebooks fuzz
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -x tests iacviz
+
+# A long fuzz run of hostile input (not in CI; docs/security.md): random seed, FUZZ_EXAMPLES
+# examples per property. A failure prints the shrunk input and a @reproduce_failure line.
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	IACVIZ_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py
 
 bench: $(STAMP)
 	$(PY) -m pip install -q -c constraints.txt -e ".[bench]"

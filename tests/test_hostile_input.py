@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -494,3 +495,53 @@ def test_cli_bad_input_exits_3_without_a_traceback(tmp_path, capsys):
     # the installed entry point too: exit status 3, one line, no traceback
     code, output = _cli("review", str(tmp_path / "broken"))
     assert code == 3 and "Traceback" not in output, output
+
+
+def test_reading_never_opens_a_connection(tmp_path, monkeypatch):
+    import socket
+
+    from estate_files import SAMPLE
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args[:2]}")
+
+    for name in ("connect", "connect_ex"):
+        monkeypatch.setattr(socket.socket, name, refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    write(tmp_path, "parent.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Child:
+            Type: AWS::CloudFormation::Stack
+            Properties: {TemplateURL: 'https://evil.example/templates/child.yaml'}
+          S3Child:
+            Type: AWS::CloudFormation::Stack
+            Properties: {TemplateURL: !Sub 'https://${AWS::Region}.s3.amazonaws.com/b/child.yaml'}
+          App:
+            Type: AWS::Serverless::Application
+            Properties:
+              Location: {ApplicationId: 'arn:aws:serverlessrepo:us-east-1:123456789012:applications/x',
+                         SemanticVersion: 1.0.0}
+        """)
+    shutil.copytree(SAMPLE, tmp_path / "sample")
+    estate = iacviz.load(tmp_path)
+    iacviz.review(estate)
+    estate.exports, estate.imports  # noqa: B018 - the analyses read too
+    assert len(estate.stacks) > 3
+
+
+def test_security_doc_names_only_tests_that_exist():
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    doc = (root / "docs" / "security.md").read_text()
+    named = re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", doc)
+    assert len(named) >= 8
+    for path, test in named:
+        source = (root / path)
+        assert source.exists(), path
+        if test:
+            assert f"def {test}(" in source.read_text(), f"{path}::{test}"
+    for promise in ("Read-only AWS", "No network", "Paths confined", "Secrets masked", "escaping", "Resource bounds"):
+        assert promise.lower() in doc.lower(), promise

@@ -130,6 +130,14 @@ def test_a_planted_secret_appears_nowhere(tmp_path, how):
             with contextlib.redirect_stdout(buf):
                 main(argv)
             assert SECRET not in buf.getvalue(), argv
+    if how == "parameters":  # the same value given on the command line
+        for argv in (["review", str(root), "--parameters", f"parent/DbPassword={SECRET}", "--format", "json",
+                      "--fail-level", "never"],
+                     ["exports", str(root), "--parameters", f"DbPassword={SECRET}", "--format", "json"]):
+            buf = io.StringIO()
+            with contextlib.redirect_stdout(buf):
+                assert main(argv) == 0
+            assert SECRET not in buf.getvalue() and "****" in buf.getvalue(), argv
 
 
 def test_load_template_masks_a_no_echo_value():

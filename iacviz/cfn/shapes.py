@@ -70,6 +70,8 @@ def _check(key: str, arg: Any) -> str | None:  # one rule per function
 def _a(value: Any) -> str:
     if type(value) is list:
         return f"a list of {len(value)}"
+    if type(value) is dict and len(value) == 1 and str(next(iter(value))).startswith("Rain::"):
+        return f"rain's {next(iter(value))} (a preprocessor directive: package the template with rain first)"
     return {dict: "a mapping", str: "a string", int: "a number", float: "a number", bool: "a boolean",
             type(None): "null"}.get(type(value), type(value).__name__)
 

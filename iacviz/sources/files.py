@@ -167,7 +167,7 @@ class _Reader:
                 why = _skipped_folder(d)
                 if why is None:
                     kept.append(d)
-                elif why:
+                else:
                     self.errors.append(ErrorRow(self.display(here / d), 0, "info", f"folder skipped: {why}"))
             dirs[:] = kept
             for name in sorted(files):
@@ -513,13 +513,13 @@ _TEMPLATE_KEYS = {"Parameters", "Outputs", "Conditions", "Mappings", "Transform"
 
 
 def _skipped_folder(name: str) -> str | None:
-    """Why a folder is not read ("" to skip it without a row), or None to read it."""
+    """Why a folder is not read (listed as an info row), or None to read it."""
     if name in _SKIP_DIRS:
         return _SKIP_DIRS[name]
     if name.startswith("asset."):
         return "a CDK asset"
     if name.startswith(".") and name != ".ebextensions":
-        return ""  # editor and tool state (.idea, .vscode...): never templates
+        return "a hidden folder (editor or tool state)"
     return None
 
 
