@@ -545,3 +545,14 @@ def test_security_doc_names_only_tests_that_exist():
             assert f"def {test}(" in source.read_text(), f"{path}::{test}"
     for promise in ("Read-only AWS", "No network", "Paths confined", "Secrets masked", "escaping", "Resource bounds"):
         assert promise.lower() in doc.lower(), promise
+
+
+@pytest.mark.parametrize("as_text", [False, True], ids=["decoded", "text"])
+def test_a_live_template_body_passes_the_same_checks(as_text):
+    from iacviz.sources.live import parse_body
+
+    body = _nested_json(300, '"x"')
+    with pytest.raises(iacviz.TemplateError, match="nested deeper than"):
+        parse_body(body if as_text else json.loads(body), "live:1/us-east-1/s")
+    with pytest.raises(iacviz.TemplateError, match="surrogate"):
+        parse_body('{"Description": "\\ud800"}' if as_text else {"Description": "\ud800"}, "live:s")

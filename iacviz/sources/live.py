@@ -226,16 +226,21 @@ _TOKEN_KEYS = ("NextToken", "nextToken", "Marker", "NextMarker", "PaginationToke
 
 def parse_body(body: Any, source: str) -> tuple[dict, dict]:
     """(template, lines) from GetTemplate's TemplateBody: botocore already decodes JSON to a dict,
-    YAML stays text and goes through the same reader as files (short forms -> long forms)."""
-    if isinstance(body, dict):
-        return json.loads(json.dumps(body)), {}  # plain dicts, not botocore's OrderedDicts
-    try:
-        return dict(json.loads(body)), {}
-    except ValueError:
-        from iacviz.sources.template_text import parse_template  # the YAML reader of the files side
+    YAML stays text and goes through the same reader as files (short forms -> long forms).
+    Whatever an endpoint answers, the body passes the checks every template passes
+    (depth, text), or this raises TemplateError."""
+    from iacviz.sources.template_text import check_body, parse_template  # the reader of the files side
 
-        template, lines = parse_template(body, source, fmt="yaml")
-        return template, lines
+    try:
+        template = json.loads(json.dumps(body)) if isinstance(body, dict) else json.loads(body)
+    except RecursionError:
+        raise TemplateError(source, 0, f"template nested deeper than {limits.MAX_DEPTH} levels") from None
+    except (TypeError, ValueError):
+        return parse_template(body, source, fmt="yaml")
+    if not isinstance(template, dict):
+        raise TemplateError(source, 0, f"top level is a {type(template).__name__}, not a mapping")
+    check_body(template, source)
+    return template, {}
 
 
 def mask_parameters(values: dict[str, Any], *templates: dict | None) -> dict[str, Any]:

@@ -66,11 +66,12 @@ def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
         s = df[col]
         if s.dtype != object and not isinstance(s.dtype, pd.StringDtype):
             continue
-        hit = [_needs(v) for v in s.tolist()]
-        if any(hit):
+        values = s.tolist()
+        shown = repr(values)  # one C-speed pass: most columns hold no < > & at all
+        if ("<" in shown or ">" in shown or "&" in shown) and any(_needs(v) for v in values):
             if out is None:
                 out = df.copy()
-            out[col] = pd.Series([_escape_value(v) for v in s.tolist()], index=df.index, dtype=s.dtype)
+            out[col] = pd.Series([_escape_value(v) for v in values], index=df.index, dtype=s.dtype)
     if df.index.dtype == object and any(_needs(v) for v in df.index):
         out = (df.copy() if out is None else out)
         out.index = [_escape_value(v) for v in df.index]
