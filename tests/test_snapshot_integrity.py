@@ -14,7 +14,8 @@ import pytest
 import iacviz
 from estate_files import SAMPLE
 from iacviz.model import snapshot
-from iacviz.model.snapshot import MANIFEST, RAW_STACKS, read_snapshot, to_parquet
+from iacviz.model.load import read_snapshot
+from iacviz.model.snapshot import MANIFEST, RAW_STACKS, to_parquet
 
 
 @pytest.fixture(scope="module")
