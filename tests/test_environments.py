@@ -161,3 +161,21 @@ def test_the_example_renders_as_an_export_map(five):
     assert edges == {("net@prod:eu-west-1", "app@prod:eu-west-1"), ("net@prod:us-east-1", "app@prod:us-east-1")}
     html = fig.to_html(include_plotlyjs=False)
     assert "net@dev:eu-west-1" in html
+
+
+def test_a_literal_arn_of_another_account_is_called_cross_account(tmp_path):
+    write(tmp_path, "iacviz-estate.yaml", ESTATE)
+    write(tmp_path, "net.json", json.dumps(NET))
+    app = json.loads(json.dumps(APP))
+    app["Resources"]["Topic"] = {"Type": "AWS::SNS::Subscription", "Properties": {
+        "Protocol": "sqs", "TopicArn": "arn:aws:sns:eu-west-1:222222222222:alerts", "Endpoint": "x"}}
+    write(tmp_path, "app.json", json.dumps(app))
+    findings = iacviz.review(iacviz.load(tmp_path), rules=["W5001"])
+    by_stack = dict(zip(findings["stack"], findings.message))
+    # prod's account is 111111111111: the ARN names another account (and, in us-east-1, another region)
+    assert "cross-account dependency" in by_stack["app@prod:eu-west-1"]
+    assert "another region than the stack's (eu-west-1)" in by_stack["app@prod:us-east-1"]
+    # offline without environments the stack's account is unknown: nothing is claimed
+    write(tmp_path / "plain", "app.json", json.dumps(app))
+    plain = iacviz.review(iacviz.load(tmp_path / "plain"), rules=["W5001"])
+    assert "cross-account" not in " ".join(plain.message)

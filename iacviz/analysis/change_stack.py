@@ -79,7 +79,7 @@ def views(estate: Estate, user: dict[str, dict] | None = None) -> dict[str, Stac
         mappings = t.get("Mappings") if isinstance(t.get("Mappings"), dict) else {}
         # An SSM parameter's value is the parameter *name*; what a Ref yields is only known at
         # deploy time, so it stays a ${Name} placeholder.
-        ctx = Context(raw.name, raw.region or estate.region, raw.account,
+        ctx = Context(raw.stack_name or raw.name, raw.region or estate.region, raw.account,
                       {k: v for k, v in values.items() if k not in ssm}, mappings)
         cond_values = evaluate_conditions(conditions, ctx)
         ctx.condition = cond_values.get

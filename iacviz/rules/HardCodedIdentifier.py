@@ -124,9 +124,37 @@ class HardCodedIdentifier(Rule):
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
         props = estate.properties
+        st = estate.stacks
+        # where the stack is deployed (live, snapshot, estate-file environments), if known
+        place = {s: (a, r) for s, a, r in zip(st["stack"], st["account"].astype(object), st["region"].astype(object))}
         for stack, lid, path, value in zip(props["stack"], props.logical_id, props.path, props.value):
             if path.startswith("/properties/TemplateBody"):
                 continue  # a stack set's template: its own ${AWS::...} are not this template's literals
             found = hard_coded(value, config["allowed"])
             if found:
-                yield self.finding(stack, lid, f"{lid} sets {path} to {' and '.join(found)}")
+                yield self.finding(stack, lid, f"{lid} sets {path} to {' and '.join(found)}"
+                                               f"{_elsewhere(found, *place.get(stack, (None, None)))}")
+
+
+def _elsewhere(found: list[str], account: Any, region: Any) -> str:
+    """Words for a literal naming another account or region than the stack's own: a dependency
+    across accounts or regions that no export or stack graph of CloudFormation records.
+
+    >>> _elsewhere(["ARN 'arn:aws:sns:eu-west-1:222222222222:a' (account 222222222222, region eu-west-1)"],
+    ...            "111111111111", "eu-west-1")
+    "; another account than the stack's (222222222222): a cross-account dependency CloudFormation does not track"
+    """
+    text = " ".join(found)
+    other = []
+    if isinstance(account, str):
+        accounts = sorted(set(re.findall(r"account (\d{12})", text)) - {account})
+        if accounts:
+            other.append(f"another account than the stack's ({', '.join(accounts)})")
+    if isinstance(region, str):
+        regions = sorted({m for m in re.findall(r"region ([a-z0-9-]+)", text) if _REGION.match(m)} - {region})
+        if regions:
+            other.append(f"another region than the stack's ({', '.join(regions)})")
+    if not other:
+        return ""
+    kind = "cross-account" if any("account" in o for o in other) else "cross-region"
+    return f"; {' and '.join(other)}: a {kind} dependency CloudFormation does not track"
