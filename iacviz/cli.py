@@ -107,8 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("plan", help="predict the change sets between two versions of an estate",
                        description="Compare BEFORE and AFTER (folders, templates) as CloudFormation change sets.")
-    p.add_argument("before", metavar="BEFORE")
-    p.add_argument("after", metavar="AFTER")
+    p.add_argument("paths", nargs="+", metavar="BEFORE AFTER | AFTER...")
+    p.add_argument("--live", metavar="PROFILE/REGION",
+                   help="compare AFTER with the stacks deployed in this account and region (read-only; "
+                        "PROFILE may be empty: /eu-west-1)")
+    p.add_argument("--endpoint-url", metavar="URL", help="with --live: another endpoint, e.g. the demo account")
     for flag, side in (("--parameters", "both sides"), ("--before-parameters", "BEFORE only"),
                        ("--after-parameters", "AFTER only")):
         _parameter_option(p, flag, side)
@@ -354,9 +357,25 @@ def _plan(args: argparse.Namespace) -> int:
     both = _pairs(args.parameters, "--parameters")
     sides = [_pairs(args.before_parameters, "--before-parameters").over(both).to_mapping(),
              _pairs(args.after_parameters, "--after-parameters").over(both).to_mapping()]
-    with _Progress("comparing the two versions"):
-        plan = plan_changes(args.before, args.after, before_parameters=sides[0] or None,
-                            after_parameters=sides[1] or None, stack=args.stack)
+    if args.live:
+        from .analysis.live_plan import plan_live
+
+        profile, slash, region = args.live.rpartition("/")
+        if not slash or not region:
+            raise _UsageError(f"--live wants PROFILE/REGION (e.g. prod/eu-west-1), not {args.live!r}")
+        if args.before_parameters:
+            raise _UsageError("--before-parameters: with --live the deployed values are the before side")
+        with _Progress("reading the deployed stacks and comparing"):
+            plan = plan_live(args.paths, profile=profile or None, region=region, endpoint_url=args.endpoint_url,
+                             parameters=sides[1] or None)
+        if args.stack:
+            plan = plan[plan["stack"] == args.stack].reset_index(drop=True)
+    else:
+        if len(args.paths) != 2:
+            raise _UsageError("plan wants BEFORE and AFTER (or --live PROFILE/REGION AFTER...)")
+        with _Progress("comparing the two versions"):
+            plan = plan_changes(args.paths[0], args.paths[1], before_parameters=sides[0] or None,
+                                after_parameters=sides[1] or None, stack=args.stack)
     fmt = _fmt(args)
     text = plan_to_text(plan, fmt, color=fmt == "table" and not args.output and sys.stdout.isatty())
     _emit(text if text.endswith("\n") else text + "\n", args.output)

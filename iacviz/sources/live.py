@@ -271,6 +271,10 @@ def stack_facts(summary: dict, account: str, region: str) -> dict[str, Any]:
         "root_id": summary.get("RootId"),
         "description": summary.get("Description"),
         "parameters": {p["ParameterKey"]: p.get("ParameterValue") for p in summary.get("Parameters") or []},
+        # SSM-typed parameters: the value CloudFormation resolved at the last deployment (None when
+        # the endpoint reports no ResolvedValue at all, as moto, which answers it as ParameterValue)
+        "resolved_parameters": {p["ParameterKey"]: p["ResolvedValue"] for p in summary.get("Parameters") or []
+                                if "ResolvedValue" in p} or None,
         "outputs": {o["OutputKey"]: {"value": o.get("OutputValue"), "export_name": o.get("ExportName"),
                                      "description": o.get("Description")} for o in summary.get("Outputs") or []},
         "tags": {t["Key"]: t["Value"] for t in summary.get("Tags") or []},
