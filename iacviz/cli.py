@@ -6,7 +6,7 @@ returns; the work is in the library (:func:`iacviz.review`, :func:`iacviz.plan_c
 
 Subcommands::
 
-    iacviz review   PATH... | --live PROFILE/REGION   [-o report.html] [--format ...] [--disable ID,...]
+    iacviz review   PATH... | --live PROFILE/REGION   [-o report.html] [--format ...] [--disable ID,...] [--lint]
     iacviz plan     BEFORE AFTER [--parameters K=V ...] [--fail-on replacement,data-loss,blocked]
     iacviz exports  PATH... [--show exports|imports|problems]
     iacviz blast    PATH TARGET [--change replace|update|delete]
@@ -103,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-level", choices=("error", "warning", "info", "never"), default="error",
                    help="exit 1 when a finding of this severity or worse is found (default: error)")
     p.add_argument("--title", default="Architecture review", help="title of the HTML report")
+    p.add_argument("--lint", action="store_true",
+                   help="also run cfn-lint's rules on every template, offline (findings cfn-lint:<id>, with lines)")
     p.set_defaults(run=_review)
 
     p = sub.add_parser("plan", help="predict the change sets between two versions of an estate",
@@ -325,7 +327,7 @@ def _review(args: argparse.Namespace) -> int:
     from .rules import catalogue, review
 
     estate = _load(args.paths, args.strict, args.live, args.endpoint_url, args.parameters)
-    findings = review(estate, disable=args.disable)
+    findings = review(estate, disable=args.disable, lint=args.lint)
     fmt = _fmt(args)
     counts = {s: int((findings.severity == s).sum()) for s in _SEVERITY_RANK}
     summary = f"{len(findings)} findings: " + ", ".join(f"{n} {s}{'s' if n != 1 and s != 'info' else ''}"
@@ -336,10 +338,11 @@ def _review(args: argparse.Namespace) -> int:
         _emit(render_report(estate, findings=findings, title=args.title), args.output)
         print(summary, file=sys.stderr)
     elif fmt == "table":
-        shown = findings[["severity", "rule_id", "stack", "logical_id", "message"]].rename(
-            columns={"rule_id": "rule", "logical_id": "resource"})
+        columns = ["severity", "rule_id", "stack", "logical_id"] + (["line"] if args.lint else []) + ["message"]
+        shown = findings[columns].rename(columns={"rule_id": "rule", "logical_id": "resource"})
         text = _format_frame(shown, "table", title="Findings")
-        fixes = catalogue().set_index("id").fix
+        # cfn-lint's rules are not in iacviz's catalogue: their fix is on the finding itself.
+        fixes = {**dict(zip(findings.rule_id, findings.fix)), **catalogue().set_index("id").fix.to_dict()}
         text += "".join(f"\n{rule_id}: {fixes[rule_id]}" for rule_id in dict.fromkeys(findings.rule_id))
         _emit(text + f"\n\n{summary}\n", args.output)
     else:

@@ -193,6 +193,8 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "title": ("str", "the rule's title"),
         "active": ("bool", "what it is about exists under the parameter values: the resource's or output's "
                            "Condition, or for an import its conditions (NA: unknown)"),
+        "line": ("int", "source line of the resource, output or parameter a review --lint (cfn-lint) finding is "
+                        "about, also on an iacviz finding cfn-lint repeats (NA: not linted, live, or whole template)"),
     },
     "exports": {
         "export_name": ("str", "Export.Name, resolved with the stack's parameters (may hold ${...} placeholders)"),

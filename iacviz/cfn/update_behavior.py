@@ -27,9 +27,11 @@ updates what the transform makes of it, so :func:`behavior` answers ``unknown`` 
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 import cfnlint.data.schemas
 from cfnlint.helpers import REGIONS
@@ -38,7 +40,7 @@ from cfnlint.schema.manager import ProviderSchemaManager
 
 from iacviz.errors import IacvizError
 
-__all__ = ["TypeRules", "type_rules", "behavior", "custom_name_property", "schema_stats",
+__all__ = ["TypeRules", "type_rules", "behavior", "custom_name_property", "schema_stats", "pinned_global_schemas",
            "BUNDLED_SCHEMAS", "SCHEMA_DATE"]
 
 BUNDLED_SCHEMAS = Path(cfnlint.data.schemas.__file__).resolve().parent
@@ -68,6 +70,34 @@ def _pinned_manager() -> ProviderSchemaManager:
 
 
 _MANAGER = _pinned_manager()
+
+
+@contextmanager
+def pinned_global_schemas() -> Iterator[None]:
+    """Point cfn-lint's own global schema manager at the bundled schemas while the block runs.
+
+    cfn-lint's rules read ``PROVIDER_SCHEMA_MANAGER`` directly, so running them (the review's
+    opt-in lint) with the schemas :func:`behavior` uses means pointing that manager at
+    :data:`BUNDLED_SCHEMAS` for the duration, then restoring its own directories.
+
+    >>> with pinned_global_schemas():
+    ...     Path(PROVIDER_SCHEMA_MANAGER._providers_dir).resolve() == BUNDLED_SCHEMAS / "providers"
+    True
+    """
+    manager = PROVIDER_SCHEMA_MANAGER
+    pinned = (BUNDLED_SCHEMAS / "providers", BUNDLED_SCHEMAS / "resources")
+    before = (manager._providers_dir, manager._resources_dir)
+    if tuple(Path(d).resolve() for d in before) == pinned:
+        yield  # already the bundled schemas (no user cache newer than them): nothing to swap
+        return
+    # Loaded schemas are cached per directory set, so reset on the way in and on the way out.
+    manager._providers_dir, manager._resources_dir = pinned
+    manager.reset()
+    try:
+        yield
+    finally:
+        manager._providers_dir, manager._resources_dir = before
+        manager.reset()
 
 
 def _segments(pointer: str) -> tuple[str, ...]:

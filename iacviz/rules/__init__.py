@@ -27,6 +27,7 @@ import pandas as pd
 from .. import schema
 from ..errors import IacvizError
 from ._base import CATEGORIES, SEVERITIES, Rule, merged_config
+from ._cfnlint import PREFIX, SAME_AS, lint_rows
 
 if TYPE_CHECKING:
     from ..model.estate import Estate
@@ -121,7 +122,8 @@ def _ids(values: Iterable[Any], known: dict[str, type[Rule]], what: str) -> list
 
 
 def review(estate: Estate, *, rules: Iterable[Any] | None = None, disable: Iterable[Any] = (),
-           config: dict[str, dict[str, Any]] | None = None, extra_rules: Iterable[Any] = ()) -> pd.DataFrame:
+           config: dict[str, dict[str, Any]] | None = None, extra_rules: Iterable[Any] = (),
+           lint: bool = False) -> pd.DataFrame:
     """Review an estate's architecture: run the rules and return their findings.
 
     Parameters
@@ -138,13 +140,19 @@ def review(estate: Estate, *, rules: Iterable[Any] | None = None, disable: Itera
         type of the rule's default (``iacviz.rules.catalogue()`` lists them).
     extra_rules : iterable of Rule subclasses or folder paths
         Your own rules, as classes or as folders of rule files (one class per file).
+    lint : bool, default False
+        Also run cfn-lint's own rules on every template (the pre-flight check before a deploy),
+        offline, with the schemas iacviz pins. Their findings have rule_id ``cfn-lint:<id>`` and
+        the source line of what they are about. Where cfn-lint and an iacviz rule say the same
+        thing about one resource (cfn-lint W3011 and W3001), one finding is kept, naming both.
 
     Returns
     -------
     DataFrame
         Frame ``findings``: rule_id, severity (error, warning, info), stack, logical_id,
         message, fix, title, active (whether what it is about exists under the parameter
-        values: True, False, or NA for unknown); errors first, then by rule id, stack and logical id.
+        values: True, False, or NA for unknown), line; errors first, then by rule id, stack and
+        logical id.
 
     Raises
     ------
@@ -190,6 +198,8 @@ def review(estate: Estate, *, rules: Iterable[Any] | None = None, disable: Itera
             if "active" in r:
                 row["active"] = r["active"]
             rows.append(row)
+    if lint:
+        rows = _merge_lint(rows, lint_rows(estate.raw_stacks, getattr(estate, "region", None)))
     _activity(estate, rows)
     df = schema.frame("findings", rows)
     if df.empty:
@@ -199,6 +209,21 @@ def review(estate: Estate, *, rules: Iterable[Any] | None = None, disable: Itera
     df = (df.assign(_o=order, _n=number).sort_values(["_o", "_n", "stack", "logical_id"], na_position="first",
                                                      kind="stable").drop(columns=["_o", "_n"]))
     return df.reset_index(drop=True)
+
+
+def _merge_lint(rows: list[dict[str, Any]], linted: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add cfn-lint's rows; one that repeats an iacviz finding on the same resource joins it."""
+    own = {(r["rule_id"], r.get("stack"), r.get("logical_id")): r for r in rows}
+    for row in linted:
+        lint_id = row["rule_id"][len(PREFIX):]
+        twin = own.get((SAME_AS.get(lint_id), row["stack"], row["logical_id"]))
+        if twin is None:
+            rows.append(row)
+            continue
+        if f"{PREFIX}{lint_id}" not in twin["message"]:
+            twin["message"] += f" ({PREFIX}{lint_id} says the same: {row['message']})"
+        twin.setdefault("line", row["line"])
+    return rows
 
 
 def _activity(estate: Any, rows: list[dict[str, Any]]) -> None:
@@ -255,7 +280,10 @@ def catalogue_markdown() -> str:
         "* switch rules off: `iacviz.review(estate, disable=[\"W2001\"])`, `iacviz review PATH --disable W2001`;",
         "* set options: `iacviz.review(estate, config={\"W2001\": {\"threshold\": 5}})`;",
         "* add your own: `iacviz.review(estate, extra_rules=[MyRule])` or a folder of rule files "
-        "(`extra_rules=[\"my_rules/\"]`), each file one `iacviz.rules.Rule` subclass named like the file.", "",
+        "(`extra_rules=[\"my_rules/\"]`), each file one `iacviz.rules.Rule` subclass named like the file.",
+        "* add cfn-lint's own rules as a pre-flight check: `iacviz.review(estate, lint=True)`, `iacviz review PATH "
+        "--lint` (offline, with the schemas iacviz pins; findings `cfn-lint:<id>` with the source `line`; where "
+        "cfn-lint W3011 repeats W3001 about one resource, the W3001 finding names it).", "",
         "A rule id is a severity letter (" + ", ".join(f"`{k}` {v}" for k, v in SEVERITIES.items())
         + ") and a number whose thousands give the category:", "",
         "| numbers | category |", "|---|---|",
