@@ -166,6 +166,12 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "id": ("str", "the id a stack would report as physical id (bucket name, queue URL, sg-...)"),
         "arn": ("str", "ARN"),
         "tags": ("object", "dict of the resource's tags (when the listing returns them)"),
+        "managed_by": ("str", "none (click-ops: made by hand), service (created by an AWS service for a stack's "
+                              "resource, e.g. Lambda's /aws/lambda/<function> log group) or aws (an AWS-owned "
+                              "default; the scan leaves those out today)"),
+        "owner_stack": ("str", "service-managed: the stack whose resource the service made it for"),
+        "owner_logical_id": ("str", "service-managed: that resource's logical id"),
+        "owner_service": ("str", "service-managed: the service that made it (Lambda, CodeBuild)"),
     },
     "live_exports": {
         "account": ("str", "AWS account id"),
@@ -238,8 +244,9 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "coverage": {
         "service": ("str", "service part of the resource type (S3, SQS, EC2...)"),
-        "managed": ("int", "deployed resources owned by a stack (a physical id in resources)"),
-        "unmanaged": ("int", "resources found outside every stack"),
+        "managed": ("int", "deployed resources owned by a stack (a physical id in resources), and what a service "
+                               "made for one (unmanaged rows with managed_by service)"),
+        "unmanaged": ("int", "click-ops resources found outside every stack (managed_by none)"),
         "coverage_pct": ("float", "managed / (managed + unmanaged) * 100"),
     },
     "blast_radius": {

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 def iac_coverage(estate: Estate | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per service of managed and unmanaged resources, worst coverage first.
 
-    Managed counts resources with a physical id (deployed); the unmanaged scan covers a
+    Managed counts resources with a physical id (deployed) and what a service made for one
+    (``unmanaged.managed_by == "service"``); the unmanaged scan covers a
     set of common services (see :mod:`iacviz.sources.live_unmanaged`), so services outside
     it show 100 % by construction.
 
@@ -50,8 +51,10 @@ def iac_coverage(estate: Estate | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     frames = estate if isinstance(estate, Mapping) else estate.frames()
     res = frames.get("resources", schema.frame("resources", []))
     unm = frames.get("unmanaged", schema.frame("unmanaged", []))
-    managed = res[res.physical_id.notna()].groupby("service").size()
-    unmanaged = unm.groupby("service").size()
+    # What a service made for a stack's resource (Lambda's log group) counts as covered.
+    by_service = unm.managed_by.astype(object).eq("service") if "managed_by" in unm else pd.Series(False, unm.index)
+    managed = pd.concat([res.service[res.physical_id.notna()], unm.service[by_service]]).value_counts()
+    unmanaged = unm[~by_service].groupby("service").size()
     out = pd.concat([managed.rename("managed"), unmanaged.rename("unmanaged")], axis=1).fillna(0)
     out = out.astype(int).rename_axis("service").reset_index()
     total = out.managed + out.unmanaged

@@ -21,7 +21,8 @@ class UnmanagedResource(Rule):
         "reviews its configuration, it is not recreated with the environment, and stacks that depend on it "
         "by a hard-coded id break when it goes. Found by listing common resource types and the tagging API "
         "and leaving out what stacks report as physical ids (`iacviz.load_live`); AWS-owned defaults are "
-        "left out.")
+        "left out, and so is what a service made for a stack's resource (`managed_by` `service`, e.g. the "
+        "`/aws/lambda/<function>` log group of a stack's function).")
     fix = ("Bring it under CloudFormation with a resource import (`aws cloudformation create-change-set "
            "--change-set-type IMPORT`), or delete it if nothing uses it.")
     source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resource-import.html"
@@ -36,8 +37,9 @@ class UnmanagedResource(Rule):
         except AttributeError:  # an estate from files: no account was listed
             return
         for r in unmanaged.itertuples():
-            if r.type in config["ignore_types"]:
-                continue
+            by = getattr(r, "managed_by", None)
+            if r.type in config["ignore_types"] or (not is_missing(by) and by == "service"):
+                continue  # a service made it for a stack's resource (Lambda's log group): not click-ops
             where = "/".join(str(x) for x in (r.account, r.region) if not is_missing(x))
             arn = f" ({r.arn})" if not is_missing(r.arn) and r.arn != r.id else ""
             yield self.finding(None, r.id, f"{r.type} {r.id}{arn} exists in {where or 'the account'} but no "

@@ -63,7 +63,8 @@ class LiveRead:
 
     ``exports``: dicts account, region, name, value, exporting_stack, exporting_stack_id.
     ``imports``: dicts account, region, export_name, exporting_stack, importing_stack.
-    ``unmanaged``: dicts account, region, service, type, id, arn, tags (see live_unmanaged).
+    ``unmanaged``: dicts account, region, service, type, id, arn, tags, managed_by and, for
+    service-managed ones, owner_stack, owner_logical_id, owner_service (see live_unmanaged).
     ``api_calls``: operation name -> number of calls made (pages included, retries not).
     """
 
@@ -370,7 +371,8 @@ def read_live(session=None, regions: Iterable[str] | None = None, stack_names: I
                                                    global_regions=regions if i == 0 else None)
                 out.unmanaged.extend(rows)
                 scan.errors.extend(errors)
-            out.unmanaged = live_unmanaged.dedupe(out.unmanaged)
+            out.unmanaged = live_unmanaged.classify(live_unmanaged.dedupe(out.unmanaged),
+                                                    [s for scan in scans for s in scan.stacks])
     for scan in scans:
         out.raw_stacks.extend(scan.stacks)
         out.errors.extend(scan.errors)

@@ -6,7 +6,10 @@ subnets and security groups, IAM roles, KMS keys, CloudWatch log groups), which 
 untagged resources. A resource is managed when its id or ARN matches the physical id of a
 stack resource of the same service, or when it carries the ``aws:cloudformation:stack-id``
 tag. AWS-owned defaults (default VPC, its subnets and security groups, service-linked
-roles, AWS managed keys) are left out: no stack could own them.
+roles, AWS managed keys) are left out: no stack could own them. What a service creates for a
+stack's own resource (the log group of a stack's Lambda function, see
+:mod:`iacviz.cfn.service_managed`) is kept with ``managed_by = "service"`` and its owner
+(:func:`classify`); everything else is ``managed_by = "none"``.
 
 >>> arn_parts("arn:aws:ec2:us-east-1:123456789012:security-group/sg-0abc")
 ('ec2', 'security-group', 'sg-0abc')
@@ -18,6 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterable
 
+from iacviz.cfn.service_managed import LOG_GROUP_PREFIXES, service_log_group
 from iacviz.sources.live import explain, paginate
 from iacviz.sources.raw import ErrorRow, RawStack
 
@@ -217,6 +221,35 @@ def dedupe(rows: list[dict]) -> list[dict]:
         else:
             out[key] = row
     return list(out.values())
+
+
+def service_owners(stacks: Iterable[RawStack]) -> dict[tuple[str, str], dict[str, str]]:
+    """(type, id) of what services create for the stacks' resources -> its owner columns."""
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for s in stacks:
+        for lid, r in s.live_resources.items():
+            rtype = r.get("resource_type") or ""
+            group = service_log_group(rtype, r.get("physical_id"))
+            if group:
+                out[("AWS::Logs::LogGroup", group)] = {
+                    "owner_stack": s.stack_name or s.name, "owner_logical_id": lid,
+                    "owner_service": LOG_GROUP_PREFIXES[rtype][0]}
+    return out
+
+
+def classify(rows: list[dict], stacks: Iterable[RawStack]) -> list[dict]:
+    """Set ``managed_by`` on each row: ``service`` (with its owner) for what a service created
+    for a stack's resource, else ``none`` (click-ops).
+
+    >>> classify([{"type": "AWS::SQS::Queue", "id": "q"}], [])[0]["managed_by"]
+    'none'
+    """
+    owners = service_owners(stacks)
+    for row in rows:
+        owner = owners.get((row["type"], row["id"]))
+        row.update(owner or {})
+        row["managed_by"] = "service" if owner else "none"
+    return rows
 
 
 def _is_managed(row: dict, managed: dict[str, set[str]]) -> bool:
