@@ -227,9 +227,7 @@ blast[blast.blocked != ""][["stack", "logical_id", "impact", "blocked"]]
 # live notebook the figure follows the dropdown; when run headless it just shows the first view.)
 
 # %%
-from iacviz.views.widgets import export_explorer
-
-export_explorer(estate, stack=trap_stack or None)
+iacviz.export_explorer(estate, stack=trap_stack or None)
 
 # %% [markdown]
 # What to see: the chosen stack with only its direct neighbours, and the table of its exports with

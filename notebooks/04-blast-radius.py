@@ -186,9 +186,7 @@ db_replaced[["stack", "logical_id", "impact", "stateful", "protected"]]
 # live notebook; run headless, it shows the first choice).
 
 # %%
-from iacviz.views.widgets import blast_explorer
-
-blast_explorer(estate, target=TARGET)
+iacviz.blast_explorer(estate, target=TARGET)
 
 # %% [markdown]
 # What to see: the same sunburst for any resource or export you pick. Try a security group and a

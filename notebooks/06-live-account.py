@@ -42,9 +42,8 @@ import pandas as pd
 
 import iacviz
 from iacviz import views, workshop
-from iacviz.lab.demo_account import start_demo_account
 
-demo = start_demo_account(ESTATE_DIR) if SOURCE == "demo" else None
+demo = iacviz.start_demo_account(ESTATE_DIR) if SOURCE == "demo" else None
 estate = workshop.open_source(demo.endpoint_url if demo else SOURCE)
 estate
 
@@ -169,9 +168,7 @@ estate.unmanaged[["service", "type", "id", "tags"]]
 # mistake. Per service, the share of resources that stacks manage:
 
 # %%
-from iacviz.analysis.coverage import iac_coverage
-
-iac_coverage(estate)
+iacviz.iac_coverage(estate)
 
 
 # %% [markdown]
