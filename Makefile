@@ -24,6 +24,7 @@ lab: $(STAMP)
 # tests/test_lint.py, so that every run of the suite checks them.
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
 # Everything: lint, unit tests, doctests of the package, and every notebook through nbval.

@@ -21,6 +21,7 @@ From the repo root, one measurement::
 
     .venv/bin/python -m benchmarks.analysis 2000 50
 """
+
 from __future__ import annotations
 
 import gc
@@ -69,10 +70,14 @@ def blast_every_export(estate, sample: int | None, seed: int) -> dict[str, Any]:
         rows += len(iacviz.blast_radius(estate, name))
         times.append(time.perf_counter() - t)
     times.sort()
-    return {"queries": len(times), "rows": rows, "total_s": sum(times),
-            "median_ms": statistics.median(times) * 1e3 if times else None,
-            "p95_ms": times[min(len(times) - 1, int(0.95 * len(times)))] * 1e3 if times else None,
-            "max_ms": times[-1] * 1e3 if times else None}
+    return {
+        "queries": len(times),
+        "rows": rows,
+        "total_s": sum(times),
+        "median_ms": statistics.median(times) * 1e3 if times else None,
+        "p95_ms": times[min(len(times) - 1, int(0.95 * len(times)))] * 1e3 if times else None,
+        "max_ms": times[-1] * 1e3 if times else None,
+    }
 
 
 def analyse(estate, clock: Clock, *, blast_sample: int | None, seed: int, after_stacks=None) -> dict[str, Any]:
@@ -81,9 +86,16 @@ def analyse(estate, clock: Clock, *, blast_sample: int | None, seed: int, after_
     problems = clock.run("export_problems", lambda: estate.export_problems)
     graph = clock.run("resource_graph", lambda: (iacviz.resource_graph(estate), iacviz.stack_graph(estate))[0])
     blast = clock.run("blast_radius", lambda: blast_every_export(estate, blast_sample, seed))
-    out = {"resources": len(estate.resources), "references": len(estate.references),
-           "imports": len(estate.imports), "exports": len(estate.exports), "problems": len(problems),
-           "graph_nodes": graph.number_of_nodes(), "graph_edges": graph.number_of_edges(), "blast": blast}
+    out = {
+        "resources": len(estate.resources),
+        "references": len(estate.references),
+        "imports": len(estate.imports),
+        "exports": len(estate.exports),
+        "problems": len(problems),
+        "graph_nodes": graph.number_of_nodes(),
+        "graph_edges": graph.number_of_edges(),
+        "blast": blast,
+    }
     if after_stacks is not None:
         after = clock.run("build v2", lambda: iacviz.build_estate(after_stacks, []))
         plan = clock.run("plan_changes", lambda: iacviz.plan_changes(estate, after))
@@ -92,8 +104,9 @@ def analyse(estate, clock: Clock, *, blast_sample: int | None, seed: int, after_
     return out
 
 
-def measure_generated(n: int, k: int, seed: int = 0, blast_sample: int | None = None,
-                      plan: bool = True) -> dict[str, Any]:
+def measure_generated(
+    n: int, k: int, seed: int = 0, blast_sample: int | None = None, plan: bool = True
+) -> dict[str, Any]:
     """Generate in memory, then build and analyse (reading excluded: see benchmarks.reading)."""
     baseline = peak_rss_mib()
     stacks = generate_estate(n, k, seed)
@@ -103,8 +116,15 @@ def measure_generated(n: int, k: int, seed: int = 0, blast_sample: int | None = 
     clock = Clock()
     estate = clock.run("build", lambda: iacviz.build_estate(stacks, []))
     counts = analyse(estate, clock, blast_sample=blast_sample, seed=seed, after_stacks=after_stacks)
-    return {"n_stacks": n, "resources_per_stack": k, "steps": clock.steps, **counts,
-            "baseline_mib": baseline, "generated_mib": generated, "peak_mib": peak_rss_mib()}
+    return {
+        "n_stacks": n,
+        "resources_per_stack": k,
+        "steps": clock.steps,
+        **counts,
+        "baseline_mib": baseline,
+        "generated_mib": generated,
+        "peak_mib": peak_rss_mib(),
+    }
 
 
 def measure_folder(folder: str, seed: int = 0, blast_sample: int | None = None) -> dict[str, Any]:
@@ -113,8 +133,14 @@ def measure_folder(folder: str, seed: int = 0, blast_sample: int | None = None) 
     clock = Clock()
     estate = clock.run("load (read+build)", lambda: iacviz.load(folder))
     counts = analyse(estate, clock, blast_sample=blast_sample, seed=seed)
-    return {"steps": clock.steps, **counts, "stacks": len(estate.stacks), "errors": len(estate.errors),
-            "baseline_mib": baseline, "peak_mib": peak_rss_mib()}
+    return {
+        "steps": clock.steps,
+        **counts,
+        "stacks": len(estate.stacks),
+        "errors": len(estate.errors),
+        "baseline_mib": baseline,
+        "peak_mib": peak_rss_mib(),
+    }
 
 
 if __name__ == "__main__":

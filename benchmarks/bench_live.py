@@ -21,6 +21,7 @@ moto answers from the CPU of the same 2-core machine, so concurrency buys little
 ``before-send`` hook) to model the round trip to AWS, where concurrency matters.
 ListImports is left out (moto lacks it).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,11 @@ def free_port() -> int:
 
 def start_server() -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
@@ -77,11 +81,15 @@ def make_session(latency_ms: float) -> tuple[boto3.Session, collections.Counter]
 def deploy(url: str, n: int) -> None:
     cf = make_session(0)[0].client("cloudformation", endpoint_url=url)
     for i in range(n):
-        template = {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}},
-                    "Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["Q", "Arn"]}, "Export": {"Name": f"s{i}-QueueArn"}}}}
+        template = {
+            "Resources": {"Q": {"Type": "AWS::SQS::Queue"}},
+            "Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["Q", "Arn"]}, "Export": {"Name": f"s{i}-QueueArn"}}},
+        }
         if i % 2:
-            template["Resources"]["T"] = {"Type": "AWS::SNS::Topic",
-                                          "Properties": {"DisplayName": {"Fn::ImportValue": f"s{i - 1}-QueueArn"}}}
+            template["Resources"]["T"] = {
+                "Type": "AWS::SNS::Topic",
+                "Properties": {"DisplayName": {"Fn::ImportValue": f"s{i - 1}-QueueArn"}},
+            }
         cf.create_stack(StackName=f"s{i}", TemplateBody=json.dumps(template))
 
 
@@ -116,8 +124,10 @@ def main() -> None:
     try:
         t0 = time.perf_counter()
         deploy(url, args.stacks)
-        print(f"deployed {args.stacks} stacks into moto in {time.perf_counter() - t0:.1f} s "
-              f"(latency per request: {args.latency_ms:g} ms)\n")
+        print(
+            f"deployed {args.stacks} stacks into moto in {time.perf_counter() - t0:.1f} s "
+            f"(latency per request: {args.latency_ms:g} ms)\n"
+        )
         rows = []
         seconds, calls, n = boto3_loop(url, args.latency_ms)
         rows.append(("boto3 sequential loop", n, seconds, calls))
@@ -126,9 +136,15 @@ def main() -> None:
         seconds, calls, same = iacviz_read(url, args.latency_ms, since=estate)
         rows.append(("iacviz refresh, nothing changed", len(same.stacks), seconds, calls))
         cf = make_session(0)[0].client("cloudformation", endpoint_url=url)
-        cf.update_stack(StackName="s2", TemplateBody=json.dumps({"Resources": {
-            "Q": {"Type": "AWS::SQS::Queue"}, "Q2": {"Type": "AWS::SQS::Queue"}}, "Outputs": {"Arn": {
-                "Value": {"Fn::GetAtt": ["Q", "Arn"]}, "Export": {"Name": "s2-QueueArn"}}}}))
+        cf.update_stack(
+            StackName="s2",
+            TemplateBody=json.dumps(
+                {
+                    "Resources": {"Q": {"Type": "AWS::SQS::Queue"}, "Q2": {"Type": "AWS::SQS::Queue"}},
+                    "Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["Q", "Arn"]}, "Export": {"Name": "s2-QueueArn"}}},
+                }
+            ),
+        )
         seconds, calls, _ = iacviz_read(url, args.latency_ms, since=same)
         rows.append(("iacviz refresh, 1 stack updated", len(same.stacks), seconds, calls))
     finally:
@@ -137,8 +153,10 @@ def main() -> None:
     print("| scenario | stacks | API calls | GetTemplate | ListStackResources | wall s |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, n, seconds, calls in rows:
-        print(f"| {name} | {n} | {sum(calls.values())} | {calls['GetTemplate']} | "
-              f"{calls['ListStackResources']} | {seconds:.2f} |")
+        print(
+            f"| {name} | {n} | {sum(calls.values())} | {calls['GetTemplate']} | "
+            f"{calls['ListStackResources']} | {seconds:.2f} |"
+        )
 
 
 if __name__ == "__main__":

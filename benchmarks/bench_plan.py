@@ -10,6 +10,7 @@ additions). It prints, best of several rounds:
   * total  - plan_changes on the two mappings
 and, for an estate of several such stacks, the same on Estates.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,58 +36,111 @@ def generate(n: int, rng: random.Random) -> dict:
         kind = rng.choice(["subnet", "sg", "queue", "table", "function", "perm", "bucket", "instance", "topic"])
         lid = f"{kind.title()}{i}"
         if kind == "subnet":
-            res[lid] = {"Type": "AWS::EC2::Subnet", "Properties": {
-                "VpcId": {"Ref": "Vpc"}, "CidrBlock": f"10.{i % 250}.{i // 250}.0/24",
-                "Tags": [{"Key": "Name", "Value": {"Fn::Sub": "${Env}-" + lid}}]}}
+            res[lid] = {
+                "Type": "AWS::EC2::Subnet",
+                "Properties": {
+                    "VpcId": {"Ref": "Vpc"},
+                    "CidrBlock": f"10.{i % 250}.{i // 250}.0/24",
+                    "Tags": [{"Key": "Name", "Value": {"Fn::Sub": "${Env}-" + lid}}],
+                },
+            }
             subnets.append(lid)
         elif kind == "sg":
-            res[lid] = {"Type": "AWS::EC2::SecurityGroup", "Properties": {
-                "GroupDescription": f"group {i}", "VpcId": {"Ref": "Vpc"},
-                "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
-                                          "CidrIp": {"Fn::GetAtt": ["Vpc", "CidrBlock"]}}]}}
+            res[lid] = {
+                "Type": "AWS::EC2::SecurityGroup",
+                "Properties": {
+                    "GroupDescription": f"group {i}",
+                    "VpcId": {"Ref": "Vpc"},
+                    "SecurityGroupIngress": [
+                        {
+                            "IpProtocol": "tcp",
+                            "FromPort": 443,
+                            "ToPort": 443,
+                            "CidrIp": {"Fn::GetAtt": ["Vpc", "CidrBlock"]},
+                        }
+                    ],
+                },
+            }
             groups.append(lid)
         elif kind == "queue":
             res[lid] = {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": rng.choice([30, 60, 180])}}
             queues.append(lid)
         elif kind == "table":
-            res[lid] = {"Type": "AWS::DynamoDB::Table", "Properties": {
-                "BillingMode": "PAY_PER_REQUEST", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-                "PointInTimeRecoverySpecification": {
-                    "PointInTimeRecoveryEnabled": {"Fn::If": ["IsProd", True, False]}}}}
+            res[lid] = {
+                "Type": "AWS::DynamoDB::Table",
+                "Properties": {
+                    "BillingMode": "PAY_PER_REQUEST",
+                    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                    "PointInTimeRecoverySpecification": {
+                        "PointInTimeRecoveryEnabled": {"Fn::If": ["IsProd", True, False]}
+                    },
+                },
+            }
         elif kind == "function":
             env = {"QUEUE": {"Ref": rng.choice(queues)}} if queues else {}
             vpc = None
             if subnets and groups:
-                vpc = {"SubnetIds": [{"Ref": s} for s in rng.sample(subnets, min(2, len(subnets)))],
-                       "SecurityGroupIds": [{"Fn::GetAtt": [rng.choice(groups), "GroupId"]}]}
-            props = {"Runtime": "python3.12", "Handler": "app.h", "Role": {"Fn::ImportValue": "iam-LambdaRole"},
-                     "Code": {"S3Bucket": "artifacts", "S3Key": f"fn{i}-v1.zip"}, "MemorySize": 256,
-                     "Environment": {"Variables": env}}
+                vpc = {
+                    "SubnetIds": [{"Ref": s} for s in rng.sample(subnets, min(2, len(subnets)))],
+                    "SecurityGroupIds": [{"Fn::GetAtt": [rng.choice(groups), "GroupId"]}],
+                }
+            props = {
+                "Runtime": "python3.12",
+                "Handler": "app.h",
+                "Role": {"Fn::ImportValue": "iam-LambdaRole"},
+                "Code": {"S3Bucket": "artifacts", "S3Key": f"fn{i}-v1.zip"},
+                "MemorySize": 256,
+                "Environment": {"Variables": env},
+            }
             if vpc:
                 props["VpcConfig"] = vpc
             res[lid] = {"Type": "AWS::Lambda::Function", "Properties": props}
             functions.append(lid)
         elif kind == "perm" and functions:
-            res[lid] = {"Type": "AWS::Lambda::Permission", "Properties": {
-                "FunctionName": {"Fn::GetAtt": [rng.choice(functions), "Arn"]}, "Action": "lambda:InvokeFunction",
-                "Principal": "sns.amazonaws.com"}}
+            res[lid] = {
+                "Type": "AWS::Lambda::Permission",
+                "Properties": {
+                    "FunctionName": {"Fn::GetAtt": [rng.choice(functions), "Arn"]},
+                    "Action": "lambda:InvokeFunction",
+                    "Principal": "sns.amazonaws.com",
+                },
+            }
         elif kind == "bucket":
-            res[lid] = {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain",
-                        "Properties": {"VersioningConfiguration": {"Status": "Enabled"}}}
+            res[lid] = {
+                "Type": "AWS::S3::Bucket",
+                "DeletionPolicy": "Retain",
+                "Properties": {"VersioningConfiguration": {"Status": "Enabled"}},
+            }
         elif kind == "instance" and subnets:
-            res[lid] = {"Type": "AWS::EC2::Instance", "Properties": {
-                "ImageId": "ami-12345678", "InstanceType": {"Ref": "Size"}, "SubnetId": {"Ref": rng.choice(subnets)}}}
+            res[lid] = {
+                "Type": "AWS::EC2::Instance",
+                "Properties": {
+                    "ImageId": "ami-12345678",
+                    "InstanceType": {"Ref": "Size"},
+                    "SubnetId": {"Ref": rng.choice(subnets)},
+                },
+            }
         elif kind == "topic":
-            res[lid] = {"Type": "AWS::SNS::Topic", "Condition": "IsProd",
-                        "Properties": {"DisplayName": {"Fn::Sub": "${Env} topic " + str(i)}}}
-    outputs = {f"Out{q}": {"Value": {"Fn::GetAtt": [q, "Arn"]},
-                           "Export": {"Name": {"Fn::Sub": "${AWS::StackName}-" + q}}} for q in queues[:20]}
-    return {"Parameters": {"Cidr": {"Type": "String", "Default": "10.0.0.0/16"},
-                           "Env": {"Type": "String", "Default": "prod"},
-                           "Size": {"Type": "String", "Default": "t3.micro"}},
-            "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}},
-            "Resources": res, "Outputs": outputs}
+            res[lid] = {
+                "Type": "AWS::SNS::Topic",
+                "Condition": "IsProd",
+                "Properties": {"DisplayName": {"Fn::Sub": "${Env} topic " + str(i)}},
+            }
+    outputs = {
+        f"Out{q}": {"Value": {"Fn::GetAtt": [q, "Arn"]}, "Export": {"Name": {"Fn::Sub": "${AWS::StackName}-" + q}}}
+        for q in queues[:20]
+    }
+    return {
+        "Parameters": {
+            "Cidr": {"Type": "String", "Default": "10.0.0.0/16"},
+            "Env": {"Type": "String", "Default": "prod"},
+            "Size": {"Type": "String", "Default": "t3.micro"},
+        },
+        "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}},
+        "Resources": res,
+        "Outputs": outputs,
+    }
 
 
 def edit(template: dict, share: float, rng: random.Random) -> dict:
@@ -132,7 +186,13 @@ def main() -> None:
         after = edit(before, 0.05, rng)
         eb, ea = iacviz.load_template(before, "big"), iacviz.load_template(after, "big")
         rows = len(iacviz.plan_changes(eb, ea))
-        load = best(lambda before=before, after=after: (iacviz.load_template(before, "big"), iacviz.load_template(after, "big")), args.rounds)
+        load = best(
+            lambda before=before, after=after: (
+                iacviz.load_template(before, "big"),
+                iacviz.load_template(after, "big"),
+            ),
+            args.rounds,
+        )
         plan = best(lambda eb=eb, ea=ea: iacviz.plan_changes(eb, ea), args.rounds)
         total = best(lambda before=before, after=after: iacviz.plan_changes(before, after, stack="big"), args.rounds)
         print(f"{n:>9} {rows:>6} {load * 1e3:>8.0f} {plan * 1e3:>8.0f} {total * 1e3:>9.0f}")

@@ -21,6 +21,7 @@ What bounds the numbers (measured on this corpus while choosing the design, 4 Ki
 * JSON: ``json.loads`` with a duplicate-key hook is ~40 us; cfn-flip's ``load`` is a plain
   ``json.loads`` (no duplicate check, no lines), so it cannot be beaten 10x on JSON.
 """
+
 from __future__ import annotations
 
 import gc
@@ -79,18 +80,24 @@ def main() -> None:
         items = docs[fmt]
         texts = [d.decode("utf-8") for d in items]
         print(f"{fmt}: {len(items)} templates, {sum(map(len, items)) / len(items) / 1024:.1f} KiB mean")
-        times = {name: ms_per_template(read, texts if wants_text else items, rounds)
-                 for name, (read, wants_text) in readers.items()}
+        times = {
+            name: ms_per_template(read, texts if wants_text else items, rounds)
+            for name, (read, wants_text) in readers.items()
+        }
         for name, ms in times.items():
             totals[name] = totals.get(name, 0.0) + ms * len(items)
             print(f"  {name:22s} {ms:7.3f} ms/template")
         ours = times["iacviz parse_template"]
-        print(f"  iacviz is {times['cfnlint decode_str'] / ours:.1f}x faster than cfn-lint, "
-              f"{times['cfn_flip.load'] / ours:.1f}x faster than cfn-flip\n")
+        print(
+            f"  iacviz is {times['cfnlint decode_str'] / ours:.1f}x faster than cfn-lint, "
+            f"{times['cfn_flip.load'] / ours:.1f}x faster than cfn-flip\n"
+        )
     n = sum(len(d) for d in docs.values())
     ours = totals["iacviz parse_template"]
-    print(f"all {n}: iacviz {ours / n:.3f} ms/template; {totals['cfnlint decode_str'] / ours:.1f}x faster "
-          f"than cfn-lint, {totals['cfn_flip.load'] / ours:.1f}x faster than cfn-flip")
+    print(
+        f"all {n}: iacviz {ours / n:.3f} ms/template; {totals['cfnlint decode_str'] / ours:.1f}x faster "
+        f"than cfn-lint, {totals['cfn_flip.load'] / ours:.1f}x faster than cfn-flip"
+    )
 
 
 if __name__ == "__main__":

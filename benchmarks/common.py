@@ -3,6 +3,7 @@
 Generated estates are written once per (stacks, resources, seed, generator source) into the
 temporary folder and reused by later runs; a ``.complete`` file marks a finished write.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,8 +53,14 @@ def run_child(module: str, *args: str, timeout: float = 1800) -> dict[str, Any]:
     A fresh process per measurement: its peak resident set is its own, and no heap, cache or
     collector state carries over from an earlier measurement.
     """
-    proc = subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, stdout=subprocess.PIPE, text=True,
-                          timeout=timeout, env={**os.environ, "PYTHONHASHSEED": "0"})  # progress: stderr
+    proc = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )  # progress: stderr
     if proc.returncode != 0:
         raise RuntimeError(f"{module} {' '.join(args)} failed with exit code {proc.returncode}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -94,13 +101,38 @@ def machine() -> dict[str, Any]:
         libyaml = get_version_string()
     except ImportError:
         libyaml = None
-    libs = {name: _version(name) for name in (
-        "iacviz", "pandas", "numpy", "pyarrow", "networkx", "PyYAML", "cfn-lint", "cfn-flip", "boto3", "moto",
-        "plotly", "playwright", "rapidyaml", "ryaml", "yaml-rs", "libfyaml")}
+    libs = {
+        name: _version(name)
+        for name in (
+            "iacviz",
+            "pandas",
+            "numpy",
+            "pyarrow",
+            "networkx",
+            "PyYAML",
+            "cfn-lint",
+            "cfn-flip",
+            "boto3",
+            "moto",
+            "plotly",
+            "playwright",
+            "rapidyaml",
+            "ryaml",
+            "yaml-rs",
+            "libfyaml",
+        )
+    }
     libs["libyaml"] = libyaml
-    return {"cores": os.cpu_count(), "memory_gib": mem, "cpu": cpu, "python": platform.python_version(),
-            "implementation": platform.python_implementation(), "os": f"{platform.system()} {platform.machine()}",
-            "libraries": {k: v for k, v in libs.items() if v}, "load_average": _load()}
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": mem,
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "os": f"{platform.system()} {platform.machine()}",
+        "libraries": {k: v for k, v in libs.items() if v},
+        "load_average": _load(),
+    }
 
 
 def _load() -> list[float] | None:

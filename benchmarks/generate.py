@@ -22,6 +22,7 @@ short-form tags plus an ``iacviz-estate.yaml``, ready for ``iacviz.load``.
 >>> len(stacks), sum(len(s.template["Resources"]) for s in stacks) == 40 * 20
 (40, True)
 """
+
 from __future__ import annotations
 
 import random
@@ -56,27 +57,42 @@ def _export(value: Any, name: Any) -> dict:
 
 
 def _network(n: int) -> tuple[dict, dict]:
-    res: dict[str, Any] = {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
-                           "AppSg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
-                               "GroupDescription": "app", "VpcId": _ref("Vpc")}}}
+    res: dict[str, Any] = {
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+        "AppSg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "app", "VpcId": _ref("Vpc")}},
+    }
     subnets = []
     for j in range(n - len(res)):
         kind = j % 4
         if kind in (0, 1):
             subnets.append(f"Subnet{j}")
-            res[f"Subnet{j}"] = {"Type": "AWS::EC2::Subnet", "Properties": {
-                "VpcId": _ref("Vpc"), "CidrBlock": f"10.0.{j % 250}.0/24",
-                "AvailabilityZone": {"Fn::Select": [j % 2, {"Fn::GetAZs": ""}]}}}
+            res[f"Subnet{j}"] = {
+                "Type": "AWS::EC2::Subnet",
+                "Properties": {
+                    "VpcId": _ref("Vpc"),
+                    "CidrBlock": f"10.0.{j % 250}.0/24",
+                    "AvailabilityZone": {"Fn::Select": [j % 2, {"Fn::GetAZs": ""}]},
+                },
+            }
         elif kind == 2:
             res[f"RouteTable{j}"] = {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": _ref("Vpc")}}
         else:
-            res[f"Ingress{j}"] = {"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
-                "GroupId": _att("AppSg", "GroupId"), "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
-                "CidrIp": _att("Vpc", "CidrBlock")}}
+            res[f"Ingress{j}"] = {
+                "Type": "AWS::EC2::SecurityGroupIngress",
+                "Properties": {
+                    "GroupId": _att("AppSg", "GroupId"),
+                    "IpProtocol": "tcp",
+                    "FromPort": 443,
+                    "ToPort": 443,
+                    "CidrIp": _att("Vpc", "CidrBlock"),
+                },
+            }
     outputs = {
         "VpcId": _export(_ref("Vpc"), _sub("${AWS::StackName}-VpcId")),
-        "SubnetIds": _export({"Fn::Join": [",", [_ref(s) for s in subnets[:4]]]},
-                             {"Fn::Join": [":", [_ref("AWS::StackName"), "SubnetIds"]]}),
+        "SubnetIds": _export(
+            {"Fn::Join": [",", [_ref(s) for s in subnets[:4]]]},
+            {"Fn::Join": [":", [_ref("AWS::StackName"), "SubnetIds"]]},
+        ),
         "AppSgId": _export(_att("AppSg", "GroupId"), _sub("${AWS::StackName}-AppSgId")),
     }
     return res, outputs
@@ -84,30 +100,50 @@ def _network(n: int) -> tuple[dict, dict]:
 
 def _data(n: int) -> tuple[dict, dict]:
     res: dict[str, Any] = {
-        "DbSg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
-            "GroupDescription": "data", "VpcId": _imp(_sub("${NetworkStack}-VpcId"))}},
-        "Table": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
-                  "Properties": {"BillingMode": "PAY_PER_REQUEST",
-                                 "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
-                                 "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]}},
-        "Bucket": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "Properties": {
-            "BucketName": _sub("${AWS::StackName}-assets-${AWS::AccountId}")}},
+        "DbSg": {
+            "Type": "AWS::EC2::SecurityGroup",
+            "Properties": {"GroupDescription": "data", "VpcId": _imp(_sub("${NetworkStack}-VpcId"))},
+        },
+        "Table": {
+            "Type": "AWS::DynamoDB::Table",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "BillingMode": "PAY_PER_REQUEST",
+                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+            },
+        },
+        "Bucket": {
+            "Type": "AWS::S3::Bucket",
+            "DeletionPolicy": "Retain",
+            "Properties": {"BucketName": _sub("${AWS::StackName}-assets-${AWS::AccountId}")},
+        },
         "Queue": {"Type": "AWS::SQS::Queue"},
         "Topic": {"Type": "AWS::SNS::Topic"},
     }
     for j in range(n - len(res)):
         kind = j % 3
         if kind == 0:
-            res[f"Queue{j}"] = {"Type": "AWS::SQS::Queue", "Properties": {"RedrivePolicy": {
-                "deadLetterTargetArn": _att("Queue", "Arn"), "maxReceiveCount": 5}}}
+            res[f"Queue{j}"] = {
+                "Type": "AWS::SQS::Queue",
+                "Properties": {"RedrivePolicy": {"deadLetterTargetArn": _att("Queue", "Arn"), "maxReceiveCount": 5}},
+            }
         elif kind == 1:
-            res[f"Sub{j}"] = {"Type": "AWS::SNS::Subscription", "Properties": {
-                "Protocol": "sqs", "TopicArn": _ref("Topic"), "Endpoint": _att(f"Queue{j - 1}", "Arn")}}
+            res[f"Sub{j}"] = {
+                "Type": "AWS::SNS::Subscription",
+                "Properties": {"Protocol": "sqs", "TopicArn": _ref("Topic"), "Endpoint": _att(f"Queue{j - 1}", "Arn")},
+            }
         else:
-            res[f"Table{j}"] = {"Type": "AWS::DynamoDB::Table", "Properties": {
-                "BillingMode": "PAY_PER_REQUEST", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-                "Tags": [{"Key": "sg", "Value": _ref("DbSg")}]}}
+            res[f"Table{j}"] = {
+                "Type": "AWS::DynamoDB::Table",
+                "Properties": {
+                    "BillingMode": "PAY_PER_REQUEST",
+                    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                    "Tags": [{"Key": "sg", "Value": _ref("DbSg")}],
+                },
+            }
     outputs = {
         "TableName": _export(_ref("Table"), _sub("${AWS::StackName}-TableName")),
         "TableArn": _export(_att("Table", "Arn"), _sub("${AWS::StackName}-TableArn")),
@@ -120,11 +156,24 @@ def _data(n: int) -> tuple[dict, dict]:
 
 def _app(n: int, net: str, rng: random.Random, extra_import: Any = None) -> tuple[dict, dict]:
     res: dict[str, Any] = {
-        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
-            "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                           "Action": "sts:AssumeRole"}]}}},
-        "Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
-            "GroupDescription": "app", "VpcId": _imp(_sub("${NetworkStack}-VpcId"))}},
+        "Role": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ]
+                }
+            },
+        },
+        "Sg": {
+            "Type": "AWS::EC2::SecurityGroup",
+            "Properties": {"GroupDescription": "app", "VpcId": _imp(_sub("${NetworkStack}-VpcId"))},
+        },
         "Topic": {"Type": "AWS::SNS::Topic"},
     }
     if extra_import is not None:
@@ -134,30 +183,61 @@ def _app(n: int, net: str, rng: random.Random, extra_import: Any = None) -> tupl
         kind = j % 5 if j else 0
         if kind == 0:
             fn = f"Fn{j}"
-            res[fn] = {"Type": "AWS::Lambda::Function", "Properties": {
-                "Role": _att("Role", "Arn"), "Handler": "index.handler", "Runtime": "python3.12",
-                "Code": {"ZipFile": "def handler(event, context): pass"},
-                "VpcConfig": {"SubnetIds": {"Fn::Split": [",", _imp(f"{net}:SubnetIds")]},
-                              "SecurityGroupIds": [_ref("Sg"), _imp({"Fn::Join": ["-", [_ref("NetworkStack"),
-                                                                                      "AppSgId"]]})]},
-                "Environment": {"Variables": {"TABLE": _imp(_sub("${DataStack}-TableName")),
-                                              "TOPIC": _ref("Topic")}}}}
+            res[fn] = {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Role": _att("Role", "Arn"),
+                    "Handler": "index.handler",
+                    "Runtime": "python3.12",
+                    "Code": {"ZipFile": "def handler(event, context): pass"},
+                    "VpcConfig": {
+                        "SubnetIds": {"Fn::Split": [",", _imp(f"{net}:SubnetIds")]},
+                        "SecurityGroupIds": [_ref("Sg"), _imp({"Fn::Join": ["-", [_ref("NetworkStack"), "AppSgId"]]})],
+                    },
+                    "Environment": {
+                        "Variables": {"TABLE": _imp(_sub("${DataStack}-TableName")), "TOPIC": _ref("Topic")}
+                    },
+                },
+            }
         elif kind == 1:
-            res[f"Queue{j}"] = {"Type": "AWS::SQS::Queue", "Properties": {
-                "VisibilityTimeout": rng.choice([30, 60, 300]),
-                "Tags": [{"Key": "source", "Value": _imp(_sub("${DataStack}-QueueArn"))}]}}
+            res[f"Queue{j}"] = {
+                "Type": "AWS::SQS::Queue",
+                "Properties": {
+                    "VisibilityTimeout": rng.choice([30, 60, 300]),
+                    "Tags": [{"Key": "source", "Value": _imp(_sub("${DataStack}-QueueArn"))}],
+                },
+            }
         elif kind == 2:
-            res[f"Alarm{j}"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
-                "MetricName": "Errors", "Namespace": "AWS/Lambda", "Statistic": "Sum", "Period": 60,
-                "EvaluationPeriods": 1, "Threshold": 1, "ComparisonOperator": "GreaterThanThreshold",
-                "Dimensions": [{"Name": "FunctionName", "Value": _ref(fn)}], "AlarmActions": [_ref("Topic")]}}
+            res[f"Alarm{j}"] = {
+                "Type": "AWS::CloudWatch::Alarm",
+                "Properties": {
+                    "MetricName": "Errors",
+                    "Namespace": "AWS/Lambda",
+                    "Statistic": "Sum",
+                    "Period": 60,
+                    "EvaluationPeriods": 1,
+                    "Threshold": 1,
+                    "ComparisonOperator": "GreaterThanThreshold",
+                    "Dimensions": [{"Name": "FunctionName", "Value": _ref(fn)}],
+                    "AlarmActions": [_ref("Topic")],
+                },
+            }
         elif kind == 3:
-            res[f"Logs{j}"] = {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain", "Properties": {
-                "LogGroupName": _sub(f"/aws/lambda/${{{fn}}}"), "RetentionInDays": 14}}
+            res[f"Logs{j}"] = {
+                "Type": "AWS::Logs::LogGroup",
+                "DeletionPolicy": "Retain",
+                "Properties": {"LogGroupName": _sub(f"/aws/lambda/${{{fn}}}"), "RetentionInDays": 14},
+            }
         else:
-            res[f"Permission{j}"] = {"Type": "AWS::Lambda::Permission", "Properties": {
-                "FunctionName": _att(fn, "Arn"), "Action": "lambda:InvokeFunction",
-                "Principal": "sns.amazonaws.com", "SourceArn": _ref("Topic")}}
+            res[f"Permission{j}"] = {
+                "Type": "AWS::Lambda::Permission",
+                "Properties": {
+                    "FunctionName": _att(fn, "Arn"),
+                    "Action": "lambda:InvokeFunction",
+                    "Principal": "sns.amazonaws.com",
+                    "SourceArn": _ref("Topic"),
+                },
+            }
     outputs = {"FnArn": _export(_att("Fn0", "Arn"), _sub("${AWS::StackName}-Fn0Arn"))} if "Fn0" in res else {}
     return res, outputs
 
@@ -180,8 +260,16 @@ def generate_estate(n_stacks: int = 2000, resources_per_stack: int = 50, seed: i
         res, outs = _data(resources_per_stack)
         params = {"NetworkStack": {"Type": "String"}, "Project": {"Type": "String"}}
         template = {"Parameters": params, "Resources": res, "Outputs": outs}
-        out.append(RawStack(name, f"data/{name}.yaml", "yaml", template,
-                            parameter_values={"NetworkStack": rng.choice(nets)}, parameter_values_source="estate-file"))
+        out.append(
+            RawStack(
+                name,
+                f"data/{name}.yaml",
+                "yaml",
+                template,
+                parameter_values={"NetworkStack": rng.choice(nets)},
+                parameter_values_source="estate-file",
+            )
+        )
     parent = None
     for i in range(n_stacks - n_net - n_data):
         name, net, data = f"app-{i:04d}", rng.choice(nets), rng.choice(datas)
@@ -200,30 +288,67 @@ def generate_estate(n_stacks: int = 2000, resources_per_stack: int = 50, seed: i
         res, outs = _app(resources_per_stack, net, rng, extra)
         template = {"Parameters": params, "Resources": res, "Outputs": outs}
         if parent is not None and i % 100 == 99:
-            out.append(RawStack(f"{parent}-Child", f"apps/{parent}-child.yaml", "yaml", template,
-                                parent_stack=parent, parent_resource="Child",
-                                parameter_values={"NetworkStack": net, "DataStack": data},
-                                parameter_values_source="parent", stack_dependencies=[parent]))
+            out.append(
+                RawStack(
+                    f"{parent}-Child",
+                    f"apps/{parent}-child.yaml",
+                    "yaml",
+                    template,
+                    parent_stack=parent,
+                    parent_resource="Child",
+                    parameter_values={"NetworkStack": net, "DataStack": data},
+                    parameter_values_source="parent",
+                    stack_dependencies=[parent],
+                )
+            )
             parent_raw = next(r for r in out if r.name == parent)
             last = list(parent_raw.template["Resources"])[-1]  # referenced by nothing: keeps the count exact
             del parent_raw.template["Resources"][last]
-            parent_raw.template["Resources"]["Child"] = {"Type": "AWS::CloudFormation::Stack", "Properties": {
-                "TemplateURL": f"./{parent}-child.yaml",
-                "Parameters": {"NetworkStack": net, "DataStack": data}}}
+            parent_raw.template["Resources"]["Child"] = {
+                "Type": "AWS::CloudFormation::Stack",
+                "Properties": {
+                    "TemplateURL": f"./{parent}-child.yaml",
+                    "Parameters": {"NetworkStack": net, "DataStack": data},
+                },
+            }
             continue
-        out.append(RawStack(name, f"apps/{name}.yaml", "yaml", template, parameter_values=values,
-                            parameter_values_source="estate-file"))
+        out.append(
+            RawStack(
+                name,
+                f"apps/{name}.yaml",
+                "yaml",
+                template,
+                parameter_values=values,
+                parameter_values_source="estate-file",
+            )
+        )
         parent = name
     return out
 
 
 # -- YAML with short-form tags ------------------------------------------------------------
 
-_SCALAR_TAGS = {"Ref": "!Ref", "Fn::Sub": "!Sub", "Fn::ImportValue": "!ImportValue", "Fn::GetAZs": "!GetAZs",
-                "Fn::Base64": "!Base64", "Condition": "!Condition"}
-_SEQUENCE_TAGS = {"Fn::Join": "!Join", "Fn::Split": "!Split", "Fn::Select": "!Select", "Fn::If": "!If",
-                  "Fn::Equals": "!Equals", "Fn::FindInMap": "!FindInMap", "Fn::Sub": "!Sub",
-                  "Fn::GetAtt": "!GetAtt", "Fn::And": "!And", "Fn::Or": "!Or", "Fn::Not": "!Not"}
+_SCALAR_TAGS = {
+    "Ref": "!Ref",
+    "Fn::Sub": "!Sub",
+    "Fn::ImportValue": "!ImportValue",
+    "Fn::GetAZs": "!GetAZs",
+    "Fn::Base64": "!Base64",
+    "Condition": "!Condition",
+}
+_SEQUENCE_TAGS = {
+    "Fn::Join": "!Join",
+    "Fn::Split": "!Split",
+    "Fn::Select": "!Select",
+    "Fn::If": "!If",
+    "Fn::Equals": "!Equals",
+    "Fn::FindInMap": "!FindInMap",
+    "Fn::Sub": "!Sub",
+    "Fn::GetAtt": "!GetAtt",
+    "Fn::And": "!And",
+    "Fn::Or": "!Or",
+    "Fn::Not": "!Not",
+}
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml emitter: ~5x faster
@@ -301,10 +426,18 @@ if __name__ == "__main__":  # quick timing; the formal benchmarks live elsewhere
     t6 = time.perf_counter()
     br = iacviz.blast_radius(estate, "net-000/Vpc")
     t7 = time.perf_counter()
-    print(f"{n} stacks x {k}: {len(estate.resources)} resources, {len(estate.references)} references, "
-          f"{len(estate.imports)} imports ({estate.imports.link.value_counts().to_dict()}), "
-          f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges, {len(problems)} problems")
-    for label, a, b in (("generate", t0, t1), ("build_estate", t1, t2), ("exports+imports", t2, t3),
-                        ("export_problems", t3, t4), ("stack_graph+order", t4, t5), ("resource_graph", t5, t6),
-                        (f"blast_radius net-000/Vpc ({len(br)} rows)", t6, t7)):
+    print(
+        f"{n} stacks x {k}: {len(estate.resources)} resources, {len(estate.references)} references, "
+        f"{len(estate.imports)} imports ({estate.imports.link.value_counts().to_dict()}), "
+        f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges, {len(problems)} problems"
+    )
+    for label, a, b in (
+        ("generate", t0, t1),
+        ("build_estate", t1, t2),
+        ("exports+imports", t2, t3),
+        ("export_problems", t3, t4),
+        ("stack_graph+order", t4, t5),
+        ("resource_graph", t5, t6),
+        (f"blast_radius net-000/Vpc ({len(br)} rows)", t6, t7),
+    ):
         print(f"  {label:40s} {b - a:8.3f} s")

@@ -12,6 +12,7 @@ From the repo root::
 
     .venv/bin/python -m benchmarks.lint [ROUNDS]
 """
+
 from __future__ import annotations
 
 import sys
@@ -25,8 +26,10 @@ if str(REPO) not in sys.path:
 import iacviz  # noqa: E402
 from benchmarks.common import CORPUS  # noqa: E402
 
-INPUTS = {"sample estate": REPO / "data" / "sample-estate",
-          "corpus ECS folder": CORPUS / "aws-cloudformation+aws-cloudformation-templates" / "ECS"}
+INPUTS = {
+    "sample estate": REPO / "data" / "sample-estate",
+    "corpus ECS folder": CORPUS / "aws-cloudformation+aws-cloudformation-templates" / "ECS",
+}
 
 
 def _timed(fn) -> float:
@@ -42,10 +45,15 @@ def measure(folder: Path, rounds: int) -> dict[str, float]:
     plain, lint = [], []
     for i in range(rounds):
         pair = [(plain, lambda: iacviz.review(estate)), (lint, lambda: iacviz.review(estate, lint=True))]
-        for out, fn in (pair if i % 2 == 0 else pair[::-1]):
+        for out, fn in pair if i % 2 == 0 else pair[::-1]:
             out.append(_timed(fn))
-    return {"stacks": len(estate.stacks), "review": min(plain), "review_lint": min(lint), "cold_lint": cold,
-            "ratio": min(lint) / min(plain)}
+    return {
+        "stacks": len(estate.stacks),
+        "review": min(plain),
+        "review_lint": min(lint),
+        "cold_lint": cold,
+        "ratio": min(lint) / min(plain),
+    }
 
 
 def main(argv: list[str]) -> int:
@@ -57,8 +65,10 @@ def main(argv: list[str]) -> int:
             print(f"| {name} | skipped: {folder} not found | | | | |")
             continue
         m = measure(folder, rounds)
-        print(f"| {name} | {m['stacks']} | {m['review']:.2f} s | {m['review_lint']:.2f} s | "
-              f"{m['ratio']:.1f}x | {m['cold_lint']:.2f} s |")
+        print(
+            f"| {name} | {m['stacks']} | {m['review']:.2f} s | {m['review_lint']:.2f} s | "
+            f"{m['ratio']:.1f}x | {m['cold_lint']:.2f} s |"
+        )
     return 0
 
 

@@ -12,6 +12,7 @@ The boto3 loop and the full ``load_live`` alternate (best of the rounds). With n
 latency, moto answers from the same 2 cores, so threads buy little; with a modelled round trip
 (``latency_ms``, added to every request of both clients) the threads' overlap shows.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,20 +53,48 @@ def run(quick: bool = False, log=print) -> dict[str, Any]:
             boto, ours, estate = _scan_pair(url, latency, rounds)
             rows = [("boto3 sequential loop, full scan", boto), ("iacviz load_live (8 threads), full scan", ours)]
             seconds, calls, same = bl.iacviz_read(url, latency, since=estate)
-            rows.append(("iacviz refresh, nothing changed", {"wall_s": seconds, "calls": sum(calls.values()),
-                                                            "by_call": dict(calls), "stacks": len(same.stacks)}))
+            rows.append(
+                (
+                    "iacviz refresh, nothing changed",
+                    {
+                        "wall_s": seconds,
+                        "calls": sum(calls.values()),
+                        "by_call": dict(calls),
+                        "stacks": len(same.stacks),
+                    },
+                )
+            )
             if latency == latencies[0]:
                 cf = bl.make_session(0)[0].client("cloudformation", endpoint_url=url)
-                cf.update_stack(StackName="s2", TemplateBody=json.dumps({"Resources": {
-                    "Q": {"Type": "AWS::SQS::Queue"}, "Q2": {"Type": "AWS::SQS::Queue"}}, "Outputs": {"Arn": {
-                        "Value": {"Fn::GetAtt": ["Q", "Arn"]}, "Export": {"Name": "s2-QueueArn"}}}}))
+                cf.update_stack(
+                    StackName="s2",
+                    TemplateBody=json.dumps(
+                        {
+                            "Resources": {"Q": {"Type": "AWS::SQS::Queue"}, "Q2": {"Type": "AWS::SQS::Queue"}},
+                            "Outputs": {
+                                "Arn": {"Value": {"Fn::GetAtt": ["Q", "Arn"]}, "Export": {"Name": "s2-QueueArn"}}
+                            },
+                        }
+                    ),
+                )
                 seconds, calls, _ = bl.iacviz_read(url, latency, since=same)
-                rows.append(("iacviz refresh, 1 stack updated", {"wall_s": seconds, "calls": sum(calls.values()),
-                                                                "by_call": dict(calls), "stacks": len(same.stacks)}))
+                rows.append(
+                    (
+                        "iacviz refresh, 1 stack updated",
+                        {
+                            "wall_s": seconds,
+                            "calls": sum(calls.values()),
+                            "by_call": dict(calls),
+                            "stacks": len(same.stacks),
+                        },
+                    )
+                )
             for name, row in rows:
                 out["scenarios"].append({"latency_ms": latency, "scenario": name, **row})
-            log(f"live: latency {latency:g} ms: boto3 {boto['wall_s']:.2f} s, load_live {ours['wall_s']:.2f} s, "
-                f"refresh {rows[2][1]['wall_s']:.2f} s")
+            log(
+                f"live: latency {latency:g} ms: boto3 {boto['wall_s']:.2f} s, load_live {ours['wall_s']:.2f} s, "
+                f"refresh {rows[2][1]['wall_s']:.2f} s"
+            )
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -12,6 +12,7 @@ radius and the review rules; then it writes and reads back a snapshot. Peak memo
     python -m benchmarks.multi_account --places 5 --core         # 500k: build, links, graph, blast
     python -m benchmarks.multi_account --places 1 --stacks 200   # a quick look
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,30 +69,59 @@ def measure(places: int, stacks: int, per_stack: int, full: bool = True) -> dict
             back = step("snapshot read", lambda: iacviz.read_snapshot(folder))
             same = len(back.resources) == n_resources
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"places": places, "stacks": len(estate.stacks), "resources": n_resources,
-            "properties": len(estate.properties), "duplicate_exports": int((problems.kind == "duplicate export").sum()),
-            "blast_rows": len(blast), "blast_places": int(blast["stack"].map(
-                dict(zip(estate.stacks["stack"], estate.stacks.account + "/" + estate.stacks.region))).nunique()),
-            "findings": len(findings), "snapshot_round_trip": same, "seconds": steps, "peak_rss_mb": round(rss_mb)}
+    return {
+        "places": places,
+        "stacks": len(estate.stacks),
+        "resources": n_resources,
+        "properties": len(estate.properties),
+        "duplicate_exports": int((problems.kind == "duplicate export").sum()),
+        "blast_rows": len(blast),
+        "blast_places": int(
+            blast["stack"]
+            .map(dict(zip(estate.stacks["stack"], estate.stacks.account + "/" + estate.stacks.region)))
+            .nunique()
+        ),
+        "findings": len(findings),
+        "snapshot_round_trip": same,
+        "seconds": steps,
+        "peak_rss_mb": round(rss_mb),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--places", type=int, nargs="+", default=[1, 5],
-                        help="account-regions holding the estate (default: 1 and 5: 100k and 500k resources)")
+    parser.add_argument(
+        "--places",
+        type=int,
+        nargs="+",
+        default=[1, 5],
+        help="account-regions holding the estate (default: 1 and 5: 100k and 500k resources)",
+    )
     parser.add_argument("--stacks", type=int, default=2000)
     parser.add_argument("--per-stack", type=int, default=50)
-    parser.add_argument("--core", action="store_true",
-                        help="build, link, export problems, graph and one blast radius only (no review, no snapshot)")
+    parser.add_argument(
+        "--core",
+        action="store_true",
+        help="build, link, export problems, graph and one blast radius only (no review, no snapshot)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(measure(args.places[0], args.stacks, args.per_stack, full=not args.core)))
         return 0
     for places in args.places:
-        out = run_child("benchmarks.multi_account", "--child", "--places", str(places), "--stacks",
-                        str(args.stacks), "--per-stack", str(args.per_stack), *(["--core"] if args.core else []),
-                        timeout=3600)
+        out = run_child(
+            "benchmarks.multi_account",
+            "--child",
+            "--places",
+            str(places),
+            "--stacks",
+            str(args.stacks),
+            "--per-stack",
+            str(args.per_stack),
+            *(["--core"] if args.core else []),
+            timeout=3600,
+        )
         print(json.dumps(out, indent=1))
         sys.stdout.flush()
     return 0

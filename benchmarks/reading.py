@@ -24,6 +24,7 @@ round of each counts. The cyclic garbage collector runs as in any program (a ful
 before each round); the ratio with the collector paused for all readers is reported too, to
 show how much of the gap is the parser itself.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,6 +44,7 @@ TEMPLATE_KINDS = {"cfn-yaml", "cfn-json", "sam", "multi-stack-group", "nested-pa
 
 
 # -- input ----------------------------------------------------------------------------------------
+
 
 class Doc:
     __slots__ = ("name", "fmt", "data", "text")
@@ -71,6 +73,7 @@ def folder_docs(files: list[Path], root: Path) -> list[Doc]:
 
 
 # -- readers --------------------------------------------------------------------------------------
+
 
 class Refused(Exception):
     pass
@@ -115,6 +118,7 @@ def _readers() -> dict[str, tuple[Callable[[Doc], Any], Callable[[Doc], Any]]]:
 
 
 # -- comparison -----------------------------------------------------------------------------------
+
 
 def _key(k: Any) -> str:
     if isinstance(k, bool):
@@ -180,9 +184,16 @@ def compare(docs: list[Doc]) -> dict[str, Any]:
     lint_says: dict[str, str] = {}  # canonical JSON of what cfn-lint read, to judge cfn-flip's differences
     for peer in ("cfn-lint", "cfn-flip"):
         read = readers[peer][1]
-        stats: dict[str, Any] = {"templates": len(docs), "equal": 0, "mismatch": 0, "both_refused": 0,
-                                 "peer_defect": 0, "refused_by_iacviz_only": Counter(),
-                                 "refused_by_peer_only": Counter(), "examples": []}
+        stats: dict[str, Any] = {
+            "templates": len(docs),
+            "equal": 0,
+            "mismatch": 0,
+            "both_refused": 0,
+            "peer_defect": 0,
+            "refused_by_iacviz_only": Counter(),
+            "refused_by_peer_only": Counter(),
+            "examples": [],
+        }
         for doc in docs:
             try:
                 theirs = ("ok", normalise(read(doc)))
@@ -221,14 +232,25 @@ def compare(docs: list[Doc]) -> dict[str, Any]:
 
 def _reason(message: str) -> str:
     """A refusal's message without the parts that name one template."""
-    for marker in ("unknown tag", "unsupported tag", "duplicate key", "YAML syntax error", "JSON syntax error",
-                   "alias", "top level", "empty", "binary", "UTF-8"):
+    for marker in (
+        "unknown tag",
+        "unsupported tag",
+        "duplicate key",
+        "YAML syntax error",
+        "JSON syntax error",
+        "alias",
+        "top level",
+        "empty",
+        "binary",
+        "UTF-8",
+    ):
         if marker in message:
             return marker
     return message.split(":")[0][:60]
 
 
 # -- timing ---------------------------------------------------------------------------------------
+
 
 def _round(read: Callable[[Doc], Any], docs: list[Doc]) -> float:
     start = time.process_time()
@@ -240,8 +262,9 @@ def _round(read: Callable[[Doc], Any], docs: list[Doc]) -> float:
     return time.process_time() - start
 
 
-def time_readers(docs: list[Doc], rounds: int, readers: dict[str, Callable[[Doc], Any]] | None = None,
-                 collector: bool = True) -> dict[str, float]:
+def time_readers(
+    docs: list[Doc], rounds: int, readers: dict[str, Callable[[Doc], Any]] | None = None, collector: bool = True
+) -> dict[str, float]:
     """Best-of-`rounds` CPU ms per template for each reader, rounds interleaved."""
     readers = readers or {name: fns[0] for name, fns in _readers().items()}
     names = list(readers)
@@ -249,7 +272,7 @@ def time_readers(docs: list[Doc], rounds: int, readers: dict[str, Callable[[Doc]
     was = gc.isenabled()
     try:
         for r in range(rounds):
-            for name in names[r % len(names):] + names[:r % len(names)]:
+            for name in names[r % len(names) :] + names[: r % len(names)]:
                 gc.collect()
                 if not collector:
                     gc.disable()
@@ -288,14 +311,17 @@ def time_loads(folder_files: list[Path], load_roots: list[Path], rounds: int) ->
 
     # Every frame built (frames are otherwise built on first access), the load cache off; the
     # warm-cache load (an unchanged estate loaded again in the same process) is shown apart.
-    fns = {"iacviz.load": lambda: iacviz.load(*load_roots, cache=False).frames(),
-           "iacviz read_paths": lambda: read_paths(load_roots),
-           "iacviz.load, cache warm": lambda: iacviz.load(*load_roots, cache=True).frames(),
-           "cfn-lint decode": lint_all, "cfn-flip load": flip_all}
+    fns = {
+        "iacviz.load": lambda: iacviz.load(*load_roots, cache=False).frames(),
+        "iacviz read_paths": lambda: read_paths(load_roots),
+        "iacviz.load, cache warm": lambda: iacviz.load(*load_roots, cache=True).frames(),
+        "cfn-lint decode": lint_all,
+        "cfn-flip load": flip_all,
+    }
     best = {k: math.inf for k in fns}
     names = list(fns)
     for r in range(rounds):
-        for name in names[r % len(names):] + names[:r % len(names)]:
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             gc.collect()
             start = time.process_time()
             fns[name]()
@@ -304,6 +330,7 @@ def time_loads(folder_files: list[Path], load_roots: list[Path], rounds: int) ->
 
 
 # -- YAML parsers ---------------------------------------------------------------------------------
+
 
 def yaml_parsers(docs: list[Doc], rounds: int) -> list[dict[str, Any]]:
     """CPU us per YAML template for each parser that is installed, collector paused for all (the
@@ -317,9 +344,16 @@ def yaml_parsers(docs: list[Doc], rounds: int) -> list[dict[str, Any]]:
     class _AnyTag(yaml.CSafeLoader):  # PyYAML's C loader building plain values, any tag accepted
         pass
 
-    _AnyTag.add_multi_constructor("!", lambda loader, suffix, node: (
-        loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else
-        loader.construct_sequence(node) if isinstance(node, yaml.SequenceNode) else loader.construct_mapping(node)))
+    _AnyTag.add_multi_constructor(
+        "!",
+        lambda loader, suffix, node: (
+            loader.construct_scalar(node)
+            if isinstance(node, yaml.ScalarNode)
+            else loader.construct_sequence(node)
+            if isinstance(node, yaml.SequenceNode)
+            else loader.construct_mapping(node)
+        ),
+    )
 
     texts = [d.text for d in docs]
     data = [d.data for d in docs]
@@ -331,43 +365,77 @@ def yaml_parsers(docs: list[Doc], rounds: int) -> list[dict[str, Any]]:
                     fn(item)
                 except Exception:  # a refused template is timed like the others
                     pass
+
         return go
+
     rows: list[tuple[str, Callable[[], None], str]] = [
-        ("libyaml events only (`CParser.raw_parse`, C, no Python objects)",
-         each(lambda t: CParser(t).raw_parse(), texts), "the floor of any libyaml reader"),
-        ("libyaml compose (`CParser` node graph)", each(lambda t: cfn_yaml._Composer(t).get_single_node(), texts),
-         "what iacviz's reader starts from"),
-        ("**iacviz `parse_template`** (compose + build + lines)", each(lambda b: parse_template(b, "t"), data),
-         "tags long-form, YAML 1.1 scalars as CloudFormation, lines, refusals"),
-        ("PyYAML `CSafeLoader` + any-tag constructor", each(lambda t: yaml.load(t, Loader=_AnyTag), texts),
-         "tags dropped (value only), timestamps become dates"),
+        (
+            "libyaml events only (`CParser.raw_parse`, C, no Python objects)",
+            each(lambda t: CParser(t).raw_parse(), texts),
+            "the floor of any libyaml reader",
+        ),
+        (
+            "libyaml compose (`CParser` node graph)",
+            each(lambda t: cfn_yaml._Composer(t).get_single_node(), texts),
+            "what iacviz's reader starts from",
+        ),
+        (
+            "**iacviz `parse_template`** (compose + build + lines)",
+            each(lambda b: parse_template(b, "t"), data),
+            "tags long-form, YAML 1.1 scalars as CloudFormation, lines, refusals",
+        ),
+        (
+            "PyYAML `CSafeLoader` + any-tag constructor",
+            each(lambda t: yaml.load(t, Loader=_AnyTag), texts),
+            "tags dropped (value only), timestamps become dates",
+        ),
     ]
     try:
         import ryaml
 
-        rows.append(("ryaml (serde-yaml, Rust) `loads`", each(lambda t: ryaml.loads(t), texts),
-                     "keeps tags as `{'!Ref': x}`; YAML 1.2 scalars (`yes`, `0755` stay text); no lines"))
+        rows.append(
+            (
+                "ryaml (serde-yaml, Rust) `loads`",
+                each(lambda t: ryaml.loads(t), texts),
+                "keeps tags as `{'!Ref': x}`; YAML 1.2 scalars (`yes`, `0755` stay text); no lines",
+            )
+        )
     except ImportError:
         rows.append(("ryaml", None, "not installed"))
     try:
         import yaml_rs
 
-        rows.append(("yaml-rs (Rust) `loads`", each(lambda t: yaml_rs.loads(t), texts),
-                     "drops tags (`!Ref X` -> `X`): cannot read CloudFormation short forms"))
+        rows.append(
+            (
+                "yaml-rs (Rust) `loads`",
+                each(lambda t: yaml_rs.loads(t), texts),
+                "drops tags (`!Ref X` -> `X`): cannot read CloudFormation short forms",
+            )
+        )
     except ImportError:
         rows.append(("yaml-rs", None, "not installed"))
     try:
         import ryml
 
-        rows.append(("rapidyaml (C++) `parse_in_arena`, tree only", each(lambda b: ryml.parse_in_arena(b), data),
-                     "fastest parse, but no Python values: walking its tree costs ~1 us per node call"))
+        rows.append(
+            (
+                "rapidyaml (C++) `parse_in_arena`, tree only",
+                each(lambda b: ryml.parse_in_arena(b), data),
+                "fastest parse, but no Python values: walking its tree costs ~1 us per node call",
+            )
+        )
     except ImportError:
         rows.append(("rapidyaml", None, "not installed"))
     try:
         import libfyaml
 
-        rows.append(("libfyaml `loads` (lazy generic values)", each(lambda t: libfyaml.loads(t), texts),
-                     "values made on access; tags not exposed"))
+        rows.append(
+            (
+                "libfyaml `loads` (lazy generic values)",
+                each(lambda t: libfyaml.loads(t), texts),
+                "values made on access; tags not exposed",
+            )
+        )
     except ImportError:
         rows.append(("libfyaml", None, "not installed"))
     timed = {name: fn for name, fn, _ in rows if fn is not None}
@@ -376,7 +444,7 @@ def yaml_parsers(docs: list[Doc], rounds: int) -> list[dict[str, Any]]:
     was = gc.isenabled()
     try:
         for r in range(rounds):
-            for name in names[r % len(names):] + names[:r % len(names)]:
+            for name in names[r % len(names) :] + names[: r % len(names)]:
                 gc.collect()
                 gc.disable()
                 start = time.process_time()
@@ -386,11 +454,14 @@ def yaml_parsers(docs: list[Doc], rounds: int) -> list[dict[str, Any]]:
     finally:
         if was:
             gc.enable()
-    return [{"parser": name, "us_per_template": best[name] / len(docs) * 1e6 if name in best else None,
-             "note": note} for name, _, note in rows]
+    return [
+        {"parser": name, "us_per_template": best[name] / len(docs) * 1e6 if name in best else None, "note": note}
+        for name, _, note in rows
+    ]
 
 
 # -- the section ----------------------------------------------------------------------------------
+
 
 def run(quick: bool = False, log=print) -> dict[str, Any]:
     from benchmarks.common import estate_folder, estate_templates
@@ -408,15 +479,29 @@ def run(quick: bool = False, log=print) -> dict[str, Any]:
             subset = [d for d in docs if d.fmt == fmt]
             log(f"reading: corpus {fmt}: timing {rounds} interleaved rounds")
             corpus["by_format"][fmt] = {
-                "templates": len(subset), "mean_kib": sum(len(d.data) for d in subset) / len(subset) / 1024,
-                "ms": time_readers(subset, rounds), "ms_no_gc": time_readers(subset, rounds, collector=False)}
-        corpus["ms"] = {k: sum(corpus["by_format"][f]["ms"][k] * corpus["by_format"][f]["templates"]
-                               for f in ("yaml", "json")) / len(docs) for k in ("iacviz", "cfn-lint", "cfn-flip")}
-        corpus["ms_no_gc"] = {k: sum(corpus["by_format"][f]["ms_no_gc"][k] * corpus["by_format"][f]["templates"]
-                                     for f in ("yaml", "json")) / len(docs) for k in ("iacviz", "cfn-lint", "cfn-flip")}
+                "templates": len(subset),
+                "mean_kib": sum(len(d.data) for d in subset) / len(subset) / 1024,
+                "ms": time_readers(subset, rounds),
+                "ms_no_gc": time_readers(subset, rounds, collector=False),
+            }
+        corpus["ms"] = {
+            k: sum(corpus["by_format"][f]["ms"][k] * corpus["by_format"][f]["templates"] for f in ("yaml", "json"))
+            / len(docs)
+            for k in ("iacviz", "cfn-lint", "cfn-flip")
+        }
+        corpus["ms_no_gc"] = {
+            k: sum(
+                corpus["by_format"][f]["ms_no_gc"][k] * corpus["by_format"][f]["templates"] for f in ("yaml", "json")
+            )
+            / len(docs)
+            for k in ("iacviz", "cfn-lint", "cfn-flip")
+        }
         rows = [r for r in (CORPUS / "manifest.tsv").read_text().splitlines()[1:]]
-        plain = [CORPUS / r.split("\t")[0].replace("/", "+") / r.split("\t")[2] for r in rows
-                 if r.split("\t")[3] in {"cfn-yaml", "cfn-json", "multi-stack-group", "nested-parent"}]
+        plain = [
+            CORPUS / r.split("\t")[0].replace("/", "+") / r.split("\t")[2]
+            for r in rows
+            if r.split("\t")[3] in {"cfn-yaml", "cfn-json", "multi-stack-group", "nested-parent"}
+        ]
         log(f"reading: corpus, full iacviz.load of {len(plain)} non-SAM templates")
         corpus["load_s"] = time_loads(plain, plain, max(2, rounds - 2))
         corpus["load_templates"] = len(plain)
@@ -428,9 +513,12 @@ def run(quick: bool = False, log=print) -> dict[str, Any]:
     files = estate_templates(folder)
     gen_docs = folder_docs(files, folder)
     log(f"reading: generated estate, {len(gen_docs)} templates: comparing contents (all of them)")
-    generated: dict[str, Any] = {"templates": len(gen_docs), "stacks": n_gen,
-                                 "mean_kib": sum(len(d.data) for d in gen_docs) / len(gen_docs) / 1024,
-                                 "compare": compare(gen_docs)}
+    generated: dict[str, Any] = {
+        "templates": len(gen_docs),
+        "stacks": n_gen,
+        "mean_kib": sum(len(d.data) for d in gen_docs) / len(gen_docs) / 1024,
+        "compare": compare(gen_docs),
+    }
     sample = sorted(random.Random(0).sample(range(len(gen_docs)), min(len(gen_docs), 50 if quick else 200)))
     timed = [gen_docs[i] for i in sample]
     log(f"reading: generated estate: timing {rounds} interleaved rounds on a seeded sample of {len(timed)}")

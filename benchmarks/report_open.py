@@ -12,6 +12,7 @@ screen is the top-risks list) and the moment every figure is drawn. The target i
 
 Prints one JSON line: sizes, times in seconds and the ratios.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,15 @@ import time
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 DRAWN = "() => [...document.querySelectorAll('div.figure')].every(d => d.querySelector('.main-svg'))"
 
 
@@ -75,15 +83,19 @@ def main(argv: list[str] | None = None) -> int:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             for i in range(args.rounds):
                 order = [("report", report, True), ("peer", peer, False)]
-                for name, path, drawn in (order if i % 2 == 0 else order[::-1]):
+                for name, path, drawn in order if i % 2 == 0 else order[::-1]:
                     times = _open(browser, path, drawn)
                     best[name] = [min(a, b) for a, b in zip(best[name], times)]
             browser.close()
         result = {
-            "stacks": args.stacks, "resources_per_stack": args.resources,
-            "report_mb": round(report.stat().st_size / 1e6, 2), "report_written_s": round(written, 2),
-            "report_load_s": round(best["report"][0], 2), "report_drawn_s": round(best["report"][1], 2),
-            "peer_load_s": round(best["peer"][0], 2), "peer_drawn_s": round(best["peer"][1], 2),
+            "stacks": args.stacks,
+            "resources_per_stack": args.resources,
+            "report_mb": round(report.stat().st_size / 1e6, 2),
+            "report_written_s": round(written, 2),
+            "report_load_s": round(best["report"][0], 2),
+            "report_drawn_s": round(best["report"][1], 2),
+            "peer_load_s": round(best["peer"][0], 2),
+            "peer_drawn_s": round(best["peer"][1], 2),
             "load_ratio": round(best["report"][0] / best["peer"][0], 2),
             "drawn_ratio": round(best["report"][1] / best["peer"][1], 2),
         }

@@ -19,6 +19,7 @@ From the repo root::
     .venv/bin/python -m benchmarks.speed            # 2,000 stacks
     .venv/bin/python -m benchmarks.speed --quick    # 200 stacks
 """
+
 from __future__ import annotations
 
 import json
@@ -79,13 +80,20 @@ def measure_small(rounds: int) -> dict[str, Any]:
         order = list(times)
         k = len(times["load"]) % len(order)
         for name in order[k:] + order[:k]:
-            fn = {"load": lambda f=f: iacviz.load(f), "load + every frame": lambda f=f: iacviz.load(f).frames(),
-                  "cfn-lint decode": lambda f=f: decode(str(f))}[name]
+            fn = {
+                "load": lambda f=f: iacviz.load(f),
+                "load + every frame": lambda f=f: iacviz.load(f).frames(),
+                "cfn-lint decode": lambda f=f: decode(str(f)),
+            }[name]
             times[name].append(_best_ms(fn, rounds))
-    return {"templates": len(files), "mean_kib": sum(f.stat().st_size for f in files) / len(files) / 1024,
-            "rounds": rounds, "median_ms": {k: statistics.median(v) for k, v in times.items()},
-            "p90_ms": {k: sorted(v)[int(0.9 * (len(v) - 1))] for k, v in times.items()},
-            "max_ms": {k: max(v) for k, v in times.items()}}
+    return {
+        "templates": len(files),
+        "mean_kib": sum(f.stat().st_size for f in files) / len(files) / 1024,
+        "rounds": rounds,
+        "median_ms": {k: statistics.median(v) for k, v in times.items()},
+        "p90_ms": {k: sorted(v)[int(0.9 * (len(v) - 1))] for k, v in times.items()},
+        "max_ms": {k: max(v) for k, v in times.items()},
+    }
 
 
 def measure_reload(n_stacks: int) -> dict[str, Any]:
@@ -119,17 +127,24 @@ def measure_reload(n_stacks: int) -> dict[str, Any]:
         out["same_process_s"], out["same_process_frames_s"] = best, best_frames
         out["same_process_cpu_s"] = best_cpu
         cache.clear()
-        code = ("import json, sys, time; t0 = time.perf_counter(); import iacviz; t1 = time.perf_counter(); "
-                "c1 = time.process_time(); e = iacviz.load(sys.argv[1], cache=sys.argv[2]); "
-                "t2, c2 = time.perf_counter(), time.process_time(); e.frames(); "
-                "t3, c3 = time.perf_counter(), time.process_time(); len(e.raw_stacks); "
-                "t4, c4 = time.perf_counter(), time.process_time(); "
-                "print(json.dumps({'import_s': t1 - t0, 'load_s': t2 - t1, 'frames_s': t3 - t2, 'raw_s': t4 - t3, "
-                "'load_cpu_s': c2 - c1, 'frames_cpu_s': c3 - c2, 'raw_cpu_s': c4 - c3}))")
+        code = (
+            "import json, sys, time; t0 = time.perf_counter(); import iacviz; t1 = time.perf_counter(); "
+            "c1 = time.process_time(); e = iacviz.load(sys.argv[1], cache=sys.argv[2]); "
+            "t2, c2 = time.perf_counter(), time.process_time(); e.frames(); "
+            "t3, c3 = time.perf_counter(), time.process_time(); len(e.raw_stacks); "
+            "t4, c4 = time.perf_counter(), time.process_time(); "
+            "print(json.dumps({'import_s': t1 - t0, 'load_s': t2 - t1, 'frames_s': t3 - t2, 'raw_s': t4 - t3, "
+            "'load_cpu_s': c2 - c1, 'frames_cpu_s': c3 - c2, 'raw_cpu_s': c4 - c3}))"
+        )
         runs = []
         for _ in range(2):
-            proc = subprocess.run([sys.executable, "-c", code, str(folder), str(cdir)], cwd=REPO, text=True,
-                                  stdout=subprocess.PIPE, check=True)
+            proc = subprocess.run(
+                [sys.executable, "-c", code, str(folder), str(cdir)],
+                cwd=REPO,
+                text=True,
+                stdout=subprocess.PIPE,
+                check=True,
+            )
             runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
         out["new_process"] = min(runs, key=lambda r: r["load_cpu_s"])
     return out

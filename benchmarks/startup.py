@@ -10,6 +10,7 @@ the sample estate) shows what a command pays once it needs pandas.
 
 Target: ``iacviz --help`` under 0.3 s (best round); exit status 1 when missed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,11 +42,14 @@ def _commands() -> dict[str, list[str]]:
 
 def measure(rounds: int) -> dict[str, float]:
     commands = _commands()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+    }
     best = {name: float("inf") for name in commands}
     names = list(commands)
     for r in range(rounds):
-        for name in names[r % len(names):] + names[:r % len(names)]:
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             start = time.perf_counter()
             subprocess.run(commands[name], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             best[name] = min(best[name], time.perf_counter() - start)

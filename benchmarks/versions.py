@@ -12,6 +12,7 @@ schema), a few removals and additions, and a few exports whose value changes.
 >>> 0 < len(changed) < len(before), before[0].template is not after[0].template
 (True, True)
 """
+
 from __future__ import annotations
 
 import copy
@@ -66,8 +67,11 @@ def edit_estate(stacks: list[RawStack], share: float = 0.02, seed: int = 0) -> l
         if lid not in resources:
             continue
         roll = rng.random()
-        if roll < 0.10 and resources[lid]["Type"] != "AWS::CloudFormation::Stack" and not _referenced(
-                out[i].template, lid):
+        if (
+            roll < 0.10
+            and resources[lid]["Type"] != "AWS::CloudFormation::Stack"
+            and not _referenced(out[i].template, lid)
+        ):
             del resources[lid]
         elif roll < 0.15:
             resources[f"{lid}Extra"] = {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 60}}
@@ -77,8 +81,11 @@ def edit_estate(stacks: list[RawStack], share: float = 0.02, seed: int = 0) -> l
         outputs = raw.template.get("Outputs") or {}
         if k % 50 == 7 and outputs:
             name = sorted(outputs)[0]
-            outputs[name] = {**outputs[name], "Description": "changed in v2",
-                             "Value": {"Fn::Join": ["", [outputs[name]["Value"], "-v2"]]}}
+            outputs[name] = {
+                **outputs[name],
+                "Description": "changed in v2",
+                "Value": {"Fn::Join": ["", [outputs[name]["Value"], "-v2"]]},
+            }
     return out
 
 

@@ -8,6 +8,7 @@ load neither pandas nor plotly; ``iacviz.load`` then loads what reading needs.
 >>> estate.resources[["stack", "logical_id", "stateful"]].values.tolist()
 [['site', 'Bucket', True]]
 """
+
 from __future__ import annotations
 
 from importlib import import_module
@@ -19,17 +20,31 @@ from .errors import IacvizError, LiveError, SnapshotError, TemplateError
 # Public name -> the module (relative to iacviz) that defines it.
 _HOME = {
     # model: read an estate
-    "Estate": "model.estate", "build_estate": "model.build", "load_live": "model.live", "load": "model.load",
-    "load_template": "model.load", "read_snapshot": "model.load", "open_estate": "model.open",
+    "Estate": "model.estate",
+    "build_estate": "model.build",
+    "load_live": "model.live",
+    "load": "model.load",
+    "load_template": "model.load",
+    "read_snapshot": "model.load",
+    "open_estate": "model.open",
     # analysis: pure functions of an estate
-    "blast_radius": "analysis.blast_radius", "plan_changes": "analysis.changes",
-    "export_problems": "analysis.problems", "deletion_order": "analysis.graph", "deployment_order": "analysis.graph",
-    "resource_graph": "analysis.graph", "stack_graph": "analysis.graph", "replacement_prone": "analysis.replacement",
-    "iac_coverage": "analysis.coverage", "review": "rules",
-    "wire_suggestions": "analysis.wiring", "wire_snippet": "analysis.wiring",
+    "blast_radius": "analysis.blast_radius",
+    "plan_changes": "analysis.changes",
+    "export_problems": "analysis.problems",
+    "deletion_order": "analysis.graph",
+    "deployment_order": "analysis.graph",
+    "resource_graph": "analysis.graph",
+    "stack_graph": "analysis.graph",
+    "replacement_prone": "analysis.replacement",
+    "iac_coverage": "analysis.coverage",
+    "review": "rules",
+    "wire_suggestions": "analysis.wiring",
+    "wire_snippet": "analysis.wiring",
     # views: the report and the notebooks' explorers (figures: iacviz.views.export_map, ...)
-    "render_report": "views.report", "write_report": "views.report",
-    "blast_explorer": "views.widgets", "export_explorer": "views.widgets",
+    "render_report": "views.report",
+    "write_report": "views.report",
+    "blast_explorer": "views.widgets",
+    "export_explorer": "views.widgets",
     # lab (the `lab` extra): the local demo account of the workshop
     "start_demo_account": "lab.demo_account",
 }
@@ -42,11 +57,39 @@ _MODULES = {"data": "data", "schema": "schema", "views": "views", "lab": "lab", 
 _REGISTERING = ("analysis.exports", "analysis.problems", "analysis.replacement")
 
 __all__ = [
-    "Estate", "IacvizError", "LiveError", "SnapshotError", "TemplateError", "blast_explorer", "blast_radius", "build_estate",
-    "data", "deletion_order", "deployment_order", "export_explorer", "export_problems", "iac_coverage", "lab",
-    "load", "load_live", "load_template", "open_estate", "plan_changes", "read_snapshot", "render_report",
-    "replacement_prone", "resource_graph", "review", "schema", "stack_graph", "start_demo_account", "views",
-    "wire_snippet", "wire_suggestions", "workshop", "write_report",
+    "Estate",
+    "IacvizError",
+    "LiveError",
+    "SnapshotError",
+    "TemplateError",
+    "blast_explorer",
+    "blast_radius",
+    "build_estate",
+    "data",
+    "deletion_order",
+    "deployment_order",
+    "export_explorer",
+    "export_problems",
+    "iac_coverage",
+    "lab",
+    "load",
+    "load_live",
+    "load_template",
+    "open_estate",
+    "plan_changes",
+    "read_snapshot",
+    "render_report",
+    "replacement_prone",
+    "resource_graph",
+    "review",
+    "schema",
+    "stack_graph",
+    "start_demo_account",
+    "views",
+    "wire_snippet",
+    "wire_suggestions",
+    "workshop",
+    "write_report",
 ]
 
 

@@ -1,4 +1,5 @@
 """``python -m iacviz``: the same as the ``iacviz`` command (see :mod:`iacviz.cli`)."""
+
 from __future__ import annotations
 
 import sys

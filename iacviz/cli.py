@@ -36,6 +36,7 @@ Exit codes:
 usage: iacviz review ...
 True
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,8 +55,7 @@ __all__ = ["main", "build_parser"]
 
 OK, FAILED, USAGE, INPUT = 0, 1, 2, 3
 FORMATS = ("table", "csv", "json", "markdown")
-_SUFFIX_FORMAT = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json", ".csv": "csv",
-                  ".txt": "table"}
+_SUFFIX_FORMAT = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json", ".csv": "csv", ".txt": "table"}
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -65,94 +65,159 @@ class _UsageError(Exception):
 
 # -- option bundles ----------------------------------------------------------------------------
 
+
 def _output_options(p: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> None:
-    p.add_argument("--format", choices=formats, default=None,
-                   help=f"output format (default: from the -o suffix, else table); one of {', '.join(formats)}")
+    p.add_argument(
+        "--format",
+        choices=formats,
+        default=None,
+        help=f"output format (default: from the -o suffix, else table); one of {', '.join(formats)}",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
 
 def _input_options(p: argparse.ArgumentParser, live: bool = True) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH", help="template files or folders, or a snapshot folder")
     if live:
-        p.add_argument("--live", metavar="PROFILE/REGION",
-                       help="read a deployed account instead (PROFILE may be empty: /eu-west-1)")
+        p.add_argument(
+            "--live",
+            metavar="PROFILE/REGION",
+            help="read a deployed account instead (PROFILE may be empty: /eu-west-1)",
+        )
         p.add_argument("--endpoint-url", metavar="URL", help="with --live: another endpoint, e.g. the demo account")
     p.add_argument("--strict", action="store_true", help="fail (exit 3) on any template that cannot be read")
     _parameter_option(p)
 
 
 def _parameter_option(p: argparse.ArgumentParser, flag: str = "--parameters", side: str = "every stack") -> None:
-    p.add_argument(flag, nargs="+", action="extend", default=[], metavar="K=V",
-                   help=f"parameter values for {side}: Key=value (every stack declaring Key) or "
-                        f"stack/Key=value (that stack; it wins)")
+    p.add_argument(
+        flag,
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="K=V",
+        help=f"parameter values for {side}: Key=value (every stack declaring Key) or "
+        f"stack/Key=value (that stack; it wins)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``iacviz`` (used by :func:`main` and by the docs test)."""
-    parser = argparse.ArgumentParser(prog="iacviz", description="Explore and review AWS CloudFormation estates.",
-                                     epilog="Exit codes: 0 ok, 1 findings or --fail-on triggered, "
-                                            "2 usage error, 3 input error.")
+    parser = argparse.ArgumentParser(
+        prog="iacviz",
+        description="Explore and review AWS CloudFormation estates.",
+        epilog="Exit codes: 0 ok, 1 findings or --fail-on triggered, 2 usage error, 3 input error.",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("review", help="review an estate: findings, or a self-contained HTML report",
-                       description="Run the review rules (docs/rules.md) over an estate. With -o report.html "
-                                   "(or --format html) write the HTML report.")
+    p = sub.add_parser(
+        "review",
+        help="review an estate: findings, or a self-contained HTML report",
+        description="Run the review rules (docs/rules.md) over an estate. With -o report.html "
+        "(or --format html) write the HTML report.",
+    )
     _input_options(p)
     _output_options(p, ("table", "html", "markdown", "json", "csv"))
     p.add_argument("--disable", metavar="ID,...", default="", help="rule ids not to run, e.g. W2001,I2003")
-    p.add_argument("--fail-level", choices=("error", "warning", "info", "never"), default="error",
-                   help="exit 1 when a finding of this severity or worse is found (default: error)")
+    p.add_argument(
+        "--fail-level",
+        choices=("error", "warning", "info", "never"),
+        default="error",
+        help="exit 1 when a finding of this severity or worse is found (default: error)",
+    )
     p.add_argument("--title", default="Architecture review", help="title of the HTML report")
-    p.add_argument("--lint", action="store_true",
-                   help="also run cfn-lint's rules on every template, offline (findings cfn-lint:<id>, with lines)")
+    p.add_argument(
+        "--lint",
+        action="store_true",
+        help="also run cfn-lint's rules on every template, offline (findings cfn-lint:<id>, with lines)",
+    )
     p.set_defaults(run=_review)
 
-    p = sub.add_parser("plan", help="predict the change sets between two versions of an estate",
-                       description="Compare BEFORE and AFTER (folders, templates) as CloudFormation change sets.")
+    p = sub.add_parser(
+        "plan",
+        help="predict the change sets between two versions of an estate",
+        description="Compare BEFORE and AFTER (folders, templates) as CloudFormation change sets.",
+    )
     p.add_argument("paths", nargs="+", metavar="BEFORE AFTER | AFTER...")
-    p.add_argument("--live", metavar="PROFILE/REGION",
-                   help="compare AFTER with the stacks deployed in this account and region (read-only; "
-                        "PROFILE may be empty: /eu-west-1)")
+    p.add_argument(
+        "--live",
+        metavar="PROFILE/REGION",
+        help="compare AFTER with the stacks deployed in this account and region (read-only; "
+        "PROFILE may be empty: /eu-west-1)",
+    )
     p.add_argument("--endpoint-url", metavar="URL", help="with --live: another endpoint, e.g. the demo account")
-    for flag, side in (("--parameters", "both sides"), ("--before-parameters", "BEFORE only"),
-                       ("--after-parameters", "AFTER only")):
+    for flag, side in (
+        ("--parameters", "both sides"),
+        ("--before-parameters", "BEFORE only"),
+        ("--after-parameters", "AFTER only"),
+    ):
         _parameter_option(p, flag, side)
-    p.add_argument("--stack", help="only this stack, resource (stack/LogicalId) or CDK construct path (Stack/Construct)")
-    p.add_argument("--fail-on", metavar="REASON,...", default="",
-                   help="exit 1 when the plan has any of: replacement, data-loss, blocked, unknowable")
+    p.add_argument(
+        "--stack", help="only this stack, resource (stack/LogicalId) or CDK construct path (Stack/Construct)"
+    )
+    p.add_argument(
+        "--fail-on",
+        metavar="REASON,...",
+        default="",
+        help="exit 1 when the plan has any of: replacement, data-loss, blocked, unknowable",
+    )
     _output_options(p)
     p.set_defaults(run=_plan)
 
-    p = sub.add_parser("exports", help="list exports with their importers (or imports, or problems)",
-                       description="Cross-stack exports and imports of an estate.")
+    p = sub.add_parser(
+        "exports",
+        help="list exports with their importers (or imports, or problems)",
+        description="Cross-stack exports and imports of an estate.",
+    )
     _input_options(p)
-    p.add_argument("--show", choices=("exports", "imports", "problems"), default="exports",
-                   help="exports (default), imports with their links, or export problems")
+    p.add_argument(
+        "--show",
+        choices=("exports", "imports", "problems"),
+        default="exports",
+        help="exports (default), imports with their links, or export problems",
+    )
     _output_options(p)
     p.set_defaults(run=_exports)
 
-    p = sub.add_parser("blast", help="what a change to one resource, parameter, export or stack reaches",
-                       description="Blast radius of TARGET: stack/LogicalId, stack/Parameters.Name, "
-                                   "stack/Outputs.Name, a stack name or an export name.")
+    p = sub.add_parser(
+        "blast",
+        help="what a change to one resource, parameter, export or stack reaches",
+        description="Blast radius of TARGET: stack/LogicalId, stack/Parameters.Name, "
+        "stack/Outputs.Name, a stack name or an export name.",
+    )
     p.add_argument("path", metavar="PATH", help="template file or folder, or a snapshot folder")
     p.add_argument("target", metavar="TARGET")
-    p.add_argument("--change", choices=("replace", "update", "delete"), default="replace",
-                   help="what happens to TARGET (default: replace)")
+    p.add_argument(
+        "--change",
+        choices=("replace", "update", "delete"),
+        default="replace",
+        help="what happens to TARGET (default: replace)",
+    )
     _parameter_option(p)
     _output_options(p)
     p.set_defaults(run=_blast)
 
-    p = sub.add_parser("wire", help="suggest which stack each Parent*Stack parameter names (estate-file block)",
-                       description="Rank, for every parameter whose imports do not link exactly, the stacks it may "
-                                   "name, and print the estate file's parameters: block (or the ranking as a frame).")
+    p = sub.add_parser(
+        "wire",
+        help="suggest which stack each Parent*Stack parameter names (estate-file block)",
+        description="Rank, for every parameter whose imports do not link exactly, the stacks it may "
+        "name, and print the estate file's parameters: block (or the ranking as a frame).",
+    )
     _input_options(p, live=False)
-    p.add_argument("--format", choices=("yaml",) + FORMATS, default=None,
-                   help="yaml: the estate-file block (default); table, csv, json, markdown: every candidate ranked")
+    p.add_argument(
+        "--format",
+        choices=("yaml",) + FORMATS,
+        default=None,
+        help="yaml: the estate-file block (default); table, csv, json, markdown: every candidate ranked",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     p.set_defaults(run=_wire)
 
-    p = sub.add_parser("snapshot", help="write an estate (live or from files) as a Parquet snapshot",
-                       description="Read a live account (--profile/--region) or PATHs and write a snapshot.")
+    p = sub.add_parser(
+        "snapshot",
+        help="write an estate (live or from files) as a Parquet snapshot",
+        description="Read a live account (--profile/--region) or PATHs and write a snapshot.",
+    )
     p.add_argument("paths", nargs="*", metavar="PATH", help="template files or folders (instead of a live account)")
     p.add_argument("--profile", help="AWS profile of the live account")
     p.add_argument("--region", help="region of the live account")
@@ -161,18 +226,25 @@ def build_parser() -> argparse.ArgumentParser:
     _parameter_option(p)
     p.set_defaults(run=_snapshot)
 
-    p = sub.add_parser("demo-account", help="serve the sample estate as a local AWS account (moto)",
-                       description="Deploy the sample estate to a local moto server and serve it until Ctrl-C.")
+    p = sub.add_parser(
+        "demo-account",
+        help="serve the sample estate as a local AWS account (moto)",
+        description="Deploy the sample estate to a local moto server and serve it until Ctrl-C.",
+    )
     p.add_argument("--port", type=int, help="port to listen on (default: a free one)")
     p.add_argument("--region", default="us-east-1", help="region of the demo account (default: us-east-1)")
-    p.add_argument("--one-account", action="store_true",
-                   help="deploy only the main account and region (by default network and data are also "
-                        "deployed in a second region and a second account)")
+    p.add_argument(
+        "--one-account",
+        action="store_true",
+        help="deploy only the main account and region (by default network and data are also "
+        "deployed in a second region and a second account)",
+    )
     p.set_defaults(run=_demo_account)
     return parser
 
 
 # -- input -------------------------------------------------------------------------------------
+
 
 class _Progress:
     """A note on standard error for work that takes more than about a second (nothing for fast work).
@@ -217,12 +289,18 @@ class _Progress:
         if self._status is not None:
             self._status.stop()
         if self._shown:
-            print(f"iacviz: {self.label}: done in {time.perf_counter() - self._start:.1f} s", file=sys.stderr,
-                  flush=True)
+            print(
+                f"iacviz: {self.label}: done in {time.perf_counter() - self._start:.1f} s", file=sys.stderr, flush=True
+            )
 
 
-def _load(paths: Sequence[str], strict: bool = False, live: str | None = None, endpoint_url: str | None = None,
-          parameters: Sequence[str] = ()):
+def _load(
+    paths: Sequence[str],
+    strict: bool = False,
+    live: str | None = None,
+    endpoint_url: str | None = None,
+    parameters: Sequence[str] = (),
+):
     values = _pairs(parameters, "--parameters")
     if live:
         if paths:
@@ -231,12 +309,15 @@ def _load(paths: Sequence[str], strict: bool = False, live: str | None = None, e
             raise _UsageError("--parameters applies to templates, not to --live (a live stack has its values)")
         profile, slash, region = live.rpartition("/")
         if not slash or not region:
-            raise _UsageError(f"--live wants PROFILE/REGION (e.g. prod/eu-west-1, or /eu-west-1 for the default "
-                              f"credentials), not {live!r}")
+            raise _UsageError(
+                f"--live wants PROFILE/REGION (e.g. prod/eu-west-1, or /eu-west-1 for the default "
+                f"credentials), not {live!r}"
+            )
         from .model.live import load_live
 
-        return load_live(profile=profile or None, regions=[region], endpoint_url=endpoint_url,
-                         progress=sys.stderr.isatty())
+        return load_live(
+            profile=profile or None, regions=[region], endpoint_url=endpoint_url, progress=sys.stderr.isatty()
+        )
     if not paths:
         raise _UsageError("give at least one PATH (or --live PROFILE/REGION)")
     from .model.open import is_snapshot, open_estate
@@ -252,8 +333,10 @@ def _load(paths: Sequence[str], strict: bool = False, live: str | None = None, e
         raise IacvizError(f"no stacks found in {', '.join(paths)}")
     bad = estate.errors[estate.errors.severity == "error"]
     if len(bad):
-        print(f"iacviz: warning: {len(bad)} read error(s), e.g. {bad.source.iloc[0]}: {bad.message.iloc[0]}",
-              file=sys.stderr)
+        print(
+            f"iacviz: warning: {len(bad)} read error(s), e.g. {bad.source.iloc[0]}: {bad.message.iloc[0]}",
+            file=sys.stderr,
+        )
     return estate
 
 
@@ -268,6 +351,7 @@ def _pairs(items: Sequence[str], flag: str):
 
 # -- output ------------------------------------------------------------------------------------
 
+
 def _cell(value: Any) -> str:
     import pandas as pd
 
@@ -280,8 +364,13 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _format_frame(df: pd.DataFrame, fmt: str, title: str | None = None, drop_first: Sequence[str] = (),
-                  styles: Sequence[str | None] | None = None) -> str:
+def _format_frame(
+    df: pd.DataFrame,
+    fmt: str,
+    title: str | None = None,
+    drop_first: Sequence[str] = (),
+    styles: Sequence[str | None] | None = None,
+) -> str:
     """A frame as text in one of FORMATS (lists and dicts as JSON in csv, joined in tables).
 
     Tables fold long cells instead of cutting them and fit the terminal's width (or
@@ -323,6 +412,7 @@ def _fmt(args: argparse.Namespace, default: str = "table") -> str:
 
 # -- commands ----------------------------------------------------------------------------------
 
+
 def _review(args: argparse.Namespace) -> int:
     from .rules import catalogue, review
 
@@ -330,8 +420,9 @@ def _review(args: argparse.Namespace) -> int:
     findings = review(estate, disable=args.disable, lint=args.lint)
     fmt = _fmt(args)
     counts = {s: int((findings.severity == s).sum()) for s in _SEVERITY_RANK}
-    summary = f"{len(findings)} findings: " + ", ".join(f"{n} {s}{'s' if n != 1 and s != 'info' else ''}"
-                                                       for s, n in counts.items())
+    summary = f"{len(findings)} findings: " + ", ".join(
+        f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in counts.items()
+    )
     if fmt == "html":
         from .views.report import render_report
 
@@ -358,8 +449,10 @@ def _plan(args: argparse.Namespace) -> int:
     from .views.plan_table import fail_reasons, plan_to_text, summary_line
 
     both = _pairs(args.parameters, "--parameters")
-    sides = [_pairs(args.before_parameters, "--before-parameters").over(both).to_mapping(),
-             _pairs(args.after_parameters, "--after-parameters").over(both).to_mapping()]
+    sides = [
+        _pairs(args.before_parameters, "--before-parameters").over(both).to_mapping(),
+        _pairs(args.after_parameters, "--after-parameters").over(both).to_mapping(),
+    ]
     if args.live:
         from .analysis.live_plan import plan_live
 
@@ -369,16 +462,26 @@ def _plan(args: argparse.Namespace) -> int:
         if args.before_parameters:
             raise _UsageError("--before-parameters: with --live the deployed values are the before side")
         with _Progress("reading the deployed stacks and comparing"):
-            plan = plan_live(args.paths, profile=profile or None, region=region, endpoint_url=args.endpoint_url,
-                             parameters=sides[1] or None)
+            plan = plan_live(
+                args.paths,
+                profile=profile or None,
+                region=region,
+                endpoint_url=args.endpoint_url,
+                parameters=sides[1] or None,
+            )
         if args.stack:
             plan = plan[plan["stack"] == args.stack].reset_index(drop=True)
     else:
         if len(args.paths) != 2:
             raise _UsageError("plan wants BEFORE and AFTER (or --live PROFILE/REGION AFTER...)")
         with _Progress("comparing the two versions"):
-            plan = plan_changes(args.paths[0], args.paths[1], before_parameters=sides[0] or None,
-                                after_parameters=sides[1] or None, stack=args.stack)
+            plan = plan_changes(
+                args.paths[0],
+                args.paths[1],
+                before_parameters=sides[0] or None,
+                after_parameters=sides[1] or None,
+                stack=args.stack,
+            )
     fmt = _fmt(args)
     text = plan_to_text(plan, fmt, color=fmt == "table" and not args.output and sys.stdout.isatty())
     _emit(text if text.endswith("\n") else text + "\n", args.output)
@@ -438,8 +541,13 @@ def _wire(args: argparse.Namespace) -> int:
     if fmt == "yaml":
         _emit(wire_snippet(suggestions), args.output)
     else:
-        shown = suggestions if fmt != "table" else suggestions[
-            ["parameter", "rank", "value", "suggested", "tie", "names_exported", "names_needed", "reason"]]
+        shown = (
+            suggestions
+            if fmt != "table"
+            else suggestions[
+                ["parameter", "rank", "value", "suggested", "tie", "names_exported", "names_needed", "reason"]
+            ]
+        )
         _emit(_format_frame(shown, fmt, title="Wiring suggestions"), args.output)
     return OK
 
@@ -456,8 +564,12 @@ def _snapshot(args: argparse.Namespace) -> int:
     elif args.region or args.profile or args.endpoint_url:
         from .model.live import load_live
 
-        estate = load_live(profile=args.profile, regions=[args.region] if args.region else None,
-                           endpoint_url=args.endpoint_url, progress=sys.stderr.isatty())
+        estate = load_live(
+            profile=args.profile,
+            regions=[args.region] if args.region else None,
+            endpoint_url=args.endpoint_url,
+            progress=sys.stderr.isatty(),
+        )
     else:
         raise _UsageError("give PATHs, or --profile P --region R for a live account")
     to_parquet(estate, args.output)
@@ -469,8 +581,11 @@ def _demo_account(args: argparse.Namespace) -> int:
     from .data import sample_estate
     from .lab import demo_account
 
-    argv = [str(sample_estate()), "--region", args.region] + (["--port", str(args.port)] if args.port else []) \
+    argv = (
+        [str(sample_estate()), "--region", args.region]
+        + (["--port", str(args.port)] if args.port else [])
         + (["--one-account"] if args.one_account else [])
+    )
     return int(demo_account.main(argv) or 0)
 
 
@@ -502,6 +617,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # never a traceback for bad input (docs/security.md)
         if os.environ.get("IACVIZ_TRACEBACK"):
             raise
-        print(f"iacviz {args.command}: error: {type(exc).__name__}: {exc} (unexpected: please report it; "
-              "IACVIZ_TRACEBACK=1 shows where)", file=sys.stderr)
+        print(
+            f"iacviz {args.command}: error: {type(exc).__name__}: {exc} (unexpected: please report it; "
+            "IACVIZ_TRACEBACK=1 shows where)",
+            file=sys.stderr,
+        )
         return INPUT

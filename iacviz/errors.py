@@ -1,4 +1,5 @@
 """The one exception tree of iacviz: library code raises these, never prints or exits."""
+
 from __future__ import annotations
 
 from importlib import import_module
@@ -56,8 +57,9 @@ class MissingExtra(IacvizError, ImportError):
 
     def __init__(self, feature: str, package: str, extra: str):
         self.extra = extra
-        super().__init__(f"{feature} needs {package}, which comes with iacviz's {extra} extra: "
-                         f"pip install 'iacviz[{extra}]'")
+        super().__init__(
+            f"{feature} needs {package}, which comes with iacviz's {extra} extra: pip install 'iacviz[{extra}]'"
+        )
 
 
 def require(package: str, feature: str, extra: str = "lab") -> ModuleType:

@@ -17,6 +17,7 @@ drifts from what this module documents. Every frame is here, the analyses' too, 
 >>> list(frame("errors", []).columns)
 ['source', 'line', 'severity', 'message', 'stack']
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -32,8 +33,11 @@ _ARROW_STRINGS = pd.StringDtype() == pd.StringDtype("pyarrow", na_value=pd.NA)
 
 COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "stacks": {
-        "stack": ("str", "stack key, unique in the estate: the stack name, or NAME@ENVIRONMENT:REGION / "
-                         "NAME@ACCOUNT:REGION when the name is deployed more than once (see the module doc)"),
+        "stack": (
+            "str",
+            "stack key, unique in the estate: the stack name, or NAME@ENVIRONMENT:REGION / "
+            "NAME@ACCOUNT:REGION when the name is deployed more than once (see the module doc)",
+        ),
         "stack_name": ("str", "CloudFormation stack name: file stem, CDK artifact id, estate-file name or live name"),
         "source": ("str", "file (relative to the loaded root) or live:account/region/stack"),
         "format": ("str", "yaml, json, cdk, ebextension, live or snapshot"),
@@ -76,8 +80,11 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "path": ("str", "JSON pointer of the leaf, e.g. /properties/Tier/Name or /properties/Tags/0/Key"),
         "value": ("object", "the leaf value: a scalar, or an intrinsic function as a dict"),
         "update_behavior": ("str", "replace (create-only), conditional, in-place or unknown (type not in the schemas)"),
-        "driven_by": ("object", "what an intrinsic value depends on: ref:X, getatt:X.Attr, import, "
-                                "mapping:M, condition:C, pseudo:AWS::Region (None for literals)"),
+        "driven_by": (
+            "object",
+            "what an intrinsic value depends on: ref:X, getatt:X.Attr, import, "
+            "mapping:M, condition:C, pseudo:AWS::Region (None for literals)",
+        ),
     },
     "parameters": {
         "stack": ("str", "stack key (see stacks.stack)"),
@@ -122,8 +129,11 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "target_kind": ("str", "resource, parameter, pseudo, export, condition, mapping, stack or unknown"),
         "kind": ("str", "Ref, GetAtt, Sub, DependsOn, ImportValue, Condition, FindInMap or NestedStack"),
         "attribute": ("str", "GetAtt attribute (or Sub ${X.Attr})"),
-        "active": ("bool", "CloudFormation evaluates it under the parameter values: the source's Condition "
-                           "and each Fn::If branch on the way are met (NA: unknown)"),
+        "active": (
+            "bool",
+            "CloudFormation evaluates it under the parameter values: the source's Condition "
+            "and each Fn::If branch on the way are met (NA: unknown)",
+        ),
     },
     "option_settings": {
         "stack": ("str", "stack (the .ebextensions folder's application)"),
@@ -166,9 +176,12 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "id": ("str", "the id a stack would report as physical id (bucket name, queue URL, sg-...)"),
         "arn": ("str", "ARN"),
         "tags": ("object", "dict of the resource's tags (when the listing returns them)"),
-        "managed_by": ("str", "none (click-ops: made by hand), service (created by an AWS service for a stack's "
-                              "resource, e.g. Lambda's /aws/lambda/<function> log group) or aws (an AWS-owned "
-                              "default; the scan leaves those out today)"),
+        "managed_by": (
+            "str",
+            "none (click-ops: made by hand), service (created by an AWS service for a stack's "
+            "resource, e.g. Lambda's /aws/lambda/<function> log group) or aws (an AWS-owned "
+            "default; the scan leaves those out today)",
+        ),
         "owner_stack": ("str", "service-managed: the stack whose resource the service made it for"),
         "owner_logical_id": ("str", "service-managed: that resource's logical id"),
         "owner_service": ("str", "service-managed: the service that made it (Lambda, CodeBuild)"),
@@ -197,10 +210,16 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "message": ("str", "what was found, naming stacks, resources and values"),
         "fix": ("str", "how to fix it"),
         "title": ("str", "the rule's title"),
-        "active": ("bool", "what it is about exists under the parameter values: the resource's or output's "
-                           "Condition, or for an import its conditions (NA: unknown)"),
-        "line": ("int", "source line of the resource, output or parameter a review --lint (cfn-lint) finding is "
-                        "about, also on an iacviz finding cfn-lint repeats (NA: not linted, live, or whole template)"),
+        "active": (
+            "bool",
+            "what it is about exists under the parameter values: the resource's or output's "
+            "Condition, or for an import its conditions (NA: unknown)",
+        ),
+        "line": (
+            "int",
+            "source line of the resource, output or parameter a review --lint (cfn-lint) finding is "
+            "about, also on an iacviz finding cfn-lint repeats (NA: not linted, live, or whole template)",
+        ),
     },
     "exports": {
         "export_name": ("str", "Export.Name, resolved with the stack's parameters (may hold ${...} placeholders)"),
@@ -223,29 +242,47 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "export_stack": ("str", "exporting stack (exact or inferred links)"),
         "export_output": ("str", "exporting output logical id"),
         "export_resources": ("object", "resources behind that output in the exporting stack"),
-        "link": ("str", "exact, inferred, ambiguous, dangling, unresolved, or inactive (matches nothing, but sits "
-                        "under a condition that is false, so CloudFormation never evaluates it)"),
-        "active": ("bool", "CloudFormation evaluates the import under the parameter values (its resource's "
-                           "Condition and the Fn::If branches around it); NA: unknown"),
+        "link": (
+            "str",
+            "exact, inferred, ambiguous, dangling, unresolved, or inactive (matches nothing, but sits "
+            "under a condition that is false, so CloudFormation never evaluates it)",
+        ),
+        "active": (
+            "bool",
+            "CloudFormation evaluates the import under the parameter values (its resource's "
+            "Condition and the Fn::If branches around it); NA: unknown",
+        ),
         "inferred_from": ("str", "assumption of an inferred link, e.g. NetworkStack=network (ambiguous: the pattern)"),
         "candidates": ("object", "ambiguous: the matching export names"),
         "candidate_stacks": ("object", "ambiguous: the stack of each candidate (same order)"),
     },
     "export_problems": {
-        "kind": ("str", "dangling import, ambiguous import, unresolved import, unused export, duplicate export, "
-                        "stack cycle or re-export"),
+        "kind": (
+            "str",
+            "dangling import, ambiguous import, unresolved import, unused export, duplicate export, "
+            "stack cycle or re-export",
+        ),
         "severity": ("str", "error, warning or info"),
         "stack": ("str", "stack concerned"),
-        "source": ("str", "logical id holding the import, or Outputs.X of the export (NA: a duplicate name or a cycle)"),
+        "source": (
+            "str",
+            "logical id holding the import, or Outputs.X of the export (NA: a duplicate name or a cycle)",
+        ),
         "name": ("str", "export or import name (a cycle: the stacks joined by ' -> ')"),
-        "active": ("bool", "for an import: CloudFormation evaluates it under the parameter values (NA: unknown, "
-                           "or a problem of an export or a cycle)"),
+        "active": (
+            "bool",
+            "for an import: CloudFormation evaluates it under the parameter values (NA: unknown, "
+            "or a problem of an export or a cycle)",
+        ),
         "message": ("str", "what is wrong, naming stacks and exports"),
     },
     "coverage": {
         "service": ("str", "service part of the resource type (S3, SQS, EC2...)"),
-        "managed": ("int", "deployed resources owned by a stack (a physical id in resources), and what a service "
-                               "made for one (unmanaged rows with managed_by service)"),
+        "managed": (
+            "int",
+            "deployed resources owned by a stack (a physical id in resources), and what a service "
+            "made for one (unmanaged rows with managed_by service)",
+        ),
         "unmanaged": ("int", "click-ops resources found outside every stack (managed_by none)"),
         "coverage_pct": ("float", "managed / (managed + unmanaged) * 100"),
     },
@@ -267,12 +304,17 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "type": ("str", "resource type"),
         "path": ("str", "JSON pointer of the property leaf, e.g. /properties/VpcId"),
         "update_behavior": ("str", "replace (create-only) or conditional (conditionally create-only)"),
-        "driven_by": ("object", "what the value depends on, as in properties.driven_by (ref:X, getatt:X.A, import, "
-                                "condition:C, mapping:M)"),
+        "driven_by": (
+            "object",
+            "what the value depends on, as in properties.driven_by (ref:X, getatt:X.A, import, condition:C, mapping:M)",
+        ),
         "drivers": ("str", "the same in words: parameter Env, resource Vpc, attribute Db.Arn, import shop-VpcId..."),
         "stateful": ("bool", "the resource holds data a replacement loses"),
-        "protected": ("bool", "UpdateReplacePolicy Retain or (where supported) Snapshot keeps the old resource "
-                              "(NA: a policy that cannot be resolved offline)"),
+        "protected": (
+            "bool",
+            "UpdateReplacePolicy Retain or (where supported) Snapshot keeps the old resource "
+            "(NA: a policy that cannot be resolved offline)",
+        ),
         "message": ("str", "what a change of a driver does, in one sentence"),
     },
     "plan": {
@@ -282,15 +324,27 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "kind": ("str", "resource or output"),
         "action": ("str", "Add, Modify, Remove, or Dynamic (inputs read at deploy time: nothing else changed)"),
         "replacement": ("str", "CloudFormation's Replacement for a Modify: True, False or Conditional (NA otherwise)"),
-        "details": ("object", "list of dicts: attribute, name, requires_recreation (Never/Conditionally/Always), "
-                              "evaluation (Static/Dynamic), change_source, causing_entity"),
-        "will_replace": ("bool", "iacviz's verdict: True the physical resource will certainly be new, False it "
-                                 "certainly will not, NA it depends on AWS"),
-        "data_loss": ("bool", "a stateful resource replaced or removed with no Retain/Snapshot policy protecting it "
-                              "(NA: only if a conditional replacement happens)"),
+        "details": (
+            "object",
+            "list of dicts: attribute, name, requires_recreation (Never/Conditionally/Always), "
+            "evaluation (Static/Dynamic), change_source, causing_entity",
+        ),
+        "will_replace": (
+            "bool",
+            "iacviz's verdict: True the physical resource will certainly be new, False it "
+            "certainly will not, NA it depends on AWS",
+        ),
+        "data_loss": (
+            "bool",
+            "a stateful resource replaced or removed with no Retain/Snapshot policy protecting it "
+            "(NA: only if a conditional replacement happens)",
+        ),
         "blocked": ("str", "why CloudFormation would refuse the update (export in use, custom name, type change)"),
-        "unknowable": ("str", "what cannot be known offline: SSM parameter types, {{resolve:...}}, macros, "
-                              "AWS::Include, unknown conditions or types"),
+        "unknowable": (
+            "str",
+            "what cannot be known offline: SSM parameter types, {{resolve:...}}, macros, "
+            "AWS::Include, unknown conditions or types",
+        ),
         "policy_action": ("str", "Delete, Retain, Snapshot (removal) or ReplaceAnd... (replacement)"),
         "scope": ("object", "attributes changed: Properties, Tags, Metadata, DeletionPolicy, ..."),
         "note": ("str", "context: stack added/removed, condition flipped, type changed, renamed logical id?"),
@@ -298,8 +352,11 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "top_risks": {
         "rank": ("int", "1 for the worst risk"),
         "score": ("int", "ranking score (see iacviz.views.risks): 100 unreadable template ... 30 ambiguous import"),
-        "kind": ("str", "unreadable template, dangling import, duplicate export, stack cycle, replacement-prone, "
-                        "export in use or ambiguous import"),
+        "kind": (
+            "str",
+            "unreadable template, dangling import, duplicate export, stack cycle, replacement-prone, "
+            "export in use or ambiguous import",
+        ),
         "stack": ("str", "stack key concerned (NA for a template that could not be read)"),
         "subject": ("str", "what the risk is about: stack/LogicalId, an export name or a file"),
         "why": ("str", "why it is a risk, in words"),
@@ -402,8 +459,7 @@ def _typed_frame(spec: dict[str, tuple[str, str]], columns: dict[str, list], n: 
         if kind == "object":
             # A Series of dtype object keeps values as given: a bare array would be inferred
             # (text + None becoming str + NaN); one cell per list, never broadcast.
-            out[col] = pd.Series(construct_1d_object_array_from_listlike(values), dtype=object, index=index,
-                                 copy=False)
+            out[col] = pd.Series(construct_1d_object_array_from_listlike(values), dtype=object, index=index, copy=False)
             continue
         if kind == "str" and _ARROW_STRINGS:
             try:  # text straight into Arrow: ~10x faster than pd.array's checks, same array
@@ -446,6 +502,4 @@ def describe(name: str) -> pd.DataFrame:
     >>> describe("errors").column.tolist()[:2]
     ['source', 'line']
     """
-    return pd.DataFrame(
-        [{"column": c, "dtype": _DTYPES[k], "description": d} for c, (k, d) in COLUMNS[name].items()]
-    )
+    return pd.DataFrame([{"column": c, "dtype": _DTYPES[k], "description": d} for c, (k, d) in COLUMNS[name].items()])

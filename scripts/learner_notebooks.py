@@ -5,6 +5,7 @@
 ``notebooks/`` so that ``SOURCE = "../data/sample-estate"`` still resolves when the folder is
 copied next to ``data/`` (the instructor's kit, docs/workshop.md, says how to hand them out).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,7 +32,9 @@ def learner_copy(notebook: Path) -> nbformat.NotebookNode:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out", nargs="?", type=Path, default=OUT, help=f"folder to write (default {OUT.relative_to(ROOT)})")
+    parser.add_argument(
+        "out", nargs="?", type=Path, default=OUT, help=f"folder to write (default {OUT.relative_to(ROOT)})"
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for notebook in sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")):

@@ -11,6 +11,7 @@ Writes:
 * ``docs/img/report.png``: the top of that report, summary and export map;
 * ``docs/img/<figure>.png``: the key figures of the workshop notebooks (``NOTEBOOK_SHOTS``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,15 @@ from typing import Callable, Iterator
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 # Headless, and nothing that phones home: the pages are local files.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SAMPLE_REPORT = ROOT / "docs" / "sample-report.html"
 if str(ROOT) not in sys.path:  # run from a checkout, installed or not
     sys.path.insert(0, str(ROOT))
@@ -54,8 +62,9 @@ def sample_report(path: Path = SAMPLE_REPORT) -> Path:
     return iacviz.write_report(estate, path)  # what `make report` (iacviz review ... -o) writes
 
 
-def report_screenshot(out_png: str | Path, report_html: str | Path | None = None, *, width: int = 1280,
-                      height: int = 1400) -> Path:
+def report_screenshot(
+    out_png: str | Path, report_html: str | Path | None = None, *, width: int = 1280, height: int = 1400
+) -> Path:
     """Screenshot the top of the review report (summary, export map) to `out_png`.
 
     `report_html` defaults to a freshly written ``docs/sample-report.html``.
@@ -66,8 +75,11 @@ def report_screenshot(out_png: str | Path, report_html: str | Path | None = None
     with chromium_page(width, height) as page:
         page.goto(html_path.resolve().as_uri())
         # Every figure drawn (plotly adds .main-svg), then fonts and layout settle.
-        page.wait_for_function("""() => [...document.querySelectorAll('div.figure')]
-                                         .every(d => d.querySelector('.main-svg'))""", timeout=60_000)
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('div.figure')]
+                                         .every(d => d.querySelector('.main-svg'))""",
+            timeout=60_000,
+        )
         page.wait_for_timeout(300)
         page.screenshot(path=str(out), full_page=False)
     return out
@@ -106,8 +118,9 @@ def _executed_notebook(name: str, _cache: dict = {}) -> "object":  # noqa: B006 
 
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
         nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-        NotebookClient(nb, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+        NotebookClient(
+            nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+        ).execute()
         _cache[name] = nb
     return _cache[name]
 
@@ -133,8 +146,12 @@ def figure_png(figure: dict, out_png: str | Path, width: int, height: int) -> Pa
     out = Path(out_png)
     out.parent.mkdir(parents=True, exist_ok=True)
     layout = dict(figure.get("layout", {}), width=width, height=height)
-    html = pio.to_html({"data": figure.get("data", []), "layout": layout}, include_plotlyjs=True,
-                       full_html=True, config={"displayModeBar": False})
+    html = pio.to_html(
+        {"data": figure.get("data", []), "layout": layout},
+        include_plotlyjs=True,
+        full_html=True,
+        config={"displayModeBar": False},
+    )
     with tempfile.TemporaryDirectory() as tmp:
         page_file = Path(tmp) / "figure.html"
         page_file.write_text(html.replace("<body>", '<body style="margin:0">', 1), encoding="utf-8")

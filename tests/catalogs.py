@@ -12,6 +12,7 @@ says which stack each parameter names.
 with ``!Sub 'https://${S3Bucket}.s3.${S3Region}.${AWS::URLSuffix}/${KeyPrefix}templates/x.yaml'``
 and the child templates sit in the same repository.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,16 +23,22 @@ AZS = {"vpc-2azs": "AB", "vpc-3azs": "ABC"}
 
 
 def _vpc(azs: str) -> str:
-    subnets = "".join(f"""
+    subnets = "".join(
+        f"""
   Subnet{z}{kind}:
     Type: AWS::EC2::Subnet
-    Properties: {{VpcId: !Ref VPC, CidrBlock: !Sub '10.${{ClassB}}.{i * 2 + (kind == 'Private')}.0/24'}}"""
-                      for i, z in enumerate(azs) for kind in ("Public", "Private"))
-    outputs = "".join(f"""
+    Properties: {{VpcId: !Ref VPC, CidrBlock: !Sub '10.${{ClassB}}.{i * 2 + (kind == "Private")}.0/24'}}"""
+        for i, z in enumerate(azs)
+        for kind in ("Public", "Private")
+    )
+    outputs = "".join(
+        f"""
   Subnet{z}{kind}:
     Value: !Ref Subnet{z}{kind}
     Export: {{Name: !Sub '${{AWS::StackName}}-Subnet{z}{kind}'}}"""
-                      for z in azs for kind in ("Public", "Private"))
+        for z in azs
+        for kind in ("Public", "Private")
+    )
     return f"""\
 AWSTemplateFormatVersion: '2010-09-09'
 Description: 'VPC: public and private subnets in {len(azs)} availability zones'
@@ -49,22 +56,26 @@ Outputs:
     Value: !GetAtt VPC.CidrBlock
     Export: {{Name: !Sub '${{AWS::StackName}}-CidrBlock'}}
   SubnetsPrivate:
-    Value: !Join [',', [{', '.join(f'!Ref Subnet{z}Private' for z in azs)}]]
+    Value: !Join [',', [{", ".join(f"!Ref Subnet{z}Private" for z in azs)}]]
     Export: {{Name: !Sub '${{AWS::StackName}}-SubnetsPrivate'}}{outputs}
 """
 
 
 def _parent(name: str, based_on: str, optional: bool = False) -> str:
     default = " Default: ''," if optional else ""
-    return (f"  Parent{name}Stack: {{Type: String,{default} Description: 'Stack name of parent {name} stack "
-            f"based on {based_on} template.'}}\n")
+    return (
+        f"  Parent{name}Stack: {{Type: String,{default} Description: 'Stack name of parent {name} stack "
+        f"based on {based_on} template.'}}\n"
+    )
 
 
 def _import(prop: str, parent: str, export: str, condition: str | None = None, indent: int = 6) -> str:
     pad = " " * indent
     if condition:
-        return (f"{pad}{prop}: !If\n{pad}  - {condition}\n{pad}  - Fn::ImportValue: !Sub '${{Parent{parent}Stack}}-"
-                f"{export}'\n{pad}  - !Ref 'AWS::NoValue'\n")
+        return (
+            f"{pad}{prop}: !If\n{pad}  - {condition}\n{pad}  - Fn::ImportValue: !Sub '${{Parent{parent}Stack}}-"
+            f"{export}'\n{pad}  - !Ref 'AWS::NoValue'\n"
+        )
     return f"{pad}{prop}: {{'Fn::ImportValue': !Sub '${{Parent{parent}Stack}}-{export}'}}\n"
 
 
@@ -76,7 +87,12 @@ def parent_stack_catalog(root: Path) -> Path:
     """Write the catalog below `root`; returns `root`: 25 stacks, 65 import sites."""
     for name, azs in AZS.items():
         write(root, f"vpc/{name}.yaml", _vpc(azs))
-    write(root, "vpc/vpc-nat-gateway.yaml", "Parameters:\n" + _parent("VPC", "vpc/vpc-*azs.yaml") + """\
+    write(
+        root,
+        "vpc/vpc-nat-gateway.yaml",
+        "Parameters:\n"
+        + _parent("VPC", "vpc/vpc-*azs.yaml")
+        + """\
   SubnetZone: {Type: String, Default: A, AllowedValues: [A, B, C]}
 Resources:
   EIP: {Type: AWS::EC2::EIP, Properties: {Domain: vpc}}
@@ -91,9 +107,13 @@ Resources:
       RouteTableId: {'Fn::ImportValue': !Sub '${ParentVPCStack}-Subnet${SubnetZone}Private'}
       DestinationCidrBlock: 0.0.0.0/0
       NatGatewayId: !Ref NatGateway
-""")
+""",
+    )
     for name, desc in (("alert", "email"), ("alert-chatbot", "chat")):
-        write(root, f"operations/{name}.yaml", f"""\
+        write(
+            root,
+            f"operations/{name}.yaml",
+            f"""\
 Description: 'Operations: alerts by {desc}'
 Resources:
   Topic: {{Type: AWS::SNS::Topic}}
@@ -101,9 +121,13 @@ Outputs:
   TopicARN:
     Value: !Ref Topic
     Export: {{Name: !Sub '${{AWS::StackName}}-TopicARN'}}
-""")
+""",
+        )
     for name in ("kms-key", "kms-key-legacy"):
-        write(root, f"security/{name}.yaml", """\
+        write(
+            root,
+            f"security/{name}.yaml",
+            """\
 Resources:
   Key:
     Type: AWS::KMS::Key
@@ -117,21 +141,33 @@ Outputs:
   KeyId:
     Value: !Ref Key
     Export: {Name: !Sub '${AWS::StackName}-KeyId'}
-""")
-    write(root, "security/client-sg.yaml", "Parameters:\n" + _parent("VPC", "vpc/vpc-*azs.yaml") + """\
+""",
+        )
+    write(
+        root,
+        "security/client-sg.yaml",
+        "Parameters:\n"
+        + _parent("VPC", "vpc/vpc-*azs.yaml")
+        + """\
 Resources:
   ClientSecurityGroup:
     Type: AWS::EC2::SecurityGroup
     Properties:
       GroupDescription: client
-""" + _import("VpcId", "VPC", "VPC") + """\
+"""
+        + _import("VpcId", "VPC", "VPC")
+        + """\
 Outputs:
   ClientSecurityGroup:
     Value: !Ref ClientSecurityGroup
     Export: {Name: !Sub '${AWS::StackName}-ClientSecurityGroup'}
-""")
+""",
+    )
     for zone in ("zone-public", "zone-private"):
-        write(root, f"vpc/{zone}.yaml", f"""\
+        write(
+            root,
+            f"vpc/{zone}.yaml",
+            f"""\
 Resources:
   HostedZone: {{Type: AWS::Route53::HostedZone, Properties: {{Name: {zone}.example.com}}}}
 Outputs:
@@ -141,20 +177,32 @@ Outputs:
   HostedZoneId:
     Value: !Ref HostedZone
     Export: {{Name: !Sub '${{AWS::StackName}}-HostedZoneId'}}
-""")
-    write(root, "vpc/vpc-ssh-bastion.yaml", "Parameters:\n" + _parent("VPC", "vpc/vpc-*azs.yaml")
-          + _parent("Alert", "operations/alert.yaml", optional=True) + "Conditions:\n" + _has("Alert") + """\
+""",
+        )
+    write(
+        root,
+        "vpc/vpc-ssh-bastion.yaml",
+        "Parameters:\n"
+        + _parent("VPC", "vpc/vpc-*azs.yaml")
+        + _parent("Alert", "operations/alert.yaml", optional=True)
+        + "Conditions:\n"
+        + _has("Alert")
+        + """\
 Resources:
   SecurityGroup:
     Type: AWS::EC2::SecurityGroup
     Properties:
       GroupDescription: bastion
-""" + _import("VpcId", "VPC", "VPC") + """\
+"""
+        + _import("VpcId", "VPC", "VPC")
+        + """\
   Instance:
     Type: AWS::EC2::Instance
     Properties:
       ImageId: ami-12345678
-""" + _import("SubnetId", "VPC", "SubnetAPublic") + """\
+"""
+        + _import("SubnetId", "VPC", "SubnetAPublic")
+        + """\
   CPUAlarm:
     Type: AWS::CloudWatch::Alarm
     Condition: HasAlert
@@ -172,23 +220,38 @@ Outputs:
   SecurityGroup:
     Value: !Ref SecurityGroup
     Export: {Name: !Sub '${AWS::StackName}-SecurityGroup'}
-""")
+""",
+    )
     # An Aurora cluster whose instances keep no data of their own (the cluster does).
-    write(root, "state/rds-aurora.yaml", "Parameters:\n" + _parent("VPC", "vpc/vpc-*azs.yaml")
-          + _parent("Client", "security/client-sg.yaml") + _parent("Alert", "operations/alert.yaml", True)
-          + _parent("KmsKey", "security/kms-key.yaml", True) + _parent("SSHBastion", "vpc/vpc-ssh-bastion.yaml", True)
-          + "Conditions:\n" + _has("Alert") + _has("KmsKey") + _has("SSHBastion") + """\
+    write(
+        root,
+        "state/rds-aurora.yaml",
+        "Parameters:\n"
+        + _parent("VPC", "vpc/vpc-*azs.yaml")
+        + _parent("Client", "security/client-sg.yaml")
+        + _parent("Alert", "operations/alert.yaml", True)
+        + _parent("KmsKey", "security/kms-key.yaml", True)
+        + _parent("SSHBastion", "vpc/vpc-ssh-bastion.yaml", True)
+        + "Conditions:\n"
+        + _has("Alert")
+        + _has("KmsKey")
+        + _has("SSHBastion")
+        + """\
 Resources:
   ClusterSecurityGroup:
     Type: AWS::EC2::SecurityGroup
     Properties:
       GroupDescription: db
-""" + _import("VpcId", "VPC", "VPC") + """\
+"""
+        + _import("VpcId", "VPC", "VPC")
+        + """\
       SecurityGroupIngress:
       - IpProtocol: tcp
         FromPort: 5432
         ToPort: 5432
-""" + _import("SourceSecurityGroupId", "Client", "ClientSecurityGroup", indent=8) + """\
+"""
+        + _import("SourceSecurityGroupId", "Client", "ClientSecurityGroup", indent=8)
+        + """\
   BastionIngress:
     Type: AWS::EC2::SecurityGroupIngress
     Condition: HasSSHBastion
@@ -197,7 +260,9 @@ Resources:
       IpProtocol: tcp
       FromPort: 5432
       ToPort: 5432
-""" + _import("SourceSecurityGroupId", "SSHBastion", "SecurityGroup") + """\
+"""
+        + _import("SourceSecurityGroupId", "SSHBastion", "SecurityGroup")
+        + """\
   SubnetGroup:
     Type: AWS::RDS::DBSubnetGroup
     Properties:
@@ -211,7 +276,9 @@ Resources:
       Engine: aurora-postgresql
       DBSubnetGroupName: !Ref SubnetGroup
       StorageEncrypted: true
-""" + _import("KmsKeyId", "KmsKey", "KeyId", condition="HasKmsKey") + """\
+"""
+        + _import("KmsKeyId", "KmsKey", "KeyId", condition="HasKmsKey")
+        + """\
   InstanceA:
     Type: AWS::RDS::DBInstance
     Properties:
@@ -237,14 +304,23 @@ Resources:
       EvaluationPeriods: 1
       Threshold: 80
       ComparisonOperator: GreaterThanThreshold
-""")
+""",
+    )
     # A bucket with an optional virus scan: its import sits under a condition that is false
     # with the default value, and no stack in the catalog exports the name.
-    write(root, "state/s3.yaml", "Parameters:\n" + _parent("KmsKey", "security/kms-key.yaml", True)
-          + _parent("S3VirusScan", "s3-virusscan/template.yaml", True) + """\
+    write(
+        root,
+        "state/s3.yaml",
+        "Parameters:\n"
+        + _parent("KmsKey", "security/kms-key.yaml", True)
+        + _parent("S3VirusScan", "s3-virusscan/template.yaml", True)
+        + """\
   Access: {Type: String, AllowedValues: [Private, PublicRead]}
 Conditions:
-""" + _has("KmsKey") + _has("S3VirusScan") + """\
+"""
+        + _has("KmsKey")
+        + _has("S3VirusScan")
+        + """\
   IsPublic: !Equals [!Ref Access, PublicRead]
 Resources:
   Bucket:
@@ -262,7 +338,9 @@ Resources:
         ServerSideEncryptionConfiguration:
         - ServerSideEncryptionByDefault:
             SSEAlgorithm: aws:kms
-""" + _import("KMSMasterKeyID", "KmsKey", "KeyArn", condition="HasKmsKey", indent=12) + """\
+"""
+        + _import("KMSMasterKeyID", "KmsKey", "KeyArn", condition="HasKmsKey", indent=12)
+        + """\
   PublicPolicy:
     Type: AWS::S3::BucketPolicy
     Condition: IsPublic
@@ -274,11 +352,19 @@ Resources:
           Principal: '*'
           Action: s3:GetObject
           Resource: {'Fn::ImportValue': !Sub '${ParentKmsKeyStack}-KeyArn'}
-""")
+""",
+    )
     # A container cluster in three zones: only the 3-AZ VPC exports everything it needs.
-    write(root, "ecs/cluster.yaml", "Parameters:\n" + _parent("VPC", "vpc/vpc-*azs.yaml")
-          + _parent("Client", "security/client-sg.yaml") + _parent("Alert", "operations/alert.yaml", True)
-          + "Conditions:\n" + _has("Alert") + """\
+    write(
+        root,
+        "ecs/cluster.yaml",
+        "Parameters:\n"
+        + _parent("VPC", "vpc/vpc-*azs.yaml")
+        + _parent("Client", "security/client-sg.yaml")
+        + _parent("Alert", "operations/alert.yaml", True)
+        + "Conditions:\n"
+        + _has("Alert")
+        + """\
 Resources:
   Cluster: {Type: AWS::ECS::Cluster}
   LoadBalancer:
@@ -323,9 +409,16 @@ Outputs:
   LoadBalancer:
     Value: !Ref LoadBalancer
     Export: {Name: !Sub '${AWS::StackName}-LoadBalancer'}
-""")
-    write(root, "ecs/service.yaml", "Parameters:\n" + _parent("VPC", "vpc/vpc-*azs.yaml")
-          + _parent("Cluster", "ecs/cluster.yaml") + _parent("Zone", "vpc/zone-*.yaml") + """\
+""",
+    )
+    write(
+        root,
+        "ecs/service.yaml",
+        "Parameters:\n"
+        + _parent("VPC", "vpc/vpc-*azs.yaml")
+        + _parent("Cluster", "ecs/cluster.yaml")
+        + _parent("Zone", "vpc/zone-*.yaml")
+        + """\
 Resources:
   Service:
     Type: AWS::ECS::Service
@@ -348,32 +441,46 @@ Resources:
       TTL: '60'
       ResourceRecords:
       - {'Fn::ImportValue': !Sub '${ParentClusterStack}-LoadBalancer'}
-""")
+""",
+    )
     # Stand-alone templates in several regions' worth of copies: importers of the VPC only.
     for i in range(12):
-        write(root, f"ec2/app-{i}.yaml", "Parameters:\n" + _parent("VPC", "vpc/vpc-*azs.yaml")
-              + _parent("Client", "security/client-sg.yaml") + f"""\
+        write(
+            root,
+            f"ec2/app-{i}.yaml",
+            "Parameters:\n"
+            + _parent("VPC", "vpc/vpc-*azs.yaml")
+            + _parent("Client", "security/client-sg.yaml")
+            + f"""\
 Resources:
   SecurityGroup:
     Type: AWS::EC2::SecurityGroup
     Properties:
       GroupDescription: app {i}
-""" + _import("VpcId", "VPC", "VPC") + """\
+"""
+            + _import("VpcId", "VPC", "VPC")
+            + """\
   Instance:
     Type: AWS::EC2::Instance
     Properties:
       ImageId: ami-12345678
-""" + _import("SubnetId", "VPC", "SubnetAPrivate") + """\
+"""
+            + _import("SubnetId", "VPC", "SubnetAPrivate")
+            + """\
       SecurityGroupIds:
       - !Ref SecurityGroup
       - {'Fn::ImportValue': !Sub '${ParentClientStack}-ClientSecurityGroup'}
-""")
+""",
+        )
     return root
 
 
 def url_nested_catalog(root: Path) -> Path:
     """A Quick Start: a main template nesting children by S3 URL, children in templates/."""
-    write(root, "templates/main.template.yaml", """\
+    write(
+        root,
+        "templates/main.template.yaml",
+        """\
 Parameters:
   QSS3BucketName: {Type: String, Default: aws-quickstart}
   QSS3BucketRegion: {Type: String, Default: us-east-1}
@@ -410,8 +517,12 @@ Resources:
     Type: AWS::CloudFormation::Stack
     Properties:
       TemplateURL: https://example-bucket.s3.amazonaws.com/elsewhere/not-here.template.yaml
-""")
-    write(root, "templates/buckets.template.yaml", """\
+""",
+    )
+    write(
+        root,
+        "templates/buckets.template.yaml",
+        """\
 Parameters:
   Env: {Type: String}
 Resources:
@@ -420,17 +531,26 @@ Resources:
     Properties: {BucketName: !Sub 'data-${Env}'}
 Outputs:
   BucketArn: {Value: !GetAtt Bucket.Arn}
-""")
-    write(root, "templates/queue.template.yaml", """\
+""",
+    )
+    write(
+        root,
+        "templates/queue.template.yaml",
+        """\
 Parameters:
   BucketArn: {Type: String}
 Resources:
   Queue: {Type: AWS::SQS::Queue, Properties: {QueueName: !Sub '${BucketArn}-events'}}
-""")
-    write(root, "submodules/vpc/templates/vpc.template.yaml", """\
+""",
+    )
+    write(
+        root,
+        "submodules/vpc/templates/vpc.template.yaml",
+        """\
 Resources:
   Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}
-""")
+""",
+    )
     # A second buckets template elsewhere shares only the file name: the longer suffix wins.
     write(root, "submodules/other/buckets.template.yaml", "Resources: {B: {Type: AWS::S3::Bucket}}\n")
     for folder in ("a", "b"):

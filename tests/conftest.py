@@ -3,6 +3,7 @@
 A clone without ``../shared/corpus`` skips those tests with a message; CI has the corpus beside
 its clone (see ``.ci/run``), so a skip there would hide a broken path or a missing checkout.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """Shared by the tests: where the bundled data and the shared corpus are, and how to write a
 small estate of templates into a temporary folder."""
+
 from __future__ import annotations
 
 import textwrap

@@ -1,4 +1,5 @@
 """Blast radius: impact kinds, paths across stacks and nesting, blocked changes, protection."""
+
 from __future__ import annotations
 
 
@@ -8,8 +9,6 @@ import pytest
 import iacviz
 from iacviz import schema
 from estate_files import SAMPLE, write
-
-
 
 
 NET = """\
@@ -117,8 +116,13 @@ Resources:
 @pytest.fixture(scope="module")
 def estate(tmp_path_factory):
     root = tmp_path_factory.mktemp("blast")
-    for name, text in (("net.yaml", NET), ("child.yaml", CHILD), ("app.yaml", APP), ("data.yaml", DATA),
-                       ("worker.yaml", WORKER)):
+    for name, text in (
+        ("net.yaml", NET),
+        ("child.yaml", CHILD),
+        ("app.yaml", APP),
+        ("data.yaml", DATA),
+        ("worker.yaml", WORKER),
+    ):
         write(root, name, text)
     e = iacviz.load(root)
     assert e.errors.empty, e.errors.message.tolist()
@@ -141,7 +145,10 @@ def test_replace_reaches_create_only_properties_across_stacks(estate):
     assert (r["net/Vpc"].impact, r["net/Vpc"].depth, r["net/Vpc"].path) == ("replaced", 0, "net/Vpc")
     # AWS::EC2::Subnet VpcId is create-only.
     assert (r["net/Subnet"].impact, r["net/Subnet"].depth, r["net/Subnet"].path) == (
-        "replaced", 1, "net/Vpc -Ref-> net/Subnet")
+        "replaced",
+        1,
+        "net/Vpc -Ref-> net/Subnet",
+    )
     assert r["app/AppSg"].impact == "replaced" and r["app/AppSg"].depth == 2
     assert r["app/AppSg"].path == "net/Vpc -Ref-> net/Outputs.VpcId -ImportValue-> app/AppSg"
     # Every GetAtt of a replaced resource changes: GroupId of the ingress rule is create-only.
@@ -188,7 +195,8 @@ def test_update_in_place_propagates_only_through_attributes_that_may_change(esta
         assert unaffected not in r, unaffected
     # DefaultSecurityGroup may change and feeds a create-only property: may be replaced.
     assert r["net/Rule"].impact == "conditional" and r["net/Rule"].path == (
-        "net/Vpc -GetAtt(DefaultSecurityGroup)-> net/Rule")
+        "net/Vpc -GetAtt(DefaultSecurityGroup)-> net/Rule"
+    )
     assert r["net/Outputs.VpcCidr"].impact == "updated"
 
 
@@ -218,8 +226,14 @@ def test_export_name_target(estate):
 
 def test_delete_stack_with_policies(estate):
     r = rows(iacviz.blast_radius(estate, "data", "delete"))
-    assert {k for k, v in r.items() if v.depth == 0} == {"data/Db", "data/Member", "data/Kept", "data/Gone",
-                                                          "data/Topic", "data/Outputs.DbAddress"}
+    assert {k for k, v in r.items() if v.depth == 0} == {
+        "data/Db",
+        "data/Member",
+        "data/Kept",
+        "data/Gone",
+        "data/Topic",
+        "data/Outputs.DbAddress",
+    }
     assert bool(r["data/Db"].protected)  # default DeletionPolicy Snapshot: stand-alone DB instance
     assert not bool(r["data/Member"].protected)  # in a cluster: default Delete
     assert bool(r["data/Kept"].protected)  # RetainExceptOnCreate
@@ -247,7 +261,8 @@ def test_sample_estate_vpc_replacement_is_blocked_by_its_export():
     r = rows(iacviz.blast_radius(e, "network/Vpc"))
     # data.yaml and web/storefront-env.yaml import ${NetworkStack}-VpcId.
     assert r["network/Outputs.VpcId"].blocked == (
-        "Export shop-network-VpcId cannot be updated as it is in use by data, storefront-env")
+        "Export shop-network-VpcId cannot be updated as it is in use by data, storefront-env"
+    )
     assert {k.split("/")[0] for k in r} >= {"network", "data", "storefront-env"}
 
 

@@ -1,5 +1,6 @@
 """The load cache (iacviz.model.cache): the same estate with and without it, and a cache that
 misses whenever the answer could differ."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -51,11 +52,11 @@ def test_sample_estate_with_and_without_the_cache(tmp_path):
 
 def test_a_new_process_reads_the_folder(tmp_path):
     folder = tmp_path / "cache"
-    code = ("import sys, iacviz; e = iacviz.load(sys.argv[1], cache=sys.argv[2]); e.frames(); "
-            "print(len(e.resources))")
+    code = "import sys, iacviz; e = iacviz.load(sys.argv[1], cache=sys.argv[2]); e.frames(); print(len(e.resources))"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", code, str(SAMPLE), str(folder)], env=env, capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(SAMPLE), str(folder)], env=env, capture_output=True, text=True, check=True
+    ).stdout
     entries = list((folder / "estates").iterdir())
     assert len(entries) == 1 and (entries[0] / "properties.pickle").is_file()
     _same(iacviz.load(SAMPLE, cache=False), iacviz.load(SAMPLE, cache=folder))

@@ -7,6 +7,7 @@ Sources quoted in the comments:
   [REF] the shared reference notes on CloudFormation update semantics (shared/reference/cloudformation-update-semantics.md) (collected from the two above,
         the resource provider schemas bundled with cfn-lint 1.58, and the policy attribute pages)
 """
+
 from __future__ import annotations
 
 import copy
@@ -21,7 +22,6 @@ from iacviz import schema
 from iacviz.analysis.changes import to_records
 from iacviz.views.plan_table import fail_reasons, plan_to_text
 from estate_files import ROOT, write
-
 
 
 def res(rtype, props=None, **attrs):
@@ -58,6 +58,7 @@ VPC = res("AWS::EC2::VPC", {"CidrBlock": "10.0.0.0/16"})
 
 # -- the frame -------------------------------------------------------------------------------
 
+
 def test_plan_frame_is_declared_and_empty_when_nothing_changes():
     p = plan(tpl({"Vpc": VPC}), tpl({"Vpc": copy.deepcopy(VPC)}))
     assert p.empty
@@ -67,6 +68,7 @@ def test_plan_frame_is_declared_and_empty_when_nothing_changes():
 
 # -- direct modifications --------------------------------------------------------------------
 
+
 def test_direct_change_of_create_only_property_replaces():
     # [UG] "When you directly modify resources in the stack's template ... CloudFormation classifies
     # the change as a direct modification"; [API] "if the RequiresRecreation field is Always and the
@@ -74,16 +76,26 @@ def test_direct_change_of_create_only_property_replaces():
     after = tpl({"Vpc": res("AWS::EC2::VPC", {"CidrBlock": "10.1.0.0/16"})})
     r = row(plan(tpl({"Vpc": VPC}), after), "Vpc")
     assert (r["action"], r["replacement"], r["will_replace"]) == ("Modify", "True", True)
-    assert r["details"] == [{"attribute": "Properties", "name": "CidrBlock", "requires_recreation": "Always",
-                             "evaluation": "Static", "change_source": "DirectModification", "causing_entity": None}]
+    assert r["details"] == [
+        {
+            "attribute": "Properties",
+            "name": "CidrBlock",
+            "requires_recreation": "Always",
+            "evaluation": "Static",
+            "change_source": "DirectModification",
+            "causing_entity": None,
+        }
+    ]
     assert r["scope"] == ["Properties"]
 
 
 def test_in_place_change_is_not_a_replacement():
     # [API] "if the RequiresRecreation field is Never, the Replacement field is False" ([UG] same);
     # VisibilityTimeout is not create-only for AWS::SQS::Queue.
-    p = plan(tpl({"Q": res("AWS::SQS::Queue", {"VisibilityTimeout": 30})}),
-             tpl({"Q": res("AWS::SQS::Queue", {"VisibilityTimeout": 60})}))
+    p = plan(
+        tpl({"Q": res("AWS::SQS::Queue", {"VisibilityTimeout": 30})}),
+        tpl({"Q": res("AWS::SQS::Queue", {"VisibilityTimeout": 60})}),
+    )
     r = row(p, "Q")
     assert (r["replacement"], r["will_replace"], r["data_loss"]) == ("False", False, False)
     assert r["details"][0]["requires_recreation"] == "Never"
@@ -97,6 +109,7 @@ def test_conditional_create_only_property_is_conditional():
     # Conditionally". iacviz cannot know either: will_replace is NA.
     def inst(size):
         return tpl({"Web": res("AWS::EC2::Instance", {"ImageId": "ami-1", "InstanceType": size})})
+
     r = row(plan(inst("t3.micro"), inst("t3.large")), "Web")
     assert r["replacement"] == "Conditional" and pd.isna(r["will_replace"])
     assert r["details"][0]["requires_recreation"] == "Conditionally"
@@ -106,14 +119,14 @@ def test_most_intrusive_detail_wins():
     # [UG] "if there are multiple changes on a single resource and each change has a different value
     # for the RequiresRecreation field, AWS CloudFormation updates the resource using the most
     # intrusive behavior".
-    before = tpl({"Web": res("AWS::EC2::Instance", {"ImageId": "ami-1", "InstanceType": "t3.micro",
-                                                     "KeyName": "a"})})
-    after = tpl({"Web": res("AWS::EC2::Instance", {"ImageId": "ami-1", "InstanceType": "t3.large",
-                                                    "KeyName": "b"})})
+    before = tpl({"Web": res("AWS::EC2::Instance", {"ImageId": "ami-1", "InstanceType": "t3.micro", "KeyName": "a"})})
+    after = tpl({"Web": res("AWS::EC2::Instance", {"ImageId": "ami-1", "InstanceType": "t3.large", "KeyName": "b"})})
     r = row(plan(before, after), "Web")
     assert r["replacement"] == "True" and r["will_replace"] is True
-    assert {d["name"]: d["requires_recreation"] for d in r["details"]} == {"InstanceType": "Conditionally",
-                                                                           "KeyName": "Always"}
+    assert {d["name"]: d["requires_recreation"] for d in r["details"]} == {
+        "InstanceType": "Conditionally",
+        "KeyName": "Always",
+    }
 
 
 def test_mapping_edit_is_a_direct_modification():
@@ -121,8 +134,12 @@ def test_mapping_edit_is_a_direct_modification():
     # edit is a DirectModification without CausingEntity ([API]: "If the ChangeSource value is
     # DirectModification, no value is given for CausingEntity").
     def t(name):
-        return tpl({"Q": res("AWS::SQS::Queue", {"QueueName": {"Fn::FindInMap": ["M", {"Ref": "Env"}, "Q"]}})},
-                   {"Env": {"Type": "String", "Default": "prod"}}, Mappings={"M": {"prod": {"Q": name}}})
+        return tpl(
+            {"Q": res("AWS::SQS::Queue", {"QueueName": {"Fn::FindInMap": ["M", {"Ref": "Env"}, "Q"]}})},
+            {"Env": {"Type": "String", "Default": "prod"}},
+            Mappings={"M": {"prod": {"Q": name}}},
+        )
+
     r = row(plan(t("a"), t("b")), "Q")
     assert sources(r) == [("Static", "DirectModification", None)] and r["replacement"] == "True"
 
@@ -136,9 +153,17 @@ EC2 = {
         "KeyPairName": {"Type": "AWS::EC2::KeyPair::KeyName"},
         "InstanceType": {"Type": "String", "Default": "t2.micro"},
     },
-    "Resources": {"MyEC2Instance": {"Type": "AWS::EC2::Instance", "Properties": {
-        "KeyName": {"Ref": "KeyPairName"}, "InstanceType": {"Ref": "InstanceType"}, "ImageId": "ami-8fcee4e5",
-        "Tags": [{"Key": "Purpose", "Value": {"Ref": "Purpose"}}]}}},
+    "Resources": {
+        "MyEC2Instance": {
+            "Type": "AWS::EC2::Instance",
+            "Properties": {
+                "KeyName": {"Ref": "KeyPairName"},
+                "InstanceType": {"Ref": "InstanceType"},
+                "ImageId": "ami-8fcee4e5",
+                "Tags": [{"Key": "Purpose", "Value": {"Ref": "Purpose"}}],
+            },
+        }
+    },
 }
 
 
@@ -147,14 +172,30 @@ def test_parameter_change_gives_two_details_per_target():
     # result in two changes: one with a Dynamic evaluation and another with a Static evaluation" and
     # "The exact parameter that was changed is indicated by the CauseEntity field". The example's
     # target is {"Attribute": "Tags", "RequiresRecreation": "Never"}, Replacement False.
-    p = plan(EC2, EC2, {"KeyPairName": "MyKeyName", "Purpose": "testing"},
-             {"KeyPairName": "MyKeyName", "Purpose": "production"})
+    p = plan(
+        EC2,
+        EC2,
+        {"KeyPairName": "MyKeyName", "Purpose": "testing"},
+        {"KeyPairName": "MyKeyName", "Purpose": "production"},
+    )
     r = row(p, "MyEC2Instance")
     assert r["details"] == [
-        {"attribute": "Tags", "name": None, "requires_recreation": "Never", "evaluation": "Dynamic",
-         "change_source": "DirectModification", "causing_entity": None},
-        {"attribute": "Tags", "name": None, "requires_recreation": "Never", "evaluation": "Static",
-         "change_source": "ParameterReference", "causing_entity": "Purpose"},
+        {
+            "attribute": "Tags",
+            "name": None,
+            "requires_recreation": "Never",
+            "evaluation": "Dynamic",
+            "change_source": "DirectModification",
+            "causing_entity": None,
+        },
+        {
+            "attribute": "Tags",
+            "name": None,
+            "requires_recreation": "Never",
+            "evaluation": "Static",
+            "change_source": "ParameterReference",
+            "causing_entity": "Purpose",
+        },
     ]
     assert r["replacement"] == "False" and r["scope"] == ["Tags"]
 
@@ -162,15 +203,25 @@ def test_parameter_change_gives_two_details_per_target():
 def test_all_parameters_changed_replaces_as_in_the_user_guide():
     # [UG] "Determining the value of the Replacement field": every parameter changed -> six details,
     # KeyName Always, InstanceType Conditionally, Tags Never -> Replacement True.
-    p = plan(EC2, EC2, {"KeyPairName": "MyKeyName"},
-             {"KeyPairName": "MyNewKeyName", "Purpose": "production", "InstanceType": "t2.small"})
+    p = plan(
+        EC2,
+        EC2,
+        {"KeyPairName": "MyKeyName"},
+        {"KeyPairName": "MyNewKeyName", "Purpose": "production", "InstanceType": "t2.small"},
+    )
     r = row(p, "MyEC2Instance")
     assert r["replacement"] == "True" and r["will_replace"] is True
     assert len(r["details"]) == 6
-    static = {(d["name"] or d["attribute"], d["causing_entity"], d["requires_recreation"])
-              for d in r["details"] if d["evaluation"] == "Static"}
-    assert static == {("KeyName", "KeyPairName", "Always"), ("InstanceType", "InstanceType", "Conditionally"),
-                      ("Tags", "Purpose", "Never")}
+    static = {
+        (d["name"] or d["attribute"], d["causing_entity"], d["requires_recreation"])
+        for d in r["details"]
+        if d["evaluation"] == "Static"
+    }
+    assert static == {
+        ("KeyName", "KeyPairName", "Always"),
+        ("InstanceType", "InstanceType", "Conditionally"),
+        ("Tags", "Purpose", "Never"),
+    }
 
 
 def test_parameters_nested_per_stack_and_estate_inputs():
@@ -179,15 +230,18 @@ def test_parameters_nested_per_stack_and_estate_inputs():
     p = iacviz.plan_changes(before, EC2, after_parameters={"web": {"KeyPairName": "k", "Purpose": "production"}})
     assert row(p, "MyEC2Instance")["stack"] == "web"  # the mapping took the estate's only stack name
     assert [d["causing_entity"] for d in row(p, "MyEC2Instance")["details"]] == [None, "Purpose"]
-    p2 = iacviz.plan_changes(before, before, before_parameters={"web": {"KeyPairName": "k"}},
-                             after_parameters={"web": {"KeyPairName": "k2"}})
+    p2 = iacviz.plan_changes(
+        before, before, before_parameters={"web": {"KeyPairName": "k"}}, after_parameters={"web": {"KeyPairName": "k2"}}
+    )
     assert row(p2, "MyEC2Instance")["replacement"] == "True"
 
 
 def test_noecho_parameter_change_is_seen():
     # NoEcho values are hidden in estate.parameters, yet a new value is still a ParameterReference.
-    t = tpl({"Db": res("AWS::RDS::DBInstance", {"Engine": "postgres", "MasterUserPassword": {"Ref": "Pw"}})},
-            {"Pw": {"Type": "String", "NoEcho": True}})
+    t = tpl(
+        {"Db": res("AWS::RDS::DBInstance", {"Engine": "postgres", "MasterUserPassword": {"Ref": "Pw"}})},
+        {"Pw": {"Type": "String", "NoEcho": True}},
+    )
     r = row(plan(t, t, {"Pw": "old"}, {"Pw": "new"}), "Db")
     assert sources(r)[-1] == ("Static", "ParameterReference", "Pw") and r["replacement"] == "False"
     assert plan(t, t, {"Pw": "same"}, {"Pw": "same"}).empty
@@ -196,10 +250,16 @@ def test_noecho_parameter_change_is_seen():
 def test_flat_parameters_apply_to_every_stack_of_a_path(tmp_path):
     for side in ("a", "b"):
         for name in ("one", "two"):
-            write(tmp_path / side, f"{name}.yaml", "Parameters:\n  Delay: {Type: Number, Default: 0}\n"
-                                                  "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n"
-                                                  "    Properties: {DelaySeconds: !Ref Delay}\n")
-    p = iacviz.plan_changes(tmp_path / "a", tmp_path / "b", before_parameters={"Delay": 0}, after_parameters={"Delay": 5})
+            write(
+                tmp_path / side,
+                f"{name}.yaml",
+                "Parameters:\n  Delay: {Type: Number, Default: 0}\n"
+                "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n"
+                "    Properties: {DelaySeconds: !Ref Delay}\n",
+            )
+    p = iacviz.plan_changes(
+        tmp_path / "a", tmp_path / "b", before_parameters={"Delay": 0}, after_parameters={"Delay": 5}
+    )
     assert sorted(p["stack"]) == ["one", "two"]
     p = iacviz.plan_changes(tmp_path / "a", tmp_path / "b", after_parameters={"two": {"Delay": 5}})
     assert list(p["stack"]) == ["two"]
@@ -209,24 +269,36 @@ def test_flat_parameters_apply_to_every_stack_of_a_path(tmp_path):
 
 def test_properties_chosen_whole_by_fn_if():
     def t(delay):
-        return tpl({"Q": res("AWS::SQS::Queue", {"Fn::If": ["Prod", {"DelaySeconds": delay}, {}]})},
-                   {"Env": {"Type": "String", "Default": "prod"}},
-                   conditions={"Prod": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}})
+        return tpl(
+            {"Q": res("AWS::SQS::Queue", {"Fn::If": ["Prod", {"DelaySeconds": delay}, {}]})},
+            {"Env": {"Type": "String", "Default": "prod"}},
+            conditions={"Prod": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}},
+        )
+
     r = row(plan(t(1), t(2)), "Q")
     assert (r["replacement"], r["details"][0]["requires_recreation"]) == ("False", "Never")
 
 
 # -- references ------------------------------------------------------------------------------
 
-NETWORK = tpl({
-    "Vpc": VPC,
-    "Subnet": res("AWS::EC2::Subnet", {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/24"}),
-    "Routes": res("AWS::EC2::RouteTable", {"VpcId": {"Ref": "Vpc"}}),
-    "Assoc": res("AWS::EC2::SubnetRouteTableAssociation", {"SubnetId": {"Ref": "Subnet"},
-                                                           "RouteTableId": {"Ref": "Routes"}}),
-    "Sg": res("AWS::EC2::SecurityGroup", {"GroupDescription": "app", "VpcId": {"Ref": "Vpc"},
-                                          "Tags": [{"Key": "cidr", "Value": {"Fn::GetAtt": ["Vpc", "CidrBlock"]}}]}),
-})
+NETWORK = tpl(
+    {
+        "Vpc": VPC,
+        "Subnet": res("AWS::EC2::Subnet", {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/24"}),
+        "Routes": res("AWS::EC2::RouteTable", {"VpcId": {"Ref": "Vpc"}}),
+        "Assoc": res(
+            "AWS::EC2::SubnetRouteTableAssociation", {"SubnetId": {"Ref": "Subnet"}, "RouteTableId": {"Ref": "Routes"}}
+        ),
+        "Sg": res(
+            "AWS::EC2::SecurityGroup",
+            {
+                "GroupDescription": "app",
+                "VpcId": {"Ref": "Vpc"},
+                "Tags": [{"Key": "cidr", "Value": {"Fn::GetAtt": ["Vpc", "CidrBlock"]}}],
+            },
+        ),
+    }
+)
 
 
 def test_reference_to_replaced_resource_cascades():
@@ -255,14 +327,24 @@ def test_getatt_of_resource_updated_in_place_is_dynamic_ref_is_not_listed():
     # ResourceAttribute, causing entity "Res.Attr"; a Ref to it keeps the physical id, so no detail.
     # iacviz: a function's Arn does not change when its code does -> will_replace False.
     def t(key):
-        return tpl({
-            "Fn": res("AWS::Lambda::Function", {"Runtime": "python3.12", "Handler": "a.h", "Role": "r",
-                                                 "Code": {"S3Bucket": "b", "S3Key": key}}),
-            "Perm": res("AWS::Lambda::Permission", {"FunctionName": {"Fn::GetAtt": ["Fn", "Arn"]},
-                                                     "Action": "lambda:InvokeFunction",
-                                                     "Principal": "sns.amazonaws.com"}),
-            "Logs": res("AWS::Logs::LogGroup", {"LogGroupName": {"Fn::Sub": "/aws/lambda/${Fn}"}}),
-        })
+        return tpl(
+            {
+                "Fn": res(
+                    "AWS::Lambda::Function",
+                    {"Runtime": "python3.12", "Handler": "a.h", "Role": "r", "Code": {"S3Bucket": "b", "S3Key": key}},
+                ),
+                "Perm": res(
+                    "AWS::Lambda::Permission",
+                    {
+                        "FunctionName": {"Fn::GetAtt": ["Fn", "Arn"]},
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": "sns.amazonaws.com",
+                    },
+                ),
+                "Logs": res("AWS::Logs::LogGroup", {"LogGroupName": {"Fn::Sub": "/aws/lambda/${Fn}"}}),
+            }
+        )
+
     p = plan(t("v1.zip"), t("v2.zip"))
     assert row(p, "Fn")["replacement"] == "False"
     perm = row(p, "Perm")
@@ -275,12 +357,15 @@ def test_getatt_of_resource_updated_in_place_is_dynamic_ref_is_not_listed():
 
 # -- conditions, logical ids, types ----------------------------------------------------------
 
+
 def test_condition_flip_adds_and_removes():
     # [UG] "Adding and removing resources": Action Add / Remove, with empty Details. Conditions are
     # evaluated with each side's parameter values.
-    t = tpl({"Alarm": res("AWS::SNS::Topic", Condition="Prod"), "Scratch": res("AWS::SQS::Queue", Condition="Dev")},
-            {"Env": {"Type": "String", "Default": "dev"}},
-            conditions={"Prod": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}, "Dev": {"Fn::Not": [{"Condition": "Prod"}]}})
+    t = tpl(
+        {"Alarm": res("AWS::SNS::Topic", Condition="Prod"), "Scratch": res("AWS::SQS::Queue", Condition="Dev")},
+        {"Env": {"Type": "String", "Default": "dev"}},
+        conditions={"Prod": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}, "Dev": {"Fn::Not": [{"Condition": "Prod"}]}},
+    )
     p = plan(t, t, {"Env": "dev"}, {"Env": "prod"})
     assert (row(p, "Alarm")["action"], row(p, "Scratch")["action"]) == ("Add", "Remove")
     assert row(p, "Alarm")["details"] == [] and pd.isna(row(p, "Alarm")["replacement"])
@@ -290,9 +375,14 @@ def test_condition_flip_adds_and_removes():
 
 def test_renamed_logical_id_is_remove_plus_add():
     # [REF] "A renamed logical id is Remove + Add; DeletionPolicy applies to the removed one."
-    table = res("AWS::DynamoDB::Table", {"BillingMode": "PAY_PER_REQUEST",
-                                         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-                                         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
+    table = res(
+        "AWS::DynamoDB::Table",
+        {
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        },
+    )
     p = plan(tpl({"Orders": table}), tpl({"OrdersTable": table}))
     assert (row(p, "Orders")["action"], row(p, "OrdersTable")["action"]) == ("Remove", "Add")
     assert row(p, "Orders")["data_loss"] is True and row(p, "Orders")["policy_action"] == "Delete"
@@ -311,10 +401,13 @@ def test_custom_named_resource_that_needs_replacing_is_blocked():
     # requires replacing. Rename X and update the stack again." (name property unchanged).
     def sg(desc, name="app-sg"):
         return tpl({"Sg": res("AWS::EC2::SecurityGroup", {"GroupName": name, "GroupDescription": desc})})
+
     r = row(plan(sg("a"), sg("b")), "Sg")
     assert r["will_replace"] is True
-    assert r["blocked"] == ("CloudFormation cannot update a stack when a custom-named resource requires "
-                            "replacing. Rename app-sg and update the stack again.")
+    assert r["blocked"] == (
+        "CloudFormation cannot update a stack when a custom-named resource requires "
+        "replacing. Rename app-sg and update the stack again."
+    )
     assert pd.isna(row(plan(sg("a"), sg("b", "app-sg-2")), "Sg")["blocked"])  # renamed: allowed
 
 
@@ -362,8 +455,11 @@ def test_export_in_use_removed_is_blocked_and_unused_export_is_not(tmp_path):
     before = estate(tmp_path / "a", "one", extra="  Other:\n    Value: x\n    Export: {Name: net-Other}\n")
     p = iacviz.plan_changes(before, estate(tmp_path / "b", "one"))
     assert row(p, "Other", "output")["action"] == "Remove" and pd.isna(row(p, "Other", "output")["blocked"])
-    write(tmp_path / "c", "net.yaml", "Resources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n"
-                                      "    Properties: {GroupDescription: one}\n")
+    write(
+        tmp_path / "c",
+        "net.yaml",
+        "Resources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties: {GroupDescription: one}\n",
+    )
     write(tmp_path / "c", "app.yaml", APP)
     p = iacviz.plan_changes(before, tmp_path / "c")
     assert row(p, "SgId", "output")["blocked"] == "Export net-SgId cannot be deleted as it is in use by app"
@@ -379,17 +475,28 @@ def test_stack_present_on_one_side_only(tmp_path):
 
 # -- data loss -------------------------------------------------------------------------------
 
+
 def db(name="shop", **attrs):
-    return tpl({"Db": res("AWS::RDS::DBInstance", {"Engine": "postgres", "DBInstanceClass": "db.t4g.micro",
-                                                   "AllocatedStorage": 20, "DBName": name}, **attrs)})
+    return tpl(
+        {
+            "Db": res(
+                "AWS::RDS::DBInstance",
+                {"Engine": "postgres", "DBInstanceClass": "db.t4g.micro", "AllocatedStorage": 20, "DBName": name},
+                **attrs,
+            )
+        }
+    )
 
 
-@pytest.mark.parametrize("attrs, loses, action", [
-    ({}, True, "ReplaceAndDelete"),  # UpdateReplacePolicy defaults to Delete
-    ({"DeletionPolicy": "Snapshot"}, True, "ReplaceAndDelete"),  # DeletionPolicy does not act on replacement
-    ({"UpdateReplacePolicy": "Snapshot"}, False, "ReplaceAndSnapshot"),
-    ({"UpdateReplacePolicy": "Retain"}, False, "ReplaceAndRetain"),
-])
+@pytest.mark.parametrize(
+    "attrs, loses, action",
+    [
+        ({}, True, "ReplaceAndDelete"),  # UpdateReplacePolicy defaults to Delete
+        ({"DeletionPolicy": "Snapshot"}, True, "ReplaceAndDelete"),  # DeletionPolicy does not act on replacement
+        ({"UpdateReplacePolicy": "Snapshot"}, False, "ReplaceAndSnapshot"),
+        ({"UpdateReplacePolicy": "Retain"}, False, "ReplaceAndRetain"),
+    ],
+)
 def test_data_loss_on_replacement(attrs, loses, action):
     # [REF] "UpdateReplacePolicy acts on the old physical resource after a replacement: Delete
     # (default), Retain, Snapshot"; DBName is create-only for AWS::RDS::DBInstance.
@@ -397,15 +504,18 @@ def test_data_loss_on_replacement(attrs, loses, action):
     assert r["replacement"] == "True" and r["data_loss"] is loses and r["policy_action"] == action
 
 
-@pytest.mark.parametrize("resource, loses, action", [
-    (res("AWS::RDS::DBInstance", {"Engine": "postgres"}), False, "Snapshot"),  # default Snapshot
-    (res("AWS::RDS::DBInstance", {"Engine": "aurora-postgresql", "DBClusterIdentifier": "c"}), True, "Delete"),
-    (res("AWS::RDS::DBCluster", {"Engine": "aurora-postgresql"}), False, "Snapshot"),
-    (res("AWS::DynamoDB::Table", DeletionPolicy="Retain"), False, "Retain"),
-    (res("AWS::DynamoDB::Table", DeletionPolicy="RetainExceptOnCreate"), False, "Retain"),
-    (res("AWS::S3::Bucket", DeletionPolicy="Snapshot"), True, "Snapshot"),  # no snapshots: falls back to Delete
-    (res("AWS::SNS::Topic"), False, "Delete"),  # not stateful
-])
+@pytest.mark.parametrize(
+    "resource, loses, action",
+    [
+        (res("AWS::RDS::DBInstance", {"Engine": "postgres"}), False, "Snapshot"),  # default Snapshot
+        (res("AWS::RDS::DBInstance", {"Engine": "aurora-postgresql", "DBClusterIdentifier": "c"}), True, "Delete"),
+        (res("AWS::RDS::DBCluster", {"Engine": "aurora-postgresql"}), False, "Snapshot"),
+        (res("AWS::DynamoDB::Table", DeletionPolicy="Retain"), False, "Retain"),
+        (res("AWS::DynamoDB::Table", DeletionPolicy="RetainExceptOnCreate"), False, "Retain"),
+        (res("AWS::S3::Bucket", DeletionPolicy="Snapshot"), True, "Snapshot"),  # no snapshots: falls back to Delete
+        (res("AWS::SNS::Topic"), False, "Delete"),  # not stateful
+    ],
+)
 def test_data_loss_on_removal(resource, loses, action):
     # [REF] "DeletionPolicy ... Default is Snapshot for AWS::RDS::DBCluster and for AWS::RDS::DBInstance
     # without DBClusterIdentifier"; "Snapshot (falls back to Delete where unsupported)".
@@ -416,33 +526,54 @@ def test_data_loss_on_removal(resource, loses, action):
 def test_conditional_replacement_of_stateful_resource_may_lose_data():
     def t(multi_az):
         return tpl({"Db": res("AWS::RDS::DBInstance", {"Engine": "postgres", "MultiAZ": multi_az})})
+
     r = row(plan(t(False), t(True)), "Db")  # MultiAZ is conditionally create-only
     assert r["replacement"] == "Conditional" and pd.isna(r["data_loss"]) and pd.isna(r["will_replace"])
 
 
 # -- attributes other than properties --------------------------------------------------------
 
+
 def test_tags_metadata_and_policies_have_their_own_attributes():
     # [API] ResourceTargetDefinition.Attribute: Properties | Metadata | CreationPolicy | UpdatePolicy |
     # DeletionPolicy | UpdateReplacePolicy | Tags; [UG] a tag change: {"Attribute": "Tags",
     # "RequiresRecreation": "Never"} with Scope ["Tags"].
     before = tpl({"B": res("AWS::S3::Bucket", {"Tags": [{"Key": "team", "Value": "a"}]})})
-    after = tpl({"B": res("AWS::S3::Bucket", {"Tags": [{"Key": "team", "Value": "b"}]}, Metadata={"owner": "x"},
-                          DeletionPolicy="Retain", UpdateReplacePolicy="Retain")})
+    after = tpl(
+        {
+            "B": res(
+                "AWS::S3::Bucket",
+                {"Tags": [{"Key": "team", "Value": "b"}]},
+                Metadata={"owner": "x"},
+                DeletionPolicy="Retain",
+                UpdateReplacePolicy="Retain",
+            )
+        }
+    )
     r = row(plan(before, after), "B")
     assert [(d["attribute"], d["name"], d["requires_recreation"]) for d in r["details"]] == [
-        ("Tags", None, "Never"), ("Metadata", None, "Never"), ("DeletionPolicy", None, "Never"),
-        ("UpdateReplacePolicy", None, "Never")]
+        ("Tags", None, "Never"),
+        ("Metadata", None, "Never"),
+        ("DeletionPolicy", None, "Never"),
+        ("UpdateReplacePolicy", None, "Never"),
+    ]
     assert r["scope"] == ["DeletionPolicy", "Metadata", "Tags", "UpdateReplacePolicy"]
     assert r["replacement"] == "False"
 
 
 # -- SAM -------------------------------------------------------------------------------------
 
+
 def sam(uri):
-    return {"Transform": "AWS::Serverless-2016-10-31", "Resources": {"Fn": {
-        "Type": "AWS::Serverless::Function",
-        "Properties": {"Runtime": "python3.12", "Handler": "app.h", "CodeUri": uri, "AutoPublishAlias": "live"}}}}
+    return {
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Resources": {
+            "Fn": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"Runtime": "python3.12", "Handler": "app.h", "CodeUri": uri, "AutoPublishAlias": "live"},
+            }
+        },
+    }
 
 
 def test_sam_code_change_publishes_a_new_version():
@@ -459,14 +590,19 @@ def test_sam_code_change_publishes_a_new_version():
 
 # -- what cannot be known offline ------------------------------------------------------------
 
+
 def test_unknowable_inputs_are_marked_not_guessed():
     # [REF] "AWS::SSM::Parameter::Value<...> parameters (re-resolved every deployment),
     # {{resolve:ssm:...}} ... dynamic references, macros other than the SAM transform, AWS::Include.
     # Report them as unknown rather than guessing."
-    t = tpl({"Web": res("AWS::EC2::Instance", {"ImageId": {"Ref": "Ami"}}),
-             "Cfg": res("AWS::SSM::Parameter", {"Type": "String", "Value": "{{resolve:ssm:/app/v}}"}),
-             "Plain": res("AWS::SQS::Queue")},
-            {"Ami": {"Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", "Default": "/aws/ami"}})
+    t = tpl(
+        {
+            "Web": res("AWS::EC2::Instance", {"ImageId": {"Ref": "Ami"}}),
+            "Cfg": res("AWS::SSM::Parameter", {"Type": "String", "Value": "{{resolve:ssm:/app/v}}"}),
+            "Plain": res("AWS::SQS::Queue"),
+        },
+        {"Ami": {"Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", "Default": "/aws/ami"}},
+    )
     p = plan(t, t)
     assert row(p, "Web")["action"] == "Dynamic" and "SSM parameter" in row(p, "Web")["unknowable"]
     assert "{{resolve:ssm:/app/v}}" in row(p, "Cfg")["unknowable"]
@@ -484,14 +620,21 @@ def test_macro_other_than_sam_is_unknowable():
 
 # -- nested stacks, outputs, rendering -------------------------------------------------------
 
+
 def test_nested_stack_resource_is_updated_automatically(tmp_path):
     # [API] "Automatic entities are AWS::CloudFormation::Stack resource types ... because the nested
     # stack's template might have changed".
     for side, delay in (("a", 0), ("b", 5)):
-        write(tmp_path / side, "parent.yaml", "Resources:\n  Child:\n    Type: AWS::CloudFormation::Stack\n"
-                                              "    Properties: {TemplateURL: ./child.yaml}\n")
-        write(tmp_path / side, "child.yaml", f"Resources:\n  Q:\n    Type: AWS::SQS::Queue\n"
-                                             f"    Properties: {{DelaySeconds: {delay}}}\n")
+        write(
+            tmp_path / side,
+            "parent.yaml",
+            "Resources:\n  Child:\n    Type: AWS::CloudFormation::Stack\n    Properties: {TemplateURL: ./child.yaml}\n",
+        )
+        write(
+            tmp_path / side,
+            "child.yaml",
+            f"Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: {{DelaySeconds: {delay}}}\n",
+        )
     p = iacviz.plan_changes(tmp_path / "a", tmp_path / "b")
     parent = row(p, "Child")
     assert parent["stack"] == "parent" and sources(parent) == [("Static", "Automatic", None)]
@@ -499,8 +642,10 @@ def test_nested_stack_resource_is_updated_automatically(tmp_path):
 
 
 def test_output_rows_and_rendering():
-    before = tpl({"Q": res("AWS::SQS::Queue", {"QueueName": "a"})},
-                 outputs={"Url": {"Value": {"Ref": "Q"}}, "Old": {"Value": "x"}})
+    before = tpl(
+        {"Q": res("AWS::SQS::Queue", {"QueueName": "a"})},
+        outputs={"Url": {"Value": {"Ref": "Q"}}, "Old": {"Value": "x"}},
+    )
     after = tpl({"Q": res("AWS::SQS::Queue", {"QueueName": "b"})}, outputs={"Url": {"Value": {"Ref": "Q"}}})
     p = plan(before, after)
     assert sources(row(p, "Url", "output")) == [("Static", "ResourceReference", "Q")]
@@ -515,6 +660,7 @@ def test_output_rows_and_rendering():
 
 # -- the release-2 scenario ------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def release2():
     return iacviz.plan_changes(ROOT / "data" / "sample-estate", ROOT / "data" / "scenarios" / "release-2")
@@ -525,16 +671,26 @@ def test_release2_data_stack(release2):
     # without CausingEntity, PolicyAction ReplaceAndDelete, data lost (no UpdateReplacePolicy).
     db = row(release2, "Db")
     assert (db["stack"], db["action"], db["replacement"], db["will_replace"]) == ("data", "Modify", "True", True)
-    assert db["details"] == [{"attribute": "Properties", "name": "DBName", "requires_recreation": "Always",
-                              "evaluation": "Static", "change_source": "DirectModification",
-                              "causing_entity": None}]
+    assert db["details"] == [
+        {
+            "attribute": "Properties",
+            "name": "DBName",
+            "requires_recreation": "Always",
+            "evaluation": "Static",
+            "change_source": "DirectModification",
+            "causing_entity": None,
+        }
+    ]
     assert db["policy_action"] == "ReplaceAndDelete" and db["data_loss"] is True and pd.isna(db["blocked"])
     # DbEndpointParameter: Modify False, ResourceAttribute Db.Endpoint.Address (and .Port), Static, Never.
     param = row(release2, "DbEndpointParameter")
     assert param["replacement"] == "False"
-    assert {(d["evaluation"], d["change_source"], d["causing_entity"], d["requires_recreation"])
-            for d in param["details"]} == {("Static", "ResourceAttribute", "Db.Endpoint.Address", "Never"),
-                                           ("Static", "ResourceAttribute", "Db.Endpoint.Port", "Never")}
+    assert {
+        (d["evaluation"], d["change_source"], d["causing_entity"], d["requires_recreation"]) for d in param["details"]
+    } == {
+        ("Static", "ResourceAttribute", "Db.Endpoint.Address", "Never"),
+        ("Static", "ResourceAttribute", "Db.Endpoint.Port", "Never"),
+    }
     resources = release2[(release2["stack"] == "data") & (release2["kind"] == "resource")]
     assert sorted(resources["logical_id"]) == ["Db", "DbEndpointParameter"]
     # The unused export shop-data-DbEndpointAddress changes value, and is accepted.
@@ -568,7 +724,9 @@ def test_release2_orders_api_stack(release2):
     fn = row(release2, "CreateOrderFunction")
     assert (fn["resource_type"], fn["replacement"], fn["will_replace"]) == ("AWS::Lambda::Function", "False", False)
     assert {(d["name"], d["requires_recreation"], d["evaluation"], d["change_source"]) for d in fn["details"]} == {
-        ("MemorySize", "Never", "Static", "DirectModification"), ("Timeout", "Never", "Static", "DirectModification")}
+        ("MemorySize", "Never", "Static", "DirectModification"),
+        ("Timeout", "Never", "Static", "DirectModification"),
+    }
     others = release2[(release2["stack"] == "orders-api") & (release2["logical_id"] != "CreateOrderFunction")]
     assert not (others["action"].isin(["Add", "Remove"])).any()
     assert (others["will_replace"] == False).all()  # noqa: E712 - nullable boolean

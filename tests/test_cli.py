@@ -1,4 +1,5 @@
 """The command line: every subcommand through iacviz.cli.main, its formats and its exit codes."""
+
 from __future__ import annotations
 
 import io
@@ -29,23 +30,28 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 @pytest.fixture()
 def net(tmp_path):
     """A tiny estate: a VPC whose CIDR is a parameter, exported to one importer."""
-    (tmp_path / "net.yaml").write_text(textwrap.dedent("""\
+    (tmp_path / "net.yaml").write_text(
+        textwrap.dedent("""\
         Parameters: {Cidr: {Type: String, Default: 10.0.0.0/16}}
         Resources:
           Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: !Ref Cidr}}
         Outputs:
           VpcId: {Value: !Ref Vpc, Export: {Name: net-VpcId}}
-        """))
-    (tmp_path / "app.yaml").write_text(textwrap.dedent("""\
+        """)
+    )
+    (tmp_path / "app.yaml").write_text(
+        textwrap.dedent("""\
         Resources:
           Sg:
             Type: AWS::EC2::SecurityGroup
             Properties: {GroupDescription: app, VpcId: !ImportValue net-VpcId}
-        """))
+        """)
+    )
     return tmp_path
 
 
 # -- help, docs, usage -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help(capsys, command):
@@ -94,6 +100,7 @@ def test_input_errors_exit_3(capsys, net, tmp_path):
 
 
 # -- review ------------------------------------------------------------------------------------
+
 
 def test_review_table_on_the_sample(capsys):
     code, out, _ = run(capsys, "review", SAMPLE)
@@ -146,6 +153,7 @@ def test_review_reads_a_snapshot(capsys, net, tmp_path):
 
 # -- plan --------------------------------------------------------------------------------------
 
+
 def test_plan_release_2_fails_on_listed_conditions(capsys):
     code, out, err = run(capsys, "plan", SAMPLE, RELEASE_2, "--fail-on", "replacement,data-loss,blocked")
     assert code == 1 and "Planned changes" in out and "Db" in out
@@ -160,26 +168,67 @@ def test_plan_release_2_fails_on_listed_conditions(capsys):
 def test_plan_parameters_and_formats(capsys, net):
     code, out, _ = run(capsys, "plan", str(net), str(net))
     assert code == 0 and "No changes." in out
-    code, out, err = run(capsys, "plan", str(net), str(net), "--after-parameters", "Cidr=10.1.0.0/16",
-                         "--format", "csv", "--fail-on", "replacement")
+    code, out, err = run(
+        capsys,
+        "plan",
+        str(net),
+        str(net),
+        "--after-parameters",
+        "Cidr=10.1.0.0/16",
+        "--format",
+        "csv",
+        "--fail-on",
+        "replacement",
+    )
     df = pd.read_csv(io.StringIO(out))
     assert code == 1 and "replacement: net/Vpc (AWS::EC2::VPC) will be replaced" in err
     assert ("net", "Vpc", "Modify") in set(zip(df["stack"], df.logical_id, df.action))
-    code, out, _ = run(capsys, "plan", str(net), str(net), "--parameters", "net/Cidr=10.2.0.0/16",
-                       "--format", "markdown", "--fail-on", "replacement")
+    code, out, _ = run(
+        capsys,
+        "plan",
+        str(net),
+        str(net),
+        "--parameters",
+        "net/Cidr=10.2.0.0/16",
+        "--format",
+        "markdown",
+        "--fail-on",
+        "replacement",
+    )
     assert code == 0 and out.startswith("| stack |")  # same value on both sides: nothing changes
     # The two shapes mix: the stack's own value wins over the estate-wide one, on its side only.
-    code, _, err = run(capsys, "plan", str(net), str(net), "--parameters", "Cidr=10.4.0.0/16",
-                       "--before-parameters", "net/Cidr=10.3.0.0/16", "--fail-on", "replacement")
+    code, _, err = run(
+        capsys,
+        "plan",
+        str(net),
+        str(net),
+        "--parameters",
+        "Cidr=10.4.0.0/16",
+        "--before-parameters",
+        "net/Cidr=10.3.0.0/16",
+        "--fail-on",
+        "replacement",
+    )
     assert code == 1 and "net/Vpc" in err
-    code, _, err = run(capsys, "plan", str(net), str(net), "--parameters", "Cidr=10.4.0.0/16",
-                       "--after-parameters", "Cidr=10.4.0.0/16", "--fail-on", "replacement")
+    code, _, err = run(
+        capsys,
+        "plan",
+        str(net),
+        str(net),
+        "--parameters",
+        "Cidr=10.4.0.0/16",
+        "--after-parameters",
+        "Cidr=10.4.0.0/16",
+        "--fail-on",
+        "replacement",
+    )
     assert code == 0
     code, _, err = run(capsys, "plan", str(net), str(net), "--parameters", "/Cidr=x")
     assert code == 2 and "stack/Key=value" in err
 
 
 # -- exports, blast ----------------------------------------------------------------------------
+
 
 def test_exports_formats(capsys):
     code, out, _ = run(capsys, "exports", SAMPLE, "--format", "json")
@@ -200,13 +249,16 @@ def test_blast(capsys, net):
     code, out, _ = run(capsys, "blast", str(net), "net/Vpc", "--format", "json")
     rows = json.loads(out)
     assert code == 0 and [(r["stack"], r["logical_id"], r["impact"]) for r in rows][:2] == [
-        ("net", "Vpc", "replaced"), ("net", "Outputs.VpcId", "updated")]
+        ("net", "Vpc", "replaced"),
+        ("net", "Outputs.VpcId", "updated"),
+    ]
     assert any(r["stack"] == "app" and r["logical_id"] == "Sg" for r in rows)
     code, out, _ = run(capsys, "blast", str(net), "net/Vpc", "--change", "delete")
     assert code == 0 and "Blast radius of delete net/Vpc" in out and "deleted" in out
 
 
 # -- snapshot and live, demo account -----------------------------------------------------------
+
 
 def test_snapshot_from_paths_round_trips(capsys, net, tmp_path):
     snap = tmp_path / "snap"
@@ -227,11 +279,24 @@ def test_snapshot_and_review_of_a_live_account_call_load_live(capsys, monkeypatc
         return iacviz.load(net)
 
     monkeypatch.setattr(live, "load_live", fake_load_live)
-    code, _, _ = run(capsys, "snapshot", "--profile", "ro", "--region", "eu-west-1", "--endpoint-url",
-                     "http://127.0.0.1:5000", "-o", str(tmp_path / "live-snap"))
+    code, _, _ = run(
+        capsys,
+        "snapshot",
+        "--profile",
+        "ro",
+        "--region",
+        "eu-west-1",
+        "--endpoint-url",
+        "http://127.0.0.1:5000",
+        "-o",
+        str(tmp_path / "live-snap"),
+    )
     assert code == 0
     assert {k: calls[0][k] for k in ("profile", "regions", "endpoint_url")} == {
-        "profile": "ro", "regions": ["eu-west-1"], "endpoint_url": "http://127.0.0.1:5000"}
+        "profile": "ro",
+        "regions": ["eu-west-1"],
+        "endpoint_url": "http://127.0.0.1:5000",
+    }
     code, out, _ = run(capsys, "review", "--live", "/us-east-1", "--format", "json")
     assert code == 0 and calls[1]["profile"] is None and calls[1]["regions"] == ["us-east-1"]
     assert run(capsys, "review", "--live", "eu-west-1")[0] == 2  # PROFILE/REGION
@@ -251,6 +316,7 @@ def test_python_dash_m_iacviz(tmp_path):
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "iacviz", "exports", "--help"], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "iacviz", "exports", "--help"], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert done.returncode == 0 and done.stdout.startswith("usage: iacviz exports")

@@ -13,6 +13,7 @@ variable has a dot), against iacviz's ``references``. Known, deliberate differen
   ``${ Name }``; CloudFormation trims them, so iacviz reports them. Edges cfn-lint misses
   for that reason are accepted when the Sub text holds such a variable.
 """
+
 from __future__ import annotations
 
 import csv
@@ -77,9 +78,29 @@ def _ours(estate):
     return edges
 
 
-_CFN_TAGS = {"Ref", "GetAtt", "Sub", "Join", "If", "ImportValue", "FindInMap", "Select", "Split", "Base64",
-             "Cidr", "GetAZs", "Equals", "And", "Or", "Not", "Condition", "Transform", "ToJsonString", "Length",
-             "ForEach"}
+_CFN_TAGS = {
+    "Ref",
+    "GetAtt",
+    "Sub",
+    "Join",
+    "If",
+    "ImportValue",
+    "FindInMap",
+    "Select",
+    "Split",
+    "Base64",
+    "Cidr",
+    "GetAZs",
+    "Equals",
+    "And",
+    "Or",
+    "Not",
+    "Condition",
+    "Transform",
+    "ToJsonString",
+    "Length",
+    "ForEach",
+}
 _SPACED_SUB = re.compile(r"\$\{\s+[^}]*\}|\$\{[^}]*\s+\}")
 
 

@@ -1,5 +1,6 @@
 """Estates deployed in several accounts, regions and environments: the estate file's
 ``environments:`` section, stack keys, and exports scoped per account and region."""
+
 from __future__ import annotations
 
 import json
@@ -19,14 +20,28 @@ stacks:
   net: {template: net.json}                        # deployed in every environment and region
   app: {template: app.json, environments: [prod]}  # only in prod (both regions)
 """
-NET = {"Parameters": {"Env": {"Type": "String"}},
-       "Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16",
-                                                                    "Tags": [{"Key": "env", "Value": {"Ref": "Env"}}]}}},
-       "Outputs": {"VpcId": {"Value": {"Ref": "Vpc"}, "Export": {"Name": "net-VpcId"}}}}
-APP = {"Parameters": {"Env": {"Type": "String"}, "Size": {"Type": "String", "Default": "small"}},
-       "Resources": {"Sg": {"Type": "AWS::EC2::SecurityGroup",
-                            "Properties": {"GroupDescription": {"Fn::Sub": "${Env} ${AWS::Region} ${AWS::AccountId}"},
-                                           "VpcId": {"Fn::ImportValue": "net-VpcId"}}}}}
+NET = {
+    "Parameters": {"Env": {"Type": "String"}},
+    "Resources": {
+        "Vpc": {
+            "Type": "AWS::EC2::VPC",
+            "Properties": {"CidrBlock": "10.0.0.0/16", "Tags": [{"Key": "env", "Value": {"Ref": "Env"}}]},
+        }
+    },
+    "Outputs": {"VpcId": {"Value": {"Ref": "Vpc"}, "Export": {"Name": "net-VpcId"}}},
+}
+APP = {
+    "Parameters": {"Env": {"Type": "String"}, "Size": {"Type": "String", "Default": "small"}},
+    "Resources": {
+        "Sg": {
+            "Type": "AWS::EC2::SecurityGroup",
+            "Properties": {
+                "GroupDescription": {"Fn::Sub": "${Env} ${AWS::Region} ${AWS::AccountId}"},
+                "VpcId": {"Fn::ImportValue": "net-VpcId"},
+            },
+        }
+    },
+}
 
 
 @pytest.fixture
@@ -59,8 +74,10 @@ def test_each_app_imports_the_net_of_its_own_account_and_region(five):
     problems = five.export_problems
     # same export name in three account-regions: no duplicate; dev's net has no importer there
     assert problems[["kind", "stack"]].values.tolist() == [["unused export", "net@dev:eu-west-1"]]
-    assert sorted(iacviz.stack_graph(five).edges) == [("app@prod:eu-west-1", "net@prod:eu-west-1"),
-                                                      ("app@prod:us-east-1", "net@prod:us-east-1")]
+    assert sorted(iacviz.stack_graph(five).edges) == [
+        ("app@prod:eu-west-1", "net@prod:eu-west-1"),
+        ("app@prod:us-east-1", "net@prod:us-east-1"),
+    ]
 
 
 def test_parameters_follow_the_environment(five):
@@ -94,7 +111,10 @@ def test_user_spellings_of_a_stack_resolve_to_the_key(five):
 
 
 def test_parameters_merge_environment_then_stack_then_environment_and_stack(tmp_path):
-    write(tmp_path, "iacviz-estate.yaml", """\
+    write(
+        tmp_path,
+        "iacviz-estate.yaml",
+        """\
         environments:
           prod: {account: "111111111111", regions: [eu-west-1], parameters: {A: env, B: env, C: env}}
           dev:  {account: "222222222222", regions: [eu-west-1], parameters: {A: env, B: env, C: env}}
@@ -103,9 +123,15 @@ def test_parameters_merge_environment_then_stack_then_environment_and_stack(tmp_
             template: app.json
             parameters: {B: stack, C: stack}
             environments: {prod: {C: both}, dev: }
-        """)
-    write(tmp_path, "app.json", json.dumps({"Parameters": {k: {"Type": "String"} for k in "ABC"},
-                                            "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}))
+        """,
+    )
+    write(
+        tmp_path,
+        "app.json",
+        json.dumps(
+            {"Parameters": {k: {"Type": "String"} for k in "ABC"}, "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}
+        ),
+    )
     e = iacviz.load(tmp_path)
     got = {(s, n): v for s, n, v in zip(e.parameters["stack"], e.parameters.name, e.parameters.value)}
     assert [got[("app@prod:eu-west-1", k)] for k in "ABC"] == ["env", "stack", "both"]
@@ -122,7 +148,10 @@ def test_without_environments_nothing_changes(tmp_path):
 
 
 def test_mistakes_in_the_environments_section_are_rows_naming_the_line(tmp_path):
-    write(tmp_path, "iacviz-estate.yaml", """\
+    write(
+        tmp_path,
+        "iacviz-estate.yaml",
+        """\
         environments:
           prod: {account: 111111111111, regions: [eu-west-1]}
           dev:
@@ -134,7 +163,8 @@ def test_mistakes_in_the_environments_section_are_rows_naming_the_line(tmp_path)
           app:
             template: app.json
             environments: [prod, staging]
-        """)
+        """,
+    )
     write(tmp_path, "net.json", json.dumps(NET))
     write(tmp_path, "app.json", json.dumps(APP))
     e = iacviz.load(tmp_path)
@@ -167,8 +197,10 @@ def test_a_literal_arn_of_another_account_is_called_cross_account(tmp_path):
     write(tmp_path, "iacviz-estate.yaml", ESTATE)
     write(tmp_path, "net.json", json.dumps(NET))
     app = json.loads(json.dumps(APP))
-    app["Resources"]["Topic"] = {"Type": "AWS::SNS::Subscription", "Properties": {
-        "Protocol": "sqs", "TopicArn": "arn:aws:sns:eu-west-1:222222222222:alerts", "Endpoint": "x"}}
+    app["Resources"]["Topic"] = {
+        "Type": "AWS::SNS::Subscription",
+        "Properties": {"Protocol": "sqs", "TopicArn": "arn:aws:sns:eu-west-1:222222222222:alerts", "Endpoint": "x"},
+    }
     write(tmp_path, "app.json", json.dumps(app))
     findings = iacviz.review(iacviz.load(tmp_path), rules=["W5001"])
     by_stack = dict(zip(findings["stack"], findings.message))

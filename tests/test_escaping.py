@@ -1,6 +1,7 @@
 """Names from templates are never read as markup (issue 14): an export, output, logical id or
 stack named ``<a href="https://evil.example/">x</a>`` shows as that text in every figure (trace
 text, hover, table cells, axis labels, annotations) and in the report, never as a live link."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,7 +18,10 @@ STACK = "<img src=x onerror=alert(1)>"  # a stack name cannot hold "/" (targets 
 
 def _estate(root: Path, suffix: str = ""):
     write(root, "iacviz-estate.yaml", f"stacks:\n  '{STACK}': {{template: net.yaml}}\n  app: {{template: app.yaml}}\n")
-    write(root, "net.yaml", f"""\
+    write(
+        root,
+        "net.yaml",
+        f"""\
         Parameters:
           Name: {{Type: String, Default: 'db{suffix}'}}
         Resources:
@@ -31,8 +35,12 @@ def _estate(root: Path, suffix: str = ""):
           Unused:
             Value: x
             Export: {{Name: 'unused-{EVIL}'}}
-        """)
-    write(root, "app.yaml", f"""\
+        """,
+    )
+    write(
+        root,
+        "app.yaml",
+        f"""\
         Resources:
           Fn:
             Type: AWS::SQS::Queue
@@ -40,7 +48,8 @@ def _estate(root: Path, suffix: str = ""):
           Dangling:
             Type: AWS::SQS::Queue
             Properties: {{QueueName: !ImportValue 'missing-{EVIL}'}}
-        """)
+        """,
+    )
     return iacviz.load(root)
 
 
@@ -68,8 +77,22 @@ def _rendered_strings(fig) -> list[str]:
         elif hasattr(value, "tolist"):
             strings(value.tolist())
 
-    drawn = ("text", "hovertext", "labels", "parents", "ids", "x", "y", "name", "header", "cells", "title",
-             "ticktext", "hovertemplate", "texttemplate")
+    drawn = (
+        "text",
+        "hovertext",
+        "labels",
+        "parents",
+        "ids",
+        "x",
+        "y",
+        "name",
+        "header",
+        "cells",
+        "title",
+        "ticktext",
+        "hovertemplate",
+        "texttemplate",
+    )
     for trace in spec["data"]:
         for key in drawn:
             strings(trace.get(key))

@@ -1,5 +1,6 @@
 """An estate holds base frames, its live frames and registered derived frames, and nothing else;
 every frame is documented in iacviz.schema without importing the module that computes it."""
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,14 @@ from iacviz import schema
 from iacviz.model.estate import BASE_FRAMES
 
 PACKAGE = Path(iacviz.__file__).resolve().parent
-TEMPLATE = {"Resources": {"Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
-    "GroupDescription": "x", "VpcId": {"Fn::ImportValue": "net-VpcId"}}}}}
+TEMPLATE = {
+    "Resources": {
+        "Sg": {
+            "Type": "AWS::EC2::SecurityGroup",
+            "Properties": {"GroupDescription": "x", "VpcId": {"Fn::ImportValue": "net-VpcId"}},
+        }
+    }
+}
 
 
 @pytest.mark.parametrize("name", ["plan", "findings", "blast_radius", "coverage", "unmanaged", "nonsense"])
@@ -61,12 +68,15 @@ def _frames_built_in_package() -> set[str]:
 def test_schema_knows_every_frame_in_a_fresh_interpreter():
     built = (_frames_built_in_package() | set(BASE_FRAMES)) - {"n_stacks"}  # n_stacks: a doctest's example
     assert {"findings", "coverage", "plan", "unmanaged", "export_problems"} <= built
-    code = ("import sys, iacviz.schema as s\n"
-            "names = sys.argv[1:]\n"
-            "for n in names: s.describe(n)\n"
-            "print(sorted(s.COLUMNS))\n")
-    out = subprocess.run([sys.executable, "-c", code, *sorted(built)], capture_output=True, text=True,
-                         cwd=PACKAGE.parent)
+    code = (
+        "import sys, iacviz.schema as s\n"
+        "names = sys.argv[1:]\n"
+        "for n in names: s.describe(n)\n"
+        "print(sorted(s.COLUMNS))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, *sorted(built)], capture_output=True, text=True, cwd=PACKAGE.parent
+    )
     assert out.returncode == 0, out.stderr
     fresh = set(eval(out.stdout))
     assert built <= fresh
@@ -77,14 +87,27 @@ def test_schema_knows_every_frame_in_a_fresh_interpreter():
     assert set(schema.COLUMNS) == fresh
 
 
-@pytest.mark.parametrize("module", ["analysis/exports.py", "analysis/graph.py", "analysis/problems.py",
-                                    "model/estate.py", "model/snapshot.py", "model/load.py"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "analysis/exports.py",
+        "analysis/graph.py",
+        "analysis/problems.py",
+        "model/estate.py",
+        "model/snapshot.py",
+        "model/load.py",
+    ],
+)
 def test_no_import_cycle_hidden_in_a_function(module):
     # exports <-> graph and estate <-> snapshot used to import each other inside functions.
     import ast
 
     tree = ast.parse((PACKAGE / module).read_text())
-    inner = [node for fn in ast.walk(tree) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
-             for node in ast.walk(fn) if isinstance(node, ast.ImportFrom) and (node.level or
-                                                                             (node.module or "").startswith("iacviz"))]
+    inner = [
+        node
+        for fn in ast.walk(tree)
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for node in ast.walk(fn)
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("iacviz"))
+    ]
     assert not inner, f"{module}:{inner[0].lineno} imports iacviz inside a function"

@@ -1,4 +1,5 @@
 """Cross-stack exports and imports: links (exact, inferred, ambiguous, dangling) and problems."""
+
 from __future__ import annotations
 
 
@@ -10,7 +11,6 @@ from iacviz import schema
 from estate_files import CORPUS, SAMPLE, write
 
 ECS = CORPUS / "aws-cloudformation+aws-cloudformation-templates" / "ECS" / "EC2LaunchType"
-
 
 
 ESTATE_FILE = """\
@@ -159,7 +159,11 @@ def test_exports_frame(estate):
 def test_exact_link(estate):
     row = _imports(estate).loc["Sg"]
     assert (row.link, row.export_name, row.export_stack, row.export_output) == (
-        "exact", "network-VpcId", "network", "VpcId")
+        "exact",
+        "network-VpcId",
+        "network",
+        "VpcId",
+    )
     assert row.export_resources == ["Vpc"] and row.path == "/properties/VpcId"
     assert pd.isna(row.inferred_from)
 
@@ -167,7 +171,11 @@ def test_exact_link(estate):
 def test_inferred_link_through_sub(estate):
     row = _imports(estate).loc["Sg2"]
     assert (row.link, row.export_name, row.export_stack, row.export_output) == (
-        "inferred", "${Env}-VpcId", "network", "VpcId")
+        "inferred",
+        "${Env}-VpcId",
+        "network",
+        "VpcId",
+    )
     assert row.inferred_from == "Env=network"
 
 
@@ -274,7 +282,11 @@ def test_import_passed_to_nested_stack(tmp_path):
     e = iacviz.load(tmp_path)
     row = e.imports.set_index("stack").loc["parent"]
     assert (row.source, row.path, row.link, row.export_stack) == (
-        "Child", "/properties/Parameters/VpcId", "exact", "net")
+        "Child",
+        "/properties/Parameters/VpcId",
+        "exact",
+        "net",
+    )
 
 
 def test_sample_estate_links_and_unused_export():
@@ -300,8 +312,10 @@ def test_corpus_ecs_group_reports_ambiguity():
     cluster = imp[imp.export_name == "production:ClusterName"]
     assert all(len(c) == 4 for c in cluster.candidates)  # private and public, yaml and json
     private = imp[imp.export_name == "production:PrivateListener"]
-    assert all(sorted(s) == sorted(e.stacks["stack"][e.stacks.source.str.contains("private-vpc")])
-               for s in private.candidate_stacks)
+    assert all(
+        sorted(s) == sorted(e.stacks["stack"][e.stacks.source.str.contains("private-vpc")])
+        for s in private.candidate_stacks
+    )
     p = e.export_problems
     assert (p.kind == "ambiguous import").sum() == 12
     assert not (p.kind == "dangling import").any()

@@ -4,6 +4,7 @@ Expectations come from the small estate below, read by eye: four stacks linked b
 (one dangling, one export unused), and from hand-made analysis frames. The figures are pure,
 so most tests build the frames they draw directly.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -119,6 +120,7 @@ def hover_texts(traces):
 
 # -- the vocabulary ---------------------------------------------------------------------------
 
+
 def test_the_catalogue_lists_every_figure():
     from iacviz.views import figures
 
@@ -148,12 +150,17 @@ def test_figures_take_frames_first_and_keywords_after(name):
 
 # -- export map -------------------------------------------------------------------------------
 
+
 def test_export_map_nodes_are_layered_by_modality(estate):
     fig = views.export_map(estate.stacks, estate.imports, estate.exports)
     nodes = {n["stack"]: n for n in fig.to_dict()["layout"]["meta"]["nodes"]}
     assert set(nodes) == {"net", "db", "app", "web"}
-    assert {s: n["modality"] for s, n in nodes.items()} == {"net": "persistent", "db": "persistent",
-                                                             "web": "mixed", "app": "ephemeral"}
+    assert {s: n["modality"] for s, n in nodes.items()} == {
+        "net": "persistent",
+        "db": "persistent",
+        "web": "mixed",
+        "app": "ephemeral",
+    }
     # persistent at the bottom (net deploys before db), mixed in the middle, ephemeral on top
     assert nodes["net"]["y"] < nodes["db"]["y"] < nodes["web"]["y"] < nodes["app"]["y"]
     stacks = by_role(fig, "stacks")
@@ -169,8 +176,13 @@ def test_export_map_nodes_are_layered_by_modality(estate):
 def test_export_map_has_one_edge_per_export_and_importing_stack(estate):
     fig = views.export_map(estate.stacks, estate.imports, estate.exports)
     edges = {(e["from"], e["to"], e["export"]): e for e in fig.layout.meta["edges"] if e["link"] != "dangling"}
-    assert set(edges) == {("net", "db", "net-SgId"), ("net", "db", "net-SubnetId"), ("net", "app", "net-SgId"),
-                          ("net", "app", "net-SubnetId"), ("net", "web", "net-VpcId")}
+    assert set(edges) == {
+        ("net", "db", "net-SgId"),
+        ("net", "db", "net-SubnetId"),
+        ("net", "app", "net-SgId"),
+        ("net", "app", "net-SubnetId"),
+        ("net", "web", "net-VpcId"),
+    }
     assert edges[("net", "db", "net-SgId")]["n_imports"] == 2  # Db and DbIngress
     # line width grows with the number of importing resources
     widths = {}
@@ -222,12 +234,20 @@ def test_export_map_per_stack_edges_and_hollow_outside_stacks(estate):
 
 
 def test_export_map_collapses_stacks_into_services():
-    stacks = pd.DataFrame({"stack": ["pay-db", "pay-api", "net"], "modality": ["persistent", "ephemeral", "persistent"]})
-    imports = pd.DataFrame({"stack": ["pay-api", "pay-db", "pay-api"], "source": ["Fn", "Db", "Fn"],
-                            "path": ["/properties/A", "/properties/B", "/properties/C"],
-                            "export_name": ["pay-db-Url", "net-Sg", "net-Sg"],
-                            "export_stack": ["pay-db", "net", "net"], "export_output": ["Url", "Sg", "Sg"],
-                            "link": ["exact"] * 3})
+    stacks = pd.DataFrame(
+        {"stack": ["pay-db", "pay-api", "net"], "modality": ["persistent", "ephemeral", "persistent"]}
+    )
+    imports = pd.DataFrame(
+        {
+            "stack": ["pay-api", "pay-db", "pay-api"],
+            "source": ["Fn", "Db", "Fn"],
+            "path": ["/properties/A", "/properties/B", "/properties/C"],
+            "export_name": ["pay-db-Url", "net-Sg", "net-Sg"],
+            "export_stack": ["pay-db", "net", "net"],
+            "export_output": ["Url", "Sg", "Sg"],
+            "link": ["exact"] * 3,
+        }
+    )
     fig = views.export_map(stacks, imports, collapse_by_service=True)
     nodes = {n["stack"]: n["modality"] for n in fig.layout.meta["nodes"]}
     assert nodes == {"pay": "mixed", "net": "persistent"}
@@ -240,11 +260,19 @@ def test_export_map_bundles_an_ambiguous_import_into_one_edge():
     """An import whose name matches exports of two stacks: one bundled edge into the importer,
     from a diamond that the two candidates join by thin lines (never one edge per candidate)."""
     stacks = pd.DataFrame({"stack": ["a", "b", "app", "web"]})
-    imports = pd.DataFrame({"stack": ["app", "app", "web"], "source": ["Fn", "Fn2", "Sg"],
-                            "path": ["/properties/X", "/properties/Y", "/properties/Z"],
-                            "export_name": ["${Env}-Id"] * 3, "export_stack": [None] * 3, "export_output": [None] * 3,
-                            "link": ["ambiguous"] * 3, "candidates": [["a-Id", "b-Id"]] * 3,
-                            "candidate_stacks": [["a", "b"]] * 3})
+    imports = pd.DataFrame(
+        {
+            "stack": ["app", "app", "web"],
+            "source": ["Fn", "Fn2", "Sg"],
+            "path": ["/properties/X", "/properties/Y", "/properties/Z"],
+            "export_name": ["${Env}-Id"] * 3,
+            "export_stack": [None] * 3,
+            "export_output": [None] * 3,
+            "link": ["ambiguous"] * 3,
+            "candidates": [["a-Id", "b-Id"]] * 3,
+            "candidate_stacks": [["a", "b"]] * 3,
+        }
+    )
     fig = views.export_map(stacks, imports)
     edges = fig.layout.meta["edges"]
     amb = [e for e in edges if e["link"] == "ambiguous"]
@@ -269,6 +297,7 @@ def test_export_map_is_deterministic(estate):
 
 # -- import matrix ----------------------------------------------------------------------------
 
+
 def test_import_matrix_counts_imports_row_from_column(estate):
     fig = views.import_matrix(estate.imports)
     (hm,) = fig.data
@@ -282,13 +311,15 @@ def test_import_matrix_counts_imports_row_from_column(estate):
 
 # -- modality ---------------------------------------------------------------------------------
 
+
 def test_modality_bars_split_stacks_and_call_out_mixed_ones(estate):
     fig = views.modality_bars(estate.resources, estate.stacks)
     bars = {t.name: dict(zip(t.customdata, t.x)) for t in fig.data if isinstance(t, go.Bar)}
     assert bars["persistent"] == {"net": 3, "db": 3, "web": 1, "app": 0}
     assert bars["ephemeral"] == {"net": 0, "db": 0, "web": 1, "app": 1}
-    assert {t.name: t.marker.color for t in fig.data if isinstance(t, go.Bar)}["ephemeral"] == \
-        pal.MODALITY_COLORS["ephemeral"]
+    assert {t.name: t.marker.color for t in fig.data if isinstance(t, go.Bar)}["ephemeral"] == pal.MODALITY_COLORS[
+        "ephemeral"
+    ]
     assert fig.layout.meta["mixed"] == ["web"]
     (mixed,) = by_role(fig, "mixed stacks")
     assert list(mixed.y) == ["⚠ web"]
@@ -300,21 +331,41 @@ def test_modality_bars_split_stacks_and_call_out_mixed_ones(estate):
 
 # -- blast radius -----------------------------------------------------------------------------
 
-BLAST = pd.DataFrame({
-    "stack": ["net", "net", "app", "app", "data", "data"],
-    "logical_id": ["Sg", "Outputs.SgId", "Fn", "Perm", "Db", "Param"],
-    "kind": ["resource", "output", "resource", "resource", "resource", "resource"],
-    "type": ["AWS::EC2::SecurityGroup", None, "AWS::Lambda::Function", "AWS::Lambda::Permission",
-             "AWS::RDS::DBInstance", "AWS::SSM::Parameter"],
-    "depth": [0, 1, 2, 3, 1, 2],
-    "impact": ["replaced", "updated", "conditional", "broken", "deleted", "updated"],
-    "path": ["net/Sg", "net/Sg -GetAtt-> net/Outputs.SgId", "... -ImportValue-> app/Fn", "... -Ref-> app/Perm",
-             "net/Sg -Ref-> data/Db", "... -GetAtt-> data/Param"],
-    "stateful": [False, False, False, False, True, False],
-    "protected": [False, None, None, None, True, None],
-    "blocked": ["", "Export net-SgId cannot be updated as it is in use by app", "Export net-SgId cannot be updated",
-                "", "", ""],
-})
+BLAST = pd.DataFrame(
+    {
+        "stack": ["net", "net", "app", "app", "data", "data"],
+        "logical_id": ["Sg", "Outputs.SgId", "Fn", "Perm", "Db", "Param"],
+        "kind": ["resource", "output", "resource", "resource", "resource", "resource"],
+        "type": [
+            "AWS::EC2::SecurityGroup",
+            None,
+            "AWS::Lambda::Function",
+            "AWS::Lambda::Permission",
+            "AWS::RDS::DBInstance",
+            "AWS::SSM::Parameter",
+        ],
+        "depth": [0, 1, 2, 3, 1, 2],
+        "impact": ["replaced", "updated", "conditional", "broken", "deleted", "updated"],
+        "path": [
+            "net/Sg",
+            "net/Sg -GetAtt-> net/Outputs.SgId",
+            "... -ImportValue-> app/Fn",
+            "... -Ref-> app/Perm",
+            "net/Sg -Ref-> data/Db",
+            "... -GetAtt-> data/Param",
+        ],
+        "stateful": [False, False, False, False, True, False],
+        "protected": [False, None, None, None, True, None],
+        "blocked": [
+            "",
+            "Export net-SgId cannot be updated as it is in use by app",
+            "Export net-SgId cannot be updated",
+            "",
+            "",
+            "",
+        ],
+    }
+)
 
 
 def test_blast_sunburst_colours_by_impact_and_outlines_blocked():
@@ -370,16 +421,29 @@ def test_blast_of_the_estate_reaches_importers_and_is_blocked(estate):
 
 def _graph():
     g = nx.DiGraph()
-    for n, kind, stack in [("net/Vpc", "resource", "net"), ("net/Sg", "resource", "net"),
-                           ("net/Outputs.SgId", "output", "net"), ("app/Fn", "resource", "app"),
-                           ("app/Perm", "resource", "app"), ("app/Alarm", "resource", "app"),
-                           ("data/Db", "resource", "data"), ("data/Param", "resource", "data"),
-                           ("other/Far", "resource", "other")]:
+    for n, kind, stack in [
+        ("net/Vpc", "resource", "net"),
+        ("net/Sg", "resource", "net"),
+        ("net/Outputs.SgId", "output", "net"),
+        ("app/Fn", "resource", "app"),
+        ("app/Perm", "resource", "app"),
+        ("app/Alarm", "resource", "app"),
+        ("data/Db", "resource", "data"),
+        ("data/Param", "resource", "data"),
+        ("other/Far", "resource", "other"),
+    ]:
         g.add_node(n, kind=kind, stack=stack, type="AWS::X::Y")
     # referrer -> referenced
-    for a, b in [("net/Sg", "net/Vpc"), ("net/Outputs.SgId", "net/Sg"), ("app/Fn", "net/Outputs.SgId"),
-                 ("app/Perm", "app/Fn"), ("app/Alarm", "app/Fn"), ("data/Db", "net/Sg"), ("data/Param", "data/Db"),
-                 ("other/Far", "app/Alarm")]:
+    for a, b in [
+        ("net/Sg", "net/Vpc"),
+        ("net/Outputs.SgId", "net/Sg"),
+        ("app/Fn", "net/Outputs.SgId"),
+        ("app/Perm", "app/Fn"),
+        ("app/Alarm", "app/Fn"),
+        ("data/Db", "net/Sg"),
+        ("data/Param", "data/Db"),
+        ("other/Far", "app/Alarm"),
+    ]:
         g.add_edge(a, b, kinds={"Ref"})
     return g
 
@@ -417,6 +481,7 @@ def test_blast_graph_takes_an_estate(estate):
 
 # -- update behaviour, replacement, change set ------------------------------------------------
 
+
 def test_update_behavior_heatmap_is_categorical(estate):
     fig = views.update_behavior_heatmap(estate.properties, estate.resources)
     (hm,) = fig.data
@@ -433,7 +498,10 @@ def test_update_behavior_heatmap_is_categorical(estate):
     assert at(3) == pal.BEHAVIOR_COLORS["replace"] and at(1) == pal.BEHAVIOR_COLORS["in-place"]
     assert list(hm.colorbar.ticktext) == ["unknown", "in-place", "conditional", "replace"]
     text = {(t, p): x for t, row in zip(hm.y, hm.text) for p, x in zip(hm.x, row)}
-    assert "replaces the resource" in text[("AWS::EC2::VPC", "CidrBlock")] and "Vpc" in text[("AWS::EC2::VPC", "CidrBlock")]
+    assert (
+        "replaces the resource" in text[("AWS::EC2::VPC", "CidrBlock")]
+        and "Vpc" in text[("AWS::EC2::VPC", "CidrBlock")]
+    )
 
 
 def test_update_behavior_heatmap_keeps_the_top_types_and_folds_the_rest(estate):
@@ -470,10 +538,15 @@ def test_replacement_table_marks_unprotected_stateful_rows(estate):
 
 
 def test_change_set_table_colours_replacement_data_loss_and_blocked(tmp_path, estate):
-    after = _write(tmp_path / "after", {
-        "net.yaml": NET.replace("GroupDescription: app", "GroupDescription: app tier"),
-        "db.yaml": DB.replace("Default: shop", "Default: catalogue"),
-        "app.yaml": APP.replace("MemorySize: 256", "MemorySize: 512"), "web.yaml": WEB})
+    after = _write(
+        tmp_path / "after",
+        {
+            "net.yaml": NET.replace("GroupDescription: app", "GroupDescription: app tier"),
+            "db.yaml": DB.replace("Default: shop", "Default: catalogue"),
+            "app.yaml": APP.replace("MemorySize: 256", "MemorySize: 512"),
+            "web.yaml": WEB,
+        },
+    )
     plan = iacviz.plan_changes(estate, iacviz.load(after))
     fig = views.change_set_table(plan)
     (table,) = fig.data
@@ -491,19 +564,44 @@ def test_change_set_table_colours_replacement_data_loss_and_blocked(tmp_path, es
 
 
 def test_change_set_table_colours_conditional_rows():
-    plan = pd.DataFrame({"stack": ["net", "net"], "logical_id": ["Sg", "Ingress"],
-                         "resource_type": ["AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress"],
-                         "action": ["Modify", "Modify"], "replacement": ["True", "Conditional"],
-                         "details": [[{"attribute": "Properties", "name": "GroupDescription",
-                                       "requires_recreation": "Always", "evaluation": "Static",
-                                       "change_source": "DirectModification", "causing_entity": None}],
-                                     [{"attribute": "Properties", "name": "GroupId", "requires_recreation": "Always",
-                                       "evaluation": "Dynamic", "change_source": "ResourceReference",
-                                       "causing_entity": "Sg"}]],
-                         "data_loss": [False, None], "blocked": [None, None]})
+    plan = pd.DataFrame(
+        {
+            "stack": ["net", "net"],
+            "logical_id": ["Sg", "Ingress"],
+            "resource_type": ["AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress"],
+            "action": ["Modify", "Modify"],
+            "replacement": ["True", "Conditional"],
+            "details": [
+                [
+                    {
+                        "attribute": "Properties",
+                        "name": "GroupDescription",
+                        "requires_recreation": "Always",
+                        "evaluation": "Static",
+                        "change_source": "DirectModification",
+                        "causing_entity": None,
+                    }
+                ],
+                [
+                    {
+                        "attribute": "Properties",
+                        "name": "GroupId",
+                        "requires_recreation": "Always",
+                        "evaluation": "Dynamic",
+                        "change_source": "ResourceReference",
+                        "causing_entity": "Sg",
+                    }
+                ],
+            ],
+            "data_loss": [False, None],
+            "blocked": [None, None],
+        }
+    )
     (table,) = views.change_set_table(plan).data
-    assert list(table.cells.fill.color[4]) == [pal.CHANGE_FILLS["replacement_true"],
-                                               pal.CHANGE_FILLS["replacement_conditional"]]
+    assert list(table.cells.fill.color[4]) == [
+        pal.CHANGE_FILLS["replacement_true"],
+        pal.CHANGE_FILLS["replacement_conditional"],
+    ]
     assert table.cells.values[5][1] == "Properties/GroupId (Always, Dynamic, ResourceReference) ← Sg"
     assert list(table.cells.values[6]) == ["no", ""]
 
@@ -515,10 +613,15 @@ def test_tables_say_how_many_rows_were_left_out(estate):
 
 # -- selection --------------------------------------------------------------------------------
 
+
 def test_filter_estate_frames_cuts_every_frame(estate):
     frames = views.filter_estate_frames(estate, types="AWS::EC2::*")
-    assert set(frames["resources"].type) == {"AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::EC2::SecurityGroup",
-                                             "AWS::EC2::SecurityGroupIngress"}
+    assert set(frames["resources"].type) == {
+        "AWS::EC2::VPC",
+        "AWS::EC2::Subnet",
+        "AWS::EC2::SecurityGroup",
+        "AWS::EC2::SecurityGroupIngress",
+    }
     assert sorted(frames["stacks"]["stack"]) == ["db", "net", "web"]
     assert sorted(frames["imports"].source) == ["DbIngress", "WebSg"]
     assert set(frames["properties"].logical_id) <= set(frames["resources"].logical_id)
@@ -528,8 +631,9 @@ def test_filter_estate_frames_cuts_every_frame(estate):
 
 
 def test_collapse_by_service_with_a_mapping(estate):
-    out = views.collapse_by_service(estate.stacks, estate.imports, estate.exports,
-                                    groups={"app": "apps", "web": "apps"})
+    out = views.collapse_by_service(
+        estate.stacks, estate.imports, estate.exports, groups={"app": "apps", "web": "apps"}
+    )
     assert sorted(out["stacks"]["stack"]) == ["apps", "db", "net"]
     assert sorted(set(out["imports"]["stack"])) == ["apps", "db"]
     ex = out["exports"].set_index("export_name")
@@ -537,6 +641,7 @@ def test_collapse_by_service_with_a_mapping(estate):
 
 
 # -- widgets ----------------------------------------------------------------------------------
+
 
 def test_blast_explorer_follows_its_controls(estate):
     from iacviz.views.widgets import blast_explorer
@@ -566,6 +671,7 @@ def test_explorers_work_without_anywidget(monkeypatch, estate):
 
 
 # -- workshop ---------------------------------------------------------------------------------
+
 
 def test_open_source_reads_folders_and_snapshots(tmp_path, estate):
     estate.to_parquet(tmp_path / "snap")

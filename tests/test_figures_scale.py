@@ -5,6 +5,7 @@ imports, some ambiguous, some dangling); each figure's docstring states its size
 and these tests hold it to that: bounded sectors, nodes and bytes, every affected resource
 counted, no label printed over another label, a node or the legend.
 """
+
 from __future__ import annotations
 
 import sys
@@ -68,7 +69,7 @@ def text_boxes(fig, width: float, height: float) -> tuple[list, list]:
 def assert_labels_clear(fig, width: float, height: float) -> int:
     labels, markers = text_boxes(fig, width, height)
     for i, a in enumerate(labels):
-        for b in labels[i + 1:]:
+        for b in labels[i + 1 :]:
             assert not overlaps(a, b), f"labels overlap: {a} {b}"
         # a label's own marker is outside its box by construction; no marker may be inside it
         for m in markers:
@@ -82,6 +83,7 @@ def scaled(request):
 
 
 # -- blast radius -----------------------------------------------------------------------------
+
 
 def test_blast_sunburst_counts_everything_and_draws_a_bounded_number(scaled):
     n, estate = scaled
@@ -109,7 +111,7 @@ def test_blast_sunburst_text_reads_on_every_sector(scaled):
     (sb,) = views.blast_sunburst(blast).data
 
     def lum(c):
-        ch = [int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        ch = [int(c[i : i + 2], 16) / 255 for i in (1, 3, 5)]
         ch = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in ch]
         return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2]
 
@@ -154,6 +156,7 @@ def test_label_boxes_measure_what_they_say():
 
 
 # -- export map, import matrix ------------------------------------------------------------------
+
 
 def test_export_map_groups_past_its_threshold_and_keeps_labels_clear(scaled):
     n, estate = scaled
@@ -223,10 +226,19 @@ def test_import_matrix_marks_ambiguous_candidates_and_groups_large_estates(scale
 def test_import_matrix_never_says_nobody_when_a_stack_may_import():
     import pandas as pd
 
-    imports = pd.DataFrame({"stack": ["app", "web"], "source": ["Fn", "Sg"], "path": ["/p", "/q"],
-                            "export_name": ["${Net}-Vpc", "net1-Vpc"], "export_stack": [None, "net1"],
-                            "export_output": [None, "Vpc"], "link": ["ambiguous", "exact"],
-                            "candidates": [["net1-Vpc", "net2-Vpc"], None], "candidate_stacks": [["net1", "net2"], None]})
+    imports = pd.DataFrame(
+        {
+            "stack": ["app", "web"],
+            "source": ["Fn", "Sg"],
+            "path": ["/p", "/q"],
+            "export_name": ["${Net}-Vpc", "net1-Vpc"],
+            "export_stack": [None, "net1"],
+            "export_output": [None, "Vpc"],
+            "link": ["ambiguous", "exact"],
+            "candidates": [["net1-Vpc", "net2-Vpc"], None],
+            "candidate_stacks": [["net1", "net2"], None],
+        }
+    )
     fig = views.import_matrix(imports)
     hm, rings = fig.data
     assert {tuple(c) for c in rings.customdata} == {("app", "net1"), ("app", "net2")}
@@ -236,6 +248,7 @@ def test_import_matrix_never_says_nobody_when_a_stack_may_import():
 
 
 # -- modality, update behaviour, tables ---------------------------------------------------------
+
 
 def test_modality_bars_fold_past_max_rows(scaled):
     n, estate = scaled

@@ -1,5 +1,6 @@
 """Frames built column by column (`schema.frame_from_columns`) and empty frames (`schema.empty`):
 same columns and dtypes as the declared schema, values kept as written, copies independent."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -9,12 +10,20 @@ from iacviz import schema
 
 
 def test_columns_become_the_declared_dtypes():
-    df = schema.frame_from_columns("resources", {"stack": ["net", "app"], "logical_id": ["Vpc", "Fn"],
-                                                 "line": [3, None], "stateful": [True, None],
-                                                 "depends_on": [["A", "B"], []]})
+    df = schema.frame_from_columns(
+        "resources",
+        {
+            "stack": ["net", "app"],
+            "logical_id": ["Vpc", "Fn"],
+            "line": [3, None],
+            "stateful": [True, None],
+            "depends_on": [["A", "B"], []],
+        },
+    )
     assert list(df.columns) == schema.columns("resources")
-    assert df.dtypes.astype(str).to_dict() == {c: str(pd.api.types.pandas_dtype(d))
-                                               for c, d in schema.dtypes("resources").items()}
+    assert df.dtypes.astype(str).to_dict() == {
+        c: str(pd.api.types.pandas_dtype(d)) for c, d in schema.dtypes("resources").items()
+    }
     assert df.line.tolist() == [3, pd.NA] and df.stateful.tolist() == [True, pd.NA]
     assert df.depends_on.tolist() == [["A", "B"], []]  # equal-length lists stay one cell each
     assert df.type.isna().all()  # a column not given is NA
@@ -33,8 +42,10 @@ def test_text_columns_convert_numbers_as_before():
 
 
 def test_same_frame_as_from_rows():
-    rows = [{"source": "a.yaml", "line": 3, "severity": "error", "message": "bad"},
-            {"source": "b.yaml", "line": None, "severity": "warning", "message": "odd", "stack": "s"}]
+    rows = [
+        {"source": "a.yaml", "line": 3, "severity": "error", "message": "bad"},
+        {"source": "b.yaml", "line": None, "severity": "warning", "message": "odd", "stack": "s"},
+    ]
     cols = {c: [r.get(c) for r in rows] for c in schema.columns("errors")}
     pd.testing.assert_frame_equal(schema.frame_from_columns("errors", cols), schema.frame("errors", rows))
 
@@ -70,8 +81,24 @@ def test_estate_builds_a_frame_on_first_access_only():
     from iacviz.model.build import build_estate
     from iacviz.sources.raw import RawStack
 
-    e = build_estate([RawStack("net", "net.yaml", "yaml", {"Resources": {
-        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16", "Tags": [{"Key": "a"}]}}}})], [])
+    e = build_estate(
+        [
+            RawStack(
+                "net",
+                "net.yaml",
+                "yaml",
+                {
+                    "Resources": {
+                        "Vpc": {
+                            "Type": "AWS::EC2::VPC",
+                            "Properties": {"CidrBlock": "10.0.0.0/16", "Tags": [{"Key": "a"}]},
+                        }
+                    }
+                },
+            )
+        ],
+        [],
+    )
     pending = object.__getattribute__(e, "_frames")
     assert not any(isinstance(v, pd.DataFrame) for v in pending.values())  # nothing built yet
     later = e.replace(errors=schema.empty("errors"))
@@ -96,17 +123,43 @@ def test_stack_index_answers_as_the_functions():
     from iacviz.errors import IacvizError
     from iacviz.model.identity import StackIndex, canonical_target
 
-    stacks = schema.frame("stacks", [
-        {"stack": "net@prod:eu-west-1", "stack_name": "net", "account": "111", "region": "eu-west-1",
-         "environment": "prod"},
-        {"stack": "net@dev:eu-west-1", "stack_name": "net", "account": "222", "region": "eu-west-1",
-         "environment": "dev"},
-        {"stack": "app", "stack_name": "app", "account": "111", "region": "eu-west-1"},
-        {"stack": "legacy"},  # no stack_name: its key is its name
-    ])
+    stacks = schema.frame(
+        "stacks",
+        [
+            {
+                "stack": "net@prod:eu-west-1",
+                "stack_name": "net",
+                "account": "111",
+                "region": "eu-west-1",
+                "environment": "prod",
+            },
+            {
+                "stack": "net@dev:eu-west-1",
+                "stack_name": "net",
+                "account": "222",
+                "region": "eu-west-1",
+                "environment": "dev",
+            },
+            {"stack": "app", "stack_name": "app", "account": "111", "region": "eu-west-1"},
+            {"stack": "legacy"},  # no stack_name: its key is its name
+        ],
+    )
     index = StackIndex(stacks)
-    for target in ["net@prod:eu-west-1/Vpc", "net@dev/Vpc", "net@222/Vpc", "net@eu-west-1/Vpc", "net/Vpc",
-                   "app/Fn", "app@111/Fn", "app@999/Fn", "legacy/Q", "some-export", "net", "app", "nope/X"]:
+    for target in [
+        "net@prod:eu-west-1/Vpc",
+        "net@dev/Vpc",
+        "net@222/Vpc",
+        "net@eu-west-1/Vpc",
+        "net/Vpc",
+        "app/Fn",
+        "app@111/Fn",
+        "app@999/Fn",
+        "legacy/Q",
+        "some-export",
+        "net",
+        "app",
+        "nope/X",
+    ]:
         try:
             expected = canonical_target(stacks, target)
         except IacvizError as exc:

@@ -13,6 +13,7 @@ Properties, for every mutant:
 in all. ``make fuzz`` (docs/security.md) sets ``IACVIZ_FUZZ_EXAMPLES`` for a longer run with a
 random seed: ``IACVIZ_FUZZ_EXAMPLES=5000 make fuzz``.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,54 +35,142 @@ PER_EXAMPLE_SECONDS = 10.0
 
 
 def _settings(examples: int):
-    return settings(max_examples=LONG or examples, derandomize=not LONG, deadline=None, database=None,
-                    suppress_health_check=list(HealthCheck), print_blob=True)
+    return settings(
+        max_examples=LONG or examples,
+        derandomize=not LONG,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        print_blob=True,
+    )
 
 
 # --- what a mutant is made of --------------------------------------------------------------------
 
-NASTY_TEXT = st.sampled_from([
-    "", " ", "<a href=\"https://evil.example/\">x</a>", "${Missing}", "${AWS::NoValue}", "Fn::ForEach::X",
-    "a" * 300, "\u202e", "../../etc/passwd", "/dev/zero", "0x1F", "1e400", "NaN", "null", "*", "!Ref",
-])
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(allow_nan=False, allow_infinity=False),
-                    NASTY_TEXT, st.text(max_size=20))
-INTRINSIC_KEYS = st.sampled_from([
-    "Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::Select", "Fn::Split", "Fn::If", "Fn::FindInMap",
-    "Fn::ImportValue", "Fn::Base64", "Fn::GetAZs", "Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not", "Condition",
-    "Fn::Cidr", "Fn::Transform", "Fn::ForEach::Loop", "Fn::Length", "Fn::ToJsonString",
-])
+NASTY_TEXT = st.sampled_from(
+    [
+        "",
+        " ",
+        '<a href="https://evil.example/">x</a>',
+        "${Missing}",
+        "${AWS::NoValue}",
+        "Fn::ForEach::X",
+        "a" * 300,
+        "\u202e",
+        "../../etc/passwd",
+        "/dev/zero",
+        "0x1F",
+        "1e400",
+        "NaN",
+        "null",
+        "*",
+        "!Ref",
+    ]
+)
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    NASTY_TEXT,
+    st.text(max_size=20),
+)
+INTRINSIC_KEYS = st.sampled_from(
+    [
+        "Ref",
+        "Fn::GetAtt",
+        "Fn::Sub",
+        "Fn::Join",
+        "Fn::Select",
+        "Fn::Split",
+        "Fn::If",
+        "Fn::FindInMap",
+        "Fn::ImportValue",
+        "Fn::Base64",
+        "Fn::GetAZs",
+        "Fn::Equals",
+        "Fn::And",
+        "Fn::Or",
+        "Fn::Not",
+        "Condition",
+        "Fn::Cidr",
+        "Fn::Transform",
+        "Fn::ForEach::Loop",
+        "Fn::Length",
+        "Fn::ToJsonString",
+    ]
+)
 
 
 def _values(depth: int = 3):
     return st.recursive(
         SCALARS,
-        lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                st.dictionaries(st.one_of(NASTY_TEXT, st.text(max_size=8)), inner, max_size=4),
-                                st.builds(lambda k, v: {k: v}, INTRINSIC_KEYS, inner)),
-        max_leaves=12)
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=4),
+            st.dictionaries(st.one_of(NASTY_TEXT, st.text(max_size=8)), inner, max_size=4),
+            st.builds(lambda k, v: {k: v}, INTRINSIC_KEYS, inner),
+        ),
+        max_leaves=12,
+    )
 
 
 VALUES = _values()
 SEEDS = [
-    {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Sub": "${AWS::StackName}-q"}}},
-                   "T": {"Type": "AWS::SNS::Topic", "DependsOn": ["Q"],
-                         "Properties": {"Tags": [{"Key": "q", "Value": {"Fn::GetAtt": ["Q", "Arn"]}}]}}},
-     "Outputs": {"Arn": {"Value": {"Ref": "T"}, "Export": {"Name": {"Fn::Sub": "${AWS::StackName}-Topic"}}}}},
-    {"Transform": "AWS::LanguageExtensions",
-     "Parameters": {"Names": {"Type": "CommaDelimitedList", "Default": "a,b"},
-                    "Pw": {"Type": "String", "NoEcho": True, "Default": "x"}},
-     "Mappings": {"M": {"a": {"Size": 1}, "b": {"Size": 2}}},
-     "Conditions": {"IsA": {"Fn::Equals": [{"Ref": "Names"}, "a"]}},
-     "Resources": {"Fn::ForEach::Q": ["N", {"Ref": "Names"}, {"Queue${N}": {
-         "Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": {"Fn::FindInMap": ["M", {"Ref": "N"}, "Size"]}}}}]},
-     "Outputs": {"Imp": {"Value": {"Fn::ImportValue": {"Fn::Sub": "net-${Pw}"}}}}},
-    {"Transform": "AWS::Serverless-2016-10-31",
-     "Resources": {"Fn": {"Type": "AWS::Serverless::Function",
-                          "Properties": {"Runtime": "python3.12", "Handler": "a.b", "InlineCode": "x",
-                                         "Events": {"Q": {"Type": "SQS", "Properties": {"Queue": "arn:q"}}}}}}},
-    {"Resources": {"Child": {"Type": "AWS::CloudFormation::Stack",
-                             "Properties": {"TemplateURL": "t.json", "Parameters": {"P": {"Ref": "AWS::Region"}}}}}},
+    {
+        "Resources": {
+            "Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Sub": "${AWS::StackName}-q"}}},
+            "T": {
+                "Type": "AWS::SNS::Topic",
+                "DependsOn": ["Q"],
+                "Properties": {"Tags": [{"Key": "q", "Value": {"Fn::GetAtt": ["Q", "Arn"]}}]},
+            },
+        },
+        "Outputs": {"Arn": {"Value": {"Ref": "T"}, "Export": {"Name": {"Fn::Sub": "${AWS::StackName}-Topic"}}}},
+    },
+    {
+        "Transform": "AWS::LanguageExtensions",
+        "Parameters": {
+            "Names": {"Type": "CommaDelimitedList", "Default": "a,b"},
+            "Pw": {"Type": "String", "NoEcho": True, "Default": "x"},
+        },
+        "Mappings": {"M": {"a": {"Size": 1}, "b": {"Size": 2}}},
+        "Conditions": {"IsA": {"Fn::Equals": [{"Ref": "Names"}, "a"]}},
+        "Resources": {
+            "Fn::ForEach::Q": [
+                "N",
+                {"Ref": "Names"},
+                {
+                    "Queue${N}": {
+                        "Type": "AWS::SQS::Queue",
+                        "Properties": {"DelaySeconds": {"Fn::FindInMap": ["M", {"Ref": "N"}, "Size"]}},
+                    }
+                },
+            ]
+        },
+        "Outputs": {"Imp": {"Value": {"Fn::ImportValue": {"Fn::Sub": "net-${Pw}"}}}},
+    },
+    {
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Resources": {
+            "Fn": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {
+                    "Runtime": "python3.12",
+                    "Handler": "a.b",
+                    "InlineCode": "x",
+                    "Events": {"Q": {"Type": "SQS", "Properties": {"Queue": "arn:q"}}},
+                },
+            }
+        },
+    },
+    {
+        "Resources": {
+            "Child": {
+                "Type": "AWS::CloudFormation::Stack",
+                "Properties": {"TemplateURL": "t.json", "Parameters": {"P": {"Ref": "AWS::Region"}}},
+            }
+        }
+    },
 ]
 
 
@@ -130,13 +219,14 @@ def mutated_text(draw, text: str):
     elif op == "insert":
         data = data[:at] + draw(st.binary(min_size=1, max_size=8)) + data[at:]
     elif op == "delete":
-        data = data[:at] + data[at + draw(st.integers(1, 20)):]
+        data = data[:at] + data[at + draw(st.integers(1, 20)) :]
     elif op == "repeat":
-        data = data[:at] + data[at:at + 40] * draw(st.integers(2, 50)) + data[at:]
+        data = data[:at] + data[at : at + 40] * draw(st.integers(2, 50)) + data[at:]
     return data
 
 
 # --- the properties ----------------------------------------------------------------------------------
+
 
 def _load(folder: Path):
     start = time.perf_counter()
@@ -174,8 +264,16 @@ def test_mutated_templates_never_raise(folder, body, as_json):
     (folder / name).write_text(text)
     (folder / "t.json" if not as_json else folder / "u.yaml").write_text(json.dumps(SEEDS[0]))
     estate = _load(folder)
-    shapes = ("Ref takes", "Fn::GetAtt takes", "Fn::Sub takes", "Fn::Join takes", "Fn::Select takes",
-              "Fn::Split takes", "Fn::FindInMap takes", "Fn::If takes")
+    shapes = (
+        "Ref takes",
+        "Fn::GetAtt takes",
+        "Fn::Sub takes",
+        "Fn::Join takes",
+        "Fn::Select takes",
+        "Fn::Split takes",
+        "Fn::FindInMap takes",
+        "Fn::If takes",
+    )
     from iacviz.cfn.shapes import intrinsic_problems
 
     if isinstance(body, dict) and isinstance(body.get("Resources"), dict) and "Transform" not in body:
@@ -203,12 +301,19 @@ def test_damaged_template_text_never_raises_and_is_reported(folder, data, as_jso
             assert estate.stacks.empty
 
 
-MANIFEST = {"version": "36.0.0", "artifacts": {
-    "App": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "App.template.json",
-                                                               "stackName": "app"},
-            "dependencies": ["Net"], "metadata": {"/App/Q": [{"type": "aws:cdk:logicalId", "data": "Q"}]}},
-    "Net": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "Net.template.json"}},
-    "Stage": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "sub"}}}}
+MANIFEST = {
+    "version": "36.0.0",
+    "artifacts": {
+        "App": {
+            "type": "aws:cloudformation:stack",
+            "properties": {"templateFile": "App.template.json", "stackName": "app"},
+            "dependencies": ["Net"],
+            "metadata": {"/App/Q": [{"type": "aws:cdk:logicalId", "data": "Q"}]},
+        },
+        "Net": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "Net.template.json"}},
+        "Stage": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "sub"}},
+    },
+}
 
 
 @_settings(25)
@@ -223,8 +328,11 @@ def test_mutated_cdk_manifests_never_raise(folder, path, value):
     _load(folder)
 
 
-ESTATE_FILE = {"stacks": {"net": {"template": "t.yaml", "parameters": {"Names": "x,y"}}, "other": "u.yaml"},
-               "ignore": ["old/*"], "parameters": {"Names": "p"}}
+ESTATE_FILE = {
+    "stacks": {"net": {"template": "t.yaml", "parameters": {"Names": "x,y"}}, "other": "u.yaml"},
+    "ignore": ["old/*"],
+    "parameters": {"Names": "p"},
+}
 
 
 @_settings(25)

@@ -1,4 +1,5 @@
 """Stack and resource graphs: node ids, edge direction and kinds, nesting, orders, cycles."""
+
 from __future__ import annotations
 
 
@@ -9,8 +10,6 @@ import iacviz
 from iacviz.analysis.graph import dependencies, dependents
 from iacviz.sources.raw import RawStack
 from estate_files import SAMPLE, write
-
-
 
 
 NET = """\
@@ -99,11 +98,26 @@ def test_stack_graph_edges_run_dependent_to_dependency(estate):
 
 def test_resource_graph_node_ids_and_attributes(estate):
     g = iacviz.resource_graph(estate)
-    for n in ("net/Vpc", "net/Outputs.VpcId", "app/Parameters.Env", "app/Conditions.IsProd", "app-Child/Queue",
-              "app-Child/Parameters.VpcId", "app-Child/Outputs.QueueName"):
+    for n in (
+        "net/Vpc",
+        "net/Outputs.VpcId",
+        "app/Parameters.Env",
+        "app/Conditions.IsProd",
+        "app-Child/Queue",
+        "app-Child/Parameters.VpcId",
+        "app-Child/Outputs.QueueName",
+    ):
         assert n in g, n
-    assert g.nodes["data/Table"].items() >= {"kind": "resource", "stack": "data", "logical_id": "Table",
-                                             "type": "AWS::DynamoDB::Table", "stateful": True}.items()
+    assert (
+        g.nodes["data/Table"].items()
+        >= {
+            "kind": "resource",
+            "stack": "data",
+            "logical_id": "Table",
+            "type": "AWS::DynamoDB::Table",
+            "stateful": True,
+        }.items()
+    )
     assert g.nodes["net/Outputs.VpcId"]["kind"] == "output" and g.nodes["net/Outputs.VpcId"]["export"] == "net-VpcId"
     assert g.nodes["app/Parameters.Env"]["kind"] == "parameter"
     assert g.nodes["app/Conditions.IsProd"]["kind"] == "condition"
@@ -152,22 +166,43 @@ def test_cdk_stack_dependencies_and_cycles_do_not_crash():
     def raw(name, template, deps=()):
         return RawStack(name, f"{name}.json", "cdk", template, stack_dependencies=list(deps))
 
-    exporting = {"Resources": {"T": {"Type": "AWS::SNS::Topic"}},
-                 "Outputs": {"T": {"Value": {"Ref": "T"}, "Export": {"Name": "a-T"}}}}
-    importing = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {
-        "Tags": [{"Key": "t", "Value": {"Fn::ImportValue": "a-T"}}]}}},
-        "Outputs": {"Q": {"Value": {"Ref": "Q"}, "Export": {"Name": "b-Q"}}}}
-    back = {"Resources": {"S": {"Type": "AWS::SNS::Subscription", "Properties": {
-        "Protocol": "sqs", "TopicArn": {"Fn::ImportValue": "a-T"}, "Endpoint": {"Fn::ImportValue": "b-Q"}}}}}
-    e = iacviz.build_estate([raw("a", exporting), raw("b", importing), raw("c", back, ["b"]),
-                             raw("d", {"Resources": {}}, ["c"])], [])
+    exporting = {
+        "Resources": {"T": {"Type": "AWS::SNS::Topic"}},
+        "Outputs": {"T": {"Value": {"Ref": "T"}, "Export": {"Name": "a-T"}}},
+    }
+    importing = {
+        "Resources": {
+            "Q": {
+                "Type": "AWS::SQS::Queue",
+                "Properties": {"Tags": [{"Key": "t", "Value": {"Fn::ImportValue": "a-T"}}]},
+            }
+        },
+        "Outputs": {"Q": {"Value": {"Ref": "Q"}, "Export": {"Name": "b-Q"}}},
+    }
+    back = {
+        "Resources": {
+            "S": {
+                "Type": "AWS::SNS::Subscription",
+                "Properties": {
+                    "Protocol": "sqs",
+                    "TopicArn": {"Fn::ImportValue": "a-T"},
+                    "Endpoint": {"Fn::ImportValue": "b-Q"},
+                },
+            }
+        }
+    }
+    e = iacviz.build_estate(
+        [raw("a", exporting), raw("b", importing), raw("c", back, ["b"]), raw("d", {"Resources": {}}, ["c"])], []
+    )
     g = iacviz.stack_graph(e)
     assert g.edges["c", "b"]["kinds"] == {"ImportValue", "DependsOn"}
     assert g.edges["d", "c"]["kinds"] == {"DependsOn"}
     assert iacviz.deployment_order(e) == [["a"], ["b"], ["c"], ["d"]]
     # Now a cycle: a also imports c's... make a import b's export.
-    exporting2 = {**exporting, "Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {
-        "TopicName": {"Fn::ImportValue": "b-Q"}}}}}
+    exporting2 = {
+        **exporting,
+        "Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Fn::ImportValue": "b-Q"}}}},
+    }
     e2 = iacviz.build_estate([raw("a", exporting2), raw("b", importing), raw("c", back)], [])
     assert iacviz.deployment_order(e2) == [["a", "b"], ["c"]]
     assert iacviz.deletion_order(e2) == [["c"], ["a", "b"]]
@@ -179,5 +214,9 @@ def test_sample_estate_deployment_order():
     # data/sample-estate/README.md: network, edge -> data -> iam, ShopMonitoring ->
     # orders-api, storefront-env, storefront, ShopWorkers; edge's nested WAF stack follows edge.
     order = iacviz.deployment_order(iacviz.load(SAMPLE))
-    assert order == [["edge", "network"], ["data", "edge-WafStack"], ["ShopMonitoring", "iam"],
-                     ["ShopWorkers", "orders-api", "storefront", "storefront-env"]]
+    assert order == [
+        ["edge", "network"],
+        ["data", "edge-WafStack"],
+        ["ShopMonitoring", "iam"],
+        ["ShopWorkers", "orders-api", "storefront", "storefront-env"],
+    ]

@@ -4,6 +4,7 @@ Each case is one defect found by trying iacviz as an attacker or a careless user
 ``strict=False`` every one must end as an error row naming the file and the cause, never as an
 exception, a hang or a blown-up memory.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,6 +50,7 @@ def _nested_json(depth: int, leaf: str = '"x"') -> str:
 
 # --- must not raise -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("where", ["template", "ebextensions"])
 def test_depends_on_a_number_is_an_error_row(tmp_path, where):
     body = "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    DependsOn: 5\n"
@@ -58,8 +60,11 @@ def test_depends_on_a_number_is_an_error_row(tmp_path, where):
 
 
 def test_sub_of_an_empty_list_is_an_error_row(tmp_path):
-    write(tmp_path, "t.json", json.dumps({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}},
-                                          "Outputs": {"O": {"Value": {"Fn::Sub": []}}}}))
+    write(
+        tmp_path,
+        "t.json",
+        json.dumps({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}, "Outputs": {"O": {"Value": {"Fn::Sub": []}}}}),
+    )
     estate = iacviz.load(tmp_path)
     assert any("t.json" in m and "Fn::Sub takes" in m for m in _messages(estate))
     assert estate.outputs.resolved_value.isna().all()
@@ -79,19 +84,24 @@ def test_deep_json_is_an_error_row(tmp_path, depth, where):
     if where == "output":
         text = '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}, "Outputs": {"O": {"Value": %s}}}' % deep
     elif where == "sam":
-        text = ('{"Transform": "AWS::Serverless-2016-10-31", "Resources": {"F": {"Type": "AWS::Serverless::Function",'
-                ' "Properties": {"Runtime": "python3.12", "Handler": "a.b", "InlineCode": "x", "Tags": %s}}}}' % deep)
+        text = (
+            '{"Transform": "AWS::Serverless-2016-10-31", "Resources": {"F": {"Type": "AWS::Serverless::Function",'
+            ' "Properties": {"Runtime": "python3.12", "Handler": "a.b", "InlineCode": "x", "Tags": %s}}}}' % deep
+        )
     else:
-        text = ('{"Transform": "AWS::LanguageExtensions", "Resources": {"Fn::ForEach::L": ["X", ["a"], '
-                '{"Q${X}": {"Type": "AWS::SQS::Queue", "Properties": {"Tags": %s}}}]}}' % deep)
+        text = (
+            '{"Transform": "AWS::LanguageExtensions", "Resources": {"Fn::ForEach::L": ["X", ["a"], '
+            '{"Q${X}": {"Type": "AWS::SQS::Queue", "Properties": {"Tags": %s}}}]}}' % deep
+        )
     (tmp_path / "deep.json").write_text(text)
     estate = iacviz.load(tmp_path)
     assert any(m.startswith("deep.json") and "nested deeper than" in m for m in _messages(estate))
 
 
 def test_deep_mapping_given_to_load_template_raises_template_error_only_when_strict():
-    body = json.loads('{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"Tags": %s}}}}'
-                      % _nested_json(600))
+    body = json.loads(
+        '{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"Tags": %s}}}}' % _nested_json(600)
+    )
     estate = iacviz.load_template(body, "deep")
     assert any("nested deeper than" in m for m in _messages(estate))
     with pytest.raises(iacviz.TemplateError, match="nested deeper"):
@@ -120,30 +130,48 @@ def _assembly(root: Path, artifact_extra: dict, template=CDK_TEMPLATE, files: di
     return out
 
 
-@pytest.mark.parametrize("extra, template, files, expected", [
-    ({"properties": "x"}, CDK_TEMPLATE, None, "properties must be a mapping"),
-    ({"properties": ["x"]}, CDK_TEMPLATE, None, "properties must be a mapping"),
-    ({"metadata": [1]}, CDK_TEMPLATE, None, "metadata must be a mapping"),
-    ({"dependencies": 5}, CDK_TEMPLATE, None, "dependencies must be a list"),
-    ({"properties": {"templateFile": "App.template.json", "stackName": ["x"]}}, CDK_TEMPLATE, None,
-     "stackName must be a string"),
-    ({"additionalMetadataFile": "meta.json"}, CDK_TEMPLATE, {"meta.json": "[1, 2]"}, "must hold a mapping"),
-    ({}, {"Resources": [1]}, None, "Resources must be a mapping"),
-], ids=["properties-str", "properties-list", "metadata-list", "dependencies-int", "stackname-list",
-        "metadata-file-list", "resources-list"])
+@pytest.mark.parametrize(
+    "extra, template, files, expected",
+    [
+        ({"properties": "x"}, CDK_TEMPLATE, None, "properties must be a mapping"),
+        ({"properties": ["x"]}, CDK_TEMPLATE, None, "properties must be a mapping"),
+        ({"metadata": [1]}, CDK_TEMPLATE, None, "metadata must be a mapping"),
+        ({"dependencies": 5}, CDK_TEMPLATE, None, "dependencies must be a list"),
+        (
+            {"properties": {"templateFile": "App.template.json", "stackName": ["x"]}},
+            CDK_TEMPLATE,
+            None,
+            "stackName must be a string",
+        ),
+        ({"additionalMetadataFile": "meta.json"}, CDK_TEMPLATE, {"meta.json": "[1, 2]"}, "must hold a mapping"),
+        ({}, {"Resources": [1]}, None, "Resources must be a mapping"),
+    ],
+    ids=[
+        "properties-str",
+        "properties-list",
+        "metadata-list",
+        "dependencies-int",
+        "stackname-list",
+        "metadata-file-list",
+        "resources-list",
+    ],
+)
 def test_cdk_manifest_of_the_wrong_shape_is_an_error_row(tmp_path, extra, template, files, expected):
     _assembly(tmp_path, extra, template, files)
     estate = iacviz.load(tmp_path)
     assert any(expected in m for m in _messages(estate)), _messages(estate, None)
 
 
-@pytest.mark.parametrize("estate_file, expected", [
-    ("stacks: [a, b]\n", "stacks must be a mapping"),
-    ("stacks: 5\n", "stacks must be a mapping"),
-    ("stacks:\n  net: {template: t.yaml, parameters: 5}\n", "parameters must be a mapping"),
-    ("ignore: 5\n", "ignore must be a list"),
-    ("stacks:\n  net: {template: [t.yaml]}\n", "template must be a file path"),
-])
+@pytest.mark.parametrize(
+    "estate_file, expected",
+    [
+        ("stacks: [a, b]\n", "stacks must be a mapping"),
+        ("stacks: 5\n", "stacks must be a mapping"),
+        ("stacks:\n  net: {template: t.yaml, parameters: 5}\n", "parameters must be a mapping"),
+        ("ignore: 5\n", "ignore must be a list"),
+        ("stacks:\n  net: {template: [t.yaml]}\n", "template must be a file path"),
+    ],
+)
 def test_estate_file_of_the_wrong_shape_is_an_error_row(tmp_path, estate_file, expected):
     write(tmp_path, "iacviz-estate.yaml", estate_file)
     write(tmp_path, "t.yaml", "Resources:\n  Q: {Type: AWS::SQS::Queue}\n")
@@ -154,9 +182,13 @@ def test_estate_file_of_the_wrong_shape_is_an_error_row(tmp_path, estate_file, e
 
 # --- must not hang or blow up memory ---------------------------------------------------------------
 
+
 def test_foreach_expansion_is_capped_at_cloudformation_template_size(tmp_path):
     items = json.dumps([f"i{n}" for n in range(40)])
-    write(tmp_path, "bomb.yaml", f"""\
+    write(
+        tmp_path,
+        "bomb.yaml",
+        f"""\
         Transform: AWS::LanguageExtensions
         Resources:
           Fn::ForEach::A:
@@ -172,24 +204,32 @@ def test_foreach_expansion_is_capped_at_cloudformation_template_size(tmp_path):
                         - D
                         - {items}
                         - Q${{A}}${{B}}${{C}}${{D}}: {{Type: AWS::SQS::Queue}}
-        """)
+        """,
+    )
     start = time.perf_counter()
     estate = _load_soon(tmp_path)
     assert time.perf_counter() - start < 20
-    assert any(m.startswith("bomb.yaml") and "the largest template CloudFormation accepts" in m
-               for m in _messages(estate))
+    assert any(
+        m.startswith("bomb.yaml") and "the largest template CloudFormation accepts" in m for m in _messages(estate)
+    )
 
 
 def test_foreach_beyond_500_resources_is_an_error_row():
-    body = {"Transform": "AWS::LanguageExtensions", "Resources": {"Fn::ForEach::Q": [
-        "N", [str(n) for n in range(501)], {"Queue${N}": {"Type": "AWS::SQS::Queue"}}]}}
+    body = {
+        "Transform": "AWS::LanguageExtensions",
+        "Resources": {
+            "Fn::ForEach::Q": ["N", [str(n) for n in range(501)], {"Queue${N}": {"Type": "AWS::SQS::Queue"}}]
+        },
+    }
     estate = iacviz.load_template(body, "many")
     assert any("501 resources" in m and "at most 500" in m for m in _messages(estate))
 
 
 def test_foreach_producing_a_key_twice_is_an_error_row():
-    body = {"Transform": "AWS::LanguageExtensions", "Resources": {"Fn::ForEach::Q": [
-        "N", ["a-b", "ab"], {"Queue&{N}": {"Type": "AWS::SQS::Queue"}}]}}
+    body = {
+        "Transform": "AWS::LanguageExtensions",
+        "Resources": {"Fn::ForEach::Q": ["N", ["a-b", "ab"], {"Queue&{N}": {"Type": "AWS::SQS::Queue"}}]},
+    }
     estate = iacviz.load_template(body, "twice")
     assert any("'Queueab' twice" in m for m in _messages(estate))
 
@@ -206,8 +246,7 @@ def test_fifo_named_like_a_template_does_not_hang(tmp_path):
 def test_symlink_to_an_endless_device_is_refused(tmp_path, device):
     os.symlink(device, tmp_path / "z.yaml")
     estate = _load_soon(tmp_path, timeout=10, follow_outside=True)
-    assert any(m.startswith("z.yaml") and "not a regular file (a character device)" in m
-               for m in _messages(estate))
+    assert any(m.startswith("z.yaml") and "not a regular file (a character device)" in m for m in _messages(estate))
 
 
 def test_cdk_template_file_of_dev_zero_is_refused(tmp_path):
@@ -246,12 +285,16 @@ def test_oversized_file_is_read_only_up_to_the_limit(tmp_path, monkeypatch):
 
 # --- must not drop silently ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, content, expected", [
-    ("misspelt.yaml", "Resource:\n  Q: {Type: AWS::SQS::Queue}\n", "no Resources section"),
-    ("utf16.yaml", "Resources:\n  Q: {Type: AWS::SQS::Queue}\n".encode("utf-16"), "UTF-16"),
-    ("empty.yaml", "", "template is empty"),
-    ("late-syntax.yaml", "Description: x\n" + "#\n" * 70000 + "Resources: [\n", "YAML syntax error"),
-])
+
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        ("misspelt.yaml", "Resource:\n  Q: {Type: AWS::SQS::Queue}\n", "no Resources section"),
+        ("utf16.yaml", "Resources:\n  Q: {Type: AWS::SQS::Queue}\n".encode("utf-16"), "UTF-16"),
+        ("empty.yaml", "", "template is empty"),
+        ("late-syntax.yaml", "Description: x\n" + "#\n" * 70000 + "Resources: [\n", "YAML syntax error"),
+    ],
+)
 def test_broken_templates_are_reported_even_when_they_do_not_look_like_templates(tmp_path, name, content, expected):
     (tmp_path / name).write_bytes(content if isinstance(content, bytes) else content.encode())
     estate = iacviz.load(tmp_path)
@@ -275,27 +318,38 @@ def test_every_template_suffixed_file_is_loaded_or_listed(tmp_path):
 
 
 def test_nested_stack_cycle_is_reported_and_both_stacks_kept(tmp_path):
-    write(tmp_path, "a.yaml", """\
+    write(
+        tmp_path,
+        "a.yaml",
+        """\
         Resources:
           B: {Type: AWS::CloudFormation::Stack, Properties: {TemplateURL: b.yaml}}
-        """)
-    write(tmp_path, "b.yaml", """\
+        """,
+    )
+    write(
+        tmp_path,
+        "b.yaml",
+        """\
         Resources:
           A: {Type: AWS::CloudFormation::Stack, Properties: {TemplateURL: a.yaml}}
-        """)
+        """,
+    )
     estate = _load_soon(tmp_path)
     assert len(estate.stacks) == 2
     assert any("nested-stack cycle: a.yaml -> b.yaml -> a.yaml" in m for m in _messages(estate))
 
 
-@pytest.mark.parametrize("resource, expected", [
-    ({"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": ["a", "b"]}}}, "Ref takes a name"),
-    ({"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::GetAtt": ["Q"]}}}, "Fn::GetAtt takes"),
-    ({"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::GetAtt": 5}}}, "Fn::GetAtt takes"),
-    ({"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Sub": 5}}}, "Fn::Sub takes"),
-    ({"Type": ""}, "Type must be a non-empty string"),
-    ({"Type": "AWS::SQS::Queue", "Properties": [1]}, "Properties must be a mapping"),
-])
+@pytest.mark.parametrize(
+    "resource, expected",
+    [
+        ({"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": ["a", "b"]}}}, "Ref takes a name"),
+        ({"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::GetAtt": ["Q"]}}}, "Fn::GetAtt takes"),
+        ({"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::GetAtt": 5}}}, "Fn::GetAtt takes"),
+        ({"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Sub": 5}}}, "Fn::Sub takes"),
+        ({"Type": ""}, "Type must be a non-empty string"),
+        ({"Type": "AWS::SQS::Queue", "Properties": [1]}, "Properties must be a mapping"),
+    ],
+)
 def test_invalid_intrinsic_and_resource_shapes_are_error_rows(resource, expected):
     estate = iacviz.load_template({"Resources": {"Q": resource}}, "shapes")
     assert any(expected in m for m in _messages(estate)), _messages(estate, None)
@@ -307,8 +361,13 @@ def test_empty_logical_id_is_an_error_row(tmp_path):
     assert any("empty logical id" in m for m in _messages(estate))
 
 
-@pytest.mark.parametrize("text", ['{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"D": NaN}}}}',
-                                  '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"},}}'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"D": NaN}}}}',
+        '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"},}}',
+    ],
+)
 def test_json_file_is_strict_json(tmp_path, text):
     (tmp_path / "t.json").write_text(text)
     estate = iacviz.load(tmp_path)
@@ -317,6 +376,7 @@ def test_json_file_is_strict_json(tmp_path, text):
 
 
 # --- must stay inside the estate ------------------------------------------------------------------
+
 
 def _outside(tmp_path: Path) -> Path:
     return write(tmp_path, "outside/secret.yaml", "Resources:\n  Leak: {Type: AWS::SQS::Queue}\n")
@@ -340,15 +400,23 @@ def test_estate_file_template_outside_the_root_is_refused(tmp_path):
     assert any("outside the folder" in m for m in _messages(estate))
 
 
-@pytest.mark.parametrize("key, value", [("templateFile", "../../outside/secret.yaml"),
-                                        ("templateFile", "ABSOLUTE"), ("directoryName", "../../outside")])
+@pytest.mark.parametrize(
+    "key, value",
+    [("templateFile", "../../outside/secret.yaml"), ("templateFile", "ABSOLUTE"), ("directoryName", "../../outside")],
+)
 def test_cdk_paths_outside_the_assembly_are_refused(tmp_path, key, value):
     secret = _outside(tmp_path)
-    (secret.parent / "manifest.json").write_text(json.dumps({"artifacts": {"X": {
-        "type": "aws:cloudformation:stack", "properties": {"templateFile": "secret.yaml"}}}}))
+    (secret.parent / "manifest.json").write_text(
+        json.dumps(
+            {"artifacts": {"X": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "secret.yaml"}}}}
+        )
+    )
     value = str(secret) if value == "ABSOLUTE" else value
-    art = ({"properties": {key: value}} if key == "templateFile" else
-           {"type": "cdk:cloud-assembly", "properties": {key: value}})
+    art = (
+        {"properties": {key: value}}
+        if key == "templateFile"
+        else {"type": "cdk:cloud-assembly", "properties": {key: value}}
+    )
     _assembly(tmp_path / "estate" / "app", art)
     estate = iacviz.load(tmp_path / "estate")
     assert "Leak" not in estate.resources.logical_id.tolist()
@@ -357,8 +425,12 @@ def test_cdk_paths_outside_the_assembly_are_refused(tmp_path, key, value):
 
 # --- Fn::ForEach as the LanguageExtensions transform expands it (issue 12) -------------------------
 
+
 def test_foreach_with_a_mapping_lookup_in_the_loop_body(tmp_path):
-    write(tmp_path, "tables.yaml", """\
+    write(
+        tmp_path,
+        "tables.yaml",
+        """\
         Transform: AWS::LanguageExtensions
         Mappings:
           Sizes:
@@ -374,7 +446,8 @@ def test_foreach_with_a_mapping_lookup_in_the_loop_body(tmp_path):
                   TableName: !FindInMap [Sizes, !Ref Size, Name, DefaultValue: unnamed]
                   ProvisionedThroughput:
                     ReadCapacityUnits: !FindInMap [Sizes, !Ref Size, Capacity]
-        """)
+        """,
+    )
     estate = iacviz.load(tmp_path)
     assert _messages(estate) == []
     values = estate.properties.set_index(["logical_id", "path"]).value
@@ -385,7 +458,10 @@ def test_foreach_with_a_mapping_lookup_in_the_loop_body(tmp_path):
 
 @pytest.mark.parametrize("given", [None, "x, y", ["x", "y"]], ids=["default", "comma-string", "list"])
 def test_foreach_over_a_comma_delimited_list_parameter(tmp_path, given):
-    write(tmp_path, "queues.yaml", """\
+    write(
+        tmp_path,
+        "queues.yaml",
+        """\
         Transform: AWS::LanguageExtensions
         Parameters:
           Names: {Type: CommaDelimitedList, Default: "a,b"}
@@ -396,7 +472,8 @@ def test_foreach_over_a_comma_delimited_list_parameter(tmp_path, given):
             - Queue${Name}:
                 Type: AWS::SQS::Queue
                 Properties: {QueueName: !Ref Name}
-        """)
+        """,
+    )
     params = None if given is None else {"queues": {"Names": given}}
     estate = iacviz.load(tmp_path, parameters=params)
     assert _messages(estate) == []
@@ -407,25 +484,35 @@ def test_foreach_over_a_comma_delimited_list_parameter(tmp_path, given):
 
 def test_foreach_over_a_parameter_given_in_the_estate_file(tmp_path):
     write(tmp_path, "iacviz-estate.yaml", "stacks:\n  q: {template: queues.yaml, parameters: {Names: [p, q]}}\n")
-    write(tmp_path, "queues.yaml", """\
+    write(
+        tmp_path,
+        "queues.yaml",
+        """\
         Transform: AWS::LanguageExtensions
         Parameters:
           Names: {Type: CommaDelimitedList}
         Resources:
           Fn::ForEach::Queues: [Name, !Ref Names, {"Queue${Name}": {Type: AWS::SQS::Queue}}]
-        """)
+        """,
+    )
     estate = iacviz.load(tmp_path)
     assert _messages(estate) == [] and sorted(estate.resources.logical_id) == ["Queuep", "Queueq"]
 
 
 # --- live pagination ----------------------------------------------------------------------------
 
+
 def _stubbed_cloudformation(pages: list[dict], operation: str = "describe_stacks"):
     import boto3
     from botocore.stub import Stubber
 
-    client = boto3.client("cloudformation", region_name="us-east-1", aws_access_key_id="x",
-                          aws_secret_access_key="x", endpoint_url="http://127.0.0.1:9")
+    client = boto3.client(
+        "cloudformation",
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+        endpoint_url="http://127.0.0.1:9",
+    )
     stub = Stubber(client)
     for page in pages:
         stub.add_response(operation, page)
@@ -463,15 +550,17 @@ def test_pagination_stops_on_a_recycled_token():
 
 # --- the command line ---------------------------------------------------------------------------
 
+
 def _cli(*argv: str) -> tuple[int, str]:
     import subprocess
     import sys
 
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]),
-                                                        os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")]),
+    }
     env.pop("IACVIZ_TRACEBACK", None)
-    done = subprocess.run([sys.executable, "-m", "iacviz", *argv], capture_output=True, text=True, timeout=120,
-                          env=env)
+    done = subprocess.run([sys.executable, "-m", "iacviz", *argv], capture_output=True, text=True, timeout=120, env=env)
     return done.returncode, done.stdout + done.stderr
 
 
@@ -485,8 +574,12 @@ def test_cli_bad_input_exits_3_without_a_traceback(tmp_path, capsys):
     snap = tmp_path / "snap"
     to_parquet(iacviz.load(tmp_path / "ok"), snap)
     (snap / "resources" / "part-0.parquet").write_bytes(b"PAR1 truncated")
-    for argv in (["review", str(tmp_path / "broken")], ["review", "--strict", str(tmp_path / "broken")],
-                 ["exports", str(snap)], ["blast", str(snap), "t/Q"]):
+    for argv in (
+        ["review", str(tmp_path / "broken")],
+        ["review", "--strict", str(tmp_path / "broken")],
+        ["exports", str(snap)],
+        ["blast", str(snap), "t/Q"],
+    ):
         assert main(argv) == 3, argv
         captured = capsys.readouterr()
         assert "Traceback" not in captured.err and "error" in captured.err, (argv, captured.err)
@@ -509,7 +602,10 @@ def test_reading_never_opens_a_connection(tmp_path, monkeypatch):
         monkeypatch.setattr(socket.socket, name, refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    write(tmp_path, "parent.yaml", """\
+    write(
+        tmp_path,
+        "parent.yaml",
+        """\
         Transform: AWS::Serverless-2016-10-31
         Resources:
           Child:
@@ -523,7 +619,8 @@ def test_reading_never_opens_a_connection(tmp_path, monkeypatch):
             Properties:
               Location: {ApplicationId: 'arn:aws:serverlessrepo:us-east-1:123456789012:applications/x',
                          SemanticVersion: 1.0.0}
-        """)
+        """,
+    )
     shutil.copytree(SAMPLE, tmp_path / "sample")
     estate = iacviz.load(tmp_path)
     iacviz.review(estate)
@@ -539,7 +636,7 @@ def test_security_doc_names_only_tests_that_exist():
     named = re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", doc)
     assert len(named) >= 8
     for path, test in named:
-        source = (root / path)
+        source = root / path
         assert source.exists(), path
         if test:
             assert f"def {test}(" in source.read_text(), f"{path}::{test}"

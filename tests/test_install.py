@@ -1,4 +1,5 @@
 """What the core install promises: a light start, and a clear word when the lab extra is missing."""
+
 from __future__ import annotations
 
 import os
@@ -14,18 +15,22 @@ def _python(code: str) -> subprocess.CompletedProcess:
 
 
 def test_help_loads_neither_pandas_nor_plotly():
-    done = _python("import sys, iacviz.cli\n"
-                   "code = iacviz.cli.main(['--help'])\n"
-                   "print(sorted(m for m in ('pandas', 'plotly', 'numpy', 'networkx', 'boto3', 'yaml') if m in sys.modules))")
+    done = _python(
+        "import sys, iacviz.cli\n"
+        "code = iacviz.cli.main(['--help'])\n"
+        "print(sorted(m for m in ('pandas', 'plotly', 'numpy', 'networkx', 'boto3', 'yaml') if m in sys.modules))"
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_the_public_api_loads_on_first_use():
-    done = _python("import sys, iacviz\n"
-                   "print('pandas' in sys.modules)\n"
-                   "e = iacviz.load(iacviz.data.sample_estate())\n"
-                   "print('pandas' in sys.modules, len(e.exports) > 0, 'plotly' in sys.modules)")
+    done = _python(
+        "import sys, iacviz\n"
+        "print('pandas' in sys.modules)\n"
+        "e = iacviz.load(iacviz.data.sample_estate())\n"
+        "print('pandas' in sys.modules, len(e.exports) > 0, 'plotly' in sys.modules)"
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "True", "True", "False"]
 

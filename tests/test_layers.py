@@ -2,6 +2,7 @@
 
 A module may import from its own layer and the layers below it, never from a layer above.
 """
+
 from __future__ import annotations
 
 import ast
@@ -11,8 +12,23 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "iacviz"
 # Layer of each top-level part of the package; shared leaves (errors, schema, data) sit at 0.
-LAYERS = {"_version": 0, "errors": 0, "schema": 0, "data": 0, "limits": 0, "cfn": 1, "sources": 2, "model": 3, "analysis": 4,
-          "rules": 5, "views": 5, "lab": 6, "cli": 7, "__main__": 7, "__init__": 8}
+LAYERS = {
+    "_version": 0,
+    "errors": 0,
+    "schema": 0,
+    "data": 0,
+    "limits": 0,
+    "cfn": 1,
+    "sources": 2,
+    "model": 3,
+    "analysis": 4,
+    "rules": 5,
+    "views": 5,
+    "lab": 6,
+    "cli": 7,
+    "__main__": 7,
+    "__init__": 8,
+}
 
 
 def _part(module: str) -> str:
@@ -50,4 +66,5 @@ def test_module_imports_only_from_its_layer_or_below(path):
         if target in ("iacviz", ""):
             continue
         assert LAYERS.get(target, 99) <= LAYERS[own], (
-            f"{rel}:{line} imports {module} ({target}, layer {LAYERS.get(target)}) from layer {LAYERS[own]} ({own})")
+            f"{rel}:{line} imports {module} ({target}, layer {LAYERS.get(target)}) from layer {LAYERS[own]} ({own})"
+        )

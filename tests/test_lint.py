@@ -2,6 +2,7 @@
 
 Here as a test so that every run of the suite, ``make test`` and CI included, checks them.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -17,6 +18,11 @@ def _run(*args: str) -> subprocess.CompletedProcess:
 
 def test_ruff_finds_nothing():
     done = _run("ruff", "check", "--no-cache", "--output-format", "concise", ".")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ruff_format_is_applied():
+    done = _run("ruff", "format", "--no-cache", "--check", ".")
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -1,4 +1,5 @@
 """The Estate model: frames built from templates, references, conditions, parameters, errors."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,6 @@ import pytest
 import iacviz
 from iacviz import schema
 from estate_files import write
-
 
 
 APP = """\
@@ -70,12 +70,22 @@ def app(tmp_path_factory):
 
 
 def test_frames_have_declared_columns_and_dtypes(app):
-    for name in ("stacks", "resources", "properties", "parameters", "outputs", "conditions", "mappings",
-                 "references", "errors"):
+    for name in (
+        "stacks",
+        "resources",
+        "properties",
+        "parameters",
+        "outputs",
+        "conditions",
+        "mappings",
+        "references",
+        "errors",
+    ):
         df = getattr(app, name)
         assert list(df.columns) == schema.columns(name)
-        assert {c: str(t) for c, t in df.dtypes.items()} == {c: str(pd.Series(dtype=t).dtype)
-                                                           for c, t in schema.dtypes(name).items()}
+        assert {c: str(t) for c, t in df.dtypes.items()} == {
+            c: str(pd.Series(dtype=t).dtype) for c, t in schema.dtypes(name).items()
+        }
 
 
 def test_stack_named_after_file_with_metadata(app):
@@ -86,8 +96,15 @@ def test_stack_named_after_file_with_metadata(app):
 
 def test_references_by_kind(app):
     refs = app.references
-    got = set(map(tuple, refs[["source", "kind", "target", "attribute"]].astype(object)
-                  .where(refs[["source", "kind", "target", "attribute"]].notna(), None).values.tolist()))
+    got = set(
+        map(
+            tuple,
+            refs[["source", "kind", "target", "attribute"]]
+            .astype(object)
+            .where(refs[["source", "kind", "target", "attribute"]].notna(), None)
+            .values.tolist(),
+        )
+    )
     assert ("Topic", "DependsOn", "Queue", None) in got
     assert ("Topic", "GetAtt", "Queue", "Arn") in got
     assert ("Topic", "Sub", "Env", None) in got
@@ -145,13 +162,17 @@ def test_mappings_rows(app):
 
 
 def test_ref_to_nothing_is_an_error_row_and_the_rest_loads(tmp_path):
-    write(tmp_path, "a.yaml", """\
+    write(
+        tmp_path,
+        "a.yaml",
+        """\
         Resources:
           Topic:
             Type: AWS::SNS::Topic
             Properties:
               KmsMasterKeyId: !Ref MissingKey
-        """)
+        """,
+    )
     write(tmp_path, "b.yaml", "Resources:\n  Q: {Type: AWS::SQS::Queue}\n")
     estate = iacviz.load(tmp_path)
     assert sorted(estate.stacks["stack"]) == ["a", "b"]
@@ -190,14 +211,21 @@ def test_colliding_stems_get_distinct_names(tmp_path):
 
 
 def test_estate_file_names_stacks_and_sets_parameters(tmp_path):
-    write(tmp_path, "net/template.yaml", """\
+    write(
+        tmp_path,
+        "net/template.yaml",
+        """\
         Parameters: {Env: {Type: String, Default: dev}}
         Conditions: {Prod: !Equals [!Ref Env, prod]}
         Resources:
           V: {Type: AWS::EC2::VPC, Condition: Prod}
-        """)
-    write(tmp_path, "iacviz-estate.yaml", "stacks:\n  network:\n    template: net/template.yaml\n"
-                                          "    parameters: {Env: prod}\n")
+        """,
+    )
+    write(
+        tmp_path,
+        "iacviz-estate.yaml",
+        "stacks:\n  network:\n    template: net/template.yaml\n    parameters: {Env: prod}\n",
+    )
     estate = iacviz.load(tmp_path)
     assert estate.stacks["stack"].tolist() == ["network"]
     assert estate.parameters.value_source.tolist() == ["estate-file"]
@@ -205,7 +233,10 @@ def test_estate_file_names_stacks_and_sets_parameters(tmp_path):
 
 
 def test_nested_stack_loaded_as_child_with_passed_parameters(tmp_path):
-    write(tmp_path, "parent.yaml", """\
+    write(
+        tmp_path,
+        "parent.yaml",
+        """\
         Parameters: {Env: {Type: String, Default: prod}}
         Resources:
           Child:
@@ -217,14 +248,19 @@ def test_nested_stack_loaded_as_child_with_passed_parameters(tmp_path):
                 Literal: fixed
         Outputs:
           ChildOut: {Value: !GetAtt Child.Outputs.QueueArn}
-        """)
-    write(tmp_path, "nested/child.yaml", """\
+        """,
+    )
+    write(
+        tmp_path,
+        "nested/child.yaml",
+        """\
         Parameters: {Stage: {Type: String}, Literal: {Type: String}}
         Resources:
           Q: {Type: AWS::SQS::Queue}
         Outputs:
           QueueArn: {Value: !GetAtt Q.Arn}
-        """)
+        """,
+    )
     estate = iacviz.load(tmp_path)
     stacks = estate.stacks.set_index("stack")
     assert list(stacks.index) == ["parent", "parent-Child"]
@@ -239,7 +275,10 @@ def test_nested_stack_loaded_as_child_with_passed_parameters(tmp_path):
 
 
 def test_sam_expanded_with_generated_by_and_raw_view(tmp_path):
-    write(tmp_path, "svc/template.yaml", """\
+    write(
+        tmp_path,
+        "svc/template.yaml",
+        """\
         Transform: AWS::Serverless-2016-10-31
         Resources:
           Fn:
@@ -250,7 +289,8 @@ def test_sam_expanded_with_generated_by_and_raw_view(tmp_path):
               CodeUri: src/
               Events:
                 Get: {Type: Api, Properties: {Path: /orders, Method: get}}
-        """)
+        """,
+    )
     estate = iacviz.load(tmp_path)
     res = estate.resources.set_index("logical_id")
     assert res.loc["Fn", "type"] == "AWS::Lambda::Function"
@@ -262,31 +302,46 @@ def test_sam_expanded_with_generated_by_and_raw_view(tmp_path):
 
 
 def test_sam_error_is_a_row_and_raw_resources_remain(tmp_path):
-    write(tmp_path, "bad.yaml", """\
+    write(
+        tmp_path,
+        "bad.yaml",
+        """\
         Transform: AWS::Serverless-2016-10-31
         Resources:
           Fn:
             Type: AWS::Serverless::Function
             Properties: {Runtime: python3.12}
-        """)
+        """,
+    )
     estate = iacviz.load(tmp_path)
     assert estate.errors.message.str.startswith("SAM:").any()
     assert estate.resources.type.tolist() == ["AWS::Serverless::Function"]
 
 
 def test_ebextensions_folder_is_one_stack_with_option_settings(tmp_path):
-    write(tmp_path, "web/.ebextensions/01-options.config", """\
+    write(
+        tmp_path,
+        "web/.ebextensions/01-options.config",
+        """\
         option_settings:
           aws:elasticbeanstalk:application:environment:
             STAGE: prod
-        """)
-    write(tmp_path, "web/.ebextensions/03-scaling.config", """\
+        """,
+    )
+    write(
+        tmp_path,
+        "web/.ebextensions/03-scaling.config",
+        """\
         option_settings:
           - namespace: aws:autoscaling:asg
             option_name: MinSize
             value: 2
-        """)
-    write(tmp_path, "web/.ebextensions/02-resources.config", """\
+        """,
+    )
+    write(
+        tmp_path,
+        "web/.ebextensions/02-resources.config",
+        """\
         Resources:
           Alarm:
             Type: AWS::CloudWatch::Alarm
@@ -294,7 +349,8 @@ def test_ebextensions_folder_is_one_stack_with_option_settings(tmp_path):
               Dimensions:
                 - Name: AutoScalingGroupName
                   Value: {Ref: AWSEBAutoScalingGroup}
-        """)
+        """,
+    )
     estate = iacviz.load(tmp_path)
     assert estate.stacks["stack"].tolist() == ["web"] and estate.stacks.format[0] == "ebextension"
     res = estate.resources.set_index("logical_id")
@@ -302,26 +358,43 @@ def test_ebextensions_folder_is_one_stack_with_option_settings(tmp_path):
     assert estate.errors[estate.errors.severity == "error"].empty
     settings = estate.option_settings
     assert set(zip(settings.namespace, settings.option_name, settings.value)) == {
-        ("aws:elasticbeanstalk:application:environment", "STAGE", "prod"), ("aws:autoscaling:asg", "MinSize", 2)}
+        ("aws:elasticbeanstalk:application:environment", "STAGE", "prod"),
+        ("aws:autoscaling:asg", "MinSize", 2),
+    }
 
 
 def test_cdk_assembly(tmp_path):
     out = tmp_path / "cdk.out"
     out.mkdir()
-    template = {"Resources": {"Bucket83908E77": {"Type": "AWS::S3::Bucket",
-                                                 "Metadata": {"aws:cdk:path": "Storage/Bucket/Resource"}}},
-                "Outputs": {"BucketName": {"Value": {"Ref": "Bucket83908E77"},
-                                           "Export": {"Name": "Storage:BucketName"}}}}
+    template = {
+        "Resources": {
+            "Bucket83908E77": {"Type": "AWS::S3::Bucket", "Metadata": {"aws:cdk:path": "Storage/Bucket/Resource"}}
+        },
+        "Outputs": {"BucketName": {"Value": {"Ref": "Bucket83908E77"}, "Export": {"Name": "Storage:BucketName"}}},
+    }
     (out / "Storage.template.json").write_text(json.dumps(template))
     (out / "App.template.json").write_text(json.dumps({"Resources": {"Fn": {"Type": "AWS::Lambda::Function"}}}))
-    (out / "manifest.json").write_text(json.dumps({"version": "36.0.0", "artifacts": {
-        "Storage.assets": {"type": "cdk:asset-manifest", "properties": {"file": "Storage.assets.json"}},
-        "Storage": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "Storage.template.json"},
-                    "dependencies": ["Storage.assets"]},
-        "App": {"type": "aws:cloudformation:stack",
-                "properties": {"templateFile": "App.template.json", "stackName": "prod-app"},
-                "dependencies": ["Storage"],
-                "metadata": {"/App/Fn/Resource": [{"type": "aws:cdk:logicalId", "data": "Fn"}]}}}}))
+    (out / "manifest.json").write_text(
+        json.dumps(
+            {
+                "version": "36.0.0",
+                "artifacts": {
+                    "Storage.assets": {"type": "cdk:asset-manifest", "properties": {"file": "Storage.assets.json"}},
+                    "Storage": {
+                        "type": "aws:cloudformation:stack",
+                        "properties": {"templateFile": "Storage.template.json"},
+                        "dependencies": ["Storage.assets"],
+                    },
+                    "App": {
+                        "type": "aws:cloudformation:stack",
+                        "properties": {"templateFile": "App.template.json", "stackName": "prod-app"},
+                        "dependencies": ["Storage"],
+                        "metadata": {"/App/Fn/Resource": [{"type": "aws:cdk:logicalId", "data": "Fn"}]},
+                    },
+                },
+            }
+        )
+    )
     estate = iacviz.load(tmp_path)
     stacks = estate.stacks.set_index("stack")
     assert sorted(stacks.index) == ["Storage", "prod-app"]
@@ -354,7 +427,10 @@ def test_sam_expansion_never_touches_the_network(tmp_path, monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    write(tmp_path, "app.yaml", """\
+    write(
+        tmp_path,
+        "app.yaml",
+        """\
         Transform: AWS::Serverless-2016-10-31
         Resources:
           Auth:
@@ -363,7 +439,8 @@ def test_sam_expansion_never_touches_the_network(tmp_path, monkeypatch):
               Location:
                 ApplicationId: arn:aws:serverlessrepo:us-east-1:123456789012:applications/auth
                 SemanticVersion: 1.2.3
-        """)
+        """,
+    )
     estate = iacviz.load(tmp_path)
     assert estate.errors.empty, estate.errors.to_dict("records")
     url = estate.properties.set_index("path").value["/properties/TemplateURL"]
@@ -372,7 +449,10 @@ def test_sam_expansion_never_touches_the_network(tmp_path, monkeypatch):
 
 
 def test_language_extensions_foreach_expanded(tmp_path):
-    write(tmp_path, "buckets.yaml", """\
+    write(
+        tmp_path,
+        "buckets.yaml",
+        """\
         Transform: AWS::LanguageExtensions
         Parameters:
           Teams: {Type: CommaDelimitedList, Default: "red,blue"}
@@ -390,7 +470,8 @@ def test_language_extensions_foreach_expanded(tmp_path):
             - [red, blue]
             - Arn${Team}:
                 Value: !GetAtt [!Sub 'Bucket${Team}', Arn]
-        """)
+        """,
+    )
     estate = iacviz.load(tmp_path, parameters={"buckets": {"Teams": "red,green-1"}})
     assert sorted(estate.resources.logical_id) == ["Bucketgreen-1", "Bucketred"]
     names = estate.properties.set_index("logical_id").value

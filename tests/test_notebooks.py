@@ -1,6 +1,7 @@
 """The workshop notebooks as files: each ``notebooks/NN-name.py`` (jupytext percent format, the
 one to edit and review) and its ``.ipynb`` (what Jupyter opens, committed without outputs)
 hold the same cells. After editing a ``.py``: ``make notebooks``."""
+
 from __future__ import annotations
 
 import ast
@@ -34,8 +35,9 @@ def test_pair_agrees(stem):
 @pytest.mark.parametrize("stem", PAIRS)
 def test_committed_without_outputs(stem):
     nb = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)
-    dirty = [i for i, c in enumerate(nb.cells)
-             if c.cell_type == "code" and (c.outputs or c.execution_count is not None)]
+    dirty = [
+        i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count is not None)
+    ]
     assert not dirty, f"{stem}.ipynb cells {dirty} have outputs: clear them before committing"
 
 
@@ -47,16 +49,23 @@ def test_parameter_cell_and_pinned_solution(stem):
     assert "parameters" in code[0].metadata.get("tags", []) and "SOURCE = " in code[0].source
     solutions = [c for c in code if "solution" in c.metadata.get("tags", [])]
     for cell in solutions:
-        pinned = [node for node in ast.walk(ast.parse(cell.source)) if isinstance(node, ast.Assert)
-                  and isinstance(node.test, ast.Call) and ast.unparse(node.test.func) == "workshop.check"]
+        pinned = [
+            node
+            for node in ast.walk(ast.parse(cell.source))
+            if isinstance(node, ast.Assert)
+            and isinstance(node.test, ast.Call)
+            and ast.unparse(node.test.func) == "workshop.check"
+        ]
         assert pinned, f"{stem}: a solution cell asserts workshop.check on the pinned answer"
         for node in pinned:
             answer = node.test.args[1]
             assert isinstance(answer, (ast.Constant, ast.List, ast.Set, ast.Tuple)), (
-                f"{stem}: pin a literal answer, not {ast.unparse(answer)}")
+                f"{stem}: pin a literal answer, not {ast.unparse(answer)}"
+            )
 
 
 # -- the workshop (issue 18) ----------------------------------------------------------------------
+
 
 def _code_cells(stem):
     return [c for c in jupytext.read(NOTEBOOKS / f"{stem}.py").cells if c.cell_type == "code"]
@@ -70,17 +79,40 @@ def _pinned_answers(stem) -> list[tuple[int, str, object]]:
         if "solution" not in cell.metadata.get("tags", []) or cell.cell_type != "code":
             continue
         for node in ast.walk(ast.parse(cell.source)):
-            if (isinstance(node, ast.Assert) and isinstance(node.test, ast.Call)
-                    and ast.unparse(node.test.func) == "workshop.check"):
+            if (
+                isinstance(node, ast.Assert)
+                and isinstance(node.test, ast.Call)
+                and ast.unparse(node.test.func) == "workshop.check"
+            ):
                 qid = node.test.args[0].value
-                asked = max(j for j in range(i) if f'workshop.check("{qid}", answer' in cells[j].source
-                            or f'workshop.check("{qid}", None' in cells[j].source)
+                asked = max(
+                    j
+                    for j in range(i)
+                    if f'workshop.check("{qid}", answer' in cells[j].source
+                    or f'workshop.check("{qid}", None' in cells[j].source
+                )
                 out.append((asked, qid, ast.literal_eval(node.test.args[1])))
     return out
 
 
-NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-                "twelve", "thirteen", "fourteen", "fifteen"]
+NUMBER_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+]
 
 
 def _leaks(answer, text: str, subject: tuple[str, ...] = ()) -> list[str]:
@@ -95,10 +127,11 @@ def _leaks(answer, text: str, subject: tuple[str, ...] = ()) -> list[str]:
         forms = [str(answer)] + ([NUMBER_WORDS[answer]] if answer < len(NUMBER_WORDS) else [])
         for sentence in re.split(r"(?<=[.!?:])\s+", text.replace("\n", " ")):
             if all(word in sentence.lower() for word in subject):
-                found += [f for f in forms
-                          if re.search(rf"(?<![\w./-]){re.escape(f)}(?![\w./-])", sentence, re.IGNORECASE)]
+                found += [
+                    f for f in forms if re.search(rf"(?<![\w./-]){re.escape(f)}(?![\w./-])", sentence, re.IGNORECASE)
+                ]
         return found
-    for name in ([answer] if isinstance(answer, str) else list(answer)):
+    for name in [answer] if isinstance(answer, str) else list(answer):
         found += [f for f in (f"`{name}`", f'"{name}"', f"'{name}'") if f in text]
     return found
 
@@ -113,11 +146,20 @@ def test_no_answer_is_shown_before_its_question(stem):
             continue  # graded from the learner's files: the "answer" is a folder
         subject = tuple(w for w in qid.split("-") if len(w) > 3)
         for cell in cells[:asked]:
-            text = cell.source if cell.cell_type == "markdown" else "\n".join(
-                line for line in cell.source.splitlines() if "workshop.expect" not in line or isinstance(answer, int))
+            text = (
+                cell.source
+                if cell.cell_type == "markdown"
+                else "\n".join(
+                    line
+                    for line in cell.source.splitlines()
+                    if "workshop.expect" not in line or isinstance(answer, int)
+                )
+            )
             if cell.cell_type == "code" and isinstance(answer, int):
                 continue  # digits in code are indices and sizes, not statements
-            assert not _leaks(answer, text, subject), f"{stem}: the answer to {qid} ({answer!r}) is given before it is asked"
+            assert not _leaks(answer, text, subject), (
+                f"{stem}: the answer to {qid} ({answer!r}) is given before it is asked"
+            )
 
 
 def test_the_leak_detector_detects():
@@ -132,8 +174,9 @@ def test_every_notebook_has_an_exercise_that_needs_thought(stem):
     """At least one exercise asks to predict, fix or design (not to read a number off a table)."""
     md = [c.source for c in jupytext.read(NOTEBOOKS / f"{stem}.py").cells if c.cell_type == "markdown"]
     asks = [m for m in md if m.startswith(("## Exercise", "## Task"))]
-    assert any(("**Predict" in m or "**Fix it" in m or "**Design" in m or "Predict first" in m or
-                "## Task" in m) for m in asks), stem
+    assert any(
+        ("**Predict" in m or "**Fix it" in m or "**Design" in m or "Predict first" in m or "## Task" in m) for m in asks
+    ), stem
     assert _pinned_answers(stem) or stem.startswith("08"), stem
 
 
@@ -145,9 +188,19 @@ def test_objectives_first_and_a_conclusion_last(stem):
     assert closing, stem
 
 
-FIGURE_CALLS = ("views.export_map", "views.import_matrix", "views.modality_bars", "views.blast_sunburst",
-                "views.blast_graph", "views.update_behavior_heatmap", "views.change_set_table", "px.bar",
-                "go.Figure", "export_explorer", "blast_explorer")
+FIGURE_CALLS = (
+    "views.export_map",
+    "views.import_matrix",
+    "views.modality_bars",
+    "views.blast_sunburst",
+    "views.blast_graph",
+    "views.update_behavior_heatmap",
+    "views.change_set_table",
+    "px.bar",
+    "go.Figure",
+    "export_explorer",
+    "blast_explorer",
+)
 
 
 @pytest.mark.parametrize("stem", PAIRS)
@@ -157,8 +210,10 @@ def test_every_figure_is_read_back(stem):
     for i, cell in enumerate(cells):
         last = cell.source.strip().splitlines()[-1:] if cell.cell_type == "code" else []
         if not any(call in line for line in last for call in FIGURE_CALLS) and not (
-                cell.cell_type == "code" and cell.source.strip().startswith(("go.Figure", "px.bar", "per_stack"))
-                and any(call in cell.source for call in ("go.Figure", "px.bar"))):
+            cell.cell_type == "code"
+            and cell.source.strip().startswith(("go.Figure", "px.bar", "per_stack"))
+            and any(call in cell.source for call in ("go.Figure", "px.bar"))
+        ):
             continue
         after = cells[i + 1] if i + 1 < len(cells) else None
         assert after is not None and after.cell_type == "markdown", f"{stem}: figure cell {i} is not read back"
@@ -169,7 +224,9 @@ def test_every_figure_is_read_back(stem):
 def test_learner_copies_have_no_solutions(tmp_path):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("learner_notebooks", NOTEBOOKS.parent / "scripts" / "learner_notebooks.py")
+    spec = importlib.util.spec_from_file_location(
+        "learner_notebooks", NOTEBOOKS.parent / "scripts" / "learner_notebooks.py"
+    )
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     assert script.main([str(tmp_path)]) == 0

@@ -7,6 +7,7 @@ from the data (``workshop.busiest_export`` and friends) and ``workshop.expect`` 
 What is asserted is that every cell runs, that the examples were picked from *this* estate
 (no sample name leaks into the printed targets) and that the exercises computed an answer.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,11 +20,25 @@ import pytest
 from estate_files import CORPUS, ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
-RUN = ["01-getting-started", "02-persistent-and-ephemeral", "03-cross-stack-exports", "04-blast-radius",
-       "05-replacement-and-change-preview", "07-architecture-review"]
+RUN = [
+    "01-getting-started",
+    "02-persistent-and-ephemeral",
+    "03-cross-stack-exports",
+    "04-blast-radius",
+    "05-replacement-and-change-preview",
+    "07-architecture-review",
+]
 # A CDK app nobody here wrote: two stacks, a cross-stack reference through a generated export.
-CDK_APP = (CORPUS / "aws+aws-cdk-cli" / "packages" / "@aws-cdk" / "integ-runner" / "test" / "language-tests"
-           / "integ.typescript-test.ts.snapshot")
+CDK_APP = (
+    CORPUS
+    / "aws+aws-cdk-cli"
+    / "packages"
+    / "@aws-cdk"
+    / "integ-runner"
+    / "test"
+    / "language-tests"
+    / "integ.typescript-test.ts.snapshot"
+)
 SAMPLE_NAMES = ("network/AppSecurityGroup", "data/OrdersQueue", "data/Db", "shop-network-")
 
 
@@ -41,13 +56,17 @@ def _run(name: str, source: Path) -> nbformat.NotebookNode:
     from nbclient import NotebookClient
 
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-    env = {"IACVIZ_SOURCE": str(source), "IACVIZ_AFTER": "",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env = {
+        "IACVIZ_SOURCE": str(source),
+        "IACVIZ_AFTER": "",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the kernel inherits the environment
     try:
-        NotebookClient(nb, timeout=240, kernel_name="python3",
-                       resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+        NotebookClient(
+            nb, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+        ).execute()
     finally:
         for k, v in old.items():
             if v is None:

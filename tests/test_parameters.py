@@ -1,5 +1,6 @@
 """Parameter values in their two shapes, from every way in: iacviz.load, the estate file's
 estate-wide `parameters:` block, and `--parameters` on each command that reads templates."""
+
 from __future__ import annotations
 
 import json
@@ -74,7 +75,10 @@ def test_load_takes_both_shapes(estate_dir):
 
 
 def test_estate_file_parameters_apply_to_every_stack_declaring_the_key(estate_dir):
-    write(estate_dir, "iacviz-estate.yaml", """\
+    write(
+        estate_dir,
+        "iacviz-estate.yaml",
+        """\
         parameters:
           Env: prod
           Unused: 1
@@ -82,18 +86,23 @@ def test_estate_file_parameters_apply_to_every_stack_declaring_the_key(estate_di
           app:
             template: app.yaml
             parameters: {ParentVPCStack: net}
-        """)
+        """,
+    )
     estate = iacviz.load(estate_dir)
     assert _values(estate, "net")["Env"] == ("prod", "estate-file")
     assert _values(estate, "app") == {"Env": ("prod", "estate-file"), "ParentVPCStack": ("net", "estate-file")}
     assert "Unused" not in set(estate.parameters.name)
     assert estate.imports.link.tolist() == ["exact"]
     # A stack's own value wins over the estate-wide one; the user's wins over both.
-    write(estate_dir, "iacviz-estate.yaml", """\
+    write(
+        estate_dir,
+        "iacviz-estate.yaml",
+        """\
         parameters: {Env: prod}
         stacks:
           app: {template: app.yaml, parameters: {Env: test}}
-        """)
+        """,
+    )
     estate = iacviz.load(estate_dir)
     assert _values(estate, "app")["Env"] == ("test", "estate-file")
     assert _values(estate, "net")["Env"] == ("prod", "estate-file")
@@ -103,17 +112,25 @@ def test_estate_file_parameters_apply_to_every_stack_declaring_the_key(estate_di
 
 def test_estate_wide_values_reach_nested_stacks_that_their_parent_does_not_feed(tmp_path):
     write(tmp_path, "iacviz-estate.yaml", "parameters: {Env: prod, Size: big}\n")
-    write(tmp_path, "parent.yaml", """\
+    write(
+        tmp_path,
+        "parent.yaml",
+        """\
         Parameters: {Size: {Type: String}}
         Resources:
           Child:
             Type: AWS::CloudFormation::Stack
             Properties: {TemplateURL: child.yaml, Parameters: {Size: small}}
-        """)
-    write(tmp_path, "child.yaml", """\
+        """,
+    )
+    write(
+        tmp_path,
+        "child.yaml",
+        """\
         Parameters: {Env: {Type: String}, Size: {Type: String}}
         Resources: {Q: {Type: AWS::SQS::Queue}}
-        """)
+        """,
+    )
     estate = iacviz.load(tmp_path)
     assert _values(estate, "parent-Child") == {"Env": ("prod", "estate-file"), "Size": ("small", "parent")}
     assert _values(estate, "parent")["Size"] == ("big", "estate-file")
@@ -129,10 +146,12 @@ def test_bad_estate_wide_parameters_are_an_error_row(tmp_path):
 
 @pytest.mark.parametrize("command", ["review", "exports", "blast", "snapshot"])
 def test_every_command_reading_templates_takes_parameters(capsys, estate_dir, tmp_path_factory, command):
-    argv = {"review": ["review", str(estate_dir), "--format", "json", "--fail-level", "never"],
-            "exports": ["exports", str(estate_dir), "--show", "imports", "--format", "json"],
-            "blast": ["blast", str(estate_dir), "net/Vpc", "--format", "json"],
-            "snapshot": ["snapshot", str(estate_dir), "-o", str(tmp_path_factory.mktemp("snap"))]}[command]
+    argv = {
+        "review": ["review", str(estate_dir), "--format", "json", "--fail-level", "never"],
+        "exports": ["exports", str(estate_dir), "--show", "imports", "--format", "json"],
+        "blast": ["blast", str(estate_dir), "net/Vpc", "--format", "json"],
+        "snapshot": ["snapshot", str(estate_dir), "-o", str(tmp_path_factory.mktemp("snap"))],
+    }[command]
     assert main(argv + ["--parameters", "Env=prod"]) == 0
     out = capsys.readouterr().out
     if command == "exports":

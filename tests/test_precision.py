@@ -1,5 +1,6 @@
 """Rule precision on an estate built like a public catalog: what used to be false positives,
 and CDK construct paths and "did you mean" for blast targets."""
+
 from __future__ import annotations
 
 import json
@@ -36,7 +37,10 @@ def test_aurora_instances_log_groups_and_hook_queues_are_no_data_stores_at_risk(
 
 
 def test_a_queue_that_holds_messages_is_still_at_risk(tmp_path):
-    write(tmp_path, "jobs.yaml", """\
+    write(
+        tmp_path,
+        "jobs.yaml",
+        """\
         Resources:
           Queue: {Type: AWS::SQS::Queue}
           Hook:
@@ -49,7 +53,8 @@ def test_a_queue_that_holds_messages_is_still_at_risk(tmp_path):
             Type: AWS::Lambda::EventSourceMapping
             Properties: {EventSourceArn: !GetAtt Queue.Arn, FunctionName: worker}
           Db: {Type: AWS::RDS::DBInstance, Properties: {Engine: mysql, DBInstanceClass: db.t3.micro}}
-        """)
+        """,
+    )
     found = iacviz.review(iacviz.load(tmp_path), rules=["W3001"])
     assert set(found.logical_id) == {"Queue", "Db"}  # a stand-alone DB instance holds its data
 
@@ -78,16 +83,24 @@ def test_every_rule_states_its_precision_on_the_shared_corpus():
 
 # -- blast targets --------------------------------------------------------------------------------
 
-CDK = {"Resources": {
-    "StorefrontVPC1A2B3C4D": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"},
-                              "Metadata": {"aws:cdk:path": "StorefrontNetworkStack/StorefrontVPC/Resource"}},
-    "StorefrontVPCPublicSubnet1SubnetAAAA": {
-        "Type": "AWS::EC2::Subnet",
-        "Properties": {"VpcId": {"Ref": "StorefrontVPC1A2B3C4D"}, "CidrBlock": "10.0.0.0/24"},
-        "Metadata": {"aws:cdk:path": "StorefrontNetworkStack/StorefrontVPC/PublicSubnet1/Subnet"}},
-    "Queue4A7E3555": {"Type": "AWS::SQS::Queue",
-                      "Metadata": {"aws:cdk:path": "StorefrontNetworkStack/Jobs/Queue/Resource"}},
-}}
+CDK = {
+    "Resources": {
+        "StorefrontVPC1A2B3C4D": {
+            "Type": "AWS::EC2::VPC",
+            "Properties": {"CidrBlock": "10.0.0.0/16"},
+            "Metadata": {"aws:cdk:path": "StorefrontNetworkStack/StorefrontVPC/Resource"},
+        },
+        "StorefrontVPCPublicSubnet1SubnetAAAA": {
+            "Type": "AWS::EC2::Subnet",
+            "Properties": {"VpcId": {"Ref": "StorefrontVPC1A2B3C4D"}, "CidrBlock": "10.0.0.0/24"},
+            "Metadata": {"aws:cdk:path": "StorefrontNetworkStack/StorefrontVPC/PublicSubnet1/Subnet"},
+        },
+        "Queue4A7E3555": {
+            "Type": "AWS::SQS::Queue",
+            "Metadata": {"aws:cdk:path": "StorefrontNetworkStack/Jobs/Queue/Resource"},
+        },
+    }
+}
 
 
 def test_blast_takes_a_cdk_construct_path():
@@ -99,8 +112,7 @@ def test_blast_takes_a_cdk_construct_path():
     br = iacviz.blast_radius(estate, "StorefrontNetworkStack/Jobs", "delete")
     assert br[br.depth == 0].logical_id.tolist() == ["Queue4A7E3555"]
     # The logical id still works and wins.
-    assert iacviz.blast_radius(estate, "StorefrontNetworkStack/Queue4A7E3555").logical_id.tolist() == [
-        "Queue4A7E3555"]
+    assert iacviz.blast_radius(estate, "StorefrontNetworkStack/Queue4A7E3555").logical_id.tolist() == ["Queue4A7E3555"]
 
 
 def test_a_wrong_target_gets_did_you_mean():
@@ -155,8 +167,9 @@ def test_plan_ignores_an_import_under_a_false_condition(tmp_path):
     plan = iacviz.plan_changes(tmp_path / "a", tmp_path / "b")
     out = plan[(plan["stack"] == "net") & (plan.kind == "output")]
     assert out.blocked.fillna("").tolist() == [""]
-    plan = iacviz.plan_changes(tmp_path / "a", tmp_path / "b", before_parameters={"UseNet": "yes"},
-                               after_parameters={"UseNet": "yes"})
+    plan = iacviz.plan_changes(
+        tmp_path / "a", tmp_path / "b", before_parameters={"UseNet": "yes"}, after_parameters={"UseNet": "yes"}
+    )
     out = plan[(plan["stack"] == "net") & (plan.kind == "output")]
     assert "in use by app" in out.blocked.iloc[0]
     # Under a condition of unknown value, the export may be in use: the plan says so.
@@ -178,8 +191,12 @@ def test_corpus_quick_start_children_are_linked_by_their_s3_urls():
     st = estate.stacks
     children = st[st.parent_stack.notna()]
     # main.cfn.yaml and main.cfn.json both point at templates/VPCFlowLogs{CloudWatch,S3}.cfn.yaml by URL.
-    assert sorted(children.parent_resource) == ["VPCFlowLogsCloudWatchStack", "VPCFlowLogsCloudWatchStack",
-                                                "VPCFlowLogsS3Stack", "VPCFlowLogsS3Stack"]
+    assert sorted(children.parent_resource) == [
+        "VPCFlowLogsCloudWatchStack",
+        "VPCFlowLogsCloudWatchStack",
+        "VPCFlowLogsS3Stack",
+        "VPCFlowLogsS3Stack",
+    ]
     assert set(children.source) == {"templates/VPCFlowLogsCloudWatch.cfn.yaml", "templates/VPCFlowLogsS3.cfn.yaml"}
     assert not estate.errors.message.str.contains("TemplateURL").any()
 

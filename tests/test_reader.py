@@ -3,6 +3,7 @@
 Expected values are written out from the YAML/JSON given to the reader (or computed by another
 reader, cfn-lint, for the corpus), never copied from this reader's own output.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -40,37 +41,48 @@ def refused(data, fmt: str | None = None, source: str = "bad.yaml") -> TemplateE
 
 # --- short forms -> long forms -------------------------------------------------------------------
 
-@pytest.mark.parametrize("short, long", [
-    ("!Ref Bucket", {"Ref": "Bucket"}),
-    ("!Condition IsProd", {"Condition": "IsProd"}),
-    ("!Base64 hello", {"Fn::Base64": "hello"}),
-    ("!Cidr [10.0.0.0/16, 6, 5]", {"Fn::Cidr": ["10.0.0.0/16", 6, 5]}),
-    ("!FindInMap [Map, !Ref 'AWS::Region', Ami]", {"Fn::FindInMap": ["Map", {"Ref": "AWS::Region"}, "Ami"]}),
-    ("!GetAZs ''", {"Fn::GetAZs": ""}),
-    ("!GetAZs", {"Fn::GetAZs": ""}),  # nothing after the tag: the empty raw text, as cfn-lint reads it
-    ("!GetAZs us-east-1", {"Fn::GetAZs": "us-east-1"}),
-    ("!ImportValue net-VpcId", {"Fn::ImportValue": "net-VpcId"}),
-    ("!Join [',', [a, !Ref B]]", {"Fn::Join": [",", ["a", {"Ref": "B"}]]}),
-    ("!Select [0, !GetAZs '']", {"Fn::Select": [0, {"Fn::GetAZs": ""}]}),
-    ("!Split [',', 'a,b']", {"Fn::Split": [",", "a,b"]}),
-    ("!Transform {Name: AWS::Include, Parameters: {Location: s3://b/k}}",
-     {"Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://b/k"}}}),
-    ("!And [!Condition A, !Condition B]", {"Fn::And": [{"Condition": "A"}, {"Condition": "B"}]}),
-    ("!Equals [!Ref Env, prod]", {"Fn::Equals": [{"Ref": "Env"}, "prod"]}),
-    ("!If [IsProd, m5.large, !Ref 'AWS::NoValue']", {"Fn::If": ["IsProd", "m5.large", {"Ref": "AWS::NoValue"}]}),
-    ("!Not [!Condition IsProd]", {"Fn::Not": [{"Condition": "IsProd"}]}),
-    ("!Or [!Condition A, !Condition B]", {"Fn::Or": [{"Condition": "A"}, {"Condition": "B"}]}),
-    ("!Contains [[a, b], !Ref P]", {"Fn::Contains": [["a", "b"], {"Ref": "P"}]}),
-    ("!EachMemberEquals [!RefAll 'AWS::EC2::VPC::Id', v]",
-     {"Fn::EachMemberEquals": [{"Fn::RefAll": "AWS::EC2::VPC::Id"}, "v"]}),
-    ("!EachMemberIn [[a], [a, b]]", {"Fn::EachMemberIn": [["a"], ["a", "b"]]}),
-    ("!ValueOf [Subnet, VpcId]", {"Fn::ValueOf": ["Subnet", "VpcId"]}),
-    ("!ValueOfAll ['AWS::EC2::Subnet::Id', VpcId]", {"Fn::ValueOfAll": ["AWS::EC2::Subnet::Id", "VpcId"]}),
-    ("!Length [a, b]", {"Fn::Length": ["a", "b"]}),
-    ("!ToJsonString {a: 1}", {"Fn::ToJsonString": {"a": 1}}),
-    ("!ForEach [Id, [A, B], {}]", {"Fn::ForEach": ["Id", ["A", "B"], {}]}),
-    ("!GetStackOutput {StackName: s, OutputName: o}", {"Fn::GetStackOutput": {"StackName": "s", "OutputName": "o"}}),
-])
+
+@pytest.mark.parametrize(
+    "short, long",
+    [
+        ("!Ref Bucket", {"Ref": "Bucket"}),
+        ("!Condition IsProd", {"Condition": "IsProd"}),
+        ("!Base64 hello", {"Fn::Base64": "hello"}),
+        ("!Cidr [10.0.0.0/16, 6, 5]", {"Fn::Cidr": ["10.0.0.0/16", 6, 5]}),
+        ("!FindInMap [Map, !Ref 'AWS::Region', Ami]", {"Fn::FindInMap": ["Map", {"Ref": "AWS::Region"}, "Ami"]}),
+        ("!GetAZs ''", {"Fn::GetAZs": ""}),
+        ("!GetAZs", {"Fn::GetAZs": ""}),  # nothing after the tag: the empty raw text, as cfn-lint reads it
+        ("!GetAZs us-east-1", {"Fn::GetAZs": "us-east-1"}),
+        ("!ImportValue net-VpcId", {"Fn::ImportValue": "net-VpcId"}),
+        ("!Join [',', [a, !Ref B]]", {"Fn::Join": [",", ["a", {"Ref": "B"}]]}),
+        ("!Select [0, !GetAZs '']", {"Fn::Select": [0, {"Fn::GetAZs": ""}]}),
+        ("!Split [',', 'a,b']", {"Fn::Split": [",", "a,b"]}),
+        (
+            "!Transform {Name: AWS::Include, Parameters: {Location: s3://b/k}}",
+            {"Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://b/k"}}},
+        ),
+        ("!And [!Condition A, !Condition B]", {"Fn::And": [{"Condition": "A"}, {"Condition": "B"}]}),
+        ("!Equals [!Ref Env, prod]", {"Fn::Equals": [{"Ref": "Env"}, "prod"]}),
+        ("!If [IsProd, m5.large, !Ref 'AWS::NoValue']", {"Fn::If": ["IsProd", "m5.large", {"Ref": "AWS::NoValue"}]}),
+        ("!Not [!Condition IsProd]", {"Fn::Not": [{"Condition": "IsProd"}]}),
+        ("!Or [!Condition A, !Condition B]", {"Fn::Or": [{"Condition": "A"}, {"Condition": "B"}]}),
+        ("!Contains [[a, b], !Ref P]", {"Fn::Contains": [["a", "b"], {"Ref": "P"}]}),
+        (
+            "!EachMemberEquals [!RefAll 'AWS::EC2::VPC::Id', v]",
+            {"Fn::EachMemberEquals": [{"Fn::RefAll": "AWS::EC2::VPC::Id"}, "v"]},
+        ),
+        ("!EachMemberIn [[a], [a, b]]", {"Fn::EachMemberIn": [["a"], ["a", "b"]]}),
+        ("!ValueOf [Subnet, VpcId]", {"Fn::ValueOf": ["Subnet", "VpcId"]}),
+        ("!ValueOfAll ['AWS::EC2::Subnet::Id', VpcId]", {"Fn::ValueOfAll": ["AWS::EC2::Subnet::Id", "VpcId"]}),
+        ("!Length [a, b]", {"Fn::Length": ["a", "b"]}),
+        ("!ToJsonString {a: 1}", {"Fn::ToJsonString": {"a": 1}}),
+        ("!ForEach [Id, [A, B], {}]", {"Fn::ForEach": ["Id", ["A", "B"], {}]}),
+        (
+            "!GetStackOutput {StackName: s, OutputName: o}",
+            {"Fn::GetStackOutput": {"StackName": "s", "OutputName": "o"}},
+        ),
+    ],
+)
 def test_short_form_becomes_long_form(short, long):
     assert value_of(short) == long
 
@@ -85,9 +97,12 @@ def test_short_forms_in_block_style_and_nested():
                 - !Ref Region
                 - us-east-1
         """)
-    assert body["Conditions"]["Both"] == {"Fn::And": [
-        {"Fn::Equals": [{"Ref": "Env"}, "prod"]},
-        {"Fn::Not": [{"Fn::Equals": [{"Ref": "Region"}, "us-east-1"]}]}]}
+    assert body["Conditions"]["Both"] == {
+        "Fn::And": [
+            {"Fn::Equals": [{"Ref": "Env"}, "prod"]},
+            {"Fn::Not": [{"Fn::Equals": [{"Ref": "Region"}, "us-east-1"]}]},
+        ]
+    }
 
 
 def test_tagged_scalar_is_its_raw_text():
@@ -97,14 +112,17 @@ def test_tagged_scalar_is_its_raw_text():
     assert value_of("!Ref 2010-09-09") == {"Ref": "2010-09-09"}
 
 
-@pytest.mark.parametrize("yaml_value, expected", [
-    ("!GetAtt Queue.Arn", ["Queue", "Arn"]),
-    ("!GetAtt Db.Endpoint.Address", ["Db", "Endpoint.Address"]),  # split at the first dot only
-    ("!GetAtt 'Db.Endpoint.Port'", ["Db", "Endpoint.Port"]),
-    ("!GetAtt Lonely", ["Lonely"]),
-    ("!GetAtt [Db, Endpoint.Address]", ["Db", "Endpoint.Address"]),
-    ("!GetAtt [Fn, !Ref AttrName]", ["Fn", {"Ref": "AttrName"}]),
-])
+@pytest.mark.parametrize(
+    "yaml_value, expected",
+    [
+        ("!GetAtt Queue.Arn", ["Queue", "Arn"]),
+        ("!GetAtt Db.Endpoint.Address", ["Db", "Endpoint.Address"]),  # split at the first dot only
+        ("!GetAtt 'Db.Endpoint.Port'", ["Db", "Endpoint.Port"]),
+        ("!GetAtt Lonely", ["Lonely"]),
+        ("!GetAtt [Db, Endpoint.Address]", ["Db", "Endpoint.Address"]),
+        ("!GetAtt [Fn, !Ref AttrName]", ["Fn", {"Ref": "AttrName"}]),
+    ],
+)
 def test_getatt_dotted_and_list(yaml_value, expected):
     assert value_of(yaml_value) == {"Fn::GetAtt": expected}
 
@@ -123,42 +141,92 @@ def test_sub_string_and_list_forms():
               - "${Prefix}-${AWS::StackName}"
               - Prefix: !FindInMap [Names, !Ref Env, prefix]
         """)
-    assert body["Outputs"]["Url"]["Value"] == {
-        "Fn::Sub": "https://${Api}.execute-api.${AWS::Region}.amazonaws.com"}
-    assert body["Outputs"]["Name"]["Value"] == {"Fn::Sub": [
-        "${Prefix}-${AWS::StackName}", {"Prefix": {"Fn::FindInMap": ["Names", {"Ref": "Env"}, "prefix"]}}]}
+    assert body["Outputs"]["Url"]["Value"] == {"Fn::Sub": "https://${Api}.execute-api.${AWS::Region}.amazonaws.com"}
+    assert body["Outputs"]["Name"]["Value"] == {
+        "Fn::Sub": ["${Prefix}-${AWS::StackName}", {"Prefix": {"Fn::FindInMap": ["Names", {"Ref": "Env"}, "prefix"]}}]
+    }
 
 
 # --- YAML 1.1 scalars as CloudFormation reads them ------------------------------------------------
 
-@pytest.mark.parametrize("yaml_value", ["2010-09-09", "2001-12-14t21:59:43.10-05:00", "2002-12-14",
-                                        "2001-12-14 21:59:43.10 -5"])
+
+@pytest.mark.parametrize(
+    "yaml_value", ["2010-09-09", "2001-12-14t21:59:43.10-05:00", "2002-12-14", "2001-12-14 21:59:43.10 -5"]
+)
 def test_dates_stay_the_string_as_written(yaml_value):
     assert value_of(yaml_value) == yaml_value
     assert body_of(f"AWSTemplateFormatVersion: {yaml_value}\n")["AWSTemplateFormatVersion"] == yaml_value
 
 
-@pytest.mark.parametrize("word, expected", [
-    ("yes", True), ("Yes", True), ("YES", True), ("on", True), ("On", True), ("ON", True),
-    ("true", True), ("True", True), ("TRUE", True),
-    ("no", False), ("No", False), ("NO", False), ("off", False), ("Off", False), ("OFF", False),
-    ("false", False), ("False", False), ("FALSE", False),
-])
+@pytest.mark.parametrize(
+    "word, expected",
+    [
+        ("yes", True),
+        ("Yes", True),
+        ("YES", True),
+        ("on", True),
+        ("On", True),
+        ("ON", True),
+        ("true", True),
+        ("True", True),
+        ("TRUE", True),
+        ("no", False),
+        ("No", False),
+        ("NO", False),
+        ("off", False),
+        ("Off", False),
+        ("OFF", False),
+        ("false", False),
+        ("False", False),
+        ("FALSE", False),
+    ],
+)
 def test_yaml_1_1_booleans(word, expected):
     assert value_of(word) is expected
     assert value_of(f"'{word}'") == word  # quoted: a string
 
 
-@pytest.mark.parametrize("yaml_value, expected", [
-    ("y", "y"), ("n", "n"), ("Y", "Y"), ("tRue", "tRue"), ("yEs", "yEs"),  # not 1.1 booleans
-    ("80", 80), ("-1", -1), ("+7", 7), ("0", 0), ("0755", 0o755), ("00", 0), ("0x1F", 31), ("0b101", 5),
-    ("1_000", 1000), ("1:30", 90), ("08", "08"), ("0o17", "0o17"), ("123456789012345678901234567890",
-                                                                      123456789012345678901234567890),
-    ("1.5", 1.5), ("1.", 1.0), (".5", 0.5), ("1.0e+3", 1000.0), ("1e3", "1e3"), ("1.0e3", "1.0e3"),
-    ("-.5", "-.5"), ("1_0.5", 10.5), ("'80'", "80"), ('"0755"', "0755"),
-    ("~", None), ("null", None), ("Null", None), ("NULL", None), ("", None), ("'~'", "~"),
-    ("=", "="), ("<<", "<<"),
-])
+@pytest.mark.parametrize(
+    "yaml_value, expected",
+    [
+        ("y", "y"),
+        ("n", "n"),
+        ("Y", "Y"),
+        ("tRue", "tRue"),
+        ("yEs", "yEs"),  # not 1.1 booleans
+        ("80", 80),
+        ("-1", -1),
+        ("+7", 7),
+        ("0", 0),
+        ("0755", 0o755),
+        ("00", 0),
+        ("0x1F", 31),
+        ("0b101", 5),
+        ("1_000", 1000),
+        ("1:30", 90),
+        ("08", "08"),
+        ("0o17", "0o17"),
+        ("123456789012345678901234567890", 123456789012345678901234567890),
+        ("1.5", 1.5),
+        ("1.", 1.0),
+        (".5", 0.5),
+        ("1.0e+3", 1000.0),
+        ("1e3", "1e3"),
+        ("1.0e3", "1.0e3"),
+        ("-.5", "-.5"),
+        ("1_0.5", 10.5),
+        ("'80'", "80"),
+        ('"0755"', "0755"),
+        ("~", None),
+        ("null", None),
+        ("Null", None),
+        ("NULL", None),
+        ("", None),
+        ("'~'", "~"),
+        ("=", "="),
+        ("<<", "<<"),
+    ],
+)
 def test_yaml_1_1_scalars(yaml_value, expected):
     got = value_of(yaml_value)
     assert got == expected and type(got) is type(expected)
@@ -194,6 +262,7 @@ def test_keys_are_the_string_as_written():
 
 
 # --- anchors, aliases, merges ------------------------------------------------------------------
+
 
 def test_aliases_and_merge_keys_resolve_to_copies():
     body = body_of("""\
@@ -258,8 +327,13 @@ Outputs:
 
 def test_yaml_lines_of_section_keys():
     _, lines = parse_template(YAML_TEMPLATE, "t.yaml")
-    assert lines == {"Parameters/Env": 4, "Conditions/IsProd": 8, "Resources/Queue": 10,
-                     "Resources/Topic": 16, "Outputs/QueueArn": 19}
+    assert lines == {
+        "Parameters/Env": 4,
+        "Conditions/IsProd": 8,
+        "Resources/Queue": 10,
+        "Resources/Topic": 16,
+        "Outputs/QueueArn": 19,
+    }
 
 
 JSON_TEMPLATE = """\
@@ -304,6 +378,7 @@ def test_json_lines_of_minified_and_oddly_indented_text():
 
 # --- refusals: each names its cause and its line ------------------------------------------------
 
+
 def test_yaml_syntax_error():
     error = refused("Resources:\n  A:\n    Type: X\n   Bad: [\n")
     assert error.line == 4 and "YAML syntax error" in error.message
@@ -323,8 +398,16 @@ def test_unknown_tag_is_named():
     assert error.line == 4 and "!Rain::Embed" in error.message
 
 
-@pytest.mark.parametrize("tag", ["!!python/object/apply:os.system ['true']", "!!binary aGk=", "!!set {a}",
-                                 "!!timestamp 2001-01-01", "!<tag:example.com,2000:x> y"])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "!!python/object/apply:os.system ['true']",
+        "!!binary aGk=",
+        "!!set {a}",
+        "!!timestamp 2001-01-01",
+        "!<tag:example.com,2000:x> y",
+    ],
+)
 def test_tags_outside_cloudformation_are_refused_never_constructed(tag):
     error = refused(f"a: 1\nb: {tag}\n")
     assert error.line == 2 and "tag" in error.message
@@ -343,8 +426,10 @@ def test_too_large_is_refused_before_parsing():
     refused("#" * (MAX_TEMPLATE_BYTES + 1))
 
 
-@pytest.mark.parametrize("text, kind, line", [("# lists\n- a\n- b\n", "list", 2), ("just text\n", "scalar", 1),
-                                              ("[1, 2]", "list", 1), ('"text"', "scalar", 1)])
+@pytest.mark.parametrize(
+    "text, kind, line",
+    [("# lists\n- a\n- b\n", "list", 2), ("just text\n", "scalar", 1), ("[1, 2]", "list", 1), ('"text"', "scalar", 1)],
+)
 def test_top_level_must_be_a_mapping(text, kind, line):
     error = refused(text)
     assert error.line == line and f"top level is a {kind}" in error.message
@@ -380,14 +465,18 @@ def test_byte_order_mark_is_not_content():
 
 # --- writing back ---------------------------------------------------------------------------
 
+
 def test_round_trip_of_every_short_form():
-    body = body_of(YAML_TEMPLATE + dedent("""\
+    body = body_of(
+        YAML_TEMPLATE
+        + dedent("""\
         Extra:
           Tags: [!Base64 x, !Cidr [10.0.0.0/16, 6, 5], !GetAZs '', !ImportValue v, !Join [',', [a, b]],
                  !Select [0, [a]], !Split [',', 'a,b'], !If [C, a, b], !Or [!Condition A, !Condition B],
                  !GetAtt [Fn, !Ref Attr], !GetAtt Db.Endpoint.Address, !Sub ['${A}', {A: b}], !Ref X]
           Values: [yes, '0755', 0755, '2010-09-09', 1.5, ~, '', "multi\\nline", '80']
-        """))
+        """)
+    )
     yaml_text = to_yaml(body)
     assert "!Ref 'Env'" in yaml_text or "!Ref Env" in yaml_text  # short forms on output
     assert parse_template(yaml_text, "rt.yaml", fmt="yaml")[0] == body
@@ -395,9 +484,18 @@ def test_round_trip_of_every_short_form():
 
 
 def test_round_trip_keeps_long_forms_cfn_flip_cannot_shorten():
-    body = {"Resources": {"A": {"Properties": {
-        "Zones": {"Fn::GetAZs": None}, "Arn": {"Fn::GetAtt": "Role.Arn"}, "Bad": {"Fn::Ref": "X"},
-        "Fn::ForEach::Items": ["Id", ["A"], {"Q${Id}": {"Type": "AWS::SQS::Queue"}}]}}}}
+    body = {
+        "Resources": {
+            "A": {
+                "Properties": {
+                    "Zones": {"Fn::GetAZs": None},
+                    "Arn": {"Fn::GetAtt": "Role.Arn"},
+                    "Bad": {"Fn::Ref": "X"},
+                    "Fn::ForEach::Items": ["Id", ["A"], {"Q${Id}": {"Type": "AWS::SQS::Queue"}}],
+                }
+            }
+        }
+    }
     assert parse_template(to_yaml(body), "rt.yaml")[0] == body
 
 
@@ -445,7 +543,9 @@ def _differences(ours, theirs, path="$"):
     - dates: cfn-lint gives datetime.date/datetime, we keep the text as written;
     - keys: cfn-lint resolves keys (80 -> int, true -> bool, dates), we keep the text."""
     if isinstance(theirs, (datetime.date, datetime.datetime)):
-        return [] if isinstance(ours, str) and _as_cfn_lint_reads(ours) == theirs else [f"{path}: {ours!r} vs {theirs!r}"]
+        return (
+            [] if isinstance(ours, str) and _as_cfn_lint_reads(ours) == theirs else [f"{path}: {ours!r} vs {theirs!r}"]
+        )
     if isinstance(theirs, dict):
         if not isinstance(ours, dict) or len(ours) != len(theirs):
             return [f"{path}: {type(ours).__name__} of {len(ours)} vs dict of {len(theirs)}"]

@@ -4,6 +4,7 @@ Rules quoted from the shared reference notes on CloudFormation update semantics 
 schemas: "createOnlyProperties: changing them replaces the resource. conditionalCreateOnlyProperties:
 replaced if the change cannot be applied in place") and the user guide's "Example change sets" [UG].
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,22 +27,48 @@ TEMPLATE = {
     "Resources": {
         "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": {"Ref": "Cidr"}, "EnableDnsSupport": True}},
         "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/24"}},
-        "Web": {"Type": "AWS::EC2::Instance", "Properties": {
-            "ImageId": "ami-1", "InstanceType": {"Ref": "Size"},
-            "Tags": [{"Key": "env", "Value": {"Ref": "Env"}}]}},
-        "Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
-            "GroupDescription": {"Fn::Sub": "${AWS::StackName} app"},
-            "VpcId": {"Fn::ImportValue": "net-VpcId"}}},
-        "Perm": {"Type": "AWS::Lambda::Permission", "Properties": {
-            "FunctionName": {"Fn::GetAtt": ["Fn", "Arn"]}, "Action": "lambda:InvokeFunction",
-            "Principal": "sns.amazonaws.com"}},
+        "Web": {
+            "Type": "AWS::EC2::Instance",
+            "Properties": {
+                "ImageId": "ami-1",
+                "InstanceType": {"Ref": "Size"},
+                "Tags": [{"Key": "env", "Value": {"Ref": "Env"}}],
+            },
+        },
+        "Sg": {
+            "Type": "AWS::EC2::SecurityGroup",
+            "Properties": {
+                "GroupDescription": {"Fn::Sub": "${AWS::StackName} app"},
+                "VpcId": {"Fn::ImportValue": "net-VpcId"},
+            },
+        },
+        "Perm": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "FunctionName": {"Fn::GetAtt": ["Fn", "Arn"]},
+                "Action": "lambda:InvokeFunction",
+                "Principal": "sns.amazonaws.com",
+            },
+        },
         "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Role": "r", "Code": {"ZipFile": "x"}}},
-        "Db": {"Type": "AWS::RDS::DBInstance", "Properties": {
-            "Engine": "postgres", "DBName": {"Ref": "DbName"}, "MultiAZ": {"Fn::If": ["Prod", True, False]}}},
-        "SafeDb": {"Type": "AWS::RDS::DBInstance", "UpdateReplacePolicy": "Snapshot",
-                   "Properties": {"Engine": "postgres", "DBName": {"Ref": "DbName"}}},
-        "Bucket": {"Type": "AWS::S3::Bucket", "UpdateReplacePolicy": "Snapshot",
-                   "Properties": {"BucketName": {"Fn::Sub": "${Env}-assets"}}},
+        "Db": {
+            "Type": "AWS::RDS::DBInstance",
+            "Properties": {
+                "Engine": "postgres",
+                "DBName": {"Ref": "DbName"},
+                "MultiAZ": {"Fn::If": ["Prod", True, False]},
+            },
+        },
+        "SafeDb": {
+            "Type": "AWS::RDS::DBInstance",
+            "UpdateReplacePolicy": "Snapshot",
+            "Properties": {"Engine": "postgres", "DBName": {"Ref": "DbName"}},
+        },
+        "Bucket": {
+            "Type": "AWS::S3::Bucket",
+            "UpdateReplacePolicy": "Snapshot",
+            "Properties": {"BucketName": {"Fn::Sub": "${Env}-assets"}},
+        },
     },
 }
 

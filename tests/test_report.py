@@ -1,4 +1,5 @@
 """The HTML report: every section, self-contained, everything from templates escaped."""
+
 from __future__ import annotations
 
 import json
@@ -54,7 +55,8 @@ def test_self_contained_with_plotly_inlined_once(sample_page):
     assert "@import" not in sample_page.split("<style>")[1].split("</style>")[0]
     ours = sample_page.replace(plotly_js, "")
     assert set(re.findall(r'(?:src|href)="(https?:[^"]*)"', ours)) <= {
-        u for u in re.findall(r'href="(https://docs\.aws\.amazon\.com/[^"]*)"', ours)}, "only links to AWS docs"
+        u for u in re.findall(r'href="(https://docs\.aws\.amazon\.com/[^"]*)"', ours)
+    }, "only links to AWS docs"
     assert "fonts.googleapis" not in ours and "cdn.plot.ly" not in ours
 
 
@@ -67,7 +69,8 @@ def test_findings_grouped_by_severity(sample_page):
 
 
 def test_planted_script_is_shown_as_text(tmp_path):
-    (tmp_path / "evil.yaml").write_text(textwrap.dedent(f"""\
+    (tmp_path / "evil.yaml").write_text(
+        textwrap.dedent(f"""\
         Description: "{PLANTED} & <img src=x onerror=alert(2)>"
         Parameters:
           Env: {{Type: String, Default: "{PLANTED}"}}
@@ -86,7 +89,8 @@ def test_planted_script_is_shown_as_text(tmp_path):
           Name:
             Value: !Ref Bucket
             Export: {{Name: evil-name}}
-        """))
+        """)
+    )
     page = render_report(iacviz.load(tmp_path))
     ours = page.replace(plotly.offline.get_plotlyjs(), "")
     # Only iacviz's own script elements: the table script, plotly.js, the drawing script, the

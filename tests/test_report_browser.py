@@ -3,6 +3,7 @@
 Never downloads a browser: it uses /usr/bin/chromium (``apt-get install chromium``; .ci/run
 installs it) and skips, saying so, only when that file is absent.
 """
+
 from __future__ import annotations
 
 import textwrap
@@ -13,18 +14,28 @@ import pytest
 import iacviz
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PLANTED = "<script>window.__pwned=1</script>"
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed "
-                                                                "(apt-get install -y chromium); no browser is downloaded")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="/usr/bin/chromium is not installed (apt-get install -y chromium); no browser is downloaded",
+)
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> Path:
     evil = tmp_path_factory.mktemp("evil")
-    (evil / "evil.yaml").write_text(textwrap.dedent(f"""\
+    (evil / "evil.yaml").write_text(
+        textwrap.dedent(f"""\
         Description: "{PLANTED}<img src=x onerror='window.__pwned=2'>"
         Resources:
           Queue:
@@ -36,7 +47,8 @@ def report(tmp_path_factory) -> Path:
           QueueArn:
             Value: !GetAtt Queue.Arn
             Export: {{Name: "evil-QueueArn"}}
-        """))
+        """)
+    )
     estate = iacviz.load(iacviz.data.sample_estate(), evil)
     assert "evil" in set(estate.stacks["stack"])
     return iacviz.write_report(estate, evil / "report.html", title="browser test")
@@ -59,9 +71,11 @@ def test_report_renders_offline_without_errors_and_without_running_planted_scrip
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
     page.on("request", lambda r: requests.append(r.url))
     page.goto(report.as_uri())
-    page.wait_for_function("""() => { const f = [...document.querySelectorAll('div.figure')];
+    page.wait_for_function(
+        """() => { const f = [...document.querySelectorAll('div.figure')];
                                       return f.length > 0 && f.every(d => d.querySelector('.main-svg')); }""",
-                           timeout=60_000)
+        timeout=60_000,
+    )
     figures = page.eval_on_selector_all("div.figure", "ds => ds.map(d => [d.id, !!d.querySelector('.main-svg')])")
     assert [f for f, _ in figures] == ["fig-export-map", "fig-modality", "fig-update-behavior"]
     assert all(drawn for _, drawn in figures)
@@ -116,9 +130,11 @@ def test_report_of_65_stacks_fits_and_opens_on_its_top_risks(browser, report_65)
     page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
     page.goto(report_65.as_uri())
-    page.wait_for_function("""() => { const f = [...document.querySelectorAll('div.figure')];
+    page.wait_for_function(
+        """() => { const f = [...document.querySelectorAll('div.figure')];
                                       return f.length > 0 && f.every(d => d.querySelector('.main-svg')); }""",
-                           timeout=120_000)
+        timeout=120_000,
+    )
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height <= 30_000, height
     assert errors == []
@@ -148,8 +164,10 @@ def test_report_tables_sort_filter_and_download(browser, report_65, tmp_path):
     assert n == 1300
     tools = page.locator("#inventory .tools").nth(1)
     tools.locator("input").fill("AWS::SQS::Queue")
-    shown = page.evaluate("[...document.querySelectorAll('table[data-name=resources] tbody tr')]"
-                          ".filter(r => !r.hidden).map(r => r.cells[2].textContent)")
+    shown = page.evaluate(
+        "[...document.querySelectorAll('table[data-name=resources] tbody tr')]"
+        ".filter(r => !r.hidden).map(r => r.cells[2].textContent)"
+    )
     assert shown and set(shown) == {"AWS::SQS::Queue"}
     with page.expect_download() as dl:
         tools.locator("button", has_text="CSV").click()
@@ -166,7 +184,8 @@ def test_report_tables_sort_filter_and_download(browser, report_65, tmp_path):
     head = table.locator("thead th").first
     head.click()
     head.click()
-    stacks = page.evaluate("[...document.querySelectorAll('table[data-name=resources] tbody tr')]"
-                           ".map(r => r.cells[0].textContent)")
+    stacks = page.evaluate(
+        "[...document.querySelectorAll('table[data-name=resources] tbody tr')].map(r => r.cells[0].textContent)"
+    )
     assert stacks == sorted(stacks, key=str, reverse=True) and len(stacks) == 1300
     page.close()

@@ -1,4 +1,5 @@
 """review(lint=True) and `iacviz review --lint`: cfn-lint's rules beside iacviz's own."""
+
 from __future__ import annotations
 
 import io
@@ -44,8 +45,10 @@ def folder(tmp_path):
 @pytest.fixture
 def offline(monkeypatch):
     """Any attempt to open a network connection fails the test."""
+
     def refuse(*args, **kwargs):
         raise AssertionError(f"network access attempted: {args}")
+
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
 

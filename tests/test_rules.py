@@ -1,4 +1,5 @@
 """Review rules: every rule fires on a small bad estate and stays quiet on a good one; metadata; review()."""
+
 from __future__ import annotations
 
 import importlib
@@ -31,8 +32,10 @@ def fired(estate, rule_id: str, **options) -> list[tuple[str, str]]:
     config = {rule_id: options} if options else None
     found = review(estate, rules=[rule_id], config=config)
     assert set(found.rule_id) <= {rule_id}
-    return [(s if isinstance(s, str) else None, lid if isinstance(lid, str) else None)
-            for s, lid in zip(found["stack"], found.logical_id)]
+    return [
+        (s if isinstance(s, str) else None, lid if isinstance(lid, str) else None)
+        for s, lid in zip(found["stack"], found.logical_id)
+    ]
 
 
 NET = """\
@@ -57,20 +60,26 @@ KEPT = "DeletionPolicy: Retain\n    UpdateReplacePolicy: Retain"
 # rule id -> (files that make it fire, expected (stack, logical_id) findings, files that do not, options)
 CASES = {
     "W1001": (
-        {"app.yaml": f"Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n    {KEPT}\n"
-                     "  F: {Type: AWS::Lambda::Function}\n"},
+        {
+            "app.yaml": f"Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n    {KEPT}\n"
+            "  F: {Type: AWS::Lambda::Function}\n"
+        },
         [("app", None)],
-        {"data.yaml": f"Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n    {KEPT}\n",
-         "fn.yaml": "Resources:\n  F: {Type: AWS::Lambda::Function}\n"},
+        {
+            "data.yaml": f"Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n    {KEPT}\n",
+            "fn.yaml": "Resources:\n  F: {Type: AWS::Lambda::Function}\n",
+        },
         {},
     ),
     "E1003": (
-        {"a.yaml": "Resources:\n  T: {Type: AWS::SNS::Topic}\n  S:\n    Type: AWS::SNS::Subscription\n"
-                   "    Properties: {TopicArn: !Ref T, Protocol: sqs, Endpoint: !ImportValue b-Arn}\n"
-                   "Outputs:\n  Arn: {Value: !Ref T, Export: {Name: a-Arn}}\n",
-         "b.yaml": "Resources:\n  T: {Type: AWS::SNS::Topic}\n  S:\n    Type: AWS::SNS::Subscription\n"
-                   "    Properties: {TopicArn: !Ref T, Protocol: sqs, Endpoint: !ImportValue a-Arn}\n"
-                   "Outputs:\n  Arn: {Value: !Ref T, Export: {Name: b-Arn}}\n"},
+        {
+            "a.yaml": "Resources:\n  T: {Type: AWS::SNS::Topic}\n  S:\n    Type: AWS::SNS::Subscription\n"
+            "    Properties: {TopicArn: !Ref T, Protocol: sqs, Endpoint: !ImportValue b-Arn}\n"
+            "Outputs:\n  Arn: {Value: !Ref T, Export: {Name: a-Arn}}\n",
+            "b.yaml": "Resources:\n  T: {Type: AWS::SNS::Topic}\n  S:\n    Type: AWS::SNS::Subscription\n"
+            "    Properties: {TopicArn: !Ref T, Protocol: sqs, Endpoint: !ImportValue a-Arn}\n"
+            "Outputs:\n  Arn: {Value: !Ref T, Export: {Name: b-Arn}}\n",
+        },
         [("a", None)],
         {"net.yaml": NET, "app.yaml": importer("A")},
         {},
@@ -94,7 +103,8 @@ CASES = {
         {},
     ),
     "W3001": (
-        {"data.yaml": """\
+        {
+            "data.yaml": """\
             Resources:
               Table: {Type: AWS::DynamoDB::Table}
               Db:
@@ -105,38 +115,49 @@ CASES = {
                 Type: AWS::S3::Bucket
                 DeletionPolicy: Snapshot
                 UpdateReplacePolicy: Retain
-            """},
+            """
+        },
         [("data", "Bucket"), ("data", "Db"), ("data", "Table")],
-        {"data.yaml": f"""\
+        {
+            "data.yaml": f"""\
             Resources:
               Table:
                 Type: AWS::DynamoDB::Table
-                {KEPT.replace(chr(10) + '    ', chr(10) + '                ')}
+                {KEPT.replace(chr(10) + "    ", chr(10) + "                ")}
               Db:
                 Type: AWS::RDS::DBInstance
                 DeletionPolicy: Snapshot
                 UpdateReplacePolicy: Snapshot
                 Properties: {{Engine: postgres, DBInstanceClass: db.t3.micro}}
               Fn: {{Type: AWS::Lambda::Function}}
-            """},
+            """
+        },
         {},
     ),
     "W4001": (  # only replacements that lose data or that CloudFormation refuses (custom names)
-        {"data.yaml": "Parameters: {Name: {Type: String}, Kind: {Type: String}}\nResources:\n"
-                      "  Table: {Type: AWS::DynamoDB::Table, Properties: {TableName: !Ref Name}}\n"
-                      "  Q: {Type: AWS::SQS::Queue, Properties: {QueueName: jobs, FifoQueue: !Ref Kind}}\n",
-         "net.yaml": NET, "app.yaml": importer("A").replace("GroupDescription: x", "GroupDescription: x, GroupName: a")},
+        {
+            "data.yaml": "Parameters: {Name: {Type: String}, Kind: {Type: String}}\nResources:\n"
+            "  Table: {Type: AWS::DynamoDB::Table, Properties: {TableName: !Ref Name}}\n"
+            "  Q: {Type: AWS::SQS::Queue, Properties: {QueueName: jobs, FifoQueue: !Ref Kind}}\n",
+            "net.yaml": NET,
+            "app.yaml": importer("A").replace("GroupDescription: x", "GroupDescription: x, GroupName: a"),
+        },
         [("app", "SgA"), ("data", "Table"), ("data", "Q")],
-        {"net.yaml": "Parameters: {Cidr: {Type: String}}\nResources:\n"
-                     "  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: !Ref Cidr}}\n",
-         "app.yaml": importer("A"), "exp.yaml": NET},
+        {
+            "net.yaml": "Parameters: {Cidr: {Type: String}}\nResources:\n"
+            "  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: !Ref Cidr}}\n",
+            "app.yaml": importer("A"),
+            "exp.yaml": NET,
+        },
         {},
     ),
     "I4003": (  # the other replacements: one line per stack
-        {"net.yaml": "Parameters: {Cidr: {Type: String}}\nResources:\n"
-                     "  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: !Ref Cidr}}\n",
-         "app.yaml": importer("A") + "  SgB:\n    Type: AWS::EC2::SecurityGroup\n"
-                                     "    Properties: {GroupDescription: x, VpcId: !ImportValue net-VpcId}\n"},
+        {
+            "net.yaml": "Parameters: {Cidr: {Type: String}}\nResources:\n"
+            "  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: !Ref Cidr}}\n",
+            "app.yaml": importer("A") + "  SgB:\n    Type: AWS::EC2::SecurityGroup\n"
+            "    Properties: {GroupDescription: x, VpcId: !ImportValue net-VpcId}\n",
+        },
         [("app", None), ("net", None)],
         {"net.yaml": NET},
         {},
@@ -144,12 +165,15 @@ CASES = {
     "W4002": (
         {"q.yaml": "Resources:\n  Q: {Type: AWS::SQS::Queue, Properties: {QueueName: jobs}}\n"},
         [("q", "Q")],
-        {"q.yaml": "Resources:\n  Q: {Type: AWS::SQS::Queue}\n"
-                   "  L: {Type: AWS::Logs::LogGroup, Properties: {LogGroupName: /jobs}}\n"},
+        {
+            "q.yaml": "Resources:\n  Q: {Type: AWS::SQS::Queue}\n"
+            "  L: {Type: AWS::Logs::LogGroup, Properties: {LogGroupName: /jobs}}\n"
+        },
         {},
     ),
     "W5001": (
-        {"app.yaml": """\
+        {
+            "app.yaml": """\
             Resources:
               Web:
                 Type: AWS::EC2::Instance
@@ -160,9 +184,11 @@ CASES = {
                   AssumeRolePolicyDocument:
                     Statement: [{Effect: Allow, Principal: {AWS: 'arn:aws:iam::123456789012:root'},
                                  Action: 'sts:AssumeRole'}]
-            """},
+            """
+        },
         [("app", "Role"), ("app", "Web"), ("app", "Web")],
-        {"app.yaml": """\
+        {
+            "app.yaml": """\
             Resources:
               Role:
                 Type: AWS::IAM::Role
@@ -171,7 +197,8 @@ CASES = {
                     Statement: [{Effect: Allow, Principal: {AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'},
                                  Action: 'sts:AssumeRole'}]
                   ManagedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess']
-            """},
+            """
+        },
         {},
     ),
 }
@@ -198,8 +225,14 @@ def test_nested_depth_against_its_option(tmp_path):
         "child.yaml": "Resources:\n  Leaf: {Type: AWS::CloudFormation::Stack, Properties: {TemplateURL: ./leaf.yaml}}\n",
         "leaf.yaml": "Resources:\n  Q: {Type: AWS::SQS::Queue}\n",
     }
-    e = estate_of(tmp_path, {"root.yaml": files["root.yaml"], "nested/child.yaml": files["child.yaml"],
-                             "nested/leaf.yaml": files["leaf.yaml"]})
+    e = estate_of(
+        tmp_path,
+        {
+            "root.yaml": files["root.yaml"],
+            "nested/child.yaml": files["child.yaml"],
+            "nested/leaf.yaml": files["leaf.yaml"],
+        },
+    )
     depth = {s: p for s, p in zip(e.stacks["stack"], e.stacks.parent_stack)}
     deepest = [s for s in depth if isinstance(depth[s], str) and isinstance(depth.get(depth[s]), str)]
     assert deepest, f"the loader should nest three levels: {depth}"
@@ -214,26 +247,44 @@ def test_create_only_rule_says_what_drives_it(tmp_path):
     assert "VpcId from import net-VpcId" in msg["SgA"] and "refuses while GroupName is set" in msg["SgA"]
     e = estate_of(tmp_path / "i", CASES["I4003"][0])
     msg = review(e, rules=["I4003"]).set_index("stack").message
-    assert msg["net"] == ("1 resource of net is replaced when a parameter or an import it reads changes: "
-                          "Vpc (CidrBlock from parameter Cidr)")
-    assert msg["app"].startswith("2 resources of app are replaced") and "SgB (VpcId from import net-VpcId)" in msg["app"]
+    assert msg["net"] == (
+        "1 resource of net is replaced when a parameter or an import it reads changes: "
+        "Vpc (CidrBlock from parameter Cidr)"
+    )
+    assert (
+        msg["app"].startswith("2 resources of app are replaced") and "SgB (VpcId from import net-VpcId)" in msg["app"]
+    )
 
 
 def test_hard_coded_values_are_named(tmp_path):
     e = estate_of(tmp_path, CASES["W5001"][0])
     text = " | ".join(review(e, rules=["W5001"]).message)
-    for needle in ("resource id 'ami-0123456789abcdef0'", "resource id 'subnet-0a1b2c3d'",
-                   "ARN 'arn:aws:iam::123456789012:root' (account 123456789012)"):
+    for needle in (
+        "resource id 'ami-0123456789abcdef0'",
+        "resource id 'subnet-0a1b2c3d'",
+        "ARN 'arn:aws:iam::123456789012:root' (account 123456789012)",
+    ):
         assert needle in text
     assert fired(e, "W5001", allowed=["123456789012", "ami-0123456789abcdef0", "subnet-0a1b2c3d"]) == []
 
 
 def _live_estate(drift: str, unmanaged: list[dict] | None = None):
-    raw = RawStack("jobs", "live:123456789012/eu-west-1/jobs", "live",
-                   {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "DeletionPolicy": "Retain"}}},
-                   account="123456789012", region="eu-west-1",
-                   live_resources={"Q": {"physical_id": "https://sqs/jobs-Q-1", "resource_status": "UPDATE_COMPLETE",
-                                         "drift_status": drift, "resource_type": "AWS::SQS::Queue"}})
+    raw = RawStack(
+        "jobs",
+        "live:123456789012/eu-west-1/jobs",
+        "live",
+        {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "DeletionPolicy": "Retain"}}},
+        account="123456789012",
+        region="eu-west-1",
+        live_resources={
+            "Q": {
+                "physical_id": "https://sqs/jobs-Q-1",
+                "resource_status": "UPDATE_COMPLETE",
+                "drift_status": drift,
+                "resource_type": "AWS::SQS::Queue",
+            }
+        },
+    )
     estate = iacviz.build_estate([raw], [])
     if unmanaged is not None:
         importlib.import_module("iacviz.model.live")  # declares the unmanaged frame
@@ -241,8 +292,10 @@ def _live_estate(drift: str, unmanaged: list[dict] | None = None):
     return estate
 
 
-@pytest.mark.parametrize("status, expected", [("MODIFIED", [("jobs", "Q")]), ("DELETED", [("jobs", "Q")]),
-                                              ("IN_SYNC", []), ("NOT_CHECKED", [])])
+@pytest.mark.parametrize(
+    "status, expected",
+    [("MODIFIED", [("jobs", "Q")]), ("DELETED", [("jobs", "Q")]), ("IN_SYNC", []), ("NOT_CHECKED", [])],
+)
 def test_drift(status, expected):
     assert fired(_live_estate(status), "W6001") == expected
 
@@ -253,8 +306,15 @@ def test_drift_message():
 
 
 def test_unmanaged():
-    row = {"account": "123456789012", "region": "eu-west-1", "service": "S3", "type": "AWS::S3::Bucket",
-           "id": "clickops-reports", "arn": "arn:aws:s3:::clickops-reports", "tags": {"owner": "clickops"}}
+    row = {
+        "account": "123456789012",
+        "region": "eu-west-1",
+        "service": "S3",
+        "type": "AWS::S3::Bucket",
+        "id": "clickops-reports",
+        "arn": "arn:aws:s3:::clickops-reports",
+        "tags": {"owner": "clickops"},
+    }
     found = review(_live_estate("IN_SYNC", [row]), rules=["I6002"])
     assert found[["logical_id", "severity"]].values.tolist() == [["clickops-reports", "info"]]
     assert found["stack"].isna().all() and "no stack manages it" in found.message[0]
@@ -264,6 +324,7 @@ def test_unmanaged():
 
 
 # -- metadata and catalogue --------------------------------------------------------------------
+
 
 def test_every_rule_has_full_and_unique_metadata():
     rules = discover()
@@ -347,12 +408,14 @@ def test_extra_rules_as_classes_and_as_a_folder(tmp_path):
     e = iacviz.load_template(TABLE, stack="app")
     found = review(e, extra_rules=[TooManyResources], rules=["W9001"])
     assert found[["rule_id", "severity", "message", "fix"]].values.tolist() == [
-        ["W9001", "warning", "app has 2 resources", "Split the stack."]]
+        ["W9001", "warning", "app has 2 resources", "Split the stack."]
+    ]
     assert review(e, extra_rules=[TooManyResources], rules=["W9001"], config={"W9001": {"limit": 5}}).empty
     assert review(e, rules=[TooManyResources]).rule_id.tolist() == ["W9001"]  # a class in `rules` is enough
     folder = tmp_path / "my_rules"
     folder.mkdir()
-    (folder / "NoQueues.py").write_text(textwrap.dedent('''\
+    (folder / "NoQueues.py").write_text(
+        textwrap.dedent("""\
         from iacviz.rules import Rule
 
         class NoQueues(Rule):
@@ -363,10 +426,13 @@ def test_extra_rules_as_classes_and_as_a_folder(tmp_path):
             def check(self, estate, config):
                 for r in estate.resources[estate.resources.type == "AWS::SQS::Queue"].itertuples():
                     yield self.finding(r.stack, r.logical_id, "a queue")
-        '''))
+        """)
+    )
     (folder / "_helpers.py").write_text("raise RuntimeError('helpers are not rule files')\n")
-    q = iacviz.load_template({"Resources": {"Q": {"Type": "AWS::SQS::Queue", "DeletionPolicy": "Retain",
-                                                  "UpdateReplacePolicy": "Retain"}}}, stack="jobs")
+    q = iacviz.load_template(
+        {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}}},
+        stack="jobs",
+    )
     found = review(q, extra_rules=[str(folder)])
     assert found[["rule_id", "stack", "logical_id", "severity"]].values.tolist() == [["I9101", "jobs", "Q", "info"]]
     with pytest.raises(IacvizError, match="two rules share the id"):
@@ -382,8 +448,12 @@ def test_the_rule_written_in_the_docs_works(tmp_path):
     e = iacviz.load(iacviz.data.sample_estate())
     found = review(e, extra_rules=[str(folder)], rules=["W9001"])
     assert set(found.logical_id) == {"OrdersDeadLetterQueue", "CartEventsDeadLetterQueue"}
-    assert review(e, extra_rules=[str(folder)], rules=["W9001"],
-                  config={"W9001": {"ignore": ["OrdersDeadLetterQueue", "CartEventsDeadLetterQueue"]}}).empty
+    assert review(
+        e,
+        extra_rules=[str(folder)],
+        rules=["W9001"],
+        config={"W9001": {"ignore": ["OrdersDeadLetterQueue", "CartEventsDeadLetterQueue"]}},
+    ).empty
 
 
 def test_a_failing_rule_is_named():
@@ -408,8 +478,9 @@ def test_sample_estate_review_matches_its_readme():
     assert not (found.severity == "error").any()  # no cycles, no dangling imports
 
 
-@pytest.mark.parametrize("rule_id, kind", [("E2002", "dangling import"), ("I2003", "unused export"),
-                                           ("E1003", "stack cycle")])
+@pytest.mark.parametrize(
+    "rule_id, kind", [("E2002", "dangling import"), ("I2003", "unused export"), ("E1003", "stack cycle")]
+)
 def test_export_rules_report_exactly_the_export_problems(tmp_path, rule_id, kind):
     # One home: the rules read export_problems, so a finding and its problem row never drift apart.
     files = {**CASES[rule_id][0], **({"other.yaml": importer("Z")} if rule_id == "E2002" else {})}
@@ -420,8 +491,10 @@ def test_export_rules_report_exactly_the_export_problems(tmp_path, rule_id, kind
     problems = problems[problems["kind"] == kind]
     found = review(estate, rules=[rule_id])
     assert len(problems) >= 1
+
     def plain(frame):
         return [[None if pd.isna(v) else v for v in row] for row in frame.astype(object).values.tolist()]
 
-    assert sorted(plain(found[["stack", "logical_id", "message"]]), key=str) == \
-        sorted(plain(problems[["stack", "source", "message"]]), key=str)
+    assert sorted(plain(found[["stack", "logical_id", "message"]]), key=str) == sorted(
+        plain(problems[["stack", "source", "message"]]), key=str
+    )

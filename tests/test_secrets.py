@@ -1,6 +1,7 @@
 """A NoEcho parameter's value appears nowhere (issue 14): not in a frame, the HTML report, a
 snapshot file or ``review --format json``, whether it came from the estate file, from
 ``parameters=`` or from a parent stack, nor any value derived from it (``!Sub "conn-${Secret}"``)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -59,8 +60,11 @@ def _estate_folder(tmp_path: Path, how: str) -> Path:
     write(root, "parent.yaml", PARENT)
     write(root, "child.yaml", CHILD)
     if how == "estate-file":
-        write(root, "iacviz-estate.yaml",
-              f"stacks:\n  parent: {{template: parent.yaml, parameters: {{DbPassword: {SECRET}}}}}\n")
+        write(
+            root,
+            "iacviz-estate.yaml",
+            f"stacks:\n  parent: {{template: parent.yaml, parameters: {{DbPassword: {SECRET}}}}}\n",
+        )
     return root
 
 
@@ -122,18 +126,30 @@ def test_a_planted_secret_appears_nowhere(tmp_path, how):
     assert SECRET not in _frames_text(back)
     # review --format json, and the other commands' JSON
     if how == "estate-file":
-        for argv in (["review", str(root), "--format", "json", "--fail-level", "never"],
-                     ["exports", str(root), "--format", "json"],
-                     ["exports", str(root), "--show", "problems", "--format", "json"],
-                     ["exports", str(root), "--show", "imports", "--format", "json"]):
+        for argv in (
+            ["review", str(root), "--format", "json", "--fail-level", "never"],
+            ["exports", str(root), "--format", "json"],
+            ["exports", str(root), "--show", "problems", "--format", "json"],
+            ["exports", str(root), "--show", "imports", "--format", "json"],
+        ):
             buf = io.StringIO()
             with contextlib.redirect_stdout(buf):
                 main(argv)
             assert SECRET not in buf.getvalue(), argv
     if how == "parameters":  # the same value given on the command line
-        for argv in (["review", str(root), "--parameters", f"parent/DbPassword={SECRET}", "--format", "json",
-                      "--fail-level", "never"],
-                     ["exports", str(root), "--parameters", f"DbPassword={SECRET}", "--format", "json"]):
+        for argv in (
+            [
+                "review",
+                str(root),
+                "--parameters",
+                f"parent/DbPassword={SECRET}",
+                "--format",
+                "json",
+                "--fail-level",
+                "never",
+            ],
+            ["exports", str(root), "--parameters", f"DbPassword={SECRET}", "--format", "json"],
+        ):
             buf = io.StringIO()
             with contextlib.redirect_stdout(buf):
                 assert main(argv) == 0
@@ -141,9 +157,11 @@ def test_a_planted_secret_appears_nowhere(tmp_path, how):
 
 
 def test_load_template_masks_a_no_echo_value():
-    body = {"Parameters": {"Pw": {"Type": "String", "NoEcho": "true"}},
-            "Resources": {"Q": {"Type": "AWS::SQS::Queue"}},
-            "Outputs": {"O": {"Value": {"Fn::Sub": "x-${Pw}"}}}}
+    body = {
+        "Parameters": {"Pw": {"Type": "String", "NoEcho": "true"}},
+        "Resources": {"Q": {"Type": "AWS::SQS::Queue"}},
+        "Outputs": {"O": {"Value": {"Fn::Sub": "x-${Pw}"}}},
+    }
     estate = iacviz.load_template(body, "t", parameters={"Pw": SECRET})
     assert SECRET not in _frames_text(estate)
     assert estate.outputs.resolved_value.tolist() == ["****"]

@@ -1,6 +1,7 @@
 """A snapshot folder is input like any other (issue 14): truncated, altered or hostile files
 raise :class:`iacviz.SnapshotError` naming the file, never JSONDecodeError, ArrowInvalid,
 EOFError, BadGzipFile, KeyError or TypeError, and never read outside the folder."""
+
 from __future__ import annotations
 
 import gzip
@@ -80,9 +81,14 @@ def test_unknown_tag_in_raw_stacks(snap):
         read_snapshot(snap)
 
 
-@pytest.mark.parametrize("records", [{"not": "a list"}, [{"name": "x"}], [{"name": "x", "source": "s", "format": "f",
-                                                                           "template": "not a mapping", "bogus": 1,
-                                                                           "lines": 5}]])
+@pytest.mark.parametrize(
+    "records",
+    [
+        {"not": "a list"},
+        [{"name": "x"}],
+        [{"name": "x", "source": "s", "format": "f", "template": "not a mapping", "bogus": 1, "lines": 5}],
+    ],
+)
 def test_raw_stacks_of_the_wrong_shape(snap, records):
     _rewrite(snap, RAW_STACKS, gzip.compress(json.dumps(records).encode()), fix_checksum=True)
     with pytest.raises(iacviz.SnapshotError, match=RAW_STACKS):

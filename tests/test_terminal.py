@@ -1,4 +1,5 @@
 """Terminal output: identifiers never cut, the width respected, summaries at the end, progress on stderr."""
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,9 @@ from iacviz.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = str(ROOT / "data" / "sample-estate")
 RELEASE_2 = str(ROOT / "data" / "scenarios" / "release-2")
-CDK_NAMES = [f"StorefrontNetworkStack:ExportsOutputFnGetAttStorefrontVPC{i}A2B3C4DCidrBlock5AC2C2D9{i}" for i in range(4)]
+CDK_NAMES = [
+    f"StorefrontNetworkStack:ExportsOutputFnGetAttStorefrontVPC{i}A2B3C4DCidrBlock5AC2C2D9{i}" for i in range(4)
+]
 
 
 @pytest.fixture()
@@ -21,9 +24,12 @@ def cdk_like(tmp_path):
     """Export names as CDK writes them: long, no spaces, nothing to break them at."""
     outputs = "\n".join(f"  O{i}: {{Value: !Ref Vpc, Export: {{Name: '{n}'}}}}" for i, n in enumerate(CDK_NAMES))
     (tmp_path / "StorefrontNetworkStack.yaml").write_text(
-        "Resources:\n  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}\nOutputs:\n" + outputs + "\n")
-    imports = "\n".join(f"  Sg{i}: {{Type: AWS::EC2::SecurityGroup, Properties: {{GroupDescription: x, "
-                        f"VpcId: !ImportValue '{n}'}}}}" for i, n in enumerate(CDK_NAMES))
+        "Resources:\n  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}\nOutputs:\n" + outputs + "\n"
+    )
+    imports = "\n".join(
+        f"  Sg{i}: {{Type: AWS::EC2::SecurityGroup, Properties: {{GroupDescription: x, VpcId: !ImportValue '{n}'}}}}"
+        for i, n in enumerate(CDK_NAMES)
+    )
     (tmp_path / "StorefrontAppStack.yaml").write_text("Resources:\n" + imports + "\n")
     return tmp_path
 
@@ -79,8 +85,11 @@ def test_blast_ends_with_a_summary_line(capsys, monkeypatch):
     code, out, _ = run(capsys, monkeypatch, 120, "blast", SAMPLE, "network/AppSecurityGroup")
     last = out.strip().splitlines()[-1]
     assert code == 0
-    assert re.fullmatch(r"Blast radius of replace network/AppSecurityGroup: \d+ affected in \d+ stacks: "
-                        r"(\d+ \w+, )*\d+ \w+; \d+ blocked", last), last
+    assert re.fullmatch(
+        r"Blast radius of replace network/AppSecurityGroup: \d+ affected in \d+ stacks: "
+        r"(\d+ \w+, )*\d+ \w+; \d+ blocked",
+        last,
+    ), last
     assert int(re.search(r"; (\d+) blocked", last).group(1)) > 0  # the export is in use
     code, out, err = run(capsys, monkeypatch, 120, "blast", SAMPLE, "network/AppSecurityGroup", "--format", "json")
     assert out.lstrip().startswith("[") and "affected in" in err  # the summary stays out of the JSON
@@ -93,8 +102,11 @@ def test_plan_names_the_causing_property_and_ends_with_a_summary(capsys, monkeyp
     assert "DBName(create-only:replaces;changedinthetemplate)" in because
     assert "GroupId(create-only:replaces;changedbyAppSecurityGroup)" in because
     last = out.strip().splitlines()[-1]
-    assert re.fullmatch(r"\d+ changes \(.*\): \d+ replaced, \d+ may be replaced, \d+ losing data, "
-                        r"\d+ blocked, \d+ unknowable", last), last
+    assert re.fullmatch(
+        r"\d+ changes \(.*\): \d+ replaced, \d+ may be replaced, \d+ losing data, "
+        r"\d+ blocked, \d+ unknowable",
+        last,
+    ), last
     assert not last.startswith("0 changes")
     # narrow: still the whole logical ids, and the summary
     _, out, _ = run(capsys, monkeypatch, 90, "plan", SAMPLE, RELEASE_2)
@@ -108,7 +120,8 @@ def test_unknowable_dynamic_reference_reads_as_a_sentence(tmp_path, capsys, monk
     after = tmp_path / "b"
     for folder, size in ((before, 20), (after, 30)):
         folder.mkdir()
-        (folder / "db.yaml").write_text(textwrap.dedent(f"""\
+        (folder / "db.yaml").write_text(
+            textwrap.dedent(f"""\
             Resources:
               Db:
                 Type: AWS::RDS::DBInstance
@@ -120,12 +133,15 @@ def test_unknowable_dynamic_reference_reads_as_a_sentence(tmp_path, capsys, monk
                   MasterUsername: admin
                   MasterUserPassword: !Join ["", ["{{{{resolve:secretsmanager:", !ImportValue secret-name,
                                                  ":SecretString:password}}}}"]]
-            """))
+            """)
+        )
     code, out, _ = run(capsys, monkeypatch, 250, "plan", str(before), str(after), "--format", "json")
     import json
 
     (row,) = [r for r in json.loads(out) if r["logical_id"] == "Db"]
-    assert row["unknowable"] == "a dynamic reference to Secrets Manager, assembled with Fn::Join, is read at deploy time"
+    assert (
+        row["unknowable"] == "a dynamic reference to Secrets Manager, assembled with Fn::Join, is read at deploy time"
+    )
 
 
 def test_progress_goes_to_stderr_only_when_slow(capsys, monkeypatch):

@@ -5,6 +5,7 @@ installed with ``pip install --no-deps --target`` into a scratch folder, and imp
 third folder with only that scratch folder on the path (the venv's own packages provide
 pandas and the rest), so neither the checkout nor its ``data/`` folder can stand in for it.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,21 @@ def _run(args: list, **kwargs) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("wheel")
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q",
-          "-w", tmp / "dist", ROOT])
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-q",
+            "-w",
+            tmp / "dist",
+            ROOT,
+        ]
+    )
     (wheel,) = (tmp / "dist").glob("iacviz-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert any(n.startswith("iacviz/data/sample-estate/") for n in names), names

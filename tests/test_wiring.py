@@ -1,5 +1,6 @@
 """Real estates from catalogs: wiring parent-stack parameters, imports under conditions, and
 nested stacks by S3 URL, on estates built the way public catalogs are built (tests/catalogs.py)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -34,6 +35,7 @@ def _exact_share(estate) -> float:
 
 # -- conditions ---------------------------------------------------------------------------------
 
+
 def test_imports_know_whether_they_are_active(catalog_estate):
     imp = catalog_estate.imports.set_index(["stack", "source", "path"])
     # HasS3VirusScan is false with the default '': CloudFormation never evaluates the import.
@@ -59,12 +61,19 @@ def test_an_inactive_import_is_no_problem(catalog_estate):
 
 
 def test_true_false_and_unknown_conditions_in_one_template(tmp_path):
-    write(tmp_path, "net.yaml", """\
+    write(
+        tmp_path,
+        "net.yaml",
+        """\
         Resources: {V: {Type: AWS::EC2::VPC}}
         Outputs:
           V: {Value: !Ref V, Export: {Name: net-VPC}}
-        """)
-    write(tmp_path, "app.yaml", """\
+        """,
+    )
+    write(
+        tmp_path,
+        "app.yaml",
+        """\
         Parameters:
           Mode: {Type: String, Default: enabled}
           Free: {Type: String}
@@ -86,10 +95,13 @@ def test_true_false_and_unknown_conditions_in_one_template(tmp_path):
             Properties:
               GroupDescription: c
               VpcId: !If [IsMaybe, !ImportValue net-VPC, !ImportValue other-VPC]
-        """)
+        """,
+    )
     estate = iacviz.load(tmp_path)
-    got = {(r.source, r.export_name): (None if r.active is pd.NA else bool(r.active), r.link)
-           for r in estate.imports.itertuples()}
+    got = {
+        (r.source, r.export_name): (None if r.active is pd.NA else bool(r.active), r.link)
+        for r in estate.imports.itertuples()
+    }
     assert got[("A", "net-VPC")] == (True, "exact")
     assert got[("B", "gone-VPC")] == (False, "inactive")
     assert got[("C", "net-VPC")] == (None, "exact") and got[("C", "other-VPC")] == (None, "dangling")
@@ -103,13 +115,16 @@ def test_true_false_and_unknown_conditions_in_one_template(tmp_path):
     assert br.loc[("app", "C"), "impact"] == "conditional"
     # With Mode=disabled the picture flips.
     estate = iacviz.load(tmp_path, parameters={"Mode": "disabled", "Free": "x"})
-    got = {(r.source, r.export_name): (None if r.active is pd.NA else bool(r.active), r.link)
-           for r in estate.imports.itertuples()}
+    got = {
+        (r.source, r.export_name): (None if r.active is pd.NA else bool(r.active), r.link)
+        for r in estate.imports.itertuples()
+    }
     assert got[("A", "net-VPC")] == (False, "exact") and got[("B", "gone-VPC")] == (True, "dangling")
     assert got[("C", "net-VPC")][0] is True and got[("C", "other-VPC")] == (False, "inactive")
 
 
 # -- wiring ---------------------------------------------------------------------------------
+
 
 def test_without_wiring_most_imports_are_ambiguous_or_inferred(catalog_estate):
     active = _active(catalog_estate.imports)
@@ -152,8 +167,11 @@ def test_applying_the_wire_snippet_links_95_percent_exactly(catalog, tmp_path, c
         assert set(left.export_name.str.extract(r"\$\{(\w+)\}")[0].dropna()) <= {"ParentZoneStack"}
         # The same through the command line, without the estate file.
         (catalog / "iacviz-estate.yaml").unlink()
-        values = [line.strip().replace(": ", "=", 1) for line in snippet.splitlines()
-                  if line.startswith("  ") and not line.strip().startswith("#")]
+        values = [
+            line.strip().replace(": ", "=", 1)
+            for line in snippet.splitlines()
+            if line.startswith("  ") and not line.strip().startswith("#")
+        ]
         assert main(["exports", str(catalog), "--show", "imports", "--format", "csv", "--parameters", *values]) == 0
         df = pd.read_csv(__import__("io").StringIO(capsys.readouterr().out))
         assert (df.link == "exact").sum() >= 0.95 * len(_active(wired.imports)) - 1
@@ -170,24 +188,37 @@ def test_wire_frame_through_the_command_line(catalog, capsys):
 
 # -- nested stacks by URL -------------------------------------------------------------------------
 
+
 def test_nested_stacks_by_s3_url_link_to_templates_in_the_folder(tmp_path):
     estate = iacviz.load(url_nested_catalog(tmp_path))
     st = estate.stacks.set_index("stack")
     children = st[st.parent_stack.notna()]
     got = {r.parent_resource: r.source for r in children.itertuples()}
-    assert got == {"BucketsStack": "templates/buckets.template.yaml",
-                   "QueueStack": "templates/queue.template.yaml",
-                   "LiteralStack": "submodules/vpc/templates/vpc.template.yaml"}
+    assert got == {
+        "BucketsStack": "templates/buckets.template.yaml",
+        "QueueStack": "templates/queue.template.yaml",
+        "LiteralStack": "submodules/vpc/templates/vpc.template.yaml",
+    }
     child = children.index[children.parent_resource == "BucketsStack"][0]
     p = estate.parameters
-    assert p[(p["stack"] == child) & (p.name == "Env")][["value", "value_source"]].values.tolist() == [["prod", "parent"]]
+    assert p[(p["stack"] == child) & (p.name == "Env")][["value", "value_source"]].values.tolist() == [
+        ["prod", "parent"]
+    ]
     errors = estate.errors
     twin = errors[errors.message.str.contains("TwinStack")]
-    assert len(twin) == 1 and "a/twin.template.yaml" in twin.message.iloc[0] and "b/twin.template.yaml" in \
-        twin.message.iloc[0] and twin.severity.iloc[0] == "warning"
+    assert (
+        len(twin) == 1
+        and "a/twin.template.yaml" in twin.message.iloc[0]
+        and "b/twin.template.yaml" in twin.message.iloc[0]
+        and twin.severity.iloc[0] == "warning"
+    )
     remote = errors[errors.message.str.contains("RemoteStack")]
     assert len(remote) == 1 and "matches no template" in remote.message.iloc[0]
     assert remote.severity.iloc[0] == "warning"
     # A blast radius now crosses the stack boundary into the child.
-    br = iacviz.blast_radius(estate, f"{st.index[st.parent_stack.isna() & (st.source == 'templates/main.template.yaml')][0]}/BucketsStack", "delete")
+    br = iacviz.blast_radius(
+        estate,
+        f"{st.index[st.parent_stack.isna() & (st.source == 'templates/main.template.yaml')][0]}/BucketsStack",
+        "delete",
+    )
     assert child in set(br["stack"])

@@ -3,6 +3,7 @@ equivalent forms, each known wrong answer with its targeted feedback, and a malf
 
 The right answers are written here by hand from the sample (the numbers the notebooks pin),
 never computed with the expression check uses."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,29 +31,59 @@ def _said(capsys) -> str:
 
 # question -> (params, right answers in equivalent forms, [(known wrong answer, words of its feedback)], malformed)
 CASES = {
-    "stack-resources": ({"stack": "data"}, [15, "15", " 15 ", 15.0, [15]],
-                        [(90, "every resource of the estate")], "fifteen"),
-    "most-persistent": ({}, ["network", "Network", ["network"], " network "],
-                        [("data", "stateful")], 42),
-    "export-importers": ({"export": "shop-network-PrivateSubnetIds"}, [4, "4"],
-                         [(8, "importing resources")], {"four": 4}),
-    "deletion-reach": ({"target": "data/OrdersQueue"}, [4, "4"],
-                       [(5, "own stack")], "many"),
+    "stack-resources": (
+        {"stack": "data"},
+        [15, "15", " 15 ", 15.0, [15]],
+        [(90, "every resource of the estate")],
+        "fifteen",
+    ),
+    "most-persistent": ({}, ["network", "Network", ["network"], " network "], [("data", "stateful")], 42),
+    "export-importers": (
+        {"export": "shop-network-PrivateSubnetIds"},
+        [4, "4"],
+        [(8, "importing resources")],
+        {"four": 4},
+    ),
+    "deletion-reach": ({"target": "data/OrdersQueue"}, [4, "4"], [(5, "own stack")], "many"),
     "stateful-without-policies": ({}, [6, "6"], [(14, "every stateful resource"), (10, "log groups")], True),
-    "stack-stateful": ({"stack": "data"}, [6, "6", "six".replace("six", "6")],
-                       [(15, "every resource of the stack"), (14, "every stateful resource of the estate"),
-                        (0, ".stack is a DataFrame method")], "half"),
-    "split-mixed": ({"stack": "storefront"},
-                    [["CartEventsQueue", "CartEventsDeadLetterQueue", "CartEventsDepthAlarm", "StorefrontHighCpuAlarm",
-                      "Storefront5xxAlarm"],
-                     "storefront/Storefront5xxAlarm, storefront/StorefrontHighCpuAlarm, CartEventsDepthAlarm, "
-                     "CartEventsQueue, CartEventsDeadLetterQueue"],
-                    [(["CartEventsQueue", "CartEventsDeadLetterQueue"], "stateful ones"),
-                     (["AWSEBAutoScalingGroup"], "ephemeral ones")], 7),
-    "must-go-first": ({"stack": "data"},
-                      [["iam", "orders-api", "ShopWorkers", "storefront-env", "ShopMonitoring", "storefront"],
-                       "storefront, shopmonitoring, storefront-env, shopworkers, orders-api, iam"],
-                      [(["iam", "orders-api", "ShopWorkers", "storefront-env", "ShopMonitoring"], "directly")], 5),
+    "stack-stateful": (
+        {"stack": "data"},
+        [6, "6", "six".replace("six", "6")],
+        [
+            (15, "every resource of the stack"),
+            (14, "every stateful resource of the estate"),
+            (0, ".stack is a DataFrame method"),
+        ],
+        "half",
+    ),
+    "split-mixed": (
+        {"stack": "storefront"},
+        [
+            [
+                "CartEventsQueue",
+                "CartEventsDeadLetterQueue",
+                "CartEventsDepthAlarm",
+                "StorefrontHighCpuAlarm",
+                "Storefront5xxAlarm",
+            ],
+            "storefront/Storefront5xxAlarm, storefront/StorefrontHighCpuAlarm, CartEventsDepthAlarm, "
+            "CartEventsQueue, CartEventsDeadLetterQueue",
+        ],
+        [
+            (["CartEventsQueue", "CartEventsDeadLetterQueue"], "stateful ones"),
+            (["AWSEBAutoScalingGroup"], "ephemeral ones"),
+        ],
+        7,
+    ),
+    "must-go-first": (
+        {"stack": "data"},
+        [
+            ["iam", "orders-api", "ShopWorkers", "storefront-env", "ShopMonitoring", "storefront"],
+            "storefront, shopmonitoring, storefront-env, shopworkers, orders-api, iam",
+        ],
+        [(["iam", "orders-api", "ShopWorkers", "storefront-env", "ShopMonitoring"], "directly")],
+        5,
+    ),
 }
 
 
@@ -118,8 +149,13 @@ def test_examples_are_picked_from_the_data(sample):
     # Preferred names are kept only when the estate has them.
     assert workshop.busiest_export(sample, prefer="nope") == "shop-network-PrivateSubnetIds"
     assert workshop.widest_stateful(sample, prefer="data/Db") == "data/Db"
-    assert workshop.widest_stateful(sample, prefer="x/Y") in {"data/OrdersQueue", "data/DataKey", "data/OrdersTable",
-                                                                 "data/AssetsBucket", "data/Db"}
+    assert workshop.widest_stateful(sample, prefer="x/Y") in {
+        "data/OrdersQueue",
+        "data/DataKey",
+        "data/OrdersTable",
+        "data/AssetsBucket",
+        "data/Db",
+    }
 
 
 def test_show_solution_is_silent_until_asked(sample, capsys):
@@ -151,11 +187,14 @@ def test_capstone_reference_solution_passes(task, sample, capsys):
     assert _said(capsys).startswith("Right:")
 
 
-@pytest.mark.parametrize("task, words", [
-    ("capstone-protect-db", "UpdateReplacePolicy"),
-    ("capstone-move-queues", "storefront still holds"),
-    ("capstone-migration", "new security group"),
-])
+@pytest.mark.parametrize(
+    "task, words",
+    [
+        ("capstone-protect-db", "UpdateReplacePolicy"),
+        ("capstone-move-queues", "storefront still holds"),
+        ("capstone-migration", "new security group"),
+    ],
+)
 def test_capstone_untouched_copy_fails_helpfully(task, words, sample, tmp_path, capsys):
     work = workshop.capstone_copy(tmp_path / "work")
     assert workshop.check(task, work, sample) is False

@@ -53,6 +53,7 @@ so a query costs only the walk over what it reaches.
 >>> br[["logical_id", "impact", "path"]].values.tolist()
 [['Vpc', 'replaced', 'net/Vpc'], ['Subnet', 'replaced', 'net/Vpc -Ref-> net/Subnet']]
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -133,9 +134,11 @@ def _seeds(estate: Estate, g, target: str, typed: str | None = None) -> list[str
     construct = construct_resources(estate, typed or target)
     if construct:
         return construct
-    raise IacvizError(f"blast_radius: unknown target {typed or target!r}.{did_you_mean(estate, typed or target)} Give "
-                      f"'stack/LogicalId', 'stack/Parameters.Name', 'stack/Outputs.Name', a stack name, an export "
-                      f"name or a CDK construct path ('Stack/Construct')")
+    raise IacvizError(
+        f"blast_radius: unknown target {typed or target!r}.{did_you_mean(estate, typed or target)} Give "
+        f"'stack/LogicalId', 'stack/Parameters.Name', 'stack/Outputs.Name', a stack name, an export "
+        f"name or a CDK construct path ('Stack/Construct')"
+    )
 
 
 def blast_radius(estate: Estate, target: str, change: str = "replace") -> pd.DataFrame:
@@ -244,10 +247,20 @@ def _rows(estate: Estate, g, state: dict[str, list[Any]]) -> list[dict[str, Any]
             seen.add(here)
             steps += [f"-{label}->", here]
             blocked = blocked or own_block(here)
-        rows.append({"stack": attrs.get("stack"), "logical_id": attrs.get("logical_id"), "kind": kind,
-                     "type": attrs.get("type"), "depth": depth, "impact": impact, "path": " ".join(steps[::-1]),
-                     "stateful": attrs.get("stateful"), "protected": _protected(attrs, impact, props),
-                     "blocked": blocked or ""})
+        rows.append(
+            {
+                "stack": attrs.get("stack"),
+                "logical_id": attrs.get("logical_id"),
+                "kind": kind,
+                "type": attrs.get("type"),
+                "depth": depth,
+                "impact": impact,
+                "path": " ".join(steps[::-1]),
+                "stateful": attrs.get("stateful"),
+                "protected": _protected(attrs, impact, props),
+                "blocked": blocked or "",
+            }
+        )
     rows.sort(key=lambda r: (r["depth"], r["stack"] or "", r["logical_id"] or ""))
     return rows
 
@@ -276,7 +289,8 @@ def _protected(attrs: dict, impact: str, props: "_Properties") -> bool | None:
     rtype = attrs.get("type") or ""
     if impact == "deleted":
         policy = attrs.get("deletion_policy") or default_deletion_policy(
-            rtype, props.get(attrs["stack"], attrs["logical_id"]))
+            rtype, props.get(attrs["stack"], attrs["logical_id"])
+        )
         return keeps_old_resource(policy, rtype, "delete")
     return keeps_old_resource(attrs.get("update_replace_policy"), rtype, "replace")
 

@@ -16,6 +16,7 @@ DirectModification | Automatic.
 ...           Context("s", parameters={"Env": "prod"}))
 {'A': 'prod', 'C': '${Db.Arn}'}
 """
+
 from __future__ import annotations
 
 import json
@@ -100,15 +101,14 @@ def changed_pointers(before: Any, after: Any, path: str) -> list[str]:
     """
     if before == after:
         return []
-    if (type(before) is dict and type(after) is dict and not is_intrinsic(before)
-            and not is_intrinsic(after)):
+    if type(before) is dict and type(after) is dict and not is_intrinsic(before) and not is_intrinsic(after):
         keys = list(before) + [k for k in after if k not in before]
-        return [p for k in keys for p in changed_pointers(before.get(k, MISSING), after.get(k, MISSING),
-                                                          join(path, k))]
+        return [p for k in keys for p in changed_pointers(before.get(k, MISSING), after.get(k, MISSING), join(path, k))]
     if type(before) is list and type(after) is list and len(before) == len(after):
         return [p for i, (b, a) in enumerate(zip(before, after)) for p in changed_pointers(b, a, f"{path}/{i}")]
-    found = leaf_pointers(before, path) + [p for p in leaf_pointers(after, path)
-                                           if p not in set(leaf_pointers(before, path))]
+    found = leaf_pointers(before, path) + [
+        p for p in leaf_pointers(after, path) if p not in set(leaf_pointers(before, path))
+    ]
     return found or [path]
 
 
@@ -221,15 +221,22 @@ def parameters_behind(expr: Any, changed: set[str], conditions: dict, seen: set[
     return sorted(set(found))
 
 
-def detail(attribute: str, name: str | None, rec: str, evaluation: str, source: str,
-           entity: str | None = None) -> dict[str, Any]:
+def detail(
+    attribute: str, name: str | None, rec: str, evaluation: str, source: str, entity: str | None = None
+) -> dict[str, Any]:
     """One ResourceChangeDetail as a flat dict (the ``details`` column holds lists of these).
 
     >>> detail("Properties", "CidrBlock", "Always", "Static", "DirectModification")["causing_entity"] is None
     True
     """
-    return {"attribute": attribute, "name": name, "requires_recreation": rec, "evaluation": evaluation,
-            "change_source": source, "causing_entity": entity}
+    return {
+        "attribute": attribute,
+        "name": name,
+        "requires_recreation": rec,
+        "evaluation": evaluation,
+        "change_source": source,
+        "causing_entity": entity,
+    }
 
 
 def deletion_policy(resource: dict, ctx: Context) -> str:
@@ -259,8 +266,11 @@ def replace_policy(resource: dict, ctx: Context) -> str:
     return value if type(value) is str else json.dumps(value, sort_keys=True)
 
 
-_SERVICES = {"ssm": "SSM Parameter Store", "ssm-secure": "SSM Parameter Store (SecureString)",
-             "secretsmanager": "Secrets Manager"}
+_SERVICES = {
+    "ssm": "SSM Parameter Store",
+    "ssm-secure": "SSM Parameter Store (SecureString)",
+    "secretsmanager": "Secrets Manager",
+}
 
 
 def _strings(value: Any, inside: str | None = None):
@@ -282,13 +292,15 @@ def _dynamic_references(resource: Any) -> list[str]:
         start = text.find("{{resolve:")
         while start >= 0:
             end = text.find("}}", start)
-            service = text[start + 10:].split(":", 1)[0].split("}", 1)[0]
+            service = text[start + 10 :].split(":", 1)[0].split("}", 1)[0]
             where = _SERVICES.get(service, service or "a service")
             if end > 0:
-                out.append(f"dynamic reference {text[start:end + 2]} is read from {where} at deploy time")
+                out.append(f"dynamic reference {text[start : end + 2]} is read from {where} at deploy time")
             else:  # the reference is assembled by Fn::Join or Fn::Sub from several values
-                out.append(f"a dynamic reference to {where}, assembled with {inside or 'an intrinsic function'}, "
-                           f"is read at deploy time")
+                out.append(
+                    f"a dynamic reference to {where}, assembled with {inside or 'an intrinsic function'}, "
+                    f"is read at deploy time"
+                )
             start = text.find("{{resolve:", start + 1)
     return out
 
@@ -303,8 +315,10 @@ def unknowable_inputs(resource: Any, ssm_parameters: set[str], conditions: dict)
     ...     ":SecretString:password}}"]]}}}, set(), {})
     ['a dynamic reference to Secrets Manager, assembled with Fn::Join, is read at deploy time']
     """
-    reasons = [f"parameter {p} is an SSM parameter, read at deploy time"
-               for p in parameters_behind(resource, ssm_parameters, conditions)]
+    reasons = [
+        f"parameter {p} is an SSM parameter, read at deploy time"
+        for p in parameters_behind(resource, ssm_parameters, conditions)
+    ]
     reasons += _dynamic_references(resource)
     if '"Fn::Transform"' in json.dumps(resource, default=str):
         reasons.append("Fn::Transform (AWS::Include or a macro) runs at deploy time")

@@ -13,6 +13,7 @@ it references before its own change is decided (a replaced VPC replaces the subn
 ...  StackPlan(views(b)["jobs"], views(a)["jobs"], lambda name, stack: []).rows()]
 [('Q', 'Modify', 'False')]
 """
+
 from __future__ import annotations
 
 import graphlib
@@ -33,8 +34,13 @@ from iacviz.cfn.conditions import canonical, evaluate_conditions
 from iacviz.cfn.intrinsics import Context, find_references, is_intrinsic
 from iacviz.model.estate import Estate
 
-_SECTIONS = (("Metadata", "/metadata"), ("CreationPolicy", "/creation_policy"), ("UpdatePolicy", "/update_policy"),
-             ("DeletionPolicy", "/deletion_policy"), ("UpdateReplacePolicy", "/update_replace_policy"))
+_SECTIONS = (
+    ("Metadata", "/metadata"),
+    ("CreationPolicy", "/creation_policy"),
+    ("UpdatePolicy", "/update_policy"),
+    ("DeletionPolicy", "/deletion_policy"),
+    ("UpdateReplacePolicy", "/update_replace_policy"),
+)
 _RESOURCE_REFS = ("Ref", "GetAtt", "Sub")
 
 
@@ -63,8 +69,9 @@ def views(estate: Estate, user: dict[str, dict] | None = None) -> dict[str, Stac
     params = estate.parameters
     # One pass over the parameters, grouped by stack (a filter per stack was quadratic).
     by_stack: dict[str, list[tuple]] = {}
-    for stack, *row in zip(params["stack"], params["name"], params["type"], params["value"], params["no_echo"],
-                           params["value_source"]):
+    for stack, *row in zip(
+        params["stack"], params["name"], params["type"], params["value"], params["no_echo"], params["value_source"]
+    ):
         by_stack.setdefault(stack, []).append(tuple(row))
     for raw in estate.raw_stacks:
         t = raw.template if isinstance(raw.template, dict) else {}
@@ -79,8 +86,13 @@ def views(estate: Estate, user: dict[str, dict] | None = None) -> dict[str, Stac
         mappings = t.get("Mappings") if isinstance(t.get("Mappings"), dict) else {}
         # An SSM parameter's value is the parameter *name*; what a Ref yields is only known at
         # deploy time, so it stays a ${Name} placeholder.
-        ctx = Context(raw.stack_name or raw.name, raw.region or estate.region, raw.account,
-                      {k: v for k, v in values.items() if k not in ssm}, mappings)
+        ctx = Context(
+            raw.stack_name or raw.name,
+            raw.region or estate.region,
+            raw.account,
+            {k: v for k, v in values.items() if k not in ssm},
+            mappings,
+        )
         cond_values = evaluate_conditions(conditions, ctx)
         ctx.condition = cond_values.get
         view = StackView(raw.name, {}, {}, ctx, values, ssm, conditions, mappings, {})
@@ -100,11 +112,15 @@ def views(estate: Estate, user: dict[str, dict] | None = None) -> dict[str, Stac
                 target[lid] = item
         transform = (raw.raw_template or t).get("Transform")
         names = transform if isinstance(transform, list) else [transform]
-        view.macros = [n if isinstance(n, str) else str((n or {}).get("Name")) for n in names
-                       if n is not None and n != R.SAM_TRANSFORM]
+        view.macros = [
+            n if isinstance(n, str) else str((n or {}).get("Name"))
+            for n in names
+            if n is not None and n != R.SAM_TRANSFORM
+        ]
         text = json.dumps(view.resources, default=str)
-        view.deploy_time = bool(ssm or view.macros or view.unknown_condition or "{{resolve:" in text
-                                or '"Fn::Transform"' in text)
+        view.deploy_time = bool(
+            ssm or view.macros or view.unknown_condition or "{{resolve:" in text or '"Fn::Transform"' in text
+        )
         out[raw.name] = view
     return out
 
@@ -126,18 +142,26 @@ class StackPlan:
     def __init__(self, before: StackView, after: StackView, importers: Callable[[str, str], list[str]]):
         self.b, self.a, self.importers = before, after, importers
         names = set(before.values) | set(after.values)
-        self.changed = {n for n in names
-                        if canonical(before.values.get(n, R.MISSING)) != canonical(after.values.get(n, R.MISSING))}
-        self.inputs_changed = bool(self.changed) or before.mappings != after.mappings \
-            or before.conditions != after.conditions
+        self.changed = {
+            n for n in names if canonical(before.values.get(n, R.MISSING)) != canonical(after.values.get(n, R.MISSING))
+        }
+        self.inputs_changed = (
+            bool(self.changed) or before.mappings != after.mappings or before.conditions != after.conditions
+        )
         self.state: dict[str, _State] = {}
         self.out: dict[tuple[str, str], dict] = {}
 
     # -- resources ------------------------------------------------------------------------
     def rows(self) -> list[dict]:
         a, b = self.a, self.b
-        deps = {lid: {r.target for r in find_references(res) if r.kind in _RESOURCE_REFS
-                      and r.target in a.resources and r.target != lid} for lid, res in a.resources.items()}
+        deps = {
+            lid: {
+                r.target
+                for r in find_references(res)
+                if r.kind in _RESOURCE_REFS and r.target in a.resources and r.target != lid
+            }
+            for lid, res in a.resources.items()
+        }
         try:
             order = list(graphlib.TopologicalSorter(deps).static_order())
         except graphlib.CycleError:  # an invalid template; CloudFormation would refuse it anyway
@@ -166,8 +190,17 @@ class StackPlan:
                     self.out[("resource", old)]["note"] = f"same definition as added {lid} (renamed?)"
 
     def _row(self, kind: str, lid: str, rtype: str | None, action: str, **extra: Any) -> dict:
-        row = {"stack": self.a.name, "logical_id": lid, "resource_type": rtype, "kind": kind, "action": action,
-               "details": [], "scope": [], "data_loss": False, **extra}
+        row = {
+            "stack": self.a.name,
+            "logical_id": lid,
+            "resource_type": rtype,
+            "kind": kind,
+            "action": action,
+            "details": [],
+            "scope": [],
+            "data_loss": False,
+            **extra,
+        }
         self.out[(kind, lid)] = row
         return row
 
@@ -189,8 +222,11 @@ class StackPlan:
 
     def _remove(self, lid: str) -> None:
         res = self.b.resources[lid]
-        note = f"condition {self.a.declared[lid].get('Condition')} is false after the change" \
-            if lid in self.a.declared else None
+        note = (
+            f"condition {self.a.declared[lid].get('Condition')} is false after the change"
+            if lid in self.a.declared
+            else None
+        )
         self._row("resource", lid, res["Type"], "Remove", note=note, **removal(res, self.b.ctx))
 
     def _modify(self, lid: str, deps: set[str]) -> None:
@@ -199,9 +235,17 @@ class StackPlan:
         unknown_type = not _behavior.type_rules(rtype).known or rtype.startswith("AWS::Serverless::")
         if rb["Type"] != rtype:
             self.state[lid] = _State("Modify", "True", True, rtype)
-            self._row("resource", lid, rtype, "Modify", replacement="True", will_replace=True,
-                      blocked=TYPE_CHANGE,
-                      note=f"type changed from {rb['Type']}", **replaced(rb, self.b.ctx, True))
+            self._row(
+                "resource",
+                lid,
+                rtype,
+                "Modify",
+                replacement="True",
+                will_replace=True,
+                blocked=TYPE_CHANGE,
+                note=f"type changed from {rb['Type']}",
+                **replaced(rb, self.b.ctx, True),
+            )
             return
         fast = rb == ra and not self.inputs_changed
         refs = bool(deps & {k for k, s in self.state.items() if s.action == "Modify"})
@@ -210,17 +254,30 @@ class StackPlan:
         if not fast or refs:
             for attribute, name, prefix, vb, va in _targets(rb, ra):
                 self._target(rtype, lid, attribute, name, prefix, vb, va, fast, refs, details, verdicts)
-        reasons = self._unknowable(lid, ra, self.a, ["update behaviour of the type is not in the resource schemas"]
-                                   if unknown_type and details else [])
+        reasons = self._unknowable(
+            lid,
+            ra,
+            self.a,
+            ["update behaviour of the type is not in the resource schemas"] if unknown_type and details else [],
+        )
         if not details:
             if reasons and self._deploy_time(lid, ra):
                 self._row("resource", lid, rtype, "Dynamic", unknowable=reasons)
             return
         repl, will = R.replacement(details), R.combine(R.replaced_if(rec, changes) for rec, changes in verdicts)
         self.state[lid] = _State("Modify", repl, will, rtype)
-        row = self._row("resource", lid, rtype, "Modify", replacement=repl, will_replace=will, details=details,
-                        scope=sorted({d["attribute"] for d in details}), unknowable=reasons,
-                        **replaced(ra, self.a.ctx, will, repl))
+        row = self._row(
+            "resource",
+            lid,
+            rtype,
+            "Modify",
+            replacement=repl,
+            will_replace=will,
+            details=details,
+            scope=sorted({d["attribute"] for d in details}),
+            unknowable=reasons,
+            **replaced(ra, self.a.ctx, will, repl),
+        )
         if will is True:  # CloudFormation finds out while updating, and fails then
             row["blocked"] = self._custom_name(lid, rtype, rb, ra)
         if not any(changes is not False for _, changes in verdicts):
@@ -260,8 +317,13 @@ class StackPlan:
             nb, na = _norm(vb, self.b.ctx), _norm(va, self.a.ctx)
             if nb != na:
                 rec = R.recreation(rtype, R.changed_pointers(nb, na, prefix)) if props else "Never"
-                params = [] if vb != va else R.parameters_behind(va if va is not R.MISSING else vb, self.changed,
-                                                                 {**self.b.conditions, **self.a.conditions})
+                params = (
+                    []
+                    if vb != va
+                    else R.parameters_behind(
+                        va if va is not R.MISSING else vb, self.changed, {**self.b.conditions, **self.a.conditions}
+                    )
+                )
                 if params:  # "two changes for each resource that uses the updated parameter value"
                     add(R.detail(attribute, name, rec, "Dynamic", "DirectModification"))
                     for p in params:
@@ -286,8 +348,17 @@ class StackPlan:
             # updated in place, dynamically (API reference, ResourceChangeDetail.Evaluation).
             rec = R.recreation(rtype, pointers) if props else "Never"
             evaluation = "Static" if st.replacement == "True" else "Dynamic"
-            add(R.detail(attribute, name, rec, evaluation, "ResourceAttribute" if attr else "ResourceReference",
-                         f"{ref.target}.{attr}" if attr else ref.target), self._value_changes(st, ref.target, attr))
+            add(
+                R.detail(
+                    attribute,
+                    name,
+                    rec,
+                    evaluation,
+                    "ResourceAttribute" if attr else "ResourceReference",
+                    f"{ref.target}.{attr}" if attr else ref.target,
+                ),
+                self._value_changes(st, ref.target, attr),
+            )
 
     def _value_changes(self, st: _State, target: str, attr: str | None) -> bool | None:
         """Whether ``Ref``/``GetAtt`` of a modified resource yields a new value (None: maybe)."""
@@ -318,15 +389,22 @@ class StackPlan:
             details: list[dict[str, Any]] = []
             verdicts: list[tuple[str, bool | None]] = []
             refs = bool(self.state)
-            for attribute, vb, va in (("Value", ob.get("Value", R.MISSING), oa.get("Value", R.MISSING)),
-                                      ("Export", (ob.get("Export") or {}).get("Name", R.MISSING),
-                                       (oa.get("Export") or {}).get("Name", R.MISSING))):
-                self._target(None, None, attribute, None, f"/{attribute.lower()}", vb, va,
-                             False, refs, details, verdicts)
+            for attribute, vb, va in (
+                ("Value", ob.get("Value", R.MISSING), oa.get("Value", R.MISSING)),
+                (
+                    "Export",
+                    (ob.get("Export") or {}).get("Name", R.MISSING),
+                    (oa.get("Export") or {}).get("Name", R.MISSING),
+                ),
+            ):
+                self._target(
+                    None, None, attribute, None, f"/{attribute.lower()}", vb, va, False, refs, details, verdicts
+                )
             if not details:
                 continue
-            row = self._row("output", name, None, "Modify", details=details,
-                            scope=sorted({d["attribute"] for d in details}))
+            row = self._row(
+                "output", name, None, "Modify", details=details, scope=sorted({d["attribute"] for d in details})
+            )
             if not users:
                 continue
             if old_export != export_name(oa, a.ctx):
@@ -353,8 +431,10 @@ def removal(resource: dict, ctx: Context) -> dict[str, Any]:
     rtype = resource["Type"]
     policy = R.deletion_policy(resource, ctx)
     stateful = _modality.classify(rtype)[1]
-    return {"data_loss": stateful and _policies.keeps_old_resource(policy, rtype, "delete") is not True,
-            "policy_action": _policies.policy_action("Remove", None, policy)}
+    return {
+        "data_loss": stateful and _policies.keeps_old_resource(policy, rtype, "delete") is not True,
+        "policy_action": _policies.policy_action("Remove", None, policy),
+    }
 
 
 def replaced(resource: dict, ctx: Context, will: bool | None, repl: str = "True") -> dict[str, Any]:
@@ -362,8 +442,7 @@ def replaced(resource: dict, ctx: Context, will: bool | None, repl: str = "True"
     rtype = resource["Type"]
     policy = R.replace_policy(resource, ctx)
     loses = _modality.classify(rtype)[1] and _policies.keeps_old_resource(policy, rtype, "replace") is not True
-    return {"data_loss": will if loses else False,
-            "policy_action": _policies.policy_action("Modify", repl, policy)}
+    return {"data_loss": will if loses else False, "policy_action": _policies.policy_action("Modify", repl, policy)}
 
 
 def _targets(rb: dict, ra: dict):
@@ -387,4 +466,3 @@ def _norm(value: Any, ctx: Context) -> Any:
         return value
     out = R.normalise(value, ctx)
     return R.MISSING if out is R.NOVALUE else out
-

@@ -9,6 +9,7 @@ The rules are CloudFormation's documented ones (user guide, "Example change sets
 reference, ``ResourceChange`` / ``ResourceChangeDetail``); they live in
 :mod:`iacviz.analysis.change_rules` and :mod:`iacviz.analysis.change_stack`.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,9 +33,14 @@ from iacviz.sources.raw import ErrorRow
 __all__ = ["plan_changes"]
 
 
-def plan_changes(before: Source | Mapping[str, Any], after: Source | Mapping[str, Any], *,
-                 before_parameters: Mapping | None = None, after_parameters: Mapping | None = None,
-                 stack: str | None = None) -> pd.DataFrame:
+def plan_changes(
+    before: Source | Mapping[str, Any],
+    after: Source | Mapping[str, Any],
+    *,
+    before_parameters: Mapping | None = None,
+    after_parameters: Mapping | None = None,
+    stack: str | None = None,
+) -> pd.DataFrame:
     """Predict the change sets CloudFormation would compute to go from `before` to `after`.
 
     Parameters
@@ -114,8 +120,9 @@ def _construct(stack: str | None, a_estate: Estate, b_estate: Estate, names: set
         if ((res["stack"].astype(object) + "/" + res.logical_id.astype(object)) == stack).any():
             found.add(stack)
     if not found:
-        raise IacvizError(f"plan_changes: {stack!r} names no stack, resource or CDK construct."
-                          f"{did_you_mean(a_estate, stack)}")
+        raise IacvizError(
+            f"plan_changes: {stack!r} names no stack, resource or CDK construct.{did_you_mean(a_estate, stack)}"
+        )
     return found
 
 
@@ -134,8 +141,7 @@ def _as_estate(value: Any, parameters: Mapping | None, stack: str | None) -> tup
     elif isinstance(value, (str, os.PathLike)):  # a folder, file, cdk.out, snapshot or live source
         value = open_estate(value, parameters=given)
     else:
-        raise IacvizError(f"plan_changes: expected a path, an Estate or a template mapping, "
-                          f"not {type(value).__name__}")
+        raise IacvizError(f"plan_changes: expected a path, an Estate or a template mapping, not {type(value).__name__}")
     return value, _per_stack(given, value, stack), False
 
 
@@ -166,8 +172,9 @@ def _importers(estate: Estate):
         users[source_stack] = users.get(source_stack, False) or (active is not pd.NA and bool(active))
 
     def importers(name: str, stack: str) -> list[str]:
-        return sorted(s if sure else f"{s} (if its condition holds)"
-                      for s, sure in by_name.get(name, {}).items() if s != stack)
+        return sorted(
+            s if sure else f"{s} (if its condition holds)" for s, sure in by_name.get(name, {}).items() if s != stack
+        )
 
     return importers
 
@@ -177,17 +184,36 @@ def _whole_stack(view: StackView, action: str, importers) -> list[dict]:
     note = f"stack {view.name} {'added' if action == 'Add' else 'removed'}"
     rows = []
     for lid, res in view.resources.items():
-        row = {"stack": view.name, "logical_id": lid, "resource_type": res["Type"], "kind": "resource",
-               "action": action, "details": [], "scope": [], "note": note, "data_loss": False}
+        row = {
+            "stack": view.name,
+            "logical_id": lid,
+            "resource_type": res["Type"],
+            "kind": "resource",
+            "action": action,
+            "details": [],
+            "scope": [],
+            "note": note,
+            "data_loss": False,
+        }
         if action == "Remove":
             row.update(removal(res, view.ctx))
         rows.append(row)
     for name, out in view.outputs.items():
         export = export_name(out, view.ctx)
         users = importers(export, view.name) if export and action == "Remove" else []
-        rows.append({"stack": view.name, "logical_id": name, "kind": "output", "action": action, "details": [],
-                     "scope": [], "note": note, "data_loss": False,
-                     "blocked": export_in_use(export, users, "deleted")})
+        rows.append(
+            {
+                "stack": view.name,
+                "logical_id": name,
+                "kind": "output",
+                "action": action,
+                "details": [],
+                "scope": [],
+                "note": note,
+                "data_loss": False,
+                "blocked": export_in_use(export, users, "deleted"),
+            }
+        )
     return rows
 
 
@@ -203,14 +229,36 @@ def _nested_stacks(estate: Estate, rows: list[dict]) -> list[dict]:
     extra = []
     stacks = estate.stacks
     for child, parent, resource in zip(stacks["stack"], stacks["parent_stack"], stacks["parent_resource"]):
-        if child in changed and isinstance(parent, str) and isinstance(resource, str) \
-                and (parent, resource) not in listed:
-            extra.append({"stack": parent, "logical_id": resource, "resource_type": "AWS::CloudFormation::Stack",
-                          "kind": "resource", "action": "Modify", "replacement": "False", "will_replace": False,
-                          "data_loss": False, "scope": ["Properties"], "note": f"nested stack {child} changes",
-                          "details": [{"attribute": "Properties", "name": None, "requires_recreation": "Never",
-                                       "evaluation": "Static", "change_source": "Automatic",
-                                       "causing_entity": None}]})
+        if (
+            child in changed
+            and isinstance(parent, str)
+            and isinstance(resource, str)
+            and (parent, resource) not in listed
+        ):
+            extra.append(
+                {
+                    "stack": parent,
+                    "logical_id": resource,
+                    "resource_type": "AWS::CloudFormation::Stack",
+                    "kind": "resource",
+                    "action": "Modify",
+                    "replacement": "False",
+                    "will_replace": False,
+                    "data_loss": False,
+                    "scope": ["Properties"],
+                    "note": f"nested stack {child} changes",
+                    "details": [
+                        {
+                            "attribute": "Properties",
+                            "name": None,
+                            "requires_recreation": "Never",
+                            "evaluation": "Static",
+                            "change_source": "Automatic",
+                            "causing_entity": None,
+                        }
+                    ],
+                }
+            )
     return extra
 
 

@@ -9,6 +9,7 @@
 >>> iac_coverage(frames).values.tolist()
 [['SQS', 0, 1, 0.0], ['S3', 1, 1, 50.0]]
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Mapping

@@ -43,6 +43,7 @@ imports report no problem and make no link for the graphs (:func:`import_links`)
 >>> e.export_problems.kind.tolist()
 ['unused export']
 """
+
 from __future__ import annotations
 
 import re
@@ -65,9 +66,14 @@ __all__ = ["ambiguous_candidates", "export_scopes", "import_links", "match_patte
 _VALUE = r"[A-Za-z0-9._-]+?"
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 _CACHE_KEY = "exports:link"  # Estate._cache entry shared by the exports and imports frames
-_SECTIONS = {"properties": "Properties", "metadata": "Metadata", "creation_policy": "CreationPolicy",
-             "update_policy": "UpdatePolicy", "deletion_policy": "DeletionPolicy",
-             "update_replace_policy": "UpdateReplacePolicy"}
+_SECTIONS = {
+    "properties": "Properties",
+    "metadata": "Metadata",
+    "creation_policy": "CreationPolicy",
+    "update_policy": "UpdatePolicy",
+    "deletion_policy": "DeletionPolicy",
+    "update_replace_policy": "UpdateReplacePolicy",
+}
 
 
 def match_pattern(name: str) -> tuple[re.Pattern[str], list[str]]:
@@ -83,7 +89,7 @@ def match_pattern(name: str) -> tuple[re.Pattern[str], list[str]]:
     names: list[str] = []
     pos = 0
     for m in _PLACEHOLDER.finditer(name):
-        parts.append(re.escape(name[pos:m.start()]))
+        parts.append(re.escape(name[pos : m.start()]))
         ph = m.group(1)
         parts.append(rf"(?:\{names.index(ph) + 1})" if ph in names else f"({_VALUE})")
         if ph not in names:
@@ -111,8 +117,9 @@ def _pattern_matches(imp_names: list[str], ex: pd.DataFrame) -> dict[str, list[t
         by_name.setdefault(n, []).append(e)
     concrete_text = "\n".join(by_name)
     patterns = ex[ex.pattern]
-    pattern_rx = {e: (match_pattern(n), n, s)
-                  for e, n, s in zip(patterns.index, patterns.export_name, patterns["stack"])}
+    pattern_rx = {
+        e: (match_pattern(n), n, s) for e, n, s in zip(patterns.index, patterns.export_name, patterns["stack"])
+    }
     out: dict[str, list[tuple[int, str]]] = {n: [] for n in imp_names}
     plain = [n for n in imp_names if "${" not in n]
     plain_text = "\n".join(plain)
@@ -160,8 +167,12 @@ def _without_defaults(estate: Estate, rows: pd.DataFrame) -> dict[int, str]:
     for i, stack, source, path in zip(rows.index, rows["stack"], rows.source, rows.path):
         raw = templates.get(stack)
         expr = _expression(raw.template, source, path) if raw is not None and stack in with_defaults else None
-        name = expr and resolve_string(expr, Context(stack, raw.region or estate.region, raw.account,
-                                                     values.get(stack, {}), raw.template.get("Mappings")))
+        name = expr and resolve_string(
+            expr,
+            Context(
+                stack, raw.region or estate.region, raw.account, values.get(stack, {}), raw.template.get("Mappings")
+            ),
+        )
         if name and "${" in name:
             out[i] = name
     return out
@@ -178,14 +189,25 @@ def _link(estate: Estate) -> dict[str, Any]:
 def _compute_links(estate: Estate) -> dict[str, Any]:  # one pipeline, commented by step
     outs, refs = estate.outputs, estate.references
     exported = outs[outs.export_name.notna()]
-    ex = pd.DataFrame({"export_name": exported.export_name.to_numpy(object),
-                       "stack": exported["stack"].to_numpy(object), "output": exported.name.to_numpy(object),
-                       "value": exported.value.to_numpy(object),
-                       "resolved_value": exported.resolved_value.to_numpy(object)})
+    ex = pd.DataFrame(
+        {
+            "export_name": exported.export_name.to_numpy(object),
+            "stack": exported["stack"].to_numpy(object),
+            "output": exported.name.to_numpy(object),
+            "value": exported.value.to_numpy(object),
+            "resolved_value": exported.resolved_value.to_numpy(object),
+        }
+    )
     ex["pattern"] = ex.export_name.str.contains("${", regex=False).astype(bool)
     iv = refs[refs.kind == "ImportValue"]
-    imp = pd.DataFrame({"stack": iv.source_stack.to_numpy(object), "source": iv.source.to_numpy(object),
-                        "path": iv.source_path.to_numpy(object), "export_name": iv.target.to_numpy(object)})
+    imp = pd.DataFrame(
+        {
+            "stack": iv.source_stack.to_numpy(object),
+            "source": iv.source.to_numpy(object),
+            "path": iv.source_path.to_numpy(object),
+            "export_name": iv.target.to_numpy(object),
+        }
+    )
     active = [None if a is pd.NA else bool(a) for a in iv.active.astype(object)]
     off = {i for i, a in enumerate(active) if a is False}  # never evaluated by CloudFormation
     unresolved = imp.export_name.str.startswith(("{", "[")).astype(bool)
@@ -197,8 +219,10 @@ def _compute_links(estate: Estate) -> dict[str, Any]:  # one pipeline, commented
     scoped = len(set(scope.values())) > 1
     if scoped:
         ex["export_name"] = [f"{scope.get(s, '/')}{_SCOPE_SEP}{n}" for s, n in zip(ex["stack"], ex.export_name)]
-        imp["export_name"] = [n if u else f"{scope.get(s, '/')}{_SCOPE_SEP}{n}"
-                              for s, n, u in zip(imp["stack"], imp.export_name, unresolved)]
+        imp["export_name"] = [
+            n if u else f"{scope.get(s, '/')}{_SCOPE_SEP}{n}"
+            for s, n, u in zip(imp["stack"], imp.export_name, unresolved)
+        ]
     # An import ends with one match, (i, e, assumption, link) in `one`, or with several: then
     # `amb[i]` names a candidate group, kept once per pattern (key -> ([e...], basis)). Thousands of
     # imports of one unvalued `${NetworkStack}-VpcId` then share one list instead of a cross product.
@@ -207,8 +231,11 @@ def _compute_links(estate: Estate) -> dict[str, Any]:  # one pipeline, commented
     groups: dict[str, tuple[list[int], str | None]] = {}
 
     # 1. exact names: one vectorised merge.
-    exact = (imp[~has_ph & ~unresolved].reset_index(names="i")[["i", "export_name"]]
-             .merge(ex[~ex.pattern].reset_index(names="e")[["e", "export_name"]], on="export_name"))
+    exact = (
+        imp[~has_ph & ~unresolved]
+        .reset_index(names="i")[["i", "export_name"]]
+        .merge(ex[~ex.pattern].reset_index(names="e")[["e", "export_name"]], on="export_name")
+    )
     twice = exact.groupby("i").e.transform("size") > 1  # one name exported twice: never pick
     one.extend((i, e, None, "exact") for i, e in zip(exact.i[~twice], exact.e[~twice]))
     for name, es in exact[twice].groupby("export_name").e:
@@ -238,13 +265,15 @@ def _compute_links(estate: Estate) -> dict[str, Any]:  # one pipeline, commented
             note = f" (the defaults give '{imp.export_name[i]}', exported by no stack)"
             one.append((i, matches[0][0], matches[0][1] + note, "inferred"))
         elif matches:
-            groups.setdefault(name, ([e for e, _ in matches],
-                                     f"pattern {name} (parameter defaults give a name no stack exports)"))
+            groups.setdefault(
+                name, ([e for e, _ in matches], f"pattern {name} (parameter defaults give a name no stack exports)")
+            )
             amb[i] = name
 
     # Per-output facts: resources behind the value, re-exported imports, importers.
-    is_value = (refs.source.str.startswith("Outputs.").astype(bool)
-                & refs.source_path.str.startswith("/Value").astype(bool))
+    is_value = refs.source.str.startswith("Outputs.").astype(bool) & refs.source_path.str.startswith("/Value").astype(
+        bool
+    )
     behind = refs[is_value & (refs.target_kind == "resource")].drop_duplicates(["source_stack", "source", "target"])
     resources = behind.groupby(["source_stack", "source"]).target.agg(lambda s: sorted(s)).to_dict()
     reexp = refs[is_value & (refs.kind == "ImportValue")].drop_duplicates(["source_stack", "source"])
@@ -276,8 +305,17 @@ def _compute_links(estate: Estate) -> dict[str, Any]:  # one pipeline, commented
     link = ["dangling"] * n
     for i in np.flatnonzero(unresolved.to_numpy()):
         link[i] = "unresolved"
-    cols: dict[str, list[Any]] = {c: [None] * n for c in ("export_stack", "export_output", "export_resources",
-                                                          "inferred_from", "candidates", "candidate_stacks")}
+    cols: dict[str, list[Any]] = {
+        c: [None] * n
+        for c in (
+            "export_stack",
+            "export_output",
+            "export_resources",
+            "inferred_from",
+            "candidates",
+            "candidate_stacks",
+        )
+    }
     for i, e, assumption, kind in one:
         link[i] = kind
         cols["export_stack"][i], cols["export_output"][i] = ex_stacks[e], ex_outputs[e]
@@ -295,28 +333,38 @@ def _compute_links(estate: Estate) -> dict[str, Any]:  # one pipeline, commented
     # and the candidate groups.
     o = pd.DataFrame([x for x in one if x[0] not in off], columns=["i", "e", "assumption", "link"])
     a = pd.DataFrame({"i": [i for i in amb if i not in off], "key": [k for i, k in amb.items() if i not in off]})
-    links = pd.DataFrame({
-        "stack": [stacks_of[i] for i in o.i] + [stacks_of[i] for i in a.i],
-        "source": imp.source.to_numpy(object)[np.r_[o.i, a.i].astype(int)],
-        "path": imp.path.to_numpy(object)[np.r_[o.i, a.i].astype(int)],
-        "export_stack": [ex_stacks[e] for e in o.e] + [None] * len(a),
-        "export_output": [ex_outputs[e] for e in o.e] + [None] * len(a),
-        "export_name": [names[e] for e in o.e] + a.key.tolist(),
-        "link": o.link.tolist() + ["ambiguous"] * len(a),
-        "active": [active[i] for i in o.i] + [active[i] for i in a.i]})
-    candidates = pd.DataFrame([(k, ex_stacks[e], ex_outputs[e], names[e]) for k, (es, _) in groups.items() for e in es],
-                              columns=["group", "export_stack", "export_output", "export_name"])
+    links = pd.DataFrame(
+        {
+            "stack": [stacks_of[i] for i in o.i] + [stacks_of[i] for i in a.i],
+            "source": imp.source.to_numpy(object)[np.r_[o.i, a.i].astype(int)],
+            "path": imp.path.to_numpy(object)[np.r_[o.i, a.i].astype(int)],
+            "export_stack": [ex_stacks[e] for e in o.e] + [None] * len(a),
+            "export_output": [ex_outputs[e] for e in o.e] + [None] * len(a),
+            "export_name": [names[e] for e in o.e] + a.key.tolist(),
+            "link": o.link.tolist() + ["ambiguous"] * len(a),
+            "active": [active[i] for i in o.i] + [active[i] for i in a.i],
+        }
+    )
+    candidates = pd.DataFrame(
+        [(k, ex_stacks[e], ex_outputs[e], names[e]) for k, (es, _) in groups.items() for e in es],
+        columns=["group", "export_stack", "export_output", "export_name"],
+    )
     if scoped:  # the scopes were only for linking: names go back to what CloudFormation sees
         ex["export_name"], out["export_name"] = _unscoped(ex.export_name), _unscoped(out.export_name)
         out["inferred_from"] = _unscoped(out.inferred_from)
         out["candidates"] = [c if c is None else _unscoped(c) for c in out.candidates]
         # An ambiguous group stays one per scope: its key names the place, as a stack key does.
-        links["export_name"] = [_group(n) if k == "ambiguous" else _unscoped([n])[0]
-                                for n, k in zip(links.export_name, links.link)]
+        links["export_name"] = [
+            _group(n) if k == "ambiguous" else _unscoped([n])[0] for n, k in zip(links.export_name, links.link)
+        ]
         candidates["group"] = [_group(n) for n in candidates.group]
         candidates["export_name"] = _unscoped(candidates.export_name)
-    return {"exports": schema.frame("exports", ex), "imports": schema.frame("imports", out),
-            "links": links, "candidates": candidates}
+    return {
+        "exports": schema.frame("exports", ex),
+        "imports": schema.frame("imports", out),
+        "links": links,
+        "candidates": candidates,
+    }
 
 
 _SCOPE_SEP = "\x1f"  # never in an export name, never matched by a placeholder

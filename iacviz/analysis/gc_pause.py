@@ -1,4 +1,5 @@
 """Pausing Python's cyclic garbage collector while an analysis allocates many small containers."""
+
 from __future__ import annotations
 
 import gc

@@ -36,6 +36,7 @@ so the cache never goes stale. Treat the returned graphs as read-only.
 >>> list(g.edges(data="kinds")), g.nodes["net/Vpc"]["type"]
 ([('net/Sg', 'net/Vpc', {'Ref'})], 'AWS::EC2::VPC')
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -47,8 +48,17 @@ from ..model.estate import Estate
 from .exports import ambiguous_candidates, import_links
 from .gc_pause import paused_gc
 
-__all__ = ["stack_graph", "resource_graph", "deployment_order", "deletion_order", "stack_cycles",
-           "dependents", "dependencies", "deployment_ranks", "ORDERING_LINKS"]
+__all__ = [
+    "stack_graph",
+    "resource_graph",
+    "deployment_order",
+    "deletion_order",
+    "stack_cycles",
+    "dependents",
+    "dependencies",
+    "deployment_ranks",
+    "ORDERING_LINKS",
+]
 
 # Imports that order deployment: those whose exporter is known. An ambiguous import (several
 # candidates) orders nothing, or every candidate would wait on a guess.
@@ -108,10 +118,10 @@ def stack_graph(estate: Estate) -> nx.DiGraph:
 def _build_stack_graph(estate: Estate) -> nx.DiGraph:
     g = nx.DiGraph()
     st = estate.stacks
-    for name, modality, n, fmt, parent in zip(st["stack"], _values(st.modality), _values(st.n_resources),
-                                              _values(st.format), _values(st.parent_stack)):
-        g.add_node(name, kind="stack", stack=name, modality=modality, n_resources=n, format=fmt,
-                   parent_stack=parent)
+    for name, modality, n, fmt, parent in zip(
+        st["stack"], _values(st.modality), _values(st.n_resources), _values(st.format), _values(st.parent_stack)
+    ):
+        g.add_node(name, kind="stack", stack=name, modality=modality, n_resources=n, format=fmt, parent_stack=parent)
     edges: dict[tuple[str, str], dict[str, Any]] = {}
     for src, dst, kind, export, link in _stack_edges(estate):
         data = edges.setdefault((src, dst), {"kinds": set(), "exports": set(), "links": set()})
@@ -127,8 +137,13 @@ def _build_stack_graph(estate: Estate) -> nx.DiGraph:
 def _stack_edges(estate: Estate) -> Iterable[tuple[str, str, str, str | None, str | None]]:
     links = import_links(estate)
     sure = links[links.link.isin(ORDERING_LINKS)].drop_duplicates(["stack", "export_stack", "export_name"])
-    yield from zip(sure["stack"].tolist(), sure.export_stack.tolist(), ["ImportValue"] * len(sure),
-                   sure.export_name.tolist(), sure.link.tolist())
+    yield from zip(
+        sure["stack"].tolist(),
+        sure.export_stack.tolist(),
+        ["ImportValue"] * len(sure),
+        sure.export_name.tolist(),
+        sure.link.tolist(),
+    )
     st = estate.stacks
     names = set(st["stack"])
     for stack, parent, deps in zip(st["stack"].tolist(), _values(st.parent_stack), st.stack_dependencies):
@@ -151,8 +166,9 @@ def _waves(g: nx.DiGraph) -> dict[Any, int]:
     return {n: wave[mapping[n]] for n in g}
 
 
-def deployment_ranks(names: Iterable[str], imports: pd.DataFrame, parents: dict[str, str] | None = None,
-                     order: list[str] | None = None) -> dict[str, int]:
+def deployment_ranks(
+    names: Iterable[str], imports: pd.DataFrame, parents: dict[str, str] | None = None, order: list[str] | None = None
+) -> dict[str, int]:
     """Stack -> how many deployment waves come before it (0: depends on nothing given), from frames.
 
     The frame-level form of :func:`deployment_order`, for figures that draw a selection or
@@ -293,22 +309,59 @@ def _build_resource_graph(estate: Estate) -> nx.DiGraph:  # one pass per frame
     res, par, out, cond = estate.resources, estate.parameters, estate.outputs, estate.conditions
     ids = (res["stack"] + "/" + res.logical_id).tolist()
     g.add_nodes_from(
-        (n, {"kind": "resource", "stack": s, "logical_id": lid, "type": t, "stateful": sf, "modality": m,
-             "deletion_policy": dp, "update_replace_policy": urp})
-        for n, s, lid, t, sf, m, dp, urp in zip(ids, *(_values(res[c]) for c in (
-            "stack", "logical_id", "type", "stateful", "modality", "deletion_policy", "update_replace_policy"))))
+        (
+            n,
+            {
+                "kind": "resource",
+                "stack": s,
+                "logical_id": lid,
+                "type": t,
+                "stateful": sf,
+                "modality": m,
+                "deletion_policy": dp,
+                "update_replace_policy": urp,
+            },
+        )
+        for n, s, lid, t, sf, m, dp, urp in zip(
+            ids,
+            *(
+                _values(res[c])
+                for c in (
+                    "stack",
+                    "logical_id",
+                    "type",
+                    "stateful",
+                    "modality",
+                    "deletion_policy",
+                    "update_replace_policy",
+                )
+            ),
+        )
+    )
     by_stack: dict[str, list[str]] = {}
     for n, s in zip(ids, res["stack"].tolist()):
         by_stack.setdefault(s, []).append(n)
     for frame, prefix, kind in ((par, "Parameters.", "parameter"), (cond, "Conditions.", "condition")):
-        g.add_nodes_from((f"{s}/{prefix}{n}", {"kind": kind, "stack": s, "logical_id": prefix + n, "type": None,
-                                               "stateful": False, "modality": None})
-                         for s, n in zip(frame["stack"], frame.name))
+        g.add_nodes_from(
+            (
+                f"{s}/{prefix}{n}",
+                {"kind": kind, "stack": s, "logical_id": prefix + n, "type": None, "stateful": False, "modality": None},
+            )
+            for s, n in zip(frame["stack"], frame.name)
+        )
     exports: dict[str, list[str]] = {}
     outputs: dict[str, list[str]] = {}
     for s, n, x in zip(out["stack"].tolist(), out.name.tolist(), _values(out.export_name)):
-        g.add_node(f"{s}/Outputs.{n}", kind="output", stack=s, logical_id=f"Outputs.{n}", type=None,
-                   stateful=False, modality=None, export=x)
+        g.add_node(
+            f"{s}/Outputs.{n}",
+            kind="output",
+            stack=s,
+            logical_id=f"Outputs.{n}",
+            type=None,
+            stateful=False,
+            modality=None,
+            export=x,
+        )
         outputs.setdefault(s, []).append(f"{s}/Outputs.{n}")
         if x:
             exports.setdefault(x, []).append(f"{s}/Outputs.{n}")
@@ -317,8 +370,9 @@ def _build_resource_graph(estate: Estate) -> nx.DiGraph:  # one pass per frame
     child_of = {(p, r): c for c, p, r in zip(st["stack"], _values(st.parent_stack), _values(st.parent_resource)) if p}
     adj: dict[tuple[str, str], dict[str, Any]] = {}
 
-    def add(u: str, v: str, kind: str, attribute: str | None, path: str, active: bool | None = True,
-            **extra: Any) -> None:
+    def add(
+        u: str, v: str, kind: str, attribute: str | None, path: str, active: bool | None = True, **extra: Any
+    ) -> None:
         data = adj.get((u, v))
         if data is None:
             data = adj[(u, v)] = {"kinds": set(), "refs": [], "attribute": attribute, "path": path, **extra}
@@ -333,9 +387,22 @@ def _build_resource_graph(estate: Estate) -> nx.DiGraph:  # one pass per frame
         return None
 
     refs = estate.references
-    for s, src, path, ts, t, tk, kind, attr, active in zip(*(_values(refs[c]) for c in (
-            "source_stack", "source", "source_path", "target_stack", "target", "target_kind", "kind", "attribute",
-            "active"))):
+    for s, src, path, ts, t, tk, kind, attr, active in zip(
+        *(
+            _values(refs[c])
+            for c in (
+                "source_stack",
+                "source",
+                "source_path",
+                "target_stack",
+                "target",
+                "target_kind",
+                "kind",
+                "attribute",
+                "active",
+            )
+        )
+    ):
         if tk in _SKIP_TARGETS or active is False:
             continue
         if tk == "resource":
@@ -352,16 +419,25 @@ def _build_resource_graph(estate: Estate) -> nx.DiGraph:  # one pass per frame
         if param:
             add(param, v, kind, attr, path, active, via=f"{s}/{src}")
     links = import_links(estate)
-    for s, src, path, es, eo, name, link, active in zip(*(links[c].tolist() for c in (
-            "stack", "source", "path", "export_stack", "export_output", "export_name", "link", "active"))):
+    for s, src, path, es, eo, name, link, active in zip(
+        *(
+            links[c].tolist()
+            for c in ("stack", "source", "path", "export_stack", "export_output", "export_name", "link", "active")
+        )
+    ):
         v = f"import:{name}" if link == "ambiguous" else f"{es}/Outputs.{eo}"
         add(f"{s}/{src}", v, "ImportValue", None, path, active, link=link, export=name)
         param = passed_to_child(s, src, path)
         if param:
             add(param, v, "ImportValue", None, path, active, link=link, export=name, via=f"{s}/{src}")
     groups = ambiguous_candidates(estate)
-    g.add_nodes_from((f"import:{k}", {"kind": "import", "stack": None, "logical_id": k, "type": None,
-                                      "stateful": False, "modality": None}) for k in set(groups.group))
+    g.add_nodes_from(
+        (
+            f"import:{k}",
+            {"kind": "import", "stack": None, "logical_id": k, "type": None, "stateful": False, "modality": None},
+        )
+        for k in set(groups.group)
+    )
     for key, es, eo, name in zip(groups.group, groups.export_stack, groups.export_output, groups.export_name):
         add(f"import:{key}", f"{es}/Outputs.{eo}", "ImportValue", None, "/", link="ambiguous", export=name)
     for (parent, resource), child in child_of.items():

@@ -18,6 +18,7 @@ with :func:`iacviz.plan_changes`, the way ``aws cloudformation deploy`` would up
 
 >>> plan = plan_live(["after/"], profile="prod-readonly", region="eu-west-1")  # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import copy
@@ -38,9 +39,16 @@ from .changes import plan_changes
 __all__ = ["plan_live"]
 
 
-def plan_live(after: str | os.PathLike | Iterable[str | os.PathLike], *, session=None, profile: str | None = None,
-              region: str | None = None, endpoint_url: str | None = None,
-              parameters: Mapping[str, Any] | None = None, client_config=None) -> pd.DataFrame:
+def plan_live(
+    after: str | os.PathLike | Iterable[str | os.PathLike],
+    *,
+    session=None,
+    profile: str | None = None,
+    region: str | None = None,
+    endpoint_url: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    client_config=None,
+) -> pd.DataFrame:
     """The change sets that deploying the templates of `after` over the deployed stacks would make.
 
     Parameters
@@ -78,8 +86,14 @@ def plan_live(after: str | os.PathLike | Iterable[str | os.PathLike], *, session
         raise IacvizError(f"plan --live: no templates in {', '.join(map(str, paths))}")
     # Every stack of the region: a nested stack is found through its parent's resources (its
     # name is CloudFormation's), which a filter on the names would leave out.
-    read = read_live(session, regions=[region], include=("templates", "resources"), progress=False,
-                     endpoint_url=endpoint_url, client_config=client_config)
+    read = read_live(
+        session,
+        regions=[region],
+        include=("templates", "resources"),
+        progress=False,
+        endpoint_url=endpoint_url,
+        client_config=client_config,
+    )
     deployed = {r.name: r for r in read.raw_stacks if not r.parent_stack}
     problems = [e for e in read.errors if e.severity == "error"]
     if problems and not read.raw_stacks:
@@ -113,8 +127,12 @@ def plan_live(after: str | os.PathLike | Iterable[str | os.PathLike], *, session
     user = {r.name: dict(r.parameter_values) for r in after_raws}
     before = build_estate(before_raws, [], region=region)
     after_estate = build_estate(after_raws, errors + notes, region=region)
-    return plan_changes(before, after_estate, before_parameters={r.name: dict(r.parameter_values) for r in before_raws},
-                        after_parameters=user)
+    return plan_changes(
+        before,
+        after_estate,
+        before_parameters={r.name: dict(r.parameter_values) for r in before_raws},
+        after_parameters=user,
+    )
 
 
 def _per_stack(params: Mapping[str, Any], names: list[str]) -> dict[str, dict]:
@@ -135,12 +153,14 @@ def _with_values(raw: RawStack, deployed: RawStack | None, given: dict) -> RawSt
             values[name] = previous[name]
         elif name in raw.parameter_values:
             values[name] = raw.parameter_values[name]
-    return dataclasses.replace(raw, parameter_values=values, parameter_values_source="user",
-                               account=None, region=None, environment=None)
+    return dataclasses.replace(
+        raw, parameter_values=values, parameter_values_source="user", account=None, region=None, environment=None
+    )
 
 
-def _resolve_ssm(new: RawStack, old: RawStack, ssm, given: dict, read: RawStack) -> tuple[RawStack, RawStack,
-                                                                                        list[ErrorRow]]:
+def _resolve_ssm(
+    new: RawStack, old: RawStack, ssm, given: dict, read: RawStack
+) -> tuple[RawStack, RawStack, list[ErrorRow]]:
     """Both sides with their SSM-typed parameters turned into plain String values where both the
     deployed resolved value and the current SSM value are known (a change then shows as a change)."""
     specs = new.template.get("Parameters") or {}
@@ -160,10 +180,17 @@ def _resolve_ssm(new: RawStack, old: RawStack, ssm, given: dict, read: RawStack)
     notes: list[ErrorRow] = []
     for i in range(0, len(wanted), 10):  # GetParameters takes at most 10 names
         try:
-            page = ssm.get_parameters(Names=wanted[i:i + 10], WithDecryption=False)
+            page = ssm.get_parameters(Names=wanted[i : i + 10], WithDecryption=False)
         except CALL_ERRORS as exc:
-            notes.append(ErrorRow(f"live:{old.account or ''}/{old.region or ''}/GetParameters", 0, "warning",
-                                  f"SSM parameters of {new.name} stay unknowable: {explain(exc)}", new.name))
+            notes.append(
+                ErrorRow(
+                    f"live:{old.account or ''}/{old.region or ''}/GetParameters",
+                    0,
+                    "warning",
+                    f"SSM parameters of {new.name} stay unknowable: {explain(exc)}",
+                    new.name,
+                )
+            )
             return new, old, notes
         current.update({p["Name"]: p.get("Value") for p in page.get("Parameters") or []})
     new_t, old_t = copy.deepcopy(new.template), copy.deepcopy(old.template)
@@ -179,8 +206,11 @@ def _resolve_ssm(new: RawStack, old: RawStack, ssm, given: dict, read: RawStack)
                 params[key] = {**params[key], "Type": kind}
                 params[key].pop("Default", None)
                 values[key] = value
-    return (dataclasses.replace(new, template=new_t, parameter_values=new_values),
-            dataclasses.replace(old, template=old_t, parameter_values=old_values), notes)
+    return (
+        dataclasses.replace(new, template=new_t, parameter_values=new_values),
+        dataclasses.replace(old, template=old_t, parameter_values=old_values),
+        notes,
+    )
 
 
 def _ssm_name(key: str, spec: dict, values: dict) -> str | None:

@@ -10,6 +10,7 @@ read its rows rather than restating them.
 >>> iacviz.load_template(t, stack="net").export_problems[["kind", "source"]].values.tolist()
 [['unused export', 'Outputs.V']]
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -54,8 +55,14 @@ def export_problems(estate: Estate) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     err = estate.errors
     unread = sorted(set(err.source[err.severity == "error"].dropna()))
-    note = (f" ({len(unread)} file{'s' if len(unread) != 1 else ''} of the estate could not be read and may "
-            f"export it, e.g. {unread[0]})") if unread else ""
+    note = (
+        (
+            f" ({len(unread)} file{'s' if len(unread) != 1 else ''} of the estate could not be read and may "
+            f"export it, e.g. {unread[0]})"
+        )
+        if unread
+        else ""
+    )
     for r in imp.itertuples():
         if r.active is not pd.NA and not r.active:
             continue  # CloudFormation never evaluates it: nothing can go wrong with it
@@ -64,26 +71,57 @@ def export_problems(estate: Estate) -> pd.DataFrame:
             where += ", under a condition whose value is unknown"
         if r.link == "dangling":
             what = "a name matching it" if "${" in r.export_name else "that name"
-            rows.append(dict(kind="dangling import", severity="warning" if r.active is pd.NA else "error",
-                             stack=r.stack, source=r.source, name=r.export_name, active=r.active,
-                             message=f"{r.stack} imports '{r.export_name}' ({where}) but no stack in the estate "
-                                     f"exports {what}{note}"))
+            rows.append(
+                dict(
+                    kind="dangling import",
+                    severity="warning" if r.active is pd.NA else "error",
+                    stack=r.stack,
+                    source=r.source,
+                    name=r.export_name,
+                    active=r.active,
+                    message=f"{r.stack} imports '{r.export_name}' ({where}) but no stack in the estate "
+                    f"exports {what}{note}",
+                )
+            )
         elif r.link == "ambiguous":
             cands = ", ".join(f"'{n}' of {s}" for n, s in zip(r.candidates[:5], r.candidate_stacks[:5]))
             cands += f" and {len(r.candidates) - 5} more" if len(r.candidates) > 5 else ""
-            rows.append(dict(kind="ambiguous import", severity="warning", stack=r.stack, source=r.source,
-                             name=r.export_name, active=r.active,
-                             message=f"{r.stack} imports '{r.export_name}' ({where}), which matches "
-                                     f"{len(r.candidates)} exports: {cands}; none is picked"))
+            rows.append(
+                dict(
+                    kind="ambiguous import",
+                    severity="warning",
+                    stack=r.stack,
+                    source=r.source,
+                    name=r.export_name,
+                    active=r.active,
+                    message=f"{r.stack} imports '{r.export_name}' ({where}), which matches "
+                    f"{len(r.candidates)} exports: {cands}; none is picked",
+                )
+            )
         elif r.link == "unresolved":
-            rows.append(dict(kind="unresolved import", severity="info", stack=r.stack, source=r.source,
-                             name=r.export_name, active=r.active,
-                             message=f"{r.stack} imports a name that cannot be resolved offline ({where})"))
+            rows.append(
+                dict(
+                    kind="unresolved import",
+                    severity="info",
+                    stack=r.stack,
+                    source=r.source,
+                    name=r.export_name,
+                    active=r.active,
+                    message=f"{r.stack} imports a name that cannot be resolved offline ({where})",
+                )
+            )
     for r in ex[(ex.n_importers == 0) & ex.possible_importers.map(len).eq(0)].itertuples():
-        rows.append(dict(kind="unused export", severity="info", stack=r.stack, source=f"Outputs.{r.output}",
-                         name=r.export_name,
-                         message=f"{r.stack} exports '{r.export_name}' (Outputs.{r.output}) but no stack in the "
-                                 f"estate imports it"))
+        rows.append(
+            dict(
+                kind="unused export",
+                severity="info",
+                stack=r.stack,
+                source=f"Outputs.{r.output}",
+                name=r.export_name,
+                message=f"{r.stack} exports '{r.export_name}' (Outputs.{r.output}) but no stack in the "
+                f"estate imports it",
+            )
+        )
     concrete = ex[~ex.pattern.astype(bool)]
     scope = export_scopes(estate)
     places = concrete.assign(scope=[scope.get(s, "/") for s in concrete["stack"]])
@@ -91,19 +129,40 @@ def export_problems(estate: Estate) -> pd.DataFrame:
         if len(group) < 2:
             continue  # one export of a name per account and region: other places do not collide
         owners = ", ".join(f"{s} (Outputs.{o})" for s, o in zip(group["stack"], group.output))
-        rows.append(dict(kind="duplicate export", severity="error", stack=group["stack"].iloc[0], name=name,
-                         message=f"export name '{name}' is exported {len(group)} times: {owners}; "
-                                 f"CloudFormation allows one export of a name per account and region"))
+        rows.append(
+            dict(
+                kind="duplicate export",
+                severity="error",
+                stack=group["stack"].iloc[0],
+                name=name,
+                message=f"export name '{name}' is exported {len(group)} times: {owners}; "
+                f"CloudFormation allows one export of a name per account and region",
+            )
+        )
     for r in ex[ex.reexport_of.notna()].itertuples():
-        rows.append(dict(kind="re-export", severity="warning", stack=r.stack, source=f"Outputs.{r.output}",
-                         name=r.export_name,
-                         message=f"{r.stack} re-exports the import '{r.reexport_of}' as '{r.export_name}' "
-                                 f"(Outputs.{r.output}): its importers depend on the original exporter "
-                                 f"through {r.stack}, which must be updated in between"))
+        rows.append(
+            dict(
+                kind="re-export",
+                severity="warning",
+                stack=r.stack,
+                source=f"Outputs.{r.output}",
+                name=r.export_name,
+                message=f"{r.stack} re-exports the import '{r.reexport_of}' as '{r.export_name}' "
+                f"(Outputs.{r.output}): its importers depend on the original exporter "
+                f"through {r.stack}, which must be updated in between",
+            )
+        )
     for cycle, how in stack_cycles(estate):
-        rows.append(dict(kind="stack cycle", severity="error", stack=cycle[0], name=" -> ".join(cycle + cycle[:1]),
-                         message=f"stacks {', '.join(cycle)} depend on each other in a cycle ({how}); "
-                                 f"no deployment order satisfies it"))
+        rows.append(
+            dict(
+                kind="stack cycle",
+                severity="error",
+                stack=cycle[0],
+                name=" -> ".join(cycle + cycle[:1]),
+                message=f"stacks {', '.join(cycle)} depend on each other in a cycle ({how}); "
+                f"no deployment order satisfies it",
+            )
+        )
     return schema.frame("export_problems", rows)
 
 

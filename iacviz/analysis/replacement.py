@@ -5,6 +5,7 @@ One that follows a parameter, an import or another resource can replace it (and,
 CloudFormation's references, its dependents) on a deployment where nobody touched the
 resource: a new parameter value, a replaced VPC. :func:`replacement_prone` lists those.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -49,7 +50,8 @@ def replacement_prone(estate: Estate) -> pd.DataFrame:
     """
     props = estate.properties
     mask = props["update_behavior"].isin(["replace", "conditional"]) & props["driven_by"].map(
-        lambda d: isinstance(d, list) and any(x.startswith(_MOVING) for x in d))
+        lambda d: isinstance(d, list) and any(x.startswith(_MOVING) for x in d)
+    )
     prone = props[mask.fillna(False).astype(bool)]
     if prone.empty:
         return schema.frame("replacement_prone", [])
@@ -57,19 +59,29 @@ def replacement_prone(estate: Estate) -> pd.DataFrame:
     params = parameter_keys(estate)
     import_names = import_index(estate)
     rows = []
-    for stack, lid, path, behavior, driven in zip(prone["stack"], prone["logical_id"], prone["path"],
-                                                  prone["update_behavior"], prone["driven_by"]):
+    for stack, lid, path, behavior, driven in zip(
+        prone["stack"], prone["logical_id"], prone["path"], prone["update_behavior"], prone["driven_by"]
+    ):
         r = res.loc[(stack, lid)] if (stack, lid) in res.index else None
         rtype = r["type"] if r is not None else None
         stateful = bool(r["stateful"]) if r is not None and pd.notna(r["stateful"]) else False
         policy = r["update_replace_policy"] if r is not None and pd.notna(r["update_replace_policy"]) else None
         words = driver_words(driven, stack, params, imports_at(import_names, stack, lid, path))
         kept = keeps_old_resource(policy, rtype or "", "replace")
-        rows.append({
-            "stack": stack, "logical_id": lid, "type": rtype, "path": path, "update_behavior": behavior,
-            "driven_by": driven, "drivers": ", ".join(words), "stateful": stateful,
-            "protected": kept, "message": _message(lid, path, behavior, words, stateful, kept),
-        })
+        rows.append(
+            {
+                "stack": stack,
+                "logical_id": lid,
+                "type": rtype,
+                "path": path,
+                "update_behavior": behavior,
+                "driven_by": driven,
+                "drivers": ", ".join(words),
+                "stateful": stateful,
+                "protected": kept,
+                "message": _message(lid, path, behavior, words, stateful, kept),
+            }
+        )
     return schema.frame("replacement_prone", rows)
 
 
@@ -94,14 +106,16 @@ def import_index(estate: Estate) -> dict[tuple[str, str], list[tuple[str, str]]]
     refs = estate.references
     imports = refs[refs["kind"] == "ImportValue"]
     index: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for s, src, path, target in zip(imports["source_stack"], imports["source"], imports["source_path"],
-                                    imports["target"]):
+    for s, src, path, target in zip(
+        imports["source_stack"], imports["source"], imports["source_path"], imports["target"]
+    ):
         index.setdefault((s, src), []).append((path, target))
     return index
 
 
-def imports_at(index: dict[tuple[str, str], list[tuple[str, str]]], stack: str, logical_id: str,
-               path: str) -> list[str]:
+def imports_at(
+    index: dict[tuple[str, str], list[tuple[str, str]]], stack: str, logical_id: str, path: str
+) -> list[str]:
     """The import names used at or below `path` of a resource (`index` from :func:`import_index`).
 
     >>> imports_at({("app", "Sg"): [("/properties/VpcId", "v")]}, "app", "Sg", "/properties/VpcId")
@@ -144,11 +158,17 @@ def _message(lid: str, path: str, behavior: str, words: list[str], stateful: boo
     verb = "replaces" if behavior == "replace" else "may replace"
     what = f"{lid}"
     if stateful:
-        what += " (stateful, " + ("old copy kept by UpdateReplacePolicy)" if kept else
-                                  "data lost: no UpdateReplacePolicy Retain/Snapshot)" if kept is False else
-                                  "UpdateReplacePolicy cannot be resolved offline)")
-    return f"{prop} is create-only{' (conditionally)' if behavior == 'conditional' else ''}: " \
-           f"a new value of {' or '.join(words)} {verb} {what}"
+        what += " (stateful, " + (
+            "old copy kept by UpdateReplacePolicy)"
+            if kept
+            else "data lost: no UpdateReplacePolicy Retain/Snapshot)"
+            if kept is False
+            else "UpdateReplacePolicy cannot be resolved offline)"
+        )
+    return (
+        f"{prop} is create-only{' (conditionally)' if behavior == 'conditional' else ''}: "
+        f"a new value of {' or '.join(words)} {verb} {what}"
+    )
 
 
 @derived_frame("replacement_prone")

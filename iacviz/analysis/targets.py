@@ -14,6 +14,7 @@ construct (its ``/Resource``) or lies below it.
 >>> suggestions(e, "netstack/vpc")
 ['NetStack/Vpc']
 """
+
 from __future__ import annotations
 
 import difflib
@@ -35,7 +36,7 @@ def construct_resources(estate: Estate, path: str, subtree: bool = False) -> lis
     path = path.strip("/")
     if not path or cdk.isna().all():
         return []
-    ids = (res["stack"].astype(object) + "/" + res.logical_id.astype(object))
+    ids = res["stack"].astype(object) + "/" + res.logical_id.astype(object)
     own = ids[(cdk == path) | (cdk == f"{path}/Resource") | (cdk == f"{path}/Default")]
     if len(own) and not subtree:
         return own.tolist()
@@ -92,4 +93,3 @@ def did_you_mean(estate: Estate, target: str) -> str:
         return ""
     quoted = [repr(x) for x in found]
     return " Did you mean " + (quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]) + "?"
-

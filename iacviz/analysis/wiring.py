@@ -29,6 +29,7 @@ export convention). Candidates equal on all three are a tie: listed, never picke
 >>> wire_suggestions(estate)[["parameter", "value", "suggested"]].values.tolist()
 [['ParentVPCStack', 'net', True]]
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -52,8 +53,7 @@ def _open_names(estate: Estate) -> pd.DataFrame:
     """Active (or maybe active) imports that do not link exactly, with their name as a pattern:
     parameters without a value, or with only a default, left as ``${Name}``."""
     imp = estate.imports
-    rows = imp[~imp.active.eq(False).fillna(False).astype(bool) & (imp.link != "exact")
-               & (imp.link != "unresolved")]
+    rows = imp[~imp.active.eq(False).fillna(False).astype(bool) & (imp.link != "exact") & (imp.link != "unresolved")]
     if rows.empty:
         return rows.assign(pattern=[])
     retry = _without_defaults(estate, rows)
@@ -88,8 +88,10 @@ def wire_suggestions(estate: Estate) -> pd.DataFrame:
     """
     rows = _open_names(estate)
     params = estate.parameters
-    declared = {(s, n): d if isinstance(d, str) else "" for s, n, d in
-                zip(params["stack"], params.name, params.description.astype(object))}
+    declared = {
+        (s, n): d if isinstance(d, str) else ""
+        for s, n, d in zip(params["stack"], params.name, params.description.astype(object))
+    }
     ex = estate.exports
     concrete = ex[~ex.pattern.astype(bool)]
     by_name: dict[str, set[str]] = {}
@@ -143,21 +145,49 @@ def wire_suggestions(estate: Estate) -> pd.DataFrame:
         for full, n, desc, naming, value, got, src in cands:
             top = (full, n, desc, naming) == best
             rank = levels.index((full, n, desc, naming)) + 1  # candidates that fit equally share a rank
-            out.append({
-                "parameter": h, "value": value, "exporter": exporter[(h, value)], "source": src,
-                "rank": rank, "suggested": top and len(tied) == 1, "tie": top and len(tied) > 1,
-                "stacks": sorted(stacks[h]), "n_import_sites": sites[h], "names_needed": len(need),
-                "names_exported": n, "missing": sorted(need - got), "description_match": desc,
-                "naming_match": naming, "reason": _reason(h, value, src, n, len(need), desc, naming, hints,
-                                                          top, tied, [c for c in cands if c[:4] != best])})
+            out.append(
+                {
+                    "parameter": h,
+                    "value": value,
+                    "exporter": exporter[(h, value)],
+                    "source": src,
+                    "rank": rank,
+                    "suggested": top and len(tied) == 1,
+                    "tie": top and len(tied) > 1,
+                    "stacks": sorted(stacks[h]),
+                    "n_import_sites": sites[h],
+                    "names_needed": len(need),
+                    "names_exported": n,
+                    "missing": sorted(need - got),
+                    "description_match": desc,
+                    "naming_match": naming,
+                    "reason": _reason(
+                        h, value, src, n, len(need), desc, naming, hints, top, tied, [c for c in cands if c[:4] != best]
+                    ),
+                }
+            )
     return schema.frame("wire_suggestions", out)
 
 
-def _reason(h: str, value: str, src: str, n: int, need: int, desc: bool, naming: bool, hints: list[str],
-            top: bool, tied: list, others: list) -> str:
+def _reason(
+    h: str,
+    value: str,
+    src: str,
+    n: int,
+    need: int,
+    desc: bool,
+    naming: bool,
+    hints: list[str],
+    top: bool,
+    tied: list,
+    others: list,
+) -> str:
     names = "the one name" if need == 1 else f"all {need} names"
-    parts = [f"{value} exports {names} the imports of {h} need" if n == need
-             else f"{value} exports {n} of the {need} names the imports of {h} need"]
+    parts = [
+        f"{value} exports {names} the imports of {h} need"
+        if n == need
+        else f"{value} exports {n} of the {need} names the imports of {h} need"
+    ]
     if desc:
         parts.append(f"its template {src} matches the description ({', '.join(hints)})")
     elif hints:
@@ -167,9 +197,13 @@ def _reason(h: str, value: str, src: str, n: int, need: int, desc: bool, naming:
     if top and len(tied) > 1:
         parts.append("fits as well as " + ", ".join(c[4] for c in tied if c[4] != value) + ": pick one")
     elif top and others:
-        parts.append("less likely: " + ", ".join(f"{c[4]} ({c[1]} of {need} names"
-                                                    f"{', not the described template' if desc and not c[2] else ''})"
-                                                    for c in others[:5]))
+        parts.append(
+            "less likely: "
+            + ", ".join(
+                f"{c[4]} ({c[1]} of {need} names{', not the described template' if desc and not c[2] else ''})"
+                for c in others[:5]
+            )
+        )
     return "; ".join(parts)
 
 
@@ -198,9 +232,12 @@ def wire_snippet(suggestions: pd.DataFrame | Estate) -> str:
     df = wire_suggestions(suggestions) if isinstance(suggestions, Estate) else suggestions
     if df.empty:
         return "# iacviz wire: every import links exactly or has no candidate; nothing to suggest.\n"
-    lines = ["# Estate-wide parameter values suggested by `iacviz wire` from the imports and exports of",
-             "# the estate. Review them, then put this block in iacviz-estate.yaml: every stack that",
-             "# declares a key gets its value; a stack's own parameters: still win.", "parameters:"]
+    lines = [
+        "# Estate-wide parameter values suggested by `iacviz wire` from the imports and exports of",
+        "# the estate. Review them, then put this block in iacviz-estate.yaml: every stack that",
+        "# declares a key gets its value; a stack's own parameters: still win.",
+        "parameters:",
+    ]
     for h, group in df.groupby("parameter", sort=True):
         first = group.iloc[0]
         n_stacks, n_sites = len(first.stacks), int(first.n_import_sites)
@@ -219,5 +256,9 @@ def wire_snippet(suggestions: pd.DataFrame | Estate) -> str:
 
 def _yaml(value: Any) -> str:
     text = str(value)
-    return text if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", text) and text.lower() not in (
-        "yes", "no", "true", "false", "on", "off", "null") else json.dumps(text)
+    return (
+        text
+        if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", text)
+        and text.lower() not in ("yes", "no", "true", "false", "on", "off", "null")
+        else json.dumps(text)
+    )

@@ -9,6 +9,7 @@ parameter without a value, the account id). And/Or/Not follow Kleene logic, so
 ...                     Context("s", parameters={"Env": "prod"}))
 {'Prod': True, 'Dev': False}
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Iterable

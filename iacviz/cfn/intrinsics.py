@@ -6,6 +6,7 @@ walkers here handle one spelling of each function.
 >>> [r.target for r in find_references({"Fn::Sub": "${Vpc}-${AWS::Region}-${!Literal}"})]
 ['Vpc', 'AWS::Region']
 """
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,14 @@ from .pointer import join
 
 PSEUDO_PARAMETERS = frozenset(
     {
-        "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region",
-        "AWS::StackId", "AWS::StackName", "AWS::URLSuffix",
+        "AWS::AccountId",
+        "AWS::NotificationARNs",
+        "AWS::NoValue",
+        "AWS::Partition",
+        "AWS::Region",
+        "AWS::StackId",
+        "AWS::StackName",
+        "AWS::URLSuffix",
     }
 )
 
@@ -226,8 +233,9 @@ def _pseudo(name: str, ctx: Context) -> Any:
     if name == "AWS::Region":
         return ctx.region
     if name == "AWS::Partition":
-        return "aws-cn" if ctx.region.startswith("cn-") else (
-            "aws-us-gov" if ctx.region.startswith("us-gov-") else "aws")
+        return (
+            "aws-cn" if ctx.region.startswith("cn-") else ("aws-us-gov" if ctx.region.startswith("us-gov-") else "aws")
+        )
     if name == "AWS::URLSuffix":
         return "amazonaws.com.cn" if ctx.region.startswith("cn-") else "amazonaws.com"
     if name == "AWS::AccountId" and ctx.account:
@@ -278,7 +286,7 @@ def _resolve(expr: Any, ctx: Context) -> Any:  # one dispatch over the functions
             raise _Unknown
         return sep.join(_as_text(i) for i in items)
     if key == "Fn::GetAtt":
-        target, attribute = (arg.partition(".")[::2] if type(arg) is str else (arg + [None])[:2])
+        target, attribute = arg.partition(".")[::2] if type(arg) is str else (arg + [None])[:2]
         if type(target) is not str or type(attribute) is not str:
             raise _Unknown
         return _getatt_value(target, attribute, ctx)

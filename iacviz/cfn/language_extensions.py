@@ -19,6 +19,7 @@ quotas "apply to the resultant template"), where expansion stops.
 >>> sorted(expanded["Resources"]), expanded["Resources"]["TopicRefunds"]["Properties"], problems
 (['TopicOrders', 'TopicRefunds'], {'TopicName': 'Refunds'}, [])
 """
+
 from __future__ import annotations
 
 import re
@@ -54,8 +55,9 @@ class _Expansion:
         self.budget = budget  # bytes (about JSON's) that loops may still produce
 
 
-def expand_foreach(template: dict[str, Any], parameters: dict[str, Any], *,
-                   max_bytes: int = MAX_TEMPLATE_BYTES) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+def expand_foreach(
+    template: dict[str, Any], parameters: dict[str, Any], *, max_bytes: int = MAX_TEMPLATE_BYTES
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Expand every ``Fn::ForEach`` of `template`; returns (new template, problems).
 
     `parameters` gives the values of parameters a collection may ``Ref``. Each problem is
@@ -75,12 +77,22 @@ def expand_foreach(template: dict[str, Any], parameters: dict[str, Any], *,
     except _TooBig:
         run = _Expansion(parameters, template.get("Mappings"), -1)  # -1: every loop left out
         out = _expand(template, {}, run)
-        return out, [("error", f"Fn::ForEach expands the template past {max_bytes} bytes, the largest "
-                               "template CloudFormation accepts; the loops are left out")]
+        return out, [
+            (
+                "error",
+                f"Fn::ForEach expands the template past {max_bytes} bytes, the largest "
+                "template CloudFormation accepts; the loops are left out",
+            )
+        ]
     resources = out.get("Resources")
     if isinstance(resources, dict) and len(resources) > MAX_RESOURCES:
-        run.problems.append(("error", f"Fn::ForEach expands to {len(resources)} resources; CloudFormation "
-                                      f"accepts at most {MAX_RESOURCES} in one template"))
+        run.problems.append(
+            (
+                "error",
+                f"Fn::ForEach expands to {len(resources)} resources; CloudFormation "
+                f"accepts at most {MAX_RESOURCES} in one template",
+            )
+        )
     return out, run.problems
 
 
@@ -98,7 +110,7 @@ def _expand(node: Any, bound: dict[str, str], run: _Expansion) -> Any:
             _spend(run, 8)
         return node
     if len(node) == 1 and bound:
-        (key, arg), = node.items()
+        ((key, arg),) = node.items()
         if key == "Ref" and type(arg) is str and arg in bound:
             return bound[arg]
         if key == "Fn::Sub" and type(arg) is str:
@@ -113,16 +125,21 @@ def _expand(node: Any, bound: dict[str, str], run: _Expansion) -> Any:
         if isinstance(key, str) and key.startswith(_PREFIX):
             for new_key, new_value in _loop(key, value, bound, run).items():
                 if new_key in out or new_key in node:
-                    run.problems.append(("error", f"{key}: produces the key {new_key!r} twice; "
-                                                  "CloudFormation rejects the template"))
+                    run.problems.append(
+                        ("error", f"{key}: produces the key {new_key!r} twice; CloudFormation rejects the template")
+                    )
                 out[new_key] = new_value
         else:
             new_key = _substitute(key, bound) if bound and isinstance(key, str) else key
             if bound:
                 _spend(run, len(str(new_key)) + 4)
             if new_key in out:
-                run.problems.append(("error", f"the key {new_key!r} appears twice after Fn::ForEach; "
-                                              "CloudFormation rejects the template"))
+                run.problems.append(
+                    (
+                        "error",
+                        f"the key {new_key!r} appears twice after Fn::ForEach; CloudFormation rejects the template",
+                    )
+                )
             out[new_key] = _expand(value, bound, run)
     return out
 
@@ -142,22 +159,24 @@ def _loop(key: str, spec: Any, bound: dict[str, str], run: _Expansion) -> dict[s
     identifier, collection, fragment = spec
     items = _collection(_expand(collection, bound, run), run)
     if items is None:
-        run.problems.append(("warning", f"{key}: its collection is not known offline ({collection!r:.200}); "
-                                        "the loop is left out"))
+        run.problems.append(
+            ("warning", f"{key}: its collection is not known offline ({collection!r:.200}); the loop is left out")
+        )
         return {}
     out: dict[str, Any] = {}
     for item in items:
         for new_key, value in _expand(fragment, {**bound, identifier: _text(item)}, run).items():
             if new_key in out:
-                run.problems.append(("error", f"{key}: produces the key {new_key!r} twice; "
-                                              "CloudFormation rejects the template"))
+                run.problems.append(
+                    ("error", f"{key}: produces the key {new_key!r} twice; CloudFormation rejects the template")
+                )
             out[new_key] = value
     return out
 
 
 def _collection(value: Any, run: _Expansion) -> list[Any] | None:
     if type(value) is dict and len(value) == 1:
-        (key, arg), = value.items()
+        ((key, arg),) = value.items()
         if key == "Ref" and type(arg) is str:
             value = run.parameters.get(arg)
             if isinstance(value, str):

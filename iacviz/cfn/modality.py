@@ -37,6 +37,7 @@ the longest matching glob (on equal length: the later row). Users add or overrid
 >>> classify("AWS::EC2::VPC")
 ('persistent', False)
 """
+
 from __future__ import annotations
 
 import json
@@ -79,6 +80,7 @@ def _cfnlint_stateful() -> frozenset[str]:
 
 
 CFNLINT_STATEFUL = _cfnlint_stateful()
+
 
 class _Row(NamedTuple):
     modality: str
@@ -250,7 +252,8 @@ def not_a_data_store(resource_type: str, properties: Mapping[str, Any] | None = 
     True
     """
     if resource_type in _CLUSTER_MEMBERS or (
-            resource_type == "AWS::RDS::DBInstance" and "DBClusterIdentifier" in (properties or {})):
+        resource_type == "AWS::RDS::DBInstance" and "DBClusterIdentifier" in (properties or {})
+    ):
         return "a member of a DB cluster: the data lives in the cluster"
     if resource_type in _TELEMETRY:
         return "log data, kept by the log group's retention"
@@ -264,5 +267,7 @@ def notification_target(referrer_type: str, path: str) -> bool:
     >>> notification_target("AWS::AutoScaling::LifecycleHook", "/properties/NotificationTargetARN")
     True
     """
-    return any(path.startswith(p) and (p.endswith("/") is False or path.endswith("/NotificationTargetARN"))
-               for p in _NOTIFICATION_TARGETS.get(referrer_type, ()))
+    return any(
+        path.startswith(p) and (p.endswith("/") is False or path.endswith("/NotificationTargetARN"))
+        for p in _NOTIFICATION_TARGETS.get(referrer_type, ())
+    )

@@ -12,6 +12,7 @@ string as a list. ``NoEcho: true`` parameters are never shown (the API masks the
 >>> resolve(declared(t), ({"Azs": "a, b"}, "user"))
 ({'Env': 'dev', 'Azs': ['a', 'b']}, {'Env': 'default', 'Azs': 'user'})
 """
+
 from __future__ import annotations
 
 from typing import Any, Mapping

@@ -6,6 +6,7 @@ pointer: ``/properties/Tags/a~1b`` is the key ``a/b`` under ``Tags``.
 >>> join("/properties", "a/b"), unescape("a~1b")
 ('/properties/a~1b', 'a/b')
 """
+
 from __future__ import annotations
 
 from typing import Any

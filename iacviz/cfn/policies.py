@@ -15,13 +15,19 @@ Facts (CloudFormation template reference, ``aws-attribute-deletionpolicy`` and
 >>> keeps_old_resource("Snapshot", "AWS::RDS::DBInstance", "replace"), keeps_old_resource("Delete", "AWS::S3::Bucket")
 (True, False)
 """
+
 from __future__ import annotations
 
 from typing import Any, Mapping
 
 __all__ = [
-    "DELETION_POLICIES", "REPLACE_POLICIES", "DEFAULT_REPLACE_POLICY", "default_deletion_policy",
-    "supports_snapshot", "keeps_old_resource", "policy_action",
+    "DELETION_POLICIES",
+    "REPLACE_POLICIES",
+    "DEFAULT_REPLACE_POLICY",
+    "default_deletion_policy",
+    "supports_snapshot",
+    "keeps_old_resource",
+    "policy_action",
 ]
 
 DELETION_POLICIES = ("Delete", "Retain", "RetainExceptOnCreate", "Snapshot")
@@ -31,11 +37,18 @@ DEFAULT_REPLACE_POLICY = "Delete"
 try:  # cfn-lint's list of types that accept DeletionPolicy/UpdateReplacePolicy: Snapshot
     from cfnlint.helpers import valid_snapshot_types as _SNAPSHOT_TYPES
 except ImportError:  # pragma: no cover - older/newer cfn-lint; same list as the reference notes
-    _SNAPSHOT_TYPES = frozenset({
-        "AWS::DocDB::DBCluster", "AWS::EC2::Volume", "AWS::ElastiCache::CacheCluster",
-        "AWS::ElastiCache::ReplicationGroup", "AWS::Neptune::DBCluster", "AWS::RDS::DBCluster",
-        "AWS::RDS::DBInstance", "AWS::Redshift::Cluster",
-    })
+    _SNAPSHOT_TYPES = frozenset(
+        {
+            "AWS::DocDB::DBCluster",
+            "AWS::EC2::Volume",
+            "AWS::ElastiCache::CacheCluster",
+            "AWS::ElastiCache::ReplicationGroup",
+            "AWS::Neptune::DBCluster",
+            "AWS::RDS::DBCluster",
+            "AWS::RDS::DBInstance",
+            "AWS::Redshift::Cluster",
+        }
+    )
 
 
 def default_deletion_policy(resource_type: str, properties: Mapping[str, Any] | None = None) -> str:
@@ -108,8 +121,9 @@ def policy_action(action: str, replacement_value: str | None, policy: str) -> st
     >>> policy_action("Remove", None, "RetainExceptOnCreate"), policy_action("Modify", "True", "Snapshot")
     ('Retain', 'ReplaceAndSnapshot')
     """
-    word = "Retain" if policy in ("Retain", "RetainExceptOnCreate") else (
-        "Snapshot" if policy == "Snapshot" else "Delete")
+    word = (
+        "Retain" if policy in ("Retain", "RetainExceptOnCreate") else ("Snapshot" if policy == "Snapshot" else "Delete")
+    )
     if action == "Remove":
         return word
     if action == "Modify" and replacement_value in ("True", "Conditional"):

@@ -5,6 +5,7 @@ intrinsic function does not change the quotas, which apply to the resultant temp
 >>> MAX_RESOURCES, MAX_TEMPLATE_BYTES
 (500, 1048576)
 """
+
 from __future__ import annotations
 
 MAX_RESOURCES = 500  # resources declared in one template

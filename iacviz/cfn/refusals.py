@@ -11,6 +11,7 @@
 >>> export_in_use("net-VpcId", ["app"], "deleted")
 'Export net-VpcId cannot be deleted as it is in use by app'
 """
+
 from __future__ import annotations
 
 from typing import Iterable
@@ -78,5 +79,7 @@ def custom_name_replacement(logical_id: str, name_property: str, name: object = 
     'Rename Logs (BucketName) and update the stack again.'
     """
     shown = name if isinstance(name, str) and "${" not in name else f"{logical_id} ({name_property})"
-    return (f"CloudFormation cannot update a stack when a custom-named resource requires replacing. "
-            f"Rename {shown} and update the stack again.")
+    return (
+        f"CloudFormation cannot update a stack when a custom-named resource requires replacing. "
+        f"Rename {shown} and update the stack again."
+    )

@@ -10,6 +10,7 @@ endpoint that does not mask) and every value derived from it (``!Sub "conn-${Sec
 >>> derives_from_secret({"Fn::Sub": "conn-${Pw}"}, no_echo_names(t))
 True
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterable

@@ -13,6 +13,7 @@ Sources: Lambda developer guide, "Working with Lambda function logs" (default lo
 >>> service_log_group("AWS::Lambda::Function", "shop-orders-fn")
 '/aws/lambda/shop-orders-fn'
 """
+
 from __future__ import annotations
 
 __all__ = ["LOG_GROUP_PREFIXES", "service_log_group"]

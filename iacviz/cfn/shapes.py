@@ -8,6 +8,7 @@ one is a problem with the JSON pointer where it stands. Functions not listed are
 >>> list(intrinsic_problems({"A": {"Ref": ["a", "b"]}, "B": {"Fn::GetAtt": ["Q"]}}))
 [('/A', 'Ref takes a name (a string), not a list of 2'), ('/B', 'Fn::GetAtt takes [resource, attribute] or "resource.attribute"')]
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterator
@@ -16,8 +17,11 @@ _SCALARS = (str, int, float, bool)
 
 
 def _is_call(value: Any) -> bool:
-    return type(value) is dict and len(value) == 1 and (
-        next(iter(value)).startswith("Fn::") or next(iter(value)) in ("Ref", "Condition"))
+    return (
+        type(value) is dict
+        and len(value) == 1
+        and (next(iter(value)).startswith("Fn::") or next(iter(value)) in ("Ref", "Condition"))
+    )
 
 
 def _text(value: Any) -> bool:  # a string, or a function that gives one
@@ -33,11 +37,16 @@ def _check(key: str, arg: Any) -> str | None:  # one rule per function
         return None if type(arg) is str and arg else f"Ref takes a name (a string), not {_a(arg)}"
     if key == "Fn::GetAtt":
         ok = (type(arg) is str and "." in arg.strip(".")) or (
-            type(arg) is list and len(arg) == 2 and _text(arg[0]) and _text(arg[1]))
+            type(arg) is list and len(arg) == 2 and _text(arg[0]) and _text(arg[1])
+        )
         return None if ok else 'Fn::GetAtt takes [resource, attribute] or "resource.attribute"'
     if key == "Fn::Sub":
-        ok = type(arg) is str or (type(arg) is list and len(arg) in (1, 2) and _text(arg[0])
-                                  and (len(arg) == 1 or type(arg[1]) is dict or _is_call(arg[1])))
+        ok = type(arg) is str or (
+            type(arg) is list
+            and len(arg) in (1, 2)
+            and _text(arg[0])
+            and (len(arg) == 1 or type(arg[1]) is dict or _is_call(arg[1]))
+        )
         return None if ok else f"Fn::Sub takes a string or [string, {{variables}}], not {_a(arg)}"
     if key == "Fn::Join":
         ok = type(arg) is list and len(arg) == 2 and _text(arg[0]) and _list(arg[1])
@@ -49,8 +58,9 @@ def _check(key: str, arg: Any) -> str | None:  # one rule per function
         ok = type(arg) is list and len(arg) == 2 and _text(arg[0]) and _text(arg[1])
         return None if ok else f"Fn::Split takes [delimiter, string], not {_a(arg)}"
     if key == "Fn::FindInMap":
-        ok = type(arg) is list and len(arg) in (3, 4) and all(_text(a) or type(a) in (int, float, bool)
-                                                                for a in arg[:3])
+        ok = (
+            type(arg) is list and len(arg) in (3, 4) and all(_text(a) or type(a) in (int, float, bool) for a in arg[:3])
+        )
         return None if ok else f"Fn::FindInMap takes [map, key, key], not {_a(arg)}"
     if key == "Fn::If":
         ok = type(arg) is list and len(arg) == 3 and type(arg[0]) is str
@@ -72,8 +82,14 @@ def _a(value: Any) -> str:
         return f"a list of {len(value)}"
     if type(value) is dict and len(value) == 1 and str(next(iter(value))).startswith("Rain::"):
         return f"rain's {next(iter(value))} (a preprocessor directive: package the template with rain first)"
-    return {dict: "a mapping", str: "a string", int: "a number", float: "a number", bool: "a boolean",
-            type(None): "null"}.get(type(value), type(value).__name__)
+    return {
+        dict: "a mapping",
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        bool: "a boolean",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
 
 
 def intrinsic_problems(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
@@ -110,7 +126,10 @@ def resource_problems(logical_id: Any, resource: Any) -> list[str]:
     if "Properties" in resource and resource["Properties"] is not None and not isinstance(resource["Properties"], dict):
         problems.append(f"Properties must be a mapping, not {_a(resource['Properties'])}")
     depends = resource.get("DependsOn")
-    if depends is not None and not isinstance(depends, str) and not (
-            isinstance(depends, list) and all(isinstance(d, str) for d in depends)):
+    if (
+        depends is not None
+        and not isinstance(depends, str)
+        and not (isinstance(depends, list) and all(isinstance(d, str) for d in depends))
+    ):
         problems.append(f"DependsOn must be a logical id or a list of them, not {_a(depends)}")
     return problems

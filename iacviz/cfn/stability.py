@@ -9,6 +9,7 @@ stack's ``Outputs.X``, a generated endpoint) may follow the update.
 >>> stable_attribute("AWS::SQS::Queue", "QueueUrl"), stable_attribute("AWS::CloudFormation::Stack", "Outputs.VpcId")
 (True, False)
 """
+
 from __future__ import annotations
 
 from .update_behavior import type_rules

@@ -24,6 +24,7 @@ updates what the transform makes of it, so :func:`behavior` answers ``unknown`` 
 >>> behavior("AWS::EC2::VPC", "/properties/CidrBlock")
 'replace'
 """
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,16 @@ from cfnlint.schema.manager import ProviderSchemaManager
 
 from iacviz.errors import IacvizError
 
-__all__ = ["TypeRules", "type_rules", "behavior", "custom_name_property", "schema_stats", "pinned_global_schemas",
-           "BUNDLED_SCHEMAS", "SCHEMA_DATE"]
+__all__ = [
+    "TypeRules",
+    "type_rules",
+    "behavior",
+    "custom_name_property",
+    "schema_stats",
+    "pinned_global_schemas",
+    "BUNDLED_SCHEMAS",
+    "SCHEMA_DATE",
+]
 
 BUNDLED_SCHEMAS = Path(cfnlint.data.schemas.__file__).resolve().parent
 
@@ -64,8 +73,11 @@ def _pinned_manager() -> ProviderSchemaManager:
     """A schema manager reading only cfn-lint's bundled files (never the user's cache)."""
     # Same class as cfn-lint's global manager; explicit directories bypass its cache-vs-bundle
     # date comparison (`_resolve_schema_dirs`) and keep its patches/registry schemas out.
-    cls = type(PROVIDER_SCHEMA_MANAGER) if isinstance(PROVIDER_SCHEMA_MANAGER, ProviderSchemaManager) \
+    cls = (
+        type(PROVIDER_SCHEMA_MANAGER)
+        if isinstance(PROVIDER_SCHEMA_MANAGER, ProviderSchemaManager)
         else ProviderSchemaManager
+    )
     return cls(providers_dir=BUNDLED_SCHEMAS / "providers", resources_dir=BUNDLED_SCHEMAS / "resources")
 
 
@@ -140,11 +152,17 @@ class TypeRules:
                 index[key] = max(index.get(key, 0), severity)
         ancestors = frozenset(k[:i] for k in index for i in range(1, len(k)))
         return cls(
-            resource_type, schema_type, known=True, sam=resource_type.startswith("AWS::Serverless::"),
-            create_only=co, conditional_create_only=cco,
+            resource_type,
+            schema_type,
+            known=True,
+            sam=resource_type.startswith("AWS::Serverless::"),
+            create_only=co,
+            conditional_create_only=cco,
             read_only=tuple(schema.get("readOnlyProperties", ())),
             primary_identifier=tuple(schema.get("primaryIdentifier", ())),
-            _index=index, _ancestors=ancestors, _depth=max(map(len, index), default=0),
+            _index=index,
+            _ancestors=ancestors,
+            _depth=max(map(len, index), default=0),
             _tops=frozenset(k[1] for k in index if len(k) > 1),
         )
 
@@ -205,7 +223,6 @@ def type_rules(resource_type: str, region: str = "us-east-1") -> TypeRules:
     if region not in _REGIONS:
         raise IacvizError(f"unknown AWS region {region!r} for resource schemas")
     return _rules_for(_schema_key(resource_type), region)
-
 
 
 @lru_cache(maxsize=1 << 20)
@@ -288,8 +305,7 @@ def _derived_name(resource_type: str) -> str | None:
                     return 2
         return None
 
-    ranked = sorted((r, prop not in ident, i, prop) for i, prop in enumerate(top)
-                    if (r := rank(prop)) is not None)
+    ranked = sorted((r, prop not in ident, i, prop) for i, prop in enumerate(top) if (r := rank(prop)) is not None)
     return ranked[0][3] if ranked else None
 
 

@@ -8,6 +8,7 @@ package has no such folder, reads ``data/`` beside the package.
 >>> sample_estate().name
 'sample-estate'
 """
+
 from __future__ import annotations
 
 from importlib import resources
@@ -27,8 +28,9 @@ def _bundled(*parts: str) -> Path:
     checkout = _CHECKOUT_DATA.joinpath(*parts)
     if checkout.is_dir():
         return checkout
-    raise IacvizError(f"{'/'.join(parts)} is not bundled with this installation of iacviz "
-                      f"(looked in {packaged} and {checkout})")
+    raise IacvizError(
+        f"{'/'.join(parts)} is not bundled with this installation of iacviz (looked in {packaged} and {checkout})"
+    )
 
 
 def sample_estate() -> Path:

@@ -34,6 +34,7 @@ importing from ``network``) again in a second region and in a second account
 'http://127.0.0.1:50123'
 >>> demo.stop()  # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import io
@@ -89,15 +90,22 @@ class DemoAccount:
     @property
     def env(self) -> dict[str, str]:
         """Environment variables that point the AWS CLI, boto3 and iacviz at this account."""
-        return {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region,
-                "AWS_ENDPOINT_URL": self.endpoint_url}
+        return {
+            **FAKE_CREDENTIALS,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+        }
 
     def session(self) -> boto3.Session:
         """A boto3 session with the fake credentials (pass endpoint_url to its clients)."""
-        creds = self.credentials or {"AccessKeyId": "testing", "SecretAccessKey": "testing",
-                                     "SessionToken": "testing"}
-        return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                             aws_session_token=creds["SessionToken"], region_name=self.region)
+        creds = self.credentials or {"AccessKeyId": "testing", "SecretAccessKey": "testing", "SessionToken": "testing"}
+        return boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            region_name=self.region,
+        )
 
     @property
     def accounts(self) -> list[str]:
@@ -146,8 +154,13 @@ def reset(endpoint_url: str) -> None:
         resp.read()
 
 
-def start_demo_account(estate_dir: str | Path = "data/sample-estate", *, port: int | None = None,
-                       region: str = "us-east-1", other_places: bool = False) -> DemoAccount:
+def start_demo_account(
+    estate_dir: str | Path = "data/sample-estate",
+    *,
+    port: int | None = None,
+    region: str = "us-east-1",
+    other_places: bool = False,
+) -> DemoAccount:
     """Start a local AWS account (moto's server on 127.0.0.1) with the estate in `estate_dir` deployed.
 
     Parameters
@@ -187,8 +200,9 @@ def start_demo_account(estate_dir: str | Path = "data/sample-estate", *, port: i
     return demo
 
 
-def deploy_demo(endpoint_url: str, estate_dir: str | Path = "data/sample-estate",
-                region: str = "us-east-1") -> DemoAccount:
+def deploy_demo(
+    endpoint_url: str, estate_dir: str | Path = "data/sample-estate", region: str = "us-east-1"
+) -> DemoAccount:
     """Deploy the estate and the out-of-stack resources into a running server (not stopped by the result)."""
     demo = DemoAccount(endpoint_url=endpoint_url, region=region)
     deploy_estate(demo, Path(estate_dir))
@@ -196,8 +210,9 @@ def deploy_demo(endpoint_url: str, estate_dir: str | Path = "data/sample-estate"
     return demo
 
 
-def deploy_other_places(demo: DemoAccount, estate_dir: str | Path = "data/sample-estate",
-                        places=OTHER_PLACES, stacks=OTHER_STACKS) -> list[DemoAccount]:
+def deploy_other_places(
+    demo: DemoAccount, estate_dir: str | Path = "data/sample-estate", places=OTHER_PLACES, stacks=OTHER_STACKS
+) -> list[DemoAccount]:
     """Deploy `stacks` of the estate again, under the same names, in each of `places`
     ((account, region) pairs; None: the main one). Another account is entered through
     sts:AssumeRole of :data:`DEMO_ROLE`. Returns the places, also kept in ``demo.places``."""
@@ -206,8 +221,9 @@ def deploy_other_places(demo: DemoAccount, estate_dir: str | Path = "data/sample
         account, region = account or demo.account, region or demo.region
         creds = None
         if account != demo.account:
-            creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{DEMO_ROLE}",
-                                    RoleSessionName="iacviz-demo-deploy")["Credentials"]
+            creds = sts.assume_role(
+                RoleArn=f"arn:aws:iam::{account}:role/{DEMO_ROLE}", RoleSessionName="iacviz-demo-deploy"
+            )["Credentials"]
         place = DemoAccount(endpoint_url=demo.endpoint_url, region=region, account=account, credentials=creds)
         deploy_estate(place, Path(estate_dir), only=set(stacks))
         demo.errors.extend(place.errors)
@@ -226,8 +242,12 @@ def deploy_estate(demo: DemoAccount, estate_dir: Path, only: set[str] | None = N
     demo.errors.extend(e for e in read_errors if e.severity == "error")
     cf, s3 = demo.client("cloudformation"), demo.client("s3")
     try:
-        s3.create_bucket(Bucket=ARTIFACTS_BUCKET, **({} if demo.region == "us-east-1" else
-                                                     {"CreateBucketConfiguration": {"LocationConstraint": demo.region}}))
+        s3.create_bucket(
+            Bucket=ARTIFACTS_BUCKET,
+            **(
+                {} if demo.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": demo.region}}
+            ),
+        )
     except ClientError:
         pass  # there from a deployment in another region
     children: dict[str, dict[str, Any]] = {}
@@ -243,11 +263,22 @@ def deploy_estate(demo: DemoAccount, estate_dir: Path, only: set[str] | None = N
         return name
 
     exporter = {e: root(r.name) for r in raws for e in Compat(r, demo.region).exports()}
-    needs = {r.name: ({root(d) for d in r.stack_dependencies}
-                      | {exporter[i] for i in Compat(r, demo.region).imports() if i in exporter}) - {r.name}
-             for r in plan}
-    register_stand_ins({res.get("Type") for r in raws for res in (r.template.get("Resources") or {}).values()
-                        if isinstance(res, dict) and isinstance(res.get("Type"), str)})
+    needs = {
+        r.name: (
+            {root(d) for d in r.stack_dependencies}
+            | {exporter[i] for i in Compat(r, demo.region).imports() if i in exporter}
+        )
+        - {r.name}
+        for r in plan
+    }
+    register_stand_ins(
+        {
+            res.get("Type")
+            for r in raws
+            for res in (r.template.get("Resources") or {}).values()
+            if isinstance(res, dict) and isinstance(res.get("Type"), str)
+        }
+    )
     for raw in plan:
         _prepare_artifacts(demo, raw)
     deployed: set[str] = set()
@@ -260,8 +291,12 @@ def deploy_estate(demo: DemoAccount, estate_dir: Path, only: set[str] | None = N
                 continue
             body = _body(demo, raw, children.get(raw.name, {}))
             try:
-                cf.create_stack(StackName=raw.name, TemplateBody=body, Parameters=_parameters(raw),
-                                Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"])
+                cf.create_stack(
+                    StackName=raw.name,
+                    TemplateBody=body,
+                    Parameters=_parameters(raw),
+                    Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+                )
                 deployed.add(raw.name)
             except (ClientError, ResponseParserError) as exc:  # moto answers its own crashes with a 500 page
                 failures[raw.name] = str(exc)[:300]
@@ -276,8 +311,11 @@ def deploy_estate(demo: DemoAccount, estate_dir: Path, only: set[str] | None = N
     demo.stacks = [s["StackName"] for s in cf.describe_stacks()["Stacks"]]
     for raw in raws:  # nested stacks get <parent>-<logical id>-<suffix> from CloudFormation (and moto)
         prefix = f"{demo.names.get(raw.parent_stack)}-{raw.parent_resource}-"
-        found = [n for n in demo.stacks if n == raw.name and not raw.parent_stack
-                 or raw.parent_stack and n.startswith(prefix)]
+        found = [
+            n
+            for n in demo.stacks
+            if n == raw.name and not raw.parent_stack or raw.parent_stack and n.startswith(prefix)
+        ]
         if found:
             demo.names[raw.name] = found[0]
     for raw in raws:  # what ListImports would answer, had moto implemented it
@@ -358,8 +396,12 @@ def create_unmanaged(demo: DemoAccount) -> None:
     s3.put_bucket_tagging(Bucket=CLICKOPS["bucket"], Tagging={"TagSet": tags})
     queue_url = sqs.create_queue(QueueName=CLICKOPS["queue"], tags={"owner": "clickops"})["QueueUrl"]
     vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
-    group = ec2.create_security_group(GroupName=CLICKOPS["security_group"], Description="debug access", VpcId=vpc,
-                                      TagSpecifications=[{"ResourceType": "security-group", "Tags": tags}])["GroupId"]
+    group = ec2.create_security_group(
+        GroupName=CLICKOPS["security_group"],
+        Description="debug access",
+        VpcId=vpc,
+        TagSpecifications=[{"ResourceType": "security-group", "Tags": tags}],
+    )["GroupId"]
     demo.unmanaged = {"bucket": CLICKOPS["bucket"], "queue": queue_url, "security_group": group}
 
 
@@ -371,11 +413,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("estate_dir", nargs="?", default="data/sample-estate")
     parser.add_argument("--port", type=int, default=None)
     parser.add_argument("--region", default="us-east-1")
-    parser.add_argument("--one-account", action="store_true",
-                        help="only the main account and region (no second account and region)")
+    parser.add_argument(
+        "--one-account", action="store_true", help="only the main account and region (no second account and region)"
+    )
     args = parser.parse_args(argv)
-    demo = start_demo_account(args.estate_dir, port=args.port, region=args.region,
-                              other_places=not args.one_account)
+    demo = start_demo_account(args.estate_dir, port=args.port, region=args.region, other_places=not args.one_account)
     print(f"iacviz demo account at {demo.endpoint_url} ({len(demo.stacks)} stacks, account {demo.account})")
     for place in demo.places:
         print(f"  and {', '.join(OTHER_STACKS)} in account {place.account}, region {place.region}")
@@ -386,8 +428,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  export {key}={value}")
     print(f'or: iacviz.load_live(endpoint_url="{demo.endpoint_url}", regions=["{demo.region}"])')
     if demo.places:
-        print(f'every account and region: iacviz.load_live(endpoint_url="{demo.endpoint_url}", '
-              f'accounts={demo.accounts}, role_name="{DEMO_ROLE}", regions={demo.regions})')
+        print(
+            f'every account and region: iacviz.load_live(endpoint_url="{demo.endpoint_url}", '
+            f'accounts={demo.accounts}, role_name="{DEMO_ROLE}", regions={demo.regions})'
+        )
     print("Ctrl-C stops it.")
     try:
         threading.Event().wait()

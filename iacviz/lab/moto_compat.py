@@ -19,6 +19,7 @@ Both change moto's process-wide state or the template sent to it, never iacviz's
 >>> c.fix({"Fn::Select": [1, {"Fn::Cidr": [{"Ref": "Cidr"}, 2, 8]}]})
 {'Fn::Select': [1, ['10.0.0.0/24', '10.0.1.0/24']]}
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -45,8 +46,15 @@ def register_stand_ins(types: set[str]) -> list[str]:
     from moto.cloudformation import parsing
     from moto.core.common_models import CloudFormationModel
 
-    missing = sorted(t for t in types if t.count("::") == 2 and not t.startswith("Custom::") and t not in _STAND_INS
-                     and (t not in parsing.get_model_map() or t in FORCED_STAND_INS) and t not in parsing.NULL_MODELS)
+    missing = sorted(
+        t
+        for t in types
+        if t.count("::") == 2
+        and not t.startswith("Custom::")
+        and t not in _STAND_INS
+        and (t not in parsing.get_model_map() or t in FORCED_STAND_INS)
+        and t not in parsing.NULL_MODELS
+    )
     for rtype in missing:
         _STAND_INS[rtype] = type("StandIn" + rtype.replace("::", ""), (CloudFormationModel,), _stand_in_methods(rtype))
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
@@ -84,8 +92,13 @@ def _stand_in_methods(rtype: str) -> dict[str, Any]:
         return obj
 
     def attribute(self, name):
-        return self.arn if name.endswith("Arn") else self.physical_resource_id if name in ("Id", "Name") \
+        return (
+            self.arn
+            if name.endswith("Arn")
+            else self.physical_resource_id
+            if name in ("Id", "Name")
             else f"{self.physical_resource_id}.{name}"
+        )
 
     return {
         "cloudformation_type": staticmethod(lambda: rtype),
@@ -93,8 +106,10 @@ def _stand_in_methods(rtype: str) -> dict[str, Any]:
         "has_cfn_attr": classmethod(lambda cls, attr: True),
         "create_from_cloudformation_json": classmethod(create),
         "update_from_cloudformation_json": classmethod(
-            lambda cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name:
-            create(cls, new_resource_name, cloudformation_json, account_id, region_name)),
+            lambda cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name: create(
+                cls, new_resource_name, cloudformation_json, account_id, region_name
+            )
+        ),
         "delete_from_cloudformation_json": classmethod(lambda cls, *args, **kwargs: None),
         "is_created": lambda self: True,
         "get_cfn_attribute": attribute,
@@ -116,8 +131,9 @@ class Compat:
 
         from iacviz.cfn.parameters import values
 
-        self.ctx = Context(raw.name, region, ACCOUNT, values(raw.template, raw.parameter_values),
-                           raw.template.get("Mappings"))
+        self.ctx = Context(
+            raw.name, region, ACCOUNT, values(raw.template, raw.parameter_values), raw.template.get("Mappings")
+        )
         self.conditions = evaluate_conditions(raw.template.get("Conditions") or {}, self.ctx)
         self.raw = raw
 
@@ -125,8 +141,11 @@ class Compat:
         from iacviz.cfn.intrinsics import resolve_value
 
         outputs = (self.raw.template.get("Outputs") or {}).values()
-        names = {resolve_value(o["Export"].get("Name"), self.ctx) for o in outputs
-                 if isinstance(o, dict) and isinstance(o.get("Export"), dict)}
+        names = {
+            resolve_value(o["Export"].get("Name"), self.ctx)
+            for o in outputs
+            if isinstance(o, dict) and isinstance(o.get("Export"), dict)
+        }
         return {n for n in names if isinstance(n, str)}
 
     def imports(self, node: Any = None) -> set[str]:

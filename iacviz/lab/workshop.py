@@ -27,6 +27,7 @@ Hint: count the rows of estate.resources whose stack is "data" (estate.resources
 Not quite: 2 is not it. Hint: count the rows of estate.resources whose stack is "data" (estate.resources["stack"], not .stack, which is a DataFrame method).
 False
 """
+
 from __future__ import annotations
 
 import os
@@ -41,9 +42,23 @@ from ..data import sample_estate
 from ..errors import IacvizError
 from ..model.open import open_estate
 
-__all__ = ["open_source", "check", "expect", "is_sample", "QUESTIONS", "solution", "show_solution",
-           "busiest_export", "exported_resource", "widest_stateful", "stateful_stack", "mixed_stack",
-           "exporting_stack", "capstone_copy", "setup_problems"]
+__all__ = [
+    "open_source",
+    "check",
+    "expect",
+    "is_sample",
+    "QUESTIONS",
+    "solution",
+    "show_solution",
+    "busiest_export",
+    "exported_resource",
+    "widest_stateful",
+    "stateful_stack",
+    "mixed_stack",
+    "exporting_stack",
+    "capstone_copy",
+    "setup_problems",
+]
 
 DEMO = "demo"
 
@@ -85,8 +100,10 @@ def expect(source: Any, what: str, actual: Any, expected: Any) -> None:
     stacks: 42
     """
     if is_sample(source):
-        assert _strict(actual) == _strict(expected), (f"{what}: expected {expected!r} on the sample estate, got {actual!r} "
-                                         f"(the estate or iacviz changed: update the notebook's text too)")
+        assert _strict(actual) == _strict(expected), (
+            f"{what}: expected {expected!r} on the sample estate, got {actual!r} "
+            f"(the estate or iacviz changed: update the notebook's text too)"
+        )
         print(f"✔ {what}: {_show(actual)}")
     else:
         print(f"{what}: {_show(actual)}")
@@ -127,6 +144,7 @@ def _strict(value: Any) -> Any:
 # -- examples chosen from the data ---------------------------------------------------------------
 # A notebook names the sample's resources only as defaults: on any other estate it picks its
 # examples with these rules, and its text says which rule picked them.
+
 
 def _resource_key(stack: Any, logical_id: Any) -> str:
     return f"{stack}/{logical_id}"
@@ -212,7 +230,9 @@ def widest_stateful(estate: Any, prefer: str | None = None, *, candidates: int =
         return None
     refs = estate.references
     counts = refs.groupby(["target_stack", "target"]).size()
-    ranked = stateful.assign(_n=[int(counts.get((s, lid), 0)) for s, lid in zip(stateful["stack"], stateful.logical_id)])
+    ranked = stateful.assign(
+        _n=[int(counts.get((s, lid), 0)) for s, lid in zip(stateful["stack"], stateful.logical_id)]
+    )
     ranked = ranked.sort_values(["_n", "stack", "logical_id"], ascending=[False, True, True], kind="stable")
     best, best_n = None, -1
     for stack, lid in zip(ranked["stack"].head(candidates), ranked.logical_id.head(candidates)):
@@ -242,6 +262,7 @@ def stateful_stack(estate: Any, prefer: str | None = None) -> str | None:
 
 
 # -- answers: equivalent forms ---------------------------------------------------------------------
+
 
 class Malformed(ValueError):
     """An answer that is not of the form the question asks for (the message says which form)."""
@@ -273,7 +294,7 @@ def _as_names(value: Any) -> frozenset[str]:
     names = []
     for v in value:
         if not isinstance(v, str):
-            raise Malformed(f"names are text, e.g. \"data/Db\", not {v!r}")
+            raise Malformed(f'names are text, e.g. "data/Db", not {v!r}')
         if v.strip():
             names.append(v.strip().lower())
     return frozenset(names)
@@ -298,6 +319,7 @@ def _same_resources(answer: frozenset[str], right: frozenset[str]) -> tuple[bool
 
 
 # -- questions ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Question:
@@ -344,8 +366,11 @@ def _wrong_most_persistent(estate: Any) -> dict[Any, str]:
     held = res[res.stateful.fillna(False).astype(bool)].groupby("stack").size().sort_index()
     if len(held):
         top = held.sort_values(ascending=False, kind="stable").index[0]
-        out.setdefault(top, f"{top} holds the most stateful resources; persistent is about lifetime, not data "
-                            "(a security group is persistent and holds nothing).")
+        out.setdefault(
+            top,
+            f"{top} holds the most stateful resources; persistent is about lifetime, not data "
+            "(a security group is persistent and holds nothing).",
+        )
     return out
 
 
@@ -357,8 +382,10 @@ def _importing_stacks(estate: Any, export: str) -> int:
 def _wrong_importers(estate: Any, export: str) -> dict[Any, str]:
     imp = estate.imports
     rows = int(((imp.export_name == export) & imp.link.isin(["exact", "inferred"])).sum())
-    return {rows: f"{rows} counts importing resources (rows of estate.imports); several resources of one stack "
-                  "can import the same export. Count distinct stacks."}
+    return {
+        rows: f"{rows} counts importing resources (rows of estate.imports); several resources of one stack "
+        "can import the same export. Count distinct stacks."
+    }
 
 
 def _reached(estate: Any, target: str, change: str) -> pd.DataFrame:
@@ -376,8 +403,10 @@ def _reached_stacks(estate: Any, target: str, change: str = "delete") -> int:
 def _wrong_reached(estate: Any, target: str, change: str = "delete") -> dict[Any, str]:
     br = _reached(estate, target, change)
     own = target.rpartition("/")[0]
-    return {int(br["stack"].nunique()): f"that includes {own}, the target's own stack; count the OTHER stacks.",
-            int((br["stack"] != own).sum()): "that counts the resources reached in other stacks; count their stacks."}
+    return {
+        int(br["stack"].nunique()): f"that includes {own}, the target's own stack; count the OTHER stacks.",
+        int((br["stack"] != own).sum()): "that counts the resources reached in other stacks; count their stacks.",
+    }
 
 
 def _data_loss(estate: Any, after: Any = None) -> frozenset[str]:
@@ -400,8 +429,11 @@ def _wrong_data_loss(estate: Any, after: Any = None) -> dict[Any, str]:
         row = (plan["stack"] == stack) & (plan.logical_id == lid) & lost
         if row.any():
             continue
-        why = ("CloudFormation refuses this update (an export in use), so nothing is replaced"
-               if blocked else "it is replaced, but it holds no data (or a policy keeps a copy)")
+        why = (
+            "CloudFormation refuses this update (an export in use), so nothing is replaced"
+            if blocked
+            else "it is replaced, but it holds no data (or a policy keeps a copy)"
+        )
         out[key] = f"{stack}/{lid}: {why}."
     return out
 
@@ -419,8 +451,10 @@ def _wrong_clickops(estate: Any) -> dict[Any, str]:
         return {}
     n = len(unmanaged)
     others = n - _clickops(estate)
-    return {n: f"those {n} include {others} resources without the clickops tag (the demo's deployment-artifact "
-               "buckets, which the deploy tooling creates outside any stack): count only owner=clickops."}
+    return {
+        n: f"those {n} include {others} resources without the clickops tag (the demo's deployment-artifact "
+        "buckets, which the deploy tooling creates outside any stack): count only owner=clickops."
+    }
 
 
 def _warnings_of(estate: Any, rule: str) -> int:
@@ -436,9 +470,11 @@ def _wrong_w3001(estate: Any) -> dict[Any, str]:
     kept = ("Retain", "RetainExceptOnCreate", "Snapshot")
     safe = res.deletion_policy.isin(kept) & res.update_replace_policy.isin(kept)
     n, bare = int(held.sum()), int((held & ~safe).sum())
-    return {n: f"{n} is every stateful resource; some of them already have both Retain/Snapshot policies.",
-            bare: f"{bare} counts every stateful resource without both policies; the rule leaves out what is not a "
-                  "data store at risk (log groups) and nested stacks: read its description in docs/rules.md."}
+    return {
+        n: f"{n} is every stateful resource; some of them already have both Retain/Snapshot policies.",
+        bare: f"{bare} counts every stateful resource without both policies; the rule leaves out what is not a "
+        "data store at risk (log groups) and nested stacks: read its description in docs/rules.md.",
+    }
 
 
 QUESTIONS: dict[str, Question] = {
@@ -448,10 +484,14 @@ QUESTIONS: dict[str, Question] = {
         "which is a DataFrame method).",
         lambda e, stack: _stack_count(e, stack),
         lambda v: f"the stack holds {v} resource(s), SAM-expanded ones included.",
-        wrong=lambda e, stack: {len(e.resources): "that is every resource of the estate; keep only one stack's rows.",
-                                int((e.properties["stack"] == stack).sum()):
-                                    "that counts property leaves (estate.properties); count resources."},
-        how='(estate.resources["stack"] == STACK).sum()'),
+        wrong=lambda e, stack: {
+            len(e.resources): "that is every resource of the estate; keep only one stack's rows.",
+            int(
+                (e.properties["stack"] == stack).sum()
+            ): "that counts property leaves (estate.properties); count resources.",
+        },
+        how='(estate.resources["stack"] == STACK).sum()',
+    ),
     "stack-stateful": Question(
         "How many resources of the stack {stack} hold data (stateful)?",
         'keep the rows of estate.resources whose stack is "{stack}" (estate.resources["stack"]: .stack is a '
@@ -460,54 +500,68 @@ QUESTIONS: dict[str, Question] = {
         lambda v: f"{v} resource(s) of the stack hold data: those are the ones to protect.",
         wrong=lambda e, stack: {
             _stack_count(e, stack): "that is every resource of the stack; keep only the stateful ones.",
-            int(e.resources.stateful.fillna(False).astype(bool).sum()):
-                "that is every stateful resource of the estate; keep only this stack's rows.",
-            0: 'did you write estate.resources.stack == ...? .stack is a DataFrame method, the comparison is '
-               'False: use estate.resources["stack"].'},
-        how='res = estate.resources; ((res["stack"] == STACK) & res.stateful).sum()'),
+            int(
+                e.resources.stateful.fillna(False).astype(bool).sum()
+            ): "that is every stateful resource of the estate; keep only this stack's rows.",
+            0: "did you write estate.resources.stack == ...? .stack is a DataFrame method, the comparison is "
+            'False: use estate.resources["stack"].',
+        },
+        how='res = estate.resources; ((res["stack"] == STACK) & res.stateful).sum()',
+    ),
     "most-persistent": Question(
         "Which stack holds the most persistent resources?",
         'filter estate.resources on modality == "persistent", then count per stack.',
         _most_persistent,
         lambda v: f"{v} holds the most persistent resources.",
-        kind="name", wrong=_wrong_most_persistent,
-        how='estate.resources[estate.resources.modality == "persistent"].groupby("stack").size().idxmax()'),
+        kind="name",
+        wrong=_wrong_most_persistent,
+        how='estate.resources[estate.resources.modality == "persistent"].groupby("stack").size().idxmax()',
+    ),
     "export-importers": Question(
         "How many stacks import {export}?",
         "look the export up in estate.exports (n_importers), or count distinct stacks in estate.imports.",
         lambda e, export: _importing_stacks(e, export),
         lambda v: f"{v} stack(s) import it, so its stack cannot change that value while they do.",
         wrong=lambda e, export: _wrong_importers(e, export),
-        how='estate.imports[estate.imports.export_name == EXPORT]["stack"].nunique()'),
+        how='estate.imports[estate.imports.export_name == EXPORT]["stack"].nunique()',
+    ),
     "deletion-reach": Question(
         "If {target} were deleted, how many OTHER stacks would the change reach?",
         'iacviz.blast_radius(estate, "{target}", "delete"), then count the distinct stacks other than its own.',
         lambda e, target: _reached_stacks(e, target, "delete"),
         lambda v: f"{v} other stack(s): CloudFormation would refuse the deletion while they import what it exports.",
         wrong=lambda e, target: _wrong_reached(e, target, "delete"),
-        how='blast = iacviz.blast_radius(estate, TARGET, "delete"); blast["stack"][blast["stack"] != OWN_STACK].nunique()'),
+        how='blast = iacviz.blast_radius(estate, TARGET, "delete"); blast["stack"][blast["stack"] != OWN_STACK].nunique()',
+    ),
     "release-data-loss": Question(
         'Which resources lose their data in the release? Answer "stack/LogicalId" (a list if several; [] if none).',
         "iacviz.plan_changes(before, after) and look at the data_loss column.",
         lambda e, after=None: _data_loss(e, after),
-        lambda v: (f"{_show(sorted(v))}: replaced with no UpdateReplacePolicy, the old one is deleted without a copy."
-                   if v else "nothing loses data in this release."),
-        kind="resources", wrong=lambda e, after=None: _wrong_data_loss(e, after),
-        how='plan = iacviz.plan_changes(estate, after); plan[plan.data_loss.fillna(False)][["stack", "logical_id"]]'),
+        lambda v: (
+            f"{_show(sorted(v))}: replaced with no UpdateReplacePolicy, the old one is deleted without a copy."
+            if v
+            else "nothing loses data in this release."
+        ),
+        kind="resources",
+        wrong=lambda e, after=None: _wrong_data_loss(e, after),
+        how='plan = iacviz.plan_changes(estate, after); plan[plan.data_loss.fillna(False)][["stack", "logical_id"]]',
+    ),
     "clickops-resources": Question(
         "How many resources outside any stack carry the tag owner=clickops?",
         "estate.unmanaged has a tags column of dicts.",
         _clickops,
         lambda v: f"{v} resources were clicked into the account by hand.",
         wrong=_wrong_clickops,
-        how='sum(isinstance(t, dict) and t.get("owner") == "clickops" for t in estate.unmanaged.tags)'),
+        how='sum(isinstance(t, dict) and t.get("owner") == "clickops" for t in estate.unmanaged.tags)',
+    ),
     "stateful-without-policies": Question(
         "How many findings of rule W3001 (stateful resource without DeletionPolicy/UpdateReplacePolicy) are there?",
         'iacviz.review(estate) and count rule_id == "W3001".',
         lambda e: _warnings_of(e, "W3001"),
         lambda v: f"{v} stateful resources would lose data on a deletion or replacement.",
         wrong=_wrong_w3001,
-        how='(iacviz.review(estate).rule_id == "W3001").sum()'),
+        how='(iacviz.review(estate).rule_id == "W3001").sum()',
+    ),
 }
 
 
@@ -535,8 +589,11 @@ def _judge(kind: str, answer: Any, right: Any) -> tuple[bool, str]:
     given = _as_names(answer)
     if kind == "resources":
         same, bare = _same_resources(given, right_names)
-        return same, ("(Next time name the stack too, as stack/LogicalId: logical ids repeat across stacks.)"
-                      if same and bare else "")
+        return same, (
+            "(Next time name the stack too, as stack/LogicalId: logical ids repeat across stacks.)"
+            if same and bare
+            else ""
+        )
     return given == right_names, ""
 
 
@@ -598,7 +655,9 @@ def check(name: str, answer: Any, estate: Any, **params: Any) -> bool | None:
     if ok:
         print(f"Right: {q.explain(right)}" + (f" {note}" if note else ""))
         return True
-    known = _known(q.kind, answer, {k: v for k, v in q.wrong(estate, **params).items() if not _judge_safe(q.kind, k, right)})
+    known = _known(
+        q.kind, answer, {k: v for k, v in q.wrong(estate, **params).items() if not _judge_safe(q.kind, k, right)}
+    )
     print(f"Not quite: {known}" if known else f"Not quite: {_show(answer)} is not it. Hint: {hint}")
     return False
 
@@ -625,6 +684,7 @@ def show_solution(name: str, estate: Any = None, **params: Any) -> None:
 
 
 # -- more examples chosen from the data -----------------------------------------------------------
+
 
 def mixed_stack(estate: Any, prefer: str | None = None) -> str | None:
     """`prefer` if the estate has that stack, else the mixed stack with the most persistent resources.
@@ -680,11 +740,13 @@ def _wrong_move_out(estate: Any, stack: str | None) -> dict[Any, str]:
     held = mine[mine.stateful.fillna(False).astype(bool)]
     eph = mine[mine.modality == "ephemeral"]
     return {
-        frozenset(_resource_key(s, lid).lower() for s, lid in zip(held["stack"], held.logical_id)):
-            "those are the stateful ones; persistent is about lifetime, so the alarms, APIs or clusters "
-            "that live as long as the data move too.",
-        frozenset(_resource_key(s, lid).lower() for s, lid in zip(eph["stack"], eph.logical_id)):
-            "those are the ephemeral ones, the resources that stay with the release; move the others.",
+        frozenset(
+            _resource_key(s, lid).lower() for s, lid in zip(held["stack"], held.logical_id)
+        ): "those are the stateful ones; persistent is about lifetime, so the alarms, APIs or clusters "
+        "that live as long as the data move too.",
+        frozenset(
+            _resource_key(s, lid).lower() for s, lid in zip(eph["stack"], eph.logical_id)
+        ): "those are the ephemeral ones, the resources that stay with the release; move the others.",
     }
 
 
@@ -707,9 +769,12 @@ def _must_go_first(estate: Any, stack: str | None) -> frozenset[str]:
 def _wrong_go_first(estate: Any, stack: str | None) -> dict[Any, str]:
     imp = estate.imports
     direct = frozenset(imp[(imp.export_stack == stack) & imp.link.isin(["exact", "inferred"])]["stack"])
-    return {frozenset(s.lower() for s in direct):
-            f"those import from {stack} directly; but other stacks import from them, and they must go "
-            "before them in turn. Follow the imports all the way."}
+    return {
+        frozenset(
+            s.lower() for s in direct
+        ): f"those import from {stack} directly; but other stacks import from them, and they must go "
+        "before them in turn. Follow the imports all the way."
+    }
 
 
 def _missing_in_account(estate: Any, repo: Any) -> frozenset[str]:
@@ -718,37 +783,47 @@ def _missing_in_account(estate: Any, repo: Any) -> frozenset[str]:
     return frozenset(set(files.get("stack_name", files["stack"]).dropna()) - live)
 
 
-QUESTIONS.update({
-    "split-mixed": Question(
-        "Which resources of {stack} would you move out of it, so that it becomes ephemeral? "
-        "Answer their names (stack/LogicalId or just the logical ids).",
-        'filter estate.resources on stack == "{stack}" and look at the modality column.',
-        lambda e, stack: _move_out(e, stack),
-        lambda v: f"move {_show(sorted(v)) or 'nothing'}: they outlive any release.",
-        kind="resources", wrong=lambda e, stack: _wrong_move_out(e, stack),
-        how='res = estate.resources; res[(res["stack"] == STACK) & (res.modality == "persistent") '
-            '& res.generated_by.isna()].logical_id'),
-    "must-go-first": Question(
-        "Which stacks must be deleted before {stack} can be deleted?",
-        "CloudFormation refuses to delete a stack whose exports are imported; follow estate.imports "
-        "(export_stack -> stack) from {stack}, and then from those stacks.",
-        lambda e, stack: _must_go_first(e, stack),
-        lambda v: f"{_show(sorted(v)) or 'none'}: every stack that imports from it, directly or through others.",
-        kind="names", wrong=lambda e, stack: _wrong_go_first(e, stack),
-        how="iacviz.deletion_order(estate): every generation before the one holding STACK, "
-            "restricted to the stacks that import from it directly or indirectly"),
-    "missing-in-account": Question(
-        "Which stacks of the repository will NOT appear under their own name in the account?",
-        "think about how Elastic Beanstalk deploys .ebextensions, and how CloudFormation names nested stacks.",
-        lambda e, repo: _missing_in_account(e, repo),
-        lambda v: f"{_show(sorted(v))}: .ebextensions are merged into the environment's own stack, and a "
-                  "nested stack gets a generated name with a random suffix.",
-        kind="names",
-        wrong=lambda e, repo: {frozenset(["storefront"]): "storefront, yes; and one more: look at the nested stack.",
-                               frozenset(["edge-wafstack"]): "the nested stack, yes; and one more: where do the "
-                                                             ".ebextensions go?"},
-        how="set(repo.stacks.stack_name) - set(estate.stacks.stack_name)"),
-})
+QUESTIONS.update(
+    {
+        "split-mixed": Question(
+            "Which resources of {stack} would you move out of it, so that it becomes ephemeral? "
+            "Answer their names (stack/LogicalId or just the logical ids).",
+            'filter estate.resources on stack == "{stack}" and look at the modality column.',
+            lambda e, stack: _move_out(e, stack),
+            lambda v: f"move {_show(sorted(v)) or 'nothing'}: they outlive any release.",
+            kind="resources",
+            wrong=lambda e, stack: _wrong_move_out(e, stack),
+            how='res = estate.resources; res[(res["stack"] == STACK) & (res.modality == "persistent") '
+            "& res.generated_by.isna()].logical_id",
+        ),
+        "must-go-first": Question(
+            "Which stacks must be deleted before {stack} can be deleted?",
+            "CloudFormation refuses to delete a stack whose exports are imported; follow estate.imports "
+            "(export_stack -> stack) from {stack}, and then from those stacks.",
+            lambda e, stack: _must_go_first(e, stack),
+            lambda v: f"{_show(sorted(v)) or 'none'}: every stack that imports from it, directly or through others.",
+            kind="names",
+            wrong=lambda e, stack: _wrong_go_first(e, stack),
+            how="iacviz.deletion_order(estate): every generation before the one holding STACK, "
+            "restricted to the stacks that import from it directly or indirectly",
+        ),
+        "missing-in-account": Question(
+            "Which stacks of the repository will NOT appear under their own name in the account?",
+            "think about how Elastic Beanstalk deploys .ebextensions, and how CloudFormation names nested stacks.",
+            lambda e, repo: _missing_in_account(e, repo),
+            lambda v: (
+                f"{_show(sorted(v))}: .ebextensions are merged into the environment's own stack, and a "
+                "nested stack gets a generated name with a random suffix."
+            ),
+            kind="names",
+            wrong=lambda e, repo: {
+                frozenset(["storefront"]): "storefront, yes; and one more: look at the nested stack.",
+                frozenset(["edge-wafstack"]): "the nested stack, yes; and one more: where do the .ebextensions go?",
+            },
+            how="set(repo.stacks.stack_name) - set(estate.stacks.stack_name)",
+        ),
+    }
+)
 
 
 # -- the capstone: graded from the learner's files ---------------------------------------------
@@ -790,8 +865,10 @@ def _grade_protect_db(baseline: Any, folder: Any) -> tuple[bool, str]:
     policy = db.update_replace_policy.fillna("").iloc[0]
     if policy not in ("Snapshot", "Retain"):
         if db.deletion_policy.fillna("").iloc[0] in ("Snapshot", "Retain"):
-            return False, ("Db already has DeletionPolicy: Snapshot, which applies when the resource is deleted, not "
-                           "replaced. Add UpdateReplacePolicy: Snapshot next to it in data/data.yaml.")
+            return False, (
+                "Db already has DeletionPolicy: Snapshot, which applies when the resource is deleted, not "
+                "replaced. Add UpdateReplacePolicy: Snapshot next to it in data/data.yaml."
+            )
         return False, "Db has no UpdateReplacePolicy: add UpdateReplacePolicy: Snapshot to it in data/data.yaml."
     with tempfile.TemporaryDirectory() as tmp:
         after = Path(tmp) / "after"
@@ -799,15 +876,20 @@ def _grade_protect_db(baseline: Any, folder: Any) -> tuple[bool, str]:
         data = after / "data" / "data.yaml"
         text = data.read_text(encoding="utf-8")
         if "DbName: shop" not in text:
-            return True, f"Db has UpdateReplacePolicy: {policy} (the mapping changed, so release-2's edit was not replayed)."
+            return (
+                True,
+                f"Db has UpdateReplacePolicy: {policy} (the mapping changed, so release-2's edit was not replayed).",
+            )
         data.write_text(text.replace("DbName: shop", "DbName: catalogue"), encoding="utf-8")
         plan = plan_changes(work, open_source(after))
     row = plan[(plan["stack"] == "data") & (plan.logical_id == "Db")]
     lost = bool(row.data_loss.fillna(False).astype(bool).any())
     if lost:
         return False, "plan_changes still says data/Db loses its data when release-2 renames the database."
-    return True, (f"with UpdateReplacePolicy: {policy}, plan_changes on release-2's rename shows Db replaced "
-                  "and no data lost: CloudFormation keeps a final snapshot.")
+    return True, (
+        f"with UpdateReplacePolicy: {policy}, plan_changes on release-2's rename shows Db replaced "
+        "and no data lost: CloudFormation keeps a final snapshot."
+    )
 
 
 def _grade_move_queues(baseline: Any, folder: Any) -> tuple[bool, str]:
@@ -822,18 +904,24 @@ def _grade_move_queues(baseline: Any, folder: Any) -> tuple[bool, str]:
     res = work.resources
     left = res[(res["stack"] == "storefront") & (res.type == "AWS::SQS::Queue")]
     if len(left):
-        return False, (f"storefront still holds {', '.join(left.logical_id)}: move them into a persistent stack "
-                       "(data is one), with an export for what storefront needs.")
+        return False, (
+            f"storefront still holds {', '.join(left.logical_id)}: move them into a persistent stack "
+            "(data is one), with an export for what storefront needs."
+        )
     before = baseline.resources
     n_before = int((before.type == "AWS::SQS::Queue").sum())
     queues = res[res.type == "AWS::SQS::Queue"]
     if len(queues) < n_before:
-        return False, (f"the estate has {len(queues)} queues instead of {n_before}: move the cart queues, do not "
-                       "delete them.")
+        return False, (
+            f"the estate has {len(queues)} queues instead of {n_before}: move the cart queues, do not delete them."
+        )
     modality = work.stacks.set_index("stack").modality
     homes = {s for s in queues["stack"] if modality.get(s) != "persistent"}
     if homes:
-        return False, f"{', '.join(sorted(homes))} is not persistent: put the queues in a stack that only holds persistent resources."
+        return (
+            False,
+            f"{', '.join(sorted(homes))} is not persistent: put the queues in a stack that only holds persistent resources.",
+        )
     problems = export_problems(work)
     bad = problems[problems.kind.str.contains("dangling|cycle", case=False)]
     if len(bad):
@@ -846,10 +934,12 @@ def _grade_move_queues(baseline: Any, folder: Any) -> tuple[bool, str]:
     late = [s for s in set(fed.export_stack) if order.get(s, 0) >= order.get("storefront", 0)]
     if late:
         return False, f"{', '.join(late)} must deploy before storefront, but the deployment order does not say so."
-    return True, ("the queues live in a persistent stack, storefront imports them, no import dangles and the "
-                  "deployment order holds. (In a real move, set DeletionPolicy: Retain on the old queues first "
-                  "and bring them into the new stack with a resource import: plan_changes shows that a plain "
-                  "remove-and-add loses their messages.)")
+    return True, (
+        "the queues live in a persistent stack, storefront imports them, no import dangles and the "
+        "deployment order holds. (In a real move, set DeletionPolicy: Retain on the old queues first "
+        "and bring them into the new stack with a resource import: plan_changes shows that a plain "
+        "remove-and-add loses their messages.)"
+    )
 
 
 def _grade_migration(baseline: Any, folder: Any) -> tuple[bool, str]:
@@ -864,13 +954,19 @@ def _grade_migration(baseline: Any, folder: Any) -> tuple[bool, str]:
     new = net[~net.export_name.isin(old_ex)]
     res = work.resources
     groups = set(res[(res["stack"] == "network") & (res.type == "AWS::EC2::SecurityGroup")].logical_id)
-    new = new[new.resources.map(lambda r: any(x in groups and x != "DbSecurityGroup" for x in (r if r is not None else [])))]
+    new = new[
+        new.resources.map(lambda r: any(x in groups and x != "DbSecurityGroup" for x in (r if r is not None else [])))
+    ]
     if new.empty:
-        return False, ("step 1 starts in network: add a new security group (e.g. DbSecurityGroupV2) next to the old "
-                       "one and export its id under a NEW name.")
+        return False, (
+            "step 1 starts in network: add a new security group (e.g. DbSecurityGroupV2) next to the old "
+            "one and export its id under a NEW name."
+        )
     if OLD_DB_SG_EXPORT not in set(ex.export_name):
-        return False, (f"you removed {OLD_DB_SG_EXPORT} already. Deployed together, network goes first and CloudFormation "
-                       "refuses to delete an export that data still imports: keep it until step 2.")
+        return False, (
+            f"you removed {OLD_DB_SG_EXPORT} already. Deployed together, network goes first and CloudFormation "
+            "refuses to delete an export that data still imports: keep it until step 2."
+        )
     if users:
         return False, f"{', '.join(users)} still import {OLD_DB_SG_EXPORT}: switch them to {new.export_name.iloc[0]}."
     moved = imp[imp.export_name.isin(set(new.export_name))]
@@ -879,44 +975,65 @@ def _grade_migration(baseline: Any, folder: Any) -> tuple[bool, str]:
     plan = plan_changes(baseline, work)
     blocked = plan[plan.blocked.notna()]
     if len(blocked):
-        return False, "CloudFormation would refuse: " + "; ".join(f"{s}/{r}" for s, r in zip(blocked["stack"], blocked.logical_id))
-    return True, (f"step 1 deploys (network, then {', '.join(sorted(set(moved['stack'])))}), nothing is blocked, and "
-                  f"{OLD_DB_SG_EXPORT} is now unused: step 2, a later release, removes it with the old group.")
+        return False, "CloudFormation would refuse: " + "; ".join(
+            f"{s}/{r}" for s, r in zip(blocked["stack"], blocked.logical_id)
+        )
+    return True, (
+        f"step 1 deploys (network, then {', '.join(sorted(set(moved['stack'])))}), nothing is blocked, and "
+        f"{OLD_DB_SG_EXPORT} is now unused: step 2, a later release, removes it with the old group."
+    )
 
 
 def _graded(grader: Callable[[Any, Any], tuple[bool, str]]) -> Callable[..., Any]:
     return lambda estate, folder=None: grader(estate, folder)
 
 
-QUESTIONS.update({
-    "capstone-protect-db": Question(
-        "Task 1: protect data/Db against replacement, and prove with plan_changes that release-2 no longer loses its data.",
-        "UpdateReplacePolicy decides what happens to the old resource on a replacement; DeletionPolicy only on deletion.",
-        _graded(_grade_protect_db), lambda v: v, kind="graded",
-        how="in data/data.yaml, under Db: `UpdateReplacePolicy: Snapshot` (next to `DeletionPolicy: Snapshot`)."),
-    "capstone-move-queues": Question(
-        "Task 2: move the storefront's queues into a persistent stack with export/import; no import may dangle and "
-        "the deployment order must still hold.",
-        "cut the two queues from web/storefront/.ebextensions/02-resources.config into data/data.yaml, export the "
-        "queue's URL and name there, and replace the storefront's Ref/GetAtt by Fn::ImportValue.",
-        _graded(_grade_move_queues), lambda v: v, kind="graded",
-        how="see data/scenarios/capstone: data/data.yaml (queues + exports) and the storefront's .ebextensions "
-            "(Fn::ImportValue of shop-data-CartEventsQueueUrl / -CartEventsQueueName)."),
-    "capstone-migration": Question(
-        f"Task 3: the database's security group must be replaced, but its id is exported as {OLD_DB_SG_EXPORT} and "
-        "imported. Write step 1 of the two-step migration in your files.",
-        "step 1: a new group and a new export next to the old ones, importers moved to the new export; step 2 (later): "
-        "remove the old export and group.",
-        _graded(_grade_migration), lambda v: v, kind="graded",
-        how="network/network.yaml: DbSecurityGroupV2 (+ its ingress rule) and an export ...-DbSecurityGroupV2Id; "
-            "data/data.yaml: Db imports the V2 export. The old group and export stay until step 2."),
-})
+QUESTIONS.update(
+    {
+        "capstone-protect-db": Question(
+            "Task 1: protect data/Db against replacement, and prove with plan_changes that release-2 no longer loses its data.",
+            "UpdateReplacePolicy decides what happens to the old resource on a replacement; DeletionPolicy only on deletion.",
+            _graded(_grade_protect_db),
+            lambda v: v,
+            kind="graded",
+            how="in data/data.yaml, under Db: `UpdateReplacePolicy: Snapshot` (next to `DeletionPolicy: Snapshot`).",
+        ),
+        "capstone-move-queues": Question(
+            "Task 2: move the storefront's queues into a persistent stack with export/import; no import may dangle and "
+            "the deployment order must still hold.",
+            "cut the two queues from web/storefront/.ebextensions/02-resources.config into data/data.yaml, export the "
+            "queue's URL and name there, and replace the storefront's Ref/GetAtt by Fn::ImportValue.",
+            _graded(_grade_move_queues),
+            lambda v: v,
+            kind="graded",
+            how="see data/scenarios/capstone: data/data.yaml (queues + exports) and the storefront's .ebextensions "
+            "(Fn::ImportValue of shop-data-CartEventsQueueUrl / -CartEventsQueueName).",
+        ),
+        "capstone-migration": Question(
+            f"Task 3: the database's security group must be replaced, but its id is exported as {OLD_DB_SG_EXPORT} and "
+            "imported. Write step 1 of the two-step migration in your files.",
+            "step 1: a new group and a new export next to the old ones, importers moved to the new export; step 2 (later): "
+            "remove the old export and group.",
+            _graded(_grade_migration),
+            lambda v: v,
+            kind="graded",
+            how="network/network.yaml: DbSecurityGroupV2 (+ its ingress rule) and an export ...-DbSecurityGroupV2Id; "
+            "data/data.yaml: Db imports the V2 export. The old group and export stay until step 2.",
+        ),
+    }
+)
 
 
 # -- the setup check of notebook 00 ------------------------------------------------------------
 
-MINIMUM = {"python": (3, 11), "pandas": (2, 2), "plotly": (6, 0), "ipywidgets": (8, 1), "boto3": (1, 35),
-           "networkx": (3, 3)}
+MINIMUM = {
+    "python": (3, 11),
+    "pandas": (2, 2),
+    "plotly": (6, 0),
+    "ipywidgets": (8, 1),
+    "boto3": (1, 35),
+    "networkx": (3, 3),
+}
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -941,19 +1058,24 @@ def setup_problems() -> list[str]:
 
     problems = []
     if sys.version_info[:2] < MINIMUM["python"]:
-        problems.append(f"Python {sys.version.split()[0]} is too old: the workshop needs 3.11 or newer. "
-                        "Fix: install a newer Python, then `make clean lab`.")
+        problems.append(
+            f"Python {sys.version.split()[0]} is too old: the workshop needs 3.11 or newer. "
+            "Fix: install a newer Python, then `make clean lab`."
+        )
     for name, least in MINIMUM.items():
         if name == "python":
             continue
         try:
             module = importlib.import_module(name)
         except ImportError:
-            problems.append(f"{name} is missing. Fix: `make lab` (it installs everything into .venv) and pick the "
-                            "kernel of .venv.")
+            problems.append(
+                f"{name} is missing. Fix: `make lab` (it installs everything into .venv) and pick the kernel of .venv."
+            )
             continue
         if _version(getattr(module, "__version__", "0")) < least:
-            problems.append(f"{name} {module.__version__} is older than {'.'.join(map(str, least))}. Fix: `make clean lab`.")
+            problems.append(
+                f"{name} {module.__version__} is older than {'.'.join(map(str, least))}. Fix: `make clean lab`."
+            )
     for name, why in [("moto", "the local demo account (notebook 06)"), ("anywidget", "interactive figures")]:
         try:
             importlib.import_module(name)

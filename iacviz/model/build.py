@@ -11,6 +11,7 @@ then fixes names and dtypes.
 >>> e.references[["source", "kind", "target", "target_kind"]].values.tolist()
 [['Sg', 'Ref', 'Vpc', 'resource']]
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -34,15 +35,22 @@ from .identity import SEPARATOR, stack_keys
 from ..cfn.intrinsics import PSEUDO_PARAMETERS, Context, find_references, is_intrinsic, resolve_string
 
 _ATTRIBUTE_SECTIONS = (
-    ("Properties", "/properties"), ("Metadata", "/metadata"), ("CreationPolicy", "/creation_policy"),
-    ("UpdatePolicy", "/update_policy"), ("DeletionPolicy", "/deletion_policy"),
+    ("Properties", "/properties"),
+    ("Metadata", "/metadata"),
+    ("CreationPolicy", "/creation_policy"),
+    ("UpdatePolicy", "/update_policy"),
+    ("DeletionPolicy", "/deletion_policy"),
     ("UpdateReplacePolicy", "/update_replace_policy"),
 )
 
 
-def build_estate(raw_stacks: Iterable[RawStack], errors: Iterable[ErrorRow], *,
-                 parameters: ParameterValues | dict[str, Any] | None = None,
-                 region: str = "us-east-1") -> Estate:
+def build_estate(
+    raw_stacks: Iterable[RawStack],
+    errors: Iterable[ErrorRow],
+    *,
+    parameters: ParameterValues | dict[str, Any] | None = None,
+    region: str = "us-east-1",
+) -> Estate:
     """Turn raw stacks (and the read errors met on the way) into an `Estate`.
 
     The step after reading: :func:`iacviz.load` and :func:`iacviz.load_live` read
@@ -116,8 +124,9 @@ def keyed(raw_stacks: Iterable[RawStack]) -> list[RawStack]:
     raws = list(raw_stacks)
     names = [r.stack_name or r.name for r in raws]
     keys = stack_keys((n, r.account, r.region, r.environment) for n, r in zip(names, raws))
-    if all(k == r.name for k, r in zip(keys, raws)) and all(r.stack_name == r.name or r.stack_name is None
-                                                          for r in raws):
+    if all(k == r.name for k, r in zip(keys, raws)) and all(
+        r.stack_name == r.name or r.stack_name is None for r in raws
+    ):
         return [r if r.stack_name else dataclasses.replace(r, stack_name=r.name) for r in raws]
     where = {(n, r.account, r.region, r.environment): k for n, r, k in zip(names, raws, keys)}
     by_name: dict[str, list[str]] = {}
@@ -133,18 +142,23 @@ def keyed(raw_stacks: Iterable[RawStack]) -> list[RawStack]:
             found = by_name[name][0]
         return found or ref
 
-    return [dataclasses.replace(r, name=k, stack_name=n, parent_stack=key_of(r.parent_stack, r),
-                                stack_dependencies=[key_of(d, r) for d in r.stack_dependencies])
-            for r, n, k in zip(raws, names, keys)]
+    return [
+        dataclasses.replace(
+            r,
+            name=k,
+            stack_name=n,
+            parent_stack=key_of(r.parent_stack, r),
+            stack_dependencies=[key_of(d, r) for d in r.stack_dependencies],
+        )
+        for r, n, k in zip(raws, names, keys)
+    ]
 
 
 class _Columns:
     """Column-wise accumulators, one per frame."""
 
     def __init__(self) -> None:
-        self.data: dict[str, dict[str, list]] = {
-            name: {col: [] for col in schema.columns(name)} for name in _BUILT
-        }
+        self.data: dict[str, dict[str, list]] = {name: {col: [] for col in schema.columns(name)} for name in _BUILT}
         # (stack, logical_id, type, Properties) per resource: the properties frame is walked
         # from these when it is first asked for, not while the estate is built.
         self.properties: list[tuple[str, str, str, Any]] = []
@@ -157,8 +171,9 @@ class _Columns:
         for col, values in cols.items():
             values.append(row.get(col))
 
-    def error(self, source: str, line: int | None, message: str, severity: str = "error",
-              stack: str | None = None) -> None:
+    def error(
+        self, source: str, line: int | None, message: str, severity: str = "error", stack: str | None = None
+    ) -> None:
         self.add("errors", source=source, line=int(line or 0), severity=severity, message=message, stack=stack)
 
     def frame(self, name: str) -> pd.DataFrame:
@@ -170,8 +185,18 @@ class _Columns:
         return schema.frame_from_columns(name, self.data.pop(name))
 
 
-_BUILT = ("stacks", "resources", "properties", "parameters", "outputs", "conditions", "mappings",
-          "references", "option_settings", "errors")
+_BUILT = (
+    "stacks",
+    "resources",
+    "properties",
+    "parameters",
+    "outputs",
+    "conditions",
+    "mappings",
+    "references",
+    "option_settings",
+    "errors",
+)
 
 
 def _section(template: dict, key: str, acc: _Columns, raw: RawStack) -> dict:
@@ -207,9 +232,17 @@ def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str
     for pname, spec in declared.items():
         spec = spec if isinstance(spec, dict) else {}
         no_echo = _parameters.is_no_echo(spec)
-        acc.add("parameters", stack=name, name=pname, type=spec.get("Type"), default=spec.get("Default"),
-                value=values[pname],
-                value_source=value_sources[pname], no_echo=no_echo, description=spec.get("Description"))
+        acc.add(
+            "parameters",
+            stack=name,
+            name=pname,
+            type=spec.get("Type"),
+            default=spec.get("Default"),
+            value=values[pname],
+            value_source=value_sources[pname],
+            no_echo=no_echo,
+            description=spec.get("Description"),
+        )
     for cname, expr in conditions.items():
         acc.add("conditions", stack=name, name=cname, expression=expr, value=cond_values.get(cname))
         _add_references(acc, raw, f"Conditions.{cname}", "", expr, resources, declared, conditions, mappings, ctx)
@@ -241,38 +274,89 @@ def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str
         modalities.append(modality)
         condition = res.get("Condition") if isinstance(res.get("Condition"), str) else None
         depends = res.get("DependsOn") or []
-        depends = [depends] if isinstance(depends, str) else [d for d in depends if isinstance(d, str)] if (
-            isinstance(depends, list)) else []
+        depends = (
+            [depends]
+            if isinstance(depends, str)
+            else [d for d in depends if isinstance(d, str)]
+            if (isinstance(depends, list))
+            else []
+        )
         metadata = res.get("Metadata") if isinstance(res.get("Metadata"), dict) else {}
         live = raw.live_resources.get(logical_id, {})
-        acc.add("resources", stack=name, logical_id=logical_id, type=rtype, service=_modality.service_of(rtype),
-                condition=condition, condition_value=cond_values.get(condition) if condition else True,
-                deletion_policy=_policy(res.get("DeletionPolicy"), ctx),
-                update_replace_policy=_policy(res.get("UpdateReplacePolicy"), ctx),
-                depends_on=depends, line=raw.lines.get(f"Resources/{logical_id}"), stateful=stateful,
-                modality=modality, generated_by=raw.generated_by.get(logical_id),
-                cdk_path=raw.cdk_paths.get(logical_id) or metadata.get("aws:cdk:path"),
-                physical_id=live.get("physical_id"), resource_status=live.get("resource_status"),
-                drift_status=live.get("drift_status"))
-        acc.properties.append((name, logical_id, rtype,
-                               res.get("Properties") if isinstance(res.get("Properties"), dict) else None))
+        acc.add(
+            "resources",
+            stack=name,
+            logical_id=logical_id,
+            type=rtype,
+            service=_modality.service_of(rtype),
+            condition=condition,
+            condition_value=cond_values.get(condition) if condition else True,
+            deletion_policy=_policy(res.get("DeletionPolicy"), ctx),
+            update_replace_policy=_policy(res.get("UpdateReplacePolicy"), ctx),
+            depends_on=depends,
+            line=raw.lines.get(f"Resources/{logical_id}"),
+            stateful=stateful,
+            modality=modality,
+            generated_by=raw.generated_by.get(logical_id),
+            cdk_path=raw.cdk_paths.get(logical_id) or metadata.get("aws:cdk:path"),
+            physical_id=live.get("physical_id"),
+            resource_status=live.get("resource_status"),
+            drift_status=live.get("drift_status"),
+        )
+        acc.properties.append(
+            (name, logical_id, rtype, res.get("Properties") if isinstance(res.get("Properties"), dict) else None)
+        )
         guard = (condition, True)
         for section, prefix in _ATTRIBUTE_SECTIONS:
             if section in res:
-                _add_references(acc, raw, logical_id, prefix, res[section], resources, declared, conditions,
-                                 mappings, ctx, guard, secret)
+                _add_references(
+                    acc,
+                    raw,
+                    logical_id,
+                    prefix,
+                    res[section],
+                    resources,
+                    declared,
+                    conditions,
+                    mappings,
+                    ctx,
+                    guard,
+                    secret,
+                )
         active = active_under([guard], ctx.condition)
         for target in depends:
-            _add_ref_row(acc, raw, logical_id, "/depends_on", "DependsOn", target, None, resources,
-                         declared, conditions, mappings, active)
+            _add_ref_row(
+                acc,
+                raw,
+                logical_id,
+                "/depends_on",
+                "DependsOn",
+                target,
+                None,
+                resources,
+                declared,
+                conditions,
+                mappings,
+                active,
+            )
         if condition:
-            _add_ref_row(acc, raw, logical_id, "/condition", "Condition", condition, None, resources,
-                         declared, conditions, mappings)
+            _add_ref_row(
+                acc,
+                raw,
+                logical_id,
+                "/condition",
+                "Condition",
+                condition,
+                None,
+                resources,
+                declared,
+                conditions,
+                mappings,
+            )
 
     for oname, out in outputs.items():
         if not isinstance(out, dict):
-            acc.error(source, raw.lines.get(f"Outputs/{oname}", 0), f"output {oname!r} must be a mapping",
-                      stack=name)
+            acc.error(source, raw.lines.get(f"Outputs/{oname}", 0), f"output {oname!r} must be a mapping", stack=name)
             continue
         for pointer, problem in intrinsic_problems(out, f"Outputs/{oname}"):
             acc.error(source, raw.lines.get(f"Outputs/{oname}", 0), f"{problem} at {pointer}", stack=name)
@@ -280,36 +364,79 @@ def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str
         export_expr = export.get("Name")
         live_value = ((raw.live.get("outputs") or {}).get(oname) or {}).get("value")
         resolved = live_value if live_value is not None else resolve_string(out.get("Value"), ctx)
-        acc.add("outputs", stack=name, name=oname, value=out.get("Value"),
-                resolved_value=masked_if_derived(resolved, out.get("Value"), secret),
-                export_name=masked_if_derived(
-                    resolve_string(export_expr, ctx) if export_expr is not None else None, export_expr, secret),
-                export_expr=export_expr, condition=out.get("Condition"), description=out.get("Description"),
-                line=raw.lines.get(f"Outputs/{oname}"))
+        acc.add(
+            "outputs",
+            stack=name,
+            name=oname,
+            value=out.get("Value"),
+            resolved_value=masked_if_derived(resolved, out.get("Value"), secret),
+            export_name=masked_if_derived(
+                resolve_string(export_expr, ctx) if export_expr is not None else None, export_expr, secret
+            ),
+            export_expr=export_expr,
+            condition=out.get("Condition"),
+            description=out.get("Description"),
+            line=raw.lines.get(f"Outputs/{oname}"),
+        )
         out_condition = out.get("Condition") if isinstance(out.get("Condition"), str) else None
-        _add_references(acc, raw, f"Outputs.{oname}", "", {k: v for k, v in out.items()
-                                                              if k in ("Value", "Export", "Condition")},
-                        resources, declared, conditions, mappings, ctx, (out_condition, True), secret)
+        _add_references(
+            acc,
+            raw,
+            f"Outputs.{oname}",
+            "",
+            {k: v for k, v in out.items() if k in ("Value", "Export", "Condition")},
+            resources,
+            declared,
+            conditions,
+            mappings,
+            ctx,
+            (out_condition, True),
+            secret,
+        )
 
     for setting in raw.option_settings:
-        acc.add("option_settings", stack=name, **{k: setting.get(k) for k in
-                                                  ("source", "namespace", "option_name", "value", "resource_name")})
+        acc.add(
+            "option_settings",
+            stack=name,
+            **{k: setting.get(k) for k in ("source", "namespace", "option_name", "value", "resource_name")},
+        )
     if raw.parent_stack:
-        acc.add("references", source_stack=raw.parent_stack, source=raw.parent_resource,
-                source_path="/properties/TemplateURL", target_stack=name, target=name, target_kind="stack",
-                kind="NestedStack", attribute=None, active=True)
+        acc.add(
+            "references",
+            source_stack=raw.parent_stack,
+            source=raw.parent_resource,
+            source_path="/properties/TemplateURL",
+            target_stack=name,
+            target=name,
+            target_kind="stack",
+            kind="NestedStack",
+            attribute=None,
+            active=True,
+        )
     live = raw.live
     transform = (raw.raw_template or t).get("Transform") or raw.transform
     if isinstance(transform, list):
         transform = ",".join(str(x) for x in transform)
-    acc.add("stacks", stack=name, stack_name=raw.stack_name or name, environment=raw.environment,
-            source=source, format=raw.format,
-            transform=transform if isinstance(transform, str) else None,
-            description=t.get("Description") if isinstance(t.get("Description"), str) else None,
-            parent_stack=raw.parent_stack, parent_resource=raw.parent_resource, n_resources=len(resources),
-            modality=_modality.stack_modality(modalities), stack_dependencies=list(raw.stack_dependencies),
-            account=raw.account, region=raw.region, stack_status=live.get("stack_status"),
-            last_updated=live.get("last_updated"), drift_status=live.get("drift_status"))
+    acc.add(
+        "stacks",
+        stack=name,
+        stack_name=raw.stack_name or name,
+        environment=raw.environment,
+        source=source,
+        format=raw.format,
+        transform=transform if isinstance(transform, str) else None,
+        description=t.get("Description") if isinstance(t.get("Description"), str) else None,
+        parent_stack=raw.parent_stack,
+        parent_resource=raw.parent_resource,
+        n_resources=len(resources),
+        modality=_modality.stack_modality(modalities),
+        stack_dependencies=list(raw.stack_dependencies),
+        account=raw.account,
+        region=raw.region,
+        stack_status=live.get("stack_status"),
+        last_updated=live.get("last_updated"),
+        drift_status=live.get("drift_status"),
+    )
 
 
 def _origin_types(raw: RawStack) -> dict[str, str]:
@@ -375,29 +502,52 @@ def _leaves(value: Any, path: str, paths: list, values: list) -> None:
             values.append(node)
 
 
-def _add_references(acc, raw, source, prefix, value, resources, declared, conditions, mappings, ctx,
-                    guard=(None, True), secret=()):
+def _add_references(
+    acc, raw, source, prefix, value, resources, declared, conditions, mappings, ctx, guard=(None, True), secret=()
+):
     # Whether CloudFormation evaluates the reference at all: the resource's or output's
     # Condition, and every Fn::If branch on the way to it (three-valued: None is unknown).
     base = active_under([guard], ctx.condition)
     for ref in find_references(value, prefix):
         active = base
         if base is not False and "Fn::If" in ref.path:
-            active = active_under([guard, *branches_on_path(value, ref.path[len(prefix):])], ctx.condition)
+            active = active_under([guard, *branches_on_path(value, ref.path[len(prefix) :])], ctx.condition)
         if ref.kind == "ImportValue":
             # Resolved with the values the stack really gets (user, estate file, parent), so
             # `!Sub '${NetworkStack}-VpcId'` names the export it will import.
             name = masked_if_derived(resolve_string(ref.value, ctx), ref.value, secret)
-            acc.add("references", source_stack=raw.name, source=source, source_path=ref.path,
-                    target_stack=None, target=name if name is not None else json.dumps(ref.value, sort_keys=True),
-                    target_kind="export", kind="ImportValue", attribute=None, active=active)
+            acc.add(
+                "references",
+                source_stack=raw.name,
+                source=source,
+                source_path=ref.path,
+                target_stack=None,
+                target=name if name is not None else json.dumps(ref.value, sort_keys=True),
+                target_kind="export",
+                kind="ImportValue",
+                attribute=None,
+                active=active,
+            )
             continue
-        _add_ref_row(acc, raw, source, ref.path, ref.kind, ref.target, ref.attribute, resources, declared,
-                     conditions, mappings, active)
+        _add_ref_row(
+            acc,
+            raw,
+            source,
+            ref.path,
+            ref.kind,
+            ref.target,
+            ref.attribute,
+            resources,
+            declared,
+            conditions,
+            mappings,
+            active,
+        )
 
 
-def _add_ref_row(acc, raw, source, path, kind, target, attribute, resources, declared, conditions, mappings,
-                 active=True):
+def _add_ref_row(
+    acc, raw, source, path, kind, target, attribute, resources, declared, conditions, mappings, active=True
+):
     if kind == "Condition":
         target_kind = "condition" if target in conditions else "unknown"
     elif kind == "FindInMap":
@@ -414,9 +564,18 @@ def _add_ref_row(acc, raw, source, path, kind, target, attribute, resources, dec
         where = source if "." in source else f"Resources/{source}"
         line = raw.lines.get(where.replace(".", "/", 1), 0) if "." in source else raw.lines.get(where, 0)
         what = {"Condition": "condition", "FindInMap": "mapping"}.get(kind, "resource or parameter")
-        acc.error(raw.source, line, f"{kind} to undefined {what} '{target}' in {where} at {path or '/'}",
-                  stack=raw.name)
-    acc.add("references", source_stack=raw.name, source=source, source_path=path or "/",
-            target_stack=raw.name if target_kind != "pseudo" else None, target=target,
-            target_kind=target_kind, kind=kind, attribute=attribute, active=active)
-
+        acc.error(
+            raw.source, line, f"{kind} to undefined {what} '{target}' in {where} at {path or '/'}", stack=raw.name
+        )
+    acc.add(
+        "references",
+        source_stack=raw.name,
+        source=source,
+        source_path=path or "/",
+        target_stack=raw.name if target_kind != "pseudo" else None,
+        target=target,
+        target_kind=target_kind,
+        kind=kind,
+        attribute=attribute,
+        active=active,
+    )

@@ -30,6 +30,7 @@ A damaged entry is a miss.
 >>> key1 == load_key(["no-such-folder"], {"net": {"Env": "prod"}}, "us-east-1")
 False
 """
+
 from __future__ import annotations
 
 import gc
@@ -83,8 +84,11 @@ def code_version() -> str:
         h = hashlib.blake2b(digest_size=16)
         root = Path(__file__).resolve().parents[1]
         for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".json", ".yaml", ".yml", ".gz") \
-                    and "__pycache__" not in path.parts:
+            if (
+                path.is_file()
+                and path.suffix in (".py", ".json", ".yaml", ".yml", ".gz")
+                and "__pycache__" not in path.parts
+            ):
                 h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
         for dist in ("pandas", "pyarrow", "cfn-lint", "aws-sam-translator"):
             try:
@@ -96,8 +100,7 @@ def code_version() -> str:
     return _code[0]
 
 
-def load_key(paths: Iterable[str | os.PathLike], parameters: Any, region: str,
-             follow_outside: bool = False) -> str:
+def load_key(paths: Iterable[str | os.PathLike], parameters: Any, region: str, follow_outside: bool = False) -> str:
     """The key of ``iacviz.load(*paths, parameters=..., region=...)``: equal keys, equal estates.
 
     Files are read as the reader reads them (regular files only, bounded); a symlink counts by
@@ -163,6 +166,7 @@ def usable(folder: Path | None) -> Path | None:
 
 # -- estates ----------------------------------------------------------------------------------------
 
+
 def lookup(key: str, folder: Path | None, parameters: Any = None) -> dict[str, Any] | None:
     """``{"frames": {name: frame or builder}, "raw_stacks": list or loader, "errors": [...]}``.
 
@@ -184,8 +188,7 @@ def lookup(key: str, folder: Path | None, parameters: Any = None) -> dict[str, A
         return None
     errors = [ErrorRow(**e) for e in meta.get("errors", [])]
     raw = _Once(lambda: _read_raw(entry / "raw_stacks.marshal"))
-    hit = {"raw_stacks": raw, "errors": errors, "region": meta.get("region"), "entry": entry,
-           "parameters": parameters}
+    hit = {"raw_stacks": raw, "errors": errors, "region": meta.get("region"), "entry": entry, "parameters": parameters}
     frames: dict[str, Any] = {}
     for name in meta.get("frames", BASE_FRAMES):
         frames[name] = _Once(_frame_reader(entry, name, hit))
@@ -194,23 +197,39 @@ def lookup(key: str, folder: Path | None, parameters: Any = None) -> dict[str, A
     return hit
 
 
-def store(key: str, folder: Path | None, frames: dict[str, Any], raw_stacks: list[RawStack],
-          errors: list[ErrorRow], region: str, parameters: Any) -> dict[str, Any]:
+def store(
+    key: str,
+    folder: Path | None,
+    frames: dict[str, Any],
+    raw_stacks: list[RawStack],
+    errors: list[ErrorRow],
+    region: str,
+    parameters: Any,
+) -> dict[str, Any]:
     """Remember a fresh estate's parts under `key`; frames reach the folder as they are built."""
     entry = folder / "estates" / key if folder is not None else None
-    hit = {"raw_stacks": raw_stacks, "errors": errors, "region": region, "entry": entry,
-           "parameters": parameters}
+    hit = {"raw_stacks": raw_stacks, "errors": errors, "region": region, "entry": entry, "parameters": parameters}
     if entry is not None:
         try:
             entry.mkdir(parents=True, exist_ok=True, mode=0o700)
             _write_atomic(entry / "raw_stacks.marshal", _dump_raw(raw_stacks))
-            _write_atomic(entry / "meta.json", json.dumps({
-                "code": code_version(), "region": region, "frames": list(frames),
-                "errors": [asdict(e) for e in errors]}).encode())
+            _write_atomic(
+                entry / "meta.json",
+                json.dumps(
+                    {
+                        "code": code_version(),
+                        "region": region,
+                        "frames": list(frames),
+                        "errors": [asdict(e) for e in errors],
+                    }
+                ).encode(),
+            )
         except OSError:
             entry = hit["entry"] = None
-    hit["frames"] = {name: _Once(_writing(build if callable(build) else _constant(build), entry, name))
-                     for name, build in frames.items()}
+    hit["frames"] = {
+        name: _Once(_writing(build if callable(build) else _constant(build), entry, name))
+        for name, build in frames.items()
+    }
     _remember(key, hit)
     return hit
 
@@ -260,6 +279,7 @@ def _writing(build: Callable[[], pd.DataFrame], entry: Path | None, name: str) -
             except (OSError, pickle.PicklingError, TypeError, AttributeError):
                 pass  # not cached; the estate is unaffected
         return df
+
     return go
 
 
@@ -278,6 +298,7 @@ def _frame_reader(entry: Path, name: str, hit: dict[str, Any]) -> Callable[[], p
         except (OSError, pickle.PicklingError):
             pass
         return df
+
     return go
 
 
@@ -287,8 +308,12 @@ def _rebuilt(hit: dict[str, Any]) -> dict[str, Any]:
         from .build import build_estate
 
         raw = hit["raw_stacks"]
-        estate = build_estate(raw() if callable(raw) else raw, hit["errors"], region=hit.get("region") or "us-east-1",
-                              parameters=hit.get("parameters"))
+        estate = build_estate(
+            raw() if callable(raw) else raw,
+            hit["errors"],
+            region=hit.get("region") or "us-east-1",
+            parameters=hit.get("parameters"),
+        )
         hit["rebuilt"] = {name: (lambda n=name: getattr(estate, n)) for name in BASE_FRAMES}
     return hit["rebuilt"]
 

@@ -12,6 +12,7 @@ an estate never makes up a frame (``estate.plan`` is :func:`iacviz.plan_changes`
 >>> e.stacks["stack"].tolist(), len(e.resources)
 (['net'], 0)
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Mapping
@@ -24,8 +25,16 @@ from .identity import resolve_stack
 from .snapshot import sql as _sql, to_parquet as _to_parquet
 
 BASE_FRAMES = (
-    "stacks", "resources", "properties", "parameters", "outputs", "conditions", "mappings",
-    "references", "option_settings", "errors",
+    "stacks",
+    "resources",
+    "properties",
+    "parameters",
+    "outputs",
+    "conditions",
+    "mappings",
+    "references",
+    "option_settings",
+    "errors",
 )
 
 _DERIVED: dict[str, Callable[["Estate"], pd.DataFrame]] = {}
@@ -58,9 +67,12 @@ class Estate:
 
     __slots__ = ("_frames", "_raw_stacks", "region", "_cache")
 
-    def __init__(self, frames: Mapping[str, pd.DataFrame | Callable[[], pd.DataFrame]],
-                 raw_stacks: list[RawStack] | Callable[[], list[RawStack]] | None = None,
-                 region: str = "us-east-1"):
+    def __init__(
+        self,
+        frames: Mapping[str, pd.DataFrame | Callable[[], pd.DataFrame]],
+        raw_stacks: list[RawStack] | Callable[[], list[RawStack]] | None = None,
+        region: str = "us-east-1",
+    ):
         # A frame may be given as a function that builds it: it is called on first access and
         # its result kept (see _built), so an estate pays only for the frames it is asked for.
         object.__setattr__(self, "_frames", dict(frames))
@@ -115,8 +127,7 @@ class Estate:
         return sorted(set(super().__dir__()) | set(self._frames) | set(_DERIVED))
 
     def __repr__(self) -> str:
-        counts = ", ".join(f"{n}={len(self._built(n))}" for n in ("stacks", "resources", "errors")
-                           if n in self._frames)
+        counts = ", ".join(f"{n}={len(self._built(n))}" for n in ("stacks", "resources", "errors") if n in self._frames)
         return f"<Estate {counts}>"
 
     def frames(self, derived: bool = False) -> dict[str, pd.DataFrame]:

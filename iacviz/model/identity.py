@@ -21,6 +21,7 @@ any order (``net@111111111111:eu-west-1``, ``net@eu-west-1`` when that is enough
 ...             ("app", "111", "eu-west-1", "prod")])
 ['net@prod:eu-west-1', 'net@prod:us-east-1', 'app']
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -36,12 +37,21 @@ Identity = tuple  # (stack_name, account, region, environment); missing parts ar
 
 
 def _present(value) -> str | None:
-    return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) or value == "" \
+    return (
+        None
+        if value is None or value is pd.NA or (isinstance(value, float) and value != value) or value == ""
         else str(value)
+    )
 
 
-def stack_key(stack_name: str, account: str | None = None, region: str | None = None,
-              environment: str | None = None, *, qualified: bool = True) -> str:
+def stack_key(
+    stack_name: str,
+    account: str | None = None,
+    region: str | None = None,
+    environment: str | None = None,
+    *,
+    qualified: bool = True,
+) -> str:
     """The stack key of one stack: the plain name, or the qualified form when `qualified`.
 
     >>> stack_key("net", "111111111111", "eu-west-1")
@@ -107,8 +117,10 @@ def resolve_stack(stacks: pd.DataFrame, text: str) -> str:
     if len(found) == 1:
         return found[0]
     if found:
-        raise IacvizError(f"stack {text!r} is ambiguous: it may be {', '.join(found[:8])}"
-                          f"{' ...' if len(found) > 8 else ''}; write the stack key")
+        raise IacvizError(
+            f"stack {text!r} is ambiguous: it may be {', '.join(found[:8])}"
+            f"{' ...' if len(found) > 8 else ''}; write the stack key"
+        )
     raise IacvizError(f"no stack {text!r} in the estate")
 
 
@@ -173,8 +185,11 @@ class StackIndex:
             name = names[i] if _present(names[i]) else key
             if isinstance(name, str):
                 self.by_name.setdefault(name, []).append((key, {_present(column[i]) for column in facts}))
-        self.name_counts = Counter(n for n in stacks["stack_name"].astype(object).tolist() if isinstance(n, str)) \
-            if "stack_name" in stacks else Counter()
+        self.name_counts = (
+            Counter(n for n in stacks["stack_name"].astype(object).tolist() if isinstance(n, str))
+            if "stack_name" in stacks
+            else Counter()
+        )
 
     def resolve(self, text: str) -> str:
         """As :func:`resolve_stack`."""
@@ -186,8 +201,10 @@ class StackIndex:
         if len(found) == 1:
             return found[0]
         if found:
-            raise IacvizError(f"stack {text!r} is ambiguous: it may be {', '.join(found[:8])}"
-                              f"{' ...' if len(found) > 8 else ''}; write the stack key")
+            raise IacvizError(
+                f"stack {text!r} is ambiguous: it may be {', '.join(found[:8])}"
+                f"{' ...' if len(found) > 8 else ''}; write the stack key"
+            )
         raise IacvizError(f"no stack {text!r} in the estate")
 
     def canonical_target(self, target: str) -> str:

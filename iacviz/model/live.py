@@ -10,6 +10,7 @@ stacks, so it can be refreshed (``since=estate``) and snapshotted.
 >>> estate.stacks[["stack", "stack_status", "last_updated"]]  # doctest: +SKIP
 >>> estate = load_live(since=estate)  # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -20,11 +21,23 @@ from .build import build_estate
 from .estate import Estate
 
 
-def load_live(session=None, *, regions: Iterable[str] | None = None, stack_names: Iterable[str] | None = None,
-              include: Iterable[str] = DEFAULT_INCLUDE, max_workers: int = 8, progress: bool = True,
-              since: Any = None, endpoint_url: str | None = None, detect_drift: bool = False,
-              profile: str | None = None, client_config=None, sessions: Iterable[Any] | None = None,
-              accounts: Iterable[str] | str | None = None, role_name: str | None = None) -> Estate:
+def load_live(
+    session=None,
+    *,
+    regions: Iterable[str] | None = None,
+    stack_names: Iterable[str] | None = None,
+    include: Iterable[str] = DEFAULT_INCLUDE,
+    max_workers: int = 8,
+    progress: bool = True,
+    since: Any = None,
+    endpoint_url: str | None = None,
+    detect_drift: bool = False,
+    profile: str | None = None,
+    client_config=None,
+    sessions: Iterable[Any] | None = None,
+    accounts: Iterable[str] | str | None = None,
+    role_name: str | None = None,
+) -> Estate:
     """Read stacks of one or many AWS accounts, read-only, into an `Estate`.
 
     Several accounts: ``sessions=[s1, s2]`` (one session per account), or
@@ -88,19 +101,53 @@ def load_live(session=None, *, regions: Iterable[str] | None = None, stack_names
     >>> estate = load_live(profile="prod-readonly", regions=["eu-west-1"], since=estate)  # doctest: +SKIP
     """
     if sessions is not None or accounts is not None:
-        return estate_from_read(read_many(session=session, profile=profile, sessions=sessions, accounts=accounts,
-                                          role_name=role_name, regions=regions, stack_names=stack_names,
-                                          include=include, max_workers=max_workers, progress=progress,
-                                          since=since, endpoint_url=endpoint_url, detect_drift=detect_drift,
-                                          client_config=client_config))
-    return estate_from_read(read_live_session(session, profile, regions=regions, stack_names=stack_names,
-                                              include=include, max_workers=max_workers, progress=progress,
-                                              since=since, endpoint_url=endpoint_url, detect_drift=detect_drift,
-                                              client_config=client_config))
+        return estate_from_read(
+            read_many(
+                session=session,
+                profile=profile,
+                sessions=sessions,
+                accounts=accounts,
+                role_name=role_name,
+                regions=regions,
+                stack_names=stack_names,
+                include=include,
+                max_workers=max_workers,
+                progress=progress,
+                since=since,
+                endpoint_url=endpoint_url,
+                detect_drift=detect_drift,
+                client_config=client_config,
+            )
+        )
+    return estate_from_read(
+        read_live_session(
+            session,
+            profile,
+            regions=regions,
+            stack_names=stack_names,
+            include=include,
+            max_workers=max_workers,
+            progress=progress,
+            since=since,
+            endpoint_url=endpoint_url,
+            detect_drift=detect_drift,
+            client_config=client_config,
+        )
+    )
 
 
-def read_many(*, session=None, profile: str | None = None, sessions=None, accounts=None, role_name=None,
-              regions=None, endpoint_url: str | None = None, client_config=None, **kwargs: Any) -> LiveRead:
+def read_many(
+    *,
+    session=None,
+    profile: str | None = None,
+    sessions=None,
+    accounts=None,
+    role_name=None,
+    regions=None,
+    endpoint_url: str | None = None,
+    client_config=None,
+    **kwargs: Any,
+) -> LiveRead:
     """The LiveRead of several accounts (see :func:`load_live`): sessions, or a role assumed in accounts."""
     from ..errors import IacvizError
     from ..sources.live import account_sessions, merge_reads, read_accounts
@@ -115,11 +162,11 @@ def read_many(*, session=None, profile: str | None = None, sessions=None, accoun
             import boto3
 
             session = boto3.Session(profile_name=profile)
-        assumed, errors = account_sessions(session, accounts, role_name, endpoint_url=endpoint_url,
-                                           regions=regions, client_config=client_config)
+        assumed, errors = account_sessions(
+            session, accounts, role_name, endpoint_url=endpoint_url, regions=regions, client_config=client_config
+        )
         sessions += [s for _, s in assumed]
-    read = read_accounts(sessions, regions=regions, endpoint_url=endpoint_url, client_config=client_config,
-                         **kwargs)
+    read = read_accounts(sessions, regions=regions, endpoint_url=endpoint_url, client_config=client_config, **kwargs)
     if errors:
         read = merge_reads([read, LiveRead(errors=errors)])
     return read
@@ -137,8 +184,19 @@ def read_live_session(session, profile: str | None, **kwargs: Any) -> LiveRead:
 def estate_from_read(read: LiveRead) -> Estate:
     """The `Estate` of a `LiveRead`: build_estate plus the live-only frames."""
     estate = build_estate(read.raw_stacks, read.errors, region=(read.regions or ["us-east-1"])[0])
-    exports = [{"account": e["account"], "region": e["region"], "export_name": e["name"], "value": e["value"],
-                "stack": e["exporting_stack"], "stack_id": e["exporting_stack_id"]} for e in read.exports]
-    return estate.replace(unmanaged=schema.frame("unmanaged", read.unmanaged),
-                          live_exports=schema.frame("live_exports", exports),
-                          live_imports=schema.frame("live_imports", read.imports))
+    exports = [
+        {
+            "account": e["account"],
+            "region": e["region"],
+            "export_name": e["name"],
+            "value": e["value"],
+            "stack": e["exporting_stack"],
+            "stack_id": e["exporting_stack_id"],
+        }
+        for e in read.exports
+    ]
+    return estate.replace(
+        unmanaged=schema.frame("unmanaged", read.unmanaged),
+        live_exports=schema.frame("live_exports", exports),
+        live_imports=schema.frame("live_imports", read.imports),
+    )

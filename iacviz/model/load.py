@@ -4,6 +4,7 @@
 >>> estate.resources[["stack", "logical_id", "type"]].values.tolist()
 [['jobs', 'Q', 'AWS::SQS::Queue']]
 """
+
 from __future__ import annotations
 
 import os
@@ -22,9 +23,14 @@ from .estate import Estate
 from .snapshot import read_frames
 
 
-def load(*paths: str | os.PathLike, parameters: Mapping[str, Any] | ParameterValues | None = None,
-         region: str = "us-east-1", strict: bool = False, follow_outside: bool = False,
-         cache: bool | str | os.PathLike | None = None) -> Estate:
+def load(
+    *paths: str | os.PathLike,
+    parameters: Mapping[str, Any] | ParameterValues | None = None,
+    region: str = "us-east-1",
+    strict: bool = False,
+    follow_outside: bool = False,
+    cache: bool | str | os.PathLike | None = None,
+) -> Estate:
     """Read every stack below `paths` into an `Estate`.
 
     Parameters
@@ -58,8 +64,7 @@ def load(*paths: str | os.PathLike, parameters: Mapping[str, Any] | ParameterVal
         _check(errors, strict)
         estate = build_estate(raw, errors, parameters=values, region=region)
     else:
-        estate = _cached_load(paths, values, region, strict, follow_outside,
-                              _cache.usable(_cache.folder_from(cache)))
+        estate = _cached_load(paths, values, region, strict, follow_outside, _cache.usable(_cache.folder_from(cache)))
     if strict:  # only then: the errors frame is built on first access
         _check([ErrorRow(r.source, r.line, r.severity, r.message) for r in estate.errors.itertuples()], strict)
     return estate
@@ -72,21 +77,33 @@ def _values(parameters: Any) -> ParameterValues:
         raise TypeError(str(exc)) from None
 
 
-def _cached_load(paths: tuple, parameters: ParameterValues, region: str, strict: bool, follow_outside: bool,
-                 folder: Path | None) -> Estate:
+def _cached_load(
+    paths: tuple, parameters: ParameterValues, region: str, strict: bool, follow_outside: bool, folder: Path | None
+) -> Estate:
     key = _cache.load_key(paths, parameters, region, follow_outside)
     hit = _cache.lookup(key, folder, parameters)
     if hit is None:
-        raw, errors = read_paths(paths, parameters=parameters, region=region, follow_outside=follow_outside,
-                                 templates=_cache.templates(folder))
+        raw, errors = read_paths(
+            paths,
+            parameters=parameters,
+            region=region,
+            follow_outside=follow_outside,
+            templates=_cache.templates(folder),
+        )
         _check(errors, strict)
         fresh = build_estate(raw, errors, parameters=parameters, region=region)
         hit = _cache.store(key, folder, fresh._pending_frames(), fresh.raw_stacks, errors, region, parameters)
     return Estate(_cache.frames_of(hit), hit["raw_stacks"], region)
 
 
-def load_template(template: Mapping[str, Any], stack: str = "stack", *, parameters: Mapping[str, Any] | None = None,
-                  region: str = "us-east-1", strict: bool = False) -> Estate:
+def load_template(
+    template: Mapping[str, Any],
+    stack: str = "stack",
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    region: str = "us-east-1",
+    strict: bool = False,
+) -> Estate:
     """An `Estate` of one template given as a mapping (already in long form), named `stack`.
 
     Transforms (Fn::ForEach, SAM) are expanded as when read from a file.

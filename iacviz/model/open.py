@@ -11,6 +11,7 @@ be empty: ``"live:/eu-west-1"``) or an endpoint URL such as the local demo accou
 >>> open_estate(estate) is estate
 True
 """
+
 from __future__ import annotations
 
 import os
@@ -41,8 +42,14 @@ def is_snapshot(path: str | os.PathLike) -> bool:
     return (Path(path) / MANIFEST).is_file()
 
 
-def open_estate(source: Source, *more: str | os.PathLike, parameters: Mapping[str, Any] | ParameterValues | None = None,
-                region: str | None = None, strict: bool = False, progress: bool = False) -> Estate:
+def open_estate(
+    source: Source,
+    *more: str | os.PathLike,
+    parameters: Mapping[str, Any] | ParameterValues | None = None,
+    region: str | None = None,
+    strict: bool = False,
+    progress: bool = False,
+) -> Estate:
     """The estate behind `source` (and `more` paths of templates read with it).
 
     Parameters
@@ -95,8 +102,9 @@ def open_estate(source: Source, *more: str | os.PathLike, parameters: Mapping[st
         from .live import load_live
 
         profile, _, reg = text[5:].partition("/")
-        return load_live(profile=profile or None, regions=[reg or region] if (reg or region) else None,
-                         progress=progress)
+        return load_live(
+            profile=profile or None, regions=[reg or region] if (reg or region) else None, progress=progress
+        )
     if text.startswith(("http://", "https://")) and not more:
         return _open_endpoint(text, region or "us-east-1", progress)
     paths = [source, *more]
@@ -119,6 +127,10 @@ def _open_endpoint(url: str, region: str, progress: bool) -> Estate:
 
     session = None
     if url.startswith(_LOOPBACK):  # a local moto account: its fake credentials, never real ones
-        session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                aws_session_token="testing", region_name=region)
+        session = boto3.Session(
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            aws_session_token="testing",
+            region_name=region,
+        )
     return load_live(session=session, endpoint_url=url, regions=[region], progress=progress)

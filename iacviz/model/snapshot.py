@@ -26,6 +26,7 @@ hive_partitioning=true)``.
 >>> sql(back, "select stack, region from stacks").values.tolist()
 [['net', 'eu-west-1']]
 """
+
 from __future__ import annotations
 
 import base64
@@ -94,8 +95,12 @@ def to_parquet(estate: Estate | Mapping[str, pd.DataFrame], folder: str | Path) 
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    manifest: dict[str, Any] = {"version": VERSION, "region": getattr(estate, "region", None), "frames": {},
-                                "files": {}}
+    manifest: dict[str, Any] = {
+        "version": VERSION,
+        "region": getattr(estate, "region", None),
+        "frames": {},
+        "files": {},
+    }
     for name, df in _frames(estate).items():
         if not _FRAME_NAME.fullmatch(str(name)):
             raise IacvizError(f"cannot snapshot a frame named {name!r}: names are letters, digits and _")
@@ -132,8 +137,10 @@ def read_frames(folder: str | Path) -> tuple[dict[str, pd.DataFrame], list[RawSt
     if not isinstance(manifest, dict):
         raise SnapshotError(str(manifest_path), "the manifest is not a JSON object")
     if manifest.get("version") != VERSION:
-        raise SnapshotError(str(manifest_path), f"snapshot version {manifest.get('version')!r:.20} "
-                                                f"(this iacviz reads {VERSION}); write the snapshot again")
+        raise SnapshotError(
+            str(manifest_path),
+            f"snapshot version {manifest.get('version')!r:.20} (this iacviz reads {VERSION}); write the snapshot again",
+        )
     metas, files = manifest.get("frames"), manifest.get("files")
     if not isinstance(metas, dict) or not isinstance(files, dict):
         raise SnapshotError(str(manifest_path), "the manifest lacks its frames or files")
@@ -170,8 +177,11 @@ def _verify(folder: Path, frames: dict, files: dict) -> None:
     (an extra Parquet part would silently add rows)."""
     present = {p.relative_to(folder).as_posix(): p for p in _data_files(folder, frames)}
     for rel in sorted(set(present) - set(files)):
-        raise SnapshotError(str(folder / rel), "file not listed in the snapshot manifest (an extra part file "
-                                               "would add rows); remove it or write the snapshot again")
+        raise SnapshotError(
+            str(folder / rel),
+            "file not listed in the snapshot manifest (an extra part file "
+            "would add rows); remove it or write the snapshot again",
+        )
     for rel, digest in files.items():
         path = present.get(rel)
         if path is None:
@@ -188,8 +198,15 @@ def _check_raw(raw: RawStack) -> None:
     """TypeError unless each field of `raw` has its declared kind (str, dict or list)."""
     for f in dataclasses.fields(RawStack):
         value, kind = getattr(raw, f.name), str(f.type)
-        want = (dict if kind.startswith("dict") else list if kind.startswith("list") else
-                str if kind.startswith("str") else None)
+        want = (
+            dict
+            if kind.startswith("dict")
+            else list
+            if kind.startswith("list")
+            else str
+            if kind.startswith("str")
+            else None
+        )
         if want is not None and not (value is None and "None" in kind) and not isinstance(value, want):
             raise TypeError(f"{f.name} must be a {want.__name__}, found {type(value).__name__}")
 
@@ -263,8 +280,12 @@ def _write_frame(df: pd.DataFrame, target: Path) -> dict[str, Any]:
         shutil.rmtree(target)
     target.mkdir(parents=True)
     json_cols = [c for c in df.columns if df[c].dtype == object]
-    meta = {"columns": [str(c) for c in df.columns], "dtypes": {str(c): _dtype_name(df[c].dtype) for c in df.columns},
-            "json_columns": json_cols, "partitioned_by": [c for c in PARTITIONS if c in df.columns and len(df)]}
+    meta = {
+        "columns": [str(c) for c in df.columns],
+        "dtypes": {str(c): _dtype_name(df[c].dtype) for c in df.columns},
+        "json_columns": json_cols,
+        "partitioned_by": [c for c in PARTITIONS if c in df.columns and len(df)],
+    }
     enc = {}
     for col in df.columns:
         if col in json_cols:
@@ -278,8 +299,14 @@ def _write_frame(df: pd.DataFrame, target: Path) -> dict[str, Any]:
     table = table.replace_schema_metadata({b"iacviz": json.dumps(meta).encode()})
     if meta["partitioned_by"]:
         part = ds.partitioning(pa.schema([(c, pa.string()) for c in meta["partitioned_by"]]), flavor="hive")
-        ds.write_dataset(table, target, format="parquet", partitioning=part, basename_template="part-{i}.parquet",
-                         existing_data_behavior="overwrite_or_ignore")
+        ds.write_dataset(
+            table,
+            target,
+            format="parquet",
+            partitioning=part,
+            basename_template="part-{i}.parquet",
+            existing_data_behavior="overwrite_or_ignore",
+        )
     else:
         pq.write_table(table, target / "part-0.parquet")
     return meta
@@ -297,8 +324,7 @@ def _read_frame(target: Path, meta: dict[str, Any]) -> pd.DataFrame:
         values = table.column(col)
         dtype = meta["dtypes"][col]
         if col in meta["json_columns"]:
-            out[col] = pd.Series([None if v is None else _dec(json.loads(v)) for v in values.to_pylist()],
-                                 dtype=object)
+            out[col] = pd.Series([None if v is None else _dec(json.loads(v)) for v in values.to_pylist()], dtype=object)
         elif dtype.startswith("string") or dtype == "str" or col in meta["partitioned_by"]:
             out[col] = pd.Series(values.to_pylist(), dtype=object).astype(dtype)
         else:

@@ -1,12 +1,12 @@
 """W4001: a create-only property whose value a parameter or an import drives."""
+
 from __future__ import annotations
 
 from typing import Any, Iterable
 
 import pandas as pd
 
-from ..analysis.replacement import (driver_words, import_index, imports_at, is_input, parameter_keys,
-                                     replacement_prone)
+from ..analysis.replacement import driver_words, import_index, imports_at, is_input, parameter_keys, replacement_prone
 from ..cfn.update_behavior import custom_name_property
 from ._base import Rule
 
@@ -32,36 +32,48 @@ class CreateOnlyFromInput(Rule):
         "too, without anyone editing its template. This rule reports the replacements that cost more than a "
         "new physical id: of a resource holding data, or of one with a custom name (which CloudFormation "
         "refuses to replace). The other resources are counted once per stack by I4003. Resource references "
-        "inside one stack are left to the blast radius (`iacviz.blast_radius`).")
-    fix = ("Make the value a literal (or a mapping lookup) if it should never change; otherwise constrain the "
-           "parameter (`AllowedValues`) and protect a stateful resource with `UpdateReplacePolicy: Retain`.")
-    source_url = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/"
-                  "using-cfn-updating-stacks-update-behaviors.html")
+        "inside one stack are left to the blast radius (`iacviz.blast_radius`)."
+    )
+    fix = (
+        "Make the value a literal (or a mapping lookup) if it should never change; otherwise constrain the "
+        "parameter (`AllowedValues`) and protect a stateful resource with `UpdateReplacePolicy: Retain`."
+    )
+    source_url = (
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html"
+    )
     tags = ("replacement", "parameters", "exports")
     precision = (
-        'aws-cloudformation-templates read as one estate (286 stacks): 191 findings (582 before '
-        'stateless replacements moved to I4003); 10 checked by hand, 10 true (custom-named roles, target '
-        'groups and functions, tables and buckets whose key or name comes from a parameter), 0 false.')
+        "aws-cloudformation-templates read as one estate (286 stacks): 191 findings (582 before "
+        "stateless replacements moved to I4003); 10 checked by hand, 10 true (custom-named roles, target "
+        "groups and functions, tables and buckets whose key or name comes from a parameter), 0 false."
+    )
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
         for stack, lid, items, named in input_driven(estate):
             first = items[0][0]
             if not (bool(first.stateful) or named):
                 continue  # a plain replacement: I4003 counts those per stack
-            props = "; ".join(f"{r.path.split('/', 2)[-1]} from {' and '.join(inputs)}"
-                              + (" (conditionally)" if r.update_behavior == "conditional" else "")
-                              for r, inputs in items)
+            props = "; ".join(
+                f"{r.path.split('/', 2)[-1]} from {' and '.join(inputs)}"
+                + (" (conditionally)" if r.update_behavior == "conditional" else "")
+                for r, inputs in items
+            )
             verb = "replaces" if any(r.update_behavior == "replace" for r, _ in items) else "may replace"
             data = ""
             if bool(first.stateful):
                 kept = None if pd.isna(first.protected) else bool(first.protected)
-                data = (", keeping the old copy (UpdateReplacePolicy)" if kept
-                        else ", and its data is lost (no UpdateReplacePolicy Retain or Snapshot)" if kept is False
-                        else ", and its UpdateReplacePolicy cannot be resolved offline")
+                data = (
+                    ", keeping the old copy (UpdateReplacePolicy)"
+                    if kept
+                    else ", and its data is lost (no UpdateReplacePolicy Retain or Snapshot)"
+                    if kept is False
+                    else ", and its UpdateReplacePolicy cannot be resolved offline"
+                )
             if named:
                 data += f", which CloudFormation refuses while {named} is set (a custom name)"
-            yield self.finding(stack, lid, f"{lid} ({first.type}): {props} is create-only: a new value "
-                                           f"{verb} {lid}{data}")
+            yield self.finding(
+                stack, lid, f"{lid} ({first.type}): {props} is create-only: a new value {verb} {lid}{data}"
+            )
 
 
 def input_driven(estate: Any) -> list[tuple[str, str, list, str | None]]:

@@ -1,4 +1,5 @@
 """W4002: a custom physical name on a resource that CloudFormation may have to replace."""
+
 from __future__ import annotations
 
 import json
@@ -33,20 +34,24 @@ class CustomNameOnReplaceable(Rule):
     description = (
         "CloudFormation replaces a resource by creating the new one before deleting the old one, so a "
         "resource whose physical name is set in the template cannot be replaced: the update fails with "
-        "\"CloudFormation cannot update a stack when a custom-named resource requires replacing\". Any "
+        '"CloudFormation cannot update a stack when a custom-named resource requires replacing". Any '
         "change to another create-only property of such a resource needs a new name as well. A fixed name "
         "also stops the template from being deployed twice in one account and region. The name property is "
         "the type's create-only name (`QueueName`, `TableName`, `DBInstanceIdentifier`...); types whose only "
         "create-only property is the name (a log group, an alias) are left out: renaming them is the only "
-        "way to replace them, and that never collides.")
-    fix = ("Leave the name property out and let CloudFormation generate a unique name; hand the generated name "
-           "to consumers with `Ref`/`Fn::GetAtt`, an export or an SSM parameter.")
+        "way to replace them, and that never collides."
+    )
+    fix = (
+        "Leave the name property out and let CloudFormation generate a unique name; hand the generated name "
+        "to consumers with `Ref`/`Fn::GetAtt`, an export or an SSM parameter."
+    )
     source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-name.html"
     tags = ("replacement", "naming")
     precision = (
-        'aws-cloudformation-templates read as one estate (286 stacks): 239 findings; 10 checked by hand, '
-        '10 true (buckets, roles, functions, queues, target groups and security groups named in the '
-        'template), 0 false.')
+        "aws-cloudformation-templates read as one estate (286 stacks): 239 findings; 10 checked by hand, "
+        "10 true (buckets, roles, functions, queues, target groups and security groups named in the "
+        "template), 0 false."
+    )
     config = {"ignore_types": []}
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
@@ -68,5 +73,9 @@ class CustomNameOnReplaceable(Rule):
             prop, others = names[rtype]
             shown = value if isinstance(value, str) else json.dumps(value, default=str)
             listed = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
-            yield self.finding(stack, lid, f"{lid} ({rtype}) sets {prop} to {shown!r}: a change that replaces it "
-                                           f"(e.g. of {listed}) fails unless the name changes too")
+            yield self.finding(
+                stack,
+                lid,
+                f"{lid} ({rtype}) sets {prop} to {shown!r}: a change that replaces it "
+                f"(e.g. of {listed}) fails unless the name changes too",
+            )

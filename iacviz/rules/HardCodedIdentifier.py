@@ -1,4 +1,5 @@
 """W5001: ARNs, account ids and resource ids written into templates as literals."""
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,10 @@ _ARN = re.compile(r"arn:[^\s\"',]+")
 _ACCOUNT = re.compile(r"(?<![\d.])\d{12}(?![\d])")
 _REGION = re.compile(r"^(?:[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d)$")
 # EC2 and friends: prefix, dash, 8 or 17 hex digits (the short and the long id formats).
-_RESOURCE_ID = re.compile(r"(?<![\w-])((?:vpc|subnet|sg|ami|igw|rtb|eni|vol|snap|i|nat|acl|pcx|tgw|tgw-attach|vpce|"
-                          r"lt|eipalloc|pl|fs|dopt|cgw|vgw|elb)-(?:[0-9a-f]{17}|[0-9a-f]{8}))(?![\w-])")
+_RESOURCE_ID = re.compile(
+    r"(?<![\w-])((?:vpc|subnet|sg|ami|igw|rtb|eni|vol|snap|i|nat|acl|pcx|tgw|tgw-attach|vpce|"
+    r"lt|eipalloc|pl|fs|dopt|cgw|vgw|elb)-(?:[0-9a-f]{17}|[0-9a-f]{8}))(?![\w-])"
+)
 _SKIP = ("Ref", "Fn::GetAtt", "Fn::ImportValue", "Condition", "Fn::FindInMap", "Fn::GetAZs")
 
 
@@ -32,7 +35,7 @@ def _texts(value: Any) -> Iterable[str]:
         for item in value:
             yield from _texts(item)
     elif isinstance(value, dict) and len(value) == 1:
-        (fn, arg), = value.items()
+        ((fn, arg),) = value.items()
         if fn in _SKIP:
             return
         if fn == "Fn::Sub":
@@ -110,16 +113,20 @@ class HardCodedIdentifier(Rule):
         "elsewhere, and nothing tells CloudFormation or a reader where the value comes from. Property values "
         "are scanned, including the literal text of `Fn::Sub` and `Fn::Join`; pseudo parameters "
         "(`${AWS::AccountId}`, `${AWS::Region}`) and AWS-owned ARNs (`arn:aws:iam::aws:policy/...`) are fine, "
-        "and so is the `TemplateBody` of a stack set (a template of its own, deployed elsewhere).")
-    fix = ("Take the value from `Fn::ImportValue` of the stack that owns the resource, from a parameter "
-           "(an AWS-specific type such as `AWS::EC2::VPC::Id`, or an SSM parameter type for AMIs), or build "
-           "the ARN with `Fn::Sub` and `${AWS::Partition}`, `${AWS::Region}`, `${AWS::AccountId}`.")
+        "and so is the `TemplateBody` of a stack set (a template of its own, deployed elsewhere)."
+    )
+    fix = (
+        "Take the value from `Fn::ImportValue` of the stack that owns the resource, from a parameter "
+        "(an AWS-specific type such as `AWS::EC2::VPC::Id`, or an SSM parameter type for AMIs), or build "
+        "the ARN with `Fn::Sub` and `${AWS::Partition}`, `${AWS::Region}`, `${AWS::AccountId}`."
+    )
     source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/best-practices.html"
     tags = ("portability", "coupling", "hard-coding")
     precision = (
-        'aws-cloudformation-templates read as one estate (286 stacks): 10 findings, all checked: 10 true '
-        '(account ids, regions and bucket names written into a macro example and a Lambda code '
-        "location); 4 false before (ARNs inside a stack set's TemplateBody, now skipped).")
+        "aws-cloudformation-templates read as one estate (286 stacks): 10 findings, all checked: 10 true "
+        "(account ids, regions and bucket names written into a macro example and a Lambda code "
+        "location); 4 false before (ARNs inside a stack set's TemplateBody, now skipped)."
+    )
     config = {"allowed": []}
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
@@ -132,8 +139,11 @@ class HardCodedIdentifier(Rule):
                 continue  # a stack set's template: its own ${AWS::...} are not this template's literals
             found = hard_coded(value, config["allowed"])
             if found:
-                yield self.finding(stack, lid, f"{lid} sets {path} to {' and '.join(found)}"
-                                               f"{_elsewhere(found, *place.get(stack, (None, None)))}")
+                yield self.finding(
+                    stack,
+                    lid,
+                    f"{lid} sets {path} to {' and '.join(found)}{_elsewhere(found, *place.get(stack, (None, None)))}",
+                )
 
 
 def _elsewhere(found: list[str], account: Any, region: Any) -> str:

@@ -1,4 +1,5 @@
 """I4003: how many resources of a stack a parameter or an import change replaces (one line per stack)."""
+
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -25,16 +26,21 @@ class InputDrivenReplacements(Rule):
         "changes: a new physical id, and every reference repointed. For most resources (instances, "
         "subnets, security groups, roles) that is expected and harmless, so one line per stack lists them "
         "instead of one warning each; W4001 reports the replacements that lose data or that "
-        "CloudFormation refuses.")
-    fix = ("Nothing, if replacing them is fine; otherwise make the value a literal or constrain the parameter "
-           "(`AllowedValues`).")
-    source_url = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/"
-                  "using-cfn-updating-stacks-update-behaviors.html")
+        "CloudFormation refuses."
+    )
+    fix = (
+        "Nothing, if replacing them is fine; otherwise make the value a literal or constrain the parameter "
+        "(`AllowedValues`)."
+    )
+    source_url = (
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html"
+    )
     tags = ("replacement", "parameters", "exports")
     precision = (
-        'aws-cloudformation-templates read as one estate (286 stacks): 155 findings (one per stack, 391 '
-        'resources); 10 checked by hand, 10 true (instances, routes, subnets, security groups whose '
-        'create-only properties read parameters), 0 false.')
+        "aws-cloudformation-templates read as one estate (286 stacks): 155 findings (one per stack, 391 "
+        "resources); 10 checked by hand, 10 true (instances, routes, subnets, security groups whose "
+        "create-only properties read parameters), 0 false."
+    )
     config = {"show": 10}
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
@@ -48,6 +54,10 @@ class InputDrivenReplacements(Rule):
         for stack, listed in by_stack.items():
             more = f" and {len(listed) - show} more" if len(listed) > show else ""
             n = len(listed)
-            yield self.finding(stack, None, f"{n} resource{'s' if n != 1 else ''} of {stack} "
-                                            f"{'are' if n != 1 else 'is'} replaced when a parameter or an "
-                                            f"import it reads changes: {', '.join(listed[:show])}{more}")
+            yield self.finding(
+                stack,
+                None,
+                f"{n} resource{'s' if n != 1 else ''} of {stack} "
+                f"{'are' if n != 1 else 'is'} replaced when a parameter or an "
+                f"import it reads changes: {', '.join(listed[:show])}{more}",
+            )

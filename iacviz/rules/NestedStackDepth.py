@@ -1,4 +1,5 @@
 """W1002: nested stacks nested deeper than a limit."""
+
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -22,14 +23,18 @@ class NestedStackDepth(Rule):
     description = (
         "Each level of nesting is one more stack that an update of the root walks through, one more place a "
         "rollback can stop, and one more hop between a value and where it is used. Deep trees are hard to "
-        "follow and slow to update; a value passed down several levels of parameters is easy to break.")
-    fix = ("Flatten the tree: merge small child stacks into their parent, or turn independent subtrees into "
-           "separate top-level stacks that share values through exports.")
+        "follow and slow to update; a value passed down several levels of parameters is easy to break."
+    )
+    fix = (
+        "Flatten the tree: merge small child stacks into their parent, or turn independent subtrees into "
+        "separate top-level stacks that share values through exports."
+    )
     source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-nested-stacks.html"
     tags = ("stacks", "nesting")
     precision = (
-        'aws-cloudformation-templates read as one estate (286 stacks): no findings (no nesting deeper '
-        'than the threshold).')
+        "aws-cloudformation-templates read as one estate (286 stacks): no findings (no nesting deeper "
+        "than the threshold)."
+    )
     config = {"max_depth": 2}
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
@@ -44,6 +49,8 @@ class NestedStackDepth(Rule):
             depth = len(chain) - 1
             if depth > config["max_depth"]:
                 path = " > ".join(reversed(chain))
-                yield self.finding(stack, resource_of.get(stack),
-                                   f"{stack} is nested {depth} levels deep ({path}); the limit is "
-                                   f"{config['max_depth']}")
+                yield self.finding(
+                    stack,
+                    resource_of.get(stack),
+                    f"{stack} is nested {depth} levels deep ({path}); the limit is {config['max_depth']}",
+                )

@@ -1,4 +1,5 @@
 """W3001: a stateful resource that a deletion or a replacement would lose."""
+
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -31,42 +32,64 @@ class StatefulWithoutPolicies(Rule):
         "are left out: their own resources are checked in their stack. So is what holds no data of its own "
         "(`iacviz.cfn.modality.not_a_data_store`): DB instances of an Aurora, DocumentDB or Neptune cluster "
         "(the cluster holds the data and takes the policy), log groups (retention governs their data), and "
-        "queues or topics whose only users are Auto Scaling lifecycle hooks (transient notifications).")
-    fix = ("Set both `DeletionPolicy` and `UpdateReplacePolicy` to `Retain` (or `Snapshot` where the type "
-           "supports it), e.g. `DeletionPolicy: Retain` and `UpdateReplacePolicy: Retain`.")
-    source_url = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
-                  "aws-attribute-deletionpolicy.html")
+        "queues or topics whose only users are Auto Scaling lifecycle hooks (transient notifications)."
+    )
+    fix = (
+        "Set both `DeletionPolicy` and `UpdateReplacePolicy` to `Retain` (or `Snapshot` where the type "
+        "supports it), e.g. `DeletionPolicy: Retain` and `UpdateReplacePolicy: Retain`."
+    )
+    source_url = (
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html"
+    )
     tags = ("data", "policies", "stateful")
     precision = (
         "aws-cloudformation-templates read as one estate (286 stacks): 153 findings (170 before: 14 log "
         "groups, a log stream and 2 Neptune cluster instances were false); 10 checked by hand, 10 true "
-        "(buckets, tables, keys, secrets, user pools, queues left on the default Delete), 0 false.")
+        "(buckets, tables, keys, secrets, user pools, queues left on the default Delete), 0 false."
+    )
     config = {"ignore_types": []}
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
         res = estate.resources
-        stateful = res[res.stateful.fillna(False).astype(bool) & (res.type != "AWS::CloudFormation::Stack")
-                       & ~res.type.isin(config["ignore_types"])]
+        stateful = res[
+            res.stateful.fillna(False).astype(bool)
+            & (res.type != "AWS::CloudFormation::Stack")
+            & ~res.type.isin(config["ignore_types"])
+        ]
         if stateful.empty:
             return
         props = estate.properties
         # The default DeletionPolicy of an RDS instance depends on DBClusterIdentifier being given.
-        in_cluster = set(zip(props["stack"][props.path.str.startswith("/properties/DBClusterIdentifier")],
-                             props.logical_id[props.path.str.startswith("/properties/DBClusterIdentifier")]))
+        in_cluster = set(
+            zip(
+                props["stack"][props.path.str.startswith("/properties/DBClusterIdentifier")],
+                props.logical_id[props.path.str.startswith("/properties/DBClusterIdentifier")],
+            )
+        )
         plumbing = _notification_targets(estate)
         for r in stateful.itertuples():
             given = {"DBClusterIdentifier": True} if (r.stack, r.logical_id) in in_cluster else {}
             if not_a_data_store(r.type, given) or (r.stack, r.logical_id) in plumbing:
                 continue
-            deletion = (r.deletion_policy, "") if not is_missing(r.deletion_policy) else (
-                default_deletion_policy(r.type, given), " (the default)")
-            replace = (r.update_replace_policy, "") if not is_missing(r.update_replace_policy) else (
-                DEFAULT_REPLACE_POLICY, " (the default)")
+            deletion = (
+                (r.deletion_policy, "")
+                if not is_missing(r.deletion_policy)
+                else (default_deletion_policy(r.type, given), " (the default)")
+            )
+            replace = (
+                (r.update_replace_policy, "")
+                if not is_missing(r.update_replace_policy)
+                else (DEFAULT_REPLACE_POLICY, " (the default)")
+            )
             # A policy that cannot be resolved offline keeps nothing for certain: reported too.
-            lost = [(when, f"{name} is {policy}{note}{_unsupported(policy, r.type)}")
-                    for when, name, on, (policy, note) in (("deleted", "DeletionPolicy", "delete", deletion),
-                                                           ("replaced", "UpdateReplacePolicy", "replace", replace))
-                    if keeps_old_resource(policy, r.type, on) is not True]
+            lost = [
+                (when, f"{name} is {policy}{note}{_unsupported(policy, r.type)}")
+                for when, name, on, (policy, note) in (
+                    ("deleted", "DeletionPolicy", "delete", deletion),
+                    ("replaced", "UpdateReplacePolicy", "replace", replace),
+                )
+                if keeps_old_resource(policy, r.type, on) is not True
+            ]
             if lost:
                 when = " or ".join(w for w, _ in lost)
                 why = " and ".join(w for _, w in lost)
@@ -86,5 +109,8 @@ def _notification_targets(estate: Any) -> set[tuple[str, str]]:
 
 
 def _unsupported(policy: str, resource_type: str) -> str:
-    return f", which {resource_type} does not support" if policy == "Snapshot" and not supports_snapshot(
-        resource_type) else ""
+    return (
+        f", which {resource_type} does not support"
+        if policy == "Snapshot" and not supports_snapshot(resource_type)
+        else ""
+    )

@@ -1,4 +1,5 @@
 """I6002: a resource in the account that no stack manages."""
+
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -17,18 +18,20 @@ class UnmanagedResource(Rule):
     id = "I6002"
     title = "Resource no stack manages"
     description = (
-        "A resource created by hand or by a script (\"click-ops\") is invisible to the templates: nobody "
+        'A resource created by hand or by a script ("click-ops") is invisible to the templates: nobody '
         "reviews its configuration, it is not recreated with the environment, and stacks that depend on it "
         "by a hard-coded id break when it goes. Found by listing common resource types and the tagging API "
         "and leaving out what stacks report as physical ids (`iacviz.load_live`); AWS-owned defaults are "
         "left out, and so is what a service made for a stack's resource (`managed_by` `service`, e.g. the "
-        "`/aws/lambda/<function>` log group of a stack's function).")
-    fix = ("Bring it under CloudFormation with a resource import (`aws cloudformation create-change-set "
-           "--change-set-type IMPORT`), or delete it if nothing uses it.")
+        "`/aws/lambda/<function>` log group of a stack's function)."
+    )
+    fix = (
+        "Bring it under CloudFormation with a resource import (`aws cloudformation create-change-set "
+        "--change-set-type IMPORT`), or delete it if nothing uses it."
+    )
     source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resource-import.html"
     tags = ("live", "coverage")
-    precision = (
-        'needs a live account; the shared corpus holds templates only (no findings).')
+    precision = "needs a live account; the shared corpus holds templates only (no findings)."
     config = {"ignore_types": []}
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
@@ -42,5 +45,6 @@ class UnmanagedResource(Rule):
                 continue  # a service made it for a stack's resource (Lambda's log group): not click-ops
             where = "/".join(str(x) for x in (r.account, r.region) if not is_missing(x))
             arn = f" ({r.arn})" if not is_missing(r.arn) and r.arn != r.id else ""
-            yield self.finding(None, r.id, f"{r.type} {r.id}{arn} exists in {where or 'the account'} but no "
-                                           f"stack manages it")
+            yield self.finding(
+                None, r.id, f"{r.type} {r.id}{arn} exists in {where or 'the account'} but no stack manages it"
+            )

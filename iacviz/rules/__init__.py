@@ -11,6 +11,7 @@ defines is a rule, so adding a rule is adding a file. Files starting with ``_`` 
 >>> [r.id for r in discover()][:3]
 ['W1001', 'W1002', 'E1003']
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -87,8 +88,11 @@ def discover(folder: str | os.PathLike | None = None) -> list[type[Rule]]:
     found: list[type[Rule]] = []
     for file in files:
         module = _import_file(file.resolve())
-        found += [obj for _, obj in inspect.getmembers(module, inspect.isclass)
-                  if issubclass(obj, Rule) and obj is not Rule and obj.__module__ == module.__name__]
+        found += [
+            obj
+            for _, obj in inspect.getmembers(module, inspect.isclass)
+            if issubclass(obj, Rule) and obj is not Rule and obj.__module__ == module.__name__
+        ]
     return sorted(found, key=lambda r: (r.id[1:], r.id))
 
 
@@ -121,9 +125,15 @@ def _ids(values: Iterable[Any], known: dict[str, type[Rule]], what: str) -> list
     return ids
 
 
-def review(estate: Estate, *, rules: Iterable[Any] | None = None, disable: Iterable[Any] = (),
-           config: dict[str, dict[str, Any]] | None = None, extra_rules: Iterable[Any] = (),
-           lint: bool = False) -> pd.DataFrame:
+def review(
+    estate: Estate,
+    *,
+    rules: Iterable[Any] | None = None,
+    disable: Iterable[Any] = (),
+    config: dict[str, dict[str, Any]] | None = None,
+    extra_rules: Iterable[Any] = (),
+    lint: bool = False,
+) -> pd.DataFrame:
     """Review an estate's architecture: run the rules and return their findings.
 
     Parameters
@@ -170,8 +180,11 @@ def review(estate: Estate, *, rules: Iterable[Any] | None = None, disable: Itera
     >>> review(iacviz.load_template(t, stack="data"), disable=["W3001"]).empty
     True
     """
-    extra = [extra_rules] if isinstance(extra_rules, (str, os.PathLike)) or inspect.isclass(extra_rules) \
+    extra = (
+        [extra_rules]
+        if isinstance(extra_rules, (str, os.PathLike)) or inspect.isclass(extra_rules)
         else list(extra_rules)
+    )
     # A rule class passed in `rules` needs no separate mention in `extra_rules`.
     extra += [r for r in (rules or []) if inspect.isclass(r) and issubclass(r, Rule) and r not in extra]
     known = _available(extra)
@@ -206,8 +219,11 @@ def review(estate: Estate, *, rules: Iterable[Any] | None = None, disable: Itera
         return df
     order = df.severity.map(_ORDER).astype("int64")
     number = df.rule_id.str[1:]
-    df = (df.assign(_o=order, _n=number).sort_values(["_o", "_n", "stack", "logical_id"], na_position="first",
-                                                     kind="stable").drop(columns=["_o", "_n"]))
+    df = (
+        df.assign(_o=order, _n=number)
+        .sort_values(["_o", "_n", "stack", "logical_id"], na_position="first", kind="stable")
+        .drop(columns=["_o", "_n"])
+    )
     return df.reset_index(drop=True)
 
 
@@ -215,7 +231,7 @@ def _merge_lint(rows: list[dict[str, Any]], linted: list[dict[str, Any]]) -> lis
     """Add cfn-lint's rows; one that repeats an iacviz finding on the same resource joins it."""
     own = {(r["rule_id"], r.get("stack"), r.get("logical_id")): r for r in rows}
     for row in linted:
-        lint_id = row["rule_id"][len(PREFIX):]
+        lint_id = row["rule_id"][len(PREFIX) :]
         twin = own.get((SAME_AS.get(lint_id), row["stack"], row["logical_id"]))
         if twin is None:
             rows.append(row)
@@ -234,8 +250,10 @@ def _activity(estate: Any, rows: list[dict[str, Any]]) -> None:
     value = {}
     for s, lid, v in zip(res["stack"], res.logical_id, res.condition_value.astype(object)):
         value[(s, lid)] = None if v is pd.NA else bool(v)
-    cond_value = {(s, n): (None if v is pd.NA else bool(v)) for s, n, v in
-                  zip(cond["stack"], cond.name, cond.value.astype(object))}
+    cond_value = {
+        (s, n): (None if v is pd.NA else bool(v))
+        for s, n, v in zip(cond["stack"], cond.name, cond.value.astype(object))
+    }
     for s, n, c in zip(out["stack"], out.name, out.condition.astype(object)):
         value[(s, f"Outputs.{n}")] = True if c is pd.NA or c is None else cond_value.get((s, c))
     for row in rows:
@@ -250,12 +268,38 @@ def catalogue(rules: Iterable[type[Rule]] | None = None) -> pd.DataFrame:
     >>> catalogue().set_index("id").loc["W2001", "config"]
     {'threshold': 3}
     """
-    rows = [{"id": r.id, "severity": r.severity, "category": r.category, "title": r.title,
-             "description": r.description, "fix": r.fix, "source_url": r.source_url, "tags": list(r.tags),
-             "config": dict(r.config), "name": r.__name__, "precision": r.precision}
-            for r in (discover() if rules is None else rules)]
-    return pd.DataFrame(rows, columns=["id", "severity", "category", "title", "description", "fix", "source_url",
-                                       "tags", "config", "name", "precision"])
+    rows = [
+        {
+            "id": r.id,
+            "severity": r.severity,
+            "category": r.category,
+            "title": r.title,
+            "description": r.description,
+            "fix": r.fix,
+            "source_url": r.source_url,
+            "tags": list(r.tags),
+            "config": dict(r.config),
+            "name": r.__name__,
+            "precision": r.precision,
+        }
+        for r in (discover() if rules is None else rules)
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "id",
+            "severity",
+            "category",
+            "title",
+            "description",
+            "fix",
+            "source_url",
+            "tags",
+            "config",
+            "name",
+            "precision",
+        ],
+    )
 
 
 def _option(name: str, default: Any) -> str:
@@ -270,34 +314,54 @@ def catalogue_markdown() -> str:
     """
     rules = discover()
     lines = [
-        "# Review rules", "",
+        "# Review rules",
+        "",
         "<!-- Generated from the rules' metadata by `python -m iacviz.rules --markdown > docs/rules.md`;"
-        " do not edit by hand (tests/test_rules.py checks it is up to date). -->", "",
+        " do not edit by hand (tests/test_rules.py checks it is up to date). -->",
+        "",
         "`iacviz.review(estate)` (command line: `iacviz review PATH`) runs every rule below and returns one "
         "row per finding: `rule_id`, `severity`, `stack`, `logical_id`, `message`, `fix`, `title`, `active` "
         "(whether what it is about exists under the parameter values: the resource's or output's Condition, an "
-        "import's conditions; NA when unknown).", "",
-        "* switch rules off: `iacviz.review(estate, disable=[\"W2001\"])`, `iacviz review PATH --disable W2001`;",
-        "* set options: `iacviz.review(estate, config={\"W2001\": {\"threshold\": 5}})`;",
+        "import's conditions; NA when unknown).",
+        "",
+        '* switch rules off: `iacviz.review(estate, disable=["W2001"])`, `iacviz review PATH --disable W2001`;',
+        '* set options: `iacviz.review(estate, config={"W2001": {"threshold": 5}})`;',
         "* add your own: `iacviz.review(estate, extra_rules=[MyRule])` or a folder of rule files "
-        "(`extra_rules=[\"my_rules/\"]`), each file one `iacviz.rules.Rule` subclass named like the file.",
+        '(`extra_rules=["my_rules/"]`), each file one `iacviz.rules.Rule` subclass named like the file.',
         "* add cfn-lint's own rules as a pre-flight check: `iacviz.review(estate, lint=True)`, `iacviz review PATH "
         "--lint` (offline, with the schemas iacviz pins; findings `cfn-lint:<id>` with the source `line`; where "
-        "cfn-lint W3011 repeats W3001 about one resource, the W3001 finding names it).", "",
-        "A rule id is a severity letter (" + ", ".join(f"`{k}` {v}" for k, v in SEVERITIES.items())
-        + ") and a number whose thousands give the category:", "",
-        "| numbers | category |", "|---|---|",
-        *[f"| {k}001-{k}999 | {v} |" for k, v in CATEGORIES.items()], "",
-        f"## The {len(rules)} rules", "",
-        "| id | severity | title | options |", "|---|---|---|---|",
+        "cfn-lint W3011 repeats W3001 about one resource, the W3001 finding names it).",
+        "",
+        "A rule id is a severity letter ("
+        + ", ".join(f"`{k}` {v}" for k, v in SEVERITIES.items())
+        + ") and a number whose thousands give the category:",
+        "",
+        "| numbers | category |",
+        "|---|---|",
+        *[f"| {k}001-{k}999 | {v} |" for k, v in CATEGORIES.items()],
+        "",
+        f"## The {len(rules)} rules",
+        "",
+        "| id | severity | title | options |",
+        "|---|---|---|---|",
     ]
     for r in rules:
         options = ", ".join(f"`{k}={v!r}`" for k, v in r.config.items()) or "-"
         lines.append(f"| [{r.id}](#{r.id.lower()}) | {r.severity} | {r.title} | {options} |")
     for r in rules:
-        lines += ["", f"<a id=\"{r.id.lower()}\"></a>", "", f"### {r.id}: {r.title}", "",
-                  f"*{r.severity}, {r.category}; tags: {', '.join(r.tags)}; class `{r.__name__}`*", "",
-                  r.description.strip(), "", f"**Fix.** {r.fix.strip()}", ""]
+        lines += [
+            "",
+            f'<a id="{r.id.lower()}"></a>',
+            "",
+            f"### {r.id}: {r.title}",
+            "",
+            f"*{r.severity}, {r.category}; tags: {', '.join(r.tags)}; class `{r.__name__}`*",
+            "",
+            r.description.strip(),
+            "",
+            f"**Fix.** {r.fix.strip()}",
+            "",
+        ]
         if r.precision:
             lines += [f"**Precision on the shared corpus.** {r.precision.strip()}", ""]
         if r.config:
@@ -307,7 +371,7 @@ def catalogue_markdown() -> str:
     return "\n".join(lines)
 
 
-_EXAMPLE = '''
+_EXAMPLE = """
 # my_rules/QueueWithoutDeadLetter.py -- iacviz.review(estate, extra_rules=["my_rules"])
 from iacviz.rules import Rule
 
@@ -329,4 +393,4 @@ class QueueWithoutDeadLetter(Rule):
         for r in queues.itertuples():
             if (r.stack, r.logical_id) not in with_dlq and r.logical_id not in config["ignore"]:
                 yield self.finding(r.stack, r.logical_id, f"queue {r.logical_id} has no dead-letter queue")
-'''
+"""

@@ -2,6 +2,7 @@
 
 ``python -m iacviz.rules --markdown > docs/rules.md`` regenerates ``docs/rules.md``.
 """
+
 from __future__ import annotations
 
 import argparse

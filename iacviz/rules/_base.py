@@ -29,6 +29,7 @@ Its metadata are class attributes, read by :func:`iacviz.review`, by the generat
 >>> Demo.severity
 'info'
 """
+
 from __future__ import annotations
 
 import re
@@ -90,9 +91,15 @@ class Rule(metaclass=_RuleMeta):
 
     def finding(self, stack: Any, logical_id: Any, message: str, fix: str | None = None) -> dict[str, Any]:
         """A finding of this rule as a row of the ``findings`` frame."""
-        return {"rule_id": self.id, "severity": self.severity, "stack": None if is_missing(stack) else stack,
-                "logical_id": None if is_missing(logical_id) else logical_id, "message": message,
-                "fix": fix or self.fix, "title": self.title}
+        return {
+            "rule_id": self.id,
+            "severity": self.severity,
+            "stack": None if is_missing(stack) else stack,
+            "logical_id": None if is_missing(logical_id) else logical_id,
+            "message": message,
+            "fix": fix or self.fix,
+            "title": self.title,
+        }
 
 
 def is_missing(value: Any) -> bool:
@@ -138,12 +145,18 @@ def merged_config(rule: type[Rule], given: dict[str, Any] | None) -> dict[str, A
             raise IacvizError(f"rule {rule.id} has no option {key!r} (options: {options})")
         default = out[key]
         # bool is an int in Python; an int is accepted where a float is expected.
-        ok = (isinstance(value, bool) if isinstance(default, bool) else
-              isinstance(value, (int, float)) and not isinstance(value, bool) if isinstance(default, float) else
-              isinstance(value, type(default)) and not isinstance(value, bool))
+        ok = (
+            isinstance(value, bool)
+            if isinstance(default, bool)
+            else isinstance(value, (int, float)) and not isinstance(value, bool)
+            if isinstance(default, float)
+            else isinstance(value, type(default)) and not isinstance(value, bool)
+        )
         if not ok:
-            raise IacvizError(f"rule {rule.id}: option {key!r} must be {type(default).__name__}, "
-                              f"not {type(value).__name__} ({value!r})")
+            raise IacvizError(
+                f"rule {rule.id}: option {key!r} must be {type(default).__name__}, "
+                f"not {type(value).__name__} ({value!r})"
+            )
         out[key] = list(value) if isinstance(default, (list, tuple)) else value
     return out
 

@@ -11,6 +11,7 @@ the resource, output or parameter it is about (``RawStack.lines``), NA for a liv
 finding about the template as a whole. ``.ebextensions`` are no CloudFormation template and are
 not linted.
 """
+
 from __future__ import annotations
 
 import json
@@ -95,10 +96,17 @@ def lint_rows(raw_stacks: list[RawStack], region: str | None = None) -> list[dic
             for m in seen[key]:
                 path = list(getattr(m, "path", None) or [])
                 rule = m.rule
-                rows.append({
-                    "rule_id": PREFIX + rule.id, "severity": _SEVERITY.get(rule.severity, "warning"),
-                    "stack": raw.name, "logical_id": _logical_id(path), "message": m.message,
-                    "fix": f"See cfn-lint rule {rule.id}: {rule.description}"
-                           + (f" ({rule.source_url})" if rule.source_url else ""),
-                    "title": rule.shortdesc, "line": _line(raw, path)})
+                rows.append(
+                    {
+                        "rule_id": PREFIX + rule.id,
+                        "severity": _SEVERITY.get(rule.severity, "warning"),
+                        "stack": raw.name,
+                        "logical_id": _logical_id(path),
+                        "message": m.message,
+                        "fix": f"See cfn-lint rule {rule.id}: {rule.description}"
+                        + (f" ({rule.source_url})" if rule.source_url else ""),
+                        "title": rule.shortdesc,
+                        "line": _line(raw, path),
+                    }
+                )
     return rows

@@ -7,6 +7,7 @@ dependencies between stack artifacts come from the manifest, asset manifests lef
 >>> is_assembly(Path("no-such-folder"))
 False
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,9 @@ def _read_json(path: Path):
     return json.loads(read_regular_file(path, MAX_TEMPLATE_BYTES).decode("utf-8"))
 
 
-def read_assembly(folder: Path, display: Callable[[Path], str], parse, *, follow_outside: bool = False
-                  ) -> tuple[list[RawStack], list[ErrorRow], set[Path]]:
+def read_assembly(
+    folder: Path, display: Callable[[Path], str], parse, *, follow_outside: bool = False
+) -> tuple[list[RawStack], list[ErrorRow], set[Path]]:
     """Stacks of the assembly in `folder`; also returns every file it consumed.
 
     `parse(path) -> (body, lines)` reads one template (raising TemplateError); `display`
@@ -119,21 +121,40 @@ def _read(folder, display, parse, stacks, errors, used, seen, top, follow_outsid
         try:
             body, lines = parse(template_path)
         except Exception as exc:  # a TemplateError names file and line already
-            errors.append(ErrorRow(getattr(exc, "source", display(template_path)), getattr(exc, "line", 0),
-                                   "error", getattr(exc, "message", str(exc)), names[aid]))
+            errors.append(
+                ErrorRow(
+                    getattr(exc, "source", display(template_path)),
+                    getattr(exc, "line", 0),
+                    "error",
+                    getattr(exc, "message", str(exc)),
+                    names[aid],
+                )
+            )
             continue
-        cdk_paths = _construct_paths(folder, art, body, used,
-                                     lambda p, aid=aid: confined(p, "additionalMetadataFile", aid),
-                                     lambda m, aid=aid: bad(f"artifact {aid}: {m}", names[aid]))
+        cdk_paths = _construct_paths(
+            folder,
+            art,
+            body,
+            used,
+            lambda p, aid=aid: confined(p, "additionalMetadataFile", aid),
+            lambda m, aid=aid: bad(f"artifact {aid}: {m}", names[aid]),
+        )
         deps = art.get("dependencies") or []
         if not isinstance(deps, list):
             bad(f"artifact {aid}: dependencies must be a list, found {type(deps).__name__}", names[aid])
             deps = []
         deps = [names[d] for d in deps if isinstance(d, str) and d in names]
-        stacks.append(RawStack(
-            name=names[aid], source=display(template_path), format="cdk", template=body, lines=lines,
-            cdk_paths=cdk_paths, stack_dependencies=deps,
-        ))
+        stacks.append(
+            RawStack(
+                name=names[aid],
+                source=display(template_path),
+                format="cdk",
+                template=body,
+                lines=lines,
+                cdk_paths=cdk_paths,
+                stack_dependencies=deps,
+            )
+        )
 
 
 def _construct_paths(folder: Path, artifact: dict, body: dict, used: set[Path], confined, bad) -> dict[str, str]:
@@ -162,6 +183,10 @@ def _construct_paths(folder: Path, artifact: dict, body: dict, used: set[Path], 
             bad(f"additionalMetadataFile {extra!r} must hold a mapping, found {type(more).__name__}")
     for construct_path, entries in metadata.items():
         for entry in entries if isinstance(entries, list) else ():
-            if isinstance(entry, dict) and entry.get("type") == "aws:cdk:logicalId" and isinstance(entry.get("data"), str):
+            if (
+                isinstance(entry, dict)
+                and entry.get("type") == "aws:cdk:logicalId"
+                and isinstance(entry.get("data"), str)
+            ):
                 paths.setdefault(entry["data"], str(construct_path).lstrip("/"))
     return paths

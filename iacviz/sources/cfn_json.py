@@ -13,6 +13,7 @@ Lines: :func:`_section_lines` scans the (pretty-printed) text with a few C-speed
 keeps its answer only if it names exactly the parsed keys in order; otherwise (minified JSON,
 odd indentation) the token walk gives the exact lines.
 """
+
 from __future__ import annotations
 
 import json

@@ -40,6 +40,7 @@ dropped: making its YAML 1.2 scalars, tags and anchors provably equal to this pa
 scan for the lines it cannot give, cost all of the gain (see the benchmark notes in
 ``benchmarks/bench_reader_quick.py``).
 """
+
 from __future__ import annotations
 
 import gc
@@ -57,9 +58,11 @@ from iacviz.sources.template_text import SECTIONS, not_a_mapping
 
 ALIAS_NODE_BUDGET = 10_000  # nodes that alias copies may add; real templates need a few dozen
 
-_INTRINSICS = ("Base64 Cidr FindInMap GetAtt GetAZs ImportValue Join Select Split Sub Transform "
-               "And Equals If Not Or Contains EachMemberEquals EachMemberIn RefAll ValueOf "
-               "ValueOfAll Length ToJsonString ForEach GetStackOutput")
+_INTRINSICS = (
+    "Base64 Cidr FindInMap GetAtt GetAZs ImportValue Join Select Split Sub Transform "
+    "And Equals If Not Or Contains EachMemberEquals EachMemberIn RefAll ValueOf "
+    "ValueOfAll Length ToJsonString ForEach GetStackOutput"
+)
 SHORT_FORMS = {"!Ref": "Ref", "!Condition": "Condition", **{f"!{n}": f"Fn::{n}" for n in _INTRINSICS.split()}}
 
 
@@ -130,8 +133,9 @@ def _compose(text: str, source: str):
         return _Composer(text).get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise TemplateError(source, mark.line + 1 if mark else 0,
-                            f"YAML syntax error: {exc.problem or exc.context}") from None
+        raise TemplateError(
+            source, mark.line + 1 if mark else 0, f"YAML syntax error: {exc.problem or exc.context}"
+        ) from None
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
         offset = getattr(exc, "position", 0) or 0
         line = text.encode("utf-8", "replace")[:offset].count(b"\n") + 1
@@ -167,8 +171,9 @@ def _mapping(node, source: str) -> dict:
         elif key_tag is not _QUOTED:
             key = _tagged_key(key_node, source)
         if key in out:
-            raise TemplateError(source, key_node.start_mark.line + 1,
-                                f"duplicate key {key!r} (CloudFormation rejects duplicate keys)")
+            raise TemplateError(
+                source, key_node.start_mark.line + 1, f"duplicate key {key!r} (CloudFormation rejects duplicate keys)"
+            )
         # scalars inline: most nodes are scalars, and a call per node is a fifth of the build time
         tag = value_node.tag
         if tag is _QUOTED:
@@ -210,7 +215,7 @@ def _tagged(node, source: str):
         else:
             value = _mapping(node, source)
         return {name: value}
-    core = tag[len(_CORE):] if tag.startswith(_CORE) else None
+    core = tag[len(_CORE) :] if tag.startswith(_CORE) else None
     if kind is ScalarNode and core in _CORE_SCALARS:
         try:
             return _CORE_SCALARS[core](node.value)
@@ -242,8 +247,12 @@ _ALIAS = re.compile(r"\*(?:(?<=[\s\[{,]\*)|(?<=['\"]:\*))[^\s,\[\]{}]")
 
 
 def _may_alias(text: str) -> bool:
-    return ("&" in text and "*" in text and (text[:1] == "&" or _ANCHOR.search(text) is not None)
-            and _ALIAS.search(text) is not None)
+    return (
+        "&" in text
+        and "*" in text
+        and (text[:1] == "&" or _ANCHOR.search(text) is not None)
+        and _ALIAS.search(text) is not None
+    )
 
 
 def _check_aliases(root, source: str) -> None:
@@ -277,21 +286,30 @@ def _check_aliases(root, source: str) -> None:
                 continue
             extra += size(child)
             if extra > ALIAS_NODE_BUDGET:
-                raise TemplateError(source, node.start_mark.line + 1,
-                                    f"YAML aliases expand to more than {ALIAS_NODE_BUDGET} nodes "
-                                    "(alias bomb?); CloudFormation does not support aliases")
+                raise TemplateError(
+                    source,
+                    node.start_mark.line + 1,
+                    f"YAML aliases expand to more than {ALIAS_NODE_BUDGET} nodes "
+                    "(alias bomb?); CloudFormation does not support aliases",
+                )
 
 
 # --- YAML 1.1 plain scalars (PyYAML's resolver, timestamps excepted) --------------------------
 
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
-_WORDS = {**{w: True for w in "yes Yes YES on On ON true True TRUE".split()},
-          **{w: False for w in "no No NO off Off OFF false False FALSE".split()},
-          **{w: None for w in _NULLS}}
-_INT = re.compile(r"[-+]?(?:0b[0-1_]+|0[0-7_]+|(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+"
-                  r"|[1-9][0-9_]*(?::[0-5]?[0-9])+)\Z")
-_FLOAT = re.compile(r"(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"
-                    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z")
+_WORDS = {
+    **{w: True for w in "yes Yes YES on On ON true True TRUE".split()},
+    **{w: False for w in "no No NO off Off OFF false False FALSE".split()},
+    **{w: None for w in _NULLS},
+}
+_INT = re.compile(
+    r"[-+]?(?:0b[0-1_]+|0[0-7_]+|(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+"
+    r"|[1-9][0-9_]*(?::[0-5]?[0-9])+)\Z"
+)
+_FLOAT = re.compile(
+    r"(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z"
+)
 _NUMBER_START = frozenset("0123456789+-.")
 
 
@@ -356,5 +374,10 @@ def _core_float(text: str) -> float:
 
 _BOOLS = {"yes": True, "on": True, "true": True, "no": False, "off": False, "false": False}
 # explicit !!str, !!int ... on a scalar, constructed as PyYAML's SafeLoader does
-_CORE_SCALARS: dict[str, Callable[[str], Any]] = {"str": str, "int": _core_int, "float": _core_float,
-                 "bool": lambda text: _BOOLS[text.lower()], "null": lambda text: None}
+_CORE_SCALARS: dict[str, Callable[[str], Any]] = {
+    "str": str,
+    "int": _core_int,
+    "float": _core_float,
+    "bool": lambda text: _BOOLS[text.lower()],
+    "null": lambda text: None,
+}

@@ -11,6 +11,7 @@ as resources marked ``generated_by="ElasticBeanstalk"`` when something reference
 >>> settings[0]["option_name"], settings[0]["value"]
 ('STAGE', 'prod')
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -49,14 +50,27 @@ def option_settings(body: dict[str, Any], source: str) -> list[dict[str, Any]]:
     if isinstance(raw, dict):
         for namespace, options in raw.items():
             for name, value in (options or {}).items() if isinstance(options, dict) else ():
-                rows.append({"source": source, "namespace": str(namespace), "option_name": str(name),
-                             "value": value, "resource_name": None})
+                rows.append(
+                    {
+                        "source": source,
+                        "namespace": str(namespace),
+                        "option_name": str(name),
+                        "value": value,
+                        "resource_name": None,
+                    }
+                )
     elif isinstance(raw, list):
         for item in raw:
             if isinstance(item, dict):
-                rows.append({"source": source, "namespace": item.get("namespace"),
-                             "option_name": item.get("option_name"), "value": item.get("value"),
-                             "resource_name": item.get("resource_name")})
+                rows.append(
+                    {
+                        "source": source,
+                        "namespace": item.get("namespace"),
+                        "option_name": item.get("option_name"),
+                        "value": item.get("value"),
+                        "resource_name": item.get("resource_name"),
+                    }
+                )
     return rows
 
 
@@ -72,30 +86,62 @@ def read_ebextensions(folder: Path, display: Callable[[Path], str], parse) -> tu
         try:
             body, file_lines = parse(path)
         except Exception as exc:
-            errors.append(ErrorRow(getattr(exc, "source", source), getattr(exc, "line", 0), "error",
-                                   getattr(exc, "message", str(exc)), stack_name))
+            errors.append(
+                ErrorRow(
+                    getattr(exc, "source", source),
+                    getattr(exc, "line", 0),
+                    "error",
+                    getattr(exc, "message", str(exc)),
+                    stack_name,
+                )
+            )
             continue
         settings.extend(option_settings(body, source))
         for logical_id, res in (body.get("Resources") or {}).items() if isinstance(body.get("Resources"), dict) else ():
             if logical_id in resources:
-                errors.append(ErrorRow(source, file_lines.get(f"Resources/{logical_id}", 0), "warning",
-                                       f"resource {logical_id} is defined again; Beanstalk keeps the last", stack_name))
+                errors.append(
+                    ErrorRow(
+                        source,
+                        file_lines.get(f"Resources/{logical_id}", 0),
+                        "warning",
+                        f"resource {logical_id} is defined again; Beanstalk keeps the last",
+                        stack_name,
+                    )
+                )
             resources[logical_id] = res
             lines[f"Resources/{logical_id}"] = file_lines.get(f"Resources/{logical_id}", 0)
     if not resources and not settings and not errors:
         return None, errors
     generated = _beanstalk_resources(resources)
-    template = {"Description": f"Elastic Beanstalk environment resources from {display(folder)}",
-                "Resources": {**generated, **resources}}
-    return RawStack(name=stack_name, source=display(folder), format="ebextension", template=template,
-                    lines=lines, generated_by={k: "ElasticBeanstalk" for k in generated},
-                    option_settings=settings), errors
+    template = {
+        "Description": f"Elastic Beanstalk environment resources from {display(folder)}",
+        "Resources": {**generated, **resources},
+    }
+    return RawStack(
+        name=stack_name,
+        source=display(folder),
+        format="ebextension",
+        template=template,
+        lines=lines,
+        generated_by={k: "ElasticBeanstalk" for k in generated},
+        option_settings=settings,
+    ), errors
 
 
 def _beanstalk_resources(resources: dict[str, Any]) -> dict[str, Any]:
     used = {ref.target for ref in find_references(resources)} | {
-        d for r in resources.values() if isinstance(r, dict)
-        for d in ([r["DependsOn"]] if isinstance(r.get("DependsOn"), str) else
-                  r["DependsOn"] if isinstance(r.get("DependsOn"), list) else []) if isinstance(d, str)}
-    return {name: {"Type": rtype} for name, rtype in BEANSTALK_RESOURCES.items()
-            if name in used and name not in resources}
+        d
+        for r in resources.values()
+        if isinstance(r, dict)
+        for d in (
+            [r["DependsOn"]]
+            if isinstance(r.get("DependsOn"), str)
+            else r["DependsOn"]
+            if isinstance(r.get("DependsOn"), list)
+            else []
+        )
+        if isinstance(d, str)
+    }
+    return {
+        name: {"Type": rtype} for name, rtype in BEANSTALK_RESOURCES.items() if name in used and name not in resources
+    }

@@ -19,6 +19,7 @@ environment-and-stack entry. Every mistake is an `ErrorRow` naming the estate fi
 >>> envs["prod"].account, envs["prod"].regions, errors
 ('111111111111', ['eu-west-1'], [])
 """
+
 from __future__ import annotations
 
 import re
@@ -81,8 +82,9 @@ def key_lines(text: str, source: str) -> dict[str, int]:
     return lines
 
 
-def parse_environments(section: Any, source: str, lines: dict[str, int]) -> tuple[dict[str, Environment],
-                                                                                   list[ErrorRow]]:
+def parse_environments(
+    section: Any, source: str, lines: dict[str, int]
+) -> tuple[dict[str, Environment], list[ErrorRow]]:
     """The ``environments:`` mapping as `Environment` records, and an error row per mistake."""
     errors: list[ErrorRow] = []
 
@@ -92,26 +94,33 @@ def parse_environments(section: Any, source: str, lines: dict[str, int]) -> tupl
     if section is None:
         return {}, []
     if not isinstance(section, dict):
-        err("environments", f"environments must be a mapping of name to {{account, regions, parameters}}, "
-                            f"found {type(section).__name__}")
+        err(
+            "environments",
+            f"environments must be a mapping of name to {{account, regions, parameters}}, "
+            f"found {type(section).__name__}",
+        )
         return {}, errors
     out: dict[str, Environment] = {}
     for name, spec in section.items():
         where = f"environments/{name}"
         if not isinstance(spec, dict):
-            err(where, f"environment {name}: expected a mapping with account and regions, found "
-                       f"{type(spec).__name__}")
+            err(where, f"environment {name}: expected a mapping with account and regions, found {type(spec).__name__}")
             continue
         unknown = set(spec) - {"account", "regions", "parameters"}
         if unknown:
-            err(where, f"environment {name}: unknown keys {sorted(map(str, unknown))} "
-                       f"(allowed: account, regions, parameters)")
+            err(
+                where,
+                f"environment {name}: unknown keys {sorted(map(str, unknown))} (allowed: account, regions, parameters)",
+            )
         account = spec.get("account")
         if account is not None:
             account = str(account)
             if not _ACCOUNT.match(account):
-                err(where, f"environment {name}: account {account!r} is not a 12-digit AWS account id "
-                           f"(quote it in YAML, or leading zeros are lost)")
+                err(
+                    where,
+                    f"environment {name}: account {account!r} is not a 12-digit AWS account id "
+                    f"(quote it in YAML, or leading zeros are lost)",
+                )
         regions = spec.get("regions")
         if isinstance(regions, str):
             regions = [regions]
@@ -129,8 +138,9 @@ def parse_environments(section: Any, source: str, lines: dict[str, int]) -> tupl
     return out, errors
 
 
-def deployments(stack: str, spec: dict, environments: dict[str, Environment], source: str,
-                lines: dict[str, int]) -> tuple[list[Deployment] | None, list[ErrorRow]]:
+def deployments(
+    stack: str, spec: dict, environments: dict[str, Environment], source: str, lines: dict[str, int]
+) -> tuple[list[Deployment] | None, list[ErrorRow]]:
     """Where one estate-file stack is deployed (None: no environments, the stack stands alone).
 
     >>> envs = {"prod": Environment("prod", "111111111111", ["eu-west-1"], {"Env": "prod", "A": 1})}
@@ -144,8 +154,15 @@ def deployments(stack: str, spec: dict, environments: dict[str, Environment], so
     wanted = spec.get("environments")
     if not environments:
         if wanted is not None:
-            errors.append(ErrorRow(source, line, "error", f"stack {stack}: environments {_names(wanted)} named, "
-                                                          f"but the estate file has no environments section"))
+            errors.append(
+                ErrorRow(
+                    source,
+                    line,
+                    "error",
+                    f"stack {stack}: environments {_names(wanted)} named, "
+                    f"but the estate file has no environments section",
+                )
+            )
         return None, errors
     own = {}
     if wanted is None:
@@ -158,12 +175,19 @@ def deployments(stack: str, spec: dict, environments: dict[str, Environment], so
         names = [str(n) for n in wanted]
         for n, params in wanted.items():
             if params is not None and not isinstance(params, dict):
-                errors.append(ErrorRow(source, line, "error", f"stack {stack}: parameters for environment {n} "
-                                                              f"must be a mapping"))
+                errors.append(
+                    ErrorRow(source, line, "error", f"stack {stack}: parameters for environment {n} must be a mapping")
+                )
             own[str(n)] = params if isinstance(params, dict) else {}
     else:
-        errors.append(ErrorRow(source, line, "error", f"stack {stack}: environments must be a list of "
-                                                      f"environment names or a mapping of name to parameters"))
+        errors.append(
+            ErrorRow(
+                source,
+                line,
+                "error",
+                f"stack {stack}: environments must be a list of environment names or a mapping of name to parameters",
+            )
+        )
         return [], errors
     stack_params = spec.get("parameters") or {}
     stack_params = stack_params if isinstance(stack_params, dict) else {}
@@ -171,8 +195,14 @@ def deployments(stack: str, spec: dict, environments: dict[str, Environment], so
     for n in names:
         env = environments.get(n)
         if env is None:
-            errors.append(ErrorRow(source, line, "error", f"stack {stack}: unknown environment {n!r} "
-                                                          f"(the file defines {', '.join(environments)})"))
+            errors.append(
+                ErrorRow(
+                    source,
+                    line,
+                    "error",
+                    f"stack {stack}: unknown environment {n!r} (the file defines {', '.join(environments)})",
+                )
+            )
             continue
         params = {**env.parameters, **stack_params, **own.get(n, {})}
         for region in env.regions or [None]:

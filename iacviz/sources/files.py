@@ -5,6 +5,7 @@ nested stacks, and an optional ``iacviz-estate.yaml`` naming stacks and their pa
 >>> stacks, errors
 ([], [])
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -28,21 +29,37 @@ from .template_text import MAX_TEMPLATE_BYTES, parse_template
 
 ESTATE_FILE = "iacviz-estate.yaml"
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
-_SKIP_DIRS = {"node_modules": "installed npm packages", ".venv": "a Python environment",
-              "venv": "a Python environment", "__pycache__": "Python byte code", ".aws-sam": "SAM build output",
-              ".git": "version control data", ".tox": "a tox environment", ".mypy_cache": "a mypy cache",
-              ".github": "GitHub configuration (workflows are not CloudFormation)"}
+_SKIP_DIRS = {
+    "node_modules": "installed npm packages",
+    ".venv": "a Python environment",
+    "venv": "a Python environment",
+    "__pycache__": "Python byte code",
+    ".aws-sam": "SAM build output",
+    ".git": "version control data",
+    ".tox": "a tox environment",
+    ".mypy_cache": "a mypy cache",
+    ".github": "GitHub configuration (workflows are not CloudFormation)",
+}
 # Files that are clearly not CloudFormation, whatever they hold: skipped by rule, listed as info.
 _NOT_CLOUDFORMATION = (
-    ("package.json", "an npm package manifest"), ("package-lock.json", "an npm lock file"),
-    ("tsconfig*.json", "TypeScript configuration"), ("jsconfig.json", "JavaScript configuration"),
-    ("cdk.json", "CDK app configuration"), ("cdk.context.json", "the CDK context cache"),
-    ("composer.json", "a PHP package manifest"), (".eslintrc*", "ESLint configuration"),
-    (".prettierrc*", "Prettier configuration"), ("docker-compose*.y*ml", "a Docker Compose file"),
-    ("compose.y*ml", "a Docker Compose file"), (".gitlab-ci.yml", "a GitLab CI pipeline"),
-    (".travis.yml", "a Travis CI pipeline"), (".pre-commit-config.yaml", "pre-commit configuration"),
-    ("mkdocs.yml", "MkDocs configuration"), ("*.code-workspace", "an editor workspace"),
-    (".cfnlintrc*", "cfn-lint configuration"), ("serverless.y*ml", "a Serverless Framework service file"),
+    ("package.json", "an npm package manifest"),
+    ("package-lock.json", "an npm lock file"),
+    ("tsconfig*.json", "TypeScript configuration"),
+    ("jsconfig.json", "JavaScript configuration"),
+    ("cdk.json", "CDK app configuration"),
+    ("cdk.context.json", "the CDK context cache"),
+    ("composer.json", "a PHP package manifest"),
+    (".eslintrc*", "ESLint configuration"),
+    (".prettierrc*", "Prettier configuration"),
+    ("docker-compose*.y*ml", "a Docker Compose file"),
+    ("compose.y*ml", "a Docker Compose file"),
+    (".gitlab-ci.yml", "a GitLab CI pipeline"),
+    (".travis.yml", "a Travis CI pipeline"),
+    (".pre-commit-config.yaml", "pre-commit configuration"),
+    ("mkdocs.yml", "MkDocs configuration"),
+    ("*.code-workspace", "an editor workspace"),
+    (".cfnlintrc*", "cfn-lint configuration"),
+    ("serverless.y*ml", "a Serverless Framework service file"),
 )
 
 
@@ -57,9 +74,14 @@ class _Template:
     estate_wide: dict[str, Any] = field(default_factory=dict)  # the estate file's top-level parameters
 
 
-def read_paths(paths: Iterable[str | os.PathLike], *, parameters: ParameterValues | dict | None = None,
-               region: str = "us-east-1", follow_outside: bool = False,
-               templates: TemplateCache | None = None) -> tuple[list[RawStack], list[ErrorRow]]:
+def read_paths(
+    paths: Iterable[str | os.PathLike],
+    *,
+    parameters: ParameterValues | dict | None = None,
+    region: str = "us-east-1",
+    follow_outside: bool = False,
+    templates: TemplateCache | None = None,
+) -> tuple[list[RawStack], list[ErrorRow]]:
     """Read every stack below `paths` (files or folders).
 
     `parameters` (``{Key: value}`` and/or ``{stack: {Key: value}}``, see
@@ -87,16 +109,24 @@ def walk_candidates(root: str | os.PathLike) -> Iterable[Path]:
         yield root
         return
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("asset.")
-                         and (not d.startswith(".") or d == ".ebextensions"))
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d not in _SKIP_DIRS and not d.startswith("asset.") and (not d.startswith(".") or d == ".ebextensions")
+        )
         here = Path(folder)
         for name in sorted(files):
             yield here / name
 
 
 class _Reader:
-    def __init__(self, parameters: ParameterValues, region: str, follow_outside: bool = False,
-                 templates: TemplateCache | None = None):
+    def __init__(
+        self,
+        parameters: ParameterValues,
+        region: str,
+        follow_outside: bool = False,
+        templates: TemplateCache | None = None,
+    ):
         self.parameters = parameters
         self.follow_outside = follow_outside
         self.templates_cache = templates
@@ -156,8 +186,7 @@ class _Reader:
                 dirs[:] = []
                 continue
             if cdk.is_assembly(here):
-                stacks, errs, _ = cdk.read_assembly(here, self.display, self._parse,
-                                                    follow_outside=self.follow_outside)
+                stacks, errs, _ = cdk.read_assembly(here, self.display, self._parse, follow_outside=self.follow_outside)
                 self.stacks.extend(self._estate_wide_into(s) for s in stacks)
                 self.errors.extend(errs)
                 dirs[:] = []
@@ -177,8 +206,14 @@ class _Reader:
                     continue
                 pattern = next((g for g in ignore if fnmatch.fnmatch(rel_file, g)), None)
                 if pattern is not None:
-                    self.errors.append(ErrorRow(self.display(path), 0, "info",
-                                                f"skipped: matches ignore pattern {pattern!r} of {ESTATE_FILE}"))
+                    self.errors.append(
+                        ErrorRow(
+                            self.display(path),
+                            0,
+                            "info",
+                            f"skipped: matches ignore pattern {pattern!r} of {ESTATE_FILE}",
+                        )
+                    )
                     continue
                 why = _not_cloudformation(name)
                 if why:
@@ -205,8 +240,9 @@ class _Reader:
         if stacks is not None and not isinstance(stacks, dict):
             bad(f"stacks must be a mapping of stack name to template, found {type(stacks).__name__}")
             stacks = {}
-        lines = environments.key_lines(path.read_text("utf-8", errors="replace"), source) \
-            if "environments" in body else {}
+        lines = (
+            environments.key_lines(path.read_text("utf-8", errors="replace"), source) if "environments" in body else {}
+        )
         envs, errs = environments.parse_environments(body.get("environments"), source, lines)
         self.errors.extend(errs)
         for stack, spec in (stacks or {}).items():
@@ -217,8 +253,11 @@ class _Reader:
                 continue
             template = root / spec["template"]
             if not self.follow_outside and not inside(template, root):
-                bad(f"stack {stack}: template {spec['template']!r} is outside the folder being read "
-                    "(follow_outside=True reads it)", line)
+                bad(
+                    f"stack {stack}: template {spec['template']!r} is outside the folder being read "
+                    "(follow_outside=True reads it)",
+                    line,
+                )
                 continue
             if not template.is_file():
                 bad(f"stack {stack}: template {spec.get('template')!r} not found", line)
@@ -260,8 +299,11 @@ class _Reader:
 
     def _parse(self, path: Path) -> tuple[dict, dict]:
         if not self.follow_outside and not inside(path, self.root):
-            raise TemplateError(self.display(path), 0, "outside the folder being read (symlink or path "
-                                                       "leading out); pass follow_outside=True to read it")
+            raise TemplateError(
+                self.display(path),
+                0,
+                "outside the folder being read (symlink or path leading out); pass follow_outside=True to read it",
+            )
         try:
             data = read_regular_file(path, MAX_TEMPLATE_BYTES)
         except LimitError as exc:
@@ -288,11 +330,23 @@ class _Reader:
         if not _is_template(body):
             keys = [str(k) for k in body][:5]
             if named or set(map(str, body)) & _TEMPLATE_KEYS:
-                self.errors.append(ErrorRow(self.display(path), 0, "error", "not a CloudFormation template: no "
-                                            f"Resources section (top-level keys: {', '.join(keys)})"))
+                self.errors.append(
+                    ErrorRow(
+                        self.display(path),
+                        0,
+                        "error",
+                        f"not a CloudFormation template: no Resources section (top-level keys: {', '.join(keys)})",
+                    )
+                )
             else:
-                self.errors.append(ErrorRow(self.display(path), 0, "info", "skipped: not a CloudFormation "
-                                            f"template (top-level keys: {', '.join(keys) or 'none'})"))
+                self.errors.append(
+                    ErrorRow(
+                        self.display(path),
+                        0,
+                        "info",
+                        f"skipped: not a CloudFormation template (top-level keys: {', '.join(keys) or 'none'})",
+                    )
+                )
             return
         name, params, where = named if named else (None, {}, None)
         self.templates.append(_Template(path, body, lines, name, params, where, self.estate_wide))
@@ -328,8 +382,7 @@ class _Reader:
                 self._start(t, name, children, reached)
         return self.stacks, self.errors
 
-    def _by_url(self, t: _Template, logical_id: str, url: Any, by_file: dict[str, list[_Template]]
-                ) -> _Template | None:
+    def _by_url(self, t: _Template, logical_id: str, url: Any, by_file: dict[str, list[_Template]]) -> _Template | None:
         """The template of the estate folder an S3/HTTPS TemplateURL points at: the one sharing
         the longest path suffix with the URL (``templates/buckets.template.yaml``). Nothing is
         fetched; an ambiguous or missing match is a warning row."""
@@ -340,13 +393,22 @@ class _Reader:
         where = f"nested stack {logical_id}"
         line = t.lines.get(f"Resources/{logical_id}", 0)
         if found is None:
-            self.errors.append(ErrorRow(self.display(t.path), line, "warning",
-                                        f"{where}: TemplateURL cannot be resolved offline; the child is not linked"))
+            self.errors.append(
+                ErrorRow(
+                    self.display(t.path),
+                    line,
+                    "warning",
+                    f"{where}: TemplateURL cannot be resolved offline; the child is not linked",
+                )
+            )
             return None
         segments, partial = found
         text = "/".join(segments)
-        pool = by_file.get(segments[-1], []) if not (partial and len(segments) == 1) else [
-            c for name, ts in by_file.items() if name.endswith(segments[-1]) for c in ts]
+        pool = (
+            by_file.get(segments[-1], [])
+            if not (partial and len(segments) == 1)
+            else [c for name, ts in by_file.items() if name.endswith(segments[-1]) for c in ts]
+        )
         scored = [(_common_suffix(segments, partial, Path(self.display(c.path)).parts), c) for c in pool if c is not t]
         best = max((n for n, _ in scored), default=0)
         matches = [c for n, c in scored if n == best and n > 0]
@@ -354,13 +416,25 @@ class _Reader:
             return matches[0]
         if matches:
             names = ", ".join(sorted(self.display(c.path) for c in matches))
-            self.errors.append(ErrorRow(self.display(t.path), line, "warning",
-                                        f"{where}: TemplateURL path '{text}' matches {len(matches)} templates "
-                                        f"equally ({names}); the child is not linked"))
+            self.errors.append(
+                ErrorRow(
+                    self.display(t.path),
+                    line,
+                    "warning",
+                    f"{where}: TemplateURL path '{text}' matches {len(matches)} templates "
+                    f"equally ({names}); the child is not linked",
+                )
+            )
         else:
-            self.errors.append(ErrorRow(self.display(t.path), line, "warning",
-                                        f"{where}: TemplateURL path '{text}' matches no template in the estate "
-                                        f"folder (nothing is fetched); the child is not linked"))
+            self.errors.append(
+                ErrorRow(
+                    self.display(t.path),
+                    line,
+                    "warning",
+                    f"{where}: TemplateURL path '{text}' matches no template in the estate "
+                    f"folder (nothing is fetched); the child is not linked",
+                )
+            )
         return None
 
     def _start(self, t: _Template, name: str, children, reached: set[Path]) -> None:
@@ -370,14 +444,31 @@ class _Reader:
         for d in t.deployments:  # estate-file environments: one stack per environment and region
             self._add(t, name, None, None, d.parameters, "estate-file", children, (), reached, where=d)
 
-    def _add(self, t: _Template, name: str, parent: str | None, parent_resource: str | None,
-             values: dict, values_source: str, children, ancestors: tuple[Path, ...], reached: set[Path],
-             where=None) -> None:
+    def _add(
+        self,
+        t: _Template,
+        name: str,
+        parent: str | None,
+        parent_resource: str | None,
+        values: dict,
+        values_source: str,
+        children,
+        ancestors: tuple[Path, ...],
+        reached: set[Path],
+        where=None,
+    ) -> None:
         here = self.real(t.path)
         if here in ancestors:
-            cycle = " -> ".join(self.display(p) for p in (*ancestors[ancestors.index(here):], here))
-            self.errors.append(ErrorRow(self.display(t.path), 0, "error",
-                                        f"nested-stack cycle: {cycle} (CloudFormation cannot create it)", parent))
+            cycle = " -> ".join(self.display(p) for p in (*ancestors[ancestors.index(here) :], here))
+            self.errors.append(
+                ErrorRow(
+                    self.display(t.path),
+                    0,
+                    "error",
+                    f"nested-stack cycle: {cycle} (CloudFormation cannot create it)",
+                    parent,
+                )
+            )
             return
         reached.add(here)
         declared = t.body.get("Parameters") if isinstance(t.body.get("Parameters"), dict) else {}
@@ -394,28 +485,55 @@ class _Reader:
         account = where.account if where else None
         body, raw_body, generated_by, errors = apply_transforms(t.body, user, region, self.display(t.path), name)
         self.errors.extend(errors)
-        self.stacks.append(RawStack(
-            name=name, source=self.display(t.path), format="json" if t.path.suffix == ".json" else "yaml",
-            template=body, lines=t.lines, raw_template=raw_body,
-            generated_by=generated_by, parent_stack=parent, parent_resource=parent_resource,
-            parameter_values=values, parameter_values_source=values_source, parameter_value_sources=sources,
-            stack_dependencies=[parent] if parent else [],
-            account=account, region=where.region if where else None,
-            environment=where.environment if where else None))
+        self.stacks.append(
+            RawStack(
+                name=name,
+                source=self.display(t.path),
+                format="json" if t.path.suffix == ".json" else "yaml",
+                template=body,
+                lines=t.lines,
+                raw_template=raw_body,
+                generated_by=generated_by,
+                parent_stack=parent,
+                parent_resource=parent_resource,
+                parameter_values=values,
+                parameter_values_source=values_source,
+                parameter_value_sources=sources,
+                stack_dependencies=[parent] if parent else [],
+                account=account,
+                region=where.region if where else None,
+                environment=where.environment if where else None,
+            )
+        )
         ctx = Context(name, region, account, _parameters.values(t.body, user))
         for child, logical_id, passed in children.get(self.real(t.path), []):
             secret = no_echo_names(t.body)
             resolved = {k: masked_if_derived(_resolved_or_expr(v, ctx), v, secret) for k, v in passed.items()}
-            self._add(child, f"{name}-{logical_id}", name, logical_id, resolved, "parent", children,
-                      (*ancestors, here), reached, where=where)
+            self._add(
+                child,
+                f"{name}-{logical_id}",
+                name,
+                logical_id,
+                resolved,
+                "parent",
+                children,
+                (*ancestors, here),
+                reached,
+                where=where,
+            )
 
 
 def _url_path(url: Any, ctx: Context) -> tuple[list[str], bool] | None:
     """The path segments of an S3 or HTTPS TemplateURL that are known offline, and whether the
     first one is only the end of a segment (a ``${Prefix}`` stood before it). None: not a URL."""
     text = resolve_string(url, ctx)
-    if text is None and isinstance(url, dict) and isinstance(url.get("Fn::Sub"), list) and len(url["Fn::Sub"]) == 2 \
-            and isinstance(url["Fn::Sub"][1], dict):
+    if (
+        text is None
+        and isinstance(url, dict)
+        and isinstance(url.get("Fn::Sub"), list)
+        and len(url["Fn::Sub"]) == 2
+        and isinstance(url["Fn::Sub"][1], dict)
+    ):
         # A bucket chosen by Fn::If on an unknown condition: only the path matters, keep it open.
         text_, local = url["Fn::Sub"]
         known = {k: v for k, v in local.items() if resolve_string(v, ctx) is not None}
@@ -454,7 +572,6 @@ def _resolved_or_expr(value: Any, ctx: Context) -> Any:
     return resolved
 
 
-
 def _nested(t: _Template) -> Iterable[tuple[str, Path | str | dict, dict]]:
     resources = t.body.get("Resources")
     for logical_id, res in resources.items() if isinstance(resources, dict) else ():
@@ -470,12 +587,15 @@ def _nested(t: _Template) -> Iterable[tuple[str, Path | str | dict, dict]]:
         passed = passed if isinstance(passed, dict) else {}
         if isinstance(url, str) and not url.startswith(("http://", "https://", "s3://")):
             yield logical_id, (t.path.parent / url).resolve(), passed
-        elif isinstance(url, str) or (isinstance(url, dict) and len(url) == 1 and str(next(iter(url))).startswith("Fn::")):
+        elif isinstance(url, str) or (
+            isinstance(url, dict) and len(url) == 1 and str(next(iter(url))).startswith("Fn::")
+        ):
             yield logical_id, url, passed  # an S3/HTTPS URL, literal or built with Fn::Sub/Fn::Join
 
 
-def _unique_names(templates: list[_Template], taken: set[str], base: Path,
-                  real: Callable[[Path], Path] = Path.resolve) -> dict[int, str]:
+def _unique_names(
+    templates: list[_Template], taken: set[str], base: Path, real: Callable[[Path], Path] = Path.resolve
+) -> dict[int, str]:
     # A stack is named after its file stem; where stems collide (vpc.yaml beside vpc.json,
     # or two folders with a template.yaml) the relative path tells them apart.
     stems: dict[str, int] = {}
@@ -508,8 +628,17 @@ def _is_template(body: Any) -> bool:
 
 # Top-level keys of a template (and a common misspelling): a file with one of them but no
 # Resources is a broken template, not some other YAML.
-_TEMPLATE_KEYS = {"Parameters", "Outputs", "Conditions", "Mappings", "Transform", "Rules", "Resource",
-                  "resources", "Globals"}
+_TEMPLATE_KEYS = {
+    "Parameters",
+    "Outputs",
+    "Conditions",
+    "Mappings",
+    "Transform",
+    "Rules",
+    "Resource",
+    "resources",
+    "Globals",
+}
 
 
 def _skipped_folder(name: str) -> str | None:

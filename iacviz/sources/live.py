@@ -16,6 +16,7 @@ on. Each stack's work (resources, templates, drift) runs in a thread pool.
 >>> sorted(s.name for s in read.raw_stacks)  # doctest: +SKIP
 ['network', 'orders-api', ...]
 """
+
 from __future__ import annotations
 
 import collections
@@ -44,14 +45,34 @@ DRIFT_DETECTION_CALLS = frozenset({"DetectStackDrift", "DescribeStackDriftDetect
 # and changes nothing in any account.
 ALWAYS_ALLOWED = frozenset({"AssumeRole"})
 # Reads that would return secret or data contents: iacviz reviews infrastructure, never data.
-SECRET_READS = frozenset({"GetSecretValue", "GetParameter", "GetParameters", "GetParametersByPath",
-                          "GetParameterHistory", "Decrypt", "GetObject", "GetObjectAttributes"})
-DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess",
-          "AuthorizationError"}
-THROTTLED = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
-             "ThrottledException", "SlowDown"}
-REGION_OFF = {"InvalidClientTokenId", "UnrecognizedClientException", "AuthFailure", "OptInRequired",
-              "SignatureDoesNotMatch"}
+SECRET_READS = frozenset(
+    {
+        "GetSecretValue",
+        "GetParameter",
+        "GetParameters",
+        "GetParametersByPath",
+        "GetParameterHistory",
+        "Decrypt",
+        "GetObject",
+        "GetObjectAttributes",
+    }
+)
+DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess", "AuthorizationError"}
+THROTTLED = {
+    "Throttling",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "ThrottledException",
+    "SlowDown",
+}
+REGION_OFF = {
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "AuthFailure",
+    "OptInRequired",
+    "SignatureDoesNotMatch",
+}
 UNSUPPORTED = {"NotImplemented", "InvalidAction", "UnknownOperationException"}
 # what one failed call can raise (a refused write, LiveError, is never caught: it is a bug)
 CALL_ERRORS = (ClientError, BotoCoreError, ResponseParserError, TemplateError)
@@ -107,8 +128,9 @@ class ReadOnlyGuard:
         name = model.name
         if name in self.extra:
             pass
-        elif name in SECRET_READS or not (name.startswith(READ_PREFIXES) or name in self.allowed
-                                        or name in ALWAYS_ALLOWED):
+        elif name in SECRET_READS or not (
+            name.startswith(READ_PREFIXES) or name in self.allowed or name in ALWAYS_ALLOWED
+        ):
             raise LiveError(f"iacviz is read-only: refusing {name}")
         with self._lock:
             self.calls[name] += 1
@@ -136,8 +158,9 @@ class Clients:
         with self._lock:
             key = (service, region)
             if key not in self._cache:
-                client = self.session.client(service, region_name=region, endpoint_url=self.endpoint_url,
-                                             config=self.config)
+                client = self.session.client(
+                    service, region_name=region, endpoint_url=self.endpoint_url, config=self.config
+                )
                 self._cache[key] = self.guard.attach(client)
             return self._cache[key]
 
@@ -274,10 +297,18 @@ def stack_facts(summary: dict, account: str, region: str) -> dict[str, Any]:
         "parameters": {p["ParameterKey"]: p.get("ParameterValue") for p in summary.get("Parameters") or []},
         # SSM-typed parameters: the value CloudFormation resolved at the last deployment (None when
         # the endpoint reports no ResolvedValue at all, as moto, which answers it as ParameterValue)
-        "resolved_parameters": {p["ParameterKey"]: p["ResolvedValue"] for p in summary.get("Parameters") or []
-                                if "ResolvedValue" in p} or None,
-        "outputs": {o["OutputKey"]: {"value": o.get("OutputValue"), "export_name": o.get("ExportName"),
-                                     "description": o.get("Description")} for o in summary.get("Outputs") or []},
+        "resolved_parameters": {
+            p["ParameterKey"]: p["ResolvedValue"] for p in summary.get("Parameters") or [] if "ResolvedValue" in p
+        }
+        or None,
+        "outputs": {
+            o["OutputKey"]: {
+                "value": o.get("OutputValue"),
+                "export_name": o.get("ExportName"),
+                "description": o.get("Description"),
+            }
+            for o in summary.get("Outputs") or []
+        },
         "tags": {t["Key"]: t["Value"] for t in summary.get("Tags") or []},
         "termination_protection": summary.get("EnableTerminationProtection"),
     }
@@ -308,10 +339,20 @@ def _previous_stacks(since: Any) -> dict[str, RawStack]:
     return {r.live["stack_id"]: r for r in raws if r.live.get("stack_id")}
 
 
-def read_live(session=None, regions: Iterable[str] | None = None, stack_names: Iterable[str] | None = None,
-              include: Iterable[str] = DEFAULT_INCLUDE, max_workers: int = 8, progress: bool = True,
-              since: Any = None, endpoint_url: str | None = None, detect_drift: bool = False, *,
-              client_config: Config | None = None, bar: Any = None) -> LiveRead:
+def read_live(
+    session=None,
+    regions: Iterable[str] | None = None,
+    stack_names: Iterable[str] | None = None,
+    include: Iterable[str] = DEFAULT_INCLUDE,
+    max_workers: int = 8,
+    progress: bool = True,
+    since: Any = None,
+    endpoint_url: str | None = None,
+    detect_drift: bool = False,
+    *,
+    client_config: Config | None = None,
+    bar: Any = None,
+) -> LiveRead:
     """Read every stack of the account in `regions` (default: the session's region).
 
     `include` picks the work: templates, resources, exports, imports, drift, unmanaged.
@@ -327,8 +368,13 @@ def read_live(session=None, regions: Iterable[str] | None = None, stack_names: I
     include = set(include)
     if include - set(DEFAULT_INCLUDE):
         raise IacvizError(f"include: unknown {sorted(include - set(DEFAULT_INCLUDE))}; choose from {DEFAULT_INCLUDE}")
-    config = Config(retries={"mode": "adaptive", "max_attempts": 10}, max_pool_connections=max(10, 2 * max_workers),
-                    connect_timeout=10, read_timeout=60, user_agent_extra="iacviz")
+    config = Config(
+        retries={"mode": "adaptive", "max_attempts": 10},
+        max_pool_connections=max(10, 2 * max_workers),
+        connect_timeout=10,
+        read_timeout=60,
+        user_agent_extra="iacviz",
+    )
     if client_config is not None:
         config = config.merge(client_config)
     guard = ReadOnlyGuard(allow_drift_detection=detect_drift)
@@ -342,8 +388,7 @@ def read_live(session=None, regions: Iterable[str] | None = None, stack_names: I
         out.account = "unknown"
     previous = _previous_stacks(since)
     with ThreadPoolExecutor(max_workers=max_workers) as pool:
-        scans = [live_stack.RegionScan(clients, out.account, r, include, detect_drift, previous, pool)
-                 for r in regions]
+        scans = [live_stack.RegionScan(clients, out.account, r, include, detect_drift, previous, pool) for r in regions]
         list(pool.map(lambda s: s.list_stacks(stack_names), scans))
         tasks = [(scan, summary) for scan in scans for summary in scan.summaries]
         own_bar = bar is None
@@ -367,12 +412,14 @@ def read_live(session=None, regions: Iterable[str] | None = None, stack_names: I
         if "unmanaged" in include:
             managed = live_unmanaged.managed_keys(s for scan in scans for s in scan.stacks)
             for i, scan in enumerate(s for s in scans if s.reachable):
-                rows, errors = live_unmanaged.scan(clients, out.account, scan.region, managed, pool,
-                                                   global_regions=regions if i == 0 else None)
+                rows, errors = live_unmanaged.scan(
+                    clients, out.account, scan.region, managed, pool, global_regions=regions if i == 0 else None
+                )
                 out.unmanaged.extend(rows)
                 scan.errors.extend(errors)
-            out.unmanaged = live_unmanaged.classify(live_unmanaged.dedupe(out.unmanaged),
-                                                    [s for scan in scans for s in scan.stacks])
+            out.unmanaged = live_unmanaged.classify(
+                live_unmanaged.dedupe(out.unmanaged), [s for scan in scans for s in scan.stacks]
+            )
     for scan in scans:
         out.raw_stacks.extend(scan.stacks)
         out.errors.extend(scan.errors)
@@ -390,9 +437,16 @@ def _progress(total: int, enabled: bool):
     return tqdm(total=total, desc="live stacks", unit="stack", disable=not enabled)
 
 
-def account_sessions(session, accounts: Iterable[str] | str, role_name: str, *, endpoint_url: str | None = None,
-                     regions: Iterable[str] | None = None, client_config: Config | None = None,
-                     session_name: str = "iacviz-read-only") -> tuple[list[tuple[str, Any]], list[ErrorRow]]:
+def account_sessions(
+    session,
+    accounts: Iterable[str] | str,
+    role_name: str,
+    *,
+    endpoint_url: str | None = None,
+    regions: Iterable[str] | None = None,
+    client_config: Config | None = None,
+    session_name: str = "iacviz-read-only",
+) -> tuple[list[tuple[str, Any]], list[ErrorRow]]:
     """``[(account, session)]`` with `role_name` assumed in each account, and an error row per
     account that could not be reached (the others still load).
 
@@ -421,7 +475,7 @@ def account_sessions(session, accounts: Iterable[str] | str, role_name: str, *, 
     sts = clients("sts", region)
     try:
         partition = sts.get_caller_identity()["Arn"].split(":")[1]
-    except (CALL_ERRORS + (KeyError, IndexError)):
+    except CALL_ERRORS + (KeyError, IndexError):
         partition = "aws"
     out = []
     for account in dict.fromkeys(str(a) for a in accounts):
@@ -431,14 +485,21 @@ def account_sessions(session, accounts: Iterable[str] | str, role_name: str, *, 
         except CALL_ERRORS as exc:
             errors.append(ErrorRow(f"live:{account}/{region}/AssumeRole", 0, "error", f"{arn}: {explain(exc)}"))
             continue
-        out.append((account, _boto3.Session(aws_access_key_id=creds["AccessKeyId"],
-                                            aws_secret_access_key=creds["SecretAccessKey"],
-                                            aws_session_token=creds["SessionToken"], region_name=region)))
+        out.append(
+            (
+                account,
+                _boto3.Session(
+                    aws_access_key_id=creds["AccessKeyId"],
+                    aws_secret_access_key=creds["SecretAccessKey"],
+                    aws_session_token=creds["SessionToken"],
+                    region_name=region,
+                ),
+            )
+        )
     return out, errors
 
 
-def read_accounts(sessions: Iterable[Any], *, progress: bool = True, max_workers: int = 8,
-                  **kwargs: Any) -> LiveRead:
+def read_accounts(sessions: Iterable[Any], *, progress: bool = True, max_workers: int = 8, **kwargs: Any) -> LiveRead:
     """:func:`read_live` for several sessions (one account each) at once, merged into one LiveRead.
 
     Every account x region is read concurrently, counting into one progress bar; an account
@@ -449,8 +510,9 @@ def read_accounts(sessions: Iterable[Any], *, progress: bool = True, max_workers
     reads: list[LiveRead] = []
     try:
         with ThreadPoolExecutor(max_workers=max(1, min(len(sessions), 8))) as pool:
-            futures = [pool.submit(read_live, s, progress=False, bar=bar, max_workers=max_workers, **kwargs)
-                       for s in sessions]
+            futures = [
+                pool.submit(read_live, s, progress=False, bar=bar, max_workers=max_workers, **kwargs) for s in sessions
+            ]
             for future in futures:
                 reads.append(future.result())
     finally:

@@ -4,6 +4,7 @@ Used by :func:`iacviz.sources.live.read_live`; every AWS call here goes through 
 clients of that module. Failures become `ErrorRow`s; a `LiveError` (a refused write) is a
 bug and propagates.
 """
+
 from __future__ import annotations
 
 import copy
@@ -15,8 +16,17 @@ from typing import Any, Iterable
 from botocore.exceptions import ClientError
 
 from iacviz.errors import LiveError, TemplateError
-from iacviz.sources.live import (CALL_ERRORS, explain, iso, mask_parameters, paginate, parse_body, stack_facts,
-                                 unchanged, unsupported)
+from iacviz.sources.live import (
+    CALL_ERRORS,
+    explain,
+    iso,
+    mask_parameters,
+    paginate,
+    parse_body,
+    stack_facts,
+    unchanged,
+    unsupported,
+)
 from iacviz.sources.raw import ErrorRow, RawStack
 
 DRIFT_POLL_SECONDS = 2.0  # DescribeStackDriftDetectionStatus is cheap; detection takes 5-60 s
@@ -27,8 +37,16 @@ class RegionScan:
     """The state of one (account, region) during a read; methods are called in this order:
     list_stacks, fetch (per stack, concurrently), link_nested, read_exports_imports."""
 
-    def __init__(self, clients, account: str, region: str, include: set[str], detect_drift: bool,
-                 previous: dict[str, RawStack], pool):
+    def __init__(
+        self,
+        clients,
+        account: str,
+        region: str,
+        include: set[str],
+        detect_drift: bool,
+        previous: dict[str, RawStack],
+        pool,
+    ):
         self.clients, self.account, self.region, self.include = clients, account, region, include
         self.detect_drift, self.previous, self.pool = detect_drift, previous, pool
         self.cf = clients("cloudformation", region)
@@ -83,8 +101,9 @@ class RegionScan:
             roots = {s["StackId"] for s in stacks if s["StackName"] in wanted}
             stacks = [s for s in stacks if s["StackName"] in wanted or s.get("RootId") in roots]
             for missing in sorted(wanted - {s["StackName"] for s in stacks}):
-                self.errors.append(ErrorRow(self.source(missing), 0, "warning", "no such stack in this region",
-                                            missing))
+                self.errors.append(
+                    ErrorRow(self.source(missing), 0, "warning", "no such stack in this region", missing)
+                )
         self.summaries = stacks
 
     def fetch_or_report(self, summary: dict) -> None:
@@ -96,8 +115,15 @@ class RegionScan:
         except Exception as exc:  # one odd stack must not end the scan of the others
             name = summary.get("StackName", "?")
             with self._lock:
-                self.errors.append(ErrorRow(self.source(name), 0, "error",
-                                            f"unexpected {type(exc).__name__} while reading the stack: {exc}", name))
+                self.errors.append(
+                    ErrorRow(
+                        self.source(name),
+                        0,
+                        "error",
+                        f"unexpected {type(exc).__name__} while reading the stack: {exc}",
+                        name,
+                    )
+                )
 
     def fetch(self, summary: dict) -> None:
         """Build the RawStack of one DescribeStacks entry (runs in a pool thread)."""
@@ -136,12 +162,21 @@ class RegionScan:
         facts["parameters"] = mask_parameters(facts["parameters"], template, raw_template)
         facts["fetched"] = sorted(fetched)
         raw = RawStack(
-            name=name, source=self.source(name), format="live", template=template, lines=lines,
-            transform=transform, raw_template=raw_template, cdk_paths=_cdk_paths(template),
+            name=name,
+            source=self.source(name),
+            format="live",
+            template=template,
+            lines=lines,
+            transform=transform,
+            raw_template=raw_template,
+            cdk_paths=_cdk_paths(template),
             generated_by=_generated_by(raw_template, template, transform),
-            parameter_values=dict(facts["parameters"]), parameter_values_source="live",
-            account=self.account, region=self.region,
-            live=facts, live_resources=resources,
+            parameter_values=dict(facts["parameters"]),
+            parameter_values_source="live",
+            account=self.account,
+            region=self.region,
+            live=facts,
+            live_resources=resources,
         )
         with self._lock:
             self._done[sid] = raw
@@ -183,19 +218,32 @@ class RegionScan:
         if "DescribeStackResourceDrifts" in self._unsupported:
             return
         try:
-            drifts = paginate(self.cf, "describe_stack_resource_drifts", "StackResourceDrifts", StackName=sid,
-                              StackResourceDriftStatusFilters=["MODIFIED", "DELETED"])
+            drifts = paginate(
+                self.cf,
+                "describe_stack_resource_drifts",
+                "StackResourceDrifts",
+                StackName=sid,
+                StackResourceDriftStatusFilters=["MODIFIED", "DELETED"],
+            )
         except CALL_ERRORS as exc:
             if not self._not_here("DescribeStackResourceDrifts", exc):
                 self.fail(name, exc, name, severity="warning")
             return
         for d in drifts:
-            r = resources.setdefault(d["LogicalResourceId"], {"physical_id": d.get("PhysicalResourceId"),
-                                                              "resource_type": d.get("ResourceType")})
+            r = resources.setdefault(
+                d["LogicalResourceId"],
+                {"physical_id": d.get("PhysicalResourceId"), "resource_type": d.get("ResourceType")},
+            )
             r["drift_status"] = d.get("StackResourceDriftStatus")
             r["property_differences"] = [
-                {"path": p.get("PropertyPath"), "expected": p.get("ExpectedValue"), "actual": p.get("ActualValue"),
-                 "kind": p.get("DifferenceType")} for p in d.get("PropertyDifferences") or []]
+                {
+                    "path": p.get("PropertyPath"),
+                    "expected": p.get("ExpectedValue"),
+                    "actual": p.get("ActualValue"),
+                    "kind": p.get("DifferenceType"),
+                }
+                for p in d.get("PropertyDifferences") or []
+            ]
 
     def _detect(self, sid: str, name: str, facts: dict) -> None:
         """DetectStackDrift then wait for it (only with detect_drift=True: the one allowed write)."""
@@ -252,9 +300,18 @@ class RegionScan:
         except CALL_ERRORS as exc:
             self.fail("ListExports", exc)
             exports = []
-        self.exports = [{"account": self.account, "region": self.region, "name": e["Name"], "value": e.get("Value"),
-                         "exporting_stack": names[e["ExportingStackId"]], "exporting_stack_id": e["ExportingStackId"]}
-                        for e in exports if e.get("ExportingStackId") in names]
+        self.exports = [
+            {
+                "account": self.account,
+                "region": self.region,
+                "name": e["Name"],
+                "value": e.get("Value"),
+                "exporting_stack": names[e["ExportingStackId"]],
+                "exporting_stack_id": e["ExportingStackId"],
+            }
+            for e in exports
+            if e.get("ExportingStackId") in names
+        ]
         if "imports" not in self.include:
             return
         importers = self._previous_imports()
@@ -263,17 +320,24 @@ class RegionScan:
         if importers is None:
             return
         for s in self.stacks:  # kept on the exporting stack so that a later refresh can reuse them
-            s.live["imports"] = {e["name"]: importers.get(e["name"], []) for e in self.exports
-                                 if e["exporting_stack"] == s.name}
+            s.live["imports"] = {
+                e["name"]: importers.get(e["name"], []) for e in self.exports if e["exporting_stack"] == s.name
+            }
         for e in self.exports:
             for importer in importers.get(e["name"], []):
-                self.imports.append({"account": self.account, "region": self.region, "export_name": e["name"],
-                                     "exporting_stack": e["exporting_stack"], "importing_stack": importer})
+                self.imports.append(
+                    {
+                        "account": self.account,
+                        "region": self.region,
+                        "export_name": e["name"],
+                        "exporting_stack": e["exporting_stack"],
+                        "importing_stack": importer,
+                    }
+                )
 
     def _previous_imports(self) -> dict[str, list[str]] | None:
         """Imports can only change when a stack is created, updated or deleted: reuse them otherwise."""
-        before = {sid for sid, r in self.previous.items()
-                  if r.account == self.account and r.region == self.region}
+        before = {sid for sid, r in self.previous.items() if r.account == self.account and r.region == self.region}
         now = {s.live["stack_id"] for s in self.stacks}
         if not self.previous or before != now or self._reused != now:
             return None

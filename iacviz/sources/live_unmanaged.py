@@ -16,6 +16,7 @@ stack's own resource (the log group of a stack's Lambda function, see
 >>> arn_parts("arn:aws:sqs:us-east-1:123456789012:orders")
 ('sqs', '', 'orders')
 """
+
 from __future__ import annotations
 
 import re
@@ -27,19 +28,45 @@ from iacviz.sources.raw import ErrorRow, RawStack
 
 # (arn service, arn resource type) -> CloudFormation type
 ARN_TYPES = {
-    ("s3", ""): "AWS::S3::Bucket", ("sqs", ""): "AWS::SQS::Queue", ("sns", ""): "AWS::SNS::Topic",
-    ("dynamodb", "table"): "AWS::DynamoDB::Table", ("lambda", "function"): "AWS::Lambda::Function",
-    ("rds", "db"): "AWS::RDS::DBInstance", ("ec2", "vpc"): "AWS::EC2::VPC", ("ec2", "subnet"): "AWS::EC2::Subnet",
-    ("ec2", "security-group"): "AWS::EC2::SecurityGroup", ("ec2", "instance"): "AWS::EC2::Instance",
-    ("iam", "role"): "AWS::IAM::Role", ("kms", "key"): "AWS::KMS::Key", ("logs", "log-group"): "AWS::Logs::LogGroup",
-    ("events", "rule"): "AWS::Events::Rule", ("states", "stateMachine"): "AWS::StepFunctions::StateMachine",
+    ("s3", ""): "AWS::S3::Bucket",
+    ("sqs", ""): "AWS::SQS::Queue",
+    ("sns", ""): "AWS::SNS::Topic",
+    ("dynamodb", "table"): "AWS::DynamoDB::Table",
+    ("lambda", "function"): "AWS::Lambda::Function",
+    ("rds", "db"): "AWS::RDS::DBInstance",
+    ("ec2", "vpc"): "AWS::EC2::VPC",
+    ("ec2", "subnet"): "AWS::EC2::Subnet",
+    ("ec2", "security-group"): "AWS::EC2::SecurityGroup",
+    ("ec2", "instance"): "AWS::EC2::Instance",
+    ("iam", "role"): "AWS::IAM::Role",
+    ("kms", "key"): "AWS::KMS::Key",
+    ("logs", "log-group"): "AWS::Logs::LogGroup",
+    ("events", "rule"): "AWS::Events::Rule",
+    ("states", "stateMachine"): "AWS::StepFunctions::StateMachine",
 }
 MANAGED_TAG = "aws:cloudformation:stack-id"
 # ARN service -> the service part of CloudFormation types, so both kinds of rows group alike
-SERVICES = {"rds": "RDS", "ec2": "EC2", "s3": "S3", "sqs": "SQS", "sns": "SNS", "iam": "IAM", "kms": "KMS",
-            "logs": "Logs", "lambda": "Lambda", "dynamodb": "DynamoDB", "events": "Events", "states": "StepFunctions",
-            "ecs": "ECS", "apigateway": "ApiGateway", "cloudwatch": "CloudWatch", "ssm": "SSM",
-            "secretsmanager": "SecretsManager", "wafv2": "WAFv2", "elasticloadbalancing": "ElasticLoadBalancingV2"}
+SERVICES = {
+    "rds": "RDS",
+    "ec2": "EC2",
+    "s3": "S3",
+    "sqs": "SQS",
+    "sns": "SNS",
+    "iam": "IAM",
+    "kms": "KMS",
+    "logs": "Logs",
+    "lambda": "Lambda",
+    "dynamodb": "DynamoDB",
+    "events": "Events",
+    "states": "StepFunctions",
+    "ecs": "ECS",
+    "apigateway": "ApiGateway",
+    "cloudwatch": "CloudWatch",
+    "ssm": "SSM",
+    "secretsmanager": "SecretsManager",
+    "wafv2": "WAFv2",
+    "elasticloadbalancing": "ElasticLoadBalancingV2",
+}
 
 
 def arn_parts(arn: str) -> tuple[str, str, str]:
@@ -51,7 +78,7 @@ def arn_parts(arn: str) -> tuple[str, str, str]:
     cuts = [i for i in (resource.find("/"), resource.find(":")) if i > 0]
     if service in ("s3", "sqs", "sns") or not cuts:
         return service, "", resource
-    return service, resource[:min(cuts)], resource[min(cuts) + 1:]
+    return service, resource[: min(cuts)], resource[min(cuts) + 1 :]
 
 
 def short(value: str) -> str:
@@ -79,8 +106,15 @@ def managed_keys(stacks: Iterable[RawStack]) -> dict[str, set[str]]:
 
 def _row(account, region, rtype, rid, arn, tags) -> dict[str, Any]:
     service = rtype.split("::")[1] if rtype.count("::") == 2 else SERVICES.get(rtype.split(":")[0], rtype.split(":")[0])
-    return {"account": account, "region": region, "service": service, "type": rtype, "id": rid,
-            "arn": arn, "tags": dict(tags or {})}
+    return {
+        "account": account,
+        "region": region,
+        "service": service,
+        "type": rtype,
+        "id": rid,
+        "arn": arn,
+        "tags": dict(tags or {}),
+    }
 
 
 def _tags(items) -> dict[str, str]:
@@ -89,8 +123,10 @@ def _tags(items) -> dict[str, str]:
 
 # Each lister: (service, function(client, account, region) -> rows); global ones run once per account.
 def _s3(c, a, r):
-    return [_row(a, b.get("BucketRegion") or r, "AWS::S3::Bucket", b["Name"], f"arn:aws:s3:::{b['Name']}", {})
-            for b in c.list_buckets().get("Buckets", [])]
+    return [
+        _row(a, b.get("BucketRegion") or r, "AWS::S3::Bucket", b["Name"], f"arn:aws:s3:::{b['Name']}", {})
+        for b in c.list_buckets().get("Buckets", [])
+    ]
 
 
 def _sqs(c, a, r):
@@ -99,53 +135,87 @@ def _sqs(c, a, r):
 
 
 def _sns(c, a, r):
-    return [_row(a, r, "AWS::SNS::Topic", t["TopicArn"], t["TopicArn"], {})
-            for t in paginate(c, "list_topics", "Topics")]
+    return [
+        _row(a, r, "AWS::SNS::Topic", t["TopicArn"], t["TopicArn"], {}) for t in paginate(c, "list_topics", "Topics")
+    ]
 
 
 def _dynamodb(c, a, r):
-    return [_row(a, r, "AWS::DynamoDB::Table", n, f"arn:aws:dynamodb:{r}:{a}:table/{n}", {})
-            for n in paginate(c, "list_tables", "TableNames")]
+    return [
+        _row(a, r, "AWS::DynamoDB::Table", n, f"arn:aws:dynamodb:{r}:{a}:table/{n}", {})
+        for n in paginate(c, "list_tables", "TableNames")
+    ]
 
 
 def _lambda(c, a, r):
-    return [_row(a, r, "AWS::Lambda::Function", f["FunctionName"], f["FunctionArn"], {})
-            for f in paginate(c, "list_functions", "Functions")]
+    return [
+        _row(a, r, "AWS::Lambda::Function", f["FunctionName"], f["FunctionArn"], {})
+        for f in paginate(c, "list_functions", "Functions")
+    ]
 
 
 def _rds(c, a, r):
-    return [_row(a, r, "AWS::RDS::DBInstance", d["DBInstanceIdentifier"], d.get("DBInstanceArn"), {})
-            for d in paginate(c, "describe_db_instances", "DBInstances")]
+    return [
+        _row(a, r, "AWS::RDS::DBInstance", d["DBInstanceIdentifier"], d.get("DBInstanceArn"), {})
+        for d in paginate(c, "describe_db_instances", "DBInstances")
+    ]
 
 
 def _ec2(c, a, r):
     arn = f"arn:aws:ec2:{r}:{a}:"
-    rows = [_row(a, r, "AWS::EC2::VPC", v["VpcId"], arn + f"vpc/{v['VpcId']}", _tags(v.get("Tags")))
-            for v in paginate(c, "describe_vpcs", "Vpcs") if not v.get("IsDefault")]
-    rows += [_row(a, r, "AWS::EC2::Subnet", s["SubnetId"], s.get("SubnetArn") or arn + f"subnet/{s['SubnetId']}",
-                  _tags(s.get("Tags")))
-             for s in paginate(c, "describe_subnets", "Subnets") if not s.get("DefaultForAz")]
-    rows += [_row(a, r, "AWS::EC2::SecurityGroup", g["GroupId"], arn + f"security-group/{g['GroupId']}",
-                  _tags(g.get("Tags"))) for g in paginate(c, "describe_security_groups", "SecurityGroups")
-             if g.get("GroupName") != "default"]
+    rows = [
+        _row(a, r, "AWS::EC2::VPC", v["VpcId"], arn + f"vpc/{v['VpcId']}", _tags(v.get("Tags")))
+        for v in paginate(c, "describe_vpcs", "Vpcs")
+        if not v.get("IsDefault")
+    ]
+    rows += [
+        _row(
+            a,
+            r,
+            "AWS::EC2::Subnet",
+            s["SubnetId"],
+            s.get("SubnetArn") or arn + f"subnet/{s['SubnetId']}",
+            _tags(s.get("Tags")),
+        )
+        for s in paginate(c, "describe_subnets", "Subnets")
+        if not s.get("DefaultForAz")
+    ]
+    rows += [
+        _row(
+            a, r, "AWS::EC2::SecurityGroup", g["GroupId"], arn + f"security-group/{g['GroupId']}", _tags(g.get("Tags"))
+        )
+        for g in paginate(c, "describe_security_groups", "SecurityGroups")
+        if g.get("GroupName") != "default"
+    ]
     return rows
 
 
 def _iam(c, a, r):
-    return [_row(a, "global", "AWS::IAM::Role", x["RoleName"], x["Arn"], {}) for x in paginate(c, "list_roles", "Roles")
-            if not x.get("Path", "/").startswith(("/aws-service-role/", "/aws-reserved/", "/service-role/aws"))]
+    return [
+        _row(a, "global", "AWS::IAM::Role", x["RoleName"], x["Arn"], {})
+        for x in paginate(c, "list_roles", "Roles")
+        if not x.get("Path", "/").startswith(("/aws-service-role/", "/aws-reserved/", "/service-role/aws"))
+    ]
 
 
 def _kms(c, a, r):
-    aws_owned = {x.get("TargetKeyId") for x in paginate(c, "list_aliases", "Aliases")
-                 if x.get("AliasName", "").startswith("alias/aws/")}
-    return [_row(a, r, "AWS::KMS::Key", k["KeyId"], k.get("KeyArn"), {}) for k in paginate(c, "list_keys", "Keys")
-            if k["KeyId"] not in aws_owned]
+    aws_owned = {
+        x.get("TargetKeyId")
+        for x in paginate(c, "list_aliases", "Aliases")
+        if x.get("AliasName", "").startswith("alias/aws/")
+    }
+    return [
+        _row(a, r, "AWS::KMS::Key", k["KeyId"], k.get("KeyArn"), {})
+        for k in paginate(c, "list_keys", "Keys")
+        if k["KeyId"] not in aws_owned
+    ]
 
 
 def _logs(c, a, r):
-    return [_row(a, r, "AWS::Logs::LogGroup", g["logGroupName"], (g.get("arn") or "").removesuffix(":*") or None, {})
-            for g in paginate(c, "describe_log_groups", "logGroups")]
+    return [
+        _row(a, r, "AWS::Logs::LogGroup", g["logGroupName"], (g.get("arn") or "").removesuffix(":*") or None, {})
+        for g in paginate(c, "describe_log_groups", "logGroups")
+    ]
 
 
 def _tagged(c, a, r):
@@ -163,8 +233,14 @@ def _tagged(c, a, r):
 
 
 REGIONAL: list[tuple[str, Callable]] = [
-    ("sqs", _sqs), ("sns", _sns), ("dynamodb", _dynamodb), ("lambda", _lambda), ("rds", _rds),
-    ("ec2", _ec2), ("kms", _kms), ("logs", _logs),
+    ("sqs", _sqs),
+    ("sns", _sns),
+    ("dynamodb", _dynamodb),
+    ("lambda", _lambda),
+    ("rds", _rds),
+    ("ec2", _ec2),
+    ("kms", _kms),
+    ("logs", _logs),
     ("resourcegroupstaggingapi", _tagged),  # last: its rows only add tags to the listed ones
 ]
 GLOBAL: list[tuple[str, Callable]] = [("s3", _s3), ("iam", _iam)]
@@ -173,8 +249,9 @@ GLOBAL: list[tuple[str, Callable]] = [("s3", _s3), ("iam", _iam)]
 GLOBAL_TYPES = frozenset({"AWS::S3::Bucket", "AWS::IAM::Role"})  # listed from any region
 
 
-def scan(clients, account: str, region: str, managed: dict[str, set[str]], pool,
-         global_regions: list[str] | None = None) -> tuple[list[dict], list[ErrorRow]]:
+def scan(
+    clients, account: str, region: str, managed: dict[str, set[str]], pool, global_regions: list[str] | None = None
+) -> tuple[list[dict], list[ErrorRow]]:
     """Unmanaged resources of one region; with `global_regions` (the regions read) also S3
     buckets of those regions and IAM roles. Rows may repeat across regions: see :func:`dedupe`."""
     listers = (GLOBAL if global_regions else []) + REGIONAL
@@ -189,8 +266,11 @@ def scan(clients, account: str, region: str, managed: dict[str, set[str]], pool,
 
             if isinstance(exc, LiveError):
                 raise
-            errors.append(ErrorRow(f"live:{account}/{region}/{service}", 0, "warning",
-                                   f"unmanaged scan incomplete: {explain(exc)}"))
+            errors.append(
+                ErrorRow(
+                    f"live:{account}/{region}/{service}", 0, "warning", f"unmanaged scan incomplete: {explain(exc)}"
+                )
+            )
             return []
 
     merged: dict[tuple[str, str], dict] = {}
@@ -232,8 +312,10 @@ def service_owners(stacks: Iterable[RawStack]) -> dict[tuple[str, str], dict[str
             group = service_log_group(rtype, r.get("physical_id"))
             if group:
                 out[("AWS::Logs::LogGroup", group)] = {
-                    "owner_stack": s.stack_name or s.name, "owner_logical_id": lid,
-                    "owner_service": LOG_GROUP_PREFIXES[rtype][0]}
+                    "owner_stack": s.stack_name or s.name,
+                    "owner_logical_id": lid,
+                    "owner_service": LOG_GROUP_PREFIXES[rtype][0],
+                }
     return out
 
 

@@ -14,6 +14,7 @@ value is never a mapping in CloudFormation, so a mapping value always means "a s
 >>> values.for_stack("net", ["Env", "Cidr"]), values.for_stack("app", ["Env", "Other"])
 ({'Env': 'test', 'Cidr': '10.0.0.0/16'}, {'Env': 'prod'})
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -43,8 +44,9 @@ class ParameterValues:
         if isinstance(parameters, ParameterValues):
             return parameters
         if not isinstance(parameters, Mapping):
-            raise ParameterShapeError(f"parameters: expected {{Key: value}} or {{stack: {{Key: value}}}}, "
-                                      f"not {type(parameters).__name__}")
+            raise ParameterShapeError(
+                f"parameters: expected {{Key: value}} or {{stack: {{Key: value}}}}, not {type(parameters).__name__}"
+            )
         wide: dict[str, Any] = {}
         per: dict[str, dict[str, Any]] = {}
         for key, value in parameters.items():

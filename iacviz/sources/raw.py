@@ -4,6 +4,7 @@ Every reader (files, SAM, CDK, Elastic Beanstalk, nested stacks, the live API, s
 produces `RawStack` records; `iacviz.model` turns a list of them into an `Estate`.
 Nothing here knows pandas.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

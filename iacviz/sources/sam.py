@@ -11,6 +11,7 @@ runs; the translator only accepts S3 locations, so they are swapped for a placeh
 >>> sorted(body["Resources"]), generated_by["FnRole"]
 (['Fn', 'FnRole'], 'Fn')
 """
+
 from __future__ import annotations
 
 import copy
@@ -62,7 +63,8 @@ def has_sam_resources(template: dict[str, Any]) -> bool:
     """
     resources = template.get("Resources")
     return isinstance(resources, dict) and any(
-        isinstance(r, dict) and str(r.get("Type", "")).startswith("AWS::Serverless::") for r in resources.values())
+        isinstance(r, dict) and str(r.get("Type", "")).startswith("AWS::Serverless::") for r in resources.values()
+    )
 
 
 class _OfflinePolicies:
@@ -88,8 +90,13 @@ class _OfflineSar:
 
     def create_cloud_formation_template(self, ApplicationId: str, SemanticVersion: str = "", **_: Any) -> dict:
         app = ApplicationId.rsplit("/", 1)[-1]
-        return {"TemplateUrl": f"{SAR_PLACEHOLDER}{app}/{SemanticVersion}", "Status": "ACTIVE",
-                "TemplateId": f"offline-{app}", "ApplicationId": ApplicationId, "SemanticVersion": SemanticVersion}
+        return {
+            "TemplateUrl": f"{SAR_PLACEHOLDER}{app}/{SemanticVersion}",
+            "Status": "ACTIVE",
+            "TemplateId": f"offline-{app}",
+            "ApplicationId": ApplicationId,
+            "SemanticVersion": SemanticVersion,
+        }
 
     def get_application(self, ApplicationId: str, SemanticVersion: str = "", **_: Any) -> dict:
         return {"ApplicationId": ApplicationId, "Version": {"SemanticVersion": SemanticVersion}}
@@ -105,18 +112,25 @@ def _localise(template: dict[str, Any]) -> dict[str, Any]:
             continue
         props = res.get("Properties")
         for key in _LOCAL_URI_PROPS.get(res.get("Type"), ()):
-            if isinstance(props, dict) and isinstance(props.get(key), str) and not props[key].startswith(
-                    ("s3://", "https://", "http://")):
+            if (
+                isinstance(props, dict)
+                and isinstance(props.get(key), str)
+                and not props[key].startswith(("s3://", "https://", "http://"))
+            ):
                 props[key] = f"s3://iacviz-local/{props[key].lstrip('./')}"
     globals_fn = ((out.get("Globals") or {}).get("Function") or {}) if isinstance(out.get("Globals"), dict) else {}
-    if isinstance(globals_fn, dict) and isinstance(globals_fn.get("CodeUri"), str) and not globals_fn[
-            "CodeUri"].startswith("s3://"):
+    if (
+        isinstance(globals_fn, dict)
+        and isinstance(globals_fn.get("CodeUri"), str)
+        and not globals_fn["CodeUri"].startswith("s3://")
+    ):
         globals_fn["CodeUri"] = f"s3://iacviz-local/{globals_fn['CodeUri'].lstrip('./')}"
     return out
 
 
-def expand(template: dict[str, Any], parameter_values: dict[str, Any], region: str
-           ) -> tuple[dict[str, Any], dict[str, str]]:
+def expand(
+    template: dict[str, Any], parameter_values: dict[str, Any], region: str
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Translate a SAM template; returns (expanded template, generated logical id -> SAM logical id).
 
     Raises :class:`SamError` with the translator's messages when it refuses the template.
@@ -140,8 +154,9 @@ def expand(template: dict[str, Any], parameter_values: dict[str, Any], region: s
             # instead of the Serverless Application Repository call the default plugin makes.
             translator = Translator(None, Parser(), plugins=[ServerlessAppPlugin(sar_client=_OfflineSar())])
             to_py27_compatible_template(source, params)
-            body = undo_mark_unicode_str_in_template(translator.translate(
-                source, parameter_values=params, get_managed_policy_map=_OfflinePolicies().load))
+            body = undo_mark_unicode_str_in_template(
+                translator.translate(source, parameter_values=params, get_managed_policy_map=_OfflinePolicies().load)
+            )
         except InvalidDocumentException as exc:
             raise SamError([str(getattr(c, "message", c)) for c in exc.causes] or [str(exc)]) from None
         except InvalidResourceException as exc:
@@ -157,8 +172,11 @@ def expand(template: dict[str, Any], parameter_values: dict[str, Any], region: s
 
 
 def _generated_by(raw: dict[str, Any], body: dict[str, Any]) -> dict[str, str]:
-    sam_ids = {k for k, r in (raw.get("Resources") or {}).items()
-               if isinstance(r, dict) and str(r.get("Type", "")).startswith("AWS::Serverless::")}
+    sam_ids = {
+        k
+        for k, r in (raw.get("Resources") or {}).items()
+        if isinstance(r, dict) and str(r.get("Type", "")).startswith("AWS::Serverless::")
+    }
     out: dict[str, str] = {}
     for logical_id, res in (body.get("Resources") or {}).items():
         meta = res.get("Metadata") if isinstance(res, dict) else None

@@ -15,6 +15,7 @@ True
 >>> cache.get(key)[0]["Resources"]["Q"]["Type"]
 'AWS::SQS::Queue'
 """
+
 from __future__ import annotations
 
 import hashlib

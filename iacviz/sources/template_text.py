@@ -14,6 +14,7 @@ template, small enough that a stray data file cannot stall a load.
 :func:`to_yaml` / :func:`to_json` write a normalised body back out through cfn-flip, with
 short-form tags in YAML where cfn-flip produces them.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -92,8 +93,7 @@ def _decode(data: bytes | str, source: str) -> str:
     else:
         data = bytes(data)
         if len(data) > MAX_TEMPLATE_BYTES:
-            raise TemplateError(source, 0, f"template larger than {MAX_TEMPLATE_BYTES} bytes "
-                                           f"({len(data)} bytes)")
+            raise TemplateError(source, 0, f"template larger than {MAX_TEMPLATE_BYTES} bytes ({len(data)} bytes)")
         if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
             raise TemplateError(source, 1, "UTF-16 text: CloudFormation templates are UTF-8")
         nul = data.find(b"\x00")
@@ -102,8 +102,11 @@ def _decode(data: bytes | str, source: str) -> str:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise TemplateError(source, data.count(b"\n", 0, exc.start) + 1,
-                                f"not UTF-8 text (binary file?): byte 0x{data[exc.start]:02x}") from None
+            raise TemplateError(
+                source,
+                data.count(b"\n", 0, exc.start) + 1,
+                f"not UTF-8 text (binary file?): byte 0x{data[exc.start]:02x}",
+            ) from None
     nul = text.find("\x00")
     if nul >= 0:
         raise TemplateError(source, text.count("\n", 0, nul) + 1, "binary file (NUL byte), not a template")
@@ -118,6 +121,7 @@ def not_a_mapping(source: str, kind: str | None, line: int) -> TemplateError:
 
 
 # --- writing ------------------------------------------------------------------------------------
+
 
 def to_yaml(body: dict) -> str:
     """YAML text of a normalised body, short-form tags where cfn-flip writes them.
@@ -170,11 +174,13 @@ def _for_cfn_flip(value: Any) -> Any:
         return value
     items = [(k, _for_cfn_flip(v)) for k, v in value.items()]
     if len(value) == 1:
-        (key, inner), = value.items()
+        ((key, inner),) = value.items()
         short = key[4:] if key.startswith("Fn::") else key
         writable = SHORT_FORMS.get(f"!{short}") == key and (
-            isinstance(inner, list) and all(isinstance(p, str) for p in inner) if short == "GetAtt"
-            else isinstance(inner, (str, list, dict)))
+            isinstance(inner, list) and all(isinstance(p, str) for p in inner)
+            if short == "GetAtt"
+            else isinstance(inner, (str, list, dict))
+        )
         if not writable:
             return dict(items)
     return ODict(items)

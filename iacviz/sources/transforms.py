@@ -7,6 +7,7 @@ templates (files, single mappings) expands them the same way.
 >>> raw is None, generated_by, errors
 (True, {}, [])
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,8 +20,9 @@ from .raw import ErrorRow
 from .template_text import check_body
 
 
-def apply_transforms(body: dict[str, Any], values: dict[str, Any], region: str, source: str, stack: str
-                     ) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, str], list[ErrorRow]]:
+def apply_transforms(
+    body: dict[str, Any], values: dict[str, Any], region: str, source: str, stack: str
+) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, str], list[ErrorRow]]:
     """Expand `body`; returns (expanded body, body as written or None when nothing was
     expanded, generated logical id -> SAM origin, error and warning rows).
 
@@ -39,8 +41,11 @@ def apply_transforms(body: dict[str, Any], values: dict[str, Any], region: str, 
         errors += [ErrorRow(source, 0, severity, message, stack) for severity, message in problems]
     if sam.is_sam(expanded) or sam.has_sam_resources(expanded):
         if not sam.is_sam(expanded):
-            errors.append(ErrorRow(source, 0, "warning",
-                                   "AWS::Serverless resources without the SAM Transform; expanded as SAM", stack))
+            errors.append(
+                ErrorRow(
+                    source, 0, "warning", "AWS::Serverless resources without the SAM Transform; expanded as SAM", stack
+                )
+            )
         try:
             expanded, generated_by = sam.expand(expanded, values, region)
             raw = body

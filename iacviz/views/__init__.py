@@ -6,15 +6,27 @@ The names below are loaded on first use, so ``import iacviz`` does not import pl
 >>> sorted(views.FIGURES)[:3]
 ['blast_graph', 'blast_sunburst', 'change_set_table']
 """
+
 from __future__ import annotations
 
 from importlib import import_module
 from typing import Any
 
-FIGURES = ("export_map", "import_matrix", "modality_bars", "blast_sunburst", "blast_graph",
-           "update_behavior_heatmap", "replacement_table", "change_set_table")
-_HOME = {**{name: "figures" for name in FIGURES},
-         "collapse_by_service": "selection", "filter_estate_frames": "selection"}
+FIGURES = (
+    "export_map",
+    "import_matrix",
+    "modality_bars",
+    "blast_sunburst",
+    "blast_graph",
+    "update_behavior_heatmap",
+    "replacement_table",
+    "change_set_table",
+)
+_HOME = {
+    **{name: "figures" for name in FIGURES},
+    "collapse_by_service": "selection",
+    "filter_estate_frames": "selection",
+}
 
 __all__ = [*FIGURES, "FIGURES", "collapse_by_service", "filter_estate_frames"]
 

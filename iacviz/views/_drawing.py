@@ -9,6 +9,7 @@ each edge, pointing along it (``angleref="previous"``, so in screen space).
 >>> [round(x, 2) for x in xs], [round(y, 2) for y in ys]
 ([0.0, 1.0, 2.0], [0.0, 1.0, 0.0])
 """
+
 from __future__ import annotations
 
 import math
@@ -30,8 +31,8 @@ def curve(p0: tuple[float, float], p1: tuple[float, float], bend: float, n: int 
     cy = (y0 + y1) / 2 + dx / length * bend * length * 2
     ts = [i / (n - 1) for i in range(n)]
     # 4 decimals: a ten-thousandth of the drawing is well under a pixel, and the JSON stays small
-    xs = [round((1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t ** 2 * x1, 4) for t in ts]
-    ys = [round((1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t ** 2 * y1, 4) for t in ts]
+    xs = [round((1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t**2 * x1, 4) for t in ts]
+    ys = [round((1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t**2 * y1, 4) for t in ts]
     return xs, ys
 
 
@@ -76,23 +77,47 @@ class EdgeGroup:
         a gap in the line next to them.
         """
         group = self.legendgroup or self.name
-        out = [go.Scatter(
-            x=self.xs, y=self.ys, mode="lines", name=self.name,
-            line=dict(color=self.color, width=self.width, dash=self.dash),
-            hovertext=self.hover, hoverinfo="text", customdata=self.custom, legendgroup=group,
-            showlegend=self.showlegend, meta={"role": self.role})]
+        out = [
+            go.Scatter(
+                x=self.xs,
+                y=self.ys,
+                mode="lines",
+                name=self.name,
+                line=dict(color=self.color, width=self.width, dash=self.dash),
+                hovertext=self.hover,
+                hoverinfo="text",
+                customdata=self.custom,
+                legendgroup=group,
+                showlegend=self.showlegend,
+                meta={"role": self.role},
+            )
+        ]
         if self.arrow and self.heads_x:
             n = len(self.heads_x) // 3
-            out.append(go.Scatter(
-                x=self.heads_x, y=self.heads_y, mode="markers", name=self.name, legendgroup=group, showlegend=False,
-                marker=dict(symbol="arrow", angleref="previous", size=[0, 12, 0] * n, color=self.color,
-                            line_width=0),
-                hoverinfo="skip", meta={"role": "arrows"}))
+            out.append(
+                go.Scatter(
+                    x=self.heads_x,
+                    y=self.heads_y,
+                    mode="markers",
+                    name=self.name,
+                    legendgroup=group,
+                    showlegend=False,
+                    marker=dict(
+                        symbol="arrow", angleref="previous", size=[0, 12, 0] * n, color=self.color, line_width=0
+                    ),
+                    hoverinfo="skip",
+                    meta={"role": "arrows"},
+                )
+            )
         return out
 
 
-def bends(pairs: list[tuple[str, str]], same_level: set[tuple[str, str]] | None = None,
-          spread: float = 0.12, arc: float = 0.25) -> list[float]:
+def bends(
+    pairs: list[tuple[str, str]],
+    same_level: set[tuple[str, str]] | None = None,
+    spread: float = 0.12,
+    arc: float = 0.25,
+) -> list[float]:
     """One bend per edge so parallel edges between two nodes fan out instead of overlapping.
 
     `same_level`: node pairs drawn on one row, which get an extra arc so the edge does not run
@@ -131,7 +156,9 @@ CHAR_WIDTH = 0.62  # width of an average character, in font sizes (plotly's defa
 POSITIONS = ("top center", "bottom center", "middle right", "middle left")
 
 
-def label_box(x: float, y: float, marker: float, text: str, position: str, font: float) -> tuple[float, float, float, float]:
+def label_box(
+    x: float, y: float, marker: float, text: str, position: str, font: float
+) -> tuple[float, float, float, float]:
     """Pixel box (x0, y0, x1, y1; y up) of a label at `position` of a marker of `marker` px at pixel (x, y).
 
     >>> label_box(100, 100, 10, "abcd", "top center", 10)
@@ -152,11 +179,21 @@ def _overlap(a: tuple, b: tuple) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def place_labels(xs: list[float], ys: list[float], markers: list[float], texts: list[str], *,
-                 x_range: tuple[float, float], y_range: tuple[float, float], width: float, height: float,
-                 font: float = 10, keep_out: Sequence[tuple] = (),
-                 avoid: Sequence[tuple[float, float, float]] = (),
-                 avoid_text: Sequence[tuple[float, float, str, float]] = ()) -> list[str | None]:
+def place_labels(
+    xs: list[float],
+    ys: list[float],
+    markers: list[float],
+    texts: list[str],
+    *,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    width: float,
+    height: float,
+    font: float = 10,
+    keep_out: Sequence[tuple] = (),
+    avoid: Sequence[tuple[float, float, float]] = (),
+    avoid_text: Sequence[tuple[float, float, str, float]] = (),
+) -> list[str | None]:
     """Where to write each label so that none covers another label or a marker: a position per
     point (top, bottom, right or left of it), or None when all four are taken (the name is then
     in the hover only). Points come in priority order: earlier ones get the better places.
@@ -170,9 +207,12 @@ def place_labels(xs: list[float], ys: list[float], markers: list[float], texts: 
     ...              width=400, height=400)
     ['top center', 'bottom center']
     """
+
     def px(x: float, y: float) -> tuple[float, float]:
-        return ((x - x_range[0]) / ((x_range[1] - x_range[0]) or 1) * width,
-                (y - y_range[0]) / ((y_range[1] - y_range[0]) or 1) * height)
+        return (
+            (x - x_range[0]) / ((x_range[1] - x_range[0]) or 1) * width,
+            (y - y_range[0]) / ((y_range[1] - y_range[0]) or 1) * height,
+        )
 
     points = [px(x, y) for x, y in zip(xs, ys)]
     taken = [(x - m / 2, y - m / 2, x + m / 2, y + m / 2) for (x, y), m in zip(points, markers)]

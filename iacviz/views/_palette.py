@@ -12,6 +12,7 @@ Update behaviour of a property: replace red, conditional orange, in-place green,
 >>> IMPACT_COLORS["replaced"], BEHAVIOR_COLORS["in-place"]
 ('#d62728', '#2ca02c')
 """
+
 from __future__ import annotations
 
 from ..analysis.blast_radius import IMPACTS
@@ -103,7 +104,7 @@ def text_on(fill: str) -> str:
         v = c / 255
         return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
 
-    r, g, b = (channel(int(fill[i:i + 2], 16)) for i in (1, 3, 5))
+    r, g, b = (channel(int(fill[i : i + 2], 16)) for i in (1, 3, 5))
     lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
     # contrast with white is 1.05 / (lum + 0.05), with black (lum + 0.05) / 0.05
     return "#ffffff" if 1.05 / (lum + 0.05) >= (lum + 0.05) / 0.05 else "#000000"

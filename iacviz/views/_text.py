@@ -10,6 +10,7 @@ plotly turns ``&lt;`` back into ``<`` for display, so the reader sees the name a
 >>> esc('<a href="https://evil.example/">x</a> & co')
 '&lt;a href="https://evil.example/"&gt;x&lt;/a&gt; &amp; co'
 """
+
 from __future__ import annotations
 
 import functools
@@ -73,7 +74,7 @@ def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
                 out = df.copy()
             out[col] = pd.Series([_escape_value(v) for v in values], index=df.index, dtype=s.dtype)
     if df.index.dtype == object and any(_needs(v) for v in df.index):
-        out = (df.copy() if out is None else out)
+        out = df.copy() if out is None else out
         out.index = [_escape_value(v) for v in df.index]
     return df if out is None else out
 
@@ -85,14 +86,17 @@ def _escape_graph(graph: Any) -> Any:
 
     if not isinstance(graph, nx.Graph):
         return graph
-    if not (any(_needs(n) or any(map(_needs, d.values())) for n, d in graph.nodes(data=True))
-            or any(any(map(_needs, d.values())) for _, _, d in graph.edges(data=True))):
+    if not (
+        any(_needs(n) or any(map(_needs, d.values())) for n, d in graph.nodes(data=True))
+        or any(any(map(_needs, d.values())) for _, _, d in graph.edges(data=True))
+    ):
         return graph
     out = graph.__class__()
     out.graph.update(_escape_value(dict(graph.graph)))
     out.add_nodes_from((_escape_value(n), _escape_value(dict(d))) for n, d in graph.nodes(data=True))
-    out.add_edges_from((_escape_value(a), _escape_value(b), _escape_value(dict(d)))
-                       for a, b, d in graph.edges(data=True))
+    out.add_edges_from(
+        (_escape_value(a), _escape_value(b), _escape_value(dict(d))) for a, b, d in graph.edges(data=True)
+    )
     return out
 
 

@@ -25,6 +25,7 @@ figure                     draws
 >>> type(modality_bars(e.resources, e.stacks)).__name__
 'Figure'
 """
+
 from __future__ import annotations
 
 from .figures_blast import blast_graph, blast_sunburst
@@ -32,5 +33,13 @@ from .figures_changes import change_set_table, replacement_table, update_behavio
 from .figures_exports import export_map, import_matrix
 from .figures_modality import modality_bars
 
-__all__ = ["export_map", "import_matrix", "modality_bars", "blast_sunburst", "blast_graph",
-           "update_behavior_heatmap", "replacement_table", "change_set_table"]
+__all__ = [
+    "export_map",
+    "import_matrix",
+    "modality_bars",
+    "blast_sunburst",
+    "blast_graph",
+    "update_behavior_heatmap",
+    "replacement_table",
+    "change_set_table",
+]

@@ -13,6 +13,7 @@ change, e.g. an export in use) keeps its colour and gets a thick dark-red outlin
 >>> dict(zip(fig.data[0].ids, fig.data[0].marker.colors))["app/AWS::Lambda::Function/Fn"]
 '#f2c500'
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -52,8 +53,11 @@ def _short(rtype: str) -> str:
 
 
 def _hover(r: Any) -> str:
-    lines = [f"<b>{r.stack}/{r.logical_id}</b>", _type_of(r),
-             f"impact: <b>{r.impact}</b>" + (" (the changed resource)" if r.depth == 0 else f", {r.depth} steps away")]
+    lines = [
+        f"<b>{r.stack}/{r.logical_id}</b>",
+        _type_of(r),
+        f"impact: <b>{r.impact}</b>" + (" (the changed resource)" if r.depth == 0 else f", {r.depth} steps away"),
+    ]
     facts = []
     if _flag(r.stateful):
         facts.append("stateful")
@@ -77,8 +81,10 @@ def impact_legend(impacts: list[str] | None = None, blocked: bool = True) -> str
     >>> impact_legend(["replaced"], blocked=False)
     "<span style='color:#d62728'>■</span> replaced"
     """
-    items = [f"<span style='color:{pal.impact_color(i)}'>■</span> {i}"
-             for i in (pal.IMPACT_ORDER if impacts is None else impacts)]
+    items = [
+        f"<span style='color:{pal.impact_color(i)}'>■</span> {i}"
+        for i in (pal.IMPACT_ORDER if impacts is None else impacts)
+    ]
     if blocked:
         items.append(f"<span style='color:{pal.BLOCKED_OUTLINE}'>□</span> blocked (outline)")
     return "   ".join(items)
@@ -110,13 +116,20 @@ def rank_rows(blast: pd.DataFrame) -> pd.DataFrame:
     ['A', 'C', 'B']
     """
     order = {i: n for n, i in enumerate(pal.IMPACT_ORDER)}
-    key = pd.DataFrame({
-        "seed": [0 if d == 0 else 1 for d in blast.depth],
-        "impact": [order.get(i, len(order)) for i in blast.impact],
-        "blocked": [0 if _blocked(b) else 1 for b in blast.blocked],
-        "stateful": [0 if _flag(s) else 1 for s in (blast.stateful if "stateful" in blast else [None] * len(blast))],
-        "depth": list(blast.depth), "stack": list(blast["stack"]), "lid": list(blast.logical_id)},
-        index=blast.index)
+    key = pd.DataFrame(
+        {
+            "seed": [0 if d == 0 else 1 for d in blast.depth],
+            "impact": [order.get(i, len(order)) for i in blast.impact],
+            "blocked": [0 if _blocked(b) else 1 for b in blast.blocked],
+            "stateful": [
+                0 if _flag(s) else 1 for s in (blast.stateful if "stateful" in blast else [None] * len(blast))
+            ],
+            "depth": list(blast.depth),
+            "stack": list(blast["stack"]),
+            "lid": list(blast.logical_id),
+        },
+        index=blast.index,
+    )
     return blast.loc[key.sort_values(list(key.columns), kind="stable").index]
 
 
@@ -144,8 +157,9 @@ MAX_TYPES = 6  # types drawn one by one in a stack; the rest share one "+N types
 
 @escaped
 @document
-def blast_sunburst(blast: pd.DataFrame, *, title: str | None = None, max_rows: int | None = 80,
-                   height: int | None = None) -> go.Figure:
+def blast_sunburst(
+    blast: pd.DataFrame, *, title: str | None = None, max_rows: int | None = 80, height: int | None = None
+) -> go.Figure:
     """The resources a change reaches as a sunburst: stack, then type, then resource, coloured by impact.
 
     A stack or type ring takes the colour of its worst resource (deleted > replaced > broken >
@@ -200,8 +214,15 @@ def blast_sunburst(blast: pd.DataFrame, *, title: str | None = None, max_rows: i
     for stack in sorted(kept_stacks):
         members = by_stack[stack]
         blocked = any(_blocked(r.blocked) for r in members)
-        add(stack, stack, "", pal.worst_impact(r.impact for r in members), blocked,
-            f"<b>{stack}</b><br>{len(members)} affected: {counts(members)}", len(members))
+        add(
+            stack,
+            stack,
+            "",
+            pal.worst_impact(r.impact for r in members),
+            blocked,
+            f"<b>{stack}</b><br>{len(members)} affected: {counts(members)}",
+            len(members),
+        )
         by_type: dict[str, list[Any]] = {}
         for r in members:
             by_type.setdefault(_type_of(r), []).append(r)
@@ -209,52 +230,111 @@ def blast_sunburst(blast: pd.DataFrame, *, title: str | None = None, max_rows: i
         kept_types = set(ranked_types[:MAX_TYPES])
         for rtype in sorted(kept_types):
             group = by_type[rtype]
-            add(f"{stack}/{rtype}", _short(rtype), stack, pal.worst_impact(r.impact for r in group),
+            add(
+                f"{stack}/{rtype}",
+                _short(rtype),
+                stack,
+                pal.worst_impact(r.impact for r in group),
                 any(_blocked(r.blocked) for r in group),
-                f"<b>{rtype}</b> in {stack}<br>{len(group)} affected: {counts(group)}", len(group))
+                f"<b>{rtype}</b> in {stack}<br>{len(group)} affected: {counts(group)}",
+                len(group),
+            )
             shown = [r for r in group if (r.stack, r.logical_id) in shown_keys]
             rest = [r for r in group if (r.stack, r.logical_id) not in shown_keys]
             for r in sorted(shown, key=lambda r: (r.depth, r.logical_id)):
-                add(f"{stack}/{rtype}/{r.logical_id}", ("▶ " if r.depth == 0 else "") + r.logical_id,
-                    f"{stack}/{rtype}", r.impact, _blocked(r.blocked), _hover(r), 1)
+                add(
+                    f"{stack}/{rtype}/{r.logical_id}",
+                    ("▶ " if r.depth == 0 else "") + r.logical_id,
+                    f"{stack}/{rtype}",
+                    r.impact,
+                    _blocked(r.blocked),
+                    _hover(r),
+                    1,
+                )
             if rest:
-                add(f"{stack}/{rtype}/+more", f"+{len(rest)} more", f"{stack}/{rtype}",
-                    pal.worst_impact(r.impact for r in rest), any(_blocked(r.blocked) for r in rest),
+                add(
+                    f"{stack}/{rtype}/+more",
+                    f"+{len(rest)} more",
+                    f"{stack}/{rtype}",
+                    pal.worst_impact(r.impact for r in rest),
+                    any(_blocked(r.blocked) for r in rest),
                     f"<b>{len(rest)} more {_short(rtype)}</b> in {stack}: {counts(rest)}<br>"
-                    + "<br>".join(clip(sorted(r.logical_id for r in rest), 8)), len(rest))
+                    + "<br>".join(clip(sorted(r.logical_id for r in rest), 8)),
+                    len(rest),
+                )
         folded = [r for t in ranked_types[MAX_TYPES:] for r in by_type[t]]
         if folded:
-            add(f"{stack}/+types", f"+{len(ranked_types) - MAX_TYPES} types", stack,
-                pal.worst_impact(r.impact for r in folded), any(_blocked(r.blocked) for r in folded),
+            add(
+                f"{stack}/+types",
+                f"+{len(ranked_types) - MAX_TYPES} types",
+                stack,
+                pal.worst_impact(r.impact for r in folded),
+                any(_blocked(r.blocked) for r in folded),
                 f"<b>{len(ranked_types) - MAX_TYPES} more types</b> in {stack}, {len(folded)} affected: "
                 f"{counts(folded)}<br>" + "<br>".join(clip([_short(t) for t in ranked_types[MAX_TYPES:]], 8)),
-                len(folded))
+                len(folded),
+            )
     others = [s for s in stack_rank if s not in kept_stacks]
     if others:
         members = [r for s in others for r in by_stack[s]]
-        add("+stacks", f"+{len(others)} stacks", "", pal.worst_impact(r.impact for r in members),
+        add(
+            "+stacks",
+            f"+{len(others)} stacks",
+            "",
+            pal.worst_impact(r.impact for r in members),
             any(_blocked(r.blocked) for r in members),
             f"<b>{len(others)} more stacks</b>, {len(members)} affected: {counts(members)}<br>"
-            + "<br>".join(clip(sorted(others), 8)), len(members))
+            + "<br>".join(clip(sorted(others), 8)),
+            len(members),
+        )
     n_shown = sum(1 for i in ids if i.count("/") == 2 and not i.endswith("/+more"))
-    fig = go.Figure(go.Sunburst(ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
-                                marker=dict(colors=colors, line=dict(color=lines, width=widths)),
-                                insidetextfont=dict(color=[pal.text_on(c) for c in colors]),
-                                hovertext=hover, hoverinfo="text", insidetextorientation="radial", leaf_opacity=1,
-                                sort=False))
+    fig = go.Figure(
+        go.Sunburst(
+            ids=ids,
+            labels=labels,
+            parents=parents,
+            values=values,
+            branchvalues="total",
+            marker=dict(colors=colors, line=dict(color=lines, width=widths)),
+            insidetextfont=dict(color=[pal.text_on(c) for c in colors]),
+            hovertext=hover,
+            hoverinfo="text",
+            insidetextorientation="radial",
+            leaf_opacity=1,
+            sort=False,
+        )
+    )
     present = [i for i in pal.IMPACT_ORDER if i in set(blast.impact)]
-    fig.add_annotation(text=impact_legend(present, any(_blocked(b) for b in blast.blocked)), showarrow=False,
-                       x=0.5, y=-0.06, xref="paper", yref="paper", font=dict(size=12))
+    fig.add_annotation(
+        text=impact_legend(present, any(_blocked(b) for b in blast.blocked)),
+        showarrow=False,
+        x=0.5,
+        y=-0.06,
+        xref="paper",
+        yref="paper",
+        font=dict(size=12),
+    )
     if n_shown < len(blast):
         fig.add_annotation(
             text=f"{n_shown} of {len(blast)} affected resources drawn one by one, the worst first; "
-                 f"'+N more' and '+N stacks' sectors count the other {len(blast) - n_shown}.",
-            showarrow=False, x=0.5, y=-0.11, xref="paper", yref="paper", font=dict(size=12, color="#555555"))
+            f"'+N more' and '+N stacks' sectors count the other {len(blast) - n_shown}.",
+            showarrow=False,
+            x=0.5,
+            y=-0.11,
+            xref="paper",
+            yref="paper",
+            font=dict(size=12, color="#555555"),
+        )
     summary = _summary(blast)
-    fig.update_layout(title=titled(title or f"Blast radius of {_target(blast)}: {len(blast)} affected in "
-                                            f"{blast['stack'].nunique()} stacks", summary),
-                      height=height or 620, margin=dict(t=80, l=10, r=10, b=70),
-                      meta={"shown": n_shown, "total": len(blast), "summary": summary})
+    fig.update_layout(
+        title=titled(
+            title or f"Blast radius of {_target(blast)}: {len(blast)} affected in {blast['stack'].nunique()} stacks",
+            summary,
+        ),
+        height=height or 620,
+        margin=dict(t=80, l=10, r=10, b=70),
+        meta={"shown": n_shown, "total": len(blast), "summary": summary},
+    )
     return fig
 
 
@@ -277,14 +357,17 @@ def _layout(g: nx.DiGraph, sub: nx.DiGraph, seed: int) -> tuple[dict, dict]:
             lay.add_edges_from(((f"\0{stack}", n) for n in members), weight=0.8)
     if len(lay) >= 500:
         raise ValueError("blast_graph lays out fewer than 500 nodes")  # the callers cap it
-    raw = nx.spring_layout(lay, seed=seed, k=1.2 / max(len(lay), 1) ** 0.5, iterations=200, weight="weight",
-                           method="force")
+    raw = nx.spring_layout(
+        lay, seed=seed, k=1.2 / max(len(lay), 1) ** 0.5, iterations=200, weight="weight", method="force"
+    )
     pos = {n: (round(float(x), 6), round(float(y), 6)) for n, (x, y) in raw.items()}
     if hubbed:
         hubs = {stack: pos.pop(f"\0{stack}") for stack in sorted(stacks)}
     else:
-        hubs = {stack: (round(sum(pos[n][0] for n in ms) / len(ms), 6), round(sum(pos[n][1] for n in ms) / len(ms), 6))
-                for stack, ms in sorted(stacks.items())}
+        hubs = {
+            stack: (round(sum(pos[n][0] for n in ms) / len(ms), 6), round(sum(pos[n][1] for n in ms) / len(ms), 6))
+            for stack, ms in sorted(stacks.items())
+        }
     return pos, hubs
 
 
@@ -302,8 +385,17 @@ GRAPH_WIDTH, GRAPH_HEIGHT = 900, 530  # plot area the labels are placed for (px)
 
 @escaped
 @document
-def blast_graph(graph: Any, blast: pd.DataFrame, *, title: str | None = None, seed: int = 7, context: int = 1,
-                labels: bool | None = None, max_rows: int | None = 150, height: int | None = None) -> go.Figure:
+def blast_graph(
+    graph: Any,
+    blast: pd.DataFrame,
+    *,
+    title: str | None = None,
+    seed: int = 7,
+    context: int = 1,
+    labels: bool | None = None,
+    max_rows: int | None = 150,
+    height: int | None = None,
+) -> go.Figure:
     """The blast radius on the resource graph: affected resources in their impact colour, the rest grey.
 
     Edges point the way a change travels (from a resource to what references it); those
@@ -334,7 +426,7 @@ def blast_graph(graph: Any, blast: pd.DataFrame, *, title: str | None = None, se
     rows = dict(zip(keys, ranked.itertuples(index=False)))
     in_graph = [k for k in keys if k in g]
     limit = len(in_graph) if max_rows is None else max(int(max_rows), 1)
-    affected = in_graph[:min(limit, GRAPH_NODES)]
+    affected = in_graph[: min(limit, GRAPH_NODES)]
     keep = set(affected)
     frontier = list(affected)
     undirected = g.to_undirected(as_view=True)
@@ -344,8 +436,12 @@ def blast_graph(graph: Any, blast: pd.DataFrame, *, title: str | None = None, se
             for m in sorted(undirected.neighbors(n)):
                 if len(keep) >= GRAPH_NODES:
                     break
-                if m not in keep and m not in rows and g.nodes[m].get("kind") in ("resource", "output") \
-                        and g.nodes[m].get("stack") == g.nodes[n].get("stack"):
+                if (
+                    m not in keep
+                    and m not in rows
+                    and g.nodes[m].get("kind") in ("resource", "output")
+                    and g.nodes[m].get("stack") == g.nodes[n].get("stack")
+                ):
                     keep.add(m)
                     nxt.append(m)
         frontier = nxt
@@ -363,62 +459,128 @@ def blast_graph(graph: Any, blast: pd.DataFrame, *, title: str | None = None, se
         group = hot if a in shown_rows and b in shown_rows else cold
         group.add(pos[b], pos[a], f"{a} references {b} ({kinds})", [b, a])
     fig = go.Figure([tr for t in (cold, hot) if t.xs for tr in t.traces()])
-    fig.add_trace(go.Scatter(x=[p[0] for p in hubs.values()], y=[p[1] for p in hubs.values()], mode="text",
-                             text=list(hubs), textfont=dict(size=15, color="rgba(80,80,80,0.45)"),
-                             hoverinfo="skip", showlegend=False, meta={"role": "stack labels"}))
+    fig.add_trace(
+        go.Scatter(
+            x=[p[0] for p in hubs.values()],
+            y=[p[1] for p in hubs.values()],
+            mode="text",
+            text=list(hubs),
+            textfont=dict(size=15, color="rgba(80,80,80,0.45)"),
+            hoverinfo="skip",
+            showlegend=False,
+            meta={"role": "stack labels"},
+        )
+    )
     xs = [p[0] for p in [*pos.values(), *hubs.values()]]
     ys = [p[1] for p in [*pos.values(), *hubs.values()]]
     pad_x, pad_y = (max(xs) - min(xs)) * 0.08 + 0.05, (max(ys) - min(ys)) * 0.08 + 0.05
     x_range, y_range = (min(xs) - pad_x, max(xs) + pad_x), (min(ys) - pad_y, max(ys) + pad_y)
 
     def size(n: str) -> float:
-        return (22 if n in shown_rows and rows[n].depth == 0 else 13) + \
-            (5 if n in shown_rows and _blocked(rows[n].blocked) else 0)
+        return (22 if n in shown_rows and rows[n].depth == 0 else 13) + (
+            5 if n in shown_rows and _blocked(rows[n].blocked) else 0
+        )
 
     # labels: affected nodes first (worst first), then the context; none over another or over a node
     order_nodes = [*affected, *sorted(n for n in sub if n not in shown_rows)]
     show = labels if labels is not None else True
-    where = dict(zip(order_nodes, place_labels(
-        [pos[n][0] for n in order_nodes], [pos[n][1] for n in order_nodes], [size(n) for n in order_nodes],
-        [n.split("/", 1)[1] for n in order_nodes], x_range=x_range, y_range=y_range,
-        width=GRAPH_WIDTH, height=GRAPH_HEIGHT, font=10, avoid=hot.heads() + cold.heads(),
-        avoid_text=[(x, y, stack, 15) for stack, (x, y) in hubs.items()]))) if show else {}
+    where = (
+        dict(
+            zip(
+                order_nodes,
+                place_labels(
+                    [pos[n][0] for n in order_nodes],
+                    [pos[n][1] for n in order_nodes],
+                    [size(n) for n in order_nodes],
+                    [n.split("/", 1)[1] for n in order_nodes],
+                    x_range=x_range,
+                    y_range=y_range,
+                    width=GRAPH_WIDTH,
+                    height=GRAPH_HEIGHT,
+                    font=10,
+                    avoid=hot.heads() + cold.heads(),
+                    avoid_text=[(x, y, stack, 15) for stack, (x, y) in hubs.items()],
+                ),
+            )
+        )
+        if show
+        else {}
+    )
     order = [*pal.IMPACT_ORDER, *sorted({r.impact for r in rows.values()} - set(pal.IMPACT_ORDER))]
     for impact in [None, *order]:
         nodes = [n for n in sub if (rows[n].impact if n in shown_rows else None) == impact]
         if not nodes:
             continue
-        fig.add_trace(go.Scatter(
-            x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes],
-            mode="markers+text" if any(where.get(n) for n in nodes) else "markers", name=impact or "unaffected",
-            text=[n.split("/", 1)[1] if where.get(n) else "" for n in nodes],
-            textposition=[where.get(n) or "top center" for n in nodes], customdata=nodes,
-            textfont=dict(size=10, color="#333333" if impact else "#999999"),
-            marker=dict(size=[size(n) for n in nodes],
-                        symbol=["diamond" if g.nodes[n].get("kind") == "output" else "circle" for n in nodes],
-                        color=pal.impact_color(impact) if impact else pal.UNAFFECTED,
-                        line=dict(color=[pal.BLOCKED_OUTLINE if n in shown_rows and _blocked(rows[n].blocked)
-                                         else "white" for n in nodes],
-                                  width=[pal.BLOCKED_WIDTH if n in shown_rows and _blocked(rows[n].blocked) else 1
-                                         for n in nodes])),
-            hovertext=[_hover(rows[n]) if n in shown_rows
-                       else f"<b>{n}</b><br>{g.nodes[n].get('type') or ''}<br>unaffected" for n in nodes],
-            hoverinfo="text", meta={"role": "resources", "impact": impact or "unaffected"}))
+        fig.add_trace(
+            go.Scatter(
+                x=[pos[n][0] for n in nodes],
+                y=[pos[n][1] for n in nodes],
+                mode="markers+text" if any(where.get(n) for n in nodes) else "markers",
+                name=impact or "unaffected",
+                text=[n.split("/", 1)[1] if where.get(n) else "" for n in nodes],
+                textposition=[where.get(n) or "top center" for n in nodes],
+                customdata=nodes,
+                textfont=dict(size=10, color="#333333" if impact else "#999999"),
+                marker=dict(
+                    size=[size(n) for n in nodes],
+                    symbol=["diamond" if g.nodes[n].get("kind") == "output" else "circle" for n in nodes],
+                    color=pal.impact_color(impact) if impact else pal.UNAFFECTED,
+                    line=dict(
+                        color=[
+                            pal.BLOCKED_OUTLINE if n in shown_rows and _blocked(rows[n].blocked) else "white"
+                            for n in nodes
+                        ],
+                        width=[
+                            pal.BLOCKED_WIDTH if n in shown_rows and _blocked(rows[n].blocked) else 1 for n in nodes
+                        ],
+                    ),
+                ),
+                hovertext=[
+                    _hover(rows[n])
+                    if n in shown_rows
+                    else f"<b>{n}</b><br>{g.nodes[n].get('type') or ''}<br>unaffected"
+                    for n in nodes
+                ],
+                hoverinfo="text",
+                meta={"role": "resources", "impact": impact or "unaffected"},
+            )
+        )
     blast_in = ranked[pd.Series([k in g for k in keys], index=ranked.index, dtype=bool)]
     summary = _summary(blast_in)
     fig.update_layout(
         title=titled(title or f"Blast radius of {_target(blast)} on the resource graph", summary),
-        height=height or 640, plot_bgcolor="white", hovermode="closest",
+        height=height or 640,
+        plot_bgcolor="white",
+        hovermode="closest",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
         margin=dict(t=100, l=10, r=10, b=30 if len(affected) < len(in_graph) else 10),
-        meta={"shown": len(affected), "total": len(in_graph), "summary": summary})
+        meta={"shown": len(affected), "total": len(in_graph), "summary": summary},
+    )
     fig.update_xaxes(visible=False, range=list(x_range))
     fig.update_yaxes(visible=False, range=list(y_range))
     if len(affected) < len(in_graph):
-        fig.add_annotation(text=f"{len(affected)} of {len(in_graph)} affected resources drawn, the worst first; "
-                                f"the sunburst counts them all.", showarrow=False, x=0, y=0, xref="paper",
-                           yref="paper", xanchor="left", yanchor="top", yshift=-4, font=dict(color="#555555"))
+        fig.add_annotation(
+            text=f"{len(affected)} of {len(in_graph)} affected resources drawn, the worst first; "
+            f"the sunburst counts them all.",
+            showarrow=False,
+            x=0,
+            y=0,
+            xref="paper",
+            yref="paper",
+            xanchor="left",
+            yanchor="top",
+            yshift=-4,
+            font=dict(color="#555555"),
+        )
     if any(_blocked(b) for b in blast.blocked):
-        fig.add_annotation(text=impact_legend([], True), showarrow=False, x=1, y=0, xref="paper", yref="paper",
-                           xanchor="right", yanchor="bottom")
+        fig.add_annotation(
+            text=impact_legend([], True),
+            showarrow=False,
+            x=1,
+            y=0,
+            xref="paper",
+            yref="paper",
+            xanchor="right",
+            yanchor="bottom",
+        )
     return fig

@@ -8,6 +8,7 @@
 >>> fig.layout.meta["edges"]
 [{'from': 'net', 'to': 'app', 'export': 'net-VpcId', 'n_imports': 1, 'link': 'exact'}]
 """
+
 from __future__ import annotations
 
 import math
@@ -46,8 +47,14 @@ MAX_NODES = 40  # default: past this many stacks the export map and the import m
 PLOT_WIDTH = 870  # px of plot area labels are placed for (a 1,000 px wide figure; wider only spreads them)
 
 
-def _group(stacks: pd.DataFrame, imports: pd.DataFrame, exports: pd.DataFrame | None, focus: str | None,
-           max_nodes: int | None, collapse_by_service: Any) -> tuple[Any, str | None]:
+def _group(
+    stacks: pd.DataFrame,
+    imports: pd.DataFrame,
+    exports: pd.DataFrame | None,
+    focus: str | None,
+    max_nodes: int | None,
+    collapse_by_service: Any,
+) -> tuple[Any, str | None]:
     """The collapse_by_service argument to use and how stacks were grouped (None: not grouped)."""
     from .grouping import auto_groups, focus_groups
 
@@ -69,10 +76,20 @@ def _group(stacks: pd.DataFrame, imports: pd.DataFrame, exports: pd.DataFrame | 
 
 @escaped
 @document
-def export_map(stacks: pd.DataFrame, imports: pd.DataFrame, exports: pd.DataFrame | None = None, *,
-               title: str | None = None, collapse_by_service: Any = None, edges: str | None = None,
-               order: list[str] | None = None, labels: bool | None = None, focus: str | None = None,
-               max_nodes: int | None = MAX_NODES, height: int | None = None) -> go.Figure:
+def export_map(
+    stacks: pd.DataFrame,
+    imports: pd.DataFrame,
+    exports: pd.DataFrame | None = None,
+    *,
+    title: str | None = None,
+    collapse_by_service: Any = None,
+    edges: str | None = None,
+    order: list[str] | None = None,
+    labels: bool | None = None,
+    focus: str | None = None,
+    max_nodes: int | None = MAX_NODES,
+    height: int | None = None,
+) -> go.Figure:
     """Stacks as nodes, cross-stack imports as edges: who depends on whom, and what is wrong with it.
 
     Stacks are laid out in shaded bands by modality, persistent at the bottom, mixed in the
@@ -128,11 +145,20 @@ def export_map(stacks: pd.DataFrame, imports: pd.DataFrame, exports: pd.DataFram
     nodes["rank"] = nodes["stack"].map(deployment_ranks(nodes["stack"], imports, parents, order))
     links = _links(imports, edges)
     for s, p in parents.items():
-        links.append({"from": p, "to": s, "export": None, "n_imports": 0, "link": "nests",
-                      "hover": f"<b>{p}</b> nests <b>{s}</b>"})
+        links.append(
+            {
+                "from": p,
+                "to": s,
+                "export": None,
+                "n_imports": 0,
+                "link": "nests",
+                "hover": f"<b>{p}</b> nests <b>{s}</b>",
+            }
+        )
     node_names = set(nodes["stack"])
-    nodes, bands = _place(nodes, [(lk["from"], lk["to"]) for lk in links
-                                  if lk["from"] in node_names and lk["to"] in node_names])
+    nodes, bands = _place(
+        nodes, [(lk["from"], lk["to"]) for lk in links if lk["from"] in node_names and lk["to"] in node_names]
+    )
     pos = {s: (x, y) for s, x, y in zip(nodes["stack"], nodes.x, nodes.y)}
     dangling = _dangling(links, pos, nodes.y.min() - 1.3 if len(nodes) else 0.0)
     if dangling:
@@ -151,11 +177,23 @@ def export_map(stacks: pd.DataFrame, imports: pd.DataFrame, exports: pd.DataFram
         if key not in groups_:
             color, dash = pal.LINK_STYLES[kind]
             name = {"nests": "nested stack", "candidate": "candidate exporter"}.get(kind, f"import ({kind})")
-            groups_[key] = EdgeGroup(name, color, width, dash, legendgroup=kind,
-                                     showlegend=kind not in shown, arrow=kind not in ("nests", "candidate"))
+            groups_[key] = EdgeGroup(
+                name,
+                color,
+                width,
+                dash,
+                legendgroup=kind,
+                showlegend=kind not in shown,
+                arrow=kind not in ("nests", "candidate"),
+            )
             shown.add(kind)
-        groups_[key].add(pos[lk["from"]], pos[lk["to"]], lk["hover"], [lk["from"], lk["to"], lk["export"]],
-                         0.0 if kind == "candidate" else bend)
+        groups_[key].add(
+            pos[lk["from"]],
+            pos[lk["to"]],
+            lk["hover"],
+            [lk["from"], lk["to"], lk["export"]],
+            0.0 if kind == "candidate" else bend,
+        )
 
     fig = go.Figure([tr for g in groups_.values() for tr in g.traces()])
     n_rows = len(set(pos[s][1] for s in pos)) or 1
@@ -171,42 +209,82 @@ def export_map(stacks: pd.DataFrame, imports: pd.DataFrame, exports: pd.DataFram
     _add_nodes(fig, nodes, imports, exports, {k: v for k, v in placed.items() if k not in ringed})
     unused = _add_unused(fig, nodes, exports, placed)
     if hubs:
-        fig.add_trace(go.Scatter(
-            x=[h["x"] for h in hubs], y=[h["y"] for h in hubs], mode="markers", name="one of several exporters",
-            marker=dict(symbol="diamond", size=12, color=pal.LINK_STYLES["ambiguous"][0], line=dict(width=1, color="white")),
-            hovertext=[h["hover"] for h in hubs], hoverinfo="text", customdata=[h["candidates"] for h in hubs],
-            meta={"role": "ambiguous"}))
+        fig.add_trace(
+            go.Scatter(
+                x=[h["x"] for h in hubs],
+                y=[h["y"] for h in hubs],
+                mode="markers",
+                name="one of several exporters",
+                marker=dict(
+                    symbol="diamond", size=12, color=pal.LINK_STYLES["ambiguous"][0], line=dict(width=1, color="white")
+                ),
+                hovertext=[h["hover"] for h in hubs],
+                hoverinfo="text",
+                customdata=[h["candidates"] for h in hubs],
+                meta={"role": "ambiguous"},
+            )
+        )
     if dangling:
-        fig.add_trace(go.Scatter(
-            x=[d["x"] for d in dangling], y=[d["y"] for d in dangling],
-            mode="markers+text" if any(placed.get(d["node"]) for d in dangling) else "markers",
-            name="dangling import", text=[d["node"] if placed.get(d["node"]) else "" for d in dangling],
-            textposition=[placed.get(d["node"]) or "bottom center" for d in dangling],
-            marker=dict(symbol="x", size=16, color=pal.DANGLING, line=dict(width=1, color="white")),
-            hovertext=[d["hover"] for d in dangling], hoverinfo="text", meta={"role": "dangling"},
-            customdata=[d["name"] for d in dangling], textfont=dict(color=pal.DANGLING, size=11)))
+        fig.add_trace(
+            go.Scatter(
+                x=[d["x"] for d in dangling],
+                y=[d["y"] for d in dangling],
+                mode="markers+text" if any(placed.get(d["node"]) for d in dangling) else "markers",
+                name="dangling import",
+                text=[d["node"] if placed.get(d["node"]) else "" for d in dangling],
+                textposition=[placed.get(d["node"]) or "bottom center" for d in dangling],
+                marker=dict(symbol="x", size=16, color=pal.DANGLING, line=dict(width=1, color="white")),
+                hovertext=[d["hover"] for d in dangling],
+                hoverinfo="text",
+                meta={"role": "dangling"},
+                customdata=[d["name"] for d in dangling],
+                textfont=dict(color=pal.DANGLING, size=11),
+            )
+        )
 
-    n_linked = len({lk["export"] for lk in links if lk["link"] in SURE and lk["export"]}) if edges == "export" \
+    n_linked = (
+        len({lk["export"] for lk in links if lk["link"] in SURE and lk["export"]})
+        if edges == "export"
         else _sure(imports).export_name.nunique()
+    )
     n_amb = int((imports.link == "ambiguous").sum())
     how = ""
     if grouped and grouped != "service":
-        how = (f"<br><span style='font-size:12px;color:#555555'>{n_stacks} stacks grouped by {grouped} "
-               f"into {int(nodes.inside.sum())} nodes; hover a node for its stacks</span>"
-               if not grouped.startswith("focus") else
-               f"<br><span style='font-size:12px;color:#555555'>{grouped} and its neighbours; the other stacks "
-               f"are grouped</span>")
+        how = (
+            f"<br><span style='font-size:12px;color:#555555'>{n_stacks} stacks grouped by {grouped} "
+            f"into {int(nodes.inside.sum())} nodes; hover a node for its stacks</span>"
+            if not grouped.startswith("focus")
+            else f"<br><span style='font-size:12px;color:#555555'>{grouped} and its neighbours; the other stacks "
+            f"are grouped</span>"
+        )
     fig.update_layout(
-        title=dict(text=title or (f"Cross-stack exports: {n_stacks if grouped else int(nodes.inside.sum())} stacks, "
-                                  f"{n_linked} exports imported, {n_amb} ambiguous imports, {len(dangling)} dangling, "
-                                  f"{sum(len(v) for v in unused.values())} unused") + how,
-                   x=0.01, xanchor="left", y=0.99, yanchor="top", yref="container"),
-        height=fig_height, plot_bgcolor="white", hovermode="closest",
+        title=dict(
+            text=title
+            or (
+                f"Cross-stack exports: {n_stacks if grouped else int(nodes.inside.sum())} stacks, "
+                f"{n_linked} exports imported, {n_amb} ambiguous imports, {len(dangling)} dangling, "
+                f"{sum(len(v) for v in unused.values())} unused"
+            )
+            + how,
+            x=0.01,
+            xanchor="left",
+            y=0.99,
+            yanchor="top",
+            yref="container",
+        ),
+        height=fig_height,
+        plot_bgcolor="white",
+        hovermode="closest",
         legend=dict(orientation="h", yanchor="top", y=-0.01, xanchor="left", x=0, font=dict(size=11)),
-        meta={"nodes": nodes[["stack", "x", "y", "modality", "inside"]].to_dict("records"),
-              "edges": [{k: lk[k] for k in ("from", "to", "export", "n_imports", "link")} for lk in links],
-              "dangling": [d["name"] for d in dangling], "unused": unused, "grouped": grouped},
-        margin=dict(l=100, r=30, t=90, b=110))
+        meta={
+            "nodes": nodes[["stack", "x", "y", "modality", "inside"]].to_dict("records"),
+            "edges": [{k: lk[k] for k in ("from", "to", "export", "n_imports", "link")} for lk in links],
+            "dangling": [d["name"] for d in dangling],
+            "unused": unused,
+            "grouped": grouped,
+        },
+        margin=dict(l=100, r=30, t=90, b=110),
+    )
     _shade(fig, bands, x_range, y_range)
     return fig
 
@@ -217,20 +295,36 @@ def _ranges(points: list[tuple[float, float]], bands: list[tuple[str, float, flo
     return (min(xs) - 0.7, max(xs) + 0.7), (min(ys) - 0.6, max(ys) + 0.6)
 
 
-def _label_places(nodes: pd.DataFrame, dangling: list[dict[str, Any]], x_range: tuple, y_range: tuple,
-                  plot_height: float, avoid: list[tuple[float, float, float]],
-                  ringed: frozenset[str] | set[str] = frozenset()) -> dict[str, str | None]:
+def _label_places(
+    nodes: pd.DataFrame,
+    dangling: list[dict[str, Any]],
+    x_range: tuple,
+    y_range: tuple,
+    plot_height: float,
+    avoid: list[tuple[float, float, float]],
+    ringed: frozenset[str] | set[str] = frozenset(),
+) -> dict[str, str | None]:
     """Where each node's name goes (or None: hover only): stacks with the most links first."""
     names = list(nodes["stack"]) + [d["node"] for d in dangling]
     xs = list(nodes.x) + [d["x"] for d in dangling]
     ys = list(nodes.y) + [d["y"] for d in dangling]
     # a stack with unused exports has a red ring 14 px wider than its marker: its label clears the ring
-    sizes = [_node_size(n) + (14 if s in ringed else 0) for s, n in zip(nodes["stack"], nodes.n_resources)] \
-        + [16.0] * len(dangling)
+    sizes = [_node_size(n) + (14 if s in ringed else 0) for s, n in zip(nodes["stack"], nodes.n_resources)] + [
+        16.0
+    ] * len(dangling)
     order = sorted(range(len(names)), key=lambda i: (i >= len(nodes), -sizes[i], names[i]))
-    places = place_labels([xs[i] for i in order], [ys[i] for i in order], [sizes[i] for i in order],
-                          [names[i] for i in order], x_range=x_range, y_range=y_range, width=PLOT_WIDTH,
-                          height=plot_height, font=11, avoid=avoid)
+    places = place_labels(
+        [xs[i] for i in order],
+        [ys[i] for i in order],
+        [sizes[i] for i in order],
+        [names[i] for i in order],
+        x_range=x_range,
+        y_range=y_range,
+        width=PLOT_WIDTH,
+        height=plot_height,
+        font=11,
+        avoid=avoid,
+    )
     return {names[i]: p for i, p in zip(order, places)}
 
 
@@ -253,53 +347,102 @@ def _place(nodes: pd.DataFrame, pairs: list[tuple[str, str]]) -> tuple[pd.DataFr
     x: dict[str, float] = {}
     for key in keys:
         names = sorted(nodes["stack"][(nodes.layer == key[0]) & (nodes["rank"] == key[1])])
+
         def bary(s: str) -> float:
             xs = [x[n] for n in near.get(s, ()) if n in x]
             return sum(xs) / len(xs) if xs else 0.0
+
         names.sort(key=lambda s: (round(bary(s), 6), s))
         for i, s in enumerate(names):
             x[s] = i - (len(names) - 1) / 2
     nodes["x"] = nodes["stack"].map(x).astype(float)
     nodes["y"] = [row_y[k] for k in zip(nodes.layer, nodes["rank"])]
     nodes = nodes.sort_values(["y", "x"], kind="stable").reset_index(drop=True)
-    bands = [(LAYER_LABELS[layer], min(v for k, v in row_y.items() if k[0] == layer),
-              max(v for k, v in row_y.items() if k[0] == layer)) for layer in sorted({k[0] for k in keys})]
+    bands = [
+        (
+            LAYER_LABELS[layer],
+            min(v for k, v in row_y.items() if k[0] == layer),
+            max(v for k, v in row_y.items() if k[0] == layer),
+        )
+        for layer in sorted({k[0] for k in keys})
+    ]
     return nodes, bands
 
 
-_BAND_FILL = {"persistent": "rgba(31,119,180,0.07)", "mixed": "rgba(227,119,194,0.08)",
-              "ephemeral": "rgba(44,160,44,0.07)", "dangling": "rgba(214,39,40,0.07)"}
+_BAND_FILL = {
+    "persistent": "rgba(31,119,180,0.07)",
+    "mixed": "rgba(227,119,194,0.08)",
+    "ephemeral": "rgba(44,160,44,0.07)",
+    "dangling": "rgba(214,39,40,0.07)",
+}
 
 
 def _shade(fig: go.Figure, bands: list[tuple[str, float, float]], x_range: tuple, y_range: tuple) -> None:
     """A light band behind each modality's rows, named on the left; axes sized to what is drawn."""
     x0, x1 = x_range
     for name, lo, hi in bands:
-        fig.add_shape(type="rect", x0=x0, x1=x1, y0=lo - 0.45, y1=hi + 0.45, line_width=0,
-                      fillcolor=_BAND_FILL.get(name, "rgba(0,0,0,0.04)"), layer="below")
-        fig.add_annotation(x=0, xref="paper", xanchor="right", y=(lo + hi) / 2, text=f"<i>{name}</i>",
-                           showarrow=False, font=dict(color="#555555"))
+        fig.add_shape(
+            type="rect",
+            x0=x0,
+            x1=x1,
+            y0=lo - 0.45,
+            y1=hi + 0.45,
+            line_width=0,
+            fillcolor=_BAND_FILL.get(name, "rgba(0,0,0,0.04)"),
+            layer="below",
+        )
+        fig.add_annotation(
+            x=0,
+            xref="paper",
+            xanchor="right",
+            y=(lo + hi) / 2,
+            text=f"<i>{name}</i>",
+            showarrow=False,
+            font=dict(color="#555555"),
+        )
     fig.update_xaxes(visible=False, range=list(x_range))
     fig.update_yaxes(visible=False, range=list(y_range))
 
 
 def _nodes(stacks: pd.DataFrame, imports: pd.DataFrame, exports: pd.DataFrame | None) -> pd.DataFrame:
     col = lambda name: stacks[name] if name in stacks else pd.Series([pd.NA] * len(stacks), index=stacks.index)  # noqa: E731
-    nodes = pd.DataFrame({"stack": stacks["stack"].astype(object), "modality": col("modality").astype(object),
-                          "n_resources": col("n_resources").astype(object), "parent": col("parent_stack").astype(object),
-                          "members": col("members").astype(object), "inside": True})
+    nodes = pd.DataFrame(
+        {
+            "stack": stacks["stack"].astype(object),
+            "modality": col("modality").astype(object),
+            "n_resources": col("n_resources").astype(object),
+            "parent": col("parent_stack").astype(object),
+            "members": col("members").astype(object),
+            "inside": True,
+        }
+    )
     nodes["modality"] = nodes.modality.map(lambda m: m if isinstance(m, str) else "unknown")
     mentioned = list(imports["stack"]) + list(_sure(imports).export_stack)
     if "candidate_stacks" in imports:
-        mentioned += [s for c in imports.candidate_stacks[imports.link == "ambiguous"] if isinstance(c, list) for s in c]
+        mentioned += [
+            s for c in imports.candidate_stacks[imports.link == "ambiguous"] if isinstance(c, list) for s in c
+        ]
     if exports is not None:
         mentioned += list(exports["stack"])
     known = set(nodes["stack"])
     ghosts = [s for s in dict.fromkeys(mentioned) if isinstance(s, str) and s not in known]
     if ghosts:
-        nodes = pd.concat([nodes, pd.DataFrame({"stack": ghosts, "modality": "unknown", "n_resources": None,
-                                                "parent": None, "members": None, "inside": False})],
-                          ignore_index=True)
+        nodes = pd.concat(
+            [
+                nodes,
+                pd.DataFrame(
+                    {
+                        "stack": ghosts,
+                        "modality": "unknown",
+                        "n_resources": None,
+                        "parent": None,
+                        "members": None,
+                        "inside": False,
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
     return nodes
 
 
@@ -309,19 +452,26 @@ def _links(imports: pd.DataFrame, edges: str) -> list[dict[str, Any]]:
     keys = ["export_stack", "stack", "export_name"] if edges == "export" else ["export_stack", "stack"]
     for key, g in sure.groupby(keys, sort=True):
         src, dst = key[0], key[1]
-        where = [f"{s} ({p})" if isinstance(p, str) and p not in ("", "/") else str(s) for s, p in zip(g.source, g.path)]
+        where = [
+            f"{s} ({p})" if isinstance(p, str) and p not in ("", "/") else str(s) for s, p in zip(g.source, g.path)
+        ]
         link = "inferred" if (g.link == "inferred").any() else "exact"
         if edges == "export":
             name = key[2]
-            hover = (f"<b>{name}</b><br>{src} (Outputs.{_text(g.export_output.iloc[0]) or '?'}) → {dst}"
-                     f"<br>imported by {len(g)} resource{'s' if len(g) != 1 else ''} of {dst}:<br>  "
-                     + "<br>  ".join(clip(where)) + f"<br>link: {link}")
+            hover = (
+                f"<b>{name}</b><br>{src} (Outputs.{_text(g.export_output.iloc[0]) or '?'}) → {dst}"
+                f"<br>imported by {len(g)} resource{'s' if len(g) != 1 else ''} of {dst}:<br>  "
+                + "<br>  ".join(clip(where))
+                + f"<br>link: {link}"
+            )
             out.append({"from": src, "to": dst, "export": name, "n_imports": len(g), "link": link, "hover": hover})
         else:
             lines = [f"{n}: {', '.join(sorted(set(gg.source)))}" for n, gg in g.groupby("export_name", sort=True)]
             n_ex = g.export_name.nunique()
-            hover = (f"<b>{src} → {dst}</b><br>{n_ex} export{'s' if n_ex != 1 else ''}, {len(g)} import"
-                     f"{'s' if len(g) != 1 else ''}<br>" + "<br>".join(clip(lines)))
+            hover = (
+                f"<b>{src} → {dst}</b><br>{n_ex} export{'s' if n_ex != 1 else ''}, {len(g)} import"
+                f"{'s' if len(g) != 1 else ''}<br>" + "<br>".join(clip(lines))
+            )
             out.append({"from": src, "to": dst, "export": None, "n_imports": n_ex, "link": link, "hover": hover})
     amb = imports[imports.link == "ambiguous"]
     bundles: dict[tuple[str, ...], dict[str, list[Any]]] = {}
@@ -332,30 +482,60 @@ def _links(imports: pd.DataFrame, edges: str) -> list[dict[str, Any]]:
             bundles.setdefault(key, {}).setdefault(r.stack, []).append(r)
     for k, (bundle, importers) in enumerate(sorted(bundles.items())):
         cands = list(bundle)
-        names = sorted({n for rs in importers.values() for r in rs
-                        if "candidates" in imports and isinstance(r.candidates, list) for n in r.candidates})
+        names = sorted(
+            {
+                n
+                for rs in importers.values()
+                for r in rs
+                if "candidates" in imports and isinstance(r.candidates, list)
+                for n in r.candidates
+            }
+        )
         if len(cands) == 1:  # every candidate in one stack (or group): a plain ambiguous edge
             hub = cands[0]
         else:
             hub = f"(one of {len(cands)} stacks #{k + 1})"
             for c in cands:
-                out.append({"from": c, "to": hub, "export": None, "n_imports": 0, "link": "candidate",
-                            "hover": f"<b>{c}</b> exports a name an ambiguous import matches"})
+                out.append(
+                    {
+                        "from": c,
+                        "to": hub,
+                        "export": None,
+                        "n_imports": 0,
+                        "link": "candidate",
+                        "hover": f"<b>{c}</b> exports a name an ambiguous import matches",
+                    }
+                )
         for importer, rs in sorted(importers.items()):
             wanted = sorted({r.export_name for r in rs if isinstance(r.export_name, str)})
-            hover = (f"<b>ambiguous: {', '.join(clip(wanted, 3))}</b><br>{importer} imports {len(rs)} value"
-                     f"{'s' if len(rs) != 1 else ''} from one of {len(cands)} stack{'s' if len(cands) != 1 else ''}: "
-                     + ", ".join(clip(list(cands), 8)) + ("<br>matching exports: " + ", ".join(clip(names, 6))
-                                                          if names else ""))
-            out.append({"from": hub, "to": importer, "export": wanted[0] if wanted else None, "n_imports": len(rs),
-                        "link": "ambiguous", "hover": hover, "candidates": list(cands), "names": names})
+            hover = (
+                f"<b>ambiguous: {', '.join(clip(wanted, 3))}</b><br>{importer} imports {len(rs)} value"
+                f"{'s' if len(rs) != 1 else ''} from one of {len(cands)} stack{'s' if len(cands) != 1 else ''}: "
+                + ", ".join(clip(list(cands), 8))
+                + ("<br>matching exports: " + ", ".join(clip(names, 6)) if names else "")
+            )
+            out.append(
+                {
+                    "from": hub,
+                    "to": importer,
+                    "export": wanted[0] if wanted else None,
+                    "n_imports": len(rs),
+                    "link": "ambiguous",
+                    "hover": hover,
+                    "candidates": list(cands),
+                    "names": names,
+                }
+            )
     for r in imports[imports.link.isin(["dangling", "unresolved"])].itertuples():
         label = f"dangling: {r.export_name}" if r.link == "dangling" else "unresolved import"
-        hover = (f"<b>{label}</b><br>{r.stack} ({r.source} {r.path}) imports '{r.export_name}'"
-                 + ("<br>but no stack in the estate exports it" if r.link == "dangling"
-                    else "<br>a name that cannot be resolved offline"))
-        out.append({"from": label, "to": r.stack, "export": r.export_name, "n_imports": 1, "link": r.link,
-                    "hover": hover})
+        hover = f"<b>{label}</b><br>{r.stack} ({r.source} {r.path}) imports '{r.export_name}'" + (
+            "<br>but no stack in the estate exports it"
+            if r.link == "dangling"
+            else "<br>a name that cannot be resolved offline"
+        )
+        out.append(
+            {"from": label, "to": r.stack, "export": r.export_name, "n_imports": 1, "link": r.link, "hover": hover}
+        )
     return out
 
 
@@ -370,8 +550,9 @@ def _dangling(links: list[dict[str, Any]], pos: dict[str, tuple[float, float]], 
     out = sorted(found.values(), key=lambda d: (pos[d["importers"][0]][0], d["node"]))
     for d in out:
         d["x"], d["y"] = pos[d["importers"][0]][0], y
-        d["hover"] = (f"<b>{d['node']}</b><br>no stack in the estate exports this name<br>imported by: "
-                      + ", ".join(sorted(set(d["importers"]))))
+        d["hover"] = f"<b>{d['node']}</b><br>no stack in the estate exports this name<br>imported by: " + ", ".join(
+            sorted(set(d["importers"]))
+        )
     xs = [d["x"] for d in out]
     for i in range(1, len(out)):  # keep a minimal distance between neighbours on the bottom row
         xs[i] = max(xs[i], xs[i - 1] + 1.0)
@@ -386,7 +567,8 @@ def _hubs(links: list[dict[str, Any]], pos: dict[str, tuple[float, float]]) -> l
     for lk in links:
         if lk["link"] == "candidate":
             found.setdefault(lk["to"], {"node": lk["to"], "candidates": [], "importers": []})["candidates"].append(
-                lk["from"])
+                lk["from"]
+            )
         elif lk["link"] == "ambiguous" and lk["from"] in found:
             found[lk["from"]]["importers"].append(lk["to"])
     taken: set[tuple[float, float]] = set()
@@ -398,48 +580,81 @@ def _hubs(links: list[dict[str, Any]], pos: dict[str, tuple[float, float]]) -> l
         while (round(x, 3), y) in taken:  # two bundles over the same candidates' middle: side by side
             x += 0.35
         taken.add((round(x, 3), y))
-        hub.update(x=x, y=y, hover=f"<b>one of {len(cands)} stacks</b>: " + ", ".join(clip(sorted(cands), 12))
-                   + "<br>imported ambiguously by " + ", ".join(clip(sorted(set(hub["importers"])), 8)))
+        hub.update(
+            x=x,
+            y=y,
+            hover=f"<b>one of {len(cands)} stacks</b>: "
+            + ", ".join(clip(sorted(cands), 12))
+            + "<br>imported ambiguously by "
+            + ", ".join(clip(sorted(set(hub["importers"])), 8)),
+        )
         out.append(hub)
     return out
 
 
-def _add_nodes(fig: go.Figure, nodes: pd.DataFrame, imports: pd.DataFrame, exports: pd.DataFrame | None,
-               placed: dict[str, str | None]) -> None:
+def _add_nodes(
+    fig: go.Figure,
+    nodes: pd.DataFrame,
+    imports: pd.DataFrame,
+    exports: pd.DataFrame | None,
+    placed: dict[str, str | None],
+) -> None:
     sure = _sure(imports)
     n_out = sure.groupby("export_stack")["stack"].nunique().to_dict()
     maybe: dict[str, set[str]] = {}
     if "candidate_stacks" in imports:
-        for importer, cands in zip(imports["stack"][imports.link == "ambiguous"],
-                                   imports.candidate_stacks[imports.link == "ambiguous"]):
-            for c in (cands if isinstance(cands, list) else []):
+        for importer, cands in zip(
+            imports["stack"][imports.link == "ambiguous"], imports.candidate_stacks[imports.link == "ambiguous"]
+        ):
+            for c in cands if isinstance(cands, list) else []:
                 maybe.setdefault(c, set()).add(importer)
     n_in = sure.groupby("stack").export_name.nunique().to_dict()
     from_ = sure.groupby("stack").export_stack.nunique().to_dict()
-    ex_count = exports.groupby("stack").size().to_dict() if exports is not None else \
-        sure.groupby("export_stack").export_name.nunique().to_dict()
+    ex_count = (
+        exports.groupby("stack").size().to_dict()
+        if exports is not None
+        else sure.groupby("export_stack").export_name.nunique().to_dict()
+    )
     for modality, g in nodes.groupby(nodes.modality.where(nodes.inside, "outside"), sort=False):
         hover = []
         for r in g.itertuples():
-            res = f" · {int(r.n_resources)} resources" if isinstance(r.n_resources, (int, float)) \
-                and not pd.isna(r.n_resources) else ""
-            lines = [f"<b>{r.stack}</b>", f"{r.modality if r.inside else 'outside the selection'}{res}",
-                     f"exports {ex_count.get(r.stack, 0)}, imported by {n_out.get(r.stack, 0)} stacks"
-                     + (f", maybe by {len(maybe[r.stack])} more (ambiguous)" if maybe.get(r.stack) else ""),
-                     f"imports {n_in.get(r.stack, 0)} values from {from_.get(r.stack, 0)} stacks"]
+            res = (
+                f" · {int(r.n_resources)} resources"
+                if isinstance(r.n_resources, (int, float)) and not pd.isna(r.n_resources)
+                else ""
+            )
+            lines = [
+                f"<b>{r.stack}</b>",
+                f"{r.modality if r.inside else 'outside the selection'}{res}",
+                f"exports {ex_count.get(r.stack, 0)}, imported by {n_out.get(r.stack, 0)} stacks"
+                + (f", maybe by {len(maybe[r.stack])} more (ambiguous)" if maybe.get(r.stack) else ""),
+                f"imports {n_in.get(r.stack, 0)} values from {from_.get(r.stack, 0)} stacks",
+            ]
             if isinstance(r.members, list) and len(r.members) > 1:
                 lines.append("stacks: " + ", ".join(clip(r.members, 8)))
             hover.append("<br>".join(lines))
         inside = modality != "outside"
         color = pal.MODALITY_COLORS.get(modality, pal.MODALITY_COLORS["unknown"]) if inside else pal.OUTSIDE
-        fig.add_trace(go.Scatter(
-            x=g.x, y=g.y, mode="markers+text" if any(placed.get(s) for s in g["stack"]) else "markers",
-            name=f"{modality} stack", text=[s if placed.get(s) else "" for s in g["stack"]],
-            textposition=[placed.get(s) or "bottom center" for s in g["stack"]], textfont=dict(size=11),
-            customdata=g["stack"].tolist(),
-            marker=dict(size=[_node_size(n) for n in g.n_resources], color=color,
-                        line=dict(width=1.5 if inside else 2, color="white" if inside else "#7f7f7f")),
-            hovertext=hover, hoverinfo="text", meta={"role": "stacks"}))
+        fig.add_trace(
+            go.Scatter(
+                x=g.x,
+                y=g.y,
+                mode="markers+text" if any(placed.get(s) for s in g["stack"]) else "markers",
+                name=f"{modality} stack",
+                text=[s if placed.get(s) else "" for s in g["stack"]],
+                textposition=[placed.get(s) or "bottom center" for s in g["stack"]],
+                textfont=dict(size=11),
+                customdata=g["stack"].tolist(),
+                marker=dict(
+                    size=[_node_size(n) for n in g.n_resources],
+                    color=color,
+                    line=dict(width=1.5 if inside else 2, color="white" if inside else "#7f7f7f"),
+                ),
+                hovertext=hover,
+                hoverinfo="text",
+                meta={"role": "stacks"},
+            )
+        )
 
 
 def _unused(exports: pd.DataFrame | None) -> pd.DataFrame:
@@ -447,13 +662,17 @@ def _unused(exports: pd.DataFrame | None) -> pd.DataFrame:
         return pd.DataFrame(columns=["stack", "export_name", "output"])
     unused = exports[exports.n_importers.fillna(0).astype(int) == 0]
     if "possible_importers" in unused:  # a candidate of an ambiguous import is not known to be unused
-        unused = unused[pd.Series([not (isinstance(p, list) and p) for p in unused.possible_importers],
-                                  index=unused.index, dtype=bool)]
+        unused = unused[
+            pd.Series(
+                [not (isinstance(p, list) and p) for p in unused.possible_importers], index=unused.index, dtype=bool
+            )
+        ]
     return unused
 
 
-def _add_unused(fig: go.Figure, nodes: pd.DataFrame, exports: pd.DataFrame | None,
-                placed: dict[str, str | None] | None = None) -> dict[str, list[str]]:
+def _add_unused(
+    fig: go.Figure, nodes: pd.DataFrame, exports: pd.DataFrame | None, placed: dict[str, str | None] | None = None
+) -> dict[str, list[str]]:
     unused = _unused(exports)
     if unused.empty:
         return {}
@@ -462,24 +681,45 @@ def _add_unused(fig: go.Figure, nodes: pd.DataFrame, exports: pd.DataFrame | Non
     stacks = [s for s in by_stack if s in where.index]
     if stacks:
         outputs = dict(zip(zip(unused["stack"], unused.export_name), unused.output))
-        fig.add_trace(go.Scatter(
-            x=[where.x[s] for s in stacks], y=[where.y[s] for s in stacks],
-            mode="markers+text" if any((placed or {}).get(s) for s in stacks) else "markers", name="unused export",
-            text=[s if (placed or {}).get(s) else "" for s in stacks],
-            textposition=[(placed or {}).get(s) or "bottom center" for s in stacks], textfont=dict(size=11),
-            marker=dict(symbol="circle-open", size=[_node_size(where.n_resources[s]) + 14 for s in stacks],
-                        color=pal.UNUSED_EXPORT, line=dict(width=3)),
-            hovertext=[f"<b>{s}</b>: {len(by_stack[s])} export{'s' if len(by_stack[s]) != 1 else ''} nobody "
-                       f"imports<br>" + "<br>".join(clip([f"{n} (Outputs.{outputs[(s, n)]})" for n in by_stack[s]]))
-                       for s in stacks],
-            hoverinfo="text", customdata=[by_stack[s] for s in stacks], meta={"role": "unused exports"}))
+        fig.add_trace(
+            go.Scatter(
+                x=[where.x[s] for s in stacks],
+                y=[where.y[s] for s in stacks],
+                mode="markers+text" if any((placed or {}).get(s) for s in stacks) else "markers",
+                name="unused export",
+                text=[s if (placed or {}).get(s) else "" for s in stacks],
+                textposition=[(placed or {}).get(s) or "bottom center" for s in stacks],
+                textfont=dict(size=11),
+                marker=dict(
+                    symbol="circle-open",
+                    size=[_node_size(where.n_resources[s]) + 14 for s in stacks],
+                    color=pal.UNUSED_EXPORT,
+                    line=dict(width=3),
+                ),
+                hovertext=[
+                    f"<b>{s}</b>: {len(by_stack[s])} export{'s' if len(by_stack[s]) != 1 else ''} nobody "
+                    f"imports<br>" + "<br>".join(clip([f"{n} (Outputs.{outputs[(s, n)]})" for n in by_stack[s]]))
+                    for s in stacks
+                ],
+                hoverinfo="text",
+                customdata=[by_stack[s] for s in stacks],
+                meta={"role": "unused exports"},
+            )
+        )
     return by_stack
 
 
 @escaped
 @document
-def import_matrix(imports: pd.DataFrame, *, title: str | None = None, collapse_by_service: Any = None,
-                  order: list[str] | None = None, max_nodes: int | None = 60, height: int | None = None) -> go.Figure:
+def import_matrix(
+    imports: pd.DataFrame,
+    *,
+    title: str | None = None,
+    collapse_by_service: Any = None,
+    order: list[str] | None = None,
+    max_nodes: int | None = 60,
+    height: int | None = None,
+) -> go.Figure:
     """Importing stack x exporting stack heatmap of import counts: the export map for large estates.
 
     Both axes list the same stacks in deployment order, so an estate without cycles fills one
@@ -504,9 +744,16 @@ def import_matrix(imports: pd.DataFrame, *, title: str | None = None, collapse_b
         ``layout.meta``: ``grouped`` (how stacks were grouped, or None).
     """
     grouped = None
-    names_all = list(dict.fromkeys([*imports["stack"], *imports.export_stack.dropna()]
-                                   + ([c for cs in imports.candidate_stacks if isinstance(cs, list) for c in cs]
-                                      if "candidate_stacks" in imports else [])))
+    names_all = list(
+        dict.fromkeys(
+            [*imports["stack"], *imports.export_stack.dropna()]
+            + (
+                [c for cs in imports.candidate_stacks if isinstance(cs, list) for c in cs]
+                if "candidate_stacks" in imports
+                else []
+            )
+        )
+    )
     base = pd.DataFrame({"stack": names_all})
     if not collapse_by_service and max_nodes is not None and len(names_all) > max_nodes:
         from .grouping import auto_groups
@@ -535,38 +782,89 @@ def import_matrix(imports: pd.DataFrame, *, title: str | None = None, collapse_b
             zr.append(n or None)
             if n:
                 lines = [f"{name} ({c})" if c > 1 else name for name, c in detail[(imp, ex)].items()]
-                tr.append(f"<b>{imp}</b> imports {n} value{'s' if n != 1 else ''} from <b>{ex}</b>:<br>"
-                          + "<br>".join(clip(lines)))
+                tr.append(
+                    f"<b>{imp}</b> imports {n} value{'s' if n != 1 else ''} from <b>{ex}</b>:<br>"
+                    + "<br>".join(clip(lines))
+                )
             else:
                 tr.append(f"{imp} imports nothing from {ex}" if (imp, ex) not in maybe else "")
             # a row per importer, a column per exporter
         z.append(zr)
         text.append(tr)
     show = len(axis) <= 40
-    fig = go.Figure(go.Heatmap(x=axis, y=axis, z=z, text=text, hoverinfo="text", colorscale="Blues", zmin=0,
-                               texttemplate="%{z}" if show else None, colorbar=dict(title="imports"),
-                               xgap=1, ygap=1, hoverongaps=False, name="imports (exact, inferred)"))
+    fig = go.Figure(
+        go.Heatmap(
+            x=axis,
+            y=axis,
+            z=z,
+            text=text,
+            hoverinfo="text",
+            colorscale="Blues",
+            zmin=0,
+            texttemplate="%{z}" if show else None,
+            colorbar=dict(title="imports"),
+            xgap=1,
+            ygap=1,
+            hoverongaps=False,
+            name="imports (exact, inferred)",
+        )
+    )
     if maybe:
         pairs = sorted(maybe, key=lambda p: (axis.index(p[0]), axis.index(p[1])))
-        fig.add_trace(go.Scatter(
-            x=[c for _, c in pairs], y=[i for i, _ in pairs], mode="markers", name="may import (ambiguous)",
-            marker=dict(symbol="circle-open", size=11 if len(axis) <= 40 else 7,
-                        color=pal.LINK_STYLES["ambiguous"][0], line=dict(width=2)),
-            hovertext=[f"<b>{i}</b> may import from <b>{c}</b> (ambiguous): {len(maybe[(i, c)])} import"
-                       f"{'s' if len(maybe[(i, c)]) != 1 else ''} match exports of this and other stacks:<br>"
-                       + "<br>".join(clip(sorted(set(maybe[(i, c)])), 6)) for i, c in pairs],
-            hoverinfo="text", customdata=[[i, c] for i, c in pairs], meta={"role": "ambiguous"}))
+        fig.add_trace(
+            go.Scatter(
+                x=[c for _, c in pairs],
+                y=[i for i, _ in pairs],
+                mode="markers",
+                name="may import (ambiguous)",
+                marker=dict(
+                    symbol="circle-open",
+                    size=11 if len(axis) <= 40 else 7,
+                    color=pal.LINK_STYLES["ambiguous"][0],
+                    line=dict(width=2),
+                ),
+                hovertext=[
+                    f"<b>{i}</b> may import from <b>{c}</b> (ambiguous): {len(maybe[(i, c)])} import"
+                    f"{'s' if len(maybe[(i, c)]) != 1 else ''} match exports of this and other stacks:<br>"
+                    + "<br>".join(clip(sorted(set(maybe[(i, c)])), 6))
+                    for i, c in pairs
+                ],
+                hoverinfo="text",
+                customdata=[[i, c] for i, c in pairs],
+                meta={"role": "ambiguous"},
+            )
+        )
     side = max(320, 26 * len(axis) + 220)
-    how = (f"<br><span style='font-size:12px;color:#555555'>{len(names_all)} stacks grouped by {grouped}</span>"
-           if grouped else "")
-    fig.update_layout(title=dict(text=(title or f"Imports between {len(axis)} "
-                                                f"{'groups' if grouped else 'stacks'} (row imports from column)") + how,
-                                 y=0.99, yanchor="top", yref="container", x=0.01, xanchor="left"),
-                      height=height or side, plot_bgcolor="#f4f4f4", margin=dict(t=170),
-                      legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0),
-                      xaxis=dict(title="exporting stack", side="top", tickangle=-45, showgrid=False,
-                                 categoryorder="array", categoryarray=axis),
-                      yaxis=dict(title="importing stack", autorange="reversed", showgrid=False,
-                                 categoryorder="array", categoryarray=axis),
-                      meta={"grouped": grouped})
+    how = (
+        f"<br><span style='font-size:12px;color:#555555'>{len(names_all)} stacks grouped by {grouped}</span>"
+        if grouped
+        else ""
+    )
+    fig.update_layout(
+        title=dict(
+            text=(title or f"Imports between {len(axis)} {'groups' if grouped else 'stacks'} (row imports from column)")
+            + how,
+            y=0.99,
+            yanchor="top",
+            yref="container",
+            x=0.01,
+            xanchor="left",
+        ),
+        height=height or side,
+        plot_bgcolor="#f4f4f4",
+        margin=dict(t=170),
+        legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0),
+        xaxis=dict(
+            title="exporting stack",
+            side="top",
+            tickangle=-45,
+            showgrid=False,
+            categoryorder="array",
+            categoryarray=axis,
+        ),
+        yaxis=dict(
+            title="importing stack", autorange="reversed", showgrid=False, categoryorder="array", categoryarray=axis
+        ),
+        meta={"grouped": grouped},
+    )
     return fig

@@ -8,6 +8,7 @@
 >>> fig.layout.meta["mixed"]
 ['app']
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -35,9 +36,15 @@ def _types(group: pd.DataFrame) -> list[str]:
 
 @escaped
 @document
-def modality_bars(resources: pd.DataFrame, stacks: pd.DataFrame | None = None, *, title: str | None = None,
-                  collapse_by_service: Any = None, max_rows: int | None = 60,
-                  height: int | None = None) -> go.Figure:
+def modality_bars(
+    resources: pd.DataFrame,
+    stacks: pd.DataFrame | None = None,
+    *,
+    title: str | None = None,
+    collapse_by_service: Any = None,
+    max_rows: int | None = 60,
+    height: int | None = None,
+) -> go.Figure:
     """Resources per stack, split into persistent, ephemeral and neutral: which stacks mix lifetimes.
 
     A *mixed* stack holds long-lived resources (data, networks, identities) next to resources
@@ -73,13 +80,17 @@ def modality_bars(resources: pd.DataFrame, stacks: pd.DataFrame | None = None, *
         given = dict(zip(stacks["stack"], stacks.modality))
     else:
         given = {}
-    kind = {s: given.get(s) if isinstance(given.get(s), str) else stack_modality(
-        [m for m in ("persistent", "ephemeral") if counts.at[s, m] > 0]) for s in names}
+    kind = {
+        s: given.get(s)
+        if isinstance(given.get(s), str)
+        else stack_modality([m for m in ("persistent", "ephemeral") if counts.at[s, m] > 0])
+        for s in names
+    }
     order = sorted(names, key=lambda s: (_ORDER.get(kind[s], 2), s))
     folded: list[str] = []
     if max_rows is not None and len(order) > max_rows:
         totals = counts.sum(axis=1)
-        keep = sorted(order, key=lambda s: (kind[s] != "mixed", -int(totals[s]), s))[:max(max_rows - 1, 1)]
+        keep = sorted(order, key=lambda s: (kind[s] != "mixed", -int(totals[s]), s))[: max(max_rows - 1, 1)]
         folded = [s for s in order if s not in set(keep)]
         order = [s for s in order if s in set(keep)]
     mixed = [s for s in order if kind[s] == "mixed"]
@@ -101,11 +112,22 @@ def modality_bars(resources: pd.DataFrame, stacks: pd.DataFrame | None = None, *
             xs.insert(0, n_m)
             ys.insert(0, f"+{len(folded)} more stacks")
             custom.insert(0, None)
-            hover.insert(0, f"<b>{len(folded)} more stacks</b>: {n_m} {m} resources<br>"
-                            + "<br>".join(clip(folded, 12)))
-        fig.add_trace(go.Bar(y=ys, x=xs, name=m, orientation="h",
-                             marker_color=pal.MODALITY_COLORS[m], hovertext=hover, hoverinfo="text",
-                             customdata=custom, meta={"role": "modality", "modality": m}))
+            hover.insert(
+                0, f"<b>{len(folded)} more stacks</b>: {n_m} {m} resources<br>" + "<br>".join(clip(folded, 12))
+            )
+        fig.add_trace(
+            go.Bar(
+                y=ys,
+                x=xs,
+                name=m,
+                orientation="h",
+                marker_color=pal.MODALITY_COLORS[m],
+                hovertext=hover,
+                hoverinfo="text",
+                customdata=custom,
+                meta={"role": "modality", "modality": m},
+            )
+        )
     if mixed:
         totals = counts.sum(axis=1)
         hover = []
@@ -113,25 +135,45 @@ def modality_bars(resources: pd.DataFrame, stacks: pd.DataFrame | None = None, *
             n_p, n_e = int(counts.at[s, "persistent"]), int(counts.at[s, "ephemeral"])
             minority = "ephemeral" if n_e <= n_p else "persistent"
             group = by_stack.get((s, minority), empty)
-            hover.append(f"<b>{s} is mixed</b>: {n_p} persistent and {n_e} ephemeral resources<br>"
-                         f"the {minority} ones:<br>  "
-                         + "<br>  ".join(clip([f"{lid} ({t})" for lid, t in zip(group.logical_id, group.type)], 10)))
-        fig.add_trace(go.Scatter(
-            y=[label[s] for s in mixed], x=[float(totals[s]) + 0.6 for s in mixed], mode="markers+text",
-            name="mixed stack", text=["mixed"] * len(mixed), textposition="middle right",
-            marker=dict(symbol="diamond", size=13, color=pal.MODALITY_COLORS["mixed"],
-                        line=dict(color="#444444", width=1)),
-            textfont=dict(color="#b0367f"), hovertext=hover, hoverinfo="text", customdata=mixed,
-            meta={"role": "mixed stacks"}))
+            hover.append(
+                f"<b>{s} is mixed</b>: {n_p} persistent and {n_e} ephemeral resources<br>"
+                f"the {minority} ones:<br>  "
+                + "<br>  ".join(clip([f"{lid} ({t})" for lid, t in zip(group.logical_id, group.type)], 10))
+            )
+        fig.add_trace(
+            go.Scatter(
+                y=[label[s] for s in mixed],
+                x=[float(totals[s]) + 0.6 for s in mixed],
+                mode="markers+text",
+                name="mixed stack",
+                text=["mixed"] * len(mixed),
+                textposition="middle right",
+                marker=dict(
+                    symbol="diamond", size=13, color=pal.MODALITY_COLORS["mixed"], line=dict(color="#444444", width=1)
+                ),
+                textfont=dict(color="#b0367f"),
+                hovertext=hover,
+                hoverinfo="text",
+                customdata=mixed,
+                meta={"role": "mixed stacks"},
+            )
+        )
     fig.update_layout(
-        barmode="stack", title=title or (f"Resources by modality in {len(order) + len(folded)} stacks"
-                                         f" ({len(mixed)} mixed" + (f"; {len(folded)} smaller stacks folded "
-                                                                    f"into one bar" if folded else "")
-                                         + ")"),
-        height=height or max(300, 34 * (len(order) + bool(folded)) + 160), plot_bgcolor="white",
+        barmode="stack",
+        title=title
+        or (
+            f"Resources by modality in {len(order) + len(folded)} stacks"
+            f" ({len(mixed)} mixed" + (f"; {len(folded)} smaller stacks folded into one bar" if folded else "") + ")"
+        ),
+        height=height or max(300, 34 * (len(order) + bool(folded)) + 160),
+        plot_bgcolor="white",
         xaxis=dict(title="resources", gridcolor="#eeeeee"),
-        yaxis=dict(categoryorder="array", categoryarray=([f"+{len(folded)} more stacks"] if folded else [])
-                   + [label[s] for s in order]),
+        yaxis=dict(
+            categoryorder="array",
+            categoryarray=([f"+{len(folded)} more stacks"] if folded else []) + [label[s] for s in order],
+        ),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, traceorder="normal"),
-        meta={"mixed": mixed, "order": order, "folded": folded}, margin=dict(t=90))
+        meta={"mixed": mixed, "order": order, "folded": folded},
+        margin=dict(t=90),
+    )
     return fig

@@ -11,6 +11,7 @@ dict, the shape the ``collapse_by_service`` keyword takes.
 >>> rule, sorted(set(groups.values()))
 ('name prefix', ['net', 'orders', 'pay'])
 """
+
 from __future__ import annotations
 
 import re
@@ -85,8 +86,11 @@ def auto_groups(stacks: pd.DataFrame, extra: Iterable[str] = (), limit: int = 40
     ({'a1': 'persistent', 'a2': 'persistent', 'b1': 'ephemeral'}, 'modality')
     """
     names = list(dict.fromkeys([*stacks["stack"].tolist(), *extra]))
-    parent = {k: v for k, v in zip(stacks["stack"], stacks["parent_stack"]) if isinstance(v, str)} \
-        if "parent_stack" in stacks else {}
+    parent = (
+        {k: v for k, v in zip(stacks["stack"], stacks["parent_stack"]) if isinstance(v, str)}
+        if "parent_stack" in stacks
+        else {}
+    )
 
     def root(s: str) -> str:
         seen = set()
@@ -143,7 +147,9 @@ def neighbours(stack: str, imports: pd.DataFrame, stacks: pd.DataFrame | None = 
     return out
 
 
-def focus_groups(stacks: pd.DataFrame, imports: pd.DataFrame, focus: str, limit: int = 40) -> tuple[dict[str, str], str]:
+def focus_groups(
+    stacks: pd.DataFrame, imports: pd.DataFrame, focus: str, limit: int = 40
+) -> tuple[dict[str, str], str]:
     """Stack -> group that keeps `focus` and its :func:`neighbours` one by one and groups the rest.
 
     >>> s = pd.DataFrame({"stack": ["app", "net", "db-1", "db-2", "web-1", "web-2"]})
@@ -155,8 +161,9 @@ def focus_groups(stacks: pd.DataFrame, imports: pd.DataFrame, focus: str, limit:
     keep = neighbours(focus, imports, stacks)
     extra = [s for s in [*imports["stack"], *imports.export_stack.dropna()] if isinstance(s, str)]
     rest = stacks[~stacks["stack"].isin(keep)]
-    others, _ = auto_groups(rest, [s for s in extra if s not in keep], max(limit - len(keep), 2)) \
-        if len(rest) else ({}, "")
+    others, _ = (
+        auto_groups(rest, [s for s in extra if s not in keep], max(limit - len(keep), 2)) if len(rest) else ({}, "")
+    )
     mapping = {**others, **{s: s for s in keep}}
     # a group must not take the name of a stack drawn on its own
     mapping = {s: (f"{g} (group)" if g in keep and s not in keep else g) for s, g in mapping.items()}

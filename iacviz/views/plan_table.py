@@ -12,6 +12,7 @@ calls :func:`plan_to_text` and :func:`fail_reasons`.
 >>> fail_reasons(plan, "data-loss")
 ['data-loss: stack/Q (AWS::SQS::Queue) Remove loses its data (policy action Delete)']
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,18 @@ __all__ = ["plan_to_text", "fail_reasons", "summary_line", "because", "FAIL_ON"]
 
 FORMATS = ("table", "json", "csv", "markdown")
 FAIL_ON = ("replacement", "data-loss", "blocked", "unknowable")
-_HEADERS = ("stack", "kind", "logical id", "type", "action", "replacement", "because", "will replace", "data loss",
-            "blocked / unknowable")
+_HEADERS = (
+    "stack",
+    "kind",
+    "logical id",
+    "type",
+    "action",
+    "replacement",
+    "because",
+    "will replace",
+    "data loss",
+    "blocked / unknowable",
+)
 # what a changed property's RequiresRecreation means for the resource
 _RECREATION = {"Always": "create-only: replaces", "Conditionally": "may replace"}
 
@@ -52,10 +63,15 @@ def because(details: list | None) -> str:
             continue
         name = d.get("name") or d.get("attribute") or "?"
         cause = d.get("causing_entity")
-        source = {"DirectModification": "changed in the template", "ParameterReference": "parameter",
-                  "ResourceReference": "changed by", "ResourceAttribute": "changed by"}.get(d.get("change_source"), "")
-        how = f"{source} {cause}".strip() if cause else (source if d.get("change_source") == "DirectModification"
-                                                          else "")
+        source = {
+            "DirectModification": "changed in the template",
+            "ParameterReference": "parameter",
+            "ResourceReference": "changed by",
+            "ResourceAttribute": "changed by",
+        }.get(d.get("change_source"), "")
+        how = (
+            f"{source} {cause}".strip() if cause else (source if d.get("change_source") == "DirectModification" else "")
+        )
         out.append(f"{name} ({_RECREATION[d['requires_recreation']]}" + (f"; {how})" if how else ")"))
     return ", ".join(dict.fromkeys(out))
 
@@ -76,19 +92,34 @@ def summary_line(plan: pd.DataFrame) -> str:
     blocked = sum(bool(r["blocked"]) for r in records)
     unknowable = sum(bool(r["unknowable"]) for r in records)
     by_action = ", ".join(f"{n} {a}" for a, n in actions.items())
-    return (f"{len(records)} change{'s' if len(records) != 1 else ''}" + (f" ({by_action})" if by_action else "")
-            + f": {sure} replaced, {maybe} may be replaced, {loss} losing data, {blocked} blocked, "
-              f"{unknowable} unknowable")
+    return (
+        f"{len(records)} change{'s' if len(records) != 1 else ''}"
+        + (f" ({by_action})" if by_action else "")
+        + f": {sure} replaced, {maybe} may be replaced, {loss} losing data, {blocked} blocked, "
+        f"{unknowable} unknowable"
+    )
 
 
 def _cells(row: dict) -> list[str]:
-    will = "maybe" if row["kind"] == "resource" and row["action"] == "Modify" and row["will_replace"] is None \
+    will = (
+        "maybe"
+        if row["kind"] == "resource" and row["action"] == "Modify" and row["will_replace"] is None
         else _yes(row["will_replace"])
+    )
     loss = "maybe" if row["data_loss"] is None and row["action"] == "Modify" else _yes(row["data_loss"])
     notes = "; ".join(x for x in (row["blocked"], row["unknowable"]) if x)
-    return [row["stack"] or "", row["kind"] or "", row["logical_id"] or "", row["resource_type"] or "",
-            row["action"] or "", row["replacement"] or "",
-            because(row["details"]) if row["replacement"] in ("True", "Conditional") else "", will, loss, notes]
+    return [
+        row["stack"] or "",
+        row["kind"] or "",
+        row["logical_id"] or "",
+        row["resource_type"] or "",
+        row["action"] or "",
+        row["replacement"] or "",
+        because(row["details"]) if row["replacement"] in ("True", "Conditional") else "",
+        will,
+        loss,
+        notes,
+    ]
 
 
 def plan_to_text(plan: pd.DataFrame, fmt: str = "table", *, width: int | None = None, color: bool = False) -> str:
@@ -139,10 +170,20 @@ def plan_to_text(plan: pd.DataFrame, fmt: str = "table", *, width: int | None = 
     from .terminal import table_text
 
     styles = {"Add": "green", "Remove": "red", "Modify": "yellow", "Dynamic": "magenta"}
-    row_styles = ["bold red" if rec["will_replace"] is True or rec["data_loss"] is True or rec["blocked"]
-                  else styles.get(rec["action"]) for rec in records]
-    text = table_text(pd.DataFrame(rows, columns=list(_HEADERS)), title="Planned changes", width=width,
-                      drop_first=["kind", "will replace", "type"], styles=row_styles, color=color)
+    row_styles = [
+        "bold red"
+        if rec["will_replace"] is True or rec["data_loss"] is True or rec["blocked"]
+        else styles.get(rec["action"])
+        for rec in records
+    ]
+    text = table_text(
+        pd.DataFrame(rows, columns=list(_HEADERS)),
+        title="Planned changes",
+        width=width,
+        drop_first=["kind", "will replace", "type"],
+        styles=row_styles,
+        color=color,
+    )
     return text + summary_line(plan) + "\n"
 
 

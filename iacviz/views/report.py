@@ -14,6 +14,7 @@ Description shows as text.
 >>> "&lt;b&gt;shop&lt;/b&gt;" in render_report(e, figures=False)
 True
 """
+
 from __future__ import annotations
 
 import html
@@ -50,8 +51,15 @@ def _text(value: Any) -> str:
     return html.escape(str(value))
 
 
-def _table(df: pd.DataFrame, columns: dict[str, str], *, cls: str = "",
-           cell: Callable[[str, Any], str] | None = None, empty: str = "None.", name: str | None = None) -> str:
+def _table(
+    df: pd.DataFrame,
+    columns: dict[str, str],
+    *,
+    cls: str = "",
+    cell: Callable[[str, Any], str] | None = None,
+    empty: str = "None.",
+    name: str | None = None,
+) -> str:
     """An HTML table of some columns (name -> heading); `cell` may render a column specially.
 
     A table with a `name` is a data table: the page's script makes it sortable (click a
@@ -62,18 +70,21 @@ def _table(df: pd.DataFrame, columns: dict[str, str], *, cls: str = "",
     head = "".join(f"<th>{html.escape(h)}</th>" for h in columns.values())
     rows = []
     for record in df[list(columns)].to_dict("records"):
-        cells = "".join(f'<td class="c-{html.escape(c)}">{cell(c, v) if cell else _text(v)}</td>'
-                        for c, v in record.items())
+        cells = "".join(
+            f'<td class="c-{html.escape(c)}">{cell(c, v) if cell else _text(v)}</td>' for c, v in record.items()
+        )
         rows.append(f"<tr>{cells}</tr>")
     data = f' data-name="{html.escape(name)}"' if name else ""
     classes = " ".join(x for x in (cls, "data" if name else "") if x)
-    return (f'<div class="scroll"><table class="{classes}"{data}><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div>')
+    return (
+        f'<div class="scroll"><table class="{classes}"{data}><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def _fold(summary: str, body: str, *, open_: bool = False, cls: str = "") -> str:
     """A collapsed block: `summary` (HTML) always visible, `body` one click away."""
-    return (f'<details class="{cls}"{" open" if open_ else ""}><summary>{summary}</summary>{body}</details>')
+    return f'<details class="{cls}"{" open" if open_ else ""}><summary>{summary}</summary>{body}</details>'
 
 
 def _code(value: Any) -> str:
@@ -91,29 +102,44 @@ def _json_for_script(obj: Any) -> str:
     from plotly.utils import PlotlyJSONEncoder
 
     text = json.dumps(obj, cls=PlotlyJSONEncoder, separators=(",", ":"))
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 # -- figures ------------------------------------------------------------------------------------
+
 
 def _figure_specs(estate: Any) -> list[tuple[str, str, str, Callable[[], Any]]]:
     """(id, heading, caption, draw) of every figure the report shows, from iacviz.views.figures."""
     from . import figures as fig  # plotly and layout code: only loaded when figures are drawn
 
     return [
-        ("export-map", "Export map",
-         "Stacks in rows by modality (persistent at the bottom); an arrow goes from the exporting stack to "
-         "the importing one. Hover for exports and importing resources.",
-         lambda: fig.export_map(estate.stacks, estate.imports, estate.exports)),
-        ("modality", "Stacks by modality",
-         "Resources per stack by lifecycle: persistent resources keep data or identity, ephemeral ones are "
-         "redeployed with every release; a mixed stack is marked.",
-         lambda: fig.modality_bars(estate.resources, estate.stacks)),
-        ("update-behavior", "Update behaviour",
-         "Resource types by the properties the estate sets: red cells are create-only, a change replaces the "
-         "resource; orange ones may replace it.",
-         lambda: fig.update_behavior_heatmap(estate.properties, estate.resources, max_rows=25)),
+        (
+            "export-map",
+            "Export map",
+            "Stacks in rows by modality (persistent at the bottom); an arrow goes from the exporting stack to "
+            "the importing one. Hover for exports and importing resources.",
+            lambda: fig.export_map(estate.stacks, estate.imports, estate.exports),
+        ),
+        (
+            "modality",
+            "Stacks by modality",
+            "Resources per stack by lifecycle: persistent resources keep data or identity, ephemeral ones are "
+            "redeployed with every release; a mixed stack is marked.",
+            lambda: fig.modality_bars(estate.resources, estate.stacks),
+        ),
+        (
+            "update-behavior",
+            "Update behaviour",
+            "Resource types by the properties the estate sets: red cells are create-only, a change replaces the "
+            "resource; orange ones may replace it.",
+            lambda: fig.update_behavior_heatmap(estate.properties, estate.resources, max_rows=25),
+        ),
     ]
 
 
@@ -122,9 +148,11 @@ def _figure_html(fig_id: str, heading: str, caption: str, figure: Any) -> str:
     layout = dict(spec.get("layout", {}))
     layout.pop("template", None)  # the page holds the template once (fig-template), every figure uses it
     data = _json_for_script({"data": spec.get("data", []), "layout": layout})
-    return (f'<section id="{fig_id}"><h2>{html.escape(heading)}</h2><p class="caption">{html.escape(caption)}</p>'
-            f'<div class="figure" id="fig-{fig_id}" data-figure="{fig_id}"></div>'
-            f'<script type="application/json" id="fig-{fig_id}-data">{data}</script></section>')
+    return (
+        f'<section id="{fig_id}"><h2>{html.escape(heading)}</h2><p class="caption">{html.escape(caption)}</p>'
+        f'<div class="figure" id="fig-{fig_id}" data-figure="{fig_id}"></div>'
+        f'<script type="application/json" id="fig-{fig_id}-data">{data}</script></section>'
+    )
 
 
 # Each figure is drawn in its own task after the page is shown: the first screen (top risks,
@@ -218,8 +246,10 @@ TOP = 10  # risks on the first screen; the others are one click away
 
 def _top_risks(risks: pd.DataFrame) -> str:
     if risks.empty:
-        return ('<section id="top-risks"><h2>Top risks</h2><p class="empty">No risks found: no unreadable '
-                "template, dangling import, replacement-prone resource or export in use.</p></section>")
+        return (
+            '<section id="top-risks"><h2>Top risks</h2><p class="empty">No risks found: no unreadable '
+            "template, dangling import, replacement-prone resource or export in use.</p></section>"
+        )
     # The first screen shows variety: at most 3 risks of one kind and resource type (or of one kind
     # of export problem); the full ranked list is one click away.
     seen: dict[tuple[str, str], int] = {}
@@ -233,21 +263,28 @@ def _top_risks(risks: pd.DataFrame) -> str:
             break
     items = []
     for r in first:
-        items.append(f'<li><span class="kind k-{html.escape(r.kind.replace(" ", "-"))}">{_text(r.kind)}</span> '
-                     f'<b class="subject">{_text(r.subject)}</b> <span class="score" title="risk score">'
-                     f'{int(r.score)}</span><div class="why">{_code(r.why)}</div>'
-                     f'<div class="fix"><b>Fix:</b> {_code(r.fix)}</div></li>')
+        items.append(
+            f'<li><span class="kind k-{html.escape(r.kind.replace(" ", "-"))}">{_text(r.kind)}</span> '
+            f'<b class="subject">{_text(r.subject)}</b> <span class="score" title="risk score">'
+            f'{int(r.score)}</span><div class="why">{_code(r.why)}</div>'
+            f'<div class="fix"><b>Fix:</b> {_code(r.fix)}</div></li>'
+        )
     counts = risks.kind.value_counts()
     rest = ", ".join(f"{n} {k}" for k, n in counts.items())
-    table = _table(risks, {"rank": "rank", "score": "score", "kind": "kind", "subject": "subject", "why": "why",
-                           "fix": "fix"}, name="top-risks")
-    return ('<section id="top-risks"><h2>Top risks</h2><p class="caption">Ranked for a review: a stateful, '
-            "unprotected resource that a parameter or an import can replace comes first, with templates "
-            "that could not be read, dangling imports, and exports in use that block change. Each says why "
-            "and what to do; at most three of one kind and type are listed here, all of them below.</p>"
-            f'<ol class="risks">{"".join(items)}</ol>'
-            + _fold(f"All {len(risks)} risks ({html.escape(rest)})", table, cls="all-risks")
-            + "</section>")
+    table = _table(
+        risks,
+        {"rank": "rank", "score": "score", "kind": "kind", "subject": "subject", "why": "why", "fix": "fix"},
+        name="top-risks",
+    )
+    return (
+        '<section id="top-risks"><h2>Top risks</h2><p class="caption">Ranked for a review: a stateful, '
+        "unprotected resource that a parameter or an import can replace comes first, with templates "
+        "that could not be read, dangling imports, and exports in use that block change. Each says why "
+        "and what to do; at most three of one kind and type are listed here, all of them below.</p>"
+        f'<ol class="risks">{"".join(items)}</ol>'
+        + _fold(f"All {len(risks)} risks ({html.escape(rest)})", table, cls="all-risks")
+        + "</section>"
+    )
 
 
 def _summary(estate: Any, findings: pd.DataFrame) -> str:
@@ -256,70 +293,133 @@ def _summary(estate: Any, findings: pd.DataFrame) -> str:
     n_unreadable = int((errors.severity == "error").sum())
     # Reading first (what could not be reviewed at all), then the estate, then the findings on it.
     read = {"templates not read" if n_unreadable != 1 else "template not read": n_unreadable}
-    counts = {"stacks": len(st), "resources": len(res), "exports": len(estate.exports),
-              "imports": len(estate.imports)}
-    found = {f"{s} findings" if (findings.severity == s).sum() != 1 else f"{s} finding":
-             int((findings.severity == s).sum()) for s in SEVERITIES}
+    counts = {"stacks": len(st), "resources": len(res), "exports": len(estate.exports), "imports": len(estate.imports)}
+    found = {
+        f"{s} findings" if (findings.severity == s).sum() != 1 else f"{s} finding": int((findings.severity == s).sum())
+        for s in SEVERITIES
+    }
 
     def card(label: str, value: int, kind: str) -> str:
-        return (f'<div class="card {kind if value else "zero"}"><span class="n">{value}</span>'
-                f"<span>{html.escape(label if value != 1 or not label.endswith('s') else label.rstrip('s'))}</span></div>")
+        return (
+            f'<div class="card {kind if value else "zero"}"><span class="n">{value}</span>'
+            f"<span>{html.escape(label if value != 1 or not label.endswith('s') else label.rstrip('s'))}</span></div>"
+        )
 
-    cards = (card(*next(iter(read.items())), "unread")
-             + "".join(card(k, v, "") for k, v in counts.items())
-             + '<span class="sep" aria-hidden="true"></span>'
-             + "".join(card(k, v, k.split()[0]) for k, v in found.items()))
+    cards = (
+        card(*next(iter(read.items())), "unread")
+        + "".join(card(k, v, "") for k, v in counts.items())
+        + '<span class="sep" aria-hidden="true"></span>'
+        + "".join(card(k, v, k.split()[0]) for k, v in found.items())
+    )
     by_mod = st.assign(modality=st.modality.fillna("unknown")).groupby("modality", sort=False)
-    mod_rows = pd.DataFrame([{"modality": m, "stacks": len(g), "resources": int(g.n_resources.fillna(0).sum()),
-                              "names": list(g["stack"])} for m, g in by_mod])
+    mod_rows = pd.DataFrame(
+        [
+            {
+                "modality": m,
+                "stacks": len(g),
+                "resources": int(g.n_resources.fillna(0).sum()),
+                "names": list(g["stack"]),
+            }
+            for m, g in by_mod
+        ]
+    )
     if not mod_rows.empty:
-        mod_rows = mod_rows.sort_values("modality", key=lambda s: s.map(
-            {m: i for i, m in enumerate(_MODALITIES)}).fillna(len(_MODALITIES)))
+        mod_rows = mod_rows.sort_values(
+            "modality", key=lambda s: s.map({m: i for i, m in enumerate(_MODALITIES)}).fillna(len(_MODALITIES))
+        )
         mod_rows["names"] = [n if len(n) <= 12 else n[:12] + [f"… and {len(n) - 12} more"] for n in mod_rows.names]
-    sev_rows = pd.DataFrame([{"severity": s, "findings": int((findings.severity == s).sum()),
-                              "rules": sorted(set(findings.rule_id[findings.severity == s]))} for s in SEVERITIES])
+    sev_rows = pd.DataFrame(
+        [
+            {
+                "severity": s,
+                "findings": int((findings.severity == s).sum()),
+                "rules": sorted(set(findings.rule_id[findings.severity == s])),
+            }
+            for s in SEVERITIES
+        ]
+    )
     unread = ""
     if n_unreadable:
-        unread = (f'<p class="unread-note"><b>{n_unreadable} template{"s" if n_unreadable != 1 else ""} could not '
-                  'be read</b> and {"are" if n_unreadable != 1 else "is"} not in any figure or finding: see '
-                  '<a href="#inventory-errors">read errors</a>.</p>')
-    return ('<section id="summary"><h2>Summary</h2>'
-            f'<div class="cards">{cards}</div>{unread}<div class="two">'
-            '<div><h3>Stacks by modality</h3>'
-            + _table(mod_rows, {"modality": "modality", "stacks": "stacks", "resources": "resources",
-                                "names": "names"}, empty="No stacks.")
-            + '</div><div><h3>Findings by severity</h3>'
-            + _table(sev_rows, {"severity": "severity", "findings": "findings", "rules": "rules"},
-                     cell=lambda c, v: _badge(v) if c == "severity" else _text(v))
-            + "</div></div></section>")
+        unread = (
+            f'<p class="unread-note"><b>{n_unreadable} template{"s" if n_unreadable != 1 else ""} could not '
+            'be read</b> and {"are" if n_unreadable != 1 else "is"} not in any figure or finding: see '
+            '<a href="#inventory-errors">read errors</a>.</p>'
+        )
+    return (
+        '<section id="summary"><h2>Summary</h2>'
+        f'<div class="cards">{cards}</div>{unread}<div class="two">'
+        "<div><h3>Stacks by modality</h3>"
+        + _table(
+            mod_rows,
+            {"modality": "modality", "stacks": "stacks", "resources": "resources", "names": "names"},
+            empty="No stacks.",
+        )
+        + "</div><div><h3>Findings by severity</h3>"
+        + _table(
+            sev_rows,
+            {"severity": "severity", "findings": "findings", "rules": "rules"},
+            cell=lambda c, v: _badge(v) if c == "severity" else _text(v),
+        )
+        + "</div></div></section>"
+    )
 
 
 def _replacement(prone: pd.DataFrame, risks: pd.DataFrame) -> str:
-    score = {s: int(v) for s, v in zip(risks.subject[risks.kind == "replacement-prone"],
-                                        risks.score[risks.kind == "replacement-prone"])}
+    score = {
+        s: int(v)
+        for s, v in zip(
+            risks.subject[risks.kind == "replacement-prone"], risks.score[risks.kind == "replacement-prone"]
+        )
+    }
     rows = []
     # One row per resource: its create-only properties, each with what drives it.
     for (stack, lid), group in prone.groupby(["stack", "logical_id"], sort=False):
         first = group.iloc[0]
-        props = [f"{p.split('/', 2)[-1]} \u2190 {d}" + (" (conditional)" if b == "conditional" else "")
-                 for p, d, b in zip(group.path, group.drivers, group.update_behavior)]
-        rows.append({"risk": score.get(f"{stack}/{lid}", 0), "stack": stack, "logical_id": lid,
-                     "type": first["type"], "properties": props, "stateful": first["stateful"],
-                     "protected": first["protected"] if first["stateful"] else None})
+        props = [
+            f"{p.split('/', 2)[-1]} \u2190 {d}" + (" (conditional)" if b == "conditional" else "")
+            for p, d, b in zip(group.path, group.drivers, group.update_behavior)
+        ]
+        rows.append(
+            {
+                "risk": score.get(f"{stack}/{lid}", 0),
+                "stack": stack,
+                "logical_id": lid,
+                "type": first["type"],
+                "properties": props,
+                "stateful": first["stateful"],
+                "protected": first["protected"] if first["stateful"] else None,
+            }
+        )
     table = pd.DataFrame(rows, columns=["risk", "stack", "logical_id", "type", "properties", "stateful", "protected"])
     table = table.sort_values(["risk", "stack", "logical_id"], ascending=[False, True, True], kind="stable")
-    n_risky = int((table.stateful.fillna(False).astype(bool) & ~table.protected.fillna(False).astype(bool)).sum()) \
-        if len(table) else 0
-    body = _table(table, {"risk": "risk", "stack": "stack", "logical_id": "resource", "type": "type",
-                          "properties": "create-only properties", "stateful": "stateful", "protected": "protected"},
-                  cell=lambda c, v: "<br>".join(html.escape(x) for x in v) if c == "properties" else _text(v),
-                  empty="No replacement-prone properties.", name="replacement-prone")
-    return ('<section id="replacement"><h2>Replacement-prone resources</h2><p class="caption">Create-only '
-            "properties whose value a parameter, an import, a condition or another resource drives "
-            "(property \u2190 driver): a new value replaces the resource. <i>protected</i>: UpdateReplacePolicy "
-            "keeps the old copy of a stateful resource. Worst first (the risk score of the top risks).</p>"
-            + (_fold(f"{len(table)} resources, {n_risky} stateful and unprotected", body) if len(table) else body)
-            + "</section>")
+    n_risky = (
+        int((table.stateful.fillna(False).astype(bool) & ~table.protected.fillna(False).astype(bool)).sum())
+        if len(table)
+        else 0
+    )
+    body = _table(
+        table,
+        {
+            "risk": "risk",
+            "stack": "stack",
+            "logical_id": "resource",
+            "type": "type",
+            "properties": "create-only properties",
+            "stateful": "stateful",
+            "protected": "protected",
+        },
+        cell=lambda c, v: "<br>".join(html.escape(x) for x in v) if c == "properties" else _text(v),
+        empty="No replacement-prone properties.",
+        name="replacement-prone",
+    )
+    return (
+        '<section id="replacement"><h2>Replacement-prone resources</h2><p class="caption">Create-only '
+        "properties whose value a parameter, an import, a condition or another resource drives "
+        "(property \u2190 driver): a new value replaces the resource. <i>protected</i>: UpdateReplacePolicy "
+        "keeps the old copy of a stateful resource. Worst first (the risk score of the top risks).</p>"
+        + (_fold(f"{len(table)} resources, {n_risky} stateful and unprotected", body) if len(table) else body)
+        + "</section>"
+    )
 
 
 def _findings(findings: pd.DataFrame) -> str:
@@ -327,59 +427,101 @@ def _findings(findings: pd.DataFrame) -> str:
 
     rules = catalogue()
     urls = dict(zip(rules.id, rules.source_url))
-    parts = ['<section id="findings"><h2>Findings</h2><p class="caption">What the review rules found '
-             "(docs/rules.md), by severity; open a rule for its findings. Templates that could not be read "
-             "are not findings: they are counted apart, under read errors.</p>"]
+    parts = [
+        '<section id="findings"><h2>Findings</h2><p class="caption">What the review rules found '
+        "(docs/rules.md), by severity; open a rule for its findings. Templates that could not be read "
+        "are not findings: they are counted apart, under read errors.</p>"
+    ]
     for sev in SEVERITIES:
         mine = findings[findings.severity == sev]
         parts.append(f'<h3 id="findings-{sev}">{_badge(sev)} {len(mine)} finding{"s" if len(mine) != 1 else ""}</h3>')
         for rule_id, group in mine.groupby("rule_id", sort=False):
             url = urls.get(rule_id)
             link = f' <a href="{html.escape(url)}" rel="noopener">AWS docs</a>' if url else ""
-            parts.append(f'<details class="rule"><summary><code>{_text(rule_id)}</code> '
-                         f'{_text(group.title.iloc[0])} <span class="count">{len(group)}</span></summary>'
-                         f'<p class="fix"><b>Fix:</b> {_code(group.fix.iloc[0])}{link}</p>'
-                         + _table(group, {"stack": "stack", "logical_id": "resource", "message": "finding"},
-                                  name=f"findings-{rule_id}")
-                         + "</details>")
+            parts.append(
+                f'<details class="rule"><summary><code>{_text(rule_id)}</code> '
+                f'{_text(group.title.iloc[0])} <span class="count">{len(group)}</span></summary>'
+                f'<p class="fix"><b>Fix:</b> {_code(group.fix.iloc[0])}{link}</p>'
+                + _table(
+                    group,
+                    {"stack": "stack", "logical_id": "resource", "message": "finding"},
+                    name=f"findings-{rule_id}",
+                )
+                + "</details>"
+            )
     return "".join(parts) + "</section>"
 
 
 def _inventory(estate: Any) -> str:
     st, res, ex = estate.stacks, estate.resources, estate.exports
-    stack_cols = {"stack": "stack", "modality": "modality", "n_resources": "resources", "format": "format",
-                  "source": "source", "parent_stack": "nested in", "description": "description"}
+    stack_cols = {
+        "stack": "stack",
+        "modality": "modality",
+        "n_resources": "resources",
+        "format": "format",
+        "source": "source",
+        "parent_stack": "nested in",
+        "description": "description",
+    }
     for col, head in (("account", "account"), ("region", "region"), ("environment", "environment")):
         if col in st and st[col].notna().any():
             stack_cols[col] = head
-    ex_cols = {"export_name": "export", "stack": "stack", "output": "output", "n_importers": "importers",
-               "importers": "imported by"}
+    ex_cols = {
+        "export_name": "export",
+        "stack": "stack",
+        "output": "output",
+        "n_importers": "importers",
+        "importers": "imported by",
+    }
     if "possible_importers" in ex:
         ex_cols["possible_importers"] = "may be imported by (ambiguous)"
-    parts = ['<section id="inventory"><h2>Inventory</h2><p class="caption">Everything that was read, one '
-             "click away; each table can be sorted, filtered and downloaded as CSV or JSON.</p>",
-             '<h3 id="inventory-stacks">Stacks</h3>',
-             _fold(f"{len(st)} stacks", _table(st, stack_cols, empty="No stacks.", name="stacks")),
-             '<h3 id="inventory-resources">Resources</h3>',
-             _fold(f"{len(res)} resources in {res['stack'].nunique()} stacks",
-                   _table(res, {"stack": "stack", "logical_id": "resource", "type": "type", "modality": "modality",
-                                "stateful": "stateful", "deletion_policy": "DeletionPolicy",
-                                "update_replace_policy": "UpdateReplacePolicy", "condition": "condition"},
-                          empty="No resources.", name="resources")),
-             '<h3 id="inventory-exports">Exports</h3>',
-             _fold(f"{len(ex)} exports", _table(ex, ex_cols, empty="No exports.", name="exports"))]
+    parts = [
+        '<section id="inventory"><h2>Inventory</h2><p class="caption">Everything that was read, one '
+        "click away; each table can be sorted, filtered and downloaded as CSV or JSON.</p>",
+        '<h3 id="inventory-stacks">Stacks</h3>',
+        _fold(f"{len(st)} stacks", _table(st, stack_cols, empty="No stacks.", name="stacks")),
+        '<h3 id="inventory-resources">Resources</h3>',
+        _fold(
+            f"{len(res)} resources in {res['stack'].nunique()} stacks",
+            _table(
+                res,
+                {
+                    "stack": "stack",
+                    "logical_id": "resource",
+                    "type": "type",
+                    "modality": "modality",
+                    "stateful": "stateful",
+                    "deletion_policy": "DeletionPolicy",
+                    "update_replace_policy": "UpdateReplacePolicy",
+                    "condition": "condition",
+                },
+                empty="No resources.",
+                name="resources",
+            ),
+        ),
+        '<h3 id="inventory-exports">Exports</h3>',
+        _fold(f"{len(ex)} exports", _table(ex, ex_cols, empty="No exports.", name="exports")),
+    ]
     if not estate.errors.empty:
         n = len(estate.errors)
-        parts += ['<h3 id="inventory-errors">Read errors</h3>',
-                  _fold(f"{n} read error{'s' if n != 1 else ''} and warning{'s' if n != 1 else ''}",
-                        _table(estate.errors, {"source": "source", "line": "line", "severity": "severity",
-                                               "message": "message"}, name="read-errors"),
-                        open_=bool((estate.errors.severity == "error").any()))]
+        parts += [
+            '<h3 id="inventory-errors">Read errors</h3>',
+            _fold(
+                f"{n} read error{'s' if n != 1 else ''} and warning{'s' if n != 1 else ''}",
+                _table(
+                    estate.errors,
+                    {"source": "source", "line": "line", "severity": "severity", "message": "message"},
+                    name="read-errors",
+                ),
+                open_=bool((estate.errors.severity == "error").any()),
+            ),
+        ]
     return "".join(parts) + "</section>"
 
 
-def render_report(estate: Estate, *, findings: pd.DataFrame | None = None,
-                  title: str = "Architecture review", figures: bool = True) -> str:
+def render_report(
+    estate: Estate, *, findings: pd.DataFrame | None = None, title: str = "Architecture review", figures: bool = True
+) -> str:
     """The report of an estate as one self-contained HTML document.
 
     Parameters
@@ -427,23 +569,39 @@ def render_report(estate: Estate, *, findings: pd.DataFrame | None = None,
 
         template = pio.templates[pio.templates.default].to_plotly_json() if pio.templates.default else {}
         # Once for the page; a script element cannot be closed early by plotly.js itself.
-        plotly_js = (f'<script type="application/json" id="fig-template">{_json_for_script(template)}</script>'
-                     f"<script>{plotly.offline.get_plotlyjs()}</script><script>{_DRAW}</script>")
+        plotly_js = (
+            f'<script type="application/json" id="fig-template">{_json_for_script(template)}</script>'
+            f"<script>{plotly.offline.get_plotlyjs()}</script><script>{_DRAW}</script>"
+        )
     nav += [("replacement", "Replacement-prone"), ("findings", "Findings"), ("inventory", "Inventory")]
     links = "".join(f'<a href="#{i}">{html.escape(t)}</a>' for i, t in nav)
-    body = (_top_risks(risks) + _summary(estate, found) + figure_html + _replacement(prone, risks)
-            + _findings(found) + _inventory(estate))
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<meta name="generator" content="iacviz {html.escape(__version__)}">'
-            f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"
-            f'<header><h1>{html.escape(title)}</h1><p>{len(estate.stacks)} stacks, {len(estate.resources)} '
-            f"resources &middot; generated by iacviz {html.escape(__version__)}</p><nav>{links}</nav></header>"
-            f"<main>{body}</main><script>{_TABLES}</script>{plotly_js}</body></html>\n")
+    body = (
+        _top_risks(risks)
+        + _summary(estate, found)
+        + figure_html
+        + _replacement(prone, risks)
+        + _findings(found)
+        + _inventory(estate)
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta name="generator" content="iacviz {html.escape(__version__)}">'
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"
+        f"<header><h1>{html.escape(title)}</h1><p>{len(estate.stacks)} stacks, {len(estate.resources)} "
+        f"resources &middot; generated by iacviz {html.escape(__version__)}</p><nav>{links}</nav></header>"
+        f"<main>{body}</main><script>{_TABLES}</script>{plotly_js}</body></html>\n"
+    )
 
 
-def write_report(estate: Estate, path: str | os.PathLike, *, findings: pd.DataFrame | None = None,
-                 title: str = "Architecture review", figures: bool = True) -> Path:
+def write_report(
+    estate: Estate,
+    path: str | os.PathLike,
+    *,
+    findings: pd.DataFrame | None = None,
+    title: str = "Architecture review",
+    figures: bool = True,
+) -> Path:
     """Write :func:`render_report` to `path` (UTF-8) and return the path.
 
     Parameters

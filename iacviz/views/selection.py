@@ -9,6 +9,7 @@ so any figure can be drawn on the result.
 >>> filter_estate_frames(e, modality="ephemeral")["resources"].logical_id.tolist()
 ['F']
 """
+
 from __future__ import annotations
 
 import re
@@ -32,9 +33,12 @@ def _matches(values: pd.Series, patterns: str | Iterable[str] | None) -> pd.Seri
     return values.map(lambda v: isinstance(v, str) and any(fnmatchcase(v, p) for p in pats)).astype(bool)
 
 
-def filter_estate_frames(estate: Any, stacks: str | Iterable[str] | None = None,
-                         types: str | Iterable[str] | None = None,
-                         modality: str | Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+def filter_estate_frames(
+    estate: Any,
+    stacks: str | Iterable[str] | None = None,
+    types: str | Iterable[str] | None = None,
+    modality: str | Iterable[str] | None = None,
+) -> dict[str, pd.DataFrame]:
     """The estate's frames reduced to some stacks, resource types and/or modalities.
 
     Parameters
@@ -73,11 +77,11 @@ def filter_estate_frames(estate: Any, stacks: str | Iterable[str] | None = None,
     if types is not None or modality is not None:
         chosen &= set(resources["stack"])
     keys = set(zip(resources["stack"], resources.logical_id))
-    out = {"stacks": estate.stacks[estate.stacks["stack"].isin(chosen)].reset_index(drop=True),
-           "resources": resources}
+    out = {"stacks": estate.stacks[estate.stacks["stack"].isin(chosen)].reset_index(drop=True), "resources": resources}
     props = estate.properties
-    out["properties"] = props[pd.Series([k in keys for k in zip(props["stack"], props.logical_id)], index=props.index,
-                                        dtype=bool)].reset_index(drop=True)
+    out["properties"] = props[
+        pd.Series([k in keys for k in zip(props["stack"], props.logical_id)], index=props.index, dtype=bool)
+    ].reset_index(drop=True)
     for name in ("parameters", "outputs"):
         df = getattr(estate, name)
         out[name] = df[df["stack"].isin(chosen)].reset_index(drop=True)
@@ -87,8 +91,11 @@ def filter_estate_frames(estate: Any, stacks: str | Iterable[str] | None = None,
     out["exports"] = ex[ex["stack"].isin(chosen)].reset_index(drop=True)
     kept_import = imp["stack"].isin(chosen)
     if types is not None or modality is not None:  # the importing resource must be kept too
-        kept_import &= pd.Series([s.startswith("Outputs.") or (st, s) in keys for st, s in zip(imp["stack"], imp.source)],
-                                 index=imp.index, dtype=bool)
+        kept_import &= pd.Series(
+            [s.startswith("Outputs.") or (st, s) in keys for st, s in zip(imp["stack"], imp.source)],
+            index=imp.index,
+            dtype=bool,
+        )
     out["imports"] = imp[kept_import].reset_index(drop=True)
     return out
 
@@ -101,8 +108,9 @@ def _default_group(stack: str, parent: dict[str, Any]) -> str:
     return _CUT.split(stack, maxsplit=1)[0] or stack
 
 
-def service_groups(stacks: pd.DataFrame, how: bool | dict | Callable[[str], str] | None = True,
-                   extra: Iterable[str] = ()) -> dict[str, str]:
+def service_groups(
+    stacks: pd.DataFrame, how: bool | dict | Callable[[str], str] | None = True, extra: Iterable[str] = ()
+) -> dict[str, str]:
     """Stack name -> service group, for the stacks of `stacks` and the names in `extra`.
 
     `how` as for the ``collapse_by_service`` keyword of the figures: True for the default rule,
@@ -125,9 +133,14 @@ def service_groups(stacks: pd.DataFrame, how: bool | dict | Callable[[str], str]
     return {n: _default_group(n, parent) for n in names}
 
 
-def collapse_by_service(stacks: pd.DataFrame, imports: pd.DataFrame | None = None,
-                        exports: pd.DataFrame | None = None, resources: pd.DataFrame | None = None, *,
-                        groups: bool | dict | Callable[[str], str] | None = True) -> dict[str, pd.DataFrame]:
+def collapse_by_service(
+    stacks: pd.DataFrame,
+    imports: pd.DataFrame | None = None,
+    exports: pd.DataFrame | None = None,
+    resources: pd.DataFrame | None = None,
+    *,
+    groups: bool | dict | Callable[[str], str] | None = True,
+) -> dict[str, pd.DataFrame]:
     """The frames with each stack replaced by its service group, links inside a group dropped.
 
     Parameters
@@ -169,9 +182,16 @@ def collapse_by_service(stacks: pd.DataFrame, imports: pd.DataFrame | None = Non
         known = [n for n in names if n in info.index]
         mods = info.modality.reindex(known).tolist() if "modality" in info else []
         n_res = info.n_resources.reindex(known).fillna(0).astype(int).sum() if "n_resources" in info else 0
-        rows.append({"stack": group, "modality": stack_modality(mods) if known else pd.NA,
-                     "n_resources": int(n_res) if known else pd.NA, "members": sorted(names),
-                     "parent_stack": pd.NA, "_known": bool(known)})
+        rows.append(
+            {
+                "stack": group,
+                "modality": stack_modality(mods) if known else pd.NA,
+                "n_resources": int(n_res) if known else pd.NA,
+                "members": sorted(names),
+                "parent_stack": pd.NA,
+                "_known": bool(known),
+            }
+        )
     collapsed = pd.DataFrame(rows, columns=["stack", "modality", "n_resources", "members", "parent_stack", "_known"])
     out = {"stacks": collapsed[collapsed._known].drop(columns="_known").reset_index(drop=True)}
 
@@ -182,13 +202,16 @@ def collapse_by_service(stacks: pd.DataFrame, imports: pd.DataFrame | None = Non
         imp = imports.assign(stack=rename(imports["stack"]), export_stack=rename(imports.export_stack))
         if "candidate_stacks" in imp:
             imp["candidate_stacks"] = imp.candidate_stacks.map(
-                lambda c: sorted({mapping.get(s, s) for s in c}) if isinstance(c, list) else c)
+                lambda c: sorted({mapping.get(s, s) for s in c}) if isinstance(c, list) else c
+            )
         out["imports"] = imp[imp["stack"] != imp.export_stack.fillna("\0")].reset_index(drop=True)
     if exports is not None:
         ex = exports.assign(stack=rename(exports["stack"]))
         if "importers" in ex:
-            ex["importers"] = [sorted({mapping.get(i, i) for i in (imps if isinstance(imps, list) else [])} - {s})
-                               for imps, s in zip(ex.importers, ex["stack"])]
+            ex["importers"] = [
+                sorted({mapping.get(i, i) for i in (imps if isinstance(imps, list) else [])} - {s})
+                for imps, s in zip(ex.importers, ex["stack"])
+            ]
         out["exports"] = ex.reset_index(drop=True)
     if resources is not None:
         out["resources"] = resources.assign(stack=rename(resources["stack"]))

@@ -19,6 +19,7 @@ than squeezing the identifiers into slivers.
  left out for width: note (--format csv
      or a wider terminal shows them)
 """
+
 from __future__ import annotations
 
 import io
@@ -84,9 +85,15 @@ def _fits(columns: Sequence[str], rows: list[list[str]], width: int) -> bool:
     return need <= room
 
 
-def table_text(df: pd.DataFrame, *, title: str | None = None, width: int | None = None,
-               drop_first: Iterable[str] = (), styles: Sequence[str | None] | None = None,
-               color: bool = False) -> str:
+def table_text(
+    df: pd.DataFrame,
+    *,
+    title: str | None = None,
+    width: int | None = None,
+    drop_first: Iterable[str] = (),
+    styles: Sequence[str | None] | None = None,
+    color: bool = False,
+) -> str:
     """`df` as a rich table in `width` columns (default :func:`terminal_width`); nothing is cut.
 
     Cells fold onto more lines; when the columns do not fit, those of `drop_first` are left
@@ -108,16 +115,23 @@ def table_text(df: pd.DataFrame, *, title: str | None = None, width: int | None 
         for r in rows:
             r.pop(i)
         dropped.append(name)
-    caption = (f"left out for width: {', '.join(dropped)} (--format csv or a wider terminal shows them)"
-               if dropped else None)
+    caption = (
+        f"left out for width: {', '.join(dropped)} (--format csv or a wider terminal shows them)" if dropped else None
+    )
     table = Table(title=title, caption=caption, header_style="bold", show_lines=False)
     for name in columns:
         table.add_column(name, overflow="fold")
     for i, row in enumerate(rows):
         table.add_row(*row, style=styles[i] if styles else None)
     buffer = io.StringIO()
-    Console(file=buffer, width=width, force_terminal=color, color_system="auto" if color else None,
-            highlight=False, soft_wrap=False).print(table)
+    Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        color_system="auto" if color else None,
+        highlight=False,
+        soft_wrap=False,
+    ).print(table)
     return buffer.getvalue()
 
 
@@ -137,5 +151,8 @@ def blast_summary(blast: pd.DataFrame) -> str:
     counts = blast.impact.value_counts()
     known = [i for i in IMPACT_ORDER if i in counts] + sorted(set(counts.index) - set(IMPACT_ORDER))
     n_blocked = int(sum(isinstance(b, str) and bool(b) for b in blast.blocked)) if "blocked" in blast else 0
-    return (f"{len(blast)} affected in {blast['stack'].nunique()} stack{'s' if blast['stack'].nunique() != 1 else ''}: "
-            + ", ".join(f"{counts[i]} {i}" for i in known) + f"; {n_blocked} blocked")
+    return (
+        f"{len(blast)} affected in {blast['stack'].nunique()} stack{'s' if blast['stack'].nunique() != 1 else ''}: "
+        + ", ".join(f"{counts[i]} {i}" for i in known)
+        + f"; {n_blocked} blocked"
+    )

@@ -17,6 +17,7 @@ functions as everywhere else; the explorers only wire controls to them.
 >>> box.figure.layout.meta["summary"]
 '1 deleted, 1 broken'
 """
+
 from __future__ import annotations
 
 import html
@@ -110,22 +111,29 @@ def blast_explorer(estate: Estate, target: str | None = None, change: str = "rep
         stateful = res[res.stateful.fillna(False).astype(bool)]
         first = stateful if len(stateful) else res
         target = f"{first['stack'].iloc[0]}/{first.logical_id.iloc[0]}" if len(first) else (options or [""])[0]
-    pick = widgets.Dropdown(options=options, value=target if target in options else None, description="target",
-                            layout=widgets.Layout(width="480px"))
-    how = widgets.RadioButtons(options=list(CHANGES), value=change, description="change",
-                               layout=widgets.Layout(width="320px"))
+    pick = widgets.Dropdown(
+        options=options,
+        value=target if target in options else None,
+        description="target",
+        layout=widgets.Layout(width="480px"),
+    )
+    how = widgets.RadioButtons(
+        options=list(CHANGES), value=change, description="change", layout=widgets.Layout(width="320px")
+    )
     summary = widgets.HTML()
 
     def compute() -> go.Figure:
         if not pick.value:
-            blast = pd.DataFrame(columns=["stack", "logical_id", "type", "depth", "impact", "path", "stateful",
-                                          "protected", "blocked"])
+            blast = pd.DataFrame(
+                columns=["stack", "logical_id", "type", "depth", "impact", "path", "stateful", "protected", "blocked"]
+            )
         else:
             blast = blast_radius(estate, pick.value, how.value)
         box.blast = blast
         n_block = int(sum(isinstance(b, str) and bool(b) for b in blast.blocked))
-        summary.value = (f"<b>{len(blast)}</b> affected in <b>{blast['stack'].nunique()}</b> stacks"
-                         + (f", <b style='color:#8b0000'>{n_block} blocked</b>" if n_block else ""))
+        summary.value = f"<b>{len(blast)}</b> affected in <b>{blast['stack'].nunique()}</b> stacks" + (
+            f", <b style='color:#8b0000'>{n_block} blocked</b>" if n_block else ""
+        )
         return blast_sunburst(blast)
 
     box = widgets.VBox([widgets.HBox([pick, how]), summary])
@@ -162,8 +170,12 @@ def export_explorer(estate: Estate, stack: str | None = None) -> widgets.VBox:
     """
     everything = "(all stacks)"
     names = sorted(estate.stacks["stack"])
-    pick = widgets.Dropdown(options=[everything, *names], value=stack if stack in names else everything,
-                            description="stack", layout=widgets.Layout(width="360px"))
+    pick = widgets.Dropdown(
+        options=[everything, *names],
+        value=stack if stack in names else everything,
+        description="stack",
+        layout=widgets.Layout(width="360px"),
+    )
     collapse = widgets.Checkbox(value=False, description="group stacks by service")
     table = widgets.HTML()
 
@@ -171,21 +183,32 @@ def export_explorer(estate: Estate, stack: str | None = None) -> widgets.VBox:
         st, imp, ex = estate.stacks, estate.imports, estate.exports
         if pick.value != everything:
             s = pick.value
-            candidate = imp.candidate_stacks.map(lambda c: isinstance(c, list) and s in c) \
-                if "candidate_stacks" in imp else pd.Series(False, index=imp.index)
+            candidate = (
+                imp.candidate_stacks.map(lambda c: isinstance(c, list) and s in c)
+                if "candidate_stacks" in imp
+                else pd.Series(False, index=imp.index)
+            )
             imp = imp[(imp["stack"] == s) | (imp.export_stack == s) | candidate.astype(bool)]
             involved = {s, *imp["stack"], *imp.export_stack.dropna()}
             if "candidate_stacks" in imp:
                 involved |= {c for cs in imp.candidate_stacks[imp["stack"] == s] if isinstance(cs, list) for c in cs}
             st = st[st["stack"].isin(involved)]
             ex = ex[ex["stack"] == s]
-            possible = ex.possible_importers if "possible_importers" in ex else pd.Series([[]] * len(ex), index=ex.index)
-            rows = "".join(f"<tr><td>{html.escape(str(n))}</td><td>{html.escape(str(o))}</td>"
-                           f"<td>{_importers_cell(i, m)}</td></tr>"
-                           for n, o, i, m in zip(ex.export_name, ex.output, ex.importers, possible))
-            table.value = (f"<b>{html.escape(s)}</b> exports {len(ex)} values<table><tr><th>export</th>"
-                           f"<th>output</th><th>imported by</th></tr>{rows}</table>") if len(ex) else \
-                f"<b>{html.escape(s)}</b> exports nothing"
+            possible = (
+                ex.possible_importers if "possible_importers" in ex else pd.Series([[]] * len(ex), index=ex.index)
+            )
+            rows = "".join(
+                f"<tr><td>{html.escape(str(n))}</td><td>{html.escape(str(o))}</td><td>{_importers_cell(i, m)}</td></tr>"
+                for n, o, i, m in zip(ex.export_name, ex.output, ex.importers, possible)
+            )
+            table.value = (
+                (
+                    f"<b>{html.escape(s)}</b> exports {len(ex)} values<table><tr><th>export</th>"
+                    f"<th>output</th><th>imported by</th></tr>{rows}</table>"
+                )
+                if len(ex)
+                else f"<b>{html.escape(s)}</b> exports nothing"
+            )
         else:
             table.value = ""
         return export_map(st, imp, ex, collapse_by_service=collapse.value or None)

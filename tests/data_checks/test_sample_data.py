@@ -7,6 +7,7 @@ export and import names (``Ref`` of parameters and pseudo parameters, ``Fn::Sub`
 
 Run: ``.venv/bin/python -m pytest tests/data_checks -q``
 """
+
 from __future__ import annotations
 
 import copy
@@ -99,8 +100,7 @@ def discover(root: Path) -> list[Stack]:
             child = (parent.path.parent / url).resolve()
             ctx = Ctx(parent)
             params = {k: resolve(v, ctx) for k, v in res["Properties"].get("Parameters", {}).items()}
-            stacks.append(Stack(f"{parent.name}/{lid}", "nested", child, load_template(child),
-                                params, [child]))
+            stacks.append(Stack(f"{parent.name}/{lid}", "nested", child, load_template(child), params, [child]))
     # CDK cloud assemblies
     for manifest in root.rglob("manifest.json"):
         m = json.loads(manifest.read_text())
@@ -149,8 +149,9 @@ class Ctx:
                 params[pname] = stack.parameters[pname]
             elif "Default" in spec:
                 params[pname] = spec["Default"]
-        self.params = {k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
-                       for k, v in params.items()}
+        self.params = {
+            k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v) for k, v in params.items()
+        }
         self.conditions = stack.template.get("Conditions", {})
         self.mappings = stack.template.get("Mappings", {})
 
@@ -190,7 +191,7 @@ def resolve(node: Any, ctx: Ctx) -> Any:
         return node
     if len(node) != 1:
         return {k: resolve(v, ctx) for k, v in node.items()}
-    (key, arg), = node.items()
+    ((key, arg),) = node.items()
     if key == "Ref":
         return ctx.ref(arg)
     if key == "Condition":
@@ -284,8 +285,9 @@ def _with_placeholder_code(template: dict[str, Any]) -> dict[str, Any]:
     and `sam validate`'s offline translation do)."""
     tpl = copy.deepcopy(template)
     places = [tpl.get("Globals", {}).get("Function", {})]
-    places += [r.get("Properties", {}) for r in tpl["Resources"].values()
-               if r.get("Type") == "AWS::Serverless::Function"]
+    places += [
+        r.get("Properties", {}) for r in tpl["Resources"].values() if r.get("Type") == "AWS::Serverless::Function"
+    ]
     for props in places:
         uri = props.get("CodeUri")
         if isinstance(uri, str) and not uri.startswith("s3://"):
@@ -314,13 +316,15 @@ def _cfn_templates() -> list[Path]:
 def test_template_passes_cfn_lint_without_errors(path: Path) -> None:
     from cfnlint.api import lint_all
 
-    errors = [f"{m.rule.id} line {m.linenumber}: {m.message}" for m in lint_all(path.read_text())
-              if m.rule.severity == "error"]
+    errors = [
+        f"{m.rule.id} line {m.linenumber}: {m.message}"
+        for m in lint_all(path.read_text())
+        if m.rule.severity == "error"
+    ]
     assert not errors, "\n".join(errors)
 
 
-def test_every_plain_template_is_named_in_the_estate_file(estate_root: Path,
-                                                         estate: list[Stack]) -> None:
+def test_every_plain_template_is_named_in_the_estate_file(estate_root: Path, estate: list[Stack]) -> None:
     root = estate_root
     known = {st.path.resolve() for st in estate if st.kind in ("template", "sam", "nested")}
     for path in list(root.rglob("*.yaml")) + list(root.rglob("*.yml")):
@@ -338,8 +342,9 @@ def test_estate_parameters_exist_and_are_allowed(estate: list[Stack]) -> None:
             if allowed is not None and not isinstance(value, dict):
                 assert str(value) in [str(a) for a in allowed], (st.name, pname, value)
         for pname, spec in declared.items():
-            assert "Default" in spec or pname in st.parameters, \
+            assert "Default" in spec or pname in st.parameters, (
                 f"{st.name}: parameter {pname} has no default and no value"
+            )
 
 
 # --------------------------------------------------------------------------- SAM
@@ -349,8 +354,7 @@ def test_sam_template_translates_offline(estate: list[Stack]) -> None:
     out = sam_expand(sam[0].template)
     types = {r["Type"] for r in out["Resources"].values()}
     assert not any(t.startswith("AWS::Serverless::") for t in types)
-    assert {"AWS::Lambda::Function", "AWS::ApiGateway::RestApi",
-            "AWS::Lambda::EventSourceMapping"} <= types
+    assert {"AWS::Lambda::Function", "AWS::ApiGateway::RestApi", "AWS::Lambda::EventSourceMapping"} <= types
     # the code folder the template points at exists
     code_uri = sam[0].template["Globals"]["Function"]["CodeUri"]
     assert any((sam[0].path.parent / code_uri).glob("*.py"))
@@ -396,9 +400,16 @@ def test_stack_inventory_and_resource_count() -> None:
     stacks = discover(SAMPLE)
     kinds = {st.name: st.kind for st in stacks}
     assert kinds == {
-        "network": "template", "edge": "template", "data": "template", "iam": "template",
-        "orders-api": "sam", "storefront-env": "template", "edge/WafStack": "nested",
-        "ShopMonitoring": "cdk", "ShopWorkers": "cdk", "storefront": "ebextension",
+        "network": "template",
+        "edge": "template",
+        "data": "template",
+        "iam": "template",
+        "orders-api": "sam",
+        "storefront-env": "template",
+        "edge/WafStack": "nested",
+        "ShopMonitoring": "cdk",
+        "ShopWorkers": "cdk",
+        "storefront": "ebextension",
     }
     total = sum(len(st.template.get("Resources") or {}) for st in stacks)
     assert 60 <= total <= 120, total
@@ -424,10 +435,8 @@ def test_cdk_assembly_has_the_shape_cdk_emits() -> None:
         assert digest in assets["files"]
         assert art["properties"]["stackTemplateAssetObjectUrl"].endswith(f"/{digest}.json")
         # logical ids in the manifest metadata match aws:cdk:path in the template
-        by_path = {f"/{r['Metadata']['aws:cdk:path']}": lid
-                   for lid, r in tpl["Resources"].items()}
-        meta = {p: e[0]["data"] for p, e in art["metadata"].items()
-                if e[0]["type"] == "aws:cdk:logicalId"}
+        by_path = {f"/{r['Metadata']['aws:cdk:path']}": lid for lid, r in tpl["Resources"].items()}
+        meta = {p: e[0]["data"] for p, e in art["metadata"].items() if e[0]["type"] == "aws:cdk:logicalId"}
         for path, lid in by_path.items():
             assert meta[path] == lid
         assert tpl["Resources"]["CDKMetadata"]["Type"] == "AWS::CDK::Metadata"
@@ -441,8 +450,19 @@ def test_cdk_assembly_has_the_shape_cdk_emits() -> None:
 
 
 def test_ebextensions_only_use_config_file_sections() -> None:
-    allowed = {"option_settings", "Resources", "Outputs", "packages", "sources", "files",
-               "users", "groups", "commands", "container_commands", "services"}
+    allowed = {
+        "option_settings",
+        "Resources",
+        "Outputs",
+        "packages",
+        "sources",
+        "files",
+        "users",
+        "groups",
+        "commands",
+        "container_commands",
+        "services",
+    }
     ebx = SAMPLE / "web" / "storefront" / ".ebextensions"
     files = sorted(ebx.glob("*.config"))
     assert len(files) == 2
@@ -467,14 +487,16 @@ def _create_only(resource_type: str) -> set[str]:
 
 def test_release_2_is_a_full_copy_with_three_edited_templates() -> None:
     def files(root: Path) -> dict[str, bytes]:
-        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*")
-                if p.is_file() and "__pycache__" not in p.parts}
+        return {
+            str(p.relative_to(root)): p.read_bytes()
+            for p in root.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts
+        }
 
     before, after = files(SAMPLE), files(RELEASE_2)
     assert set(after) == set(before) | {"CHANGES.md"}
     changed = {k for k in before if before[k] != after[k]}
-    assert changed == {"data/data.yaml", "network/network.yaml",
-                       "services/orders-api/template.yaml"}
+    assert changed == {"data/data.yaml", "network/network.yaml", "services/orders-api/template.yaml"}
 
 
 def test_release_2_replaces_the_database_through_a_mapping_edit() -> None:

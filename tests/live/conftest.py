@@ -9,6 +9,7 @@ injected with botocore ``before-send`` hooks on the real, moto-backed clients.
 moto keeps state per process, shared by every server in it: tests that deploy stacks of
 their own do so in a region of their own.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,9 +25,15 @@ SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample-estate"
 # Fake credentials only: nothing may reach a real AWS account from these tests.
 for _key in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
     os.environ.pop(_key, None)
-os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                   "AWS_DEFAULT_REGION": REGION, "AWS_CONFIG_FILE": os.devnull,
-                   "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    }
+)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
 """Helpers of the live tests (imported by conftest.py and the test modules)."""
+
 from __future__ import annotations
 
 import json
@@ -38,10 +39,12 @@ class OperationStubber(Stubber):
     def activate(self):
         service = self.client.meta.service_model.service_id.hyphenize()
         for op in self.operations:
-            self.client.meta.events.register(f"before-parameter-build.{service}.{op}", self._remember,
-                                             unique_id=f"opstub-params-{id(self)}-{op}")
-            self.client.meta.events.register(f"before-call.{service}.{op}", self._respond,
-                                             unique_id=f"opstub-call-{id(self)}-{op}")
+            self.client.meta.events.register(
+                f"before-parameter-build.{service}.{op}", self._remember, unique_id=f"opstub-params-{id(self)}-{op}"
+            )
+            self.client.meta.events.register(
+                f"before-call.{service}.{op}", self._respond, unique_id=f"opstub-call-{id(self)}-{op}"
+            )
 
     def _remember(self, params, **_):
         self._local.params = dict(params)
@@ -91,9 +94,12 @@ def imports_stubbed_session(demo) -> StubbedSession:
             if importers:
                 stubber.add_response("list_imports", {"Imports": importers}, {"ExportName": export["Name"]})
             else:  # what AWS answers for an export nobody imports
-                stubber.add_client_error("list_imports", "ValidationError",
-                                         f"Export '{export['Name']}' is not imported by any stack.",
-                                         expected_params={"ExportName": export["Name"]})
+                stubber.add_client_error(
+                    "list_imports",
+                    "ValidationError",
+                    f"Export '{export['Name']}' is not imported by any stack.",
+                    expected_params={"ExportName": export["Name"]},
+                )
 
     return StubbedSession("cloudformation", {"ListImports"}, fill)
 
@@ -114,8 +120,10 @@ def fail_with(status: int, code: str, message: str, when=lambda request: True, a
             return None
         if attempts is not None:
             attempts.append(request.url)
-        body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message>"
-                f"</Error><RequestId>test</RequestId></ErrorResponse>").encode()
+        body = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message>"
+            f"</Error><RequestId>test</RequestId></ErrorResponse>"
+        ).encode()
         return AWSResponse(request.url, status, {}, _Body(body))
 
     return hook

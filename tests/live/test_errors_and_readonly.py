@@ -4,6 +4,7 @@ Failures are injected with a botocore ``before-send`` hook on the session, so th
 moto-backed clients iacviz creates answer one operation (for one stack) with an AWS error;
 retries, parsing and error handling all run as against AWS.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -18,9 +19,15 @@ READS = ("templates", "resources", "exports")
 
 def test_access_denied_on_one_stack_is_an_error_row_and_the_scan_goes_on(demo_account):
     s = demo_account.session()
-    s.events.register("before-send.cloudformation.ListStackResources", fail_with(
-        403, "AccessDenied", "User: arn:aws:iam::123456789012:user/ro is not authorized to perform: "
-        "cloudformation:ListStackResources", when=lambda r: "%2Fiam%2F" in body_of(r)))
+    s.events.register(
+        "before-send.cloudformation.ListStackResources",
+        fail_with(
+            403,
+            "AccessDenied",
+            "User: arn:aws:iam::123456789012:user/ro is not authorized to perform: cloudformation:ListStackResources",
+            when=lambda r: "%2Fiam%2F" in body_of(r),
+        ),
+    )
     read = read_live(s, regions=[REGION], endpoint_url=demo_account.endpoint_url, include=READS, progress=False)
     (row,) = [e for e in read.errors if e.severity == "error"]
     assert row.source == f"live:{demo_account.account}/{REGION}/iam" and row.stack == "iam" and row.line == 0
@@ -33,12 +40,20 @@ def test_access_denied_on_one_stack_is_an_error_row_and_the_scan_goes_on(demo_ac
 def test_throttling_after_retries_is_an_error_row(demo_account):
     attempts: list = []
     s = demo_account.session()
-    s.events.register("before-send.cloudformation.GetTemplate", fail_with(
-        400, "Throttling", "Rate exceeded", when=lambda r: "%2Fdata%2F" in body_of(r), attempts=attempts))
+    s.events.register(
+        "before-send.cloudformation.GetTemplate",
+        fail_with(400, "Throttling", "Rate exceeded", when=lambda r: "%2Fdata%2F" in body_of(r), attempts=attempts),
+    )
     # one retry instead of 10 (and no adaptive slow-down of the other calls), so that the
     # test does not sleep through the backoff
-    read = read_live(s, regions=[REGION], endpoint_url=demo_account.endpoint_url, include=READS, progress=False,
-                     client_config=Config(retries={"mode": "standard", "max_attempts": 1}))
+    read = read_live(
+        s,
+        regions=[REGION],
+        endpoint_url=demo_account.endpoint_url,
+        include=READS,
+        progress=False,
+        client_config=Config(retries={"mode": "standard", "max_attempts": 1}),
+    )
     (row,) = [e for e in read.errors if e.severity == "error"]
     assert row.stack == "data" and row.source.endswith("/data")
     assert row.message == "GetTemplate: throttled (Throttling) after 2 attempts: Rate exceeded"
@@ -48,11 +63,18 @@ def test_throttling_after_retries_is_an_error_row(demo_account):
 
 def test_a_region_that_is_not_enabled_is_an_error_row(demo_account):
     s = demo_account.session()
-    s.events.register("before-send", fail_with(
-        403, "InvalidClientTokenId", "The security token included in the request is invalid.",
-        when=lambda r: "/ap-east-1/" in r.headers.get("Authorization", b"").decode()))
-    read = read_live(s, regions=[REGION, "ap-east-1"], endpoint_url=demo_account.endpoint_url, include=READS,
-                     progress=False)
+    s.events.register(
+        "before-send",
+        fail_with(
+            403,
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+            when=lambda r: "/ap-east-1/" in r.headers.get("Authorization", b"").decode(),
+        ),
+    )
+    read = read_live(
+        s, regions=[REGION, "ap-east-1"], endpoint_url=demo_account.endpoint_url, include=READS, progress=False
+    )
     assert len(read.errors) == 1, read.errors
     (row,) = read.errors
     assert row.source == f"live:{demo_account.account}/ap-east-1/DescribeStacks"
@@ -78,7 +100,8 @@ def test_the_guard_refuses_writes_before_they_are_sent(demo_account):
     drift_guard = ReadOnlyGuard(allow_drift_detection=True)
     with pytest.raises(LiveError):
         Clients(s, demo_account.endpoint_url, Config(), drift_guard)("cloudformation", REGION).delete_stack(
-            StackName="network")
+            StackName="network"
+        )
 
 
 def test_a_full_read_makes_only_describe_list_get_calls(demo_account):

@@ -4,6 +4,7 @@ Own region (eu-west-2), so the demo account's stacks are not touched. ListImport
 moto lacks, is answered by an OperationStubber with exactly as many responses as the test
 expects calls: ``assert_no_pending_responses`` then proves imports were reused.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,10 +17,15 @@ from iacviz.sources.live import read_live
 
 REGION = "eu-west-2"
 INCLUDE = ("templates", "resources", "exports", "imports")
-QUEUE = {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}},
-         "Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["Q", "Arn"]}, "Export": {"Name": "inc-a-QueueArn"}}}}
-TOPIC = {"Resources": {"T": {"Type": "AWS::SNS::Topic",
-                             "Properties": {"DisplayName": {"Fn::ImportValue": "inc-a-QueueArn"}}}}}
+QUEUE = {
+    "Resources": {"Q": {"Type": "AWS::SQS::Queue"}},
+    "Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["Q", "Arn"]}, "Export": {"Name": "inc-a-QueueArn"}}},
+}
+TOPIC = {
+    "Resources": {
+        "T": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::ImportValue": "inc-a-QueueArn"}}}
+    }
+}
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +38,15 @@ def stacks(moto_server):
 
 def test_refresh_fetches_only_what_changed(stacks):
     url = stacks
-    s = StubbedSession("cloudformation", {"ListImports"}, lambda stub: [
-        stub.add_response("list_imports", {"Imports": ["inc-b"]}, {"ExportName": "inc-a-QueueArn"})
-        for _ in range(3)], region=REGION)
+    s = StubbedSession(
+        "cloudformation",
+        {"ListImports"},
+        lambda stub: [
+            stub.add_response("list_imports", {"Imports": ["inc-b"]}, {"ExportName": "inc-a-QueueArn"})
+            for _ in range(3)
+        ],
+        region=REGION,
+    )
 
     def read(since=None):
         return read_live(s, regions=[REGION], endpoint_url=url, include=INCLUDE, since=since, progress=False)

@@ -7,6 +7,7 @@ nested stacks are compared through (parent, parent resource). Imports come from
 ListImports, answered for moto by an OperationStubber from what the demo deployed; the
 files side computes them independently (iacviz.analysis.exports).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -22,16 +23,19 @@ SAMPLE = iacviz.data.sample_estate()
 @pytest.fixture(scope="module")
 def both(demo_account):
     files = iacviz.load(SAMPLE)
-    live = load_live(imports_stubbed_session(demo_account), regions=[REGION],
-                     endpoint_url=demo_account.endpoint_url, progress=False)
+    live = load_live(
+        imports_stubbed_session(demo_account), regions=[REGION], endpoint_url=demo_account.endpoint_url, progress=False
+    )
     return files, live
 
 
 def _keys(estate) -> dict[str, str]:
     """stack name -> name to compare by (nested stacks: <parent>-<parent resource>)."""
     st = estate.stacks
-    return {s: (f"{p}-{r}" if isinstance(p, str) else s)
-            for s, p, r in zip(st["stack"], st.parent_stack.astype(object), st.parent_resource.astype(object))}
+    return {
+        s: (f"{p}-{r}" if isinstance(p, str) else s)
+        for s, p, r in zip(st["stack"], st.parent_stack.astype(object), st.parent_resource.astype(object))
+    }
 
 
 def test_same_stacks(both):
@@ -45,8 +49,9 @@ def test_same_stacks(both):
 def test_same_resources_per_stack(both):
     files, live = both
     key = _keys(live)
-    live_res = {(key[s], lid, t) for s, lid, t in zip(live.resources["stack"], live.resources.logical_id,
-                                                       live.resources.type)}
+    live_res = {
+        (key[s], lid, t) for s, lid, t in zip(live.resources["stack"], live.resources.logical_id, live.resources.type)
+    }
     fr = files.resources[files.resources.condition_value.fillna(True).astype(bool)]
     fr = fr[fr["stack"].isin(set(key.values()))]
     assert live_res == set(zip(fr["stack"], fr.logical_id, fr.type))

@@ -1,6 +1,7 @@
 """Several accounts and regions, live: the demo deploys ``network`` and ``data`` (data imports
 network's exports) under the same names in a second region and in a second account, which
 iacviz reaches through sts:AssumeRole (moto maps the credentials to the role's account)."""
+
 from __future__ import annotations
 
 import boto3
@@ -10,8 +11,12 @@ from live_helpers import REGION, body_of, fail_with
 import iacviz
 from iacviz.lab.demo_account import DEMO_ROLE, SECOND_ACCOUNT, SECOND_REGION, deploy_other_places
 
-PLACES = {("123456789012", REGION), ("123456789012", SECOND_REGION), (SECOND_ACCOUNT, REGION),
-          (SECOND_ACCOUNT, SECOND_REGION)}
+PLACES = {
+    ("123456789012", REGION),
+    ("123456789012", SECOND_REGION),
+    (SECOND_ACCOUNT, REGION),
+    (SECOND_ACCOUNT, SECOND_REGION),
+}
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +29,14 @@ def places(demo_account):
 
 @pytest.fixture(scope="module")
 def estate(places):
-    return iacviz.load_live(session=places.session(), accounts=places.accounts, role_name=DEMO_ROLE,
-                            regions=places.regions, endpoint_url=places.endpoint_url, progress=False)
+    return iacviz.load_live(
+        session=places.session(),
+        accounts=places.accounts,
+        role_name=DEMO_ROLE,
+        regions=places.regions,
+        endpoint_url=places.endpoint_url,
+        progress=False,
+    )
 
 
 def test_every_account_and_region_is_read_with_unique_stack_keys(estate, places):
@@ -60,7 +71,8 @@ def test_the_same_export_in_four_places_is_no_duplicate(estate):
     for exporter, importers in zip(vpc["stack"], vpc.importers):
         assert "data" in {st.stack_name[i] for i in importers}
         assert {tuple(st.loc[i, ["account", "region"]]) for i in importers} == {
-            tuple(st.loc[exporter, ["account", "region"]])}
+            tuple(st.loc[exporter, ["account", "region"]])
+        }
 
 
 def test_a_blast_radius_stays_inside_one_account_region(estate):
@@ -92,18 +104,34 @@ def test_deployment_order_and_review_keep_places_apart(estate):
 
 def test_sessions_one_per_account_read_the_same_estate(estate, places):
     other = next(p for p in places.places if p.account == SECOND_ACCOUNT)
-    both = iacviz.load_live(sessions=[places.session(), other.session()], regions=places.regions,
-                            endpoint_url=places.endpoint_url, progress=False)
+    both = iacviz.load_live(
+        sessions=[places.session(), other.session()],
+        regions=places.regions,
+        endpoint_url=places.endpoint_url,
+        progress=False,
+    )
     assert set(both.stacks["stack"]) == set(estate.stacks["stack"])
 
 
 def test_a_denied_account_is_an_error_row_and_the_others_load(places):
     s = places.session()
-    s.events.register("before-send.sts.AssumeRole", fail_with(
-        403, "AccessDenied", "not authorized to perform: sts:AssumeRole",
-        when=lambda r: SECOND_ACCOUNT in body_of(r)))
-    e = iacviz.load_live(session=s, accounts=places.accounts, role_name=DEMO_ROLE, regions=places.regions,
-                         endpoint_url=places.endpoint_url, progress=False)
+    s.events.register(
+        "before-send.sts.AssumeRole",
+        fail_with(
+            403,
+            "AccessDenied",
+            "not authorized to perform: sts:AssumeRole",
+            when=lambda r: SECOND_ACCOUNT in body_of(r),
+        ),
+    )
+    e = iacviz.load_live(
+        session=s,
+        accounts=places.accounts,
+        role_name=DEMO_ROLE,
+        regions=places.regions,
+        endpoint_url=places.endpoint_url,
+        progress=False,
+    )
     errors = e.errors[e.errors.severity == "error"]
     assert errors.source.tolist() == [f"live:{SECOND_ACCOUNT}/{REGION}/AssumeRole"]
     assert "access denied" in errors.message.iloc[0] and DEMO_ROLE in errors.message.iloc[0]
@@ -118,8 +146,14 @@ def test_the_organization_lists_its_active_accounts(places):
     except org.exceptions.AlreadyInOrganizationException:
         pass
     accounts = [a["Id"] for a in org.list_accounts()["Accounts"]]
-    e = iacviz.load_live(session=places.session(), accounts="organization", role_name=DEMO_ROLE,
-                         regions=[REGION], endpoint_url=places.endpoint_url, progress=False)
+    e = iacviz.load_live(
+        session=places.session(),
+        accounts="organization",
+        role_name=DEMO_ROLE,
+        regions=[REGION],
+        endpoint_url=places.endpoint_url,
+        progress=False,
+    )
     assert set(e.stacks.account) <= set(accounts) and places.account in set(e.stacks.account)
     assert e.stacks["stack"].is_unique
 

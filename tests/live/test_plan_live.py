@@ -1,4 +1,5 @@
 """``iacviz plan --live``: new templates against the stacks deployed under the same names."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,10 @@ from iacviz.data import sample_estate
 
 PLAN_REGION = "ca-central-1"  # no other live test deploys here (moto state is shared per process)
 APP = {
-    "Parameters": {"Size": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/app/size"},
-                   "Env": {"Type": "String"}},
+    "Parameters": {
+        "Size": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/app/size"},
+        "Env": {"Type": "String"},
+    },
     "Resources": {
         "Jobs": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Sub": "jobs-${Size}"}}},
         "Logs": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Sub": "logs-${Env}"}}},
@@ -38,8 +41,7 @@ def _write(tmp_path, name, template):
 
 def test_a_changed_ssm_value_shows_as_cloudformation_shows_it(deployed, tmp_path, capsys):
     after = _write(tmp_path, "app.json", APP)
-    code = cli_main(["plan", "--live", f"/{PLAN_REGION}", str(after), "--endpoint-url", deployed,
-                     "--format", "json"])
+    code = cli_main(["plan", "--live", f"/{PLAN_REGION}", str(after), "--endpoint-url", deployed, "--format", "json"])
     out, err = capsys.readouterr()
     assert code == 0, err
     rows = {r["logical_id"]: r for r in json.loads(out)}
@@ -83,8 +85,18 @@ def test_what_cannot_be_read_stays_unknowable_with_the_reason(deployed, tmp_path
 
 
 def test_plan_live_against_the_demo_account(demo_account, capsys):
-    code = cli_main(["plan", "--live", f"/{REGION}", str(sample_estate()), "--endpoint-url",
-                     demo_account.endpoint_url, "--format", "json"])
+    code = cli_main(
+        [
+            "plan",
+            "--live",
+            f"/{REGION}",
+            str(sample_estate()),
+            "--endpoint-url",
+            demo_account.endpoint_url,
+            "--format",
+            "json",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     rows = json.loads(out)

@@ -1,4 +1,5 @@
 """read_live against the sample estate deployed into a local moto server."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,8 +11,9 @@ from iacviz.sources.live import MASK, read_live
 @pytest.fixture(scope="module")
 def read(demo_account):
     # moto has no ListImports: answered by the OperationStubber from what the demo deployed
-    return read_live(imports_stubbed_session(demo_account), endpoint_url=demo_account.endpoint_url,
-                     regions=[REGION], progress=False)
+    return read_live(
+        imports_stubbed_session(demo_account), endpoint_url=demo_account.endpoint_url, regions=[REGION], progress=False
+    )
 
 
 def test_every_deployed_stack_is_read_with_its_resources(read, demo_account):
@@ -19,8 +21,11 @@ def test_every_deployed_stack_is_read_with_its_resources(read, demo_account):
     by_name = {s.name: s for s in read.raw_stacks}
     assert sorted(by_name) == sorted(demo_account.stacks)
     for name, raw in by_name.items():
-        expected = {r["LogicalResourceId"]: r for r in cf.list_stack_resources(StackName=name)
-                    ["StackResourceSummaries"] if r["LogicalResourceId"]}
+        expected = {
+            r["LogicalResourceId"]: r
+            for r in cf.list_stack_resources(StackName=name)["StackResourceSummaries"]
+            if r["LogicalResourceId"]
+        }
         assert set(raw.live_resources) == set(expected), name
         for lid, live in raw.live_resources.items():
             assert live["physical_id"] == (expected[lid].get("PhysicalResourceId") or None)
@@ -36,7 +41,8 @@ def test_every_deployed_stack_is_read_with_its_resources(read, demo_account):
 def test_exports_and_imports(read, demo_account):
     cf = demo_account.client("cloudformation")
     assert {(e["name"], e["value"]) for e in read.exports} == {
-        (e["Name"], e["Value"]) for e in cf.list_exports()["Exports"]}
+        (e["Name"], e["Value"]) for e in cf.list_exports()["Exports"]
+    }
     got = {}
     for row in read.imports:
         got.setdefault(row["export_name"], []).append(row["importing_stack"])
@@ -73,15 +79,18 @@ def test_unmanaged_has_the_out_of_stack_resources_only(read, demo_account):
 
 def test_noecho_values_are_masked(moto_server):
     region = "eu-west-1"
-    template = {"Parameters": {"DbPassword": {"Type": "String", "NoEcho": True}, "Env": {"Type": "String"}},
-                "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}
+    template = {
+        "Parameters": {"DbPassword": {"Type": "String", "NoEcho": True}, "Env": {"Type": "String"}},
+        "Resources": {"Q": {"Type": "AWS::SQS::Queue"}},
+    }
     deploy(moto_server, region, "secretive", template, {"DbPassword": "hunter2", "Env": "prod"})
     # moto returns NoEcho values in clear (AWS masks them): iacviz must not rely on the API
     cf = session(region).client("cloudformation", endpoint_url=moto_server)
     assert "hunter2" in str(cf.describe_stacks(StackName="secretive")["Stacks"][0]["Parameters"])
 
-    read = read_live(session(region), regions=[region], endpoint_url=moto_server, progress=False,
-                     include=("templates", "resources"))
+    read = read_live(
+        session(region), regions=[region], endpoint_url=moto_server, progress=False, include=("templates", "resources")
+    )
     (raw,) = read.raw_stacks
     assert raw.parameter_values == {"DbPassword": MASK, "Env": "prod"}
     assert raw.live["parameters"]["DbPassword"] == MASK
@@ -89,8 +98,14 @@ def test_noecho_values_are_masked(moto_server):
 
 
 def test_stack_names_and_include_narrow_the_read(read, demo_account):
-    only = read_live(demo_account.session(), regions=[REGION], endpoint_url=demo_account.endpoint_url,
-                     stack_names=["network", "nope"], include=("resources",), progress=False)
+    only = read_live(
+        demo_account.session(),
+        regions=[REGION],
+        endpoint_url=demo_account.endpoint_url,
+        stack_names=["network", "nope"],
+        include=("resources",),
+        progress=False,
+    )
     assert [s.name for s in only.raw_stacks] == ["network"]
     assert only.api_calls["GetTemplate"] == 0 and only.api_calls["ListExports"] == 0
     assert only.raw_stacks[0].template["Resources"]["Vpc"] == {"Type": "AWS::EC2::VPC"}  # from the resources
@@ -100,18 +115,21 @@ def test_stack_names_and_include_narrow_the_read(read, demo_account):
 def test_yaml_bodies_and_transforms(moto_server):
     region = "ap-southeast-2"
     cf = session(region).client("cloudformation", endpoint_url=moto_server)
-    yaml_body = ("Transform: AWS::Serverless-2016-10-31\n"
-                 "Parameters:\n  Env: {Type: String, Default: dev}\n"
-                 "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n"
-                 "    Properties: {QueueName: !Sub 'jobs-${Env}'}\n"
-                 "Outputs:\n  Url:\n    Value: !Ref Q\n")
+    yaml_body = (
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Parameters:\n  Env: {Type: String, Default: dev}\n"
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n"
+        "    Properties: {QueueName: !Sub 'jobs-${Env}'}\n"
+        "Outputs:\n  Url:\n    Value: !Ref Q\n"
+    )
     cf.create_stack(StackName="yamly", TemplateBody=yaml_body)
     stages: list = []
     s = session(region)
-    s.events.register("provide-client-params.cloudformation.GetTemplate",
-                      lambda params, **_: stages.append(params.get("TemplateStage")))
-    read = read_live(s, regions=[region], endpoint_url=moto_server, include=("templates", "resources"),
-                     progress=False)
+    s.events.register(
+        "provide-client-params.cloudformation.GetTemplate",
+        lambda params, **_: stages.append(params.get("TemplateStage")),
+    )
+    read = read_live(s, regions=[region], endpoint_url=moto_server, include=("templates", "resources"), progress=False)
     (raw,) = read.raw_stacks
     # short forms read by the same reader as files; the Processed stage is the template
     # (moto ignores TemplateStage and answers the Original twice)
@@ -124,8 +142,13 @@ def test_yaml_bodies_and_transforms(moto_server):
 def test_several_regions_one_read(demo_account, moto_server):
     region = "sa-east-1"
     deploy(moto_server, region, "far-away", {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}})
-    read = read_live(demo_account.session(), regions=[REGION, region], endpoint_url=moto_server,
-                     include=("resources", "unmanaged"), progress=False)
+    read = read_live(
+        demo_account.session(),
+        regions=[REGION, region],
+        endpoint_url=moto_server,
+        include=("resources", "unmanaged"),
+        progress=False,
+    )
     regions = {r.name: r.region for r in read.raw_stacks}
     assert regions["far-away"] == region and regions["network"] == REGION
     assert {r.live["region"] for r in read.raw_stacks} == {REGION, region}

@@ -1,4 +1,5 @@
 """Handlers of the shop orders API (deployed by template.yaml, CodeUri: src/)."""
+
 import json
 import os
 import uuid
@@ -18,17 +19,18 @@ def _sns():
 
 
 def _response(status, body):
-    return {"statusCode": status, "headers": {"content-type": "application/json"},
-            "body": json.dumps(body)}
+    return {"statusCode": status, "headers": {"content-type": "application/json"}, "body": json.dumps(body)}
 
 
 def create_order(event, context):
     order = json.loads(event.get("body") or "{}")
     order_id = str(uuid.uuid4())
     _table().put_item(Item={"pk": f"ORDER#{order_id}", "sk": "META", **order})
-    _sns().publish(TopicArn=os.environ["TOPIC_ARN"], Message=json.dumps({"orderId": order_id}),
-                 MessageAttributes={"eventType": {"DataType": "String",
-                                                  "StringValue": "OrderPlaced"}})
+    _sns().publish(
+        TopicArn=os.environ["TOPIC_ARN"],
+        Message=json.dumps({"orderId": order_id}),
+        MessageAttributes={"eventType": {"DataType": "String", "StringValue": "OrderPlaced"}},
+    )
     return _response(201, {"orderId": order_id})
 
 
@@ -43,10 +45,12 @@ def process_order_events(event, context):
     for record in event.get("Records", []):
         try:
             order_id = json.loads(record["body"])["orderId"]
-            _table().update_item(Key={"pk": f"ORDER#{order_id}", "sk": "META"},
-                               UpdateExpression="SET #s = :s",
-                               ExpressionAttributeNames={"#s": "status"},
-                               ExpressionAttributeValues={":s": "PROCESSED"})
+            _table().update_item(
+                Key={"pk": f"ORDER#{order_id}", "sk": "META"},
+                UpdateExpression="SET #s = :s",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":s": "PROCESSED"},
+            )
         except Exception:  # report the message back to SQS, keep the rest of the batch
             failures.append({"itemIdentifier": record["messageId"]})
     return {"batchItemFailures": failures}
