@@ -30,7 +30,7 @@ from ..cfn.conditions import active_under, branches_on_path, evaluate_conditions
 from ..cfn.pointer import join
 from ..cfn.secrets import MASK, masked_if_derived, no_echo_names
 from ..cfn.shapes import intrinsic_problems, resource_problems
-from .estate import Estate
+from .estate import BASE_FRAMES, Estate
 from .identity import SEPARATOR, stack_keys
 from ..cfn.intrinsics import PSEUDO_PARAMETERS, Context, find_references, is_intrinsic, resolve_string
 
@@ -185,18 +185,8 @@ class _Columns:
         return schema.frame_from_columns(name, self.data.pop(name))
 
 
-_BUILT = (
-    "stacks",
-    "resources",
-    "properties",
-    "parameters",
-    "outputs",
-    "conditions",
-    "mappings",
-    "references",
-    "option_settings",
-    "errors",
-)
+# The frames build_estate makes are exactly the estate's base frames: one list, in estate.py.
+_BUILT = BASE_FRAMES
 
 
 def _section(template: dict, key: str, acc: _Columns, raw: RawStack) -> dict:
