@@ -292,7 +292,11 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "kind": ("str", "resource, output, parameter or condition"),
         "type": ("str", "resource type"),
         "depth": ("int", "edges from the target (0: the target itself)"),
-        "impact": ("str", "deleted, broken, replaced, conditional (may be replaced, added or removed) or updated"),
+        "impact": (
+            "str",
+            "deleted, broken, replaced, conditional (may be replaced, added or removed, or reached "
+            "only through a reference or import under a condition of unknown value) or updated",
+        ),
         "path": ("str", "how the change gets there, e.g. net/Vpc -Ref-> net/Outputs.VpcId -ImportValue-> app/Sg"),
         "stateful": ("bool", "holds data that a replacement or deletion loses"),
         "protected": ("bool", "the policy for this impact keeps the old resource or a snapshot (NA: not applicable)"),
@@ -340,6 +344,11 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
             "(NA: only if a conditional replacement happens)",
         ),
         "blocked": ("str", "why CloudFormation would refuse the update (export in use, custom name, type change)"),
+        "blocked_status": (
+            "str",
+            "certain, or conditional: refused only if a condition of unknown value holds (every stack "
+            "keeping the export in use imports it under such a condition; imports.active NA); NA: not blocked",
+        ),
         "unknowable": (
             "str",
             "what cannot be known offline: SSM parameter types, {{resolve:...}}, macros, "

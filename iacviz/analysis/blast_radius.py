@@ -16,8 +16,10 @@ schema ``createOnlyProperties``, policies, refusals).
   value may flip may add or remove the resources it guards;
 - ``DependsOn`` carries no value: it matters only when its target is deleted;
 - a reference CloudFormation never evaluates (under a false ``Condition`` or ``Fn::If``
-  branch, ``references.active`` False) carries nothing; one under a condition of unknown
-  value carries at most ``conditional``;
+  branch, ``references.active`` False; an import under one, ``imports.active`` False)
+  carries nothing; one under a condition of unknown value (``active`` NA) carries
+  ``conditional`` whatever it would carry otherwise: the dependent is affected only if the
+  condition holds;
 - a *deleted* resource, parameter or export leaves its referrers ``broken``; a broken output
   breaks its importers, but a broken resource is not followed further (how the user repairs
   it is unknown);
@@ -212,8 +214,8 @@ def _walk(estate: Estate, g, target: str, change: str) -> dict[str, list[Any]]:
                 if signal is None:
                     continue
                 got = _impact(dattrs, signal, kind, path, region)
-                if active is None and _RANK[got[0]] > _RANK["conditional"]:
-                    got = ("conditional", False)  # under a condition of unknown value: it may not apply
+                if active is None:  # under a condition of unknown value: it may or may not apply
+                    got = ("conditional", False)
                 if best is None or (_RANK[got[0]], got[1]) > (_RANK[best[0]], best[1]):
                     best = (got[0], got[1], f"{kind}({attribute})" if attribute else kind)
             if best is None:
@@ -268,9 +270,9 @@ def _rows(estate: Estate, g, state: dict[str, list[Any]]) -> list[dict[str, Any]
 def _block(n: str, attrs: dict, st: list[Any], importers: dict, props: "_Properties") -> str | None:
     impact, certain = st[0], st[1]
     if attrs.get("kind") == "output" and attrs.get("export"):
-        users, maybe = importers.get(n, ([], []))
+        users, maybe, conditional = importers.get(n, ([], [], []))
         verb = "deleted" if impact in ("broken", "deleted") else "updated"
-        refusal = export_in_use(attrs["export"], users, verb, maybe=maybe)
+        refusal = export_in_use(attrs["export"], users, verb, maybe=maybe, conditional=conditional)
         if refusal and not certain and verb == "updated":
             refusal += " (if its value changes)"
         return refusal

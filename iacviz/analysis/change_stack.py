@@ -28,7 +28,7 @@ from iacviz.cfn import modality as _modality
 from iacviz.cfn import policies as _policies
 from iacviz.cfn.parameters import is_ssm_type
 from iacviz.cfn import update_behavior as _behavior
-from iacviz.cfn.refusals import TYPE_CHANGE, custom_name_replacement, export_in_use
+from iacviz.cfn.refusals import TYPE_CHANGE, custom_name_replacement, export_in_use, refusal_status
 from iacviz.cfn.stability import stable_attribute
 from iacviz.cfn.conditions import canonical, evaluate_conditions
 from iacviz.cfn.intrinsics import Context, find_references, is_intrinsic
@@ -133,13 +133,34 @@ class _State:
     rtype: str
 
 
+@dataclass(frozen=True)
+class ExportUsers:
+    """The stacks importing an export: `certain` ones, and `conditional` ones that import it only
+    under a condition of unknown value."""
+
+    certain: list[str]
+    conditional: list[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.certain or self.conditional)
+
+    def refusal(self, export: str, verb: str) -> dict[str, Any]:
+        """Plan columns ``blocked`` and ``blocked_status`` for a change of `export` (`verb`:
+        updated or deleted); both None when nobody imports it."""
+        return {
+            "blocked": export_in_use(export, self.certain, verb, conditional=self.conditional),
+            "blocked_status": refusal_status(self.certain, self.conditional),
+        }
+
+
 class StackPlan:
     """The change rows of one stack present on both sides (see :func:`iacviz.plan_changes`).
 
-    `importers(export_name, stack)` lists the stacks that import an export of `stack`.
+    `importers(export_name, stack)` gives the stacks that import an export of `stack`
+    (:class:`ExportUsers`).
     """
 
-    def __init__(self, before: StackView, after: StackView, importers: Callable[[str, str], list[str]]):
+    def __init__(self, before: StackView, after: StackView, importers: Callable[[str, str], ExportUsers]):
         self.b, self.a, self.importers = before, after, importers
         names = set(before.values) | set(after.values)
         self.changed = {
@@ -382,9 +403,9 @@ class StackPlan:
                 self._row("output", name, None, "Add")
                 continue
             old_export = export_name(ob, b.ctx)
-            users = self.importers(old_export, b.name) if old_export else []
+            users = self.importers(old_export, b.name) if old_export else ExportUsers([], [])
             if oa is None:
-                self._row("output", name, None, "Remove", blocked=export_in_use(old_export, users, "deleted"))
+                self._row("output", name, None, "Remove", **users.refusal(old_export, "deleted"))
                 continue
             details: list[dict[str, Any]] = []
             verdicts: list[tuple[str, bool | None]] = []
@@ -408,15 +429,19 @@ class StackPlan:
             if not users:
                 continue
             if old_export != export_name(oa, a.ctx):
-                row["blocked"] = export_in_use(old_export, users, "deleted")
+                row.update(users.refusal(old_export, "deleted"))
             elif any(changes is True for _, changes in verdicts):
-                row["blocked"] = export_in_use(old_export, users, "updated")
+                row.update(users.refusal(old_export, "updated"))
                 for d in details:  # the resource whose replacement changes the export fails the update too
                     key = ("resource", (d["causing_entity"] or "").split(".")[0])
-                    if d["change_source"].startswith("Resource") and key in self.out:
-                        self.out[key]["blocked"] = self.out[key].get("blocked") or row["blocked"]
+                    if (
+                        d["change_source"].startswith("Resource")
+                        and key in self.out
+                        and not self.out[key].get("blocked")
+                    ):
+                        self.out[key].update(blocked=row["blocked"], blocked_status=row["blocked_status"])
             else:
-                row["unknowable"] = f"{export_in_use(old_export, users, 'updated')} if its value changes"
+                row["unknowable"] = f"{users.refusal(old_export, 'updated')['blocked']} if its value changes"
 
 
 def export_name(output: dict, ctx: Context) -> str | None:

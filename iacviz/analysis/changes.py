@@ -19,9 +19,8 @@ from typing import Any, Mapping
 import pandas as pd
 
 from iacviz import schema
-from iacviz.analysis.change_stack import StackPlan, StackView, export_name, removal, views
+from iacviz.analysis.change_stack import ExportUsers, StackPlan, StackView, export_name, removal, views
 from iacviz.analysis.targets import construct_resources, did_you_mean
-from iacviz.cfn.refusals import export_in_use
 from iacviz.errors import IacvizError
 from iacviz.model.build import build_estate
 from iacviz.model.estate import Estate
@@ -66,7 +65,8 @@ def plan_changes(
         resource_type, kind (resource/output), action (Add/Modify/Remove/Dynamic),
         replacement (True/False/Conditional for a Modify), details (list of dicts: attribute,
         name, requires_recreation, evaluation, change_source, causing_entity), will_replace,
-        data_loss, blocked, unknowable, policy_action, scope, note.
+        data_loss, blocked, blocked_status (certain, or conditional: only if a condition of
+        unknown value holds), unknowable, policy_action, scope, note.
 
     Examples
     --------
@@ -105,6 +105,9 @@ def plan_changes(
     rows += _nested_stacks(a_estate, rows)
     if keep is not None:
         rows = [r for r in rows if f"{r['stack']}/{r['logical_id']}" in keep]
+    for r in rows:  # a type change or custom name is refused whatever the conditions
+        if r.get("blocked") and not r.get("blocked_status"):
+            r["blocked_status"] = "certain"
     return schema.frame("plan", rows)
 
 
@@ -157,24 +160,24 @@ def _per_stack(given: ParameterValues, estate: Estate, stack: str | None) -> dic
 
 
 def _importers(estate: Estate):
-    """``importers(export_name, exporting_stack)``: stacks of the new estate importing it.
+    """``importers(export_name, exporting_stack)``: the stacks of the new estate importing it, as
+    (certain, conditional): the second import it only under a condition of unknown value.
 
     The new side decides: a stack that still imports the export after its own update keeps
     it in use, whatever the order of deployments.
     """
     refs = estate.references
     # An import under a false condition is never evaluated: it keeps no export in use. One
-    # under a condition of unknown value may: its stack is named "(if its condition holds)".
+    # under a condition of unknown value may: its stack is "conditional" (see cfn.refusals).
     refs = refs[(refs["kind"] == "ImportValue") & ~refs.active.eq(False).fillna(False).astype(bool)]
     by_name: dict[str, dict[str, bool]] = {}
     for target, source_stack, active in zip(refs["target"], refs["source_stack"], refs.active.astype(object)):
         users = by_name.setdefault(target, {})
         users[source_stack] = users.get(source_stack, False) or (active is not pd.NA and bool(active))
 
-    def importers(name: str, stack: str) -> list[str]:
-        return sorted(
-            s if sure else f"{s} (if its condition holds)" for s, sure in by_name.get(name, {}).items() if s != stack
-        )
+    def importers(name: str, stack: str) -> ExportUsers:
+        found = sorted((s, sure) for s, sure in by_name.get(name, {}).items() if s != stack)
+        return ExportUsers([s for s, sure in found if sure], [s for s, sure in found if not sure])
 
     return importers
 
@@ -200,7 +203,7 @@ def _whole_stack(view: StackView, action: str, importers) -> list[dict]:
         rows.append(row)
     for name, out in view.outputs.items():
         export = export_name(out, view.ctx)
-        users = importers(export, view.name) if export and action == "Remove" else []
+        users = importers(export, view.name) if export and action == "Remove" else ExportUsers([], [])
         rows.append(
             {
                 "stack": view.name,
@@ -211,7 +214,7 @@ def _whole_stack(view: StackView, action: str, importers) -> list[dict]:
                 "scope": [],
                 "note": note,
                 "data_loss": False,
-                "blocked": export_in_use(export, users, "deleted"),
+                **users.refusal(export, "deleted"),
             }
         )
     return rows

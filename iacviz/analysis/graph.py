@@ -292,7 +292,8 @@ def resource_graph(estate: Estate) -> nx.DiGraph:
         Node ids and attributes and edge attributes as in the module docstring; edges run
         referrer -> referenced. ``graph.graph`` holds ``by_stack`` and ``outputs`` (stack ->
         resource or output node ids), ``exports`` (export name -> output node ids) and
-        ``importers`` (output node -> (importing stacks, stacks whose ambiguous imports may mean it)).
+        ``importers`` (output node -> (stacks importing it, stacks whose ambiguous imports may mean it,
+        stacks importing it only under a condition of unknown value)).
 
     Examples
     --------
@@ -419,6 +420,12 @@ def _build_resource_graph(estate: Estate) -> nx.DiGraph:  # one pass per frame
         if param:
             add(param, v, kind, attr, path, active, via=f"{s}/{src}")
     links = import_links(estate)
+    sure: dict[str, set[str]] = {}  # output node -> stacks importing it with no condition of unknown value
+    for s, es, eo, link, active in zip(
+        *(links[c].tolist() for c in ("stack", "export_stack", "export_output", "link", "active"))
+    ):
+        if link != "ambiguous" and active is True:
+            sure.setdefault(f"{es}/Outputs.{eo}", set()).add(s)
     for s, src, path, es, eo, name, link, active in zip(
         *(
             links[c].tolist()
@@ -449,6 +456,8 @@ def _build_resource_graph(estate: Estate) -> nx.DiGraph:  # one pass per frame
     ex = estate.exports
     importers = {}
     for s, o, imps, maybe in zip(ex["stack"], ex.output, ex.importers, ex.possible_importers):
-        importers[f"{s}/Outputs.{o}"] = (list(imps), list(maybe))
+        node = f"{s}/Outputs.{o}"
+        certain = sure.get(node, set())
+        importers[node] = ([i for i in imps if i in certain], list(maybe), [i for i in imps if i not in certain])
     g.graph.update(by_stack=by_stack, outputs=outputs, exports=exports, importers=importers)
     return g

@@ -16,9 +16,13 @@ from __future__ import annotations
 
 from typing import Iterable
 
-__all__ = ["export_in_use", "custom_name_replacement", "TYPE_CHANGE"]
+__all__ = ["export_in_use", "refusal_status", "custom_name_replacement", "TYPE_CHANGE", "REFUSAL_STATUSES"]
 
 TYPE_CHANGE = "Update of resource type is not permitted"
+CONDITIONAL_USER = "(if its condition holds)"
+# How sure a refusal is: "certain", or "conditional" when it holds only if a condition of unknown
+# value holds (every stack keeping an export in use imports it under such a condition).
+REFUSAL_STATUSES = ("certain", "conditional")
 _LISTED = 10  # thousands of importers would make every row below a refusal carry a huge message
 
 
@@ -28,7 +32,9 @@ def _names(stacks: Iterable[str]) -> str:
     return ", ".join(names[:_LISTED]) + more
 
 
-def export_in_use(export: str, users: Iterable[str], verb: str, *, maybe: Iterable[str] = ()) -> str | None:
+def export_in_use(
+    export: str, users: Iterable[str], verb: str, *, maybe: Iterable[str] = (), conditional: Iterable[str] = ()
+) -> str | None:
     """CloudFormation's refusal to update or delete an export that other stacks import.
 
     Parameters
@@ -42,6 +48,10 @@ def export_in_use(export: str, users: Iterable[str], verb: str, *, maybe: Iterab
     maybe : iterable of str, optional
         Stacks whose import may mean this export (ambiguous imports); named only when no
         stack certainly imports it.
+    conditional : iterable of str, optional
+        Stacks that import it only under a condition of unknown value (``imports.active`` NA):
+        named "(if its condition holds)". The refusal then happens only if a condition holds:
+        :func:`refusal_status` says so.
 
     Returns
     -------
@@ -54,10 +64,14 @@ def export_in_use(export: str, users: Iterable[str], verb: str, *, maybe: Iterab
     'Export net-VpcId cannot be updated as it is in use by App, db, web'
     >>> export_in_use("a-VpcId", [], "updated", maybe=["app"])
     'Export a-VpcId cannot be updated as it may be in use by app (ambiguous imports)'
+    >>> export_in_use("net-VpcId", ["web"], "deleted", conditional=["app"])
+    'Export net-VpcId cannot be deleted as it is in use by app (if its condition holds), web'
     """
     if verb not in ("updated", "deleted"):
         raise ValueError(f"verb must be 'updated' or 'deleted', not {verb!r}")
     users, maybe = list(users), list(maybe)
+    sure = set(users)
+    users += [f"{s} {CONDITIONAL_USER}" for s in conditional if s not in sure]
     if users:
         who = f"is in use by {_names(users)}"
     elif maybe:
@@ -65,6 +79,21 @@ def export_in_use(export: str, users: Iterable[str], verb: str, *, maybe: Iterab
     else:
         return None
     return f"Export {export} cannot be {verb} as it {who}"
+
+
+def refusal_status(users: Iterable[str], conditional: Iterable[str] = ()) -> str | None:
+    """How sure the refusal of :func:`export_in_use` with the same stacks is.
+
+    ``"certain"`` when a stack imports the export with no condition of unknown value around the
+    import, ``"conditional"`` when only stacks of `conditional` do (CloudFormation refuses only
+    if one of their conditions holds), None when nobody imports it.
+
+    >>> refusal_status(["web"], ["app"]), refusal_status([], ["app"]), refusal_status([], [])
+    ('certain', 'conditional', None)
+    """
+    if any(True for _ in users):
+        return "certain"
+    return "conditional" if any(True for _ in conditional) else None
 
 
 def custom_name_replacement(logical_id: str, name_property: str, name: object = None) -> str:

@@ -66,6 +66,7 @@ CHANGE_FILLS = {
     "replacement_conditional": "#fdd9a8",
     "data_loss": "#d62728",
     "blocked": BLOCKED_OUTLINE,
+    "blocked_conditional": "#f0a8a8",  # refused only if a condition of unknown value holds
     "plain": "#ffffff",
     "header": "#404040",
 }

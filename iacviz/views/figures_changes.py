@@ -342,7 +342,9 @@ def change_set_table(
 
     Replacement ``True`` cells are red, ``Conditional`` orange; a data-loss cell is solid red
     with white text, a blocked cell (CloudFormation would refuse the update, e.g. an export
-    still imported) dark red with white text and the reason. Details list each changed
+    still imported) dark red with white text and the reason, light red with dark text when
+    CloudFormation refuses only if a condition of unknown value holds (``blocked_status``
+    ``conditional``). Details list each changed
     attribute with RequiresRecreation, Evaluation, ChangeSource and the causing entity.
 
     {parameters}
@@ -355,6 +357,11 @@ def change_set_table(
     df, note = _limit(plan, max_rows)
     header = ["stack", "logical id", "type", "action", "replacement", "details", "data loss", "blocked"]
     blocked = [_cell(b) for b in df.blocked]
+    # refused only if a condition of unknown value holds: a lighter fill, dark text
+    maybe_blocked = [
+        bool(b) and st == "conditional"
+        for b, st in zip(blocked, df["blocked_status"] if "blocked_status" in df else [None] * len(df))
+    ]
     loss = [_truth(x) for x in df.data_loss]
     repl = [_cell(r) for r in df.replacement]
     columns = [
@@ -378,7 +385,10 @@ def change_set_table(
     ]
     row_fill = repl_fill
     loss_fill = [pal.CHANGE_FILLS["data_loss"] if x else f for x, f in zip(loss, row_fill)]
-    block_fill = [pal.CHANGE_FILLS["blocked"] if b else f for b, f in zip(blocked, row_fill)]
+    block_fill = [
+        pal.CHANGE_FILLS["blocked_conditional"] if m else pal.CHANGE_FILLS["blocked"] if b else f
+        for b, m, f in zip(blocked, maybe_blocked, row_fill)
+    ]
     fills = [row_fill, row_fill, row_fill, row_fill, repl_fill, row_fill, loss_fill, block_fill]
     dark = ["#222222"] * len(df)
     fonts = [
@@ -389,13 +399,14 @@ def change_set_table(
         dark,
         dark,
         ["white" if x else "#222222" for x in loss],
-        ["white" if b else "#222222" for b in blocked],
+        ["white" if b and not m else "#222222" for b, m in zip(blocked, maybe_blocked)],
     ]
     counts = [
         f"{sum(r == 'True' for r in repl)} replaced",
         f"{sum(r == 'Conditional' for r in repl)} conditional",
         f"{sum(loss)} with data loss",
-        f"{sum(bool(b) for b in blocked)} blocked",
+        f"{sum(bool(b) for b in blocked)} blocked"
+        + (f" ({sum(maybe_blocked)} only if a condition holds)" if any(maybe_blocked) else ""),
     ]
     return _table(
         header,

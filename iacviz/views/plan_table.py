@@ -90,13 +90,15 @@ def summary_line(plan: pd.DataFrame) -> str:
     maybe = sum(r["will_replace"] is None and r["replacement"] in ("True", "Conditional") for r in modify)
     loss = sum(r["data_loss"] is True for r in records)
     blocked = sum(bool(r["blocked"]) for r in records)
+    maybe_blocked = sum(bool(r["blocked"]) and r.get("blocked_status") == "conditional" for r in records)
     unknowable = sum(bool(r["unknowable"]) for r in records)
     by_action = ", ".join(f"{n} {a}" for a, n in actions.items())
     return (
         f"{len(records)} change{'s' if len(records) != 1 else ''}"
         + (f" ({by_action})" if by_action else "")
-        + f": {sure} replaced, {maybe} may be replaced, {loss} losing data, {blocked} blocked, "
-        f"{unknowable} unknowable"
+        + f": {sure} replaced, {maybe} may be replaced, {loss} losing data, {blocked} blocked"
+        + (f" ({maybe_blocked} only if a condition holds)" if maybe_blocked else "")
+        + f", {unknowable} unknowable"
     )
 
 
@@ -172,7 +174,11 @@ def plan_to_text(plan: pd.DataFrame, fmt: str = "table", *, width: int | None = 
     styles = {"Add": "green", "Remove": "red", "Modify": "yellow", "Dynamic": "magenta"}
     row_styles = [
         "bold red"
-        if rec["will_replace"] is True or rec["data_loss"] is True or rec["blocked"]
+        if rec["will_replace"] is True
+        or rec["data_loss"] is True
+        or (rec["blocked"] and rec.get("blocked_status") != "conditional")
+        else "red"
+        if rec["blocked"]  # refused only if a condition of unknown value holds
         else styles.get(rec["action"])
         for rec in records
     ]
@@ -192,7 +198,7 @@ def fail_reasons(plan: pd.DataFrame, fail_on: str | Iterable[str]) -> list[str]:
 
     `fail_on` names reasons, comma-separated or as a list: ``replacement`` (a resource is or
     may be replaced), ``data-loss`` (certain or possible), ``blocked`` (CloudFormation would
-    refuse), ``unknowable`` (something can only be known at deploy time).
+    refuse, certainly or if a condition of unknown value holds), ``unknowable`` (something can only be known at deploy time).
 
     >>> import iacviz
     >>> fail_reasons(iacviz.plan_changes({"Resources": {}}, {"Resources": {}}), "replacement,blocked")
@@ -214,7 +220,8 @@ def fail_reasons(plan: pd.DataFrame, fail_on: str | Iterable[str]) -> list[str]:
             certain = "loses its data" if r["data_loss"] is True else "may lose its data"
             out.append(f"data-loss: {what} {r['action']} {certain} (policy action {r['policy_action']})")
         if "blocked" in wanted and r["blocked"]:
-            out.append(f"blocked: {what}: {r['blocked']}")
+            maybe = " (only if a condition of unknown value holds)" if r.get("blocked_status") == "conditional" else ""
+            out.append(f"blocked{maybe}: {what}: {r['blocked']}")
         if "unknowable" in wanted and r["unknowable"]:
             out.append(f"unknowable: {what}: {r['unknowable']}")
     return out
