@@ -50,11 +50,18 @@ _HOME = {
 }
 # Submodules reachable as attributes: iacviz.data.sample_estate(), iacviz.views.export_map, ...
 _MODULES = {"data": "data", "schema": "schema", "views": "views", "lab": "lab", "workshop": "lab.workshop"}
-# Analyses that register derived estate frames (estate.exports, ...): loaded with the first public
-# function or class, so that an estate from iacviz.load has them, as it had when everything loaded
-# at import (iacviz.lab.workshop imports them itself). Not for submodules: the package's own
+# Derived estate frames (estate.exports, ...) and the analysis registering each: declared with the
+# first public function or class, so that an estate from iacviz.load has them, and imported on
+# the first access to one of them (the analyses bring networkx and cfn-lint's rules: a load that
+# never looks at them never pays for them). Not for submodules: the package's own
 # `from .. import schema` comes through here too, and must not start a cycle.
-_REGISTERING = ("analysis.exports", "analysis.problems", "analysis.replacement")
+_REGISTERING = {
+    "exports": "analysis.exports",
+    "imports": "analysis.exports",
+    "export_problems": "analysis.problems",
+    "replacement_prone": "analysis.replacement",
+}
+_declared: list[bool] = []
 
 __all__ = [
     "Estate",
@@ -96,15 +103,24 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     if name not in _HOME and name not in _MODULES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    if name in _HOME:
-        for module in _REGISTERING:
-            import_module(f".{module}", __name__)
+    if name in _HOME and not _declared:
+        _declare_derived_frames()
     if name in _HOME:
         value = getattr(import_module(f".{_HOME[name]}", __name__), name)
     else:
         value = import_module(f".{_MODULES[name]}", __name__)
     globals()[name] = value
     return value
+
+
+def _declare_derived_frames() -> None:
+    from .model.estate import derived_frame_later
+
+    from functools import partial
+
+    for frame, module in _REGISTERING.items():
+        derived_frame_later(frame, partial(import_module, f".{module}", __name__))
+    _declared.append(True)
 
 
 def __dir__() -> list[str]:

@@ -49,3 +49,27 @@ def test_demo_account_without_moto_names_the_extra():
 def test_explorers_without_ipywidgets_name_the_extra():
     done = _python("import sys; sys.modules['ipywidgets'] = None\nimport iacviz\niacviz.export_explorer")
     assert done.returncode != 0 and "pip install 'iacviz[lab]'" in done.stderr
+
+
+def test_reloading_from_the_cache_imports_no_analysis_nor_cfn_lint(tmp_path):
+    # A notebook's load cell re-run in a new kernel: the estate comes back from the cache folder
+    # without importing what only analyses and the properties frame need (~1 s of imports).
+    load = f"import sys, iacviz\ne = iacviz.load(iacviz.data.sample_estate(), cache={str(tmp_path)!r})\n"
+    assert _python(load + "e.frames()").returncode == 0
+    done = _python(
+        load + "print(sorted(m for m in ('cfnlint', 'networkx', 'samtranslator', 'plotly') if m in sys.modules))\n"
+        "print(len(e.exports) > 0, len(e.export_problems.columns) > 0)"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-2:] == ["[]", "True True"]
+
+
+def test_every_lazily_declared_frame_is_registered_by_its_module():
+    from importlib import import_module
+
+    import iacviz
+    from iacviz.model import estate
+
+    for frame, module in iacviz._REGISTERING.items():
+        import_module(f"iacviz.{module}")
+        assert frame in estate._DERIVED, (frame, module)

@@ -25,7 +25,6 @@ from ..sources.parameter_values import ParameterValues
 from ..sources.raw import ErrorRow, RawStack
 from ..cfn import modality as _modality
 from ..cfn import parameters as _parameters
-from ..cfn import update_behavior as _behavior
 from ..cfn.conditions import active_under, branches_on_path, evaluate_conditions
 from ..cfn.pointer import join
 from ..cfn.secrets import MASK, masked_if_derived, no_echo_names
@@ -444,8 +443,11 @@ def _policy(value: Any, ctx: Context) -> str | None:
 
 
 def _add_properties(acc: _Columns, stack: str, logical_id: str, rtype: str, props: Any) -> None:
+    # Imported with the properties frame, not with the model: it loads cfn-lint (~0.7 s), which
+    # an estate re-loaded from the cache, or never asked for its properties, does not need.
+    from ..cfn.update_behavior import behavior
+
     cols = acc.data["properties"]
-    behavior = _behavior.behavior
     paths: list[str] = []
     values: list[Any] = []
     _leaves(props, "/properties", paths, values)

@@ -38,6 +38,10 @@ BASE_FRAMES = (
 )
 
 _DERIVED: dict[str, Callable[["Estate"], pd.DataFrame]] = {}
+# Derived frames whose module is imported only when one of them is first asked for: the
+# package names them (iacviz/__init__.py), so loading an estate never imports the analyses,
+# their graph library or cfn-lint's rules it does not use.
+_LATER: dict[str, Callable[[], Any]] = {}
 
 
 def derived_frame(name: str) -> Callable:
@@ -55,6 +59,31 @@ def derived_frame(name: str) -> Callable:
         return fn
 
     return register
+
+
+def derived_frame_later(name: str, load: Callable[[], Any]) -> None:
+    """Declare the derived frame `name`, registered by whatever ``load()`` imports.
+
+    ``load`` runs on the first access to `name` (or to every derived frame), and must register
+    it with :func:`derived_frame`.
+
+    >>> derived_frame_later("n_stacks", lambda: derived_frame("n_stacks")(lambda e: pd.DataFrame({"n": [1]})))
+    >>> Estate({}).n_stacks.n.tolist()
+    [1]
+    >>> del _DERIVED["n_stacks"]  # an example, not a frame of iacviz
+    """
+    if name not in _DERIVED:
+        _LATER[name] = load
+
+
+def _derived(name: str) -> Callable[["Estate"], pd.DataFrame] | None:
+    if name not in _DERIVED and name in _LATER:
+        _LATER.pop(name)()
+    return _DERIVED.get(name)
+
+
+def _derived_names() -> list[str]:
+    return list(_DERIVED) + [n for n in _LATER if n not in _DERIVED]
 
 
 class Estate:
@@ -89,15 +118,16 @@ class Estate:
         cache = object.__getattribute__(self, "_cache")
         if name in cache:
             return cache[name]
-        if name in _DERIVED:
-            cache[name] = _DERIVED[name](self)
+        derive = _derived(name)
+        if derive is not None:
+            cache[name] = derive(self)
             return cache[name]
         if name in BASE_FRAMES:  # every estate has them; one made without a base frame has no such rows
             cache[name] = schema.frame(name, [])
             return cache[name]
         # Nothing else is invented: an empty frame of an analysis result (findings, plan) or of a
         # live estate (unmanaged) would read as "none found" where nothing was looked for.
-        known = sorted(set(BASE_FRAMES) | set(frames) | set(_DERIVED))
+        known = sorted(set(BASE_FRAMES) | set(frames) | set(_derived_names()))
         raise AttributeError(f"Estate has no frame {name!r}; its frames: {', '.join(known)}")
 
     @property
@@ -124,7 +154,7 @@ class Estate:
         raise AttributeError("Estate is immutable; build a new one with Estate.replace(...)")
 
     def __dir__(self) -> list[str]:
-        return sorted(set(super().__dir__()) | set(self._frames) | set(_DERIVED))
+        return sorted(set(super().__dir__()) | set(self._frames) | set(_derived_names()))
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{n}={len(self._built(n))}" for n in ("stacks", "resources", "errors") if n in self._frames)
@@ -139,7 +169,7 @@ class Estate:
         out = {name: getattr(self, name) for name in BASE_FRAMES}
         out.update({k: self._built(k) for k in self._frames if k not in out})
         if derived:
-            out.update({name: getattr(self, name) for name in _DERIVED})
+            out.update({name: getattr(self, name) for name in _derived_names()})
         return out
 
     def replace(self, **frames: pd.DataFrame) -> "Estate":
