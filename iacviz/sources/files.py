@@ -152,6 +152,11 @@ class _Reader:
             self._real[path] = real
         return real
 
+    def _inside(self, path: Path) -> bool:
+        # limits.inside, with both paths resolved once per reader (it resolved both per file)
+        real, base = self.real(path), self.real(self.root)
+        return real == base or base in real.parents
+
     # -- discovery -------------------------------------------------------------------------
     def display(self, path: Path) -> str:
         # The path as found below the folder given (a symlink keeps its own name), else resolved.
@@ -298,7 +303,7 @@ class _Reader:
         return stack
 
     def _parse(self, path: Path) -> tuple[dict, dict]:
-        if not self.follow_outside and not inside(path, self.root):
+        if not self.follow_outside and not self._inside(path):
             raise TemplateError(
                 self.display(path),
                 0,
@@ -483,7 +488,9 @@ class _Reader:
         user = mask_values({**values, **self.parameters.for_stack(name, declared)}, t.body)
         region = (where.region if where else None) or self.region
         account = where.account if where else None
-        body, raw_body, generated_by, errors = apply_transforms(t.body, user, region, self.display(t.path), name)
+        body, raw_body, generated_by, errors = apply_transforms(
+            t.body, user, region, self.display(t.path), name, checked=True
+        )
         self.errors.extend(errors)
         self.stacks.append(
             RawStack(

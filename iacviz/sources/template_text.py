@@ -39,15 +39,32 @@ def parse_template(data: bytes | str, source: str, fmt: str | None = None) -> tu
     >>> body["Outputs"]["Arn"]["Value"], lines
     ({'Fn::GetAtt': ['Q', 'Arn']}, {'Resources/Q': 2, 'Outputs/Arn': 5})
     """
-    body, lines = _parse(_decode(data, source), source, fmt)
-    check_body(body, source)
+    text = _decode(data, source)
+    body, lines = _parse(text, source, fmt)
+    check_body(body, source, surrogates=_may_hold_surrogates(text, decoded=not isinstance(data, str)))
     return body, lines
 
 
-def check_body(body: Any, source: str) -> None:
+def _may_hold_surrogates(text: str, decoded: bool) -> bool:
+    # Text decoded from UTF-8 holds none; a parsed value can then get one only from an escape
+    # (JSON's \uD800, YAML's \uD800 or \U0000D800), so the walk over every string is skipped
+    # for the many templates without one.
+    if "\\u" in text or "\\U" in text:
+        return True
+    if decoded or text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def check_body(body: Any, source: str, surrogates: bool = True) -> None:
     """TemplateError for a parsed body no later step can handle: nested deeper than
     :data:`iacviz.limits.MAX_DEPTH` or holding a lone UTF-16 surrogate (JSON's ``"\\ud800"``).
     Every way into iacviz (files, mappings, live templates, snapshots) checks this once.
+    ``surrogates=False`` skips the string walk, for a body parsed from text that cannot hold one.
 
     >>> check_body({"Description": "\\ud800"}, "x.json")
     Traceback (most recent call last):
@@ -55,7 +72,7 @@ def check_body(body: Any, source: str) -> None:
     """
     if too_deep(body):
         raise TemplateError(source, 0, f"template nested deeper than {MAX_DEPTH} levels")
-    bad = lone_surrogate(body)
+    bad = lone_surrogate(body) if surrogates else None
     if bad is not None:
         raise TemplateError(source, 0, f"text holds a lone UTF-16 surrogate ({bad[:40]!r}), not valid Unicode")
 

@@ -21,17 +21,19 @@ from .template_text import check_body
 
 
 def apply_transforms(
-    body: dict[str, Any], values: dict[str, Any], region: str, source: str, stack: str
+    body: dict[str, Any], values: dict[str, Any], region: str, source: str, stack: str, checked: bool = False
 ) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, str], list[ErrorRow]]:
     """Expand `body`; returns (expanded body, body as written or None when nothing was
     expanded, generated logical id -> SAM origin, error and warning rows).
 
-    `values` are the parameter values the stack gets (defaults filled in here).
+    `values` are the parameter values the stack gets (defaults filled in here). `checked`:
+    the body comes from :func:`~iacviz.sources.template_text.parse_template`, which checked it.
     """
-    try:
-        check_body(body, source)  # files were checked when parsed; mappings and live bodies here
-    except TemplateError as exc:
-        return {}, None, {}, [ErrorRow(source, 0, "error", exc.message, stack)]
+    if not checked:  # mappings and live bodies; a file's body was checked when parsed
+        try:
+            check_body(body, source)
+        except TemplateError as exc:
+            return {}, None, {}, [ErrorRow(source, 0, "error", exc.message, stack)]
     values = _parameters.values(body, values)
     expanded, raw, errors = body, None, []
     generated_by: dict[str, str] = {}
