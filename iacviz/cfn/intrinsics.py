@@ -128,7 +128,11 @@ def find_references(value: Any, path: str = "") -> Iterator[Reference]:
                 continue
         items = list(node.items())
         for k, v in reversed(items):
-            stack.append((v, join(here, k)))
+            # pointer.join, inlined for the common key that needs no escaping
+            if type(k) is str and "~" not in k and "/" not in k:
+                stack.append((v, f"{here}/{k}"))
+            else:
+                stack.append((v, join(here, k)))
 
 
 def _getatt(arg: Any, here: str, stack: list) -> Iterator[Reference]:

@@ -93,7 +93,35 @@ def _a(value: Any) -> str:
 
 
 def intrinsic_problems(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    """``(pointer, message)`` for each intrinsic function of the wrong shape inside `value`."""
+    """``(pointer, message)`` for each intrinsic function of the wrong shape inside `value`.
+
+    >>> list(intrinsic_problems({"A": [{"Ref": 5}], "B": {"Ref": "X"}}, "/properties"))
+    [('/properties/A/0', 'Ref takes a name (a string), not a number')]
+    """
+    # Every resource and output is checked and almost none has a problem: a first walk without
+    # pointers (a string per node) answers "none" ~2x faster; only then are pointers made.
+    if _any_problem(value):
+        yield from _located_problems(value, path)
+
+
+def _any_problem(value: Any) -> bool:
+    # The same nodes as _located_problems visits (it skips below a bad function; this stops).
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is list:
+            stack.extend(node)
+        elif kind is dict:
+            if len(node) == 1:
+                key, arg = next(iter(node.items()))
+                if type(key) is str and (key == "Ref" or key.startswith("Fn::")) and _check(key, arg):
+                    return True
+            stack.extend(node.values())
+    return False
+
+
+def _located_problems(value: Any, path: str) -> Iterator[tuple[str, str]]:
     stack = [(value, path)]
     while stack:
         node, here = stack.pop()
