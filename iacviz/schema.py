@@ -50,7 +50,16 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "stack_dependencies": ("object", "stacks this one must deploy after (CDK manifest, nesting)"),
         "account": ("str", "AWS account id (live and snapshot estates, estate-file environments)"),
         "region": ("str", "AWS region the stack is deployed in (NA: not said, offline)"),
-        "environment": ("str", "estate-file environment (prod, dev...) the stack belongs to"),
+        "environment": (
+            "str",
+            "environment (prod, dev...) the stack belongs to: the estate file's, an Amplify project's "
+            "(team-provider-info, Gen 2 branch or sandbox-<user>), or a live Amplify stack's tags",
+        ),
+        "app": (
+            "str",
+            "application the stack belongs to: the Amplify project (Gen 1 projectName, live tag "
+            "user:Application) or app id (Gen 2); NA for stacks of no Amplify app",
+        ),
         "stack_status": ("str", "live: StackStatus"),
         "last_updated": ("str", "live: LastUpdatedTime (or CreationTime), ISO 8601"),
         "drift_status": ("str", "live: StackDriftStatus"),
@@ -68,7 +77,11 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "line": ("int", "1-based line of the resource in its source file (NA when generated)"),
         "stateful": ("bool", "holds data that a replacement or deletion loses"),
         "modality": ("str", "persistent, ephemeral, neutral (CloudFormation machinery, custom resources) or unknown"),
-        "generated_by": ("str", "SAM resource that produced this one (expanded SAM only)"),
+        "generated_by": (
+            "str",
+            "what generated it: the SAM resource it was expanded from, ElasticBeanstalk (.ebextensions "
+            "references), or amplify (templates the Amplify CLI or an Amplify Gen 2 backend generated)",
+        ),
         "cdk_path": ("str", "CDK construct path from aws:cdk:path metadata"),
         "physical_id": ("str", "live: PhysicalResourceId"),
         "resource_status": ("str", "live: ResourceStatus"),
@@ -92,7 +105,10 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "type": ("str", "parameter Type"),
         "default": ("object", "Default as written"),
         "value": ("object", "value used: passed by the user or a parent stack, else the default"),
-        "value_source": ("str", "user (load or --parameters), estate-file, parent, default, live or missing"),
+        "value_source": (
+            "str",
+            "user (load or --parameters), estate-file, amplify (team-provider-info.json), parent, default, live or missing",
+        ),
         "no_echo": ("bool", "NoEcho parameter (its value is never shown)"),
         "description": ("str", "the parameter's Description"),
     },

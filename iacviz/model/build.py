@@ -411,6 +411,7 @@ def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str
         stack=name,
         stack_name=raw.stack_name or name,
         environment=raw.environment,
+        app=raw.app,
         source=source,
         format=raw.format,
         transform=transform if isinstance(transform, str) else None,

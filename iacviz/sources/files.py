@@ -1,5 +1,6 @@
 """Find and read every stack below some paths: templates, SAM, CDK assemblies, .ebextensions,
-nested stacks, and an optional ``iacviz-estate.yaml`` naming stacks and their parameters.
+nested stacks, Amplify projects, and an optional ``iacviz-estate.yaml`` naming stacks and their
+parameters.
 
 >>> stacks, errors = read_paths([])
 >>> stacks, errors
@@ -20,7 +21,7 @@ from ..cfn.intrinsics import Context, resolve_string, resolve_value
 from ..cfn.secrets import mask_values, masked_if_derived, no_echo_names
 from ..errors import TemplateError
 from ..limits import LimitError, inside, read_regular_file
-from . import cdk, ebextensions, environments
+from . import amplify, cdk, ebextensions, environments
 from .parameter_values import ParameterShapeError, ParameterValues
 from .raw import ErrorRow, RawStack
 from .transforms import apply_transforms
@@ -72,6 +73,13 @@ class _Template:
     parameters: dict[str, Any] = field(default_factory=dict)
     deployments: list | None = None  # estate-file environments: one stack per Deployment
     estate_wide: dict[str, Any] = field(default_factory=dict)  # the estate file's top-level parameters
+    # Amplify: one file modelled as a root per environment needs an identity of its own; its
+    # children (and an API's model stacks) are known files, not URLs to match.
+    key: Path | None = None
+    nested_files: dict[str, Path] = field(default_factory=dict)
+    values_source: str = "estate-file"  # where the deployments' parameter values come from
+    app: str | None = None
+    generated_by: str | None = None  # what generated every resource of the template
 
 
 def read_paths(
@@ -196,6 +204,12 @@ class _Reader:
                 self.errors.extend(errs)
                 dirs[:] = []
                 continue
+            if amplify.is_gen1(here):
+                self._read_amplify_gen1(here)
+                dirs[:] = [d for d in dirs if d != "amplify"]  # read as the CLI deploys it, above
+            elif amplify.is_gen2(here):
+                read = self._read_amplify_gen2(here)
+                dirs[:] = [d for d in dirs if d not in read]
             kept = []
             for d in sorted(dirs):
                 why = _skipped_folder(d)
@@ -225,6 +239,52 @@ class _Reader:
                     self.errors.append(ErrorRow(self.display(path), 0, "info", f"skipped: {why}, not CloudFormation"))
                     continue
                 self._read_template(path, named.get(self.real(path)))
+
+    def _read_amplify_gen1(self, here: Path) -> None:
+        project = amplify.read_gen1(here, self.display, self._parse)
+        self.errors.extend(project.errors)
+        for t in project.templates:
+            self.templates.append(
+                _Template(
+                    t.path, t.body, t.lines, nested_files=t.nested, app=project.app, generated_by=amplify.GENERATOR
+                )
+            )
+        for root in project.roots:
+            where = environments.Deployment(root.environment, root.account, root.region, root.parameters)
+            self.templates.append(
+                _Template(
+                    root.path,
+                    root.body,
+                    root.lines,
+                    name=root.name,
+                    deployments=[where],
+                    key=root.key,
+                    nested_files=root.nested,
+                    values_source="amplify",
+                    app=project.app,
+                    generated_by=amplify.GENERATOR,
+                )
+            )
+
+    def _read_amplify_gen2(self, here: Path) -> set[str]:
+        """Read a Gen 2 project's cloud assembly (or say how to make one); returns the folders
+        of `here` the walk must not enter again."""
+        found = amplify.gen2_assembly(here)
+        if found is None:
+            self.errors.append(ErrorRow(self.display(here / amplify.GEN2_ENTRY), 0, "warning", amplify.GEN2_HOW))
+            return {"amplify"}
+        stacks, errs, _ = cdk.read_assembly(found, self.display, self._parse, follow_outside=self.follow_outside)
+        self.errors.extend(errs)
+        for stack in stacks:
+            app, env = amplify.live_identity(stack.name, {}) or (None, None)
+            stack.app, stack.environment = app, env
+            resources = stack.template.get("Resources")
+            stack.generated_by = {
+                **dict.fromkeys(resources if isinstance(resources, dict) else (), amplify.GENERATOR),
+                **stack.generated_by,
+            }
+            self.stacks.append(self._estate_wide_into(stack))
+        return {"amplify", found.relative_to(here).parts[0]}
 
     def _estate_file(self, root: Path) -> tuple[dict[Path, tuple], list[str]]:
         path = root / ESTATE_FILE
@@ -357,8 +417,12 @@ class _Reader:
         self.templates.append(_Template(path, body, lines, name, params, where, self.estate_wide))
 
     # -- stacks ----------------------------------------------------------------------------
+    def ident(self, t: _Template) -> Path:
+        """What tells templates apart: the resolved file, or an Amplify root's own key."""
+        return t.key if t.key is not None else self.real(t.path)
+
     def finish(self) -> tuple[list[RawStack], list[ErrorRow]]:
-        by_path = {self.real(t.path): t for t in self.templates}
+        by_path = {self.ident(t): t for t in self.templates}
         children: dict[Path, list[tuple[_Template, str, dict]]] = {}
         by_file: dict[str, list[_Template]] = {}
         for t in self.templates:
@@ -366,15 +430,15 @@ class _Reader:
         for t in self.templates:
             for logical_id, url, passed in _nested(t):
                 if isinstance(url, Path):
-                    child_path = url
+                    child_path = self.real(url)
                 else:
                     child = self._by_url(t, logical_id, url, by_file)
-                    child_path = self.real(child.path) if child else None
-                if child_path in by_path and child_path != self.real(t.path):
-                    children.setdefault(self.real(t.path), []).append((by_path[child_path], logical_id, passed))
-        nested = {self.real(c.path) for kids in children.values() for c, _, _ in kids}
+                    child_path = self.ident(child) if child else None
+                if child_path in by_path and child_path != self.ident(t):
+                    children.setdefault(self.ident(t), []).append((by_path[child_path], logical_id, passed))
+        nested = {self.ident(c) for kids in children.values() for c, _, _ in kids}
         taken = {s.name for s in self.stacks}
-        roots = [t for t in self.templates if self.real(t.path) not in nested]
+        roots = [t for t in self.templates if self.ident(t) not in nested]
         names = _unique_names(roots, taken, self.base, self.real)
         reached: set[Path] = set()
         for t in roots:
@@ -382,7 +446,7 @@ class _Reader:
         # Templates only reachable through a cycle of TemplateURLs (a -> b -> a) have no root:
         # each cycle is read from its first template, so none vanishes, and reported once.
         for t in self.templates:
-            if self.real(t.path) not in reached:
+            if self.ident(t) not in reached:
                 name = _unique_names([t], taken | {s.name for s in self.stacks}, self.base, self.real)[id(t)]
                 self._start(t, name, children, reached)
         return self.stacks, self.errors
@@ -447,7 +511,7 @@ class _Reader:
             self._add(t, name, None, None, t.parameters, "estate-file", children, (), reached)
             return
         for d in t.deployments:  # estate-file environments: one stack per environment and region
-            self._add(t, name, None, None, d.parameters, "estate-file", children, (), reached, where=d)
+            self._add(t, name, None, None, d.parameters, t.values_source, children, (), reached, where=d)
 
     def _add(
         self,
@@ -462,7 +526,7 @@ class _Reader:
         reached: set[Path],
         where=None,
     ) -> None:
-        here = self.real(t.path)
+        here = self.ident(t)
         if here in ancestors:
             cycle = " -> ".join(self.display(p) for p in (*ancestors[ancestors.index(here) :], here))
             self.errors.append(
@@ -492,6 +556,9 @@ class _Reader:
             t.body, user, region, self.display(t.path), name, checked=True
         )
         self.errors.extend(errors)
+        if t.generated_by:  # an origin SAM names wins: it says more
+            resources = body.get("Resources") if isinstance(body.get("Resources"), dict) else {}
+            generated_by = {**dict.fromkeys(resources, t.generated_by), **generated_by}
         self.stacks.append(
             RawStack(
                 name=name,
@@ -510,10 +577,11 @@ class _Reader:
                 account=account,
                 region=where.region if where else None,
                 environment=where.environment if where else None,
+                app=t.app,
             )
         )
         ctx = Context(name, region, account, _parameters.values(t.body, user))
-        for child, logical_id, passed in children.get(self.real(t.path), []):
+        for child, logical_id, passed in children.get(here, []):
             secret = no_echo_names(t.body)
             resolved = {k: masked_if_derived(_resolved_or_expr(v, ctx), v, secret) for k, v in passed.items()}
             self._add(
@@ -592,7 +660,9 @@ def _nested(t: _Template) -> Iterable[tuple[str, Path | str | dict, dict]]:
         else:
             continue
         passed = passed if isinstance(passed, dict) else {}
-        if isinstance(url, str) and not url.startswith(("http://", "https://", "s3://")):
+        if logical_id in t.nested_files:
+            yield logical_id, t.nested_files[logical_id], passed
+        elif isinstance(url, str) and not url.startswith(("http://", "https://", "s3://")):
             yield logical_id, (t.path.parent / url).resolve(), passed
         elif isinstance(url, str) or (
             isinstance(url, dict) and len(url) == 1 and str(next(iter(url))).startswith("Fn::")

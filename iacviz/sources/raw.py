@@ -50,6 +50,7 @@ class RawStack:
     account: str | None = None
     region: str | None = None
     environment: str | None = None  # estate-file environment (prod, dev...) the stack is deployed in
+    app: str | None = None  # the application it belongs to (an Amplify project or app id)
     # The CloudFormation stack name once the model has keyed the stack (`name` is then the
     # estate-unique stack key of iacviz.model.identity); None: `name` is the stack name.
     stack_name: str | None = None

@@ -1,0 +1,3 @@
+export type AmplifyDependentResourcesAttributes = {
+  "storage": {"notestable": {"Name": "string", "Arn": "string", "StreamArn": "string"}}
+}
