@@ -136,7 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "plan",
         help="predict the change sets between two versions of an estate",
-        description="Compare BEFORE and AFTER (folders, templates) as CloudFormation change sets.",
+        description="Compare BEFORE and AFTER (folders, templates) as CloudFormation change sets, "
+        "or (--live PROFILE/REGION AFTER...) AFTER with the stacks deployed under the same names.",
     )
     p.add_argument("paths", nargs="+", metavar="BEFORE AFTER | AFTER...")
     p.add_argument(
@@ -216,11 +217,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "snapshot",
         help="write an estate (live or from files) as a Parquet snapshot",
-        description="Read a live account (--profile/--region) or PATHs and write a snapshot.",
+        description="Read a live account (--profile/--region) or PATHs and write a snapshot. "
+        "Scans of other accounts may write into the same folder (one scan per "
+        "account, on any machine): iacviz.read_snapshot reads them as one estate.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="template files or folders (instead of a live account)")
     p.add_argument("--profile", help="AWS profile of the live account")
-    p.add_argument("--region", help="region of the live account")
+    p.add_argument(
+        "--region",
+        action="append",
+        default=[],
+        metavar="REGION",
+        help="region to read (repeat, or comma-separate, for several)",
+    )
+    p.add_argument(
+        "--account",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="account to read through --role-name (repeat for several; 'organization': every active "
+        "account of the organisation)",
+    )
+    p.add_argument("--role-name", metavar="ROLE", help="with --account: the role assumed in each account")
     p.add_argument("--endpoint-url", metavar="URL", help="another endpoint, e.g. the demo account")
     p.add_argument("-o", "--output", metavar="FOLDER", required=True, help="snapshot folder to write")
     _parameter_option(p)
@@ -307,17 +325,10 @@ def _load(
             raise _UsageError("give PATHs or --live, not both")
         if values:
             raise _UsageError("--parameters applies to templates, not to --live (a live stack has its values)")
-        profile, slash, region = live.rpartition("/")
-        if not slash or not region:
-            raise _UsageError(
-                f"--live wants PROFILE/REGION (e.g. prod/eu-west-1, or /eu-west-1 for the default "
-                f"credentials), not {live!r}"
-            )
+        profile, region = _profile_region(live)
         from .model.live import load_live
 
-        return load_live(
-            profile=profile or None, regions=[region], endpoint_url=endpoint_url, progress=sys.stderr.isatty()
-        )
+        return load_live(profile=profile, regions=[region], endpoint_url=endpoint_url, progress=sys.stderr.isatty())
     if not paths:
         raise _UsageError("give at least one PATH (or --live PROFILE/REGION)")
     from .model.open import is_snapshot, open_estate
@@ -338,6 +349,16 @@ def _load(
             file=sys.stderr,
         )
     return estate
+
+
+def _profile_region(live: str) -> tuple[str | None, str]:
+    profile, slash, region = live.rpartition("/")
+    if not slash or not region:
+        raise _UsageError(
+            f"--live wants PROFILE/REGION (e.g. prod/eu-west-1, or /eu-west-1 for the default "
+            f"credentials), not {live!r}"
+        )
+    return profile or None, region
 
 
 def _pairs(items: Sequence[str], flag: str):
@@ -456,15 +477,13 @@ def _plan(args: argparse.Namespace) -> int:
     if args.live:
         from .analysis.live_plan import plan_live
 
-        profile, slash, region = args.live.rpartition("/")
-        if not slash or not region:
-            raise _UsageError(f"--live wants PROFILE/REGION (e.g. prod/eu-west-1), not {args.live!r}")
+        profile, region = _profile_region(args.live)
         if args.before_parameters:
             raise _UsageError("--before-parameters: with --live the deployed values are the before side")
         with _Progress("reading the deployed stacks and comparing"):
             plan = plan_live(
                 args.paths,
-                profile=profile or None,
+                profile=profile,
                 region=region,
                 endpoint_url=args.endpoint_url,
                 parameters=sides[1] or None,
@@ -555,24 +574,34 @@ def _wire(args: argparse.Namespace) -> int:
 def _snapshot(args: argparse.Namespace) -> int:
     from .model.snapshot import to_parquet
 
+    regions = [r for item in args.region for r in item.split(",") if r]
     if args.parameters and not args.paths:
         raise _UsageError("--parameters applies to templates (PATHs), not to a live account")
-    if args.paths and (args.profile or args.region or args.endpoint_url):
-        raise _UsageError("give PATHs or --profile/--region/--endpoint-url, not both")
+    if args.paths and (args.profile or regions or args.endpoint_url or args.account):
+        raise _UsageError("give PATHs or --profile/--region/--account/--endpoint-url, not both")
+    if args.account and not args.role_name:
+        raise _UsageError("--account needs --role-name, the role to assume in each account")
+    places: list[tuple[str, str]] = []
     if args.paths:
         estate = _load(args.paths, parameters=args.parameters)
-    elif args.region or args.profile or args.endpoint_url:
+    elif regions or args.profile or args.endpoint_url or args.account:
         from .model.live import load_live
 
+        accounts: Any = None
+        if args.account:
+            accounts = "organization" if args.account == ["organization"] else args.account
+            places = [(a, r) for a in args.account if a != "organization" for r in regions]
         estate = load_live(
             profile=args.profile,
-            regions=[args.region] if args.region else None,
+            regions=regions or None,
             endpoint_url=args.endpoint_url,
             progress=sys.stderr.isatty(),
+            accounts=accounts,
+            role_name=args.role_name,
         )
     else:
         raise _UsageError("give PATHs, or --profile P --region R for a live account")
-    to_parquet(estate, args.output)
+    to_parquet(estate, args.output, places=places)
     print(f"wrote snapshot {args.output}: {len(estate.stacks)} stacks, {len(estate.resources)} resources")
     return OK
 

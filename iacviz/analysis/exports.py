@@ -170,7 +170,11 @@ def _without_defaults(estate: Estate, rows: pd.DataFrame) -> dict[int, str]:
         name = expr and resolve_string(
             expr,
             Context(
-                stack, raw.region or estate.region, raw.account, values.get(stack, {}), raw.template.get("Mappings")
+                raw.stack_name or stack,
+                raw.region or estate.region,
+                raw.account,
+                values.get(stack, {}),
+                raw.template.get("Mappings"),
             ),
         )
         if name and "${" in name:

@@ -160,6 +160,8 @@ def read_snapshot(folder: str | Path) -> Estate:
 
     Frames come back with their dtypes and row order, live frames included, and the raw
     stacks with them, so every analysis runs on a snapshot as on the estate it was taken of.
+    A folder written by several scans (one per account, on separate machines) reads as one
+    estate, each account-region from the latest scan of it, stack keys made unique across them.
 
     Parameters
     ----------
@@ -169,7 +171,8 @@ def read_snapshot(folder: str | Path) -> Estate:
     Returns
     -------
     Estate
-        The same frames, with the same dtypes and row order, as the estate written.
+        One scan: the same frames, with the same dtypes and row order, as the estate written.
+        Several: their rows in scan order.
 
     Raises
     ------
