@@ -440,6 +440,9 @@ def _review(args: argparse.Namespace) -> int:
     estate = _load(args.paths, args.strict, args.live, args.endpoint_url, args.parameters)
     findings = review(estate, disable=args.disable, lint=args.lint)
     fmt = _fmt(args)
+    from .views.grouping import PLACE_COLUMN, with_places
+
+    placed = with_places(findings, estate.stacks)  # several account-regions: each row says where
     counts = {s: int((findings.severity == s).sum()) for s in _SEVERITY_RANK}
     summary = f"{len(findings)} findings: " + ", ".join(
         f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in counts.items()
@@ -450,15 +453,16 @@ def _review(args: argparse.Namespace) -> int:
         _emit(render_report(estate, findings=findings, title=args.title), args.output)
         print(summary, file=sys.stderr)
     elif fmt == "table":
-        columns = ["severity", "rule_id", "stack", "logical_id"] + (["line"] if args.lint else []) + ["message"]
-        shown = findings[columns].rename(columns={"rule_id": "rule", "logical_id": "resource"})
+        columns = ["severity", "rule_id", "stack", *([PLACE_COLUMN] if PLACE_COLUMN in placed else []), "logical_id"]
+        columns += (["line"] if args.lint else []) + ["message"]
+        shown = placed[columns].rename(columns={"rule_id": "rule", "logical_id": "resource"})
         text = _format_frame(shown, "table", title="Findings")
         # cfn-lint's rules are not in iacviz's catalogue: their fix is on the finding itself.
         fixes = {**dict(zip(findings.rule_id, findings.fix)), **catalogue().set_index("id").fix.to_dict()}
         text += "".join(f"\n{rule_id}: {fixes[rule_id]}" for rule_id in dict.fromkeys(findings.rule_id))
         _emit(text + f"\n\n{summary}\n", args.output)
     else:
-        _emit(_format_frame(findings, fmt), args.output)
+        _emit(_format_frame(placed, fmt), args.output)
     if args.fail_level == "never":
         return OK
     worst = findings.severity.map(_SEVERITY_RANK).min() if len(findings) else None
@@ -527,6 +531,9 @@ def _exports(args: argparse.Namespace) -> int:
     else:
         df = estate.exports[["export_name", "stack", "output", "n_importers", "importers"]]
         drop = ["output", "n_importers"]
+    from .views.grouping import with_places
+
+    df = with_places(df, estate.stacks)  # several account-regions: each row says where
     _emit(_format_frame(df, _fmt(args), title=args.show.capitalize(), drop_first=drop), args.output)
     return OK
 

@@ -28,7 +28,8 @@ VOCABULARY: dict[str, tuple[str, str]] = {
     "stacks": (
         "DataFrame",
         "``estate.stacks``: one row per stack. Uses ``stack`` and, when present, "
-        "``modality``, ``parent_stack`` and ``n_resources``.",
+        "``modality``, ``parent_stack``, ``n_resources``, ``account`` and ``region`` (several "
+        "account-regions: each stack's text names its own, :func:`iacviz.views.grouping.stack_labels`).",
     ),
     "imports": (
         "DataFrame",

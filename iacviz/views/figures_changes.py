@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 from . import _palette as pal
 from ._text import escaped
 from ._vocabulary import document
+from .grouping import account_regions, stack_labels
 
 __all__ = ["update_behavior_heatmap", "replacement_table", "change_set_table", "BEHAVIOR_CODES"]
 
@@ -238,6 +239,14 @@ def _table(
     return fig
 
 
+def _placed(df: pd.DataFrame, stacks: pd.DataFrame | None) -> pd.DataFrame:
+    """`df` whose stack cells name their account and region when `stacks` span several."""
+    if stacks is None or "stack" not in df or account_regions(stacks) is None:
+        return df
+    labels = stack_labels(stacks, df["stack"].dropna())
+    return df.assign(stack=[labels.get(s, s) if isinstance(s, str) else s for s in df["stack"]])
+
+
 def _limit(df: pd.DataFrame, max_rows: int | None) -> tuple[pd.DataFrame, str]:
     if max_rows is not None and len(df) > max_rows:
         return df.head(max_rows), f" (first {max_rows} of {len(df)} rows)"
@@ -247,7 +256,12 @@ def _limit(df: pd.DataFrame, max_rows: int | None) -> tuple[pd.DataFrame, str]:
 @escaped
 @document
 def replacement_table(
-    replacement: pd.DataFrame, *, title: str | None = None, max_rows: int | None = None, height: int | None = None
+    replacement: pd.DataFrame,
+    *,
+    stacks: pd.DataFrame | None = None,
+    title: str | None = None,
+    max_rows: int | None = None,
+    height: int | None = None,
 ) -> go.Figure:
     """Create-only properties whose value comes from elsewhere, as a table: what could replace what.
 
@@ -263,7 +277,7 @@ def replacement_table(
     plotly.graph_objects.Figure
         One ``go.Table``; ``cells.values`` are the columns, ``cells.fill.color`` the colours.
     """
-    df, note = _limit(replacement, max_rows)
+    df, note = _limit(_placed(replacement, stacks), max_rows)
     prop = [p.split("/", 2)[-1] if isinstance(p, str) else "" for p in df.path]
     header = [
         "stack",
@@ -336,7 +350,12 @@ def _details(value: Any) -> str:
 @escaped
 @document
 def change_set_table(
-    plan: pd.DataFrame, *, title: str | None = None, max_rows: int | None = None, height: int | None = None
+    plan: pd.DataFrame,
+    *,
+    stacks: pd.DataFrame | None = None,
+    title: str | None = None,
+    max_rows: int | None = None,
+    height: int | None = None,
 ) -> go.Figure:
     """A predicted change set (:func:`iacviz.plan_changes`) as a coloured table.
 
@@ -354,7 +373,7 @@ def change_set_table(
     plotly.graph_objects.Figure
         One ``go.Table``; ``cells.values`` are the columns, ``cells.fill.color`` the colours.
     """
-    df, note = _limit(plan, max_rows)
+    df, note = _limit(_placed(plan, stacks), max_rows)
     header = ["stack", "logical id", "type", "action", "replacement", "details", "data loss", "blocked"]
     blocked = [_cell(b) for b in df.blocked]
     # refused only if a condition of unknown value holds: a lighter fill, dark text

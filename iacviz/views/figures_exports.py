@@ -22,6 +22,7 @@ from . import _palette as pal
 from ._drawing import EdgeGroup, bends, clip, place_labels
 from ._text import escaped
 from ._vocabulary import document
+from .grouping import account_regions, stack_labels
 from .selection import collapse_by_service as _collapse
 
 __all__ = ["export_map", "import_matrix"]
@@ -131,6 +132,9 @@ def export_map(
     if edges not in (None, "export", "stack"):
         raise ValueError(f"edges must be 'export' or 'stack', not {edges!r}")
     n_stacks = len(stacks)
+    # several account-regions: every stack's text names its own (grouped nodes' names already do)
+    where = account_regions(stacks)
+    texts = stack_labels(stacks)
     groups, grouped = _group(stacks, imports, exports, focus, max_nodes, collapse_by_service)
     if groups:
         frames = _collapse(stacks, imports, exports, groups=groups)
@@ -204,10 +208,10 @@ def export_map(
     avoid += [(h["x"], h["y"], 12) for h in hubs] + [(d["x"], d["y"], 16) for d in dangling]
     show_labels = labels if labels is not None else True
     ringed = set(_unused(exports)["stack"])
-    placed = _label_places(nodes, dangling, x_range, y_range, plot_height, avoid, ringed) if show_labels else {}
+    placed = _label_places(nodes, dangling, x_range, y_range, plot_height, avoid, ringed, texts) if show_labels else {}
     # the name of a stack with a ring is written by the ring's trace, so it is offset from the ring
-    _add_nodes(fig, nodes, imports, exports, {k: v for k, v in placed.items() if k not in ringed})
-    unused = _add_unused(fig, nodes, exports, placed)
+    _add_nodes(fig, nodes, imports, exports, {k: v for k, v in placed.items() if k not in ringed}, texts, where)
+    unused = _add_unused(fig, nodes, exports, placed, texts)
     if hubs:
         fig.add_trace(
             go.Scatter(
@@ -282,6 +286,7 @@ def export_map(
             "dangling": [d["name"] for d in dangling],
             "unused": unused,
             "grouped": grouped,
+            "places": where,
         },
         margin=dict(l=100, r=30, t=90, b=110),
     )
@@ -303,9 +308,11 @@ def _label_places(
     plot_height: float,
     avoid: list[tuple[float, float, float]],
     ringed: frozenset[str] | set[str] = frozenset(),
+    labels: dict[str, str] | None = None,
 ) -> dict[str, str | None]:
     """Where each node's name goes (or None: hover only): stacks with the most links first."""
     names = list(nodes["stack"]) + [d["node"] for d in dangling]
+    texts = [(labels or {}).get(n, n) for n in names]
     xs = list(nodes.x) + [d["x"] for d in dangling]
     ys = list(nodes.y) + [d["y"] for d in dangling]
     # a stack with unused exports has a red ring 14 px wider than its marker: its label clears the ring
@@ -317,7 +324,7 @@ def _label_places(
         [xs[i] for i in order],
         [ys[i] for i in order],
         [sizes[i] for i in order],
-        [names[i] for i in order],
+        [texts[i] for i in order],
         x_range=x_range,
         y_range=y_range,
         width=PLOT_WIDTH,
@@ -598,7 +605,10 @@ def _add_nodes(
     imports: pd.DataFrame,
     exports: pd.DataFrame | None,
     placed: dict[str, str | None],
+    labels: dict[str, str] | None = None,
+    where: dict[str, str] | None = None,
 ) -> None:
+    labels, where = labels or {}, where or {}
     sure = _sure(imports)
     n_out = sure.groupby("export_stack")["stack"].nunique().to_dict()
     maybe: dict[str, set[str]] = {}
@@ -624,7 +634,7 @@ def _add_nodes(
                 else ""
             )
             lines = [
-                f"<b>{r.stack}</b>",
+                f"<b>{labels.get(r.stack, r.stack)}</b>",
                 f"{r.modality if r.inside else 'outside the selection'}{res}",
                 f"exports {ex_count.get(r.stack, 0)}, imported by {n_out.get(r.stack, 0)} stacks"
                 + (f", maybe by {len(maybe[r.stack])} more (ambiguous)" if maybe.get(r.stack) else ""),
@@ -632,6 +642,8 @@ def _add_nodes(
             ]
             if isinstance(r.members, list) and len(r.members) > 1:
                 lines.append("stacks: " + ", ".join(clip(r.members, 8)))
+            if r.stack in where:
+                lines.append(f"account:region {where[r.stack]}")
             hover.append("<br>".join(lines))
         inside = modality != "outside"
         color = pal.MODALITY_COLORS.get(modality, pal.MODALITY_COLORS["unknown"]) if inside else pal.OUTSIDE
@@ -641,7 +653,7 @@ def _add_nodes(
                 y=g.y,
                 mode="markers+text" if any(placed.get(s) for s in g["stack"]) else "markers",
                 name=f"{modality} stack",
-                text=[s if placed.get(s) else "" for s in g["stack"]],
+                text=[labels.get(s, s) if placed.get(s) else "" for s in g["stack"]],
                 textposition=[placed.get(s) or "bottom center" for s in g["stack"]],
                 textfont=dict(size=11),
                 customdata=g["stack"].tolist(),
@@ -671,8 +683,13 @@ def _unused(exports: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def _add_unused(
-    fig: go.Figure, nodes: pd.DataFrame, exports: pd.DataFrame | None, placed: dict[str, str | None] | None = None
+    fig: go.Figure,
+    nodes: pd.DataFrame,
+    exports: pd.DataFrame | None,
+    placed: dict[str, str | None] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> dict[str, list[str]]:
+    labels = labels or {}
     unused = _unused(exports)
     if unused.empty:
         return {}
@@ -687,7 +704,7 @@ def _add_unused(
                 y=[where.y[s] for s in stacks],
                 mode="markers+text" if any((placed or {}).get(s) for s in stacks) else "markers",
                 name="unused export",
-                text=[s if (placed or {}).get(s) else "" for s in stacks],
+                text=[labels.get(s, s) if (placed or {}).get(s) else "" for s in stacks],
                 textposition=[(placed or {}).get(s) or "bottom center" for s in stacks],
                 textfont=dict(size=11),
                 marker=dict(
@@ -697,7 +714,7 @@ def _add_unused(
                     line=dict(width=3),
                 ),
                 hovertext=[
-                    f"<b>{s}</b>: {len(by_stack[s])} export{'s' if len(by_stack[s]) != 1 else ''} nobody "
+                    f"<b>{labels.get(s, s)}</b>: {len(by_stack[s])} export{'s' if len(by_stack[s]) != 1 else ''} nobody "
                     f"imports<br>" + "<br>".join(clip([f"{n} (Outputs.{outputs[(s, n)]})" for n in by_stack[s]]))
                     for s in stacks
                 ],
@@ -714,6 +731,7 @@ def _add_unused(
 def import_matrix(
     imports: pd.DataFrame,
     *,
+    stacks: pd.DataFrame | None = None,
     title: str | None = None,
     collapse_by_service: Any = None,
     order: list[str] | None = None,
@@ -731,7 +749,9 @@ def import_matrix(
 
     Size behaviour: up to `max_nodes` stacks (default 60) one by one, 26 px per row; past that,
     stacks are grouped as the export map groups them (by name prefix, folder or modality) and
-    the title says how, so the figure stays under about 1,800 px square.
+    the title says how, so the figure stays under about 1,800 px square. With `stacks` of
+    several account-regions, each account-region is a block of its own (grey lines between
+    blocks) and every tick names its account and region.
 
     {parameters}
 
@@ -741,7 +761,8 @@ def import_matrix(
         A ``go.Heatmap`` (``x`` exporters, ``y`` importers, ``z`` counts, None where 0,
         ``text`` the hover of each cell), then, when there are ambiguous imports, a scatter
         trace with ``meta.role`` ``ambiguous`` (one ring per importer and candidate).
-        ``layout.meta``: ``grouped`` (how stacks were grouped, or None).
+        ``layout.meta``: ``grouped`` (how stacks were grouped, or None) and ``places``
+        (``account:region`` of each row and column when there are several, else None).
     """
     grouped = None
     names_all = list(
@@ -755,6 +776,8 @@ def import_matrix(
         )
     )
     base = pd.DataFrame({"stack": names_all})
+    if stacks is not None:  # grouping then splits by account:region too
+        base = pd.concat([stacks[stacks["stack"].isin(names_all)], base[~base["stack"].isin(stacks["stack"])]])
     if not collapse_by_service and max_nodes is not None and len(names_all) > max_nodes:
         from .grouping import auto_groups
 
@@ -771,7 +794,10 @@ def import_matrix(
                     maybe.setdefault((importer, c), []).append(name)
     names = sorted(set(sure["stack"]) | set(sure.export_stack) | {k for pair in maybe for k in pair})
     rank = deployment_ranks(names, imports, order=order)
-    axis = sorted(names, key=lambda s: (rank[s], s))
+    where = account_regions(stacks) if stacks is not None and not collapse_by_service else None
+    block = {s: (where or {}).get(s, "") for s in names}
+    axis = sorted(names, key=lambda s: (block[s], rank[s], s))
+    labels = stack_labels(stacks, names) if where else {s: s for s in names}
     counts = sure.groupby(["stack", "export_stack"]).size().to_dict()
     detail = {k: g.groupby("export_name").size().sort_index() for k, g in sure.groupby(["stack", "export_stack"])}
     z, text = [], []
@@ -783,11 +809,11 @@ def import_matrix(
             if n:
                 lines = [f"{name} ({c})" if c > 1 else name for name, c in detail[(imp, ex)].items()]
                 tr.append(
-                    f"<b>{imp}</b> imports {n} value{'s' if n != 1 else ''} from <b>{ex}</b>:<br>"
+                    f"<b>{labels[imp]}</b> imports {n} value{'s' if n != 1 else ''} from <b>{labels[ex]}</b>:<br>"
                     + "<br>".join(clip(lines))
                 )
             else:
-                tr.append(f"{imp} imports nothing from {ex}" if (imp, ex) not in maybe else "")
+                tr.append(f"{labels[imp]} imports nothing from {labels[ex]}" if (imp, ex) not in maybe else "")
             # a row per importer, a column per exporter
         z.append(zr)
         text.append(tr)
@@ -835,6 +861,11 @@ def import_matrix(
             )
         )
     side = max(320, 26 * len(axis) + 220)
+    cuts = [i for i in range(1, len(axis)) if block[axis[i]] != block[axis[i - 1]]]
+    for i in cuts:  # one block per account-region: a line between blocks, on both axes
+        edge = dict(color="#7f7f7f", width=2)
+        fig.add_shape(type="line", xref="x", yref="paper", x0=i - 0.5, x1=i - 0.5, y0=0, y1=1, line=edge)
+        fig.add_shape(type="line", xref="paper", yref="y", x0=0, x1=1, y0=i - 0.5, y1=i - 0.5, line=edge)
     how = (
         f"<br><span style='font-size:12px;color:#555555'>{len(names_all)} stacks grouped by {grouped}</span>"
         if grouped
@@ -861,10 +892,18 @@ def import_matrix(
             showgrid=False,
             categoryorder="array",
             categoryarray=axis,
+            tickvals=axis,
+            ticktext=[labels[s] for s in axis],
         ),
         yaxis=dict(
-            title="importing stack", autorange="reversed", showgrid=False, categoryorder="array", categoryarray=axis
+            title="importing stack",
+            autorange="reversed",
+            showgrid=False,
+            categoryorder="array",
+            categoryarray=axis,
+            tickvals=axis,
+            ticktext=[labels[s] for s in axis],
         ),
-        meta={"grouped": grouped},
+        meta={"grouped": grouped, "places": {s: block[s] for s in axis} if where else None},
     )
     return fig

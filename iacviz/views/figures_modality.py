@@ -21,6 +21,7 @@ from ._drawing import clip
 from ._text import escaped
 from ._vocabulary import document
 from ..cfn.modality import stack_modality
+from .grouping import account_regions, stack_labels
 from .selection import collapse_by_service as _collapse
 
 __all__ = ["modality_bars"]
@@ -51,7 +52,8 @@ def modality_bars(
     redeployed with every release (functions, services): its tick label gets a ⚠ and a pink
     diamond at the end of its bar, whose hover lists the resources of the minority modality,
     the candidates to move to another stack. Stacks are ordered as on the export map:
-    persistent at the bottom, mixed, then ephemeral on top.
+    persistent at the bottom, mixed, then ephemeral on top. When `stacks` span several
+    account-regions, the bars are in one block per account-region and each label names it.
 
     Size behaviour: at most `max_rows` bars (34 px each, so at most about 2,200 px tall): past
     that, the mixed stacks are kept first, then the stacks with the most resources, and the
@@ -86,7 +88,11 @@ def modality_bars(
         else stack_modality([m for m in ("persistent", "ephemeral") if counts.at[s, m] > 0])
         for s in names
     }
-    order = sorted(names, key=lambda s: (_ORDER.get(kind[s], 2), s))
+    where = account_regions(stacks) if stacks is not None and not collapse_by_service else None
+    block = {s: (where or {}).get(s, "") for s in names}
+    names_of = stack_labels(stacks, names) if where else {s: s for s in names}
+    # blocks read top down in plotly's bottom-up category order: the first account-region on top
+    order = sorted(names, key=lambda s: (_desc(block[s]), _ORDER.get(kind[s], 2), s))
     folded: list[str] = []
     if max_rows is not None and len(order) > max_rows:
         totals = counts.sum(axis=1)
@@ -94,7 +100,7 @@ def modality_bars(
         folded = [s for s in order if s not in set(keep)]
         order = [s for s in order if s in set(keep)]
     mixed = [s for s in order if kind[s] == "mixed"]
-    label = {s: f"⚠ {s}" if s in mixed else s for s in order}
+    label = {s: f"⚠ {names_of[s]}" if s in mixed else names_of[s] for s in order}
     by_stack = {key: g for key, g in res.groupby(["stack", "modality"], sort=False)}
     empty = res.iloc[0:0]
     fig = go.Figure()
@@ -105,7 +111,7 @@ def modality_bars(
         hover = []
         for s in order:
             group = by_stack.get((s, m), empty)
-            hover.append(f"<b>{s}</b>: {len(group)} {m}<br>" + "<br>".join(clip(_types(group), 12)))
+            hover.append(f"<b>{names_of[s]}</b>: {len(group)} {m}<br>" + "<br>".join(clip(_types(group), 12)))
         ys, custom = [label[s] for s in order], list(order)
         if folded:
             n_m = int(counts.loc[folded, m].sum())
@@ -173,7 +179,17 @@ def modality_bars(
             categoryarray=([f"+{len(folded)} more stacks"] if folded else []) + [label[s] for s in order],
         ),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, traceorder="normal"),
-        meta={"mixed": mixed, "order": order, "folded": folded},
+        meta={
+            "mixed": mixed,
+            "order": order,
+            "folded": folded,
+            "places": {s: block[s] for s in order} if where else None,
+        },
         margin=dict(t=90),
     )
     return fig
+
+
+def _desc(text: str) -> tuple[int, ...]:
+    """A key sorting `text` in reverse order."""
+    return tuple(-ord(c) for c in text) + (0,)

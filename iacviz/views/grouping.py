@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
-__all__ = ["auto_groups", "focus_groups", "neighbours"]
+__all__ = ["account_regions", "auto_groups", "focus_groups", "neighbours", "place_order", "stack_labels", "with_places"]
 
 _CUT = re.compile(r"[-_.:@/ ]")
 _CAMEL = re.compile(r"^[A-Z]?[a-z0-9]+|^[A-Z]+(?=[A-Z][a-z]|$)")
@@ -42,9 +42,31 @@ def _folder(source: Any) -> str:
     return str(parent) if str(parent) not in ("", ".") else "(top folder)"
 
 
-def _where(stacks: pd.DataFrame) -> dict[str, str] | None:
-    """stack -> 'account:region' when the estate spans more than one, else None."""
-    if "account" not in stacks and "region" not in stacks:
+def account_regions(stacks: pd.DataFrame) -> dict[str, str] | None:
+    """Stack key -> ``account:region`` when the stacks span more than one account-region, else None.
+
+    The one test every view makes before it facets, colours or labels by place: a figure of
+    one account-region reads as before; one of several never mixes them silently.
+
+    Parameters
+    ----------
+    stacks : DataFrame
+        ``estate.stacks`` (uses ``stack``, ``account`` and ``region``; ``?`` where unknown).
+
+    Returns
+    -------
+    dict or None
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"stack": ["net@1:eu-west-1", "net@2:eu-west-1"], "account": ["1", "2"],
+    ...                   "region": ["eu-west-1", "eu-west-1"]})
+    >>> account_regions(s)
+    {'net@1:eu-west-1': '1:eu-west-1', 'net@2:eu-west-1': '2:eu-west-1'}
+    >>> account_regions(s.iloc[:1]) is None
+    True
+    """
+    if stacks is None or ("account" not in stacks and "region" not in stacks):
         return None
     acct = stacks["account"] if "account" in stacks else pd.Series([None] * len(stacks), index=stacks.index)
     reg = stacks["region"] if "region" in stacks else pd.Series([None] * len(stacks), index=stacks.index)
@@ -52,6 +74,66 @@ def _where(stacks: pd.DataFrame) -> dict[str, str] | None:
     if len(set(keys)) < 2:
         return None
     return dict(zip(stacks["stack"], keys))
+
+
+_where = account_regions
+
+
+def stack_labels(stacks: pd.DataFrame | None, names: Iterable[str] = ()) -> dict[str, str]:
+    """Stack key -> the text a figure or table writes for it: the key, naming its account and
+    region when the stacks span several (``app @ 111111111111:eu-west-1``).
+
+    A key already qualified by account and region (``net@111111111111:eu-west-1``) is written
+    as it is; others (a plain name, or one qualified by environment) get `` @ account:region``.
+    Names not in `stacks` (groups, stacks outside a selection) are written as they are.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"stack": ["app", "net@prod:eu-west-1", "net@2:us-east-1"],
+    ...                   "account": ["1", "1", "2"], "region": ["eu-west-1", "eu-west-1", "us-east-1"]})
+    >>> labels = stack_labels(s, ["other"])
+    >>> [labels[n] for n in ["app", "net@prod:eu-west-1", "net@2:us-east-1", "other"]]
+    ['app @ 1:eu-west-1', 'net@prod:eu-west-1 @ 1:eu-west-1', 'net@2:us-east-1', 'other']
+    """
+    where = account_regions(stacks) if stacks is not None else None
+    out = {n: n for n in names}
+    if not where:
+        out.update({s: s for s in (stacks["stack"] if stacks is not None else [])})
+        return out
+    for key, place in where.items():
+        out[key] = key if key.endswith("@" + place) else f"{key} @ {place}"
+    return out
+
+
+PLACE_COLUMN = "account_region"  # the column tables add when an estate spans several account-regions
+
+
+def with_places(df: pd.DataFrame, stacks: pd.DataFrame | None, column: str = "stack") -> pd.DataFrame:
+    """`df` with an ``account_region`` column right after `column` when `stacks` span several
+    account-regions (unchanged otherwise): the column every table of stacks shows then.
+
+    >>> s = pd.DataFrame({"stack": ["a", "b"], "account": ["1", "2"], "region": ["r", "r"]})
+    >>> with_places(pd.DataFrame({"stack": ["b"], "n": [3]}), s).columns.tolist()
+    ['stack', 'account_region', 'n']
+    """
+    where = account_regions(stacks) if stacks is not None else None
+    if not where or column not in df or PLACE_COLUMN in df:
+        return df
+    out = df.copy()
+    out.insert(list(df.columns).index(column) + 1, PLACE_COLUMN, df[column].map(where).astype(object))
+    return out
+
+
+def place_order(stacks: pd.DataFrame | None, names: Iterable[str]) -> dict[str, str]:
+    """Name -> its ``account:region`` ('' when one account-region or not a stack), to sort by
+    so that each account-region's stacks sit together.
+
+    >>> s = pd.DataFrame({"stack": ["a", "b"], "account": ["2", "1"], "region": ["r", "r"]})
+    >>> sorted(["a", "b"], key=place_order(s, ["a", "b"]).get)
+    ['b', 'a']
+    """
+    where = account_regions(stacks) if stacks is not None else None
+    return {n: (where or {}).get(n, "") for n in names}
 
 
 def auto_groups(stacks: pd.DataFrame, extra: Iterable[str] = (), limit: int = 40) -> tuple[dict[str, str], str]:

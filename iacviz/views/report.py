@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import pandas as pd
 
 from ..rules import review
+from .grouping import PLACE_COLUMN, with_places
 from .._version import __version__
 
 if TYPE_CHECKING:
@@ -67,6 +68,13 @@ def _table(
     """
     if df.empty:
         return f'<p class="empty">{html.escape(empty)}</p>'
+    if PLACE_COLUMN in df and "stack" in columns and PLACE_COLUMN not in columns:  # several account-regions
+        placed: dict[str, str] = {}
+        for c, h in columns.items():
+            placed[c] = h
+            if c == "stack":
+                placed[PLACE_COLUMN] = "account:region"
+        columns = placed
     head = "".join(f"<th>{html.escape(h)}</th>" for h in columns.values())
     rows = []
     for record in df[list(columns)].to_dict("records"):
@@ -383,6 +391,7 @@ def _replacement(prone: pd.DataFrame, risks: pd.DataFrame) -> str:
             {
                 "risk": score.get(f"{stack}/{lid}", 0),
                 "stack": stack,
+                **({PLACE_COLUMN: first[PLACE_COLUMN]} if PLACE_COLUMN in group else {}),
                 "logical_id": lid,
                 "type": first["type"],
                 "properties": props,
@@ -390,7 +399,11 @@ def _replacement(prone: pd.DataFrame, risks: pd.DataFrame) -> str:
                 "protected": first["protected"] if first["stateful"] else None,
             }
         )
-    table = pd.DataFrame(rows, columns=["risk", "stack", "logical_id", "type", "properties", "stateful", "protected"])
+    table = pd.DataFrame(
+        rows,
+        columns=["risk", "stack", *([PLACE_COLUMN] if PLACE_COLUMN in prone else []), "logical_id", "type"]
+        + ["properties", "stateful", "protected"],
+    )
     table = table.sort_values(["risk", "stack", "logical_id"], ascending=[False, True, True], kind="stable")
     n_risky = (
         int((table.stateful.fillna(False).astype(bool) & ~table.protected.fillna(False).astype(bool)).sum())
@@ -453,7 +466,8 @@ def _findings(findings: pd.DataFrame) -> str:
 
 
 def _inventory(estate: Any) -> str:
-    st, res, ex = estate.stacks, estate.resources, estate.exports
+    st = estate.stacks
+    res, ex = with_places(estate.resources, st), with_places(estate.exports, st)
     stack_cols = {
         "stack": "stack",
         "modality": "modality",
@@ -557,6 +571,8 @@ def render_report(
     found = review(estate) if findings is None else findings
     prone = replacement_prone(estate)
     risks = top_risks(estate, found, replacement=prone)
+    # an estate of several account-regions: every table of stacks says where each row is
+    found, prone, risks = (with_places(df, estate.stacks) for df in (found, prone, risks))
     figure_html, plotly_js = "", ""
     nav = [("top-risks", "Top risks"), ("summary", "Summary")]
     if figures:
