@@ -195,8 +195,18 @@ def estate_from_read(read: LiveRead) -> Estate:
         }
         for e in read.exports
     ]
+    # the API names stacks by their CloudFormation name; every frame holds the estate's stack keys
+    st = estate.stacks
+    key = {(a, r, n): k for k, n, a, r in zip(st["stack"], st["stack_name"], st["account"], st["region"])}
+
+    def keyed(rows: list[dict], *columns: str) -> list[dict]:
+        return [
+            {**row, **{c: key.get((row["account"], row["region"], row.get(c)), row.get(c)) for c in columns}}
+            for row in rows
+        ]
+
     return estate.replace(
-        unmanaged=schema.frame("unmanaged", read.unmanaged),
-        live_exports=schema.frame("live_exports", exports),
-        live_imports=schema.frame("live_imports", read.imports),
+        unmanaged=schema.frame("unmanaged", keyed(read.unmanaged, "owner_stack")),
+        live_exports=schema.frame("live_exports", keyed(exports, "stack")),
+        live_imports=schema.frame("live_imports", keyed(read.imports, "exporting_stack", "importing_stack")),
     )
