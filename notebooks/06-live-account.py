@@ -172,6 +172,57 @@ iacviz.iac_coverage(estate)
 
 
 # %% [markdown]
+# ## The same names in another account and region
+#
+# Organisations deploy the same templates, under the same stack names, into several accounts
+# and regions. The demo deploys `network` and `data` again in a second region (`us-west-2`) and
+# in a second account (`210987654321`). iacviz enters the other account by assuming a read-only
+# role (`sts:AssumeRole`: the one call that is not a read, and it changes nothing), then reads
+# every account and region at once. (With a real account this section reads that account only;
+# `docs/multi-account.md` shows how to read many.)
+
+# %%
+from iacviz.lab.demo_account import DEMO_ROLE, deploy_other_places
+
+if demo is not None:
+    deploy_other_places(demo, ESTATE_DIR)
+    org = iacviz.load_live(session=demo.session(), accounts=demo.accounts, role_name=DEMO_ROLE,
+                           regions=demo.regions, endpoint_url=demo.endpoint_url, progress=False,
+                           include=("templates", "resources", "exports"))
+else:
+    org = estate
+network = org.stacks[org.stacks.stack_name == "network"]
+network[["stack", "stack_name", "account", "region"]]
+
+# %% [markdown]
+# `network` is deployed four times: the same `stack_name`, four places, four **stack keys**
+# (`network@ACCOUNT:REGION`). Every frame's `stack` column holds the key, so nothing joins two
+# places by mistake; a stack deployed once, like `orders-api`, keeps its plain name.
+#
+# Exports follow CloudFormation's rule: an export name is unique per account and region, and an
+# `Fn::ImportValue` reads only there. Here is the network's VPC export in every place:
+
+# %%
+vpc = org.exports[org.exports.export_name == "shop-network-VpcId"]
+if workshop.is_sample(SOURCE):  # pinned for the sample: one export per place, no false duplicate
+    assert len(vpc) == 4 and "duplicate export" not in set(org.export_problems.kind)
+vpc[["export_name", "stack", "importers"]]
+
+# %% [markdown]
+# Four exports of one name, each imported by the `data` beside it, and no "duplicate export"
+# among the problems. A figure of several places never mixes them either: the import matrix
+# below puts each account-region in a block of its own (grey lines between blocks) and names
+# it on every row and column.
+
+# %%
+views.import_matrix(org.imports, stacks=org.stacks)
+
+# %% [markdown]
+# Every import sits inside its own block: no `data` imports the network of another account or
+# region. The blast radius of a `network` stays inside its block too, e.g.
+# `iacviz.blast_radius(org, "network@210987654321:us-west-2/Vpc")`.
+
+# %% [markdown]
 # ## Conclusion
 #
 # A deployed account is one more source of the same frames, read without writing anything. On top
