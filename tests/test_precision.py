@@ -126,8 +126,9 @@ def test_a_wrong_target_gets_did_you_mean():
 
 def test_cli_blast_says_did_you_mean(tmp_path, capsys):
     write(tmp_path, "StorefrontNetworkStack.template.json", json.dumps(CDK))
-    assert main(["blast", str(tmp_path), "StorefrontNetworkStack.template/storefrontvpc1a2b3c4d"]) == 3
-    assert "Did you mean 'StorefrontNetworkStack.template/StorefrontVPC1A2B3C4D'?" in capsys.readouterr().err
+    # The stack is named after the file, as CloudFormation allows: StorefrontNetworkStack-template.
+    assert main(["blast", str(tmp_path), "StorefrontNetworkStack-template/storefrontvpc1a2b3c4d"]) == 3
+    assert "Did you mean 'StorefrontNetworkStack-template/StorefrontVPC1A2B3C4D'?" in capsys.readouterr().err
 
 
 def test_plan_takes_a_cdk_construct_path_or_says_did_you_mean(tmp_path):

@@ -19,6 +19,7 @@ from ..cfn import parameters as _parameters
 from ..cfn.conditions import evaluate_conditions
 from ..cfn.intrinsics import Context, resolve_string, resolve_value
 from ..cfn.secrets import mask_values, masked_if_derived, no_echo_names
+from ..cfn.stack_names import as_stack_name
 from ..errors import TemplateError
 from ..limits import LimitError, inside, read_regular_file
 from . import amplify, cdk, ebextensions, environments
@@ -674,26 +675,31 @@ def _unique_names(
     templates: list[_Template], taken: set[str], base: Path, real: Callable[[Path], Path] = Path.resolve
 ) -> dict[int, str]:
     # A stack is named after its file stem; where stems collide (vpc.yaml beside vpc.json,
-    # or two folders with a template.yaml) the relative path tells them apart.
+    # or two folders with a template.yaml) the relative path tells them apart. Either is made a
+    # name CloudFormation accepts (no '+', '.', '_', ...): AWS::StackName resolves to it.
     stems: dict[str, int] = {}
     for t in templates:
         if not t.name:
-            stems[t.path.stem] = stems.get(t.path.stem, 0) + 1
+            stem = as_stack_name(t.path.stem)
+            stems[stem] = stems.get(stem, 0) + 1
     names: dict[int, str] = {}
     used = set(taken) | {t.name for t in templates if t.name}
     for t in templates:
         if t.name:
             names[id(t)] = t.name
             continue
-        name = t.path.stem
+        name = as_stack_name(t.path.stem)
         if stems[name] > 1 or name in used or name in ("template", "main"):
             try:
                 rel = real(t.path).relative_to(real(base))
             except ValueError:
                 rel = Path(t.path.name)
-            name = rel.with_suffix("").as_posix().replace("/", "-")
+            name = as_stack_name(rel.with_suffix("").as_posix())
             if name in used:
-                name = rel.as_posix().replace("/", "-")
+                name = as_stack_name(rel.as_posix())
+            n, first = 2, name
+            while name in used:  # a+b.yaml beside a-b.yaml: both would be a-b
+                name, n = f"{first}-{n}", n + 1
         used.add(name)
         names[id(t)] = name
     return names
