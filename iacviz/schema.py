@@ -71,7 +71,12 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "type": ("str", "resource type, e.g. AWS::EC2::VPC"),
         "service": ("str", "the service part of the type, e.g. EC2; Custom for custom resources"),
         "condition": ("str", "the resource's Condition, if any"),
-        "condition_value": ("bool", "that condition evaluated with the stack's parameter values (NA: unknown)"),
+        "condition_value": (
+            "bool",
+            "that condition evaluated with the stack's parameter values, and for a nested stack the "
+            "Condition of its AWS::CloudFormation::Stack resource in the parent (False: the resource is "
+            "not created; NA: unknown)",
+        ),
         "deletion_policy": ("str", "DeletionPolicy as written or resolved (NA: CloudFormation's default)"),
         "update_replace_policy": ("str", "UpdateReplacePolicy as written or resolved"),
         "depends_on": ("object", "list of logical ids in DependsOn"),
@@ -149,7 +154,8 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "active": (
             "bool",
             "CloudFormation evaluates it under the parameter values: the source's Condition "
-            "and each Fn::If branch on the way are met (NA: unknown)",
+            "and each Fn::If branch on the way are met, and for a nested stack the Condition of its "
+            "AWS::CloudFormation::Stack resource in the parent (NA: unknown)",
         ),
     },
     "option_settings": {

@@ -116,6 +116,22 @@ def branches_on_path(value: Any, path: str) -> list[tuple[str, bool]]:
     return found
 
 
+def all_of(values: Iterable[bool | None]) -> bool | None:
+    """The Kleene AND of three-valued facts: False if one is False, else None (unknown) if one
+    is None, else True.
+
+    >>> all_of([True, None]), all_of([None, False]), all_of([True, True]), all_of([])
+    (None, False, True, True)
+    """
+    result: bool | None = True
+    for v in values:
+        if v is False:
+            return False
+        if v is None:
+            result = None
+    return result
+
+
 def active_under(guards: Iterable[tuple[str | None, bool]], values: Callable[[str], bool | None]) -> bool | None:
     """Whether something guarded by conditions is evaluated: the Kleene AND of each guard
     (a condition that must be true, or false for an ``Fn::If`` false branch). True with no

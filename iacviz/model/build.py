@@ -25,7 +25,7 @@ from ..sources.parameter_values import ParameterValues
 from ..sources.raw import ErrorRow, RawStack
 from ..cfn import modality as _modality
 from ..cfn import parameters as _parameters
-from ..cfn.conditions import active_under, branches_on_path, evaluate_conditions
+from ..cfn.conditions import active_under, all_of, branches_on_path, evaluate_conditions
 from ..cfn.pointer import join
 from ..cfn.secrets import MASK, masked_if_derived, no_echo_names
 from ..cfn.shapes import intrinsic_problems, resource_problems
@@ -87,10 +87,55 @@ def build_estate(
         acc.error(err.source, err.line, err.message, err.severity, err.stack)
     for raw in raw_stacks:
         _add_stack(acc, raw, values, region)
+    _nested_conditions(acc)
     # Each frame is built on first access (Estate calls these once): a user who looks at
     # resources never pays for the properties frame, the largest by far.
     frames = {name: _Once(acc.frame, name) for name in acc.names()}
     return Estate(frames, raw_stacks, region)
+
+
+def _nested_conditions(acc: "_Columns") -> None:
+    """A nested stack exists only when its parent's ``AWS::CloudFormation::Stack`` resource does.
+
+    A ``Condition`` on that resource (or on one further up) decides whether the child's
+    resources, references and imports exist at all: a false one makes them not evaluated
+    (``active`` False: an import there is never dangling), an unknown one makes them unknown.
+    The parent resource's value is folded into each child resource's ``condition_value`` and
+    each child reference's ``active`` (Kleene AND, :func:`iacviz.cfn.conditions.all_of`), so
+    a resource's ``condition_value`` says whether it exists, however deep its stack is nested.
+    """
+    st, res, refs = acc.data["stacks"], acc.data["resources"], acc.data["references"]
+    parent = {s: (p, r) for s, p, r in zip(st["stack"], st["parent_stack"], st["parent_resource"]) if p and r}
+    if not parent:
+        return
+    exists = {(s, lid): i for i, (s, lid) in enumerate(zip(res["stack"], res["logical_id"]))}
+    cond = res["condition_value"]
+    stack_value: dict[str, bool | None] = {}
+
+    def value(stack: str, seen: frozenset = frozenset()) -> bool | None:
+        if stack not in stack_value:
+            p, r = parent.get(stack, (None, None))
+            if p is None or stack in seen:  # a root (or a cycle the reader reported)
+                stack_value[stack] = True
+            else:
+                i = exists.get((p, r))
+                own = True if i is None else cond[i]
+                # the parent resource's own condition, and whether the parent exists itself
+                stack_value[stack] = all_of((own, value(p, seen | {stack})))
+        return stack_value[stack]
+
+    for stack in parent:
+        value(stack)
+    # Each child folded once, top-down, so a grandchild reads its parent resource's final value.
+    for i, s in enumerate(res["stack"]):
+        v = stack_value.get(s, True)
+        if v is not True:
+            cond[i] = all_of((v, cond[i]))
+    active = refs["active"]
+    for i, s in enumerate(refs["source_stack"]):
+        v = stack_value.get(s, True)
+        if v is not True:
+            active[i] = all_of((v, active[i]))
 
 
 class _Once:

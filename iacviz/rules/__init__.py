@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 import pandas as pd
 
 from .. import schema
+from ..cfn.conditions import all_of
 from ..errors import IacvizError
 from ._base import CATEGORIES, SEVERITIES, Rule, merged_config
 from ._cfnlint import PREFIX, SAME_AS, lint_rows
@@ -243,7 +244,8 @@ def _merge_lint(rows: list[dict[str, Any]], linted: list[dict[str, Any]]) -> lis
 
 
 def _activity(estate: Any, rows: list[dict[str, Any]]) -> None:
-    """Fill `active` of findings about a resource or an output from its Condition's value."""
+    """Fill `active` of findings about a resource or an output from its Condition's value, and of
+    findings about a nested stack from its parent's condition."""
     if not rows or not hasattr(estate, "resources"):
         return
     res, out, cond = estate.resources, estate.outputs, estate.conditions
@@ -254,11 +256,22 @@ def _activity(estate: Any, rows: list[dict[str, Any]]) -> None:
         (s, n): (None if v is pd.NA else bool(v))
         for s, n, v in zip(cond["stack"], cond.name, cond.value.astype(object))
     }
+    # A nested stack exists only if its parent's AWS::CloudFormation::Stack resource does (its
+    # condition_value, folded by the model); the resources in it carry that already.
+    st = estate.stacks
+    stack_value = {
+        s: value.get((p, r), True)
+        for s, p, r in zip(st["stack"], st.parent_stack.astype(object), st.parent_resource.astype(object))
+        if isinstance(p, str) and isinstance(r, str)
+    }
     for s, n, c in zip(out["stack"], out.name, out.condition.astype(object)):
-        value[(s, f"Outputs.{n}")] = True if c is pd.NA or c is None else cond_value.get((s, c))
+        own = True if c is pd.NA or c is None else cond_value.get((s, c))
+        value[(s, f"Outputs.{n}")] = all_of((stack_value.get(s, True), own))
+    value.update(((s, None), v) for s, v in stack_value.items())  # a finding about the whole stack
     for row in rows:
         if "active" not in row:
-            row["active"] = value.get((row.get("stack"), row.get("logical_id")), True)
+            lid = row.get("logical_id")
+            row["active"] = value.get((row.get("stack"), lid if isinstance(lid, str) else None), True)
 
 
 def catalogue(rules: Iterable[type[Rule]] | None = None) -> pd.DataFrame:
