@@ -480,3 +480,36 @@ def test_language_extensions_foreach_expanded(tmp_path):
     assert refs[["kind", "target", "attribute"]].values.tolist() == [["GetAtt", "Bucketblue", "Arn"]]
     # Bucketblue exists only with the default list: with the user's list the GetAtt is dangling.
     assert estate.errors.message.str.contains("Bucketblue").any()
+
+
+def test_foreach_collection_from_a_mapping_keyed_by_a_parameter(tmp_path):
+    # Real templates pick the loop's list from a mapping by an environment parameter.
+    write(
+        tmp_path,
+        "topics.yaml",
+        """\
+        Transform: AWS::LanguageExtensions
+        Parameters:
+          Env: {Type: String, AllowedValues: [dev, prod]}
+        Mappings:
+          Topics:
+            dev: {Names: [a, b], Retention: 1}
+            prod: {Names: [c], Retention: 7}
+        Resources:
+          Fn::ForEach::Topics:
+            - Name
+            - !FindInMap [Topics, !Ref Env, Names]
+            - Topic${Name}:
+                Type: AWS::SQS::Queue
+                Properties:
+                  MessageRetentionPeriod: !FindInMap [Topics, !Ref Env, Retention, {DefaultValue: 4}]
+        """,
+    )
+    # Env unknown: the loop is left out, with a warning naming it.
+    estate = iacviz.load(tmp_path)
+    assert estate.resources.empty
+    assert estate.errors.message.str.contains("Fn::ForEach::Topics: its collection is not known offline").any()
+    estate = iacviz.load(tmp_path, parameters={"Env": "prod"})
+    assert estate.errors.empty, estate.errors.to_dict("records")
+    assert estate.resources.logical_id.tolist() == ["Topicc"]
+    assert estate.properties.set_index("logical_id").value["Topicc"] == 7

@@ -4,8 +4,8 @@
 fragment once per item of the collection: ``${Identifier}`` and ``&{Identifier}`` (the item
 with non-alphanumeric characters dropped) are replaced in keys and strings, and
 ``{"Ref": Identifier}`` becomes the item. Loops nest. The collection is a list, or a ``Ref``
-to a ``CommaDelimitedList`` parameter (its value, else its default); a ``Fn::FindInMap`` with
-known keys is looked up too. A collection that cannot be known offline leaves the loop out,
+to a ``CommaDelimitedList`` parameter (its value, else its default); a ``Fn::FindInMap`` whose
+keys are literal or ``Ref`` parameters with a value is looked up too. A collection that cannot be known offline leaves the loop out,
 with a warning. Inside a loop, a ``Fn::FindInMap`` whose keys became literal is looked up
 (with its ``DefaultValue`` when the keys are missing), as the transform does.
 
@@ -192,6 +192,11 @@ def _find_in_map(arg: Any, run: _Expansion) -> Any:
     """The mapped value when the map, top-level and second-level keys are literal (else the
     function as written); a missing key takes ``DefaultValue`` when one is given."""
     unresolved = {"Fn::FindInMap": arg}
+    if type(arg) is list and len(arg) in (3, 4):
+        # A key given by a parameter (`!FindInMap [Sizes, !Ref Env, Names]`) takes its value.
+        keys = [_parameter_value(a, run) for a in arg[:3]]
+        if all(type(k) is str for k in keys):
+            arg = [*keys, *arg[3:]]
     if type(arg) is not list or len(arg) not in (3, 4) or not all(type(a) is str for a in arg[:3]):
         return unresolved
     default = arg[3].get("DefaultValue", unresolved) if len(arg) == 4 and type(arg[3]) is dict else unresolved
@@ -199,6 +204,13 @@ def _find_in_map(arg: Any, run: _Expansion) -> Any:
     inner = table.get(arg[1]) if type(table) is dict else None
     value = inner.get(arg[2], default) if type(inner) is dict else default
     return value
+
+
+def _parameter_value(key: Any, run: _Expansion) -> Any:
+    if type(key) is dict and len(key) == 1 and type(key.get("Ref")) is str:
+        value = run.parameters.get(key["Ref"])
+        return value if type(value) is str else key
+    return key
 
 
 def _text(item: Any) -> str:
