@@ -3,6 +3,9 @@ nested stacks by S3 URL, on estates built the way public catalogs are built (tes
 
 from __future__ import annotations
 
+import re
+import shutil
+
 import pandas as pd
 import pytest
 
@@ -11,7 +14,7 @@ from iacviz.analysis.wiring import wire_snippet, wire_suggestions
 from iacviz.cli import main
 
 from catalogs import parent_stack_catalog, url_nested_catalog
-from estate_files import write
+from estate_files import CORPUS, write
 
 
 @pytest.fixture(scope="module")
@@ -222,3 +225,41 @@ def test_nested_stacks_by_s3_url_link_to_templates_in_the_folder(tmp_path):
         "delete",
     )
     assert child in set(br["stack"])
+
+
+# -- the shared corpus: multi-stack catalogs nobody here wrote ---------------------------------------
+
+ECS = CORPUS / "aws-cloudformation+aws-cloudformation-templates" / "ECS"
+
+
+@pytest.mark.skipif(not ECS.is_dir(), reason="shared corpus not present")
+@pytest.mark.parametrize("group", ["EC2LaunchType", "FargateLaunchType"])
+def test_corpus_ecs_services_wired_by_the_wire_snippet_link_exactly(group, tmp_path, capsys):
+    # The services import '${StackName}:VPCId' etc.; StackName defaults to 'production', a stack
+    # not in the catalog. The catalog holds each template as YAML and JSON: read one of them.
+    root = tmp_path / group
+    shutil.copytree(ECS / group, root)
+    write(root, "iacviz-estate.yaml", "ignore: ['*.json']\n")
+    before = _active(iacviz.load(root).imports)
+    assert len(before) >= 6 and (before.link == "exact").sum() == 0
+    assert main(["wire", str(root)]) == 0
+    snippet = capsys.readouterr().out
+    # The private-VPC cluster exports every name the services import; the public one does not.
+    assert "\n  StackName: private-vpc\n" in snippet and "less likely: public-vpc" in snippet
+    write(root, "iacviz-estate.yaml", "ignore: ['*.json']\n" + snippet)
+    wired = iacviz.load(root)
+    assert _exact_share(wired) >= 0.95
+    assert "E2002" not in set(iacviz.review(wired).rule_id)
+
+
+@pytest.mark.skipif(not ECS.is_dir(), reason="shared corpus not present")
+def test_corpus_twin_formats_are_a_tie_the_user_settles(tmp_path, capsys):
+    # Both formats read: two clusters export the same names, so wire lists both and picks neither.
+    root = tmp_path / "FargateLaunchType"
+    shutil.copytree(ECS / "FargateLaunchType", root)
+    assert main(["wire", str(root)]) == 0
+    snippet = capsys.readouterr().out
+    assert "2 stacks fit equally well" in snippet and "\n  StackName:" not in snippet
+    chosen = re.search(r"  # StackName: (\S+)", snippet).group(1)
+    write(root, "iacviz-estate.yaml", f"parameters:\n  StackName: {chosen}\n")
+    assert _exact_share(iacviz.load(root)) >= 0.95
