@@ -209,3 +209,27 @@ def test_corpus_cluster_instances_and_log_groups_are_not_data_stores_at_risk():
     assert "NeptuneDBCluster" in set(neptune.logical_id)  # the cluster holds the data
     flow = iacviz.review(iacviz.load(TEMPLATES / "Solutions" / "VPCFlowLogs"), rules=["W3001"])
     assert not flow.message.str.contains("AWS::Logs::LogGroup").any()
+
+
+def test_a_nested_sam_application_is_no_data_store_at_risk(tmp_path):
+    # SAM cannot expand an application whose id comes from a parameter offline: the resource
+    # stays AWS::Serverless::Application, a nested stack whose own resources hold the data.
+    write(
+        tmp_path,
+        "app.yaml",
+        """\
+        Transform: AWS::Serverless-2016-10-31
+        Parameters:
+          AppId: {Type: String}
+        Resources:
+          Nested:
+            Type: AWS::Serverless::Application
+            Properties:
+              Location: {ApplicationId: !Ref AppId, SemanticVersion: 1.0.0}
+          Table: {Type: AWS::Serverless::SimpleTable}
+        """,
+    )
+    estate = iacviz.load(tmp_path)
+    assert "AWS::Serverless::Application" in set(estate.resources.type)
+    found = iacviz.review(estate, rules=["W3001"])
+    assert set(found.logical_id) == {"Table"}

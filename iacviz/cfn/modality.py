@@ -236,6 +236,8 @@ _CLUSTER_MEMBERS = frozenset({"AWS::DocDB::DBInstance", "AWS::Neptune::DBInstanc
 # Log data: kept (or not) by the log group's retention, read by people debugging, not by an
 # application; losing it on a replacement is not losing a data store.
 _TELEMETRY = frozenset({"AWS::Logs::LogGroup", "AWS::Logs::LogStream"})
+# A SAM application is a nested stack once SAM expands it (and stays one when it cannot be).
+_NESTED_STACKS = frozenset({"AWS::CloudFormation::Stack", "AWS::Serverless::Application"})
 # Where a queue or topic receives only transient notifications that CloudFormation's own
 # consumer drains at once (lifecycle hooks): such a target is plumbing, not a data store.
 _NOTIFICATION_TARGETS = {
@@ -249,8 +251,11 @@ def not_a_data_store(resource_type: str, properties: Mapping[str, Any] | None = 
 
     An RDS instance with ``DBClusterIdentifier`` (Aurora) and every DocumentDB or Neptune
     instance store their data in the cluster, which takes the policy; log groups and streams
-    hold telemetry that retention, not a policy, governs.
+    hold telemetry that retention, not a policy, governs; a nested stack's data is in its own
+    resources, deleted or kept each by its own DeletionPolicy when the nested stack goes.
 
+    >>> not_a_data_store("AWS::Serverless::Application")
+    'a nested stack: its resources hold the data, each with its own policies'
     >>> not_a_data_store("AWS::RDS::DBInstance", {"DBClusterIdentifier": {"Ref": "Cluster"}})
     'a member of a DB cluster: the data lives in the cluster'
     >>> not_a_data_store("AWS::RDS::DBInstance", {"Engine": "mysql"}) is None
@@ -262,6 +267,8 @@ def not_a_data_store(resource_type: str, properties: Mapping[str, Any] | None = 
         return "a member of a DB cluster: the data lives in the cluster"
     if resource_type in _TELEMETRY:
         return "log data, kept by the log group's retention"
+    if resource_type in _NESTED_STACKS:
+        return "a nested stack: its resources hold the data, each with its own policies"
     return None
 
 

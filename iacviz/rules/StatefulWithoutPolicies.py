@@ -28,9 +28,9 @@ class StatefulWithoutPolicies(Rule):
         "default to `Delete` (DeletionPolicy defaults to `Snapshot` for RDS clusters and stand-alone RDS "
         "instances). For a resource that holds data (databases, tables, buckets, queues, file systems, "
         "keys, log groups) that is the data gone. `Retain` and `RetainExceptOnCreate` keep the resource, "
-        "`Snapshot` keeps a snapshot where the type supports one (elsewhere it is `Delete`). Nested stacks "
-        "are left out: their own resources are checked in their stack. So is what holds no data of its own "
-        "(`iacviz.cfn.modality.not_a_data_store`): DB instances of an Aurora, DocumentDB or Neptune cluster "
+        "`Snapshot` keeps a snapshot where the type supports one (elsewhere it is `Delete`). What holds no "
+        "data of its own is left out (`iacviz.cfn.modality.not_a_data_store`): nested stacks and SAM "
+        "applications (their own resources are checked in their stack), DB instances of an Aurora, DocumentDB or Neptune cluster "
         "(the cluster holds the data and takes the policy), log groups (retention governs their data), and "
         "queues or topics whose only users are Auto Scaling lifecycle hooks (transient notifications)."
     )
@@ -45,17 +45,18 @@ class StatefulWithoutPolicies(Rule):
     precision = (
         "aws-cloudformation-templates read as one estate (286 stacks): 153 findings (170 before: 14 log "
         "groups, a log stream and 2 Neptune cluster instances were false); 10 checked by hand, 10 true "
-        "(buckets, tables, keys, secrets, user pools, queues left on the default Delete), 0 false."
+        "(buckets, tables, keys, secrets, user pools, queues left on the default Delete), 0 false. "
+        "serverless-application-model examples (141 stacks): 41 findings (44 before: 3 "
+        "AWS::Serverless::Application nested apps SAM could not expand offline were false); all 41 "
+        "checked by hand: 14 queues (4 dead-letter), 10 buckets, 9 tables, 3 user pools, 2 streams, a "
+        "key, a file system and a secret, 8 with an explicit Delete and the rest on the default: 41 "
+        "true, 0 false."
     )
     config = {"ignore_types": []}
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
         res = estate.resources
-        stateful = res[
-            res.stateful.fillna(False).astype(bool)
-            & (res.type != "AWS::CloudFormation::Stack")
-            & ~res.type.isin(config["ignore_types"])
-        ]
+        stateful = res[res.stateful.fillna(False).astype(bool) & ~res.type.isin(config["ignore_types"])]
         if stateful.empty:
             return
         props = estate.properties
