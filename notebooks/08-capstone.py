@@ -25,7 +25,7 @@
 # * protect a stateful resource against replacement, and prove that its data survives;
 # * move resources between stacks with export/import without a dangling import or a broken
 #   deployment order;
-# * plan the two-step migration of an export that other stacks import.
+# * migrate an export that other stacks import in two releases, and prove each one deploys.
 #
 # Each task is graded by `workshop.check`, which reads **your files**: edit them in JupyterLab's
 # file browser (`notebooks/capstone-work/`), save, and re-run the check cell.
@@ -133,7 +133,35 @@ if workshop.is_sample(SOURCE):
     assert not workshop.check("capstone-migration", "../data/sample-estate", estate)
 
 # %% [markdown]
-# ## Your whole change, as CloudFormation would see it
+# ### Step 2: a later release removes the old export
+#
+# Once step 1 is deployed, no stack imports `shop-network-DbSecurityGroupId` any more, so a later
+# release may delete it, and with it the old group and its ingress rule. Your step 1 folder now
+# stands for what is deployed, so keep it as it is: the next cell copies it, once, into a second
+# folder (`capstone-work-step-2/`), and you write step 2 there. The check plans the release from
+# your step 1 to your step 2, the way CloudFormation would meet it.
+
+# %%
+STEP_2 = workshop.capstone_copy(f"{WORK}-step-2", source=WORK)  # fresh=True copies your step 1 again
+workshop.check("capstone-migration-step-2", None, estate)
+workshop.check("capstone-migration-step-2", STEP_2, estate, deployed=WORK)
+
+# %% [markdown] tags=["solution"]
+# ### Solution
+#
+# Try the task first! Then run the cell below to see the solution.
+
+# %% tags=["solution"]
+workshop.show_solution("capstone-migration-step-2")
+if workshop.is_sample(SOURCE):  # the reference step 2 passes from the reference step 1; step 1 again does not
+    STEP_1 = "../data/scenarios/capstone"
+    assert workshop.check("capstone-migration-step-2", "../data/scenarios/capstone-step-2", estate, deployed=STEP_1)
+    assert not workshop.check("capstone-migration-step-2", "../data/scenarios/capstone", estate, deployed=STEP_1)
+
+# %% [markdown]
+# ## Your first release, as CloudFormation would see it
+#
+# Tasks 1 and 2 and step 1 of task 3 ship together; step 2 is the next release.
 
 # %%
 views.change_set_table(iacviz.plan_changes(estate, workshop.open_source(WORK)))
@@ -149,6 +177,7 @@ views.change_set_table(iacviz.plan_changes(estate, workshop.open_source(WORK)))
 # ## Conclusion
 #
 # You changed templates and let iacviz prove each change: a policy that keeps the data, a move
-# that keeps imports and order intact, and a migration that CloudFormation will accept. The same
-# checks run on your own estate: `plan_changes` in a pull request, `export_problems` and
-# `deployment_order` before a release. Clean up: delete `notebooks/capstone-work/` when you are done.
+# that keeps imports and order intact, and a migration in two releases that CloudFormation accepts
+# one after the other. The same checks run on your own estate: `plan_changes` in a pull request,
+# `export_problems` and `deployment_order` before a release. Clean up: delete
+# `notebooks/capstone-work/` and `notebooks/capstone-work-step-2/` when you are done.

@@ -178,6 +178,7 @@ def test_missing_in_account_names_both_reasons(sample, capsys):
 # -- the capstone: the reference solution passes, the untouched copy fails with feedback ---------
 
 CAPSTONE = ROOT / "data" / "scenarios" / "capstone"
+STEP_2 = ROOT / "data" / "scenarios" / "capstone-step-2"
 TASKS = ["capstone-protect-db", "capstone-move-queues", "capstone-migration"]
 
 
@@ -185,6 +186,34 @@ TASKS = ["capstone-protect-db", "capstone-move-queues", "capstone-migration"]
 def test_capstone_reference_solution_passes(task, sample, capsys):
     assert workshop.check(task, CAPSTONE, sample) is True
     assert _said(capsys).startswith("Right:")
+
+
+def test_capstone_step_2_reference_passes_from_the_step_1_reference(sample, capsys):
+    assert workshop.check("capstone-migration-step-2", STEP_2, sample, deployed=CAPSTONE) is True
+    said = _said(capsys)
+    assert said.startswith("Right:"), said
+    # the three removals of the reference, read from the plan, and nothing else
+    assert "network/DbIngressFromApp, network/DbSecurityGroup, network/DbSecurityGroupId, nothing" in said
+
+
+def _files(root):
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_capstone_reference_is_a_full_copy_of_the_sample():
+    """The learner's copy is the whole sample: so is the reference, edited in three files only.
+    (New files in the sample belong in both capstone folders too: copy them over.)"""
+    sample, one = _files(SAMPLE), _files(CAPSTONE)
+    assert set(one) == set(sample) - {"README.md"}
+    edited = {k for k in one if one[k] != sample[k]}
+    assert edited == {"data/data.yaml", "network/network.yaml", "web/storefront/.ebextensions/02-resources.config"}
+
+
+def test_capstone_step_2_reference_stays_a_full_copy_of_step_1():
+    """Step 2 is one later release: only network.yaml differs from the step 1 reference."""
+    one, two = _files(CAPSTONE), _files(STEP_2)
+    assert set(one) == set(two)
+    assert {k for k in one if one[k] != two[k]} == {"network/network.yaml"}
 
 
 @pytest.mark.parametrize(
@@ -219,3 +248,97 @@ def test_capstone_known_slips(sample, tmp_path, capsys):
     assert "keep it until step 2" in _said(capsys)
     fresh = workshop.capstone_copy(tmp_path / "work", fresh=True)
     assert (fresh / "data" / "data.yaml").read_text() == (SAMPLE / "data" / "data.yaml").read_text()
+
+
+def _step_2(tmp_path, edit=None):
+    """A copy of the step 2 reference with `edit(text of network.yaml, text of data.yaml)` applied."""
+    import shutil
+
+    work = tmp_path / "step-2"
+    shutil.copytree(STEP_2, work)
+    if edit:
+        net, data = work / "network" / "network.yaml", work / "data" / "data.yaml"
+        new_net, new_data = edit(net.read_text(), data.read_text())
+        net.write_text(new_net)
+        data.write_text(new_data)
+    return work
+
+
+def _cut(text, start, end):
+    """`text` without the lines from the one starting with `start` to the one before `end`."""
+    i, j = text.index(start), text.index(end)
+    return text[:i] + text[j:]
+
+
+STEP_2_SLIPS = {
+    # step 1 handed in as step 2: the old export is still there
+    "old export kept": (None, "shop-network-DbSecurityGroupId is still exported"),
+    # the export removed, the group it exposed kept
+    "old group kept": (
+        lambda n, d: (
+            n.replace(
+                "  DbSecurityGroupV2:\n",
+                "  DbSecurityGroup:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n"
+                "      GroupDescription: Shop PostgreSQL database\n      VpcId: !Ref Vpc\n\n  DbSecurityGroupV2:\n",
+            ),
+            d,
+        ),
+        "network/DbSecurityGroup is still there",
+    ),
+    # the database back on the old export, which step 2 removed
+    "importer reverted": (
+        lambda n, d: (n, d.replace("-DbSecurityGroupV2Id", "-DbSecurityGroupId")),
+        "shop-network-DbSecurityGroupId: imported, but no stack exports it",
+    ),
+    # the new group replaced as well (a create-only property): its export is in use by data
+    "new group replaced too": (
+        lambda n, d: (n.replace("Shop PostgreSQL database (v2)", "Shop PostgreSQL database (v3)"), d),
+        "cannot be updated as it is in use by data",
+    ),
+}
+
+
+@pytest.mark.parametrize("slip", sorted(STEP_2_SLIPS))
+def test_capstone_step_2_known_slips(slip, sample, tmp_path, capsys):
+    edit, words = STEP_2_SLIPS[slip]
+    work = _step_2(tmp_path, edit) if edit else CAPSTONE
+    assert workshop.check("capstone-migration-step-2", work, sample, deployed=CAPSTONE) is False
+    said = _said(capsys)
+    assert said.startswith("Not yet:") and words in said, said
+
+
+def test_capstone_step_2_needs_a_finished_step_1(sample, tmp_path, capsys):
+    """The untouched copies fail at their root: step 1 is not done, so step 2 cannot be judged."""
+    work = workshop.capstone_copy(tmp_path / "work")
+    step_2 = workshop.capstone_copy(tmp_path / "work-step-2", source=work)
+    assert workshop.check("capstone-migration-step-2", step_2, sample, deployed=work) is False
+    said = _said(capsys)
+    assert said.startswith("Not yet:") and "step 2 starts from a finished step 1" in said
+    assert "add a new security group" in said, said
+    # the reference step 2 on an unfinished step 1 fails the same way
+    assert workshop.check("capstone-migration-step-2", STEP_2, sample, deployed=work) is False
+    assert "not one yet" in _said(capsys)
+    assert workshop.check("capstone-migration-step-2", STEP_2, sample) is False
+    assert "deployed=WORK" in _said(capsys)
+
+
+@pytest.mark.parametrize("answer", [42, ["capstone-work"], "no-such-folder"])
+def test_capstone_malformed_answers(answer, sample, tmp_path, capsys):
+    for task in TASKS + ["capstone-migration-step-2"]:
+        assert workshop.check(task, answer, sample, **({"deployed": CAPSTONE} if "step-2" in task else {})) is False
+        said = _said(capsys)
+        assert said.startswith("Not an answer yet:") and "folder" in said, said
+    assert workshop.check("capstone-migration-step-2", STEP_2, sample, deployed=answer) is False
+    assert _said(capsys).startswith("Not an answer yet:")
+
+
+def test_capstone_step_2_copy_is_made_once_from_step_1(tmp_path):
+    work = workshop.capstone_copy(tmp_path / "work")
+    (work / "network" / "network.yaml").write_text("# step 1 edits\n")
+    step_2 = workshop.capstone_copy(tmp_path / "work-step-2", source=work)
+    assert (step_2 / "network" / "network.yaml").read_text() == "# step 1 edits\n"
+    (step_2 / "network" / "network.yaml").write_text("# step 2 edits\n")
+    again = workshop.capstone_copy(tmp_path / "work-step-2", source=work)  # re-running the cell keeps step 2
+    assert (again / "network" / "network.yaml").read_text() == "# step 2 edits\n"
+    fresh = workshop.capstone_copy(tmp_path / "work-step-2", source=work, fresh=True)
+    assert (fresh / "network" / "network.yaml").read_text() == "# step 1 edits\n"

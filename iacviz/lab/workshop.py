@@ -643,7 +643,11 @@ def check(name: str, answer: Any, estate: Any, **params: Any) -> bool | None:
         print(f"Question {name}: {text}\nHint: {hint}")
         return None
     if q.kind == "graded":  # the answer is the learner's folder; the grader reads their files
-        passed, why = q.solve(estate, answer, **params)
+        try:
+            passed, why = q.solve(estate, answer, **params)
+        except Malformed as err:
+            print(f"Not an answer yet: {err}. Question: {text}")
+            return False
         print(f"Right: {why}" if passed else f"Not yet: {why}")
         return passed
     right = q.solve(estate, **params)
@@ -832,12 +836,19 @@ CAPSTONE_WORK = "capstone-work"
 OLD_DB_SG_EXPORT = "shop-network-DbSecurityGroupId"
 
 
-def capstone_copy(folder: str | os.PathLike = CAPSTONE_WORK, *, fresh: bool = False) -> Path:
-    """A scratch copy of the sample estate for the capstone, kept between runs unless `fresh`.
+def capstone_copy(
+    folder: str | os.PathLike = CAPSTONE_WORK, *, fresh: bool = False, source: str | os.PathLike | None = None
+) -> Path:
+    """A scratch copy of `source` (default: the sample estate) for the capstone, kept between runs unless `fresh`.
+
+    Step 2 of task 3 starts from a copy of the learner's step 1 (``source=WORK``): the step 1
+    folder stays as it is, because it stands for what is deployed when step 2 is written.
 
     >>> import tempfile
     >>> work = capstone_copy(Path(tempfile.mkdtemp()) / "work")
     >>> (work / "data" / "data.yaml").is_file()
+    True
+    >>> (capstone_copy(work.parent / "work-step-2", source=work) / "data" / "data.yaml").is_file()
     True
     """
     import shutil
@@ -846,7 +857,7 @@ def capstone_copy(folder: str | os.PathLike = CAPSTONE_WORK, *, fresh: bool = Fa
     if fresh and work.exists():
         shutil.rmtree(work)
     if not work.exists():
-        shutil.copytree(sample_estate(), work)
+        shutil.copytree(sample_estate() if source is None else Path(source), work)
     return work
 
 
@@ -946,7 +957,7 @@ def _grade_migration(baseline: Any, folder: Any) -> tuple[bool, str]:
     """Task 3, step 1 of the migration of an export in use: new group and export, importers moved, old kept."""
     from ..analysis.changes import plan_changes
 
-    work = open_source(folder)
+    work = open_source(folder)  # an estate passes through: step 2 grades the step 1 it opened itself
     ex, imp = work.exports, work.imports
     users = sorted(set(imp[imp.export_name == OLD_DB_SG_EXPORT]["stack"]))
     old_ex = set(baseline.exports[baseline.exports["stack"] == "network"].export_name)
@@ -984,8 +995,90 @@ def _grade_migration(baseline: Any, folder: Any) -> tuple[bool, str]:
     )
 
 
-def _graded(grader: Callable[[Any, Any], tuple[bool, str]]) -> Callable[..., Any]:
-    return lambda estate, folder=None: grader(estate, folder)
+def _new_exports(baseline: Any, work: Any) -> set[str]:
+    """Exports of `work` that the baseline does not have (step 1's new export, whatever its name)."""
+    return set(work.exports.export_name) - set(baseline.exports.export_name)
+
+
+def _grade_migration_step_2(baseline: Any, folder: Any, deployed: Any = None) -> tuple[bool, str]:
+    """Task 3, step 2, planned from the learner's step 1 (`deployed`): the old export and group gone,
+    every import still matched, and plan_changes from step 1 blocked nowhere."""
+    from ..analysis.changes import plan_changes
+    from ..analysis.problems import export_problems
+
+    if deployed is None:
+        return False, (
+            "say which folder holds your step 1, the state deployed before step 2: "
+            'check("capstone-migration-step-2", STEP_2, estate, deployed=WORK).'
+        )
+    _folder(deployed)
+    step1 = open_source(deployed)
+    ok, why = _grade_migration(baseline, step1)
+    if not ok:
+        return False, (
+            f"step 2 starts from a finished step 1, and {os.fspath(deployed)} is not one yet: {why} Finish it "
+            "there, then copy it again for step 2: capstone_copy(STEP_2, source=WORK, fresh=True)."
+        )
+    work = open_source(folder)
+    if len(work.errors):
+        first = work.errors.iloc[0]
+        return False, f"your copy has a read error: {first.source}: {first.message}"
+    ex = work.exports
+    if OLD_DB_SG_EXPORT in set(ex.export_name):
+        return False, (
+            f"{OLD_DB_SG_EXPORT} is still exported. After step 1 no stack imports it, so step 2 removes it, "
+            "together with the old group and its ingress rule."
+        )
+    old = baseline.exports[baseline.exports.export_name == OLD_DB_SG_EXPORT]
+    behind = {(s, r) for s, rs in zip(old["stack"], old.resources) for r in (rs if rs is not None else [])}
+    res = work.resources
+    kept = sorted(f"{s}/{r}" for s, r in zip(res["stack"], res.logical_id) if (s, r) in behind)
+    if kept:
+        return False, (
+            f"the old export is gone, but {', '.join(kept)} is still there: the group is what the migration "
+            "replaces. Delete it, and its ingress rule, in the same step."
+        )
+    problems = export_problems(work)
+    dangling = problems[problems.kind.str.contains("dangling", case=False)]
+    if len(dangling):
+        return False, (
+            f"{', '.join(sorted(set(dangling.name)))}: imported, but no stack exports it. Step 2 removes only the "
+            "old export; the importers keep reading the new one."
+        )
+    new = _new_exports(baseline, step1)
+    before_users = set(step1.imports[step1.imports.export_name.isin(new)]["stack"])
+    after_users = set(work.imports[work.imports.export_name.isin(new)]["stack"])
+    if before_users - after_users:
+        return False, (
+            f"{', '.join(sorted(before_users - after_users))} no longer imports {', '.join(sorted(new))}: in step 2 the "
+            "importers keep the new location they moved to in step 1."
+        )
+    plan = plan_changes(step1, work)
+    blocked = plan[plan.blocked.notna()]
+    if len(blocked):
+        return False, "from your step 1, CloudFormation would refuse: " + "; ".join(blocked.blocked.astype(str))
+    gone = plan[plan.action == "Remove"]
+    return True, (
+        f"plan_changes from your step 1 removes {', '.join(sorted(gone['stack'] + '/' + gone.logical_id))}, nothing is "
+        f"blocked and no import dangles: {OLD_DB_SG_EXPORT} went only once no stack imported it."
+    )
+
+
+def _folder(answer: Any) -> None:
+    """A capstone answer is a folder of templates; anything else is Malformed, with the expected form."""
+    if isinstance(answer, (str, os.PathLike)) and Path(answer).is_dir():
+        return
+    if isinstance(answer, (str, os.PathLike)):
+        raise Malformed(f"there is no folder {os.fspath(answer)!r}: give the folder of your edited templates")
+    raise Malformed(f'the answer is the folder of your edited templates, e.g. "{CAPSTONE_WORK}", not {answer!r}')
+
+
+def _graded(grader: Callable[..., tuple[bool, str]]) -> Callable[..., Any]:
+    def grade(estate: Any, folder: Any = None, **params: Any) -> tuple[bool, str]:
+        _folder(folder)
+        return grader(estate, folder, **params)
+
+    return grade
 
 
 QUESTIONS.update(
@@ -1019,6 +1112,16 @@ QUESTIONS.update(
             kind="graded",
             how="network/network.yaml: DbSecurityGroupV2 (+ its ingress rule) and an export ...-DbSecurityGroupV2Id; "
             "data/data.yaml: Db imports the V2 export. The old group and export stay until step 2.",
+        ),
+        "capstone-migration-step-2": Question(
+            f"Task 3, step 2: with step 1 deployed, remove {OLD_DB_SG_EXPORT} and the old group it exports; "
+            "plan_changes from your step 1 must block nothing and no import may dangle.",
+            "compare your step 1 (deployed) with your step 2: only network changes, and only by removals.",
+            _graded(_grade_migration_step_2),
+            lambda v: v,
+            kind="graded",
+            how="see data/scenarios/capstone-step-2: network/network.yaml without DbSecurityGroup, DbIngressFromApp "
+            "and the output DbSecurityGroupId; data/data.yaml keeps importing ...-DbSecurityGroupV2Id.",
         ),
     }
 )
