@@ -85,6 +85,13 @@ workshop.expect(SOURCE, "Db.DBName is replacement-prone",
 views.replacement_table(external)
 
 # %% [markdown]
+# What to see: each row is one property and the input it hangs on, in the `driven by` column (a
+# parameter such as `Env`, or an import of another stack's export). Nothing here changes until that
+# input does, but then the resource is replaced without anyone editing it. The rows to worry about
+# are the few with a red `stateful` cell: a new value there replaces a resource that holds data,
+# and nothing keeps the old copy.
+
+# %% [markdown]
 # ## Protection: DeletionPolicy and UpdateReplacePolicy
 #
 # Two attributes decide what happens to the *old* physical resource:
