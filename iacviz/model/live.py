@@ -100,40 +100,25 @@ def load_live(
     >>> estate = load_live(profile="prod-readonly", regions=["eu-west-1"])  # doctest: +SKIP
     >>> estate = load_live(profile="prod-readonly", regions=["eu-west-1"], since=estate)  # doctest: +SKIP
     """
-    if sessions is not None or accounts is not None:
-        return estate_from_read(
-            read_many(
-                session=session,
-                profile=profile,
-                sessions=sessions,
-                accounts=accounts,
-                role_name=role_name,
-                regions=regions,
-                stack_names=stack_names,
-                include=include,
-                max_workers=max_workers,
-                progress=progress,
-                since=since,
-                endpoint_url=endpoint_url,
-                detect_drift=detect_drift,
-                client_config=client_config,
-            )
-        )
-    return estate_from_read(
-        read_live_session(
-            session,
-            profile,
-            regions=regions,
-            stack_names=stack_names,
-            include=include,
-            max_workers=max_workers,
-            progress=progress,
-            since=since,
-            endpoint_url=endpoint_url,
-            detect_drift=detect_drift,
-            client_config=client_config,
-        )
+    # What to read and how, the same for one session or many accounts.
+    options: dict[str, Any] = dict(
+        regions=regions,
+        stack_names=stack_names,
+        include=include,
+        max_workers=max_workers,
+        progress=progress,
+        since=since,
+        endpoint_url=endpoint_url,
+        detect_drift=detect_drift,
+        client_config=client_config,
     )
+    if sessions is not None or accounts is not None:
+        read = read_many(
+            session=session, profile=profile, sessions=sessions, accounts=accounts, role_name=role_name, **options
+        )
+    else:
+        read = read_live_session(session, profile, **options)
+    return estate_from_read(read)
 
 
 def read_many(
@@ -158,12 +143,13 @@ def read_many(
     if accounts is not None:
         if not role_name:
             raise IacvizError("load_live(accounts=...) needs role_name=, the role to assume in each account")
-        if session is None and profile is not None:
-            import boto3
-
-            session = boto3.Session(profile_name=profile)
         assumed, errors = account_sessions(
-            session, accounts, role_name, endpoint_url=endpoint_url, regions=regions, client_config=client_config
+            _profile_session(session, profile),
+            accounts,
+            role_name,
+            endpoint_url=endpoint_url,
+            regions=regions,
+            client_config=client_config,
         )
         sessions += [s for _, s in assumed]
     read = read_accounts(sessions, regions=regions, endpoint_url=endpoint_url, client_config=client_config, **kwargs)
@@ -174,11 +160,16 @@ def read_many(
 
 def read_live_session(session, profile: str | None, **kwargs: Any) -> LiveRead:
     """`read_live` with a session made from `profile` when none is given."""
+    return read_live(_profile_session(session, profile), **kwargs)
+
+
+def _profile_session(session: Any, profile: str | None) -> Any:
+    """`session`, or one made from `profile` when none is given (None: read_live's default)."""
     if session is None and profile is not None:
         import boto3
 
-        session = boto3.Session(profile_name=profile)
-    return read_live(session, **kwargs)
+        return boto3.Session(profile_name=profile)
+    return session
 
 
 def estate_from_read(read: LiveRead) -> Estate:
