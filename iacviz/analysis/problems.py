@@ -71,55 +71,39 @@ def export_problems(estate: Estate) -> pd.DataFrame:
             where += ", under a condition whose value is unknown"
         if r.link == "dangling":
             what = "a name matching it" if "${" in r.export_name else "that name"
-            rows.append(
-                dict(
-                    kind="dangling import",
-                    severity="warning" if r.active is pd.NA else "error",
-                    stack=r.stack,
-                    source=r.source,
-                    name=r.export_name,
-                    active=r.active,
-                    message=f"{r.stack} imports '{r.export_name}' ({where}) but no stack in the estate "
-                    f"exports {what}{note}",
-                )
-            )
+            kind, severity = "dangling import", "warning" if r.active is pd.NA else "error"
+            message = f"{r.stack} imports '{r.export_name}' ({where}) but no stack in the estate exports {what}{note}"
         elif r.link == "ambiguous":
             cands = ", ".join(f"'{n}' of {s}" for n, s in zip(r.candidates[:5], r.candidate_stacks[:5]))
             cands += f" and {len(r.candidates) - 5} more" if len(r.candidates) > 5 else ""
-            rows.append(
-                dict(
-                    kind="ambiguous import",
-                    severity="warning",
-                    stack=r.stack,
-                    source=r.source,
-                    name=r.export_name,
-                    active=r.active,
-                    message=f"{r.stack} imports '{r.export_name}' ({where}), which matches "
-                    f"{len(r.candidates)} exports: {cands}; none is picked",
-                )
+            kind, severity = "ambiguous import", "warning"
+            message = (
+                f"{r.stack} imports '{r.export_name}' ({where}), which matches "
+                f"{len(r.candidates)} exports: {cands}; none is picked"
             )
         elif r.link == "unresolved":
-            rows.append(
-                dict(
-                    kind="unresolved import",
-                    severity="info",
-                    stack=r.stack,
-                    source=r.source,
-                    name=r.export_name,
-                    active=r.active,
-                    message=f"{r.stack} imports a name that cannot be resolved offline ({where})",
-                )
-            )
-    for r in ex[(ex.n_importers == 0) & ex.possible_importers.map(len).eq(0)].itertuples():
+            kind, severity = "unresolved import", "info"
+            message = f"{r.stack} imports a name that cannot be resolved offline ({where})"
+        else:
+            continue
         rows.append(
             dict(
-                kind="unused export",
-                severity="info",
+                kind=kind,
+                severity=severity,
                 stack=r.stack,
-                source=f"Outputs.{r.output}",
+                source=r.source,
                 name=r.export_name,
-                message=f"{r.stack} exports '{r.export_name}' (Outputs.{r.output}) but no stack in the "
-                f"estate imports it",
+                active=r.active,
+                message=message,
+            )
+        )
+    for r in ex[(ex.n_importers == 0) & ex.possible_importers.map(len).eq(0)].itertuples():
+        rows.append(
+            _of_export(
+                r,
+                "unused export",
+                "info",
+                f"{r.stack} exports '{r.export_name}' (Outputs.{r.output}) but no stack in the estate imports it",
             )
         )
     concrete = ex[~ex.pattern.astype(bool)]
@@ -141,13 +125,11 @@ def export_problems(estate: Estate) -> pd.DataFrame:
         )
     for r in ex[ex.reexport_of.notna()].itertuples():
         rows.append(
-            dict(
-                kind="re-export",
-                severity="warning",
-                stack=r.stack,
-                source=f"Outputs.{r.output}",
-                name=r.export_name,
-                message=f"{r.stack} re-exports the import '{r.reexport_of}' as '{r.export_name}' "
+            _of_export(
+                r,
+                "re-export",
+                "warning",
+                f"{r.stack} re-exports the import '{r.reexport_of}' as '{r.export_name}' "
                 f"(Outputs.{r.output}): its importers depend on the original exporter "
                 f"through {r.stack}, which must be updated in between",
             )
@@ -164,6 +146,13 @@ def export_problems(estate: Estate) -> pd.DataFrame:
             )
         )
     return schema.frame("export_problems", rows)
+
+
+def _of_export(r: Any, kind: str, severity: str, message: str) -> dict[str, Any]:
+    """A problem row about one export (a row of estate.exports): where it is declared and its name."""
+    return dict(
+        kind=kind, severity=severity, stack=r.stack, source=f"Outputs.{r.output}", name=r.export_name, message=message
+    )
 
 
 @derived_frame("export_problems")
