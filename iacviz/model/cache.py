@@ -56,6 +56,7 @@ from ..sources.files import walk_candidates
 from ..sources.template_text import MAX_TEMPLATE_BYTES
 from ..sources.raw import ErrorRow, RawStack
 from ..sources.template_cache import TemplateCache
+from ..sources.template_cache import write_atomic as _write_atomic
 from .estate import BASE_FRAMES
 
 ENV = "IACVIZ_CACHE"
@@ -347,16 +348,3 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
-
-
-def _write_atomic(path: Path, blob: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(blob)
-        os.replace(tmp, path)
-    except OSError:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise

@@ -71,7 +71,11 @@ class TemplateCache:
             return
         self._remember(key, blob)
         if self.folder is not None:
-            _write_atomic(self.folder / f"{key}.marshal", blob)
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+                write_atomic(self.folder / f"{key}.marshal", blob)
+            except OSError:  # a full disk or a read-only folder only means the entry is not cached
+                pass
 
     def _remember(self, key: str, blob: bytes) -> None:
         self.memory[key] = blob
@@ -80,12 +84,22 @@ class TemplateCache:
             self.memory.popitem(last=False)
 
 
-def _write_atomic(path: Path, blob: bytes) -> None:
-    # Written beside and renamed: a reader never sees half a file, and a failed write (full
-    # disk, read-only folder) only means the entry is not cached.
+def write_atomic(path: Path, blob: bytes) -> None:
+    """Write `blob` to `path` beside it and rename: a reader never sees half a file.
+
+    A failed write leaves no temporary file behind and raises the OSError: the caller decides
+    (for both caches, the entry is simply not cached).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "entry"
+    >>> write_atomic(path, b"body")
+    >>> path.read_bytes(), [p.name for p in path.parent.iterdir()]
+    (b'body', ['entry'])
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp.write_bytes(blob)
         os.replace(tmp, path)
     except OSError:
@@ -93,3 +107,4 @@ def _write_atomic(path: Path, blob: bytes) -> None:
             tmp.unlink()
         except OSError:
             pass
+        raise
