@@ -342,3 +342,63 @@ def test_capstone_step_2_copy_is_made_once_from_step_1(tmp_path):
     assert (again / "network" / "network.yaml").read_text() == "# step 2 edits\n"
     fresh = workshop.capstone_copy(tmp_path / "work-step-2", source=work, fresh=True)
     assert (fresh / "network" / "network.yaml").read_text() == "# step 1 edits\n"
+
+
+def _by_parameter(root):
+    """The step 1 reference changed to hand the new group's id to data through an SSM parameter."""
+    data, net = root / "data" / "data.yaml", root / "network" / "network.yaml"
+    text = data.read_text().replace(
+        "  DbEngineVersion:\n",
+        "  DbSecurityGroupParam:\n    Type: AWS::SSM::Parameter::Value<AWS::EC2::SecurityGroup::Id>\n"
+        "    Default: /shop/prod/db-security-group-id\n  DbEngineVersion:\n",
+        1,
+    )
+    data.write_text(
+        text.replace("- Fn::ImportValue: !Sub '${NetworkStack}-DbSecurityGroupV2Id'", "- !Ref DbSecurityGroupParam")
+    )
+    text = net.read_text().replace(
+        "  DbV2IngressFromApp:\n",
+        "  DbSecurityGroupV2IdParameter:\n    Type: AWS::SSM::Parameter\n    Properties:\n"
+        "      Name: /shop/prod/db-security-group-id\n      Type: String\n"
+        "      Value: !GetAtt DbSecurityGroupV2.GroupId\n\n  DbV2IngressFromApp:\n",
+        1,
+    )
+    export = text.index("  DbSecurityGroupV2Id:\n    Value")
+    net.write_text(text[:export] + text[text.index("  NatGatewayId:\n    Condition") :])
+
+
+def test_capstone_migration_through_a_parameter(sample, tmp_path, capsys):
+    """The importer may read the new group from a parameter instead of a new export: accepted, with
+    the caveat that CloudFormation does not check a parameter's value as it checks an import."""
+    import shutil
+
+    one, two = tmp_path / "one", tmp_path / "two"
+    shutil.copytree(CAPSTONE, one)
+    _by_parameter(one)
+    assert "-DbSecurityGroupV2Id" not in (one / "network" / "network.yaml").read_text()  # no new export
+    assert workshop.check("capstone-migration", one, sample) is True
+    said = _said(capsys)
+    assert "data reads the group from its parameter DbSecurityGroupParam" in said, said
+    shutil.copytree(STEP_2, two)
+    _by_parameter(two)
+    assert workshop.check("capstone-migration-step-2", two, sample, deployed=one) is True, _said(capsys)
+    # the parameter declared but Db still on the old export: not moved
+    (one / "data" / "data.yaml").write_text(
+        (one / "data" / "data.yaml")
+        .read_text()
+        .replace("- !Ref DbSecurityGroupParam", "- Fn::ImportValue: !Sub '${NetworkStack}-DbSecurityGroupId'")
+    )
+    assert workshop.check("capstone-migration", one, sample) is False
+    assert "data still import shop-network-DbSecurityGroupId: switch them to the new group's id" in _said(capsys)
+
+
+def test_capstone_copy_that_does_not_read_names_the_file(sample, tmp_path, capsys):
+    import shutil
+
+    work = tmp_path / "work"
+    shutil.copytree(CAPSTONE, work)
+    (work / "network" / "network.yaml").write_text("Resources: [unclosed\n")
+    for task in ("capstone-migration", "capstone-move-queues"):
+        assert workshop.check(task, work, sample) is False
+        said = _said(capsys)
+        assert "read error: network/network.yaml" in said, said

@@ -954,21 +954,28 @@ def _grade_move_queues(baseline: Any, folder: Any) -> tuple[bool, str]:
 
 
 def _grade_migration(baseline: Any, folder: Any) -> tuple[bool, str]:
-    """Task 3, step 1 of the migration of an export in use: new group and export, importers moved, old kept."""
+    """Task 3, step 1 of the migration of an export in use: a new group, the importers reading its id from a new
+    export (or a parameter), the old export kept."""
     from ..analysis.changes import plan_changes
 
     work = open_source(folder)  # an estate passes through: step 2 grades the step 1 it opened itself
+    if len(work.errors):
+        first = work.errors.iloc[0]
+        return False, f"your copy has a read error: {first.source}: {first.message}"
     ex, imp = work.exports, work.imports
     users = sorted(set(imp[imp.export_name == OLD_DB_SG_EXPORT]["stack"]))
     old_ex = set(baseline.exports[baseline.exports["stack"] == "network"].export_name)
     net = ex[ex["stack"] == "network"]
     new = net[~net.export_name.isin(old_ex)]
-    res = work.resources
+    res, base = work.resources, baseline.resources
     groups = set(res[(res["stack"] == "network") & (res.type == "AWS::EC2::SecurityGroup")].logical_id)
+    fresh = groups - set(base[(base["stack"] == "network") & (base.type == "AWS::EC2::SecurityGroup")].logical_id)
     new = new[
-        new.resources.map(lambda r: any(x in groups and x != "DbSecurityGroup" for x in (r if r is not None else [])))
+        new.resources.map(
+            lambda r: any(x in groups and x != "DbSecurityGroup" for x in (r if r is not None else []))
+        ).astype(bool)  # an empty mask is still a mask, not a list of columns
     ]
-    if new.empty:
+    if new.empty and not fresh:
         return False, (
             "step 1 starts in network: add a new security group (e.g. DbSecurityGroupV2) next to the old "
             "one and export its id under a NEW name."
@@ -978,21 +985,54 @@ def _grade_migration(baseline: Any, folder: Any) -> tuple[bool, str]:
             f"you removed {OLD_DB_SG_EXPORT} already. Deployed together, network goes first and CloudFormation "
             "refuses to delete an export that data still imports: keep it until step 2."
         )
+    to = new.export_name.iloc[0] if len(new) else "the new group's id"
     if users:
-        return False, f"{', '.join(users)} still import {OLD_DB_SG_EXPORT}: switch them to {new.export_name.iloc[0]}."
+        return False, f"{', '.join(users)} still import {OLD_DB_SG_EXPORT}: switch them to {to}."
     moved = imp[imp.export_name.isin(set(new.export_name))]
-    if moved.empty:
-        return False, f"nothing imports {new.export_name.iloc[0]} yet: the database must use the new group."
+    by_parameter = _read_from_parameter(baseline, work)
+    if moved.empty and not by_parameter:
+        if new.empty:
+            return False, (
+                f"network has {', '.join(sorted(fresh))}, but the database does not read its id: export it under a "
+                "NEW name and import that in data (or hand it to data as a parameter)."
+            )
+        return False, f"nothing imports {to} yet: the database must use the new group."
     plan = plan_changes(baseline, work)
     blocked = plan[plan.blocked.notna()]
     if len(blocked):
         return False, "CloudFormation would refuse: " + "; ".join(
             f"{s}/{r}" for s, r in zip(blocked["stack"], blocked.logical_id)
         )
-    return True, (
-        f"step 1 deploys (network, then {', '.join(sorted(set(moved['stack'])))}), nothing is blocked, and "
-        f"{OLD_DB_SG_EXPORT} is now unused: step 2, a later release, removes it with the old group."
+    then = sorted(set(moved["stack"]) | set(by_parameter))
+    note = "".join(
+        f" {s} reads the group from its parameter {p}: its value must be the new group's id when {s} deploys "
+        "(CloudFormation checks an import for you, not a parameter)."
+        for s, p in sorted(by_parameter.items())
     )
+    return True, (
+        f"step 1 deploys (network, then {', '.join(then)}), nothing is blocked, and "
+        f"{OLD_DB_SG_EXPORT} is now unused: step 2, a later release, removes it with the old group." + note
+    )
+
+
+def _read_from_parameter(baseline: Any, work: Any) -> dict[str, str]:
+    """{stack: parameter} for the stacks whose properties that imported the old export now read a parameter."""
+    refs, now = baseline.references, work.references
+    sites = refs[(refs["kind"] == "ImportValue") & (refs.target == OLD_DB_SG_EXPORT)]
+    out: dict[str, str] = {}
+    for stack, source, path in zip(sites.source_stack, sites.source, sites.source_path):
+        prop = "/".join(str(path).split("/")[:3])  # /properties/VPCSecurityGroups
+        mine = now[
+            (now.source_stack == stack)
+            & (now.source == source)
+            & (now.target_kind == "parameter")
+            & (now["kind"] == "Ref")
+            & now.source_path.astype(str).str.startswith(prop)
+            & ~now.source_path.astype(str).str.contains("Fn::ImportValue", regex=False)
+        ]
+        if len(mine):
+            out[stack] = str(mine.target.iloc[0])
+    return out
 
 
 def _new_exports(baseline: Any, work: Any) -> set[str]:
@@ -1105,8 +1145,8 @@ QUESTIONS.update(
         "capstone-migration": Question(
             f"Task 3: the database's security group must be replaced, but its id is exported as {OLD_DB_SG_EXPORT} and "
             "imported. Write step 1 of the two-step migration in your files.",
-            "step 1: a new group and a new export next to the old ones, importers moved to the new export; step 2 (later): "
-            "remove the old export and group.",
+            "step 1: a new group and a new export next to the old ones, importers moved to the new export (or to a "
+            "parameter); step 2 (later): remove the old export and group.",
             _graded(_grade_migration),
             lambda v: v,
             kind="graded",
