@@ -329,3 +329,30 @@ def test_agenda_fits_two_hours_with_a_break():
     for stem in PAIRS:  # every notebook has its slot
         assert any(stem in row[2] for row in rows), stem
     assert any("optional" in name.lower() for name in minutes)
+
+
+def test_make_test_runs_every_notebook_cell_through_nbval():
+    """`make test` hands notebooks/ to nbval, and its collection holds every code cell of 00 to 08
+    (no notebook ignored by the pytest options, no cell skipped by a tag)."""
+    import re
+    import subprocess
+    import sys
+
+    root = NOTEBOOKS.parent
+    recipe = (root / "Makefile").read_text(encoding="utf-8").split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "--nbval-lax" in recipe and re.search(r"\snotebooks(\s|$)", recipe), recipe
+    assert [s[:2] for s in PAIRS] == [f"{n:02d}" for n in range(9)], PAIRS
+    found = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "--nbval-lax", "notebooks"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout
+    cells = {stem: len(re.findall(rf"^notebooks/{re.escape(stem)}\.ipynb::Cell \d+$", found, re.M)) for stem in PAIRS}
+    for stem in PAIRS:
+        nb = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        skipped = [c for c in code if {"nbval-skip", "skip-execution"} & set(c.metadata.get("tags", []))]
+        assert not skipped, f"{stem}: cells skipped under nbval"
+        assert cells[stem] == len(code), f"{stem}: nbval collects {cells[stem]} of {len(code)} code cells"
