@@ -63,3 +63,13 @@ def test_names_the_user_gives_are_kept(tmp_path):
 def test_as_stack_name_keeps_valid_names():
     for name in ("net", "Net-Prod-2", "a" * 200):
         assert as_stack_name(name) == name
+
+
+def test_an_ebextensions_stack_is_named_as_cloudformation_allows(tmp_path):
+    write(
+        tmp_path,
+        "shop+web_v2/.ebextensions/01-queue.config",
+        "Resources:\n  Jobs: {Type: AWS::SQS::Queue}\n",
+    )
+    st = iacviz.load(tmp_path).stacks
+    assert st.stack_name.tolist() == ["shop-web-v2"]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..cfn.intrinsics import find_references
+from ..cfn.stack_names import as_stack_name
 from .raw import ErrorRow, RawStack
 
 # Resources Beanstalk defines in every environment stack (its documentation lists them).
@@ -80,7 +81,7 @@ def read_ebextensions(folder: Path, display: Callable[[Path], str], parse) -> tu
     resources: dict[str, Any] = {}
     lines: dict[str, int] = {}
     settings: list[dict[str, Any]] = []
-    stack_name = folder.parent.name or "ebextensions"
+    stack_name = as_stack_name(folder.parent.name or "ebextensions")  # as CloudFormation allows
     for path in sorted(folder.glob("*.config")):
         source = display(path)
         try:
