@@ -150,3 +150,33 @@ def test_the_parent_parameters_decide(tmp_path):
     assert set(dangling["stack"]) == {logging, retention}  # now created: their imports dangle for real
     br = iacviz.blast_radius(estate, f"{st['stack']['VPCStack']}/Vpc").set_index(["stack", "logical_id"])
     assert br.loc[(logging, "FlowLogs"), "impact"] == "replaced" and (waf, "Sg") not in br.index
+
+
+def test_the_plan_follows_the_parent_condition(tmp_path):
+    a = quick_start(tmp_path / "a")
+    b = quick_start(tmp_path / "b")
+    for name, old, new in (
+        ("logging", "TrafficType: ALL", "TrafficType: REJECT"),
+        ("waf", "GroupDescription: waf", "GroupDescription: waf2"),
+    ):
+        path = b / "templates" / f"{name}.template.yaml"
+        path.write_text(path.read_text().replace(old, new))
+    plan = iacviz.plan_changes(a, b)
+    # The logging stack is never created: nothing of it changes. The WAF stack may be.
+    assert "main-template-LoggingStack" not in set(plan["stack"])
+    sg = plan.set_index(["stack", "logical_id"]).loc[("main-template-WafStack", "Sg")]
+    assert (
+        sg.action == "Modify"
+        and sg.unknowable == "condition WafOn on main-template/WafStack cannot be evaluated offline"
+    )
+    # Turning logging on creates the nested stacks and all they hold.
+    plan = iacviz.plan_changes(
+        a, b, before_parameters={"EnableLogging": "false"}, after_parameters={"EnableLogging": "true"}
+    )
+    added = plan[plan.action == "Add"]
+    assert set(zip(added["stack"], added.logical_id)) == {
+        ("main-template", "LoggingStack"),
+        ("main-template-LoggingStack", "FlowLogs"),
+        ("main-template-LoggingStack", "RetentionStack"),
+        ("main-template-LoggingStack-RetentionStack", "Rule"),
+    }

@@ -73,6 +73,7 @@ def views(estate: Estate, user: dict[str, dict] | None = None) -> dict[str, Stac
         params["stack"], params["name"], params["type"], params["value"], params["no_echo"], params["value_source"]
     ):
         by_stack.setdefault(stack, []).append(tuple(row))
+    nested = _nested_stack_conditions(estate)
     for raw in estate.raw_stacks:
         t = raw.template if isinstance(raw.template, dict) else {}
         values, ssm = {}, set()
@@ -105,6 +106,10 @@ def views(estate: Estate, user: dict[str, dict] | None = None) -> dict[str, Stac
                     view.declared[lid] = item
                 cond = item.get("Condition") if isinstance(item.get("Condition"), str) else None
                 value = cond_values.get(cond) if cond else True
+                parent_value, parent_cond = nested.get(raw.name, (True, None))
+                if parent_value is not True and value is not False:
+                    # a nested stack exists only if its parent's Stack resource does
+                    value, cond = (False if parent_value is False else None), parent_cond
                 if value is False:
                     continue
                 if value is None and section == "Resources":
@@ -122,6 +127,27 @@ def views(estate: Estate, user: dict[str, dict] | None = None) -> dict[str, Stac
             ssm or view.macros or view.unknown_condition or "{{resolve:" in text or '"Fn::Transform"' in text
         )
         out[raw.name] = view
+    return out
+
+
+def _nested_stack_conditions(estate: Estate) -> dict[str, tuple[bool | None, str | None]]:
+    """Nested stack -> (whether it exists, the condition deciding it), for those whose parent's
+    ``AWS::CloudFormation::Stack`` resource is under a false or unknown condition. The model
+    folds that into the parent resource's ``condition_value`` (see ``model.build``)."""
+    st, res = estate.stacks, estate.resources
+    parents = {
+        (p, r): s
+        for s, p, r in zip(st["stack"], st.parent_stack.astype(object), st.parent_resource.astype(object))
+        if isinstance(p, str) and isinstance(r, str)
+    }
+    if not parents:
+        return {}
+    out: dict[str, tuple[bool | None, str | None]] = {}
+    for s, lid, cond, value in zip(res["stack"], res.logical_id, res.condition.astype(object), res.condition_value):
+        child = parents.get((s, lid))
+        if child is not None and value is not True:
+            known = None if value is pd.NA else bool(value)
+            out[child] = (known, f"{cond if isinstance(cond, str) else '(of its parent)'} on {s}/{lid}")
     return out
 
 
