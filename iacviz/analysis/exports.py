@@ -12,8 +12,9 @@ what is unknown offline stays a ``${Name}`` placeholder (``${NetworkStack}-VpcId
 1. ``exact``: names without placeholders are joined on equality (a pandas merge, no loop).
 2. Names with placeholders are matched as patterns: each placeholder becomes a non-greedy
    group of the characters a stack name or parameter value uses in an export name,
-   ``[A-Za-z0-9._-]`` (stack names allow ``[A-Za-z0-9-]``; ``.`` and ``_`` because loader-made
-   names and parameter values may hold them). Never ``:``, the usual separator. An import
+   ``[A-Za-z0-9._-]`` (stack names allow ``[A-Za-z0-9-]``, and names made from files keep to
+   it: :mod:`iacviz.cfn.stack_names`; ``.`` and ``_`` because names given in an estate file and
+   parameter values may hold them). Never ``:``, the usual separator. An import
    pattern is matched against concrete export names, a concrete import against export patterns
    and, when both hold placeholders, each side with its placeholders replaced by a sample
    word is tried against the other's pattern (a heuristic: it may miss exotic overlaps).

@@ -456,7 +456,9 @@ class _Reader:
         """The template of the estate folder an S3/HTTPS TemplateURL points at: the one sharing
         the longest path suffix with the URL (``templates/buckets.template.yaml``). Nothing is
         fetched; an ambiguous or missing match is a warning row."""
-        ctx = Context(t.path.stem, self.region, None, _parameters.values(t.body, t.parameters, t.estate_wide))
+        ctx = Context(
+            as_stack_name(t.path.stem), self.region, None, _parameters.values(t.body, t.parameters, t.estate_wide)
+        )
         conditions = t.body.get("Conditions")
         ctx.condition = evaluate_conditions(conditions if isinstance(conditions, dict) else {}, ctx).get
         found = _url_path(url, ctx)
