@@ -149,7 +149,11 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "target_stack": ("str", "stack of the target (for an import: filled by exports analysis)"),
         "target": ("str", "what is referenced: logical id, parameter, pseudo parameter, export name..."),
         "target_kind": ("str", "resource, parameter, pseudo, export, condition, mapping, stack or unknown"),
-        "kind": ("str", "Ref, GetAtt, Sub, DependsOn, ImportValue, Condition, FindInMap or NestedStack"),
+        "kind": (
+            "str",
+            "Ref, GetAtt, Sub, DependsOn, ImportValue, Condition, FindInMap, NestedStack, or Deploys (a "
+            "CodePipeline deploy action to the stack or resource it deploys; no target_stack: not in the estate)",
+        ),
         "attribute": ("str", "GetAtt attribute (or Sub ${X.Attr})"),
         "active": (
             "bool",

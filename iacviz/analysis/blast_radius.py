@@ -14,7 +14,8 @@ schema ``createOnlyProperties``, policies, refusals).
   (:func:`iacviz.cfn.stability.stable_attribute`: those change only with a replacement);
 - a parameter or output whose value changes changes every reference to it; a condition whose
   value may flip may add or remove the resources it guards;
-- ``DependsOn`` carries no value: it matters only when its target is deleted;
+- ``DependsOn`` carries no value: it matters only when its target is deleted; neither does
+  ``Deploys`` (a pipeline naming the service or environment it deploys);
 - a reference CloudFormation never evaluates (under a false ``Condition`` or ``Fn::If``
   branch, ``references.active`` False; an import under one, ``imports.active`` False)
   carries nothing; one under a condition of unknown value (``active`` NA) carries
@@ -92,7 +93,7 @@ def _signal(n: dict, impact: str, certain: bool, kind: str, attribute: str | Non
         return {"replaced": "contained-replace", "deleted": "contained-delete"}.get(impact)
     if impact in ("deleted", "broken"):
         return "gone"
-    if kind == "DependsOn":
+    if kind in ("DependsOn", "Deploys"):  # no value flows: only a deleted target matters
         return None
     if n.get("kind") != "resource":
         return "yes" if certain else "maybe"

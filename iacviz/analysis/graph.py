@@ -104,7 +104,9 @@ def stack_graph(estate: Estate) -> nx.DiGraph:
         Nodes: stack names (attributes kind="stack", stack, modality, n_resources, format,
         parent_stack). Edges dependent -> dependency with ``kinds`` (ImportValue: importer ->
         exporter, exact or inferred links only; NestedStack: child -> parent; DependsOn: a
-        CDK ``stack_dependencies`` entry), ``exports`` (sorted names) and ``links``.
+        CDK ``stack_dependencies`` entry; Deploys: a stack -> the stack of the CodePipeline
+        that deploys it or a resource of it, which must exist first), ``exports`` (sorted
+        names) and ``links``.
 
     Examples
     --------
@@ -152,6 +154,12 @@ def _stack_edges(estate: Estate) -> Iterable[tuple[str, str, str, str | None, st
         for dep in deps or ():
             if dep != parent and dep in names:
                 yield stack, dep, "DependsOn", None, None
+    # A pipeline deploys a stack (or a resource of one): the pipeline's stack exists first.
+    refs = estate.references
+    deploys = refs[(refs.kind == "Deploys") & refs.target_stack.notna() & refs.active.ne(False).fillna(True)]
+    for pipeline, deployed in set(zip(deploys.source_stack.tolist(), deploys.target_stack.tolist())):
+        if pipeline != deployed and deployed in names:
+            yield deployed, pipeline, "Deploys", None, None
 
 
 def _waves(g: nx.DiGraph) -> dict[Any, int]:
@@ -231,6 +239,8 @@ def stack_cycles(estate: Estate) -> list[tuple[list[str], str]]:
                 steps.append(f"{a} imports {', '.join(repr(x) for x in data['exports'])} from {b}")
             elif "NestedStack" in data["kinds"]:
                 steps.append(f"{a} is nested in {b}")
+            elif "Deploys" in data["kinds"]:
+                steps.append(f"{a} is deployed by a pipeline of {b}")
             else:
                 steps.append(f"{a} depends on {b}")
         out.append(([a for a, _ in cycle], "; ".join(steps)))
@@ -404,7 +414,7 @@ def _build_resource_graph(estate: Estate) -> nx.DiGraph:  # one pass per frame
             )
         )
     ):
-        if tk in _SKIP_TARGETS or active is False:
+        if tk in _SKIP_TARGETS or active is False or ts is None:
             continue
         if tk == "resource":
             v = f"{ts}/{t}"

@@ -24,6 +24,7 @@ from .. import schema
 from ..sources.parameter_values import ParameterValues
 from ..sources.raw import ErrorRow, RawStack
 from ..cfn import modality as _modality
+from ..cfn import pipelines as _pipelines
 from ..cfn import parameters as _parameters
 from ..cfn.conditions import active_under, all_of, branches_on_path, evaluate_conditions
 from ..cfn.pointer import join
@@ -87,6 +88,7 @@ def build_estate(
         acc.error(err.source, err.line, err.message, err.severity, err.stack)
     for raw in raw_stacks:
         _add_stack(acc, raw, values, region)
+    _add_deploys(acc, raw_stacks)  # before: a nested pipeline's condition folds into its Deploys rows
     _nested_conditions(acc)
     # Each frame is built on first access (Estate calls these once): a user who looks at
     # resources never pays for the properties frame, the largest by far.
@@ -206,6 +208,9 @@ class _Columns:
         # (stack, logical_id, type, Properties) per resource: the properties frame is walked
         # from these when it is first asked for, not while the estate is built.
         self.properties: list[tuple[str, str, str, Any]] = []
+        # Pipeline deploy actions name their targets: linked once every stack is read.
+        self.deploys: list[_Deploy] = []
+        self.named: dict[tuple[str, str], list[tuple[RawStack, str]]] = {}  # (type, name) -> resources
 
     def names(self) -> list[str]:
         return list(self.data)
@@ -340,6 +345,7 @@ def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str
         acc.properties.append(
             (name, logical_id, rtype, res.get("Properties") if isinstance(res.get("Properties"), dict) else None)
         )
+        _pipeline_facts(acc, raw, logical_id, rtype, res, resources, ctx, condition)
         guard = (condition, True)
         for section, prefix in _ATTRIBUTE_SECTIONS:
             if section in res:
@@ -617,3 +623,108 @@ def _add_ref_row(
         attribute=attribute,
         active=active,
     )
+
+
+@dataclasses.dataclass
+class _Deploy:
+    raw: RawStack
+    logical_id: str
+    action: _pipelines.DeployAction
+    name: str | None  # the target's name, resolved with the pipeline stack's parameters
+    same_stack: str | None  # a resource of the pipeline's own stack the action references
+    template_file: str | None
+    active: bool | None
+
+
+# Properties that hold the name a deploy action uses, per target type (a name set in the
+# template; a generated name cannot be matched offline).
+_NAME_PROPERTIES = {t: keys[n] for t, keys, n in ((t, k, next(iter(k))) for t, k in _pipelines.TARGET_NAMES.values())}
+
+
+def _pipeline_facts(acc, raw, logical_id, rtype, res, resources, ctx, condition) -> None:
+    props = res.get("Properties") if isinstance(res.get("Properties"), dict) else {}
+    prop = _NAME_PROPERTIES.get(rtype)
+    if prop and prop in props:
+        name = resolve_string(props[prop], ctx)
+        if name and "${" not in name:
+            acc.named.setdefault((rtype, name), []).append((raw, logical_id))
+    if rtype != _pipelines.PIPELINE_TYPE:
+        return
+    active = active_under([(condition, True)], ctx.condition)
+    for action in _pipelines.deploy_actions(props):
+        expr = action.keys.get(action.name_key)
+        same = None
+        if isinstance(expr, dict) and ("Ref" in expr or "Fn::GetAtt" in expr):
+            target = expr.get("Ref") or (expr.get("Fn::GetAtt") or [None])[0]
+            same = target if isinstance(target, str) and target in resources else None
+        acc.deploys.append(
+            _Deploy(
+                raw,
+                logical_id,
+                action,
+                resolve_string(expr, ctx) if expr is not None else None,
+                same,
+                _pipelines.template_file(resolve_string(action.template_path, ctx)),
+                active,
+            )
+        )
+
+
+def _closest(found: list, raw: RawStack, of=lambda c: c) -> list:
+    """Of several candidates, those in the pipeline's own account, region and environment."""
+    if len(found) < 2:
+        return found
+    here = [
+        c
+        for c in found
+        if (of(c).account, of(c).region, of(c).environment) == (raw.account, raw.region, raw.environment)
+    ]
+    return here or found
+
+
+def _add_deploys(acc: _Columns, raw_stacks: list[RawStack]) -> None:
+    """References ``Deploys`` from each pipeline to the stacks and resources it deploys.
+
+    A CloudFormation action names a stack: by StackName, else by the template file its
+    TemplatePath names (matched on the path's end). Other providers name a resource by the
+    name property the template sets (EnvironmentName, ServiceName, DeploymentGroupName).
+    What matches nothing in the estate keeps its name, with no target stack.
+    """
+    if not acc.deploys:
+        return
+    by_name: dict[str, list[RawStack]] = {}
+    for r in raw_stacks:
+        by_name.setdefault(r.stack_name or r.name, []).append(r)
+    for d in acc.deploys:
+        a = d.action
+        path = f"{a.path}/{a.name_key}"
+        target_stack = target = None
+        kind = "stack" if a.target_type == "stack" else "resource"
+        if kind == "stack":
+            found = _closest(by_name.get(d.name or "", []), d.raw)
+            if len(found) != 1 and d.template_file:
+                suffix = "/" + d.template_file
+                found = _closest(
+                    [r for r in raw_stacks if r.source == d.template_file or r.source.endswith(suffix)], d.raw
+                )
+                path = f"{a.path}/TemplatePath" if len(found) == 1 else path
+            if len(found) == 1:
+                target_stack = target = found[0].name
+        elif d.same_stack:
+            target_stack, target = d.raw.name, d.same_stack
+        else:
+            hits = _closest(acc.named.get((a.target_type, d.name or ""), []), d.raw, lambda c: c[0])
+            if len(hits) == 1:
+                target_stack, target = hits[0][0].name, hits[0][1]
+        acc.add(
+            "references",
+            source_stack=d.raw.name,
+            source=d.logical_id,
+            source_path=path,
+            target_stack=target_stack,
+            target=target or d.name or f"{a.stage}/{a.name}",
+            target_kind=kind,
+            kind="Deploys",
+            attribute=None,
+            active=d.active,
+        )
