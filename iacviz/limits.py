@@ -25,6 +25,10 @@ from typing import Any
 MAX_DEPTH = 100
 MAX_GUNZIP_BYTES = 512 * 1024 * 1024  # a snapshot's raw stacks; real estates need a few MB
 MAX_PAGES = 10_000  # pages of one paginated API call (100 items a page: a million items)
+# Scripts scanned for export reads (buildspecs, shell scripts, workflows): a script is a few
+# KB; a file past this is no script a person wrote. The file count bounds a huge checkout.
+MAX_SCRIPT_BYTES = 1024 * 1024
+MAX_SCRIPT_FILES = 20_000
 
 
 class LimitError(ValueError):

@@ -92,6 +92,11 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "physical_id": ("str", "live: PhysicalResourceId"),
         "resource_status": ("str", "live: ResourceStatus"),
         "drift_status": ("str", "live: StackResourceDriftStatus"),
+        "deployment": (
+            "str",
+            "blue/green: a CodeDeploy blue/green hook of the stack covers it (see blue_green), so an "
+            "update of its task definition shifts traffic to a green copy; NA: CloudFormation updates it",
+        ),
     },
     "properties": {
         "stack": ("str", "stack key (see stacks.stack)"),
@@ -187,6 +192,31 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "naming_match": ("bool", "the parameter's name without Parent/Stack is part of the candidate's name"),
         "reason": ("str", "the evidence in words"),
     },
+    "blue_green": {
+        "stack": ("str", "stack key of the template declaring the hook"),
+        "hook": ("str", "logical id of the AWS::CodeDeploy::BlueGreen hook (Hooks section)"),
+        "role": (
+            "str",
+            "what the resource is to the deployment: service (the ECS service deployed), task_definition, "
+            "task_set, prod_route, test_route (listeners) or target_group",
+        ),
+        "logical_id": ("str", "logical id the hook names"),
+        "color": ("str", "task definitions and task sets: blue (in the template) or green (made during an update)"),
+        "exists": ("bool", "the logical id is a resource of the template (green ones are not, by design)"),
+        "type": ("str", "its resource type, when it exists"),
+        "service_role": ("str", "the hook's ServiceRole (the IAM role CodeDeploy uses)"),
+        "traffic_routing": ("str", "TrafficRoutingConfig Type: AllAtOnce, TimeBasedCanary or TimeBasedLinear"),
+    },
+    "script_reads": {
+        "file": ("str", "script (buildspec, shell script, Makefile, workflow...) relative to the estate folder"),
+        "line": ("int", "1-based line of the command (its first line when continued with \\)"),
+        "tool": ("str", "aws-cli or boto3"),
+        "call": ("str", "list-exports (reads an export) or describe-stacks (reads a stack's outputs)"),
+        "export_name": ("str", "list-exports: the export read (shell variables as ${VAR} placeholders)"),
+        "stack_name": ("str", "describe-stacks: the stack named by --stack-name / StackName="),
+        "output_key": ("str", "describe-stacks: the OutputKey the query selects (NA: every output)"),
+        "text": ("str", "the command as written (at most 200 characters)"),
+    },
     "errors": {
         "source": ("str", "file or API target that failed"),
         "line": ("int", "1-based line (0: not known)"),
@@ -260,11 +290,19 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "possible_importers": ("object", "stacks whose ambiguous import lists it among the candidates"),
         "resources": ("object", "logical ids of the resources behind the value (Ref/GetAtt/Sub in Value)"),
         "reexport_of": ("str", "the import name when the value itself comes from Fn::ImportValue"),
+        "script_readers": (
+            "object",
+            "scripts reading it with the AWS CLI or SDK, as file:line (CloudFormation does not know them)",
+        ),
     },
     "imports": {
-        "stack": ("str", "importing stack"),
-        "source": ("str", "logical id or Outputs.X holding the Fn::ImportValue"),
-        "path": ("str", "JSON pointer of the Fn::ImportValue inside the source"),
+        "stack": ("str", "importing stack (NA: a script)"),
+        "source": (
+            "str",
+            "logical id or Outputs.X holding the Fn::ImportValue; for a script the call "
+            "(list-exports, describe-stacks)",
+        ),
+        "path": ("str", "JSON pointer of the Fn::ImportValue inside the source (NA: a script)"),
         "export_name": ("str", "import name as resolved (may hold ${...} placeholders)"),
         "export_stack": ("str", "exporting stack (exact or inferred links)"),
         "export_output": ("str", "exporting output logical id"),
@@ -282,18 +320,26 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "inferred_from": ("str", "assumption of an inferred link, e.g. NetworkStack=network (ambiguous: the pattern)"),
         "candidates": ("object", "ambiguous: the matching export names"),
         "candidate_stacks": ("object", "ambiguous: the stack of each candidate (same order)"),
+        "via": (
+            "str",
+            "ImportValue (Fn::ImportValue in a template) or script (an AWS CLI or SDK call in a "
+            "script of the estate folder, see script_reads)",
+        ),
+        "file": ("str", "the file holding the import: the template, or the script"),
+        "line": ("int", "1-based line in that file: the resource or output, or the script's command"),
     },
     "export_problems": {
         "kind": (
             "str",
             "dangling import, ambiguous import, unresolved import, unused export, duplicate export, "
-            "stack cycle or re-export",
+            "stack cycle, re-export, or dangling / ambiguous script read (a script's AWS CLI or SDK read)",
         ),
         "severity": ("str", "error, warning or info"),
-        "stack": ("str", "stack concerned"),
+        "stack": ("str", "stack concerned (NA: a script)"),
         "source": (
             "str",
-            "logical id holding the import, or Outputs.X of the export (NA: a duplicate name or a cycle)",
+            "logical id holding the import, or Outputs.X of the export, or the script's file "
+            "(NA: a duplicate name or a cycle)",
         ),
         "name": ("str", "export or import name (a cycle: the stacks joined by ' -> ')"),
         "active": (
@@ -314,9 +360,12 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "coverage_pct": ("float", "managed / (managed + unmanaged) * 100"),
     },
     "blast_radius": {
-        "stack": ("str", "stack of the affected resource or output"),
-        "logical_id": ("str", "logical id (Outputs.X for an output; Parameters.X for a parameter target)"),
-        "kind": ("str", "resource, output, parameter or condition"),
+        "stack": ("str", "stack of the affected resource or output; (scripts) for a script, which is no stack"),
+        "logical_id": (
+            "str",
+            "logical id (Outputs.X for an output; Parameters.X for a parameter target; file:line for a script)",
+        ),
+        "kind": ("str", "resource, output, script (reads the output with the AWS CLI or SDK), parameter or condition"),
         "type": ("str", "resource type"),
         "depth": ("int", "edges from the target (0: the target itself)"),
         "impact": (
@@ -353,7 +402,12 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "logical_id": ("str", "resource logical id, or output name for kind output"),
         "resource_type": ("str", "resource type (the new one for a Modify; NA for outputs)"),
         "kind": ("str", "resource or output"),
-        "action": ("str", "Add, Modify, Remove, or Dynamic (inputs read at deploy time: nothing else changed)"),
+        "action": (
+            "str",
+            "Add, Modify, Remove, Dynamic (inputs read at deploy time: nothing else changed), or "
+            "BlueGreen (a task definition or task set a CodeDeploy blue/green hook covers, and what "
+            "changes only through it: CodeDeploy shifts traffic to a green copy, nothing is replaced in place)",
+        ),
         "replacement": ("str", "CloudFormation's Replacement for a Modify: True, False or Conditional (NA otherwise)"),
         "details": (
             "object",

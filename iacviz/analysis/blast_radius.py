@@ -44,8 +44,10 @@ UpdateReplacePolicy, for ``deleted`` the DeletionPolicy (or CloudFormation's def
 :func:`iacviz.cfn.policies.keeps_old_resource`. NA otherwise, or when a policy is an unresolved
 expression. The refusal texts come from :mod:`iacviz.cfn.refusals`.
 
-Rows are resources and outputs (plus the target itself); parameters and conditions are steps
-of ``path`` only. ``depth`` counts the edges of that path. The graph is cached on the estate,
+Rows are resources, outputs and the scripts of the estate folder that read an output or export
+(kind and type ``script``, logical_id ``file:line``, stack ``(scripts)``), plus the target itself; parameters and
+conditions are steps of ``path`` only. A refusal over an export names the scripts reading it
+too; CloudFormation refuses nothing for a script alone. ``depth`` counts the edges of that path. The graph is cached on the estate,
 so a query costs only the walk over what it reaches.
 
 >>> import iacviz
@@ -73,6 +75,7 @@ from ..errors import IacvizError
 from ..model.estate import Estate
 from ..model.identity import StackIndex
 from .gc_pause import paused_gc
+from .exports import read_by_scripts
 from .graph import resource_graph
 from .targets import construct_resources, did_you_mean
 
@@ -80,6 +83,7 @@ __all__ = ["blast_radius", "CHANGES", "IMPACTS"]
 
 
 CHANGES = ("replace", "update", "delete")
+SCRIPTS = "(scripts)"  # the stack column of script rows: parentheses are not allowed in stack names
 IMPACTS = ("updated", "conditional", "replaced", "broken", "deleted")
 _RANK = {name: i for i, name in enumerate(IMPACTS)}
 _SEED = {"replace": "replaced", "update": "updated", "delete": "deleted"}
@@ -229,20 +233,20 @@ def _walk(estate: Estate, g, target: str, change: str) -> dict[str, list[Any]]:
 
 
 def _rows(estate: Estate, g, state: dict[str, list[Any]]) -> list[dict[str, Any]]:
-    nodes, importers = g._node, g.graph["importers"]
+    nodes, importers, scripts = g._node, g.graph["importers"], g.graph.get("script_readers", {})
     props = _Properties(estate)
     own: dict[str, str | None] = {}
 
     def own_block(n: str) -> str | None:
         if n not in own:
-            own[n] = _block(n, nodes[n], state[n], importers, props)
+            own[n] = _block(n, nodes[n], state[n], importers, props, scripts)
         return own[n]
 
     rows = []
     for n, (impact, _certain, depth, _parent, _) in state.items():
         attrs = nodes[n]
         kind = attrs.get("kind")
-        if kind not in ("resource", "output") and depth:
+        if kind not in ("resource", "output", "script") and depth:
             continue
         steps, blocked, seen, here = [n], own_block(n), {n}, n
         while state[here][3] is not None and state[here][3] not in seen:
@@ -250,12 +254,14 @@ def _rows(estate: Estate, g, state: dict[str, list[Any]]) -> list[dict[str, Any]
             seen.add(here)
             steps += [f"-{label}->", here]
             blocked = blocked or own_block(here)
+        script = kind == "script"
         rows.append(
             {
-                "stack": attrs.get("stack"),
+                # A script is no stack: its rows share one group, a name no stack can have.
+                "stack": SCRIPTS if script else attrs.get("stack"),
                 "logical_id": attrs.get("logical_id"),
                 "kind": kind,
-                "type": attrs.get("type"),
+                "type": "script" if script else attrs.get("type"),
                 "depth": depth,
                 "impact": impact,
                 "path": " ".join(steps[::-1]),
@@ -268,12 +274,13 @@ def _rows(estate: Estate, g, state: dict[str, list[Any]]) -> list[dict[str, Any]
     return rows
 
 
-def _block(n: str, attrs: dict, st: list[Any], importers: dict, props: "_Properties") -> str | None:
+def _block(n: str, attrs: dict, st: list[Any], importers: dict, props: "_Properties", scripts: dict) -> str | None:
     impact, certain = st[0], st[1]
     if attrs.get("kind") == "output" and attrs.get("export"):
         users, maybe, conditional = importers.get(n, ([], [], []))
         verb = "deleted" if impact in ("broken", "deleted") else "updated"
         refusal = export_in_use(attrs["export"], users, verb, maybe=maybe, conditional=conditional)
+        refusal = read_by_scripts(refusal, attrs["export"], scripts.get(n, []), verb)
         if refusal and not certain and verb == "updated":
             refusal += " (if its value changes)"
         return refusal

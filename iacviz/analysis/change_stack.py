@@ -25,6 +25,7 @@ import pandas as pd
 
 from iacviz.analysis import change_rules as R
 from iacviz.cfn import modality as _modality
+from iacviz.cfn.blue_green import TRANSFORM as BLUE_GREEN_TRANSFORM
 from iacviz.cfn import policies as _policies
 from iacviz.cfn.parameters import is_ssm_type
 from iacviz.cfn import update_behavior as _behavior
@@ -120,7 +121,9 @@ def views(estate: Estate, user: dict[str, dict] | None = None) -> dict[str, Stac
         view.macros = [
             n if isinstance(n, str) else str((n or {}).get("Name"))
             for n in names
-            if n is not None and n != R.SAM_TRANSFORM
+            # CodeDeployBlueGreen changes no resource of the template: it runs the update as a
+            # blue/green deployment (iacviz.cfn.blue_green), not a macro with unknown output.
+            if n is not None and n not in (R.SAM_TRANSFORM, BLUE_GREEN_TRANSFORM)
         ]
         text = json.dumps(view.resources, default=str)
         view.deploy_time = bool(

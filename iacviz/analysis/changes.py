@@ -20,7 +20,9 @@ import pandas as pd
 
 from iacviz import schema
 from iacviz.analysis.change_stack import ExportUsers, StackPlan, StackView, export_name, removal, views
+from iacviz.analysis.exports import read_by_scripts, script_note, script_outputs
 from iacviz.analysis.targets import construct_resources, did_you_mean
+from iacviz.cfn.blue_green import green_deployment
 from iacviz.errors import IacvizError
 from iacviz.model.build import build_estate
 from iacviz.model.estate import Estate
@@ -103,6 +105,8 @@ def plan_changes(
         else:
             rows += _whole_stack(b_views[name], "Remove", importers)
     rows += _nested_stacks(a_estate, rows)
+    _scripts_reading(rows, a_estate, b_estate)
+    _blue_green(rows, a_estate, b_estate)
     if keep is not None:
         rows = [r for r in rows if f"{r['stack']}/{r['logical_id']}" in keep]
     for r in rows:  # a type change or custom name is refused whatever the conditions
@@ -218,6 +222,82 @@ def _whole_stack(view: StackView, action: str, importers) -> list[dict]:
             }
         )
     return rows
+
+
+def _blue_green(rows: list[dict], a_estate: Estate, b_estate: Estate) -> None:
+    """Rows of a stack whose CodeDeploy blue/green hook covers the task definitions and task
+    sets that change: action BlueGreen (traffic shifts to green copies; the service stays),
+    and CloudFormation's refusal when other resources change in the same update."""
+    hooked: dict[str, set[str]] = {}
+    for estate in (b_estate, a_estate):
+        bg = estate.blue_green
+        for stack, lid in zip(bg["stack"], bg.logical_id):
+            hooked.setdefault(stack, set()).add(lid)
+    if not hooked:
+        return
+    by_stack: dict[str, list[dict]] = {}
+    for row in rows:
+        if row["kind"] == "resource" and row["stack"] in hooked:
+            by_stack.setdefault(row["stack"], []).append(row)
+    for stack, mine in by_stack.items():
+        # A row changed only through what the green deployment replaces (the primary task set's
+        # GetAtt of the task set, a service's Ref of the task definition) is part of it. Rows
+        # come in dependency order, so one pass follows such chains.
+        direct: dict[str, str] = {}
+        following: set[str] = set()
+        for row in mine:
+            causes = {(d.get("causing_entity") or "").split(".")[0] for d in row["details"]}
+            through = bool(row["details"]) and all(
+                (d.get("change_source") or "").startswith("Resource") for d in row["details"]
+            )
+            if row["action"] == "Modify" and through and causes <= (set(direct) | following):
+                following.add(row["logical_id"])
+            else:
+                direct[row["logical_id"]] = row["resource_type"] or ""
+        green, refusal = green_deployment(direct, hooked[stack])
+        if not green:
+            continue
+        part = set(green) | following
+        for row in mine:
+            if row["logical_id"] in part:
+                row.update(
+                    action="BlueGreen",
+                    replacement="False",
+                    will_replace=False,
+                    data_loss=False,
+                    policy_action=None,
+                    note=(
+                        "blue/green deployment: CodeDeploy starts a green copy of "
+                        + ", ".join(green)
+                        + ", shifts the traffic to it, then deletes the blue one; the ECS service stays"
+                    ),
+                )
+            if refusal and not row.get("blocked"):
+                row["blocked"] = refusal
+
+
+def _scripts_reading(rows: list[dict], *estates: Estate) -> None:
+    """Output rows name the scripts of the estate folder that read the output or its export:
+    in the refusal when stacks import it too, else in the note (CloudFormation goes ahead)."""
+    readers: dict[tuple[str, str], set[str]] = {}
+    for estate in estates:
+        found = script_outputs(estate)
+        for s, o, file, line in zip(found["stack"], found.output, found.file, found.line):
+            readers.setdefault((s, o), set()).add(f"{file}:{line}")
+    if not readers:
+        return
+    for row in rows:
+        scripts = sorted(readers.get((row["stack"], row["logical_id"]), ())) if row["kind"] == "output" else []
+        if not scripts or row["action"] not in ("Modify", "Remove"):
+            continue
+        verb = (
+            "deleted" if row["action"] == "Remove" or "cannot be deleted" in (row.get("blocked") or "") else "updated"
+        )
+        if row.get("blocked"):
+            row["blocked"] = read_by_scripts(row["blocked"], None, scripts, verb)
+        else:
+            note = script_note(None, scripts, verb)
+            row["note"] = f"{row['note']}; {note}" if row.get("note") else note
 
 
 def _nested_stacks(estate: Estate, rows: list[dict]) -> list[dict]:

@@ -60,7 +60,15 @@ from ..model.estate import Estate, derived_frame
 from ..model.identity import scope_of
 from .gc_pause import paused_gc
 
-__all__ = ["ambiguous_candidates", "export_scopes", "import_links", "match_pattern"]
+__all__ = [
+    "ambiguous_candidates",
+    "export_scopes",
+    "import_links",
+    "match_pattern",
+    "read_by_scripts",
+    "script_note",
+    "script_outputs",
+]
 
 
 # Characters a placeholder may stand for inside an export name (see the module docstring).
@@ -364,12 +372,164 @@ def _compute_links(estate: Estate) -> dict[str, Any]:  # one pipeline, commented
         ]
         candidates["group"] = [_group(n) for n in candidates.group]
         candidates["export_name"] = _unscoped(candidates.export_name)
+    out = _where_written(estate, out)
+    scripts = _script_links(estate, ex)
+    ex["script_readers"] = [sorted(scripts["readers"].get(e, ())) for e in ex.index]
+    if len(scripts["rows"]):
+        out = pd.concat([out, scripts["rows"]], ignore_index=True)
+        for col in ("export_resources", "candidates", "candidate_stacks"):  # concat's NaN: None
+            out[col] = [v if isinstance(v, list) else None for v in out[col]]
     return {
         "exports": schema.frame("exports", ex),
         "imports": schema.frame("imports", out),
         "links": links,
         "candidates": candidates,
+        "script_outputs": scripts["outputs"],
     }
+
+
+def _where_written(estate: Estate, imp: pd.DataFrame) -> pd.DataFrame:
+    """The Fn::ImportValue rows with via, and the file and line of the resource or output."""
+    st, res, outs = estate.stacks, estate.resources, estate.outputs
+    files = dict(zip(st["stack"], st.source))
+    lines = dict(zip(zip(res["stack"], res.logical_id), res.line.astype(object)))
+    lines.update(zip(zip(outs["stack"], "Outputs." + outs.name.astype(object)), outs.line.astype(object)))
+    keys = list(zip(imp["stack"], imp.source))
+    return imp.assign(
+        via="ImportValue",
+        file=[files.get(s) for s in imp["stack"]],
+        line=[None if lines.get(k) is pd.NA else lines.get(k) for k in keys],
+    )
+
+
+def _script_links(estate: Estate, ex: pd.DataFrame) -> dict[str, Any]:
+    """Script reads (``estate.script_reads``) linked to the exports and outputs they read.
+
+    Returns ``rows`` (imports rows with via ``script``), ``readers`` (export row -> file:line
+    of each script reading it) and ``outputs`` (stack, output, file, line: every output a
+    script reads, exported or not, for the graphs).
+    """
+    reads = estate.script_reads
+    empty = {
+        "rows": pd.DataFrame(),
+        "readers": {},
+        "outputs": pd.DataFrame(columns=["stack", "output", "file", "line"]),
+    }
+    if reads.empty:
+        return empty
+    names = ex.export_name.tolist()
+    by_name: dict[str, list[int]] = {}
+    for e, n in zip(ex.index, names):
+        by_name.setdefault(n, []).append(e)
+    wanted = sorted({n for n in reads.export_name.dropna() if n not in by_name})
+    found = _pattern_matches(wanted, ex) if wanted else {}
+    st = estate.stacks
+    stacks_named: dict[str, list[str]] = {}
+    for key, name in zip(st["stack"], st.stack_name):
+        stacks_named.setdefault(name, []).append(key)
+        if key != name:
+            stacks_named.setdefault(key, []).append(key)
+    outs = estate.outputs
+    exported = {
+        (s, o): x for s, o, x in zip(outs["stack"], outs.name, outs.export_name.astype(object)) if x is not pd.NA
+    }
+    have = set(zip(outs["stack"], outs.name))
+    rows: list[dict[str, Any]] = []
+    readers: dict[int, set[str]] = {}
+    outputs: list[tuple[str, str, str, int]] = []
+    for r in reads.itertuples():
+        where = f"{r.file}:{r.line}"
+        row = {
+            "stack": None,
+            "source": r.call,
+            "path": None,
+            "via": "script",
+            "file": r.file,
+            "line": r.line,
+            "active": True,
+            "link": "dangling",
+        }
+        if r.call == "list-exports" and isinstance(r.export_name, str):
+            row["export_name"] = r.export_name
+            exact = by_name.get(r.export_name, [])
+            matches = [(e, None) for e in exact] if exact else found.get(r.export_name, [])
+            if len(matches) == 1:
+                e, assumption = matches[0]
+                row.update(
+                    link="exact" if exact else "inferred",
+                    inferred_from=assumption,
+                    export_stack=ex["stack"][e],
+                    export_output=ex.output[e],
+                    export_resources=ex.resources[e],
+                )
+                readers.setdefault(e, set()).add(where)
+                outputs.append((ex["stack"][e], ex.output[e], r.file, r.line))
+            elif matches:
+                row.update(
+                    link="ambiguous",
+                    candidates=[names[e] for e, _ in matches],
+                    candidate_stacks=[ex["stack"][e] for e, _ in matches],
+                )
+        elif r.call == "describe-stacks" and isinstance(r.stack_name, str):
+            keys = stacks_named.get(r.stack_name, [])
+            key = keys[0] if len(keys) == 1 else None
+            output = r.output_key if isinstance(r.output_key, str) else None
+            row["export_name"] = exported.get((key, output)) if key and output else None
+            if key and (output is None or (key, output) in have):
+                row.update(link="exact", export_stack=key, export_output=output)
+                for s, o in [(key, output)] if output else [k for k in have if k[0] == key]:
+                    outputs.append((s, o, r.file, r.line))
+                    for e in by_name.get(exported.get((s, o)) or "", []):
+                        if ex["stack"][e] == s:
+                            readers.setdefault(e, set()).add(where)
+            elif "${" in r.stack_name:
+                row["link"] = "unresolved"
+        rows.append(row)
+    return {
+        "rows": pd.DataFrame(rows),
+        "readers": readers,
+        "outputs": pd.DataFrame(outputs, columns=["stack", "output", "file", "line"]).drop_duplicates(),
+    }
+
+
+def read_by_scripts(refusal: str | None, export: str | None, scripts: list[str], verb: str) -> str | None:
+    """A refusal (or None) with the scripts that read the export named: CloudFormation refuses
+    the change only for its importers, yet each script breaks at its next run.
+
+    >>> read_by_scripts(None, "net-VpcId", ["ci/buildspec.yml:12"], "deleted")
+    >>> read_by_scripts("Export net-VpcId cannot be deleted as it is in use by app", "net-VpcId",
+    ...                 ["ci/buildspec.yml:12"], "deleted")[-54:]
+    'in use by app; also read by script ci/buildspec.yml:12'
+    """
+    if not refusal or not scripts:
+        return refusal
+    return f"{refusal}; also read by script {', '.join(sorted(scripts)[:10])}"
+
+
+def script_note(export: str | None, scripts: list[str], verb: str) -> str | None:
+    """What a change does to the scripts reading an export or output (None: no script reads it).
+
+    >>> script_note("net-VpcId", ["deploy.sh:4"], "deleted")[:50]
+    'export net-VpcId is read by script deploy.sh:4, wh'
+    """
+    if not scripts:
+        return None
+    what = f"export {export}" if export else "this output"
+    effect = "the script breaks" if verb == "deleted" else "the script reads the new value at its next run"
+    return (
+        f"{what} is read by script {', '.join(sorted(scripts)[:10])}, which CloudFormation does not know: "
+        f"it will not refuse the change, {effect}"
+    )
+
+
+def script_outputs(estate: Estate) -> pd.DataFrame:
+    """Every output a script of the estate folder reads: stack, output, file, line.
+
+    >>> import iacviz
+    >>> script_outputs(iacviz.load_template({"Resources": {}})).empty
+    True
+    """
+    return _link(estate)["script_outputs"]
 
 
 _SCOPE_SEP = "\x1f"  # never in an export name, never matched by a placeholder

@@ -20,6 +20,8 @@ CloudFormation never evaluates (``active`` False: a false Condition or Fn::If br
 ``!GetAtt Child.Outputs.X`` points at ``child/Outputs.X``; the value the parent passes in
 ``Parameters/P`` becomes edges from ``child/Parameters.P`` to what the parent references there;
 each child resource and output depends on the parent's stack resource (kind NestedStack).
+A script of the estate folder that reads an export or output (``estate.script_reads``) is a
+node ``script:<file>:<line>`` (kind ``script``) with an edge of kind ``Script`` to the output.
 An ambiguous import points at a shared node ``import:<pattern>`` (kind ``import``) with an
 edge to every candidate output (``link="ambiguous"``), so the blast radius stays conservative
 without an edge per import and candidate; the stack graph, whose edges order deployment, has no
@@ -45,7 +47,7 @@ import networkx as nx
 import pandas as pd
 
 from ..model.estate import Estate
-from .exports import ambiguous_candidates, import_links
+from .exports import ambiguous_candidates, import_links, script_outputs
 from .gc_pause import paused_gc
 
 __all__ = [
@@ -303,7 +305,8 @@ def resource_graph(estate: Estate) -> nx.DiGraph:
         referrer -> referenced. ``graph.graph`` holds ``by_stack`` and ``outputs`` (stack ->
         resource or output node ids), ``exports`` (export name -> output node ids) and
         ``importers`` (output node -> (stacks importing it, stacks whose ambiguous imports may mean it,
-        stacks importing it only under a condition of unknown value)).
+        stacks importing it only under a condition of unknown value)) and ``script_readers``
+        (output node -> file:line of the scripts reading it).
 
     Examples
     --------
@@ -457,6 +460,16 @@ def _build_resource_graph(estate: Estate) -> nx.DiGraph:  # one pass per frame
     )
     for key, es, eo, name in zip(groups.group, groups.export_stack, groups.export_output, groups.export_name):
         add(f"import:{key}", f"{es}/Outputs.{eo}", "ImportValue", None, "/", link="ambiguous", export=name)
+    # A script reading an output (an export by list-exports, an output by describe-stacks) is
+    # a node of its own: its blast radius row names the file and line.
+    readers: dict[str, list[str]] = {}
+    scripts = script_outputs(estate)
+    for s, o, file, line in zip(scripts["stack"], scripts.output, scripts.file, scripts.line):
+        node, where = f"script:{file}:{line}", f"{file}:{line}"
+        if node not in g:
+            g.add_node(node, kind="script", stack=None, logical_id=where, type=None, stateful=False, modality=None)
+        add(node, f"{s}/Outputs.{o}", "Script", None, "/")
+        readers.setdefault(f"{s}/Outputs.{o}", []).append(where)
     for (parent, resource), child in child_of.items():
         holder = f"{parent}/{resource}"
         for n in by_stack.get(child, []) + outputs.get(child, []):
@@ -469,5 +482,5 @@ def _build_resource_graph(estate: Estate) -> nx.DiGraph:  # one pass per frame
         node = f"{s}/Outputs.{o}"
         certain = sure.get(node, set())
         importers[node] = ([i for i in imps if i in certain], list(maybe), [i for i in imps if i not in certain])
-    g.graph.update(by_stack=by_stack, outputs=outputs, exports=exports, importers=importers)
+    g.graph.update(by_stack=by_stack, outputs=outputs, exports=exports, importers=importers, script_readers=readers)
     return g

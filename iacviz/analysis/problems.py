@@ -38,7 +38,9 @@ def export_problems(estate: Estate) -> pd.DataFrame:
     DataFrame
         Frame ``export_problems``: kind, severity, stack, source, name, message. Kinds: ``dangling
         import`` (error), ``ambiguous import`` (warning), ``unresolved import`` (info),
-        ``unused export`` (info: it may be used outside the estate), ``duplicate export``
+        ``unused export`` (info: it may be used outside the estate; an export a script of the
+        folder reads is used), ``dangling script read`` and ``ambiguous script read`` (warning: a
+        script's AWS CLI or SDK read of an export matches none or several), ``duplicate export``
         (error: one name per account and region), ``stack cycle`` (error: imports and nesting
         that no deployment order satisfies) and ``re-export`` (warning: an export whose value
         is itself an import, which chains the two exporters' updates).
@@ -66,6 +68,9 @@ def export_problems(estate: Estate) -> pd.DataFrame:
     for r in imp.itertuples():
         if r.active is not pd.NA and not r.active:
             continue  # CloudFormation never evaluates it: nothing can go wrong with it
+        if r.via == "script":
+            rows += _script_problem(r)
+            continue
         where = f"{r.source} at {r.path}" if r.path and r.path != "/" else r.source
         if r.active is pd.NA:
             where += ", under a condition whose value is unknown"
@@ -97,7 +102,9 @@ def export_problems(estate: Estate) -> pd.DataFrame:
                 message=message,
             )
         )
-    for r in ex[(ex.n_importers == 0) & ex.possible_importers.map(len).eq(0)].itertuples():
+    # An export a script reads is in use, though CloudFormation does not know the reader.
+    unused = (ex.n_importers == 0) & ex.possible_importers.map(len).eq(0) & ex.script_readers.map(len).eq(0)
+    for r in ex[unused].itertuples():
         rows.append(
             _of_export(
                 r,
@@ -153,6 +160,38 @@ def _of_export(r: Any, kind: str, severity: str, message: str) -> dict[str, Any]
     return dict(
         kind=kind, severity=severity, stack=r.stack, source=f"Outputs.{r.output}", name=r.export_name, message=message
     )
+
+
+def _script_problem(r: Any) -> list[dict[str, Any]]:
+    """A script's read that finds nothing (or too much) in the estate."""
+    where = f"script {r.file} line {r.line}"
+    if r.source == "describe-stacks":
+        return []  # a stack the estate lacks may well be deployed from elsewhere: not a problem
+    if r.link == "dangling":
+        return [
+            dict(
+                kind="dangling script read",
+                severity="warning",
+                source=r.file,
+                name=r.export_name,
+                active=True,
+                message=f"{where} reads export '{r.export_name}' with the AWS CLI or SDK but no stack in "
+                f"the estate exports that name",
+            )
+        ]
+    if r.link == "ambiguous":
+        return [
+            dict(
+                kind="ambiguous script read",
+                severity="warning",
+                source=r.file,
+                name=r.export_name,
+                active=True,
+                message=f"{where} reads export '{r.export_name}', which matches {len(r.candidates)} exports: "
+                f"{', '.join(r.candidates[:5])}; none is picked",
+            )
+        ]
+    return []
 
 
 @derived_frame("export_problems")

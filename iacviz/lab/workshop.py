@@ -374,13 +374,19 @@ def _wrong_most_persistent(estate: Any) -> dict[Any, str]:
     return out
 
 
-def _importing_stacks(estate: Any, export: str) -> int:
+def _stack_imports(estate: Any) -> Any:
+    """estate.imports without the rows of scripts (via script): the exercises count stacks."""
     imp = estate.imports
+    return imp[imp["stack"].notna()]
+
+
+def _importing_stacks(estate: Any, export: str) -> int:
+    imp = _stack_imports(estate)
     return int(imp[(imp.export_name == export) & imp.link.isin(["exact", "inferred"])]["stack"].nunique())
 
 
 def _wrong_importers(estate: Any, export: str) -> dict[Any, str]:
-    imp = estate.imports
+    imp = _stack_imports(estate)
     rows = int(((imp.export_name == export) & imp.link.isin(["exact", "inferred"])).sum())
     return {
         rows: f"{rows} counts importing resources (rows of estate.imports); several resources of one stack "
@@ -719,7 +725,7 @@ def exporting_stack(estate: Any, prefer: str | None = None) -> str | None:
     """
     if prefer in set(estate.stacks["stack"]):
         return prefer
-    imp = estate.imports
+    imp = _stack_imports(estate)
     imp = imp[imp.link.isin(["exact", "inferred"]) & imp.export_stack.notna()]
     if imp.empty:
         return None
@@ -756,7 +762,7 @@ def _wrong_move_out(estate: Any, stack: str | None) -> dict[Any, str]:
 
 def _must_go_first(estate: Any, stack: str | None) -> frozenset[str]:
     """Every stack that imports from `stack`, directly or through other stacks."""
-    imp = estate.imports
+    imp = _stack_imports(estate)
     imp = imp[imp.link.isin(["exact", "inferred"]) & imp.export_stack.notna()]
     edges = set(zip(imp.export_stack, imp["stack"]))
     seen: set[str] = set()
@@ -771,7 +777,7 @@ def _must_go_first(estate: Any, stack: str | None) -> frozenset[str]:
 
 
 def _wrong_go_first(estate: Any, stack: str | None) -> dict[Any, str]:
-    imp = estate.imports
+    imp = _stack_imports(estate)
     direct = frozenset(imp[(imp.export_stack == stack) & imp.link.isin(["exact", "inferred"])]["stack"])
     return {
         frozenset(
@@ -937,7 +943,7 @@ def _grade_move_queues(baseline: Any, folder: Any) -> tuple[bool, str]:
     bad = problems[problems.kind.str.contains("dangling|cycle", case=False)]
     if len(bad):
         return False, "; ".join(f"{k}: {n}" for k, n in zip(bad.kind, bad.name)) + " (an import must match an export)."
-    imp = work.imports
+    imp = _stack_imports(work)
     fed = imp[(imp["stack"] == "storefront") & imp.export_stack.isin(set(queues["stack"]))]
     if fed.empty:
         return False, "storefront does not import anything from the queues' new stack: export the queue and import it."
@@ -962,7 +968,7 @@ def _grade_migration(baseline: Any, folder: Any) -> tuple[bool, str]:
     if len(work.errors):
         first = work.errors.iloc[0]
         return False, f"your copy has a read error: {first.source}: {first.message}"
-    ex, imp = work.exports, work.imports
+    ex, imp = work.exports, _stack_imports(work)
     users = sorted(set(imp[imp.export_name == OLD_DB_SG_EXPORT]["stack"]))
     old_ex = set(baseline.exports[baseline.exports["stack"] == "network"].export_name)
     net = ex[ex["stack"] == "network"]

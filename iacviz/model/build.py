@@ -24,6 +24,7 @@ from .. import schema
 from ..sources.parameter_values import ParameterValues
 from ..sources.raw import ErrorRow, RawStack
 from ..cfn import modality as _modality
+from ..cfn import blue_green as _blue_green
 from ..cfn import pipelines as _pipelines
 from ..cfn import parameters as _parameters
 from ..cfn.conditions import active_under, all_of, branches_on_path, evaluate_conditions
@@ -292,6 +293,30 @@ def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str
 
     modalities = []
     origins = _origin_types(raw)
+    written = raw.raw_template or t
+    hooked = _blue_green.covered(written)
+    deployment = {c.logical_id: "blue/green" for c in hooked}
+    for c in hooked:
+        res = resources.get(c.logical_id)
+        rtype = res.get("Type") if isinstance(res, dict) and isinstance(res.get("Type"), str) else None
+        acc.add(
+            "blue_green",
+            stack=name,
+            hook=c.hook,
+            role=c.role,
+            logical_id=c.logical_id,
+            color=c.color,
+            exists=rtype is not None,
+            type=rtype,
+            service_role=c.service_role,
+            traffic_routing=c.traffic_routing,
+        )
+    for problem in _blue_green.unsupported(written) + (
+        [f"a template with the {_blue_green.TRANSFORM} transform cannot be a nested stack"]
+        if raw.parent_stack and _blue_green.uses_blue_green(written)
+        else []
+    ):
+        acc.error(source, raw.lines.get("Hooks", 0), f"{problem}: CloudFormation refuses it", "warning", name)
     for logical_id, res in resources.items():
         line = raw.lines.get(f"Resources/{logical_id}", 0)
         problems = resource_problems(logical_id, res)
@@ -341,6 +366,7 @@ def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str
             physical_id=live.get("physical_id"),
             resource_status=live.get("resource_status"),
             drift_status=live.get("drift_status"),
+            deployment=deployment.get(logical_id),
         )
         acc.properties.append(
             (name, logical_id, rtype, res.get("Properties") if isinstance(res.get("Properties"), dict) else None)

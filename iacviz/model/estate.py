@@ -34,6 +34,8 @@ BASE_FRAMES = (
     "mappings",
     "references",
     "option_settings",
+    "blue_green",
+    "script_reads",
     "errors",
 )
 
@@ -164,7 +166,7 @@ class Estate:
         """The base frames by name (and every derived frame too when `derived`).
 
         >>> sorted(Estate({}).frames())[:3]
-        ['conditions', 'errors', 'mappings']
+        ['blue_green', 'conditions', 'errors']
         """
         out = {name: getattr(self, name) for name in BASE_FRAMES}
         out.update({k: self._built(k) for k in self._frames if k not in out})

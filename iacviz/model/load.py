@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+
+import pandas as pd
 from typing import Any, Mapping
 
 from ..cfn.secrets import mask_values
@@ -17,6 +19,8 @@ from ..sources.transforms import apply_transforms
 from ..sources.files import read_paths
 from ..sources.parameter_values import ParameterShapeError, ParameterValues
 from ..sources.raw import ErrorRow, RawStack
+from ..sources.scripts import as_rows, scan_scripts
+from .. import schema
 from . import cache as _cache
 from .build import build_estate
 from .estate import Estate
@@ -67,7 +71,22 @@ def load(
         estate = _cached_load(paths, values, region, strict, follow_outside, _cache.usable(_cache.folder_from(cache)))
     if strict:  # only then: the errors frame is built on first access
         _check([ErrorRow(r.source, r.line, r.severity, r.message) for r in estate.errors.itertuples()], strict)
-    return estate
+    return _with_scripts(estate, paths)
+
+
+def _with_scripts(estate: Estate, paths: tuple) -> Estate:
+    # Scripts are scanned at every load (a bounded walk that reads only script files), so a
+    # cached estate never shows a script's old reads.
+    reads, notes = scan_scripts(*(p for p in paths if Path(p).is_dir()))
+    if not reads and not notes:
+        return estate
+    frames: dict = {"script_reads": schema.frame("script_reads", as_rows(reads))}
+    if notes:
+        frames["errors"] = schema.frame(
+            "errors",
+            pd.concat([estate.errors, schema.frame("errors", [vars(n) for n in notes])], ignore_index=True),
+        )
+    return estate.replace(**frames)
 
 
 def _values(parameters: Any) -> ParameterValues:

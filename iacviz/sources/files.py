@@ -62,6 +62,8 @@ _NOT_CLOUDFORMATION = (
     ("*.code-workspace", "an editor workspace"),
     (".cfnlintrc*", "cfn-lint configuration"),
     ("serverless.y*ml", "a Serverless Framework service file"),
+    ("buildspec*.y*ml", "a CodeBuild build specification (scanned for export reads, see script_reads)"),
+    ("appspec.y*ml", "a CodeDeploy application specification (its hook scripts are scanned for export reads)"),
 )
 
 

@@ -211,6 +211,7 @@ def blast_sunburst(
     by_stack: dict[str, list[Any]] = {}
     for r in rows:
         by_stack.setdefault(r.stack, []).append(r)
+    n_shown = 0  # counted as drawn: a script's logical id (its file path) may hold "/"
     for stack in sorted(kept_stacks):
         members = by_stack[stack]
         blocked = any(_blocked(r.blocked) for r in members)
@@ -242,6 +243,7 @@ def blast_sunburst(
             shown = [r for r in group if (r.stack, r.logical_id) in shown_keys]
             rest = [r for r in group if (r.stack, r.logical_id) not in shown_keys]
             for r in sorted(shown, key=lambda r: (r.depth, r.logical_id)):
+                n_shown += 1
                 add(
                     f"{stack}/{rtype}/{r.logical_id}",
                     ("▶ " if r.depth == 0 else "") + r.logical_id,
@@ -287,7 +289,6 @@ def blast_sunburst(
             + "<br>".join(clip(sorted(others), 8)),
             len(members),
         )
-    n_shown = sum(1 for i in ids if i.count("/") == 2 and not i.endswith("/+more"))
     fig = go.Figure(
         go.Sunburst(
             ids=ids,

@@ -36,6 +36,16 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def stack_imports(imports: pd.DataFrame) -> pd.DataFrame:
+    """The imports of stacks: rows of scripts (``via`` script, no stack) left out, as a figure
+    of stacks has no node for them.
+
+    >>> stack_imports(pd.DataFrame({"stack": ["app", None]}))["stack"].tolist()
+    ['app']
+    """
+    return imports[imports["stack"].notna()] if "stack" in imports and imports["stack"].isna().any() else imports
+
+
 def _sure(imports: pd.DataFrame) -> pd.DataFrame:
     return imports[imports.link.isin(SURE) & imports.export_stack.notna()]
 
@@ -131,6 +141,7 @@ def export_map(
     """
     if edges not in (None, "export", "stack"):
         raise ValueError(f"edges must be 'export' or 'stack', not {edges!r}")
+    imports = stack_imports(imports)
     n_stacks = len(stacks)
     # several account-regions: every stack's text names its own (grouped nodes' names already do)
     where = account_regions(stacks)
@@ -764,6 +775,7 @@ def import_matrix(
         ``layout.meta``: ``grouped`` (how stacks were grouped, or None) and ``places``
         (``account:region`` of each row and column when there are several, else None).
     """
+    imports = stack_imports(imports)
     grouped = None
     names_all = list(
         dict.fromkeys(

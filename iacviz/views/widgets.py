@@ -28,7 +28,7 @@ import plotly.graph_objects as go
 
 from ..errors import require
 from .figures_blast import blast_sunburst
-from .figures_exports import export_map
+from .figures_exports import export_map, stack_imports
 
 if TYPE_CHECKING:
     import ipywidgets as widgets
@@ -180,7 +180,7 @@ def export_explorer(estate: Estate, stack: str | None = None) -> widgets.VBox:
     table = widgets.HTML()
 
     def compute() -> go.Figure:
-        st, imp, ex = estate.stacks, estate.imports, estate.exports
+        st, imp, ex = estate.stacks, stack_imports(estate.imports), estate.exports
         if pick.value != everything:
             s = pick.value
             candidate = (
