@@ -561,9 +561,13 @@ def _leaves(value: Any, path: str, paths: list, values: list) -> None:
     while stack:
         node, here = stack.pop()
         kind = type(node)
-        if kind is dict and node and not is_intrinsic(node):
+        if kind is dict and node and (len(node) != 1 or not is_intrinsic(node)):
             for k, v in reversed(list(node.items())):
-                stack.append((v, join(here, k)))
+                # pointer.join, inlined for the common key that needs no escaping
+                if type(k) is str and "~" not in k and "/" not in k:
+                    stack.append((v, f"{here}/{k}"))
+                else:
+                    stack.append((v, join(here, k)))
         elif kind is list and node:
             for i in range(len(node) - 1, -1, -1):
                 stack.append((node[i], f"{here}/{i}"))
