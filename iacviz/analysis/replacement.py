@@ -49,23 +49,31 @@ def replacement_prone(estate: Estate) -> pd.DataFrame:
     [['Vpc', '/properties/CidrBlock', 'parameter Cidr'], ['Sub', '/properties/VpcId', 'resource Vpc']]
     """
     props = estate.properties
-    mask = props["update_behavior"].isin(["replace", "conditional"]) & props["driven_by"].map(
-        lambda d: isinstance(d, list) and any(x.startswith(_MOVING) for x in d)
-    )
-    prone = props[mask.fillna(False).astype(bool)]
+    create_only = props[props["update_behavior"].isin(["replace", "conditional"]).fillna(False).astype(bool)]
+    moving = [isinstance(d, list) and any(x.startswith(_MOVING) for x in d) for d in create_only["driven_by"]]
+    prone = create_only[pd.array(moving, dtype="bool")]
     if prone.empty:
         return schema.frame("replacement_prone", [])
-    res = estate.resources.set_index(["stack", "logical_id"])
+    # One left join for the resource facts (a .loc per row cost ~0.3 ms each: 170 s at 2,000 stacks).
+    res = estate.resources[["stack", "logical_id", "type", "stateful", "update_replace_policy"]]
+    res = res.drop_duplicates(["stack", "logical_id"])
+    facts = prone[["stack", "logical_id"]].merge(res, on=["stack", "logical_id"], how="left", sort=False)
+    types = [t if isinstance(t, str) else None for t in facts["type"].tolist()]
+    statefuls = [bool(s) if pd.notna(s) else False for s in facts["stateful"].tolist()]
+    policies = [p if pd.notna(p) else None for p in facts["update_replace_policy"].tolist()]
     params = parameter_keys(estate)
     import_names = import_index(estate)
     rows = []
-    for stack, lid, path, behavior, driven in zip(
-        prone["stack"], prone["logical_id"], prone["path"], prone["update_behavior"], prone["driven_by"]
+    for stack, lid, path, behavior, driven, rtype, stateful, policy in zip(
+        prone["stack"].tolist(),
+        prone["logical_id"].tolist(),
+        prone["path"].tolist(),
+        prone["update_behavior"].tolist(),
+        prone["driven_by"].tolist(),
+        types,
+        statefuls,
+        policies,
     ):
-        r = res.loc[(stack, lid)] if (stack, lid) in res.index else None
-        rtype = r["type"] if r is not None else None
-        stateful = bool(r["stateful"]) if r is not None and pd.notna(r["stateful"]) else False
-        policy = r["update_replace_policy"] if r is not None and pd.notna(r["update_replace_policy"]) else None
         words = driver_words(driven, stack, params, imports_at(import_names, stack, lid, path))
         kept = keeps_old_resource(policy, rtype or "", "replace")
         rows.append(

@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from ..analysis.replacement import driver_words, import_index, imports_at, is_input, parameter_keys, replacement_prone
+from ..analysis.replacement import driver_words, import_index, imports_at, is_input, parameter_keys
 from ..cfn.update_behavior import custom_name_property
 from ._base import Rule
 
@@ -79,7 +79,7 @@ class CreateOnlyFromInput(Rule):
 def input_driven(estate: Any) -> list[tuple[str, str, list, str | None]]:
     """(stack, logical id, [(replacement_prone row, inputs)], custom name property set or None)
     for each resource with a create-only property fed by a parameter or an import."""
-    prone = replacement_prone(estate)
+    prone = estate.replacement_prone  # the derived frame: computed once per estate, shared by the rules
     if prone.empty:
         return []
     params, imports = parameter_keys(estate), import_index(estate)

@@ -62,16 +62,29 @@ def _replacement_rows(estate: Any, prone: pd.DataFrame | None) -> list[dict[str,
         from ..analysis.replacement import replacement_prone
 
         prone = replacement_prone(estate)
+    # One pass over plain lists: a pandas group per resource cost ~1 ms each (48 s at 2,000 stacks).
+    groups: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+    for row in zip(
+        prone["stack"].tolist(),
+        prone["logical_id"].tolist(),
+        prone["type"].tolist(),
+        prone["path"].tolist(),
+        prone["update_behavior"].tolist(),
+        prone["drivers"].tolist(),
+        prone["stateful"].tolist(),
+        prone["protected"].tolist(),
+    ):
+        groups.setdefault((row[0], row[1]), []).append(row[2:])
     rows = []
-    for (stack, lid), g in prone.groupby(["stack", "logical_id"], sort=False):
-        stateful = any(_flag(s) for s in g.stateful)
-        unprotected = stateful and not any(_flag(p) for p in g.protected)
-        drivers = [d for d in g.drivers if isinstance(d, str)]
+    for (stack, lid), g in groups.items():
+        stateful = any(_flag(r[4]) for r in g)
+        unprotected = stateful and not any(_flag(r[5]) for r in g)
+        drivers = [r[3] for r in g if isinstance(r[3], str)]
         moved_by_input = any(w.startswith(("parameter", "import")) for d in drivers for w in d.split(", "))
-        always = (g.update_behavior == "replace").any()
+        always = any(r[2] == "replace" for r in g)
         score = 30 * stateful + 25 * unprotected + 20 * moved_by_input + (15 if always else 5)
-        props = [f"{p.split('/', 2)[-1]} ← {d}" for p, d in zip(g.path, g.drivers)]
-        rtype = g["type"].iloc[0]
+        props = [f"{r[1].split('/', 2)[-1]} ← {r[3]}" for r in g]
+        rtype = g[0][0]
         why = (
             f"{rtype} is replaced when {', '.join(props[:3])}{' …' if len(props) > 3 else ''} changes"
             + ("; it holds data" if stateful else "")
