@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import textwrap
@@ -28,6 +29,23 @@ def sample_page(sample):
     page = render_report(sample, title="shop")
     print(f"\nsample report: {len(page.encode()) / 1e6:.2f} MB in {time.perf_counter() - start:.2f} s")
     return page
+
+
+def _tables(page: str) -> dict[str, list[list]]:
+    """The data tables of a page, decoded from their JSON as the page's script does: name -> rows."""
+    out = {}
+    for name, n, data in re.findall(
+        r'<table class="[^"]*data[^"]*" data-name="([^"]+)" data-rows="(\d+)">.*?</table>'
+        r'<script type="application/json" class="rows">(.*?)</script>',
+        page,
+        re.S,
+    ):
+        spec = json.loads(data)
+        cols = [c if isinstance(c, list) else [c["d"][k] for k in c["i"]] for c in spec["data"]]
+        rows = [list(r) for r in zip(*cols)]
+        assert len(rows) == spec["n"] == int(n) and len(spec["columns"]) == len(cols)
+        out[html.unescape(name)] = rows
+    return out
 
 
 def test_every_section_is_there(sample_page, sample):
@@ -96,13 +114,21 @@ def test_planted_script_is_shown_as_text(tmp_path):
     # Only iacviz's own script elements: the table script, plotly.js, the drawing script, the
     # figures' JSON and the one shared figure template.
     tags = re.findall(r"<script[^>]*>", ours)
-    assert tags.count("<script>") == 3 and len(tags) == 3 + 3 + 1
-    assert all(t.startswith('<script type="application/json" id="fig-') for t in tags if t != "<script>")
+    assert tags.count("<script>") == 2  # the table script and the drawing script
+    assert tags.count('<script type="text/plain" id="plotly-js">') == 1  # run by the drawing script
+    data = [t for t in tags if t.startswith('<script type="application/json"')]
+    assert len(data) == len(tags) - 3
+    assert sum(t.startswith('<script type="application/json" id="fig-') for t in data) == 3 + 1
+    assert all(t == '<script type="application/json" class="rows">' for t in data if "id=" not in t)
     assert "<img" not in ours and PLANTED not in ours
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(2)&gt;" in page
     for block in re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', page, re.S):
         assert "<" not in block and ">" not in block
-    assert "&lt;/script&gt;&lt;script&gt;alert(3)" in page  # in the custom-name finding
+    # The data tables carry the text as written: the page's script escapes it into cells (the
+    # browser test sees it shown as text).
+    stacks = _tables(page)["stacks"]
+    assert [PLANTED + " & <img src=x onerror=alert(2)>"] == [c for r in stacks for c in r if PLANTED in c]
+    messages = [c for rows in _tables(page).values() for r in rows for c in r]
+    assert any("</script><script>alert(3)" in c for c in messages)  # in the custom-name finding
 
 
 def test_json_for_script_round_trips():
@@ -124,3 +150,33 @@ def test_custom_findings_title_and_tables_only(tmp_path, sample):
 def test_empty_estate():
     page = render_report(iacviz.load_template({"Resources": {}}, stack="empty"), figures=False)
     assert "No replacement-prone properties." in page and "No exports." in page
+    assert _tables(page).keys() == {"stacks"}
+
+
+def test_tables_hold_every_row_of_their_frames(sample_page, sample):
+    tables = _tables(sample_page)
+    assert len(tables["stacks"]) == len(sample.stacks)
+    assert len(tables["resources"]) == len(sample.resources)
+    assert len(tables["exports"]) == len(sample.exports)
+    findings = iacviz.review(sample)
+    for rule_id, n in findings.rule_id.value_counts().items():
+        assert len(tables[f"findings-{rule_id}"]) == n, rule_id
+    by_resource = {(r[1], r[2]): r for r in tables["replacement-prone"]}  # stack, resource
+    prone = iacviz.replacement_prone(sample)
+    assert len(by_resource) == len(prone.groupby(["stack", "logical_id"]))
+    # a resource's create-only properties as a list of lines, each with what drives it
+    sample_row = prone.iloc[0]
+    lines = by_resource[(sample_row["stack"], sample_row["logical_id"])][4]
+    assert isinstance(lines, list) and any(line.startswith(sample_row["path"].split("/", 2)[-1]) for line in lines)
+    # the resources table's columns, as text
+    first = sample.resources.iloc[0]
+    row = tables["resources"][0]
+    assert row[:3] == [first["stack"], first["logical_id"], first["type"]]
+    assert row[4] in {"yes", "no"}
+
+
+def test_the_unread_note_reads(tmp_path):
+    (tmp_path / "ok.yaml").write_text("Resources:\n  Q: {Type: AWS::SQS::Queue}\n")
+    (tmp_path / "bad.yaml").write_text("Resources:\n  Q: {Type: AWS::SQS::Queue\n")
+    page = render_report(iacviz.load(tmp_path), figures=False)
+    assert "1 template could not be read</b> and is not in any figure or finding" in page

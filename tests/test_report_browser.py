@@ -54,6 +54,18 @@ def report(tmp_path_factory) -> Path:
     return iacviz.write_report(estate, evil / "report.html", title="browser test")
 
 
+def _draw_every_figure(page, timeout: int = 120_000) -> None:
+    """Scroll each figure into view (the report draws a figure when it nears the screen) and wait for it."""
+    ids = page.eval_on_selector_all("div.figure", "ds => ds.map(d => d.id)")
+    assert ids
+    for fig in ids:
+        page.locator(f"#{fig}").scroll_into_view_if_needed()
+        page.wait_for_function(
+            "id => !!document.getElementById(id).querySelector('.main-svg')", arg=fig, timeout=timeout
+        )
+    page.evaluate("window.scrollTo(0, 0)")
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -71,11 +83,7 @@ def test_report_renders_offline_without_errors_and_without_running_planted_scrip
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
     page.on("request", lambda r: requests.append(r.url))
     page.goto(report.as_uri())
-    page.wait_for_function(
-        """() => { const f = [...document.querySelectorAll('div.figure')];
-                                      return f.length > 0 && f.every(d => d.querySelector('.main-svg')); }""",
-        timeout=60_000,
-    )
+    _draw_every_figure(page)
     figures = page.eval_on_selector_all("div.figure", "ds => ds.map(d => [d.id, !!d.querySelector('.main-svg')])")
     assert [f for f, _ in figures] == ["fig-export-map", "fig-modality", "fig-update-behavior"]
     assert all(drawn for _, drawn in figures)
@@ -86,6 +94,7 @@ def test_report_renders_offline_without_errors_and_without_running_planted_scrip
     # The planted markup is visible as text where the stack description is shown (the stacks
     # table is one click away).
     page.locator("#inventory details").first.locator("summary").click()
+    page.locator("table[data-name=stacks] tbody tr").first.wait_for()  # built on the toggle event
     assert PLANTED in page.inner_text("#inventory")
     assert page.locator("#inventory td.c-description", has_text="window.__pwned=1").count() == 1
     page.close()
@@ -130,12 +139,9 @@ def test_report_of_65_stacks_fits_and_opens_on_its_top_risks(browser, report_65)
     page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
     page.goto(report_65.as_uri())
-    page.wait_for_function(
-        """() => { const f = [...document.querySelectorAll('div.figure')];
-                                      return f.length > 0 && f.every(d => d.querySelector('.main-svg')); }""",
-        timeout=120_000,
-    )
-    height = page.evaluate("document.documentElement.scrollHeight")
+    height = page.evaluate("document.documentElement.scrollHeight")  # before any figure is drawn
+    _draw_every_figure(page)
+    height = max(height, page.evaluate("document.documentElement.scrollHeight"))
     assert height <= 30_000, height
     assert errors == []
     # the first screen (1400 x 900) shows the ranked top risks, each with why and fix
@@ -156,13 +162,22 @@ def test_report_of_65_stacks_fits_and_opens_on_its_top_risks(browser, report_65)
 
 def test_report_tables_sort_filter_and_download(browser, report_65, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
     page.goto(report_65.as_uri())
-    page.locator("#inventory details").nth(1).locator("summary").click()  # resources
     table = page.locator("table[data-name=resources]")
     rows = table.locator("tbody tr")
-    n = rows.count()
-    assert n == 1300
-    tools = page.locator("#inventory .tools").nth(1)
+    assert rows.count() == 0  # built when its block is first opened, not at load
+    block = page.locator("details:has(table[data-name=resources])")
+    block.locator("summary").click()
+    rows.nth(999).wait_for(state="attached")  # built on the toggle event, which follows the click
+    # the first 1,000 rows are laid out; all 1,300 are one more click away, and in the downloads
+    assert rows.count() == 1000
+    more = block.locator("p.more")
+    assert "1000 of 1300 rows" in more.inner_text()
+    more.locator("button", has_text="Show all 1300").click()
+    assert rows.count() == 1300 and more.is_hidden()
+    tools = block.locator(".tools")
     tools.locator("input").fill("AWS::SQS::Queue")
     shown = page.evaluate(
         "[...document.querySelectorAll('table[data-name=resources] tbody tr')]"
@@ -188,4 +203,39 @@ def test_report_tables_sort_filter_and_download(browser, report_65, tmp_path):
         "[...document.querySelectorAll('table[data-name=resources] tbody tr')].map(r => r.cells[0].textContent)"
     )
     assert stacks == sorted(stacks, key=str, reverse=True) and len(stacks) == 1300
+    assert errors == []
+    page.close()
+
+
+def test_report_downloads_every_row_even_when_fewer_are_laid_out(browser, report_65):
+    page = browser.new_page(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    page.goto(report_65.as_uri())
+    block = page.locator("details:has(table[data-name=resources])")
+    block.locator("summary").click()
+    block.locator("tbody tr").nth(999).wait_for(state="attached")
+    assert block.locator("tbody tr").count() == 1000
+    with page.expect_download() as dl:
+        block.locator(".tools button", has_text="CSV").click()
+    csv = Path(dl.value.path()).read_text(encoding="utf-8").splitlines()
+    assert len(csv) == 1300 + 1
+    # sorting picks from every row: the last stack name in order is laid out first
+    block.locator("thead th").first.click()
+    block.locator("thead th").first.click()
+    first = block.locator("tbody tr").first.locator("td").first.inner_text()
+    assert first == max(line.split(",", 1)[0] for line in csv[1:])
+    page.close()
+
+
+def test_figures_are_drawn_when_scrolled_to(browser, report_65):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    errors = []
+    page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.goto(report_65.as_uri())
+    last = page.locator("div.figure").last
+    assert last.locator(".main-svg").count() == 0  # far below the first screen: not drawn at load
+    page.locator("nav a[href='#update-behavior']").click()
+    last.locator(".main-svg").first.wait_for(timeout=120_000)
+    assert page.evaluate("typeof window.Plotly") == "object"
+    assert errors == []
     page.close()
