@@ -279,3 +279,31 @@ def test_tables_stay_bounded(scaled):
     assert fig.layout.height <= 2400
     if len(prone) > 50:
         assert f"first 50 of {len(prone)} rows" in fig.layout.title.text
+
+
+def test_change_set_table_counts_every_change_and_stays_bounded(scaled):
+    """A release of ~2% edited resources (benchmarks/versions.py): the title counts every change,
+    the figure's height stays at its documented cap, max_rows folds the rest into a note."""
+    from benchmarks.versions import edit_estate
+
+    n, estate = scaled
+    after = iacviz.build_estate(edit_estate(generate_estate(n, 10 if n > 100 else 20, seed=1), share=0.02, seed=1), [])
+    plan = iacviz.plan_changes(estate, after)
+    assert len(plan) > 0
+    fig = views.change_set_table(plan, max_rows=50)
+    (table,) = fig.data
+    assert len(table.cells.values[0]) == min(50, len(plan))
+    assert fig.layout.height <= 2400
+    title = fig.layout.title.text
+    assert title.startswith(f"Predicted change set: {len(plan)} changes")
+    # counted over the whole plan, not only the rows shown
+    replaced = int((plan.replacement == "True").fillna(False).sum())
+    conditional = int((plan.replacement == "Conditional").fillna(False).sum())
+    lost = int(plan.data_loss.fillna(False).sum())
+    blocked = int((plan.blocked.fillna("") != "").sum())
+    assert f"({replaced} replaced, {conditional} conditional, {lost} with data loss, {blocked} blocked" in title
+    if len(plan) > 50:
+        assert f"first 50 of {len(plan)} rows" in title
+    full = views.change_set_table(plan)
+    assert len(full.data[0].cells.values[0]) == len(plan) and full.layout.height <= 2400
+    assert size_of(fig) < 200_000

@@ -420,12 +420,19 @@ def change_set_table(
         ["white" if x else "#222222" for x in loss],
         ["white" if b and not m else "#222222" for b, m in zip(blocked, maybe_blocked)],
     ]
+    # The title counts the whole plan, not only the rows shown when max_rows cuts it.
+    all_repl = [_cell(r) for r in plan.replacement]
+    all_blocked = [_cell(b) for b in plan.blocked]
+    all_maybe = [
+        bool(b) and st == "conditional"
+        for b, st in zip(all_blocked, plan["blocked_status"] if "blocked_status" in plan else [None] * len(plan))
+    ]
     counts = [
-        f"{sum(r == 'True' for r in repl)} replaced",
-        f"{sum(r == 'Conditional' for r in repl)} conditional",
-        f"{sum(loss)} with data loss",
-        f"{sum(bool(b) for b in blocked)} blocked"
-        + (f" ({sum(maybe_blocked)} only if a condition holds)" if any(maybe_blocked) else ""),
+        f"{sum(r == 'True' for r in all_repl)} replaced",
+        f"{sum(r == 'Conditional' for r in all_repl)} conditional",
+        f"{sum(_truth(x) for x in plan.data_loss)} with data loss",
+        f"{sum(bool(b) for b in all_blocked)} blocked"
+        + (f" ({sum(all_maybe)} only if a condition holds)" if any(all_maybe) else ""),
     ]
     return _table(
         header,
