@@ -7,6 +7,7 @@ import json
 import re
 import textwrap
 import time
+from typing import Any
 
 import plotly.offline
 import pytest
@@ -31,11 +32,12 @@ def sample_page(sample):
     return page
 
 
-def _tables(page: str) -> dict[str, list[list]]:
-    """The data tables of a page, decoded from their JSON as the page's script does: name -> rows."""
-    out = {}
-    for name, n, data in re.findall(
-        r'<table class="[^"]*data[^"]*" data-name="([^"]+)" data-rows="(\d+)">.*?</table>'
+def _tables(page: str, heads: bool = False) -> dict[str, Any]:
+    """The data tables of a page, decoded from their JSON as the page's script does: name -> rows
+    (or name -> (headings, rows) with `heads`)."""
+    out: dict[str, Any] = {}
+    for name, n, thead, data in re.findall(
+        r'<table class="[^"]*data[^"]*" data-name="([^"]+)" data-rows="(\d+)"><thead>(.*?)</thead>.*?</table>'
         r'<script type="application/json" class="rows">(.*?)</script>',
         page,
         re.S,
@@ -44,7 +46,9 @@ def _tables(page: str) -> dict[str, list[list]]:
         cols = [c if isinstance(c, list) else [c["d"][k] for k in c["i"]] for c in spec["data"]]
         rows = [list(r) for r in zip(*cols)]
         assert len(rows) == spec["n"] == int(n) and len(spec["columns"]) == len(cols)
-        out[html.unescape(name)] = rows
+        titles = [html.unescape(h) for h in re.findall(r"<th>(.*?)</th>", thead)]
+        assert len(titles) == len(cols)
+        out[html.unescape(name)] = (titles, rows) if heads else rows
     return out
 
 
