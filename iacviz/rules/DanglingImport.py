@@ -6,7 +6,6 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from ..analysis.problems import export_problems
 from ._base import Rule
 
 
@@ -46,7 +45,7 @@ class DanglingImport(Rule):
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
         # An import under a false condition is never evaluated: export_problems leaves it out.
-        problems = export_problems(estate)
+        problems = estate.export_problems  # the derived frame: computed once per estate
         for r in problems[problems["kind"] == "dangling import"].itertuples():
             yield {
                 **self.finding(r.stack, r.source, r.message),

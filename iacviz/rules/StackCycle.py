@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ..analysis.problems import export_problems
 from ._base import Rule, problem_findings
 
 
@@ -35,4 +34,4 @@ class StackCycle(Rule):
     )
 
     def check(self, estate: Any, config: dict[str, Any]) -> Iterable[dict[str, Any]]:
-        yield from problem_findings(self, export_problems(estate), "stack cycle")
+        yield from problem_findings(self, estate.export_problems, "stack cycle")

@@ -133,7 +133,6 @@ def top_risks(
     >>> top_risks(iacviz.load_template({"Resources": {}})).empty
     True
     """
-    from ..analysis.problems import export_problems
 
     rows: list[dict[str, Any]] = []
     errors = estate.errors
@@ -149,7 +148,7 @@ def top_risks(
                 "fix": "correct the file at that line, or exclude it from the estate",
             }
         )
-    problems = export_problems(estate)
+    problems = estate.export_problems  # the derived frame: computed once, shared with review()
     for r in problems[problems.kind.isin(list(_PROBLEM_FIX))].itertuples():
         rows.append(
             {
