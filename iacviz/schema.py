@@ -64,6 +64,12 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "stack_status": ("str", "live: StackStatus"),
         "last_updated": ("str", "live: LastUpdatedTime (or CreationTime), ISO 8601"),
         "drift_status": ("str", "live: StackDriftStatus"),
+        "created_by": (
+            "str",
+            "tool or service that created the stack for itself (cdk: bootstrap stack CDKToolkit, "
+            "sam-cli: its managed stack, stackset: a StackSet's stack instance, elasticbeanstalk: an "
+            "environment's awseb-e-* stack, amplify: a project's root stack, eksctl); NA: the user's",
+        ),
     },
     "resources": {
         "stack": ("str", "stack key (see stacks.stack)"),
@@ -235,13 +241,23 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "tags": ("object", "dict of the resource's tags (when the listing returns them)"),
         "managed_by": (
             "str",
-            "none (click-ops: made by hand), service (created by an AWS service for a stack's "
-            "resource, e.g. Lambda's /aws/lambda/<function> log group) or aws (an AWS-owned "
-            "default; the scan leaves those out today)",
+            "none (click-ops: made by hand or by a script), service (made by an AWS service, e.g. "
+            "the instances of an Auto Scaling group, Lambda's /aws/lambda/<function> log group, a "
+            "Beanstalk environment's resources; see iacviz.cfn.service_managed) or aws (an "
+            "AWS-owned default: default VPC and subnets, default security groups, service-linked "
+            "roles, AWS managed keys)",
         ),
-        "owner_stack": ("str", "service-managed: the stack whose resource the service made it for"),
+        "owner_stack": (
+            "str",
+            "service-managed: the stack (key) whose resource the service made it for (NA: the owner "
+            "is in no stack read)",
+        ),
         "owner_logical_id": ("str", "service-managed: that resource's logical id"),
-        "owner_service": ("str", "service-managed: the service that made it (Lambda, CodeBuild)"),
+        "owner_service": (
+            "str",
+            "service-managed: the service that made it, as the service part of a type (Lambda, "
+            "AutoScaling, EKS, ECS, ElasticBeanstalk, CodeDeploy...)",
+        ),
     },
     "live_exports": {
         "account": ("str", "AWS account id"),
@@ -357,6 +373,8 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
             "made for one (unmanaged rows with managed_by service)",
         ),
         "unmanaged": ("int", "click-ops resources found outside every stack (managed_by none)"),
+        "service_managed": ("int", "of managed: what a service made outside the stacks (managed_by service)"),
+        "aws_default": ("int", "AWS-owned defaults (managed_by aws): neither managed nor unmanaged"),
         "coverage_pct": ("float", "managed / (managed + unmanaged) * 100"),
     },
     "blast_radius": {

@@ -159,13 +159,15 @@ if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second
 # Now look at them:
 
 # %%
-estate.unmanaged[["service", "type", "id", "tags"]]
+estate.unmanaged[["service", "type", "id", "managed_by", "tags"]]
 
 # %% [markdown]
 # The three `clickops` resources were created by hand (a bucket, a queue, a security group). The
-# two other buckets hold the demo's own deployment artifacts (what `sam deploy` or `cdk deploy`
-# would upload): also outside any stack, and a reminder that not every unmanaged resource is a
-# mistake. Per service, the share of resources that stacks manage:
+# two other buckets with `managed_by` `none` hold the demo's own deployment artifacts (what `sam
+# deploy` or `cdk deploy` would upload): also outside any stack, and a reminder that not every
+# unmanaged resource is a mistake. The rows marked `aws` (the default VPC, its subnets and
+# security groups) and `service` (network interfaces a NAT gateway and an endpoint made) are no
+# one's click-ops at all. Per service, the share of resources that stacks manage:
 
 # %%
 iacviz.iac_coverage(estate)

@@ -137,9 +137,29 @@ def test_clickops_slip_names_the_artifact_buckets(capsys):
     assert workshop.check("clickops-resources", "3", Live()) is True
     assert workshop.check("clickops-resources", 5, Live()) is False
     said = _said(capsys)
-    assert "those 5 include 2" in said and "deployment-artifact buckets" in said
+    assert "2 without the clickops tag" in said and "deployment-artifact buckets" in said
     assert workshop.check("clickops-resources", "three", Live()) is False
     assert "Not an answer yet" in _said(capsys)
+
+
+def test_clickops_slips_tell_service_made_and_aws_defaults_apart(capsys):
+    # The demo account as a live scan sees it: defaults, what services made, click-ops with and without the tag.
+    import pandas as pd
+
+    class Live:
+        unmanaged = pd.DataFrame(
+            {
+                "tags": [{"owner": "clickops"}] * 3 + [{}] * 2 + [{}] * 3 + [{"aws:autoscaling:groupName": "w"}],
+                "managed_by": ["none"] * 5 + ["aws"] * 3 + ["service"],
+            }
+        )
+
+    assert workshop.check("clickops-resources", 3, Live()) is True
+    assert workshop.check("clickops-resources", 9, Live()) is False
+    said = _said(capsys)
+    assert "3 AWS-owned defaults" in said and "1 made by a service" in said and "2 without the clickops tag" in said
+    assert workshop.check("clickops-resources", 5, Live()) is False
+    assert "those 5 are the click-ops rows (managed_by none), and 2 of them" in _said(capsys)
 
 
 def test_examples_are_picked_from_the_data(sample):

@@ -6,7 +6,7 @@
 ...                                             "physical_id": "b1"}]),
 ...           "unmanaged": frame("unmanaged", [{"service": "S3", "id": "clickops"},
 ...                                            {"service": "SQS", "id": "q"}])}
->>> iac_coverage(frames).values.tolist()
+>>> iac_coverage(frames)[["service", "managed", "unmanaged", "coverage_pct"]].values.tolist()
 [['SQS', 0, 1, 0.0], ['S3', 1, 1, 50.0]]
 """
 
@@ -25,10 +25,13 @@ if TYPE_CHECKING:
 def iac_coverage(estate: Estate | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per service of managed and unmanaged resources, worst coverage first.
 
-    Managed counts resources with a physical id (deployed) and what a service made for one
-    (``unmanaged.managed_by == "service"``); the unmanaged scan covers a
-    set of common services (see :mod:`iacviz.sources.live_unmanaged`), so services outside
-    it show 100 % by construction.
+    Managed counts resources with a physical id (deployed) and what a service made
+    (``unmanaged.managed_by == "service"``, also counted apart in ``service_managed``);
+    unmanaged counts click-ops (``managed_by == "none"``); AWS-owned defaults
+    (``managed_by == "aws"``) are counted apart in ``aws_default`` and in neither (a service
+    with only defaults has no coverage, NA). The unmanaged scan covers a set of common
+    services (see :mod:`iacviz.sources.live_unmanaged`), so services outside it show 100 %
+    by construction.
 
     Parameters
     ----------
@@ -52,13 +55,24 @@ def iac_coverage(estate: Estate | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     frames = estate if isinstance(estate, Mapping) else estate.frames()
     res = frames.get("resources", schema.frame("resources", []))
     unm = frames.get("unmanaged", schema.frame("unmanaged", []))
-    # What a service made for a stack's resource (Lambda's log group) counts as covered.
-    by_service = unm.managed_by.astype(object).eq("service") if "managed_by" in unm else pd.Series(False, unm.index)
-    managed = pd.concat([res.service[res.physical_id.notna()], unm.service[by_service]]).value_counts()
-    unmanaged = unm[~by_service].groupby("service").size()
-    out = pd.concat([managed.rename("managed"), unmanaged.rename("unmanaged")], axis=1).fillna(0)
+    by = unm.managed_by.astype(object) if "managed_by" in unm else pd.Series(None, unm.index, dtype=object)
+    # What a service made (an Auto Scaling group's instances) counts as covered; AWS-owned
+    # defaults count neither way: no stack could own them.
+    service = unm.service[by.eq("service")].value_counts()
+    managed = res.service[res.physical_id.notna()].value_counts().add(service, fill_value=0)
+    clickops = unm.service[~by.isin(["service", "aws"])].value_counts()
+    defaults = unm.service[by.eq("aws")].value_counts()
+    out = pd.concat(
+        [
+            managed.rename("managed"),
+            clickops.rename("unmanaged"),
+            service.rename("service_managed"),
+            defaults.rename("aws_default"),
+        ],
+        axis=1,
+    ).fillna(0)
     out = out.astype(int).rename_axis("service").reset_index()
     total = out.managed + out.unmanaged
     out["coverage_pct"] = (out.managed / total.where(total > 0) * 100).round(1)
-    out = out.sort_values(["coverage_pct", "service"], kind="stable").reset_index(drop=True)
+    out = out.sort_values(["coverage_pct", "service"], kind="stable", na_position="last").reset_index(drop=True)
     return schema.frame("coverage", out)

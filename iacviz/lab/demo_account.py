@@ -323,6 +323,27 @@ def deploy_estate(demo: DemoAccount, estate_dir: Path, only: set[str] | None = N
             if name in exporter and raw.name in demo.names and exporter[name] in demo.names:
                 demo.imports.setdefault(name, []).append(demo.names[raw.name])
     demo.imports = {k: sorted(set(v)) for k, v in sorted(demo.imports.items())}
+    describe_service_interfaces(demo)
+
+
+def describe_service_interfaces(demo: DemoAccount) -> None:
+    """Describe the network interfaces of NAT gateways and interface endpoints as AWS does
+    ("Interface for NAT Gateway nat-...", "VPC Endpoint Interface vpce-..."); moto leaves the
+    description empty, which would read as interfaces made by hand."""
+    ec2 = demo.client("ec2")
+    made = [
+        (eni, f"Interface for NAT Gateway {n['NatGatewayId']}")
+        for n in ec2.describe_nat_gateways()["NatGateways"]
+        for eni in (a.get("NetworkInterfaceId") for a in n.get("NatGatewayAddresses", []))
+        if eni
+    ]
+    made += [
+        (eni, f"VPC Endpoint Interface {v['VpcEndpointId']}")
+        for v in ec2.describe_vpc_endpoints()["VpcEndpoints"]
+        for eni in v.get("NetworkInterfaceIds") or []
+    ]
+    for eni, description in made:
+        ec2.modify_network_interface_attribute(NetworkInterfaceId=eni, Description={"Value": description})
 
 
 def _parameters(raw: RawStack) -> list[dict[str, str]]:

@@ -455,12 +455,34 @@ def _wrong_clickops(estate: Any) -> dict[Any, str]:
     unmanaged = getattr(estate, "unmanaged", None)
     if unmanaged is None or unmanaged.empty:
         return {}
-    n = len(unmanaged)
-    others = n - _clickops(estate)
-    return {
-        n: f"those {n} include {others} resources without the clickops tag (the demo's deployment-artifact "
-        "buckets, which the deploy tooling creates outside any stack): count only owner=clickops."
+    n, tagged = len(unmanaged), _clickops(estate)
+    by = unmanaged.managed_by.astype(object) if "managed_by" in unmanaged else pd.Series("none", unmanaged.index)
+    by = by.where(by.notna(), "none")
+    none, service, aws = int(by.eq("none").sum()), int(by.eq("service").sum()), int(by.eq("aws").sum())
+    untagged = none - tagged  # outside the stacks, made by hand or by tooling, without the tag
+    slips = {
+        n: f"those {n} are every row of estate.unmanaged: "
+        + ", ".join(
+            part
+            for part in (
+                f"{aws} AWS-owned defaults (managed_by aws)" if aws else "",
+                f"{service} made by a service (managed_by service)" if service else "",
+                f"{untagged} without the clickops tag (the demo's deployment-artifact buckets, which the deploy "
+                "tooling creates outside any stack)"
+                if untagged
+                else "",
+            )
+            if part
+        )
+        + ": count only owner=clickops."
     }
+    if untagged and none != n:
+        slips[none] = (
+            f"those {none} are the click-ops rows (managed_by none), and {untagged} of them carry no clickops tag "
+            "(the demo's deployment-artifact buckets): count only owner=clickops."
+        )
+    slips.pop(tagged, None)
+    return slips
 
 
 def _warnings_of(estate: Any, rule: str) -> int:

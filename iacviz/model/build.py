@@ -29,6 +29,7 @@ from ..cfn import pipelines as _pipelines
 from ..cfn import parameters as _parameters
 from ..cfn.conditions import active_under, all_of, branches_on_path, evaluate_conditions
 from ..cfn.pointer import join
+from ..cfn.service_managed import stack_created_by
 from ..cfn.secrets import MASK, masked_if_derived, no_echo_names
 from ..cfn.shapes import intrinsic_problems, resource_problems
 from .estate import BASE_FRAMES, Estate
@@ -503,6 +504,7 @@ def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str
         stack_status=live.get("stack_status"),
         last_updated=live.get("last_updated"),
         drift_status=live.get("drift_status"),
+        created_by=stack_created_by(raw.stack_name or name, raw.parent_stack),
     )
 
 

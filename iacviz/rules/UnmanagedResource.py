@@ -21,9 +21,9 @@ class UnmanagedResource(Rule):
         'A resource created by hand or by a script ("click-ops") is invisible to the templates: nobody '
         "reviews its configuration, it is not recreated with the environment, and stacks that depend on it "
         "by a hard-coded id break when it goes. Found by listing common resource types and the tagging API "
-        "and leaving out what stacks report as physical ids (`iacviz.load_live`); AWS-owned defaults are "
-        "left out, and so is what a service made for a stack's resource (`managed_by` `service`, e.g. the "
-        "`/aws/lambda/<function>` log group of a stack's function)."
+        "and leaving out what stacks report as physical ids (`iacviz.load_live`); AWS-owned defaults "
+        "(`managed_by` `aws`) are left out, and so is what a service made (`managed_by` `service`, e.g. the "
+        "instances of an Auto Scaling group or the `/aws/lambda/<function>` log group of a function)."
     )
     fix = (
         "Bring it under CloudFormation with a resource import (`aws cloudformation create-change-set "
@@ -41,8 +41,8 @@ class UnmanagedResource(Rule):
             return
         for r in unmanaged.itertuples():
             by = getattr(r, "managed_by", None)
-            if r.type in config["ignore_types"] or (not is_missing(by) and by == "service"):
-                continue  # a service made it for a stack's resource (Lambda's log group): not click-ops
+            if r.type in config["ignore_types"] or (not is_missing(by) and by in ("service", "aws")):
+                continue  # a service made it (Lambda's log group), or AWS owns it (default VPC): not click-ops
             where = "/".join(str(x) for x in (r.account, r.region) if not is_missing(x))
             arn = f" ({r.arn})" if not is_missing(r.arn) and r.arn != r.id else ""
             yield self.finding(

@@ -1,15 +1,18 @@
-"""Resources in the account that no stack manages ("click-ops"), for the IaC coverage view.
+"""Resources in the account that no stack manages, for the IaC coverage view, and who made them.
 
 Two sources, merged: the Resource Groups Tagging API (every tagged resource, any service)
 and plain list calls for common types (S3, SQS, SNS, DynamoDB, Lambda, RDS, EC2 VPCs,
-subnets and security groups, IAM roles, KMS keys, CloudWatch log groups), which also find
-untagged resources. A resource is managed when its id or ARN matches the physical id of a
-stack resource of the same service, or when it carries the ``aws:cloudformation:stack-id``
-tag. AWS-owned defaults (default VPC, its subnets and security groups, service-linked
-roles, AWS managed keys) are left out: no stack could own them. What a service creates for a
-stack's own resource (the log group of a stack's Lambda function, see
-:mod:`iacviz.cfn.service_managed`) is kept with ``managed_by = "service"`` and its owner
-(:func:`classify`); everything else is ``managed_by = "none"``.
+subnets, security groups, instances and network interfaces, Auto Scaling groups, IAM roles,
+KMS keys, CloudWatch log groups), which also find untagged resources. A resource is a stack's
+when its id or ARN matches the physical id of a stack resource of the same service; those are
+left out. Each remaining row gets ``managed_by`` (:func:`classify`):
+
+* ``aws``: an AWS-owned default no stack could own (default VPC, its subnets, ``default``
+  security groups, service-linked roles, AWS managed keys);
+* ``service``: made by a service, for a stack's resource when the owner columns say which
+  (the instances of a stack's Auto Scaling group, Lambda's log group of a stack's function,
+  a Beanstalk environment's resources...); the rules are :mod:`iacviz.cfn.service_managed`;
+* ``none``: click-ops, made by hand or by a script.
 
 >>> arn_parts("arn:aws:ec2:us-east-1:123456789012:security-group/sg-0abc")
 ('ec2', 'security-group', 'sg-0abc')
@@ -22,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterable
 
-from iacviz.cfn.service_managed import LOG_GROUP_PREFIXES, service_log_group
+from iacviz.cfn.service_managed import CFN_TAGGED_LAUNCHERS, aws_default, cloudformation_tag_owner, owner_of
 from iacviz.sources.live import explain, paginate
 from iacviz.sources.raw import ErrorRow, RawStack
 
@@ -38,6 +41,8 @@ ARN_TYPES = {
     ("ec2", "subnet"): "AWS::EC2::Subnet",
     ("ec2", "security-group"): "AWS::EC2::SecurityGroup",
     ("ec2", "instance"): "AWS::EC2::Instance",
+    ("ec2", "network-interface"): "AWS::EC2::NetworkInterface",
+    ("autoscaling", "autoScalingGroup"): "AWS::AutoScaling::AutoScalingGroup",
     ("iam", "role"): "AWS::IAM::Role",
     ("kms", "key"): "AWS::KMS::Key",
     ("logs", "log-group"): "AWS::Logs::LogGroup",
@@ -66,6 +71,7 @@ SERVICES = {
     "secretsmanager": "SecretsManager",
     "wafv2": "WAFv2",
     "elasticloadbalancing": "ElasticLoadBalancingV2",
+    "autoscaling": "AutoScaling",
 }
 
 
@@ -104,9 +110,9 @@ def managed_keys(stacks: Iterable[RawStack]) -> dict[str, set[str]]:
     return out
 
 
-def _row(account, region, rtype, rid, arn, tags) -> dict[str, Any]:
+def _row(account, region, rtype, rid, arn, tags, default: bool | None = False) -> dict[str, Any]:
     service = rtype.split("::")[1] if rtype.count("::") == 2 else SERVICES.get(rtype.split(":")[0], rtype.split(":")[0])
-    return {
+    row = {
         "account": account,
         "region": region,
         "service": service,
@@ -115,6 +121,9 @@ def _row(account, region, rtype, rid, arn, tags) -> dict[str, Any]:
         "arn": arn,
         "tags": dict(tags or {}),
     }
+    if default:
+        row["default"] = True  # the listing marks it as an AWS default (cfn.service_managed.aws_default)
+    return row
 
 
 def _tags(items) -> dict[str, str]:
@@ -164,9 +173,16 @@ def _rds(c, a, r):
 def _ec2(c, a, r):
     arn = f"arn:aws:ec2:{r}:{a}:"
     rows = [
-        _row(a, r, "AWS::EC2::VPC", v["VpcId"], arn + f"vpc/{v['VpcId']}", _tags(v.get("Tags")))
+        _row(
+            a,
+            r,
+            "AWS::EC2::VPC",
+            v["VpcId"],
+            arn + f"vpc/{v['VpcId']}",
+            _tags(v.get("Tags")),
+            default=v.get("IsDefault"),
+        )
         for v in paginate(c, "describe_vpcs", "Vpcs")
-        if not v.get("IsDefault")
     ]
     rows += [
         _row(
@@ -176,25 +192,64 @@ def _ec2(c, a, r):
             s["SubnetId"],
             s.get("SubnetArn") or arn + f"subnet/{s['SubnetId']}",
             _tags(s.get("Tags")),
+            default=s.get("DefaultForAz"),
         )
         for s in paginate(c, "describe_subnets", "Subnets")
-        if not s.get("DefaultForAz")
     ]
     rows += [
         _row(
-            a, r, "AWS::EC2::SecurityGroup", g["GroupId"], arn + f"security-group/{g['GroupId']}", _tags(g.get("Tags"))
+            a,
+            r,
+            "AWS::EC2::SecurityGroup",
+            g["GroupId"],
+            arn + f"security-group/{g['GroupId']}",
+            _tags(g.get("Tags")),
+            default=g.get("GroupName") == "default",  # every VPC gets one; it cannot be deleted
         )
         for g in paginate(c, "describe_security_groups", "SecurityGroups")
-        if g.get("GroupName") != "default"
     ]
+    rows += [
+        _row(a, r, "AWS::EC2::Instance", i["InstanceId"], arn + f"instance/{i['InstanceId']}", _tags(i.get("Tags")))
+        for reservation in paginate(c, "describe_instances", "Reservations")
+        for i in reservation.get("Instances", [])
+        if (i.get("State") or {}).get("Name") not in ("terminated", "shutting-down")
+    ]
+    for n in paginate(c, "describe_network_interfaces", "NetworkInterfaces"):
+        attached = n.get("Attachment") or {}
+        if attached.get("InstanceId") and attached.get("DeviceIndex") == 0:
+            continue  # an instance's primary interface is part of the instance
+        row = _row(
+            a,
+            r,
+            "AWS::EC2::NetworkInterface",
+            n["NetworkInterfaceId"],
+            arn + f"network-interface/{n['NetworkInterfaceId']}",
+            _tags(n.get("TagSet")),
+        )
+        # who made it, for cfn.service_managed's rules (not a column)
+        row["eni"] = {k: n.get(k) for k in ("Description", "InterfaceType", "RequesterId", "RequesterManaged")}
+        rows.append(row)
     return rows
 
 
-def _iam(c, a, r):
+def _autoscaling(c, a, r):
     return [
-        _row(a, "global", "AWS::IAM::Role", x["RoleName"], x["Arn"], {})
-        for x in paginate(c, "list_roles", "Roles")
-        if not x.get("Path", "/").startswith(("/aws-service-role/", "/aws-reserved/", "/service-role/aws"))
+        _row(
+            a,
+            r,
+            "AWS::AutoScaling::AutoScalingGroup",
+            g["AutoScalingGroupName"],
+            g.get("AutoScalingGroupARN"),
+            {t["Key"]: t.get("Value", "") for t in g.get("Tags") or [] if "Key" in t},
+        )
+        for g in paginate(c, "describe_auto_scaling_groups", "AutoScalingGroups")
+    ]
+
+
+def _iam(c, a, r):
+    # service-linked and AWS-reserved roles are kept: classify marks them managed_by aws
+    return [
+        _row(a, "global", "AWS::IAM::Role", x["RoleName"], x["Arn"], {}) for x in paginate(c, "list_roles", "Roles")
     ]
 
 
@@ -205,9 +260,8 @@ def _kms(c, a, r):
         if x.get("AliasName", "").startswith("alias/aws/")
     }
     return [
-        _row(a, r, "AWS::KMS::Key", k["KeyId"], k.get("KeyArn"), {})
+        _row(a, r, "AWS::KMS::Key", k["KeyId"], k.get("KeyArn"), {}, default=k["KeyId"] in aws_owned)
         for k in paginate(c, "list_keys", "Keys")
-        if k["KeyId"] not in aws_owned
     ]
 
 
@@ -222,9 +276,11 @@ def _tagged(c, a, r):
     rows = []
     for m in paginate(c, "get_resources", "ResourceTagMappingList"):
         tags = _tags(m.get("Tags"))
-        if MANAGED_TAG in tags:
-            continue  # CloudFormation tags what it creates: managed, whatever the id looks like
+        # CloudFormation's own tags are kept: classify tells a stack resource (left out) from
+        # what a stack resource made (an Auto Scaling group's instances carry its group's tags)
         service, kind, rid = arn_parts(m["ResourceARN"])
+        if (service, kind) == ("autoscaling", "autoScalingGroup"):
+            rid = rid.rpartition("autoScalingGroupName/")[2]
         if (service, kind) == ("rds", "snapshot") and rid.startswith("rds:"):
             continue  # automated snapshots: made by RDS, not by anyone's hand
         rtype = ARN_TYPES.get((service, kind), f"{service}:{kind}" if kind else service)
@@ -239,6 +295,7 @@ REGIONAL: list[tuple[str, Callable]] = [
     ("lambda", _lambda),
     ("rds", _rds),
     ("ec2", _ec2),
+    ("autoscaling", _autoscaling),
     ("kms", _kms),
     ("logs", _logs),
     ("resourcegroupstaggingapi", _tagged),  # last: its rows only add tags to the listed ones
@@ -246,7 +303,8 @@ REGIONAL: list[tuple[str, Callable]] = [
 GLOBAL: list[tuple[str, Callable]] = [("s3", _s3), ("iam", _iam)]
 
 
-GLOBAL_TYPES = frozenset({"AWS::S3::Bucket", "AWS::IAM::Role"})  # listed from any region
+GLOBAL_TYPES = frozenset({"AWS::S3::Bucket", "AWS::IAM::Role"})
+PRIVATE_KEYS = ("default", "eni")  # what the listers pass to classify, not columns  # listed from any region
 
 
 def scan(
@@ -280,6 +338,7 @@ def scan(
             if key in merged:
                 merged[key]["tags"].update(row["tags"])
                 merged[key]["arn"] = merged[key]["arn"] or row["arn"]
+                merged[key].update({k: row[k] for k in PRIVATE_KEYS if k in row})
             else:
                 merged[key] = row
     out = [row for row in merged.values() if not _is_managed(row, managed)]
@@ -303,35 +362,70 @@ def dedupe(rows: list[dict]) -> list[dict]:
     return list(out.values())
 
 
-def service_owners(stacks: Iterable[RawStack]) -> dict[tuple[str, str], dict[str, str]]:
-    """(type, id) of what services create for the stacks' resources -> its owner columns."""
-    out: dict[tuple[str, str], dict[str, str]] = {}
+def _stack_index(stacks: Iterable[RawStack]) -> tuple[dict, dict]:
+    """(account, region, type, key) -> (stack name, logical id) of every stack resource, by each
+    key of its physical id; and (account, region, stack name) -> its live resources."""
+    by_id: dict[tuple, tuple[str, str]] = {}
+    by_stack: dict[tuple, dict] = {}
     for s in stacks:
+        name = s.stack_name or s.name
+        by_stack[(s.account, s.region, name)] = s.live_resources
         for lid, r in s.live_resources.items():
-            rtype = r.get("resource_type") or ""
-            group = service_log_group(rtype, r.get("physical_id"))
-            if group:
-                out[("AWS::Logs::LogGroup", group)] = {
-                    "owner_stack": s.stack_name or s.name,
-                    "owner_logical_id": lid,
-                    "owner_service": LOG_GROUP_PREFIXES[rtype][0],
-                }
-    return out
+            for key in _keys(r.get("physical_id")):
+                by_id.setdefault((s.account, s.region, r.get("resource_type"), key), (name, lid))
+    return by_id, by_stack
+
+
+def _service_part(rtype: str | None) -> str | None:
+    return rtype.split("::")[1] if rtype and rtype.count("::") == 2 else None
 
 
 def classify(rows: list[dict], stacks: Iterable[RawStack]) -> list[dict]:
-    """Set ``managed_by`` on each row: ``service`` (with its owner) for what a service created
-    for a stack's resource, else ``none`` (click-ops).
+    """Set ``managed_by`` on each row: ``aws`` for AWS-owned defaults, ``service`` (with the
+    owner columns when its owner is a stack resource) for what a service made, else ``none``
+    (click-ops). Rows that CloudFormation's own tags name as a stack resource are dropped:
+    the stack manages them under an id the listing spells otherwise.
 
     >>> classify([{"type": "AWS::SQS::Queue", "id": "q"}], [])[0]["managed_by"]
     'none'
     """
-    owners = service_owners(stacks)
+    by_id, by_stack = _stack_index(stacks)
+    out = []
     for row in rows:
-        owner = owners.get((row["type"], row["id"]))
-        row.update(owner or {})
-        row["managed_by"] = "service" if owner else "none"
-    return rows
+        extra = {k: row.pop(k) for k in PRIVATE_KEYS if k in row}
+        facts = {**row, **extra}
+        where = (row.get("account"), row.get("region"))
+        if aws_default(facts):
+            row["managed_by"] = "aws"
+            out.append(row)
+            continue
+        tagged = cloudformation_tag_owner(row.get("tags"))
+        if tagged or MANAGED_TAG in row.get("tags", {}):
+            owner_res = by_stack.get((*where, tagged[0]), {}).get(tagged[1]) or {} if tagged else {}
+            owner_type = owner_res.get("resource_type")
+            itself = owner_type == row["type"] or {row["id"], short(row["id"])} & _keys(owner_res.get("physical_id"))
+            if not tagged or not owner_type or itself or owner_type not in CFN_TAGGED_LAUNCHERS:
+                continue  # the stack's own resource (or a stack not read): not outside the stacks
+            row.update(
+                managed_by="service",
+                owner_stack=tagged[0],
+                owner_logical_id=tagged[1],
+                owner_service=_service_part(owner_type),
+            )
+            out.append(row)
+            continue
+        owners = owner_of(facts)
+        found = next(((o, by_id[(*where, o.type, o.id)]) for o in owners if (*where, o.type, o.id) in by_id), None)
+        if found:
+            owner, (stack, lid) = found
+            row.update(owner_stack=stack, owner_logical_id=lid)
+        elif owners:
+            owner = owners[0]
+        row["managed_by"] = "service" if owners else "none"
+        if owners:
+            row["owner_service"] = owner.service
+        out.append(row)
+    return out
 
 
 def _is_managed(row: dict, managed: dict[str, set[str]]) -> bool:

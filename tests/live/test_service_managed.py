@@ -1,14 +1,20 @@
-"""Service-managed vs click-ops in the unmanaged scan, on a local moto server."""
+"""Service-managed vs click-ops in the unmanaged scan, on a local moto server.
+
+Lambda's log group and the instances of a stack's Auto Scaling group are made by the
+service, for the stack's resource (managed_by service, with the owner); a queue made by
+hand is click-ops (none); the default VPC is AWS's (aws).
+"""
 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from live_helpers import deploy, session
 
 import iacviz
 from iacviz.sources.live import read_live
 
-REGION = "ap-southeast-2"  # a region of its own: moto's state is shared by the whole session
+REGION = "ap-south-1"  # a region of its own: moto's state is shared by the whole session
 ROLE = {
     "Type": "AWS::IAM::Role",
     "Properties": {
@@ -23,6 +29,23 @@ ROLE = {
 TEMPLATE = {
     "Resources": {
         "WorkerRole": ROLE,
+        "FleetTemplate": {
+            "Type": "AWS::EC2::LaunchTemplate",
+            "Properties": {"LaunchTemplateData": {"ImageId": "ami-12c6146b", "InstanceType": "t3.micro"}},
+        },
+        "Fleet": {
+            "Type": "AWS::AutoScaling::AutoScalingGroup",
+            "Properties": {
+                "MinSize": "1",
+                "MaxSize": "2",
+                "DesiredCapacity": "2",
+                "AvailabilityZones": ["ap-south-1a"],
+                "LaunchTemplate": {
+                    "LaunchTemplateId": {"Ref": "FleetTemplate"},
+                    "Version": {"Fn::GetAtt": ["FleetTemplate", "LatestVersionNumber"]},
+                },
+            },
+        },
         "Worker": {
             "Type": "AWS::Lambda::Function",
             "Properties": {
@@ -36,7 +59,9 @@ TEMPLATE = {
 }
 
 
-def test_lambda_log_group_is_service_managed_and_hand_made_queue_is_not(moto_server):
+@pytest.fixture(scope="module")
+def deployed(moto_server):
+    """The stack, its function's log group (as Lambda makes it) and a queue made by hand."""
     deploy(moto_server, REGION, "workers", TEMPLATE)
     cf = session(REGION).client("cloudformation", endpoint_url=moto_server)
     function = cf.describe_stack_resource(StackName="workers", LogicalResourceId="Worker")["StackResourceDetail"][
@@ -45,7 +70,11 @@ def test_lambda_log_group_is_service_managed_and_hand_made_queue_is_not(moto_ser
     # What Lambda does on the function's first invocation (moto runs no code): its log group.
     session(REGION).client("logs", endpoint_url=moto_server).create_log_group(logGroupName=f"/aws/lambda/{function}")
     queue = session(REGION).client("sqs", endpoint_url=moto_server).create_queue(QueueName="made-by-hand")["QueueUrl"]
+    return function, queue
 
+
+def test_lambda_log_group_is_service_managed_and_hand_made_queue_is_not(moto_server, deployed):
+    function, queue = deployed
     read = read_live(
         session(REGION), regions=[REGION], endpoint_url=moto_server, include=("resources", "unmanaged"), progress=False
     )
@@ -68,3 +97,39 @@ def test_lambda_log_group_is_service_managed_and_hand_made_queue_is_not(moto_ser
     assert queue in flagged and f"/aws/lambda/{function}" not in flagged
     logs = iacviz.iac_coverage(estate).set_index("service").loc["Logs"]
     assert (logs.managed, logs.unmanaged) == (1, 0)
+
+
+def test_auto_scaling_instances_defaults_and_coverage_apart(moto_server, deployed):
+    estate = iacviz.load_live(
+        session(REGION), regions=[REGION], endpoint_url=moto_server, include=("resources", "unmanaged"), progress=False
+    )
+    unm = estate.unmanaged
+    fleet = estate.resources.set_index("logical_id").loc["Fleet", "physical_id"]
+    instances = unm[unm.type == "AWS::EC2::Instance"]
+    assert len(instances) == 2, "the group's desired capacity"
+    assert set(instances.managed_by) == {"service"}
+    assert set(zip(instances.owner_stack, instances.owner_logical_id, instances.owner_service)) == {
+        ("workers", "Fleet", "AutoScaling")
+    }
+    assert {t["aws:autoscaling:groupName"] for t in instances.tags} == {fleet}
+    # the default VPC, its subnets and security group are AWS's own; the stack added no VPC
+    ec2 = unm[unm.service == "EC2"]
+    assert set(ec2.managed_by[ec2.type != "AWS::EC2::Instance"]) == {"aws"}
+    coverage = iacviz.iac_coverage(estate).set_index("service")
+    assert coverage.loc["EC2", "service_managed"] == 2
+    assert coverage.loc["EC2", "aws_default"] == (ec2.managed_by == "aws").sum() > 0
+    assert coverage.loc["EC2", "unmanaged"] == 0
+    assert coverage.loc["SQS", "unmanaged"] == 1  # the queue made by hand, from the first test
+    assert not set(iacviz.review(estate, rules=["I6002"]).logical_id) & set(ec2.id)
+
+
+def test_stacks_a_tool_created_for_itself(moto_server, deployed):
+    bucket = {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}}
+    for name in ("CDKToolkit", "aws-sam-cli-managed-default"):
+        deploy(moto_server, REGION, name, bucket)
+    estate = iacviz.load_live(
+        session(REGION), regions=[REGION], endpoint_url=moto_server, include=("resources",), progress=False
+    )
+    created = dict(zip(estate.stacks.stack_name, estate.stacks.created_by))
+    assert created["CDKToolkit"] == "cdk" and created["aws-sam-cli-managed-default"] == "sam-cli"
+    assert pd.isna(created["workers"])
