@@ -76,13 +76,15 @@ if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second
 # The live columns are filled: `stack_status`, `last_updated`, `account`, `region`.
 
 # %%
-workshop.expect(SOURCE, "deployed stacks", len(estate.stacks), 9)
+workshop.expect(SOURCE, "deployed stacks", len(estate.stacks), 10)
 estate.stacks[["stack", "stack_status", "last_updated", "modality", "n_resources", "parent_stack"]]
 
 # %% [markdown]
 # Check your prediction: the Beanstalk `.ebextensions` are not a stack of their own (Elastic
 # Beanstalk merges them into the environment's stack), and the nested WAF stack has the name
-# CloudFormation gave it, with a random suffix.
+# CloudFormation gave it, with a random suffix. One stack, `nightly-batch`, is in the account
+# but not in the repository: another team deployed it from a repository of its own. You will
+# meet it again below.
 
 # %% [markdown]
 # ## The same views
@@ -111,8 +113,8 @@ pd.concat({"repository": repo.stacks.set_index("stack").n_resources,
 
 # %% [markdown]
 # `storefront` is only in the repository (its resources live in the Beanstalk environment's
-# stack once an application version is deployed), and the nested stack appears under two names.
-# Everything else matches.
+# stack once an application version is deployed), the nested stack appears under two names, and
+# `nightly-batch` is only in the account. Everything else matches.
 #
 # ## Drift
 #
@@ -165,9 +167,63 @@ estate.unmanaged[["service", "type", "id", "managed_by", "tags"]]
 # The three `clickops` resources were created by hand (a bucket, a queue, a security group). The
 # two other buckets with `managed_by` `none` hold the demo's own deployment artifacts (what `sam
 # deploy` or `cdk deploy` would upload): also outside any stack, and a reminder that not every
-# unmanaged resource is a mistake. The rows marked `aws` (the default VPC, its subnets and
-# security groups) and `service` (network interfaces a NAT gateway and an endpoint made) are no
-# one's click-ops at all. Per service, the share of resources that stacks manage:
+# unmanaged resource is a mistake. The rows marked `aws` and `service` are nobody's click-ops at
+# all: the next section says why.
+#
+# ## Click-ops, or made by a service?
+#
+# Not everything outside the stacks was made by hand. AWS services make resources for the
+# resources your stacks declare, and remove them again:
+#
+# * an Auto Scaling group launches instances (each tagged `aws:autoscaling:groupName`);
+# * Lambda creates the log group `/aws/lambda/<function>` the first time a function runs,
+#   unless the template declares one;
+# * a NAT gateway and an interface endpoint get network interfaces in your subnets;
+# * Elastic Beanstalk, ECS, EKS and CodeDeploy do the same for environments, tasks, node groups
+#   and blue/green deployments.
+#
+# Nobody should write these into a template: they belong to the resource that made them. AWS
+# also keeps defaults in every account (the default VPC, its subnets, the `default` security
+# group of each VPC) that no stack could own. iacviz tells the three kinds apart in `managed_by`:
+# `none` (click-ops), `service` (with `owner_service`, `owner_stack` and `owner_logical_id`
+# naming the resource it was made for) and `aws`.
+
+# %%
+unmanaged = estate.unmanaged
+made = unmanaged[unmanaged.managed_by == "service"]
+workers = made[made.owner_stack.isin(["nightly-batch"]) & made.owner_logical_id.isin(["Workers"])]
+workshop.expect(SOURCE, "instances the nightly-batch group launched", len(workers), 2)
+workshop.expect(SOURCE, "log groups Lambda made", int(made.owner_service.isin(["Lambda"]).sum()), 1)
+unmanaged.managed_by.value_counts()
+
+# %%
+made[["type", "id", "owner_service", "owner_stack", "owner_logical_id"]]
+
+# %% [markdown]
+# The two instances were launched by the `Workers` group of `nightly-batch`, the log group was
+# made by Lambda for that stack's `Starter` function, and the network interfaces belong to the
+# NAT gateway of `network` and the queue endpoint of `data`. (The same goes for stacks: a tool
+# can make a stack for itself, such as CDK's `CDKToolkit` or a StackSet's `StackSet-...`
+# instances; `estate.stacks.created_by` names the tool.)
+#
+# IaC coverage counts what a service made as covered, and the defaults as neither. The figure
+# shows the four kinds apart, per service:
+
+# %%
+coverage = iacviz.iac_coverage(estate)
+fig = views.coverage_bars(coverage)
+workshop.expect(SOURCE, "services with click-ops", set(fig.layout.meta["clickops"]), {"S3", "SQS", "EC2"})
+fig
+
+# %% [markdown]
+# How to read it: one bar per service; dark green is what a stack owns, light green what a
+# service made for a stack (covered too), red is click-ops, grey the AWS defaults. The services
+# with click-ops are on top, worst first: S3 (the clicked bucket and the two artifact buckets),
+# SQS (the clicked queue) and EC2 (the clicked security group, next to the light-green batch
+# workers and interfaces and the grey default network). Logs is fully green: the function's log
+# group is light green, not red. Had iacviz called every resource outside a stack click-ops, EC2
+# alone would show more than a dozen red resources that nobody could, or should, bring into a
+# template. The same numbers, as a table:
 
 # %%
 iacviz.iac_coverage(estate)

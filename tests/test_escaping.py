@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import iacviz
@@ -120,6 +121,10 @@ def _figures(before, after):
         "update_behavior_heatmap": lambda: views.update_behavior_heatmap(before.properties, before.resources),
         "replacement_table": lambda: views.replacement_table(iacviz.replacement_prone(before)),
         "change_set_table": lambda: views.change_set_table(plan),
+        # a live estate's coverage: the service names come from the account's types and ARNs
+        "coverage_bars": lambda: views.coverage_bars(
+            pd.DataFrame({"service": [EVIL], "managed": [1], "unmanaged": [1], "coverage_pct": [50.0]})
+        ),
     }
 
 

@@ -694,3 +694,42 @@ def test_expect_asserts_only_on_the_sample():
     workshop.expect("live:x/eu-west-1", "n", 1, 2)
     with pytest.raises(AssertionError, match="expected 2"):
         workshop.expect(iacviz.data.sample_estate(), "n", 1, 2)
+
+
+# -- coverage ---------------------------------------------------------------------------------
+
+
+def test_coverage_bars_show_stacks_services_clickops_and_defaults_apart():
+    import iacviz
+    from iacviz import schema
+
+    frames = {
+        "resources": schema.frame(
+            "resources",
+            [
+                {"stack": "web", "logical_id": f"R{i}", "service": s, "physical_id": f"p{i}"}
+                for i, s in enumerate(["EC2", "EC2", "EC2", "SQS", "Logs"])
+            ],
+        ),
+        "unmanaged": schema.frame(
+            "unmanaged",
+            [
+                {"service": "EC2", "id": "i-1", "managed_by": "service"},
+                {"service": "EC2", "id": "i-2", "managed_by": "service"},
+                {"service": "EC2", "id": "vpc-default", "managed_by": "aws"},
+                {"service": "SQS", "id": "by-hand", "managed_by": "none"},
+                {"service": "Logs", "id": "/aws/lambda/f", "managed_by": "service"},
+            ],
+        ),
+    }
+    cov = iacviz.iac_coverage(frames)
+    fig = views.coverage_bars(cov)
+    bars = {t.name: dict(zip(t.customdata, t.x)) for t in fig.data}
+    assert bars["in a stack"] == {"EC2": 3, "SQS": 1, "Logs": 1}
+    assert bars["made by a service"] == {"EC2": 2, "SQS": 0, "Logs": 1}
+    assert bars["click-ops"] == {"EC2": 0, "SQS": 1, "Logs": 0}
+    assert bars["AWS default"] == {"EC2": 1, "SQS": 0, "Logs": 0}
+    assert fig.layout.meta["clickops"] == ["SQS"]
+    # the service with click-ops is drawn on top (plotly draws the last category on top), with its coverage
+    assert fig.data[0].y[-1] == "SQS (50 %)"
+    assert {t.marker.color for t in fig.data} == set(pal.COVERAGE_COLORS.values())

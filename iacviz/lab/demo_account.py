@@ -21,7 +21,11 @@ the way the AWS tooling would before calling CloudFormation:
   and logical ids; stand-in resources have synthetic physical ids and no backend object.
 
 A few resources are also created outside any stack (a bucket, a queue, a security
-group) so that the unmanaged-resources view has something to show.
+group) so that the unmanaged-resources view has something to show; and one stack that is not
+in the repository (:data:`SERVICE_STACK`, another team's) holds what AWS services then manage
+outside it: an Auto Scaling group, whose instances carry ``aws:autoscaling:groupName``, and a
+function without a declared log group, for which the demo creates ``/aws/lambda/<function>``
+as Lambda does on the first invocation (moto runs no code).
 
 The estate is deployed as an organisation deploys it: the whole estate in the main account
 and region, and the ``network`` and ``data`` stacks (same names, same exports, ``data``
@@ -69,6 +73,53 @@ OTHER_PLACES = ((None, SECOND_REGION), (SECOND_ACCOUNT, None), (SECOND_ACCOUNT, 
 OTHER_STACKS = ("network", "data")
 # created outside any stack: what someone clicked into the console
 CLICKOPS = {"bucket": "clickops-reports", "queue": "clickops-retry", "security_group": "clickops-debug-ssh"}
+# Another team's stack, not in the repository: what AWS services manage next to it.
+SERVICE_STACK = "nightly-batch"
+BATCH_WORKERS = 2  # instances the Auto Scaling group launches
+_ROLE = {
+    "Type": "AWS::IAM::Role",
+    "Properties": {
+        "AssumeRolePolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}
+            ],
+        }
+    },
+}
+SERVICE_TEMPLATE = {
+    "Description": "Night batch: a fleet of workers and the function that starts the night's jobs",
+    "Resources": {
+        "WorkerTemplate": {
+            "Type": "AWS::EC2::LaunchTemplate",
+            "Properties": {"LaunchTemplateData": {"ImageId": "ami-12c6146b", "InstanceType": "t3.micro"}},
+        },
+        "Workers": {
+            "Type": "AWS::AutoScaling::AutoScalingGroup",
+            "Properties": {
+                "MinSize": "0",
+                "MaxSize": str(BATCH_WORKERS),
+                "DesiredCapacity": str(BATCH_WORKERS),
+                "AvailabilityZones": [{"Fn::Select": [0, {"Fn::GetAZs": ""}]}],
+                "LaunchTemplate": {
+                    "LaunchTemplateId": {"Ref": "WorkerTemplate"},
+                    "Version": {"Fn::GetAtt": ["WorkerTemplate", "LatestVersionNumber"]},
+                },
+            },
+        },
+        "StarterRole": _ROLE,
+        # no AWS::Logs::LogGroup for it: Lambda makes /aws/lambda/<function> itself
+        "Starter": {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {
+                "Handler": "index.handler",
+                "Runtime": "python3.12",
+                "Role": {"Fn::GetAtt": ["StarterRole", "Arn"]},
+                "Code": {"ZipFile": "def handler(event, context):\n    return event\n"},
+            },
+        },
+    },
+}
 
 
 @dataclass
@@ -82,6 +133,7 @@ class DemoAccount:
     names: dict[str, str] = field(default_factory=dict)  # files-estate stack name -> deployed name
     imports: dict[str, list[str]] = field(default_factory=dict)  # export -> deployed importing stacks
     unmanaged: dict[str, str] = field(default_factory=dict)  # kind -> id of the out-of-stack resources
+    service_made: dict[str, str] = field(default_factory=dict)  # log_group, instances (comma-joined)
     errors: list[ErrorRow] = field(default_factory=list)  # stacks that could not be deployed
     places: list["DemoAccount"] = field(default_factory=list)  # the other accounts and regions
     credentials: dict[str, str] | None = None  # of the assumed role, in another account
@@ -206,8 +258,29 @@ def deploy_demo(
     """Deploy the estate and the out-of-stack resources into a running server (not stopped by the result)."""
     demo = DemoAccount(endpoint_url=endpoint_url, region=region)
     deploy_estate(demo, Path(estate_dir))
+    deploy_service_stack(demo)
     create_unmanaged(demo)
     return demo
+
+
+def deploy_service_stack(demo: DemoAccount) -> None:
+    """Deploy :data:`SERVICE_STACK` and make its function's log group as Lambda would.
+
+    Its Auto Scaling group launches :data:`BATCH_WORKERS` instances tagged
+    ``aws:autoscaling:groupName``; ``demo.service_made`` names them and the log group.
+    """
+    cf = demo.client("cloudformation")
+    cf.create_stack(StackName=SERVICE_STACK, TemplateBody=json.dumps(SERVICE_TEMPLATE), Capabilities=["CAPABILITY_IAM"])
+    physical = {
+        r["LogicalResourceId"]: r["PhysicalResourceId"]
+        for r in cf.describe_stack_resources(StackName=SERVICE_STACK)["StackResources"]
+    }
+    log_group = f"/aws/lambda/{physical['Starter']}"
+    demo.client("logs").create_log_group(logGroupName=log_group)  # Lambda, on the first invocation
+    groups = demo.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[physical["Workers"]])
+    instances = [i["InstanceId"] for g in groups["AutoScalingGroups"] for i in g.get("Instances", [])]
+    demo.service_made = {"log_group": log_group, "instances": ",".join(sorted(instances))}
+    demo.stacks = [s["StackName"] for s in cf.describe_stacks()["Stacks"]]
 
 
 def deploy_other_places(

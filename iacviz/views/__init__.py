@@ -21,6 +21,7 @@ FIGURES = (
     "update_behavior_heatmap",
     "replacement_table",
     "change_set_table",
+    "coverage_bars",
 )
 _HOME = {
     **{name: "figures" for name in FIGURES},

@@ -8,6 +8,7 @@ dark-red outline (:data:`BLOCKED_OUTLINE`); unaffected resources are light grey.
 
 Modality: persistent blue, ephemeral green, mixed pink, neutral and unknown greys.
 Update behaviour of a property: replace red, conditional orange, in-place green, unknown grey.
+Coverage: in a stack green, made by a service light green, click-ops red, AWS default grey.
 
 >>> IMPACT_COLORS["replaced"], BEHAVIOR_COLORS["in-place"]
 ('#d62728', '#2ca02c')
@@ -40,6 +41,14 @@ MODALITY_COLORS = {
     "unknown": "#7f7f7f",
 }
 OUTSIDE = "#ffffff"  # a stack drawn only because a selected stack links to it
+
+# Who manages a resource of the account (IaC coverage): covered greens, click-ops red, AWS grey.
+COVERAGE_COLORS = {
+    "in a stack": "#2ca02c",
+    "made by a service": "#98df8a",
+    "click-ops": "#d62728",
+    "AWS default": "#c7c7c7",
+}
 
 BEHAVIOR_COLORS = {
     "replace": "#d62728",

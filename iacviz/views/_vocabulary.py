@@ -73,6 +73,11 @@ VOCABULARY: dict[str, tuple[str, str]] = {
         "result of :func:`iacviz.replacement_prone`: one row per create-only "
         "property whose value comes from a parameter, mapping or import.",
     ),
+    "coverage": (
+        "DataFrame",
+        "result of :func:`iacviz.iac_coverage`: one row per service with ``managed``, "
+        "``unmanaged`` (click-ops), ``service_managed``, ``aws_default`` and ``coverage_pct``.",
+    ),
     "estate": ("Estate", "an estate, e.g. from :func:`iacviz.load`."),
     # -- keywords -----------------------------------------------------------------------------
     "title": ("str or None", "figure title; None: a title saying what is drawn."),

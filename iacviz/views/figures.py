@@ -18,6 +18,7 @@ figure                     draws
 :func:`update_behavior_heatmap`  resource types x properties: replace / conditional / in-place
 :func:`replacement_table`  create-only properties driven by parameters, imports, resources
 :func:`change_set_table`   a predicted change set, replacement/data loss/blocked in colour
+:func:`coverage_bars`      resources of an account per service: in a stack, by a service, click-ops, AWS
 =========================  ====================================================================
 
 >>> import iacviz
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 from .figures_blast import blast_graph, blast_sunburst
 from .figures_changes import change_set_table, replacement_table, update_behavior_heatmap
+from .figures_coverage import coverage_bars
 from .figures_exports import export_map, import_matrix
 from .figures_modality import modality_bars
 
@@ -42,4 +44,5 @@ __all__ = [
     "update_behavior_heatmap",
     "replacement_table",
     "change_set_table",
+    "coverage_bars",
 ]

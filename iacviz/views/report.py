@@ -175,7 +175,21 @@ def _figure_specs(estate: Any) -> list[tuple[str, str, str, Callable[[], Any]]]:
     """(id, heading, caption, draw) of every figure the report shows, from iacviz.views.figures."""
     from . import figures as fig  # plotly and layout code: only loaded when figures are drawn
 
-    return [
+    live: list[tuple[str, str, str, Callable[[], Any]]] = []
+    if getattr(estate, "unmanaged", None) is not None:  # a live estate whose account was listed
+        from ..analysis.coverage import iac_coverage
+
+        live.append(
+            (
+                "coverage",
+                "IaC coverage",
+                "Resources of the account per service: owned by a stack, made by an AWS service for one (an Auto "
+                "Scaling group's instances, a function's log group: covered), click-ops (made by hand, outside every "
+                "stack) and AWS-owned defaults (neither).",
+                lambda: fig.coverage_bars(iac_coverage(estate)),
+            )
+        )
+    return live + [
         (
             "export-map",
             "Export map",
@@ -665,6 +679,34 @@ def _inventory(estate: Any) -> str:
         '<h3 id="inventory-exports">Exports</h3>',
         _fold(f"{len(ex)} exports", _table(ex, ex_cols, empty="No exports.", name="exports")),
     ]
+    unmanaged = getattr(estate, "unmanaged", None)
+    if unmanaged is not None:
+        by = unmanaged.managed_by.astype(object) if "managed_by" in unmanaged else pd.Series(dtype=object)
+        counts = ", ".join(
+            f"{int(by.eq(key).sum())} {label}"
+            for key, label in (("none", "click-ops"), ("service", "made by a service"), ("aws", "AWS defaults"))
+        )
+        parts += [
+            '<h3 id="inventory-unmanaged">Outside every stack</h3>',
+            _fold(
+                f"{len(unmanaged)} resources: {counts}",
+                _table(
+                    unmanaged,
+                    {
+                        "managed_by": "managed by",
+                        "type": "type",
+                        "id": "id",
+                        "account": "account",
+                        "region": "region",
+                        "owner_service": "made by",
+                        "owner_stack": "for stack",
+                        "owner_logical_id": "for resource",
+                    },
+                    empty="Nothing outside the stacks.",
+                    name="unmanaged",
+                ),
+            ),
+        ]
     if not estate.errors.empty:
         n = len(estate.errors)
         parts += [

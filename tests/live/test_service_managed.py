@@ -133,3 +133,19 @@ def test_stacks_a_tool_created_for_itself(moto_server, deployed):
     created = dict(zip(estate.stacks.stack_name, estate.stacks.created_by))
     assert created["CDKToolkit"] == "cdk" and created["aws-sam-cli-managed-default"] == "sam-cli"
     assert pd.isna(created["workers"])
+
+
+def test_the_report_shows_clickops_service_made_and_defaults_apart(moto_server, deployed):
+    estate = iacviz.load_live(
+        session(REGION), regions=[REGION], endpoint_url=moto_server, include=("resources", "unmanaged"), progress=False
+    )
+    by = estate.unmanaged.managed_by
+    page = iacviz.render_report(estate)
+    assert 'id="coverage"' in page  # the coverage figure, drawn for a live estate
+    counts = f"{(by == 'none').sum()} click-ops, {(by == 'service').sum()} made by a service, "
+    counts += f"{(by == 'aws').sum()} AWS defaults"
+    assert counts in page and (by == "service").sum() >= 3
+    assert f"/aws/lambda/{deployed[0]}" in page
+    # an estate from files lists nothing outside the stacks: no such figure or table
+    files = iacviz.render_report(iacviz.load_template({"Resources": {}}, stack="s"), figures=False)
+    assert 'id="inventory-unmanaged"' not in files
