@@ -184,3 +184,11 @@ def test_the_unread_note_reads(tmp_path):
     (tmp_path / "bad.yaml").write_text("Resources:\n  Q: {Type: AWS::SQS::Queue\n")
     page = render_report(iacviz.load(tmp_path), figures=False)
     assert "1 template could not be read</b> and is not in any figure or finding" in page
+
+
+def test_stacks_a_tool_created_are_marked_in_the_inventory():
+    bootstrap = iacviz.load_template({"Resources": {"B": {"Type": "AWS::S3::Bucket"}}}, stack="CDKToolkit")
+    titles, rows = _tables(render_report(bootstrap, figures=False), heads=True)["stacks"]
+    assert rows[0][titles.index("created by (tool or service)")] == "cdk"
+    own = _tables(render_report(iacviz.load_template({"Resources": {}}, stack="app"), figures=False), heads=True)
+    assert "created by (tool or service)" not in own["stacks"][0]

@@ -640,7 +640,12 @@ def _inventory(estate: Any) -> str:
         "parent_stack": "nested in",
         "description": "description",
     }
-    for col, head in (("account", "account"), ("region", "region"), ("environment", "environment")):
+    for col, head in (
+        ("account", "account"),
+        ("region", "region"),
+        ("environment", "environment"),
+        ("created_by", "created by (tool or service)"),
+    ):
         if col in st and st[col].notna().any():
             stack_cols[col] = head
     ex_cols = {
