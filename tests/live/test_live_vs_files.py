@@ -15,6 +15,7 @@ from live_helpers import REGION, imports_stubbed_session
 
 import iacviz
 import iacviz.analysis.exports  # registers the exports/imports frames
+from iacviz.lab.demo_account import SERVICE_STACK
 from iacviz.model.live import load_live
 
 SAMPLE = iacviz.data.sample_estate()
@@ -26,7 +27,12 @@ def both(demo_account):
     live = load_live(
         imports_stubbed_session(demo_account), regions=[REGION], endpoint_url=demo_account.endpoint_url, progress=False
     )
-    return files, live
+    assert SERVICE_STACK in set(live.stacks["stack"])
+    repo = {
+        name: frame[frame["stack"] != SERVICE_STACK]
+        for name, frame in (("stacks", live.stacks), ("resources", live.resources))
+    }
+    return files, live.replace(**repo)
 
 
 def _keys(estate) -> dict[str, str]:
