@@ -284,8 +284,9 @@ views.import_matrix(org.imports, stacks=org.stacks)
 # ## Conclusion
 #
 # A deployed account is one more source of the same frames, read without writing anything. On top
-# of the template views it adds the deployed state, drift, and the resources no stack owns, some
-# clicked by hand, some left by tooling. The review in notebook 7 turns these into findings.
+# of the template views it adds the deployed state, drift, and the resources no stack owns: some
+# clicked by hand, some left by tooling, some made by AWS services for the stacks' own resources
+# (covered), some AWS's own defaults. The review in notebook 7 turns the click-ops into findings.
 
 # %% [markdown]
 # ## Clean up
