@@ -201,4 +201,3 @@ def estate_from_read(read: LiveRead) -> Estate:
         live_exports=schema.frame("live_exports", keyed(exports, "stack")),
         live_imports=schema.frame("live_imports", keyed(read.imports, "exporting_stack", "importing_stack")),
     )
-
