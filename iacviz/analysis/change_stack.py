@@ -207,7 +207,7 @@ class StackPlan:
         deps = {
             lid: {
                 r.target
-                for r in find_references(res)
+                for r in find_references(res, pointers=False)  # targets only: no pointer strings
                 if r.kind in _RESOURCE_REFS and r.target in a.resources and r.target != lid
             }
             for lid, res in a.resources.items()

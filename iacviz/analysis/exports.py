@@ -529,6 +529,10 @@ def script_outputs(estate: Estate) -> pd.DataFrame:
     >>> script_outputs(iacviz.load_template({"Resources": {}})).empty
     True
     """
+    if _CACHE_KEY not in estate._cache and estate.script_reads.empty:
+        # No script reads anything: the answer is empty without linking every import
+        # (plan_changes asks this of an estate whose links nothing else needs).
+        return pd.DataFrame(columns=["stack", "output", "file", "line"])
     return _link(estate)["script_outputs"]
 
 

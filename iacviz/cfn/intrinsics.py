@@ -72,21 +72,29 @@ def _split_sub_var(name: str) -> tuple[str, str | None]:
     return target, (attribute if dot else None)
 
 
-def find_references(value: Any, path: str = "") -> Iterator[Reference]:
+def find_references(value: Any, path: str = "", *, pointers: bool = True) -> Iterator[Reference]:
     """Every reference inside `value`, depth first, with the JSON pointer where it stands.
 
     ``Fn::Sub`` strings are parsed; names bound by the list form of ``Fn::Sub`` are local
-    and not reported; ``Fn::If`` reports its condition.
+    and not reported; ``Fn::If`` reports its condition. With ``pointers=False`` the same
+    references come in the same order, but plain lists and mappings do not extend the
+    pointer (``path`` may then be short): for callers that read only kinds and targets,
+    which then skip building a string per value.
 
     >>> [(r.kind, r.target, r.attribute, r.path) for r in
     ...  find_references({"A": {"Fn::GetAtt": ["Db", "Endpoint.Address"]}, "B": [{"Ref": "P"}]})]
     [('GetAtt', 'Db', 'Endpoint.Address', '/A'), ('Ref', 'P', None, '/B/0')]
+    >>> [(r.kind, r.target, r.path) for r in find_references({"B": [{"Ref": "P"}]}, pointers=False)]
+    [('Ref', 'P', '')]
     """
     stack: list[tuple[Any, str]] = [(value, path)]
     while stack:
         node, here = stack.pop()
         kind = type(node)
         if kind is list:
+            if not pointers:
+                stack.extend((v, here) for v in reversed(node))
+                continue
             for i in range(len(node) - 1, -1, -1):
                 stack.append((node[i], f"{here}/{i}"))
             continue
@@ -126,6 +134,9 @@ def find_references(value: Any, path: str = "") -> Iterator[Reference]:
             if key == "Condition" and type(arg) is str:
                 yield Reference("Condition", arg, None, here)
                 continue
+        if not pointers:
+            stack.extend((v, here) for v in reversed(node.values()))
+            continue
         items = list(node.items())
         for k, v in reversed(items):
             # pointer.join, inlined for the common key that needs no escaping
