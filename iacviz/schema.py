@@ -575,6 +575,11 @@ def _typed_frame(spec: dict[str, tuple[str, str]], columns: dict[str, list], n: 
                 continue
             except (pa.ArrowException, TypeError, ValueError):
                 pass  # not all text: pandas converts below, as it always did
+        if kind == "int":
+            ints = _integers(values, n)
+            if ints is not None:
+                out[col] = ints
+                continue
         if kind == "bool":
             flags = _booleans(values, n)
             if flags is not None:
@@ -598,6 +603,19 @@ def _typed_frame(spec: dict[str, tuple[str, str]], columns: dict[str, list], n: 
         for col, v in out.items()
     }
     return pd.DataFrame(series, index=index, copy=False)
+
+
+def _integers(values: list, n: int) -> pd.api.extensions.ExtensionArray | None:
+    """An Int64 column from Python ints and Nones, ~5x faster than ``pd.array`` checking
+    each value; None when anything else is there (bools included) or an int overflows."""
+    kinds = set(map(type, values))
+    if not kinds <= {int, type(None)}:
+        return None
+    try:
+        data = np.fromiter((0 if v is None else v for v in values), dtype=np.int64, count=n)
+    except OverflowError:
+        return None
+    return pd.arrays.IntegerArray(data, np.fromiter((v is None for v in values), dtype=bool, count=n))
 
 
 def _booleans(values: list, n: int) -> pd.api.extensions.ExtensionArray | None:
