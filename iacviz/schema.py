@@ -41,7 +41,10 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "stack_name": ("str", "CloudFormation stack name: file stem, CDK artifact id, estate-file name or live name"),
         "source": ("str", "file (relative to the loaded root) or live:account/region/stack"),
-        "format": ("str", "yaml, json, cdk, ebextension, live or snapshot"),
+        "format": (
+            "str",
+            "yaml, json, cdk, ebextension, amplify (an Amplify Gen 1 project's stacks), live or snapshot",
+        ),
         "transform": ("str", "Transform of the template (comma-joined), e.g. AWS::Serverless-2016-10-31"),
         "description": ("str", "the template's Description"),
         "parent_stack": ("str", "for a nested stack: the stack that creates it"),

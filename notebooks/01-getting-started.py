@@ -68,15 +68,20 @@ estate
 estate.stacks[["stack", "format", "source", "modality", "n_resources", "parent_stack"]]
 
 # %% [markdown]
-# On the sample, ten stacks: six plain templates (one of them SAM), the nested child of `edge` (named by the
-# loader), two CDK stacks from `cdk.out/` and the `storefront` stack that Elastic Beanstalk
-# builds from `.ebextensions`. `expect` checks the numbers this notebook talks about: on the
+# On the sample, fourteen stacks: six plain templates (one of them SAM), the nested child of `edge` (named by the
+# loader), two CDK stacks from `cdk.out/`, the `storefront` stack that Elastic Beanstalk
+# builds from `.ebextensions`, and the four stacks of the Amplify project in `reviews/` (a root
+# stack and its three nested category stacks, modelled from `backend-config.json` the way
+# `amplify push` deploys them; notebook 2 looks at them). `expect` checks the numbers this notebook talks about: on the
 # sample estate it fails loudly if they ever change; on your own estate it just prints them.
 
 # %%
-workshop.expect(SOURCE, "stacks", len(estate.stacks), 10)
+workshop.expect(SOURCE, "stacks", len(estate.stacks), 14)
+amplify = "amplify-reviews-prod-104512"
 workshop.expect(SOURCE, "formats", estate.stacks.groupby("format")["stack"].apply(sorted).to_dict(),
-                {"cdk": ["ShopMonitoring", "ShopWorkers"], "ebextension": ["storefront"],
+                {"amplify": [amplify, f"{amplify}-apireviewsrest", f"{amplify}-functionreviewsapi",
+                             f"{amplify}-storagereviewstable"],
+                 "cdk": ["ShopMonitoring", "ShopWorkers"], "ebextension": ["storefront"],
                  "yaml": ["data", "edge", "edge-WafStack", "iam", "network", "orders-api", "storefront-env"]})
 
 # %% [markdown]
@@ -91,13 +96,15 @@ workshop.expect(SOURCE, "formats", estate.stacks.groupby("format")["stack"].appl
 estate.resources[["stack", "logical_id", "type", "service", "stateful", "modality", "generated_by"]].head(12)
 
 # %% [markdown]
-# On the sample, the templates create 88 resources once SAM is expanded. The `.ebextensions` also reference two
-# resources that Elastic Beanstalk itself creates in the environment's stack (an auto scaling
-# group and a load balancer); iacviz lists them too, marked `generated_by = "ElasticBeanstalk"`.
+# On the sample, the templates create 102 resources once SAM is expanded (14 of them in the
+# Amplify project, marked `generated_by = "amplify"`: the Amplify CLI wrote those templates). The
+# `.ebextensions` also reference two resources that Elastic Beanstalk itself creates in the
+# environment's stack (an auto scaling group and a load balancer); iacviz lists them too, marked
+# `generated_by = "ElasticBeanstalk"`.
 
 # %%
 from_templates = estate.resources[estate.resources.generated_by.fillna("") != "ElasticBeanstalk"]
-workshop.expect(SOURCE, "resources the templates create", len(from_templates), 88)
+workshop.expect(SOURCE, "resources the templates create", len(from_templates), 102)
 estate.resources.groupby("service").size().sort_values(ascending=False).head(10)
 
 # %% [markdown]

@@ -59,7 +59,7 @@ estate
 
 # %%
 counts = estate.resources.modality.value_counts()
-workshop.expect(SOURCE, "resources by modality", counts.to_dict(), {"persistent": 71, "ephemeral": 16, "neutral": 3})
+workshop.expect(SOURCE, "resources by modality", counts.to_dict(), {"persistent": 79, "ephemeral": 19, "neutral": 6})
 counts
 
 # %% [markdown]
@@ -92,7 +92,8 @@ if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second
 # %%
 st = estate.stacks[["stack", "modality", "n_resources"]].sort_values(["modality", "stack"])
 workshop.expect(SOURCE, "persistent stacks", set(st[st.modality == "persistent"]["stack"]),
-                {"network", "edge", "edge-WafStack", "data", "iam", "ShopMonitoring"})
+                {"network", "edge", "edge-WafStack", "data", "iam", "ShopMonitoring",
+                 "amplify-reviews-prod-104512", "amplify-reviews-prod-104512-storagereviewstable"})
 st
 
 # %% [markdown]
@@ -141,12 +142,25 @@ if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second
 # ## Which stacks are mixed, and why?
 #
 # The shop team meant `network`, `edge`, `data`, `iam` and `ShopMonitoring` to be persistent,
-# and they are. The four application stacks are mixed. Look at them resource by resource:
+# and they are (so are the Amplify project's root and storage stacks). The four application stacks are mixed, and so are two stacks of the Amplify
+# project (more on it below). Look at them resource by resource:
 
 # %%
 res = estate.resources
 mixed = estate.stacks[estate.stacks.modality == "mixed"]["stack"]
-workshop.expect(SOURCE, "mixed stacks", set(mixed), {"orders-api", "storefront", "storefront-env", "ShopWorkers"})
+workshop.expect(
+    SOURCE,
+    "mixed stacks",
+    set(mixed),
+    {
+        "orders-api",
+        "storefront",
+        "storefront-env",
+        "ShopWorkers",
+        "amplify-reviews-prod-104512-apireviewsrest",
+        "amplify-reviews-prod-104512-functionreviewsapi",
+    },
+)
 res[res["stack"].isin(mixed)].groupby(["stack", "modality"])["logical_id"].apply(list).unstack()
 
 # %% [markdown]
@@ -158,6 +172,8 @@ res[res["stack"].isin(mixed)].groupby(["stack", "modality"])["logical_id"].apply
 # * `storefront` and `storefront-env` put **queues and alarms** into the Beanstalk environment:
 #   recreating the environment recreates its queues, and the messages in them are gone.
 # * `ShopWorkers` owns its **ECS cluster** (persistent) next to the service that runs on it.
+# * The Amplify project's function stack holds the function's **role** next to the function,
+#   and its API stack the **REST API** next to its deployment: the Amplify CLI writes them so.
 #
 # "Mixed" is a prompt for a conversation, not a verdict. Log groups created with their
 # function are a common pattern, while a queue that holds orders deserves a stack of its own.
@@ -185,6 +201,65 @@ views.modality_bars(estate.resources, estate.stacks, collapse_by_service=True)
 # %%
 persistent = views.filter_estate_frames(estate, modality="persistent")["resources"]
 persistent[persistent.stateful.fillna(False)].groupby("stack")["logical_id"].apply(list)
+
+# %% [markdown]
+# ## Amplify: one root stack per environment, managed by the Amplify CLI
+#
+# The sample's `reviews/` folder is an **Amplify Gen 1** project: a product-reviews feature a
+# front-end team built with the Amplify CLI. Nobody there writes CloudFormation wiring:
+# `amplify push` deploys one **root stack per environment** (named in
+# `amplify/team-provider-info.json`, with the environment's account and region), holding a
+# deployment bucket and two roles, and nests one stack per **category resource**: the DynamoDB
+# table (category `storage`), the function (`function`), the REST API (`api`). iacviz reads the
+# project the same way; the `app` and `environment` columns say which project and environment a
+# stack belongs to.
+
+# %%
+apps = estate.stacks[estate.stacks.app.notna()]
+workshop.expect(SOURCE, "Amplify stacks", len(apps), 4)
+apps[["stack", "parent_stack", "app", "environment", "account", "region", "modality"]]
+
+# %% [markdown]
+# Where each resource's lifetime sits, stack by stack of the project:
+
+# %%
+res[res["stack"].isin(apps["stack"])].groupby(["stack", "modality"])["logical_id"].apply(list).unstack()
+
+# %% [markdown]
+# What is persistent, what is ephemeral, and who manages it:
+#
+# * **Persistent**: the table in the storage stack (it holds the reviews; the CLI sets no
+#   `DeletionPolicy` on it, so removing the environment with `amplify env remove` deletes the
+#   data), the deployment bucket (kept: `Retain`) and the roles.
+# * **Ephemeral**: the function and the API's deployment, redeployed by every `amplify push`.
+# * **Who manages it**: the Amplify CLI (or Amplify Hosting's build) owns the whole tree. One
+#   `amplify push` updates the root and every nested stack, so a release of the function is an
+#   update of the stack tree that also holds the table: lifetimes are separated by nested stack,
+#   not by deployment.
+#
+# The shop's own persistent infrastructure stays out of that tree. The function needs the
+# catalogue database, which the `data` stack owns: it gets the **endpoint**, the name of the SSM
+# parameter `data` writes, as a plain parameter value (`dbEndpointParameter` in the function's
+# `parameters.json`, the environment variable `DB_ENDPOINT_PARAMETER` at run time), not an
+# `Fn::ImportValue`. So `data` can change without CloudFormation refusing it on the project's
+# account, and the Amplify environment can go without touching the shop's data. Within the
+# project, the root wires the table's name and ARN into the function (`dependsOn` in
+# `backend-config.json`), and the blast radius follows that wiring:
+
+# %%
+tables = res[res["stack"].isin(apps["stack"]) & (res.type == "AWS::DynamoDB::Table")]
+if tables.empty:
+    print("No Amplify storage table in this estate.")
+else:
+    table = f"{tables['stack'].iloc[0]}/{tables.logical_id.iloc[0]}"
+    reached = iacviz.blast_radius(estate, table)
+    print(f"replacing {table} reaches:")
+    print(reached[["stack", "logical_id", "impact"]].to_string(index=False))
+
+# %% [markdown]
+# What to see: the function and its policy, in another nested stack, are reached through the
+# parameters the root passes; nothing outside the project is, because the project reaches the
+# shop's database only through an endpoint it looks up at run time.
 
 # %% [markdown]
 # ## Conclusion

@@ -85,7 +85,7 @@ if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second
 estate.exports[["export_name", "stack", "output", "n_importers", "importers"]]
 
 # %%
-workshop.expect(SOURCE, "exports", len(estate.exports), 25)
+workshop.expect(SOURCE, "exports", len(estate.exports), 29)
 workshop.expect(SOURCE, "exports imported by some stack", int((estate.exports.n_importers > 0).sum()), 24)
 workshop.expect(SOURCE, "kinds of link", set(estate.imports.link), {"exact"})
 estate.imports[["stack", "source", "path", "export_name", "export_stack", "link"]].head(8)
@@ -111,14 +111,18 @@ views.export_map(estate.stacks, estate.imports, estate.exports)
 # an export nobody imports, a red node at the bottom an import that nothing exports.
 
 # %% [markdown]
-# On the sample, the red ring sits on `data`: `shop-data-DbEndpointAddress` is a leftover. The applications
-# read the database endpoint from an SSM parameter now. `iacviz.export_problems` lists
-# such problems in words:
+# On the sample, a red ring sits on `data`: `shop-data-DbEndpointAddress` is a leftover. The applications
+# read the database endpoint from an SSM parameter now. The other ring is the Amplify project's
+# root stack: the Amplify CLI exports its region, name, id and deployment bucket from every
+# root stack (`<stack>-Region`...), whether anyone imports them or not. Unused, but harmless and
+# not yours to remove. `iacviz.export_problems` lists such problems in words:
 
 # %%
 problems = iacviz.export_problems(estate)
 workshop.expect(SOURCE, "export problems", problems[["kind", "name"]].values.tolist(),
-                [["unused export", "shop-data-DbEndpointAddress"]])
+                [["unused export", "shop-data-DbEndpointAddress"]]
+                + [["unused export", f"amplify-reviews-prod-104512-{name}"]
+                   for name in ("Region", "StackName", "StackId", "DeploymentBucketName")])
 problems
 
 # %% [markdown]
@@ -178,13 +182,16 @@ if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second
 #
 # Imports (and nesting) order the stacks. `deployment_order` gives the **generations** that can
 # deploy in parallel, dependencies first; `deletion_order` is the reverse. CloudFormation
-# refuses to delete a stack while another imports from it.
+# refuses to delete a stack while another imports from it. (The Amplify project imports
+# nothing: its root goes first, its nested stacks with it.)
 
 # %%
 order = iacviz.deployment_order(estate)
 workshop.expect(SOURCE, "deployment order", order,
-                [["edge", "network"], ["data", "edge-WafStack"], ["ShopMonitoring", "iam"],
-                 ["ShopWorkers", "orders-api", "storefront", "storefront-env"]])
+                [["amplify-reviews-prod-104512", "edge", "network"],
+                 ["amplify-reviews-prod-104512-apireviewsrest", "amplify-reviews-prod-104512-functionreviewsapi",
+                  "amplify-reviews-prod-104512-storagereviewstable", "data", "edge-WafStack"],
+                 ["ShopMonitoring", "iam"], ["ShopWorkers", "orders-api", "storefront", "storefront-env"]])
 iacviz.deletion_order(estate)
 
 # %% [markdown]

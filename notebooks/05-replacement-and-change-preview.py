@@ -107,7 +107,7 @@ res = estate.resources
 stateful = res[res.stateful.fillna(False)][["stack", "logical_id", "type", "deletion_policy", "update_replace_policy"]]
 workshop.expect(SOURCE, "stateful resources with both policies",
                 set(stateful.dropna(subset=["deletion_policy", "update_replace_policy"]).logical_id),
-                {"DataKey", "AssetsBucket", "WafLogGroup", "WorkersLogGroup3C61F013"})
+                {"DataKey", "AssetsBucket", "WafLogGroup", "WorkersLogGroup3C61F013", "DeploymentBucket"})
 stateful
 
 # %% [markdown]

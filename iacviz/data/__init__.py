@@ -34,7 +34,7 @@ def _bundled(*parts: str) -> Path:
 
 
 def sample_estate() -> Path:
-    """Folder of the bundled sample estate: ten stacks of the "shop" application.
+    """Folder of the bundled sample estate: the "shop" application's fourteen stacks.
 
     Returns
     -------

@@ -369,6 +369,7 @@ def deploy_estate(demo: DemoAccount, estate_dir: Path, only: set[str] | None = N
                     TemplateBody=body,
                     Parameters=_parameters(raw),
                     Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+                    Tags=_tags(raw),
                 )
                 deployed.add(raw.name)
             except (ClientError, ResponseParserError) as exc:  # moto answers its own crashes with a 500 page
@@ -419,6 +420,15 @@ def describe_service_interfaces(demo: DemoAccount) -> None:
         ec2.modify_network_interface_attribute(NetworkInterfaceId=eni, Description={"Value": description})
 
 
+def _tags(raw: RawStack) -> list[dict[str, str]]:
+    """The tags the Amplify CLI puts on a project's root stack (its default tags.json)."""
+    if not raw.app:
+        return []
+    return [{"Key": "user:Application", "Value": raw.app}] + (
+        [{"Key": "user:Stack", "Value": raw.environment}] if raw.environment else []
+    )
+
+
 def _parameters(raw: RawStack) -> list[dict[str, str]]:
     declared = raw.template.get("Parameters") or {}
     out = []
@@ -443,11 +453,32 @@ def _body(demo: DemoAccount, raw: RawStack, kids: dict[str, RawStack]) -> str:
             title = ((props.get("Body") or {}).get("info") or {}).get("title")
             props["Name"] = title if isinstance(title, str) else logical_id
     for logical_id, child in kids.items():
+        passed = template["Resources"][logical_id]["Properties"].setdefault("Parameters", {})
+        for param, code_key in _code_parameters(child):
+            # An Amplify function's code lies in the deployment bucket its own root stack creates
+            # (created by `amplify init` long before, in a real account): here it waits in the
+            # artifacts bucket, and the root passes that bucket instead.
+            demo.client("s3").put_object(Bucket=ARTIFACTS_BUCKET, Key=code_key, Body=_tiny_zip())
+            passed[param] = ARTIFACTS_BUCKET
         key = f"{raw.name}/{logical_id}.json"
         demo.client("s3").put_object(Bucket=ARTIFACTS_BUCKET, Key=key, Body=_body(demo, child, {}))
         props = template["Resources"][logical_id]["Properties"]
         props["TemplateURL"] = f"https://{ARTIFACTS_BUCKET}.s3.amazonaws.com/{key}"
     return json.dumps(template)
+
+
+def _code_parameters(raw: RawStack) -> list[tuple[str, str]]:
+    """(bucket parameter, object key) of each function whose code bucket is a parameter of the
+    stack (``S3Bucket: !Ref deploymentBucketName``) and whose key is known."""
+    out = []
+    for res in (raw.template.get("Resources") or {}).values():
+        code = ((res.get("Properties") or {}) if isinstance(res, dict) else {}).get("Code") or {}
+        bucket, key = code.get("S3Bucket"), code.get("S3Key") if isinstance(code, dict) else None
+        if isinstance(key, dict) and isinstance(key.get("Ref"), str):
+            key = raw.parameter_values.get(key["Ref"])
+        if isinstance(bucket, dict) and isinstance(bucket.get("Ref"), str) and isinstance(key, str):
+            out.append((bucket["Ref"], key))
+    return out
 
 
 def _prepare_artifacts(demo: DemoAccount, raw: RawStack) -> None:

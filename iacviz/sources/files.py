@@ -83,6 +83,7 @@ class _Template:
     values_source: str = "estate-file"  # where the deployments' parameter values come from
     app: str | None = None
     generated_by: str | None = None  # what generated every resource of the template
+    format: str | None = None  # stacks.format, when not the file's own (json or yaml)
 
 
 def read_paths(
@@ -249,7 +250,13 @@ class _Reader:
         for t in project.templates:
             self.templates.append(
                 _Template(
-                    t.path, t.body, t.lines, nested_files=t.nested, app=project.app, generated_by=amplify.GENERATOR
+                    t.path,
+                    t.body,
+                    t.lines,
+                    nested_files=t.nested,
+                    app=project.app,
+                    generated_by=amplify.GENERATOR,
+                    format=amplify.GENERATOR,
                 )
             )
         for root in project.roots:
@@ -266,6 +273,7 @@ class _Reader:
                     values_source="amplify",
                     app=project.app,
                     generated_by=amplify.GENERATOR,
+                    format=amplify.GENERATOR,
                 )
             )
 
@@ -568,7 +576,7 @@ class _Reader:
             RawStack(
                 name=name,
                 source=self.display(t.path),
-                format="json" if t.path.suffix == ".json" else "yaml",
+                format=t.format or ("json" if t.path.suffix == ".json" else "yaml"),
                 template=body,
                 lines=t.lines,
                 raw_template=raw_body,

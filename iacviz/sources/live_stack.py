@@ -27,6 +27,7 @@ from iacviz.sources.live import (
     unchanged,
     unsupported,
 )
+from iacviz.sources.amplify import live_identity
 from iacviz.sources.raw import ErrorRow, RawStack
 
 DRIFT_POLL_SECONDS = 2.0  # DescribeStackDriftDetectionStatus is cheap; detection takes 5-60 s
@@ -161,6 +162,7 @@ class RegionScan:
             template = {"Resources": {lid: {"Type": r.get("resource_type")} for lid, r in resources.items()}}
         facts["parameters"] = mask_parameters(facts["parameters"], template, raw_template)
         facts["fetched"] = sorted(fetched)
+        app, environment = live_identity(name, facts.get("tags")) or (None, None)
         raw = RawStack(
             name=name,
             source=self.source(name),
@@ -175,6 +177,8 @@ class RegionScan:
             parameter_values_source="live",
             account=self.account,
             region=self.region,
+            environment=environment,
+            app=app,
             live=facts,
             live_resources=resources,
         )

@@ -119,6 +119,20 @@ def discover(root: Path) -> list[Stack]:
             for section in ("Resources", "Outputs"):
                 merged[section].update(doc.get(section) or {})
         stacks.append(Stack(ebx.parent.name, "ebextension", ebx, merged, {}, files))
+    # Amplify Gen 1 projects: one nested stack per resource of backend-config.json, its template
+    # the file named *template* in the resource's build/ folder, else in the resource's folder
+    for config in root.rglob("amplify/backend/backend-config.json"):
+        project = config.parents[2].name
+        for category, resources in json.loads(config.read_text()).items():
+            if category == "parameters":
+                continue
+            for resource in resources:
+                folder = config.parent / category / resource
+                found = sorted((folder / "build").glob("*template*.json")) or sorted(folder.glob("*template*.json"))
+                path = found[0]
+                stacks.append(
+                    Stack(f"{project}/{category}{resource}", "amplify", path, load_template(path), {}, [path])
+                )
     return stacks
 
 
@@ -410,6 +424,9 @@ def test_stack_inventory_and_resource_count() -> None:
         "ShopMonitoring": "cdk",
         "ShopWorkers": "cdk",
         "storefront": "ebextension",
+        "reviews/storagereviewstable": "amplify",
+        "reviews/functionreviewsapi": "amplify",
+        "reviews/apireviewsrest": "amplify",
     }
     total = sum(len(st.template.get("Resources") or {}) for st in stacks)
     assert 60 <= total <= 120, total
