@@ -237,3 +237,85 @@ def test_gen2_reads_the_sandbox_cloud_assembly(tmp_path):
 )
 def test_live_stacks_amplify_created_are_recognised(name, tags, expected):
     assert live_identity(name, tags) == expected
+
+
+def test_a_graphql_api_is_read_from_build_with_its_model_stacks(project):
+    config = _config(project)
+    config["api"]["notesgql"] = {
+        "service": "AppSync",
+        "providerPlugin": "awscloudformation",
+        # the CLI leaves an AppSync API's auth dependency out of the root: parameters.json has it
+        "dependsOn": [{"category": "auth", "resourceName": "notesauth", "attributes": ["UserPoolId"]}],
+    }
+    _save_config(project, config)
+    build = "amplify/backend/api/notesgql/build"
+    model_url = {
+        "Fn::Join": [
+            "/",
+            [
+                "https://s3.amazonaws.com",
+                {"Ref": "S3DeploymentBucket"},
+                {"Ref": "S3DeploymentRootKey"},
+                "stacks",
+                "Note.json",
+            ],
+        ]
+    }
+    api = {
+        "Parameters": {
+            p: {"Type": "String"} for p in ("env", "S3DeploymentBucket", "S3DeploymentRootKey", "AuthCognitoUserPoolId")
+        },
+        "Resources": {
+            "GraphQLAPI": {
+                "Type": "AWS::AppSync::GraphQLApi",
+                "Properties": {"Name": "notesgql", "AuthenticationType": "API_KEY"},
+            },
+            "Note": {
+                "Type": "AWS::CloudFormation::Stack",
+                "Properties": {
+                    "TemplateURL": model_url,
+                    "Parameters": {"AppSyncApiId": {"Fn::GetAtt": ["GraphQLAPI", "ApiId"]}, "env": {"Ref": "env"}},
+                },
+            },
+        },
+        "Outputs": {"GraphQLAPIIdOutput": {"Value": {"Fn::GetAtt": ["GraphQLAPI", "ApiId"]}}},
+    }
+    model = {
+        "Parameters": {"AppSyncApiId": {"Type": "String"}, "env": {"Type": "String"}},
+        "Resources": {
+            "NoteTable": {
+                "Type": "AWS::DynamoDB::Table",
+                "Properties": {
+                    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                    "BillingMode": "PAY_PER_REQUEST",
+                },
+            }
+        },
+    }
+    write(project, f"{build}/cloudformation-template.json", json.dumps(api))
+    write(project, f"{build}/stacks/Note.json", json.dumps(model))
+    params = {
+        "S3DeploymentBucket": "amplify-notes-dev-120045-deployment",
+        "S3DeploymentRootKey": "amplify-appsync-files/0a1b",
+    }
+    write(project, f"{build}/parameters.json", json.dumps(params))
+    write(project, "amplify/backend/api/notesgql/schema.graphql", "type Note @model { id: ID! }\n")
+    estate = iacviz.load(project, cache=False)
+    st = estate.stacks.set_index("stack")
+    assert st.loc[f"{DEV}-apinotesgql-Note", "parent_stack"] == f"{DEV}-apinotesgql"
+    assert st.loc[f"{DEV}-apinotesgql-Note", ["app", "environment"]].tolist() == ["notes", "dev"]
+    assert estate.errors[estate.errors.severity != "info"].empty, estate.errors.message.tolist()
+    passed = estate.parameters[estate.parameters["stack"] == f"{DEV}-apinotesgql"].set_index("name")
+    assert "authnotesauthUserPoolId" not in passed.index
+    assert passed.loc["S3DeploymentRootKey", "value"] == "amplify-appsync-files/0a1b"
+
+
+def test_the_cache_sees_a_new_gen2_assembly(tmp_path):
+    from iacviz.sources.files import walk_candidates
+
+    _gen2(tmp_path)
+    write(tmp_path / ".amplify" / "artifacts" / "cdk.out", "manifest.json", "{}")
+    write(tmp_path / "amplify" / ".config", "project-config.json", "{}")
+    seen = {p.relative_to(tmp_path).as_posix() for p in walk_candidates(tmp_path)}
+    assert {".amplify/artifacts/cdk.out/manifest.json", "amplify/.config/project-config.json"} <= seen

@@ -124,7 +124,13 @@ def walk_candidates(root: str | os.PathLike) -> Iterable[Path]:
         dirs[:] = sorted(
             d
             for d in dirs
-            if d not in _SKIP_DIRS and not d.startswith("asset.") and (not d.startswith(".") or d == ".ebextensions")
+            if d not in _SKIP_DIRS
+            and not d.startswith("asset.")
+            and (
+                not d.startswith(".")
+                or d in (".ebextensions", ".amplify")
+                or (d == ".config" and folder.endswith("amplify"))
+            )
         )
         here = Path(folder)
         for name in sorted(files):
