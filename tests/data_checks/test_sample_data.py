@@ -121,17 +121,28 @@ def discover(root: Path) -> list[Stack]:
         stacks.append(Stack(ebx.parent.name, "ebextension", ebx, merged, {}, files))
     # Amplify Gen 1 projects: one nested stack per resource of backend-config.json, its template
     # the file named *template* in the resource's build/ folder, else in the resource's folder
+    # (values: parameters.json, the first environment's name and values from team-provider-info,
+    # and one <category><resource><attribute> per dependsOn attribute, known only when deployed)
     for config in root.rglob("amplify/backend/backend-config.json"):
         project = config.parents[2].name
+        env, env_values = next(iter(json.loads((config.parents[1] / "team-provider-info.json").read_text()).items()))
         for category, resources in json.loads(config.read_text()).items():
             if category == "parameters":
                 continue
-            for resource in resources:
+            for resource, spec in resources.items():
                 folder = config.parent / category / resource
                 found = sorted((folder / "build").glob("*template*.json")) or sorted(folder.glob("*template*.json"))
                 path = found[0]
+                given = next(
+                    p for p in (folder / "build" / "parameters.json", folder / "parameters.json") if p.is_file()
+                )
+                params = {**json.loads(given.read_text()), "env": env}
+                params.update(env_values.get("categories", {}).get(category, {}).get(resource, {}))
+                for dep in spec.get("dependsOn", []):
+                    for attribute in dep["attributes"]:
+                        params[f"{dep['category']}{dep['resourceName']}{attribute}"] = "<deployed>"
                 stacks.append(
-                    Stack(f"{project}/{category}{resource}", "amplify", path, load_template(path), {}, [path])
+                    Stack(f"{project}/{category}{resource}", "amplify", path, load_template(path), params, [path])
                 )
     return stacks
 
