@@ -212,11 +212,19 @@ def test_cdk_stack_dependencies_and_cycles_do_not_crash():
 
 def test_sample_estate_deployment_order():
     # data/sample-estate/README.md: network, edge -> data -> iam, ShopMonitoring ->
-    # orders-api, storefront-env, storefront, ShopWorkers; edge's nested WAF stack follows edge.
+    # orders-api, storefront-env, storefront, ShopWorkers; edge's nested WAF stack follows edge,
+    # the Amplify project's category stacks follow its root (it imports nothing).
     order = iacviz.deployment_order(iacviz.load(SAMPLE))
+    amplify = "amplify-reviews-prod-104512"
     assert order == [
-        ["edge", "network"],
-        ["data", "edge-WafStack"],
+        [amplify, "edge", "network"],
+        [
+            f"{amplify}-apireviewsrest",
+            f"{amplify}-functionreviewsapi",
+            f"{amplify}-storagereviewstable",
+            "data",
+            "edge-WafStack",
+        ],
         ["ShopMonitoring", "iam"],
         ["ShopWorkers", "orders-api", "storefront", "storefront-env"],
     ]
