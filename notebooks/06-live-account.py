@@ -68,9 +68,13 @@ workshop.check("missing-in-account", answer, estate, repo=repo)
 # %% tags=["solution"]
 workshop.show_solution("missing-in-account", estate, repo=repo)
 if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second computation
-    amplify = "amplify-reviews-prod-104512"
-    nested = [f"{amplify}-apireviewsrest", f"{amplify}-functionreviewsapi", f"{amplify}-storagereviewstable"]
-    assert workshop.check("missing-in-account", ["storefront", "edge-WafStack", *nested], estate, repo=repo)
+    assert workshop.check(
+        "missing-in-account",
+        ["storefront", "edge-WafStack", "amplify-reviews-prod-104512-apireviewsrest",
+         "amplify-reviews-prod-104512-functionreviewsapi", "amplify-reviews-prod-104512-storagereviewstable"],
+        estate,
+        repo=repo,
+    )
 
 # %% [markdown]
 # ## Deployed stacks

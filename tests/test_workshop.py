@@ -34,7 +34,7 @@ CASES = {
     "stack-resources": (
         {"stack": "data"},
         [15, "15", " 15 ", 15.0, [15]],
-        [(90, "every resource of the estate")],
+        [(104, "every resource of the estate")],
         "fifteen",
     ),
     "most-persistent": ({}, ["network", "Network", ["network"], " network "], [("data", "stateful")], 42),
@@ -45,13 +45,13 @@ CASES = {
         {"four": 4},
     ),
     "deletion-reach": ({"target": "data/OrdersQueue"}, [4, "4"], [(5, "own stack")], "many"),
-    "stateful-without-policies": ({}, [6, "6"], [(14, "every stateful resource"), (10, "log groups")], True),
+    "stateful-without-policies": ({}, [7, "7"], [(19, "every stateful resource"), (14, "log groups")], True),
     "stack-stateful": (
         {"stack": "data"},
         [6, "6", "six".replace("six", "6")],
         [
             (15, "every resource of the stack"),
-            (14, "every stateful resource of the estate"),
+            (19, "every stateful resource of the estate"),
             (0, ".stack is a DataFrame method"),
         ],
         "half",
