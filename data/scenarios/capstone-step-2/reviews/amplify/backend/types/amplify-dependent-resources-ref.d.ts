@@ -1,0 +1,4 @@
+export type AmplifyDependentResourcesAttributes = {
+  "function": {"reviewsapi": {"Name": "string", "Arn": "string"}},
+  "storage": {"reviewstable": {"Name": "string", "Arn": "string"}}
+}
