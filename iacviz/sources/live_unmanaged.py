@@ -283,6 +283,8 @@ def _tagged(c, a, r):
             rid = rid.rpartition("autoScalingGroupName/")[2]
         if (service, kind) == ("rds", "snapshot") and rid.startswith("rds:"):
             continue  # automated snapshots: made by RDS, not by anyone's hand
+        if (service, kind) == ("cloudformation", "stack"):
+            continue  # a tagged stack itself (the Amplify CLI tags its root stacks): not outside a stack
         rtype = ARN_TYPES.get((service, kind), f"{service}:{kind}" if kind else service)
         rows.append(_row(a, r, rtype, rid, m["ResourceARN"], tags))
     return rows
