@@ -237,7 +237,9 @@ def test_exports_formats(capsys):
     assert exports["shop-network-PrivateSubnetIds"]["n_importers"] == 4
     code, out, _ = run(capsys, "exports", SAMPLE, "--format", "csv", "--show", "imports")
     df = pd.read_csv(io.StringIO(out))
-    assert list(df.columns) == ["stack", "source", "export_name", "export_stack", "link"]
+    # the Amplify project's stacks are placed (account and region from team-provider-info), the
+    # shop's are not: two places, so the table says where each importing stack is
+    assert list(df.columns) == ["stack", "account_region", "source", "export_name", "export_stack", "link"]
     assert set(df.link) <= {"exact", "inferred"}
     code, out, _ = run(capsys, "exports", SAMPLE, "--show", "problems", "--format", "json")
     assert [p["kind"] for p in json.loads(out)] == ["unused export"] * 5
