@@ -422,3 +422,18 @@ def test_capstone_copy_that_does_not_read_names_the_file(sample, tmp_path, capsy
         assert workshop.check(task, work, sample) is False
         said = _said(capsys)
         assert "read error: network/network.yaml" in said, said
+
+
+def test_review_questions_work_in_a_fresh_kernel():
+    """Notebook 07's path: `from iacviz import workshop` and the review, with no other iacviz name
+    touched first; the rules must register the derived frames they read (estate.export_problems)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from iacviz import workshop\n"
+        f"estate = workshop.open_source({str(SAMPLE)!r})\n"
+        "assert workshop.solution('stateful-without-policies', estate) > 0\n"  # it runs the review
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]

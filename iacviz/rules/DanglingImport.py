@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from ..analysis import problems as _problems  # noqa: F401 - registers estate.export_problems
 from ._base import Rule
 
 

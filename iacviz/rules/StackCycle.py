@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from ..analysis import problems as _problems  # noqa: F401 - registers estate.export_problems
 from ._base import Rule, problem_findings
 
 

@@ -38,6 +38,7 @@ from typing import Any
 import pandas as pd
 
 from .. import schema
+from ..analysis import problems as _problems  # noqa: F401 - registers estate.export_problems
 
 __all__ = ["top_risks"]
 
