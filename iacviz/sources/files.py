@@ -62,8 +62,6 @@ _NOT_CLOUDFORMATION = (
     ("*.code-workspace", "an editor workspace"),
     (".cfnlintrc*", "cfn-lint configuration"),
     ("serverless.y*ml", "a Serverless Framework service file"),
-    ("buildspec*.y*ml", "a CodeBuild build specification (scanned for export reads, see script_reads)"),
-    ("appspec.y*ml", "a CodeDeploy application specification (its hook scripts are scanned for export reads)"),
 )
 
 
@@ -231,7 +229,7 @@ class _Reader:
             for name in sorted(files):
                 path = here / name
                 rel_file = f"{rel}/{name}" if rel != "." else name
-                if name == ESTATE_FILE or not name.lower().endswith(TEMPLATE_SUFFIXES):
+                if name == ESTATE_FILE or not name.lower().endswith(TEMPLATE_SUFFIXES) or _build_spec(name):
                     continue
                 pattern = next((g for g in ignore if fnmatch.fnmatch(rel_file, g)), None)
                 if pattern is not None:
@@ -740,6 +738,13 @@ _TEMPLATE_KEYS = {
     "resources",
     "Globals",
 }
+
+
+def _build_spec(name: str) -> bool:
+    """A CodeBuild buildspec or CodeDeploy appspec: no template, read by the script scan
+    (iacviz.sources.scripts), so skipped without a row."""
+    lower = name.lower()
+    return lower.startswith("buildspec") or lower in ("appspec.yml", "appspec.yaml")
 
 
 def _skipped_folder(name: str) -> str | None:
