@@ -465,6 +465,56 @@ def test_export_in_use_removed_is_blocked_and_unused_export_is_not(tmp_path):
     assert row(p, "SgId", "output")["blocked"] == "Export net-SgId cannot be deleted as it is in use by app"
 
 
+NET_TWO_EXPORTS = """\
+Resources:
+  Old: {Type: AWS::SNS::Topic}
+  New: {Type: AWS::SNS::Topic}
+Outputs:
+%s"""
+OUT = "  %s:\n    Value: !Ref %s\n    Export: {Name: net-%s}\n"
+
+
+def _moved_import(root, outputs, imports, app_extra=""):
+    write(root, "net.yaml", NET_TWO_EXPORTS % "".join(OUT % (o, o, o) for o in outputs))
+    body = "".join(
+        f"  Q{n}:\n    Type: AWS::SQS::Queue\n    Properties: {{QueueName: !ImportValue net-{n}}}\n" for n in imports
+    )
+    write(root, "app.yaml", "Resources:\n" + (body or "  Q: {Type: AWS::SQS::Queue}\n") + app_extra)
+    return root
+
+
+def test_moving_an_import_and_removing_the_old_export_in_one_release_is_blocked(tmp_path):
+    # The importer still imports from net after the release, so it is updated after net; while
+    # net deletes the old export, app's deployed template still imports it, and CloudFormation
+    # refuses ("cannot be deleted as it is in use"). Hence the two-release migration.
+    before = _moved_import(tmp_path / "a", ["Old", "New"], ["Old"])
+    in_one = _moved_import(tmp_path / "b", ["New"], ["New"])
+    p = iacviz.plan_changes(before, in_one)
+    assert row(p, "Old", "output")["blocked"] == "Export net-Old cannot be deleted as it is in use by app"
+    # Two releases: first move the import, then delete the export; neither is refused.
+    step_1 = _moved_import(tmp_path / "c", ["Old", "New"], ["New"])
+    for a, b in ((before, step_1), (step_1, in_one)):
+        plan = iacviz.plan_changes(a, b)
+        assert plan.blocked.isna().all(), plan[["stack", "logical_id", "blocked"]]
+
+
+def test_an_importer_that_drops_every_import_of_the_exporter_keeps_nothing_in_use(tmp_path):
+    # No dependency is left, so nothing orders app after net: the export is not held by app.
+    before = _moved_import(tmp_path / "a", ["Old", "New"], ["Old"])
+    after = _moved_import(tmp_path / "b", ["New"], [])
+    assert iacviz.plan_changes(before, after).blocked.isna().all()
+
+
+def test_capstone_step_2_straight_from_the_sample_is_refused_and_after_step_1_is_not():
+    scenarios = ROOT / "data" / "scenarios"
+    straight = iacviz.plan_changes(ROOT / "data" / "sample-estate", scenarios / "capstone-step-2")
+    blocked = straight[straight.blocked.notna()]
+    assert list(zip(blocked["stack"], blocked.logical_id)) == [("network", "DbSecurityGroupId")]
+    assert blocked.blocked.iloc[0].endswith("in use by data")
+    after_step_1 = iacviz.plan_changes(scenarios / "capstone", scenarios / "capstone-step-2")
+    assert after_step_1.blocked.isna().all()
+
+
 def test_stack_present_on_one_side_only(tmp_path):
     p = iacviz.plan_changes(estate(tmp_path / "a", "one"), estate(tmp_path / "b", "one", app=False))
     r = row(p, "Q")

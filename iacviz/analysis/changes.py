@@ -91,7 +91,7 @@ def plan_changes(
     elif a_default and not b_default and len(b_estate.raw_stacks) == 1:
         a_estate, a_user, _ = _as_estate(after, after_parameters, b_estate.raw_stacks[0].name)
     b_views, a_views = views(b_estate, b_user), views(a_estate, a_user)
-    importers = _importers(a_estate)
+    importers = _importers(a_estate, b_estate)
     keep = _construct(stack, a_estate, b_estate, set(a_views) | set(b_views))
     only = {k.split("/", 1)[0] for k in keep} if keep is not None else {stack}
     rows: list[dict] = []
@@ -163,12 +163,16 @@ def _per_stack(given: ParameterValues, estate: Estate, stack: str | None) -> dic
     return out
 
 
-def _importers(estate: Estate):
-    """``importers(export_name, exporting_stack)``: the stacks of the new estate importing it, as
-    (certain, conditional): the second import it only under a condition of unknown value.
+def _importers(estate: Estate, before: Estate):
+    """``importers(export_name, exporting_stack)``: the stacks keeping it in use during the
+    release, as (certain, conditional): the second import it only under a condition of unknown
+    value.
 
-    The new side decides: a stack that still imports the export after its own update keeps
-    it in use, whatever the order of deployments.
+    Two kinds of stack keep an export in use. One still imports it after its own update,
+    whatever the order of deployments. The other imported it before and, after the release,
+    still imports something else from the exporting stack: it must be updated after that
+    stack, so while the exporter changes it still holds the old import, and CloudFormation
+    refuses (why moving an import to a new export takes two releases).
     """
     refs = estate.references
     # An import under a false condition is never evaluated: it keeps no export in use. One
@@ -178,12 +182,37 @@ def _importers(estate: Estate):
     for target, source_stack, active in zip(refs["target"], refs["source_stack"], refs.active.astype(object)):
         users = by_name.setdefault(target, {})
         users[source_stack] = users.get(source_stack, False) or (active is not pd.NA and bool(active))
+    after_deps = set(_linked_imports(estate).keys())
+    earlier: dict[tuple[str, str], dict[str, bool]] = {}
+    for (importer, exporter), names in _linked_imports(before).items():
+        if (importer, exporter) in after_deps:
+            for name, sure in names.items():
+                earlier.setdefault((name, exporter), {})[importer] = sure
 
     def importers(name: str, stack: str) -> ExportUsers:
-        found = sorted((s, sure) for s, sure in by_name.get(name, {}).items() if s != stack)
+        users = dict(by_name.get(name, {}))
+        for s, sure in earlier.get((name, stack), {}).items():
+            users[s] = users.get(s, False) or sure
+        found = sorted((s, sure) for s, sure in users.items() if s != stack)
         return ExportUsers([s for s, sure in found if sure], [s for s, sure in found if not sure])
 
     return importers
+
+
+def _linked_imports(estate: Estate) -> dict[tuple[str, str], dict[str, bool]]:
+    """``(importing stack, exporting stack) -> {export name: certain}`` of the imports that can
+    be evaluated (not under a false condition) and link to an exporting stack; scripts left out."""
+    imp = estate.imports
+    imp = imp[imp["stack"].notna() & imp.export_stack.notna() & ~imp.active.eq(False).fillna(False).astype(bool)]
+    out: dict[tuple[str, str], dict[str, bool]] = {}
+    for importer, exporter, name, active in zip(
+        imp["stack"], imp.export_stack, imp.export_name, imp.active.astype(object)
+    ):
+        if importer == exporter:
+            continue
+        names = out.setdefault((importer, exporter), {})
+        names[name] = names.get(name, False) or (active is not pd.NA and bool(active))
+    return out
 
 
 def _whole_stack(view: StackView, action: str, importers) -> list[dict]:
