@@ -68,7 +68,7 @@ estate
 estate.stacks[["stack", "format", "source", "modality", "n_resources", "parent_stack"]]
 
 # %% [markdown]
-# On the sample, fourteen stacks: six plain templates (one of them SAM), the nested child of `edge` (named by the
+# On the sample, sixteen stacks: eight plain templates (one of them SAM), the nested child of `edge` (named by the
 # loader), two CDK stacks from `cdk.out/`, the `storefront` stack that Elastic Beanstalk
 # builds from `.ebextensions`, and the four stacks of the Amplify project in `reviews/` (a root
 # stack and its three nested category stacks, modelled from `backend-config.json` the way
@@ -76,13 +76,14 @@ estate.stacks[["stack", "format", "source", "modality", "n_resources", "parent_s
 # sample estate it fails loudly if they ever change; on your own estate it just prints them.
 
 # %%
-workshop.expect(SOURCE, "stacks", len(estate.stacks), 14)
+workshop.expect(SOURCE, "stacks", len(estate.stacks), 16)
 amplify = "amplify-reviews-prod-104512"
 workshop.expect(SOURCE, "formats", estate.stacks.groupby("format")["stack"].apply(sorted).to_dict(),
                 {"amplify": [amplify, f"{amplify}-apireviewsrest", f"{amplify}-functionreviewsapi",
                              f"{amplify}-storagereviewstable"],
                  "cdk": ["ShopMonitoring", "ShopWorkers"], "ebextension": ["storefront"],
-                 "yaml": ["data", "edge", "edge-WafStack", "iam", "network", "orders-api", "storefront-env"]})
+                 "yaml": ["checkout", "data", "edge", "edge-WafStack", "iam", "network", "orders-api", "pipeline",
+                          "storefront-env"]})
 
 # %% [markdown]
 # ## Resources
@@ -96,7 +97,7 @@ workshop.expect(SOURCE, "formats", estate.stacks.groupby("format")["stack"].appl
 estate.resources[["stack", "logical_id", "type", "service", "stateful", "modality", "generated_by"]].head(12)
 
 # %% [markdown]
-# On the sample, the templates create 102 resources once SAM is expanded (14 of them in the
+# On the sample, the templates create 116 resources once SAM is expanded (14 of them in the
 # Amplify project, marked `generated_by = "amplify"`: the Amplify CLI wrote those templates). The
 # `.ebextensions` also reference two resources that Elastic Beanstalk itself creates in the
 # environment's stack (an auto scaling group and a load balancer); iacviz lists them too, marked
@@ -104,7 +105,7 @@ estate.resources[["stack", "logical_id", "type", "service", "stateful", "modalit
 
 # %%
 from_templates = estate.resources[estate.resources.generated_by.fillna("") != "ElasticBeanstalk"]
-workshop.expect(SOURCE, "resources the templates create", len(from_templates), 102)
+workshop.expect(SOURCE, "resources the templates create", len(from_templates), 116)
 estate.resources.groupby("service").size().sort_values(ascending=False).head(10)
 
 # %% [markdown]

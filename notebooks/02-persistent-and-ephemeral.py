@@ -59,7 +59,7 @@ estate
 
 # %%
 counts = estate.resources.modality.value_counts()
-workshop.expect(SOURCE, "resources by modality", counts.to_dict(), {"persistent": 79, "ephemeral": 19, "neutral": 6})
+workshop.expect(SOURCE, "resources by modality", counts.to_dict(), {"persistent": 85, "ephemeral": 27, "neutral": 6})
 counts
 
 # %% [markdown]
@@ -111,7 +111,7 @@ views.modality_bars(estate.resources, estate.stacks)
 # What to see: each bar is a stack, its colours the share of persistent (blue), ephemeral (green)
 # and neutral (grey) resources. A bar of one colour is a stack with one lifetime; a ⚠ marks a
 # stack that mixes both, and its diamond lists the resources to discuss. On the sample, the four
-# application stacks carry the mark.
+# application stacks carry the mark, and so do the pipeline and the checkout service.
 
 # %% [markdown]
 # ## Exercise: design a split
@@ -142,8 +142,9 @@ if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second
 # ## Which stacks are mixed, and why?
 #
 # The shop team meant `network`, `edge`, `data`, `iam` and `ShopMonitoring` to be persistent,
-# and they are (so are the Amplify project's root and storage stacks). The four application stacks are mixed, and so are two stacks of the Amplify
-# project (more on it below). Look at them resource by resource:
+# and they are (so are the Amplify project's root and storage stacks). The four application stacks are mixed, and so
+# are the release pipeline and the checkout service (both come back at the end of this notebook) and two stacks of the
+# Amplify project (more on it below). Look at them resource by resource:
 
 # %%
 res = estate.resources
@@ -157,6 +158,8 @@ workshop.expect(
         "storefront",
         "storefront-env",
         "ShopWorkers",
+        "checkout",
+        "pipeline",
         "amplify-reviews-prod-104512-apireviewsrest",
         "amplify-reviews-prod-104512-functionreviewsapi",
     },
@@ -172,6 +175,9 @@ res[res["stack"].isin(mixed)].groupby(["stack", "modality"])["logical_id"].apply
 # * `storefront` and `storefront-env` put **queues and alarms** into the Beanstalk environment:
 #   recreating the environment recreates its queues, and the messages in them are gone.
 # * `ShopWorkers` owns its **ECS cluster** (persistent) next to the service that runs on it.
+# * `checkout` owns its cluster, load balancer and target groups next to the task definition and
+#   task set that every release replaces; `pipeline` keeps its role next to the pipeline
+#   itself (see "Who deploys what" below).
 # * The Amplify project's function stack holds the function's **role** next to the function,
 #   and its API stack the **REST API** next to its deployment: the Amplify CLI writes them so.
 #
@@ -260,6 +266,134 @@ else:
 # What to see: the function and its policy, in another nested stack, are reached through the
 # parameters the root passes; nothing outside the project is, because the project reaches the
 # shop's database only through an endpoint it looks up at run time.
+
+# %% [markdown]
+# ## Who deploys what: pipelines, build scripts and blue/green
+#
+# Templates are not the only thing that decides what lives long and what is redeployed. Three
+# more systems take part in every release, and each manages something different:
+#
+# * A **pipeline** (CodePipeline) deploys stacks with its CloudFormation deploy actions. The
+#   pipeline is configuration you keep: its stack outlives every release it runs. The stacks it
+#   deploys are redeployed by each release. CodePipeline runs the release; CloudFormation still
+#   manages each stack it deploys.
+# * Its **build scripts** (a `buildspec.yml`, shell scripts, Makefiles, CI workflows) often read
+#   exports with the AWS CLI instead of `Fn::ImportValue`. CloudFormation never sees those
+#   reads. iacviz scans the scripts as text (it never runs them) and lists each read as an
+#   import with `via = "script"`, the file and the line.
+# * A **blue/green** ECS service (the `AWS::CodeDeployBlueGreen` transform) is managed by
+#   CodeDeploy during an update: it starts a green copy of the task set, shifts the traffic to
+#   it, then deletes the blue one. The green copy exists only during a release and is written
+#   in no template: the most ephemeral infrastructure of all.
+#
+# First the pipelines: every deploy action becomes a `Deploys` reference from the pipeline's
+# stack to the stack (or, for Elastic Beanstalk, ECS and CodeDeploy actions, the resource) it
+# deploys.
+
+# %%
+refs = estate.references
+deploys = refs[refs.kind == "Deploys"][["source_stack", "source", "target_stack", "target", "target_kind"]]
+workshop.expect(SOURCE, "stacks the pipeline deploys", set(deploys.target_stack.dropna()),
+                {"orders-api", "storefront-env", "checkout"})
+deploys
+
+# %% [markdown]
+# Reading the table: `source_stack` holds the pipeline, `target_stack` the stack it deploys. A
+# deploy action names its stack by `StackName` only, never by a reference, so this is the one
+# place where the link shows. The deployment order counts it: a pipeline's stack must exist
+# before the stacks it deploys.
+
+# %%
+release = sorted(set(deploys.source_stack) | set(deploys.target_stack.dropna()))
+order = {s: i for i, wave in enumerate(iacviz.deployment_order(estate)) for s in wave}
+{s: order.get(s) for s in release}
+
+# %% [markdown]
+# Each number is a deployment wave: 0 deploys first. The pipeline sits in an earlier wave
+# than every stack it deploys. On the sample, `checkout` sits in an early wave too: its
+# template imports nothing (a blue/green template may not), and the values it needs from
+# `network` and `iam` reach it through the build script, which the order cannot see.
+#
+# Now the lifetimes of the release machinery: the pipeline's stack and the stacks it deploys,
+# by modality.
+
+# %%
+if release:
+    picked = views.filter_estate_frames(estate, stacks=release)
+    fig = views.modality_bars(picked["resources"], picked["stacks"])
+else:
+    fig = views.modality_bars(estate.resources, estate.stacks)
+fig
+
+# %% [markdown]
+# What to see: the pipeline's stack is mixed. Its IAM role is persistent (other stacks' deploy
+# actions run as that role) while the pipeline and the build project are configuration,
+# recreated from the template without loss. Its artifact bucket lives outside it, made once
+# per account. The deployed stacks keep their own mix, which the pipeline does not change.
+#
+# ## Build scripts that read exports
+#
+# The imports with `via = "script"` are the reads the build scripts make. Each names its file
+# and line.
+
+# %%
+imp = estate.imports
+scripts = imp[imp.via == "script"][["file", "line", "export_name", "export_stack", "link"]]
+workshop.expect(SOURCE, "exports the build reads", len(scripts), 8)
+scripts
+
+# %% [markdown]
+# Such an export is in use, though no template imports it: iacviz no longer reports it as
+# unused, and a blast radius reaches the script. Here the blast radius of a change to an
+# export the build reads: the `(scripts)` ring holds the script, its line in the hover.
+
+# %%
+read = scripts.dropna(subset=["export_stack"])
+if len(read):
+    target = f"{read.export_stack.iloc[0]}/Outputs.{imp[imp.via == 'script'].export_output.dropna().iloc[0]}"
+    blast = iacviz.blast_radius(estate, target, "update")
+else:
+    blast = iacviz.blast_radius(estate, estate.stacks["stack"].iloc[0], "update")
+views.blast_sunburst(blast)
+
+# %% [markdown]
+# What to see: the stacks that import the export are refused by CloudFormation while they
+# import it (the outlined sectors). The script is not: CloudFormation does not know it reads
+# the value, lets the change through, and the build reads the new value, or fails, at its
+# next run. That is why iacviz names the script in the refusal text and in the plan.
+#
+# ## A blue/green service
+#
+# `estate.blue_green` lists what each blue/green hook covers: the ECS service it deploys, the
+# blue task definition and task set (in the template), their green copies (named by the hook,
+# created only during an update), the listeners and the two target groups.
+
+# %%
+bg = estate.blue_green
+workshop.expect(SOURCE, "blue/green services", set(bg[bg.role == "service"].logical_id), {"CheckoutService"})
+bg[["stack", "hook", "role", "logical_id", "color", "exists", "traffic_routing"]]
+
+# %% [markdown]
+# Reading the table: rows with `exists` False are the green resources. They are ephemeral by
+# design, and CodeDeploy, not your template, manages them. What does a new image do to such a
+# service? The plan shows it: a new task definition under the hook is a `BlueGreen` action,
+# not a replacement of the service.
+
+# %%
+if len(bg):
+    stack = bg["stack"].iloc[0]
+    plan = iacviz.plan_changes(estate, estate, after_parameters={stack: {"Image": "public.ecr.aws/nginx/nginx:1.28"}},
+                               stack=stack)
+else:
+    plan = iacviz.plan_changes(estate, estate)
+plan[["stack", "logical_id", "action", "will_replace", "blocked", "note"]]
+
+# %% [markdown]
+# Reading the plan: the task definition, the task set and the primary task set are part of one
+# blue/green deployment, and nothing is replaced in place: the service stays and keeps serving
+# while the traffic moves. CloudFormation refuses such an update when it also changes any other
+# resource of the stack; the `blocked` column would say so. Persistent: the service, the load
+# balancer, the target groups. Ephemeral: the task sets, blue and green, which take turns.
 
 # %% [markdown]
 # ## Conclusion

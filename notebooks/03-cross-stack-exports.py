@@ -188,9 +188,9 @@ if workshop.is_sample(SOURCE):  # the answer pinned for the sample, not a second
 # %%
 order = iacviz.deployment_order(estate)
 workshop.expect(SOURCE, "deployment order", order,
-                [["amplify-reviews-prod-104512", "edge", "network"],
+                [["amplify-reviews-prod-104512", "edge", "network", "pipeline"],
                  ["amplify-reviews-prod-104512-apireviewsrest", "amplify-reviews-prod-104512-functionreviewsapi",
-                  "amplify-reviews-prod-104512-storagereviewstable", "data", "edge-WafStack"],
+                  "amplify-reviews-prod-104512-storagereviewstable", "checkout", "data", "edge-WafStack"],
                  ["ShopMonitoring", "iam"], ["ShopWorkers", "orders-api", "storefront", "storefront-env"]])
 iacviz.deletion_order(estate)
 

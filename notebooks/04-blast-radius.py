@@ -69,7 +69,9 @@ blast[["stack", "logical_id", "type", "depth", "impact", "blocked"]]
 # %%
 replaced = sorted(blast[blast.impact == "replaced"].logical_id)
 workshop.expect(SOURCE, "replaced", replaced, ["AppIngressFromLoadBalancer", "AppSecurityGroup", "DbIngressFromApp"])
-workshop.expect(SOURCE, "stacks reached", set(blast["stack"]), {"network", "orders-api", "storefront-env", "ShopWorkers"})
+# "(scripts)" groups the build scripts that read the export (notebook 2): no stack, yet reached.
+workshop.expect(SOURCE, "stacks reached", set(blast["stack"]),
+                {"network", "orders-api", "storefront-env", "ShopWorkers", "(scripts)"})
 blocked = blast[(blast.blocked != "") & (blast.kind == "resource")]
 workshop.expect(SOURCE, "blocked resources", set(zip(blocked["stack"], blocked.logical_id)),
                 {("orders-api", "CreateOrderFunction"), ("orders-api", "GetOrderFunction"),

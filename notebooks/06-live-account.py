@@ -50,7 +50,7 @@ estate
 # %% [markdown]
 # ## Exercise: predict
 #
-# **Predict.** The repository has fourteen stacks. Before you look at the account: which of them
+# **Predict.** The repository has sixteen stacks. Before you look at the account: which of them
 # will *not* appear under their own name once deployed? Think about how each was deployed.
 #
 # Type your answer in the next cell and run it: `workshop.check` tells you whether it is right (with no answer, it prints a hint).

@@ -81,7 +81,7 @@ findings.groupby(["severity", "rule_id", "title"]).size().rename("findings").res
 # %%
 by_rule = findings.groupby("rule_id").size().to_dict()
 workshop.expect(SOURCE, "errors", int((findings.severity == "error").sum()), 0)
-workshop.expect(SOURCE, "mixed stacks (W1001)", by_rule.get("W1001", 0), 6)
+workshop.expect(SOURCE, "mixed stacks (W1001)", by_rule.get("W1001", 0), 8)
 workshop.expect(SOURCE, "unused exports (I2003)", by_rule.get("I2003", 0), 5)
 workshop.expect(SOURCE, "exports in heavy use (W2001)", by_rule.get("W2001", 0), 3)
 

@@ -937,8 +937,9 @@ def _grade_move_queues(baseline: Any, folder: Any) -> tuple[bool, str]:
     from ..analysis.problems import export_problems
 
     work = open_source(folder)
-    if len(work.errors):
-        first = work.errors.iloc[0]
+    unread = work.errors[work.errors.severity == "error"]  # info rows (a buildspec skipped) are no read error
+    if len(unread):
+        first = unread.iloc[0]
         return False, f"your copy has a read error: {first.source}: {first.message}"
     res = work.resources
     left = res[(res["stack"] == "storefront") & (res.type == "AWS::SQS::Queue")]
@@ -987,8 +988,9 @@ def _grade_migration(baseline: Any, folder: Any) -> tuple[bool, str]:
     from ..analysis.changes import plan_changes
 
     work = open_source(folder)  # an estate passes through: step 2 grades the step 1 it opened itself
-    if len(work.errors):
-        first = work.errors.iloc[0]
+    unread = work.errors[work.errors.severity == "error"]  # info rows (a buildspec skipped) are no read error
+    if len(unread):
+        first = unread.iloc[0]
         return False, f"your copy has a read error: {first.source}: {first.message}"
     ex, imp = work.exports, _stack_imports(work)
     users = sorted(set(imp[imp.export_name == OLD_DB_SG_EXPORT]["stack"]))
@@ -1088,8 +1090,9 @@ def _grade_migration_step_2(baseline: Any, folder: Any, deployed: Any = None) ->
             "there, then copy it again for step 2: capstone_copy(STEP_2, source=WORK, fresh=True)."
         )
     work = open_source(folder)
-    if len(work.errors):
-        first = work.errors.iloc[0]
+    unread = work.errors[work.errors.severity == "error"]  # info rows (a buildspec skipped) are no read error
+    if len(unread):
+        first = unread.iloc[0]
         return False, f"your copy has a read error: {first.source}: {first.message}"
     ex = work.exports
     if OLD_DB_SG_EXPORT in set(ex.export_name):

@@ -337,14 +337,31 @@ def _cfn_templates() -> list[Path]:
     return sorted(set(paths))
 
 
+def _outside_regions(match: Any, path: Path) -> bool:
+    # lint_all checks every region; a template's own cfn-lint config (Metadata) may name the
+    # regions it is deployed in, as cfn-lint's command line honours.
+    meta = (load_template(path).get("Metadata") or {}).get("cfn-lint", {}).get("config", {})
+    regions = meta.get("regions") or []
+    found = re.search(r"does not exist in '([a-z0-9-]+)'", match.message)
+    return match.rule.id == "E3006" and bool(regions) and bool(found) and found.group(1) not in regions
+
+
+def _cfn_lint_lacks_hooks(match: Any, text: str) -> bool:
+    # cfn-lint's schema of a template's top level has no Hooks section, which the
+    # AWS::CodeDeployBlueGreen transform reads (CloudFormation user guide, "Perform ECS
+    # blue/green deployments through CodeDeploy using CloudFormation"): a gap of the linter.
+    return match.rule.id == "E1001" and "'Hooks'" in match.message and "AWS::CodeDeployBlueGreen" in text
+
+
 @pytest.mark.parametrize("path", _cfn_templates(), ids=lambda p: str(p.relative_to(DATA)))
 def test_template_passes_cfn_lint_without_errors(path: Path) -> None:
     from cfnlint.api import lint_all
 
+    text = path.read_text()
     errors = [
         f"{m.rule.id} line {m.linenumber}: {m.message}"
-        for m in lint_all(path.read_text())
-        if m.rule.severity == "error"
+        for m in lint_all(text)
+        if m.rule.severity == "error" and not _cfn_lint_lacks_hooks(m, text) and not _outside_regions(m, path)
     ]
     assert not errors, "\n".join(errors)
 
@@ -353,9 +370,25 @@ def test_every_plain_template_is_named_in_the_estate_file(estate_root: Path, est
     root = estate_root
     known = {st.path.resolve() for st in estate if st.kind in ("template", "sam", "nested")}
     for path in list(root.rglob("*.yaml")) + list(root.rglob("*.yml")):
-        if path.name == "iacviz-estate.yaml" or ".ebextensions" in path.parts:
+        if path.name == "iacviz-estate.yaml" or ".ebextensions" in path.parts or path.name.startswith("buildspec"):
             continue
         assert path.resolve() in known, f"{path} is neither listed nor a nested child"
+
+
+# Values a stack gets at deploy time from the pipeline's build, not from the estate file: the
+# blue/green checkout template may not import, so pipeline/buildspec.yml reads the exports and
+# writes them into the deploy action's template configuration.
+_FROM_THE_BUILD = {
+    "checkout": (
+        "VpcId",
+        "PublicSubnetIds",
+        "PrivateSubnetIds",
+        "LoadBalancerSecurityGroupId",
+        "AppSecurityGroupId",
+        "TaskRoleArn",
+        "ExecutionRoleArn",
+    )
+}
 
 
 def test_estate_parameters_exist_and_are_allowed(estate: list[Stack]) -> None:
@@ -367,6 +400,8 @@ def test_estate_parameters_exist_and_are_allowed(estate: list[Stack]) -> None:
             if allowed is not None and not isinstance(value, dict):
                 assert str(value) in [str(a) for a in allowed], (st.name, pname, value)
         for pname, spec in declared.items():
+            if pname in _FROM_THE_BUILD.get(st.name, ()):
+                continue
             assert "Default" in spec or pname in st.parameters, (
                 f"{st.name}: parameter {pname} has no default and no value"
             )
@@ -431,6 +466,8 @@ def test_stack_inventory_and_resource_count() -> None:
         "iam": "template",
         "orders-api": "sam",
         "storefront-env": "template",
+        "checkout": "template",
+        "pipeline": "template",
         "edge/WafStack": "nested",
         "ShopMonitoring": "cdk",
         "ShopWorkers": "cdk",
