@@ -213,15 +213,18 @@ def test_cdk_stack_dependencies_and_cycles_do_not_crash():
 def test_sample_estate_deployment_order():
     # data/sample-estate/README.md: network, edge -> data -> iam, ShopMonitoring ->
     # orders-api, storefront-env, storefront, ShopWorkers; edge's nested WAF stack follows edge,
-    # the Amplify project's category stacks follow its root (it imports nothing).
+    # the Amplify project's category stacks follow its root (it imports nothing); the release
+    # pipeline imports nothing and goes before checkout, which it deploys (checkout imports
+    # nothing either: its build hands it the exports).
     order = iacviz.deployment_order(iacviz.load(SAMPLE))
     amplify = "amplify-reviews-prod-104512"
     assert order == [
-        [amplify, "edge", "network"],
+        [amplify, "edge", "network", "pipeline"],
         [
             f"{amplify}-apireviewsrest",
             f"{amplify}-functionreviewsapi",
             f"{amplify}-storagereviewstable",
+            "checkout",
             "data",
             "edge-WafStack",
         ],

@@ -159,24 +159,28 @@ def test_empty_estate():
 
 def test_tables_hold_every_row_of_their_frames(sample_page, sample):
     tables = _tables(sample_page)
+    # columns by heading: a multi-place estate (the sample's Amplify project has an account and
+    # region, the shop none) gets an account:region column after the stack
+    heads = {name: cols for name, (cols, _) in _tables(sample_page, heads=True).items()}
     assert len(tables["stacks"]) == len(sample.stacks)
     assert len(tables["resources"]) == len(sample.resources)
     assert len(tables["exports"]) == len(sample.exports)
     findings = iacviz.review(sample)
     for rule_id, n in findings.rule_id.value_counts().items():
         assert len(tables[f"findings-{rule_id}"]) == n, rule_id
-    by_resource = {(r[1], r[2]): r for r in tables["replacement-prone"]}  # stack, resource
+    col = {h: i for i, h in enumerate(heads["replacement-prone"])}
+    by_resource = {(r[col["stack"]], r[col["resource"]]): r for r in tables["replacement-prone"]}
     prone = iacviz.replacement_prone(sample)
     assert len(by_resource) == len(prone.groupby(["stack", "logical_id"]))
     # a resource's create-only properties as a list of lines, each with what drives it
     sample_row = prone.iloc[0]
-    lines = by_resource[(sample_row["stack"], sample_row["logical_id"])][4]
+    lines = by_resource[(sample_row["stack"], sample_row["logical_id"])][col["create-only properties"]]
     assert isinstance(lines, list) and any(line.startswith(sample_row["path"].split("/", 2)[-1]) for line in lines)
     # the resources table's columns, as text
     first = sample.resources.iloc[0]
-    row = tables["resources"][0]
-    assert row[:3] == [first["stack"], first["logical_id"], first["type"]]
-    assert row[4] in {"yes", "no"}
+    row = dict(zip(heads["resources"], tables["resources"][0]))
+    assert [row["stack"], row["resource"], row["type"]] == [first["stack"], first["logical_id"], first["type"]]
+    assert row["stateful"] in {"yes", "no"}
 
 
 def test_the_unread_note_reads(tmp_path):
