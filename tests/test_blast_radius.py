@@ -259,9 +259,11 @@ def test_bad_target_and_change(estate):
 def test_sample_estate_vpc_replacement_is_blocked_by_its_export():
     e = iacviz.load(SAMPLE)
     r = rows(iacviz.blast_radius(e, "network/Vpc"))
-    # data.yaml and web/storefront-env.yaml import ${NetworkStack}-VpcId.
+    # data.yaml and web/storefront-env.yaml import ${NetworkStack}-VpcId; the pipeline's build reads it
+    # with list-exports (line 13 of the buildspec), which CloudFormation does not know.
     assert r["network/Outputs.VpcId"].blocked == (
         "Export shop-network-VpcId cannot be updated as it is in use by data, storefront-env"
+        "; also read by script pipeline/buildspec.yml:13"
     )
     assert {k.split("/")[0] for k in r} >= {"network", "data", "storefront-env"}
 

@@ -214,7 +214,8 @@ def deployment_ranks(
         return {n: pos.get(n, len(pos)) for n in names}
     g = nx.DiGraph()
     g.add_nodes_from(names)
-    sure = imports[imports.link.isin(ORDERING_LINKS) & imports.export_stack.notna()]
+    # a build script's read (via "script") has no importing stack: it orders no deployment
+    sure = imports[imports.link.isin(ORDERING_LINKS) & imports.export_stack.notna() & imports["stack"].notna()]
     g.add_edges_from((a, b) for a, b in zip(sure.export_stack, sure["stack"]) if a != b)
     g.add_edges_from((p, c) for c, p in (parents or {}).items() if p in g and c in g)
     waves = _waves(g)

@@ -12,6 +12,9 @@ the way the AWS tooling would before calling CloudFormation:
 * CDK stacks are deployed from ``cdk.out`` with the bootstrap version parameter present
   in SSM, as ``cdk bootstrap`` leaves it.
 * ``.ebextensions`` are Elastic Beanstalk configuration, not stacks: not deployed.
+* A stack with a parameter that has neither a default nor a value in the repository (a
+  blue/green service whose values a pipeline's build reads from the exports) is not deployed:
+  only what the repository alone can deploy is.
 * Resource types moto's CloudFormation lacks (WAFv2, CloudWatch alarms, SNS
   subscriptions, bucket/queue policies, API Gateway stages, Elastic Beanstalk, CDK
   metadata...) get a generic stand-in model registered with moto, and what moto's engine
@@ -327,7 +330,7 @@ def deploy_estate(demo: DemoAccount, estate_dir: Path, only: set[str] | None = N
     for raw in raws:
         if raw.parent_stack:
             children.setdefault(raw.parent_stack, {})[raw.parent_resource] = raw
-    plan = [r for r in raws if r.format != "ebextension" and not r.parent_stack]
+    plan = [r for r in raws if r.format != "ebextension" and not r.parent_stack and not _unfilled(r)]
     parent = {r.name: r.parent_stack for r in raws}
 
     def root(name: str) -> str:  # a nested stack deploys with its top-level parent
@@ -427,6 +430,14 @@ def _tags(raw: RawStack) -> list[dict[str, str]]:
     return [{"Key": "user:Application", "Value": raw.app}] + (
         [{"Key": "user:Stack", "Value": raw.environment}] if raw.environment else []
     )
+
+
+def _unfilled(raw: RawStack) -> list[str]:
+    """Parameters with no default and no value in the repository: whoever deploys the stack (a
+    pipeline's build, say) supplies them, so the demo cannot, and leaves the stack out."""
+    declared = raw.template.get("Parameters") or {}
+    given = {k for k, v in raw.parameter_values.items() if v is not None}
+    return [k for k, d in declared.items() if isinstance(d, dict) and "Default" not in d and k not in given]
 
 
 def _parameters(raw: RawStack) -> list[dict[str, str]]:
