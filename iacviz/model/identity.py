@@ -114,6 +114,11 @@ def resolve_stack(stacks: pd.DataFrame, text: str) -> str:
         facts = {_present(stacks[c].iat[i]) for c in ("environment", "account", "region") if c in stacks}
         if all(q in facts for q in wanted):
             found.append(key)
+    return _the_one(text, found)
+
+
+def _the_one(text: str, found: list[str]) -> str:
+    """The one stack key `text` names, or IacvizError: ambiguous (with the candidates) or unknown."""
     if len(found) == 1:
         return found[0]
     if found:
@@ -198,14 +203,7 @@ class StackIndex:
         name, _, qual = text.partition(SEPARATOR)
         wanted = [q for q in qual.split(":") if q]
         found = [key for key, facts in self.by_name.get(name, ()) if all(q in facts for q in wanted)]
-        if len(found) == 1:
-            return found[0]
-        if found:
-            raise IacvizError(
-                f"stack {text!r} is ambiguous: it may be {', '.join(found[:8])}"
-                f"{' ...' if len(found) > 8 else ''}; write the stack key"
-            )
-        raise IacvizError(f"no stack {text!r} in the estate")
+        return _the_one(text, found)
 
     def canonical_target(self, target: str) -> str:
         """As :func:`canonical_target`."""
