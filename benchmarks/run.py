@@ -35,6 +35,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from benchmarks.common import RESOURCES_PER_STACK, estate_folder, log, machine, run_child  # noqa: E402
+from benchmarks.report_open import ARGS, CHROMIUM  # noqa: E402
 
 HERE = REPO / "benchmarks"
 SECTIONS = ("reading", "speed", "analysis", "live", "growth")
@@ -639,18 +640,7 @@ def plot_growth(rows: list[dict[str, Any]], png: Path) -> None:
         page_file = Path(tmp) / "growth.html"
         fig.write_html(page_file, include_plotlyjs=True, full_html=True, config={"staticPlot": True})
         with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=[
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
-            )
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             try:
                 page = browser.new_page(viewport={"width": 1100, "height": 480})
                 page.goto(page_file.as_uri())
