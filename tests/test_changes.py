@@ -474,12 +474,12 @@ Outputs:
 OUT = "  %s:\n    Value: !Ref %s\n    Export: {Name: net-%s}\n"
 
 
-def _moved_import(root, outputs, imports, app_extra=""):
+def _moved_import(root, outputs, imports):
     write(root, "net.yaml", NET_TWO_EXPORTS % "".join(OUT % (o, o, o) for o in outputs))
     body = "".join(
         f"  Q{n}:\n    Type: AWS::SQS::Queue\n    Properties: {{QueueName: !ImportValue net-{n}}}\n" for n in imports
     )
-    write(root, "app.yaml", "Resources:\n" + (body or "  Q: {Type: AWS::SQS::Queue}\n") + app_extra)
+    write(root, "app.yaml", "Resources:\n" + (body or "  Q: {Type: AWS::SQS::Queue}\n"))
     return root
 
 
