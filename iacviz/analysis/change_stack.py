@@ -423,6 +423,10 @@ class StackPlan:
             return None
         return None if attr and not stable_attribute(st.rtype, attr) else False
 
+    def _users(self, old_export: str | None) -> ExportUsers:
+        """The stacks keeping the before side's export in use (asked only of outputs that change)."""
+        return self.importers(old_export, self.b.name) if old_export else ExportUsers([], [])
+
     # -- outputs --------------------------------------------------------------------------
     def _outputs(self) -> None:
         a, b = self.a, self.b
@@ -432,9 +436,8 @@ class StackPlan:
                 self._row("output", name, None, "Add")
                 continue
             old_export = export_name(ob, b.ctx)
-            users = self.importers(old_export, b.name) if old_export else ExportUsers([], [])
             if oa is None:
-                self._row("output", name, None, "Remove", **users.refusal(old_export, "deleted"))
+                self._row("output", name, None, "Remove", **self._users(old_export).refusal(old_export, "deleted"))
                 continue
             details: list[dict[str, Any]] = []
             verdicts: list[tuple[str, bool | None]] = []
@@ -455,6 +458,7 @@ class StackPlan:
             row = self._row(
                 "output", name, None, "Modify", details=details, scope=sorted({d["attribute"] for d in details})
             )
+            users = self._users(old_export)
             if not users:
                 continue
             if old_export != export_name(oa, a.ctx):

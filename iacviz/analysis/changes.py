@@ -12,6 +12,7 @@ reference, ``ResourceChange`` / ``ResourceChangeDetail``); they live in
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from typing import Any, Mapping
@@ -182,16 +183,21 @@ def _importers(estate: Estate, before: Estate):
     for target, source_stack, active in zip(refs["target"], refs["source_stack"], refs.active.astype(object)):
         users = by_name.setdefault(target, {})
         users[source_stack] = users.get(source_stack, False) or (active is not pd.NA and bool(active))
-    after_deps = set(_linked_imports(estate).keys())
-    earlier: dict[tuple[str, str], dict[str, bool]] = {}
-    for (importer, exporter), names in _linked_imports(before).items():
-        if (importer, exporter) in after_deps:
-            for name, sure in names.items():
-                earlier.setdefault((name, exporter), {})[importer] = sure
+
+    @functools.cache
+    def held_earlier() -> dict[tuple[str, str], dict[str, bool]]:
+        # Linking both sides' imports costs; only a changed or removed export asks for it.
+        after_deps = set(_linked_imports(estate))
+        earlier: dict[tuple[str, str], dict[str, bool]] = {}
+        for (importer, exporter), names in _linked_imports(before).items():
+            if (importer, exporter) in after_deps:
+                for name, sure in names.items():
+                    earlier.setdefault((name, exporter), {})[importer] = sure
+        return earlier
 
     def importers(name: str, stack: str) -> ExportUsers:
         users = dict(by_name.get(name, {}))
-        for s, sure in earlier.get((name, stack), {}).items():
+        for s, sure in held_earlier().get((name, stack), {}).items():
             users[s] = users.get(s, False) or sure
         found = sorted((s, sure) for s, sure in users.items() if s != stack)
         return ExportUsers([s for s, sure in found if sure], [s for s, sure in found if not sure])
