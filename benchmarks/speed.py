@@ -1,6 +1,6 @@
-"""Speed a user feels: one small template, and re-loading an unchanged estate (the load cache).
+"""Speed a user feels: one small template, and re-loading an estate (the load cache).
 
-Two measurements, each against a peer in the same process and run:
+Three measurements, each against a peer in the same process and run:
 
 * ``small``: every plain (non-SAM) corpus template of 2.5-3.5 KB (the sample estate's
   ``edge/waf.yaml`` when the corpus is absent), loaded one by one with ``iacviz.load(file)``:
@@ -13,6 +13,14 @@ Two measurements, each against a peer in the same process and run:
   written as it is built), then re-loads of the unchanged estate in the same process (best of
   3), each also with every frame accessed; then a **new process** loading the same folder
   with the same cache folder: the load, every frame, and the raw templates on first use.
+* ``rebuild``: a copy of the same estate loaded once (in-process cache), then, round after
+  round, one template edited (a property's value) or one stack's parameter value changed, and
+  the estate loaded again with every frame built: with the stacks built before re-used
+  (``iacviz.model.cache.pieces``, what ``iacviz.load`` does) against every stack built again
+  (the peer: no piece store, as before pieces existed), alternating, a different one first each
+  round, CPU s, best of rounds. Unchanged templates are not parsed again in either. Also the
+  number of stacks built by the last re-load with pieces (1 for an edited template, 1 for one
+  stack's parameter).
 
 From the repo root::
 
@@ -150,12 +158,76 @@ def measure_reload(n_stacks: int) -> dict[str, Any]:
     return out
 
 
+def measure_rebuild(n_stacks: int, rounds: int) -> dict[str, Any]:
+    import shutil
+
+    import iacviz
+    from iacviz.model import build, cache
+
+    out: dict[str, Any] = {"n_stacks": n_stacks, "rounds": rounds}
+    with tempfile.TemporaryDirectory(prefix="iacviz-rebuild-") as tmp:
+        folder = Path(tmp) / "estate"
+        shutil.copytree(estate_folder(n_stacks), folder)
+        edited = sorted((folder / "apps").glob("*.yaml"))[len(list((folder / "apps").glob("*.yaml"))) // 2]
+        stack = edited.stem
+        text = edited.read_text()
+        assert "GroupDescription: app\n" in text
+        cache.clear()
+        iacviz.load(folder).frames()  # the estate as it was: every stack built once, in memory
+        built: list[str] = []
+        real = build._add_stack
+
+        def counting(acc, raw, *args):
+            built.append(raw.name)
+            return real(acc, raw, *args)
+
+        build._add_stack = counting
+        store = cache.pieces
+        step = [0]
+
+        def reload(change: str, pieces: bool) -> float:
+            step[0] += 1  # a value no earlier round used: always a miss of the whole-estate cache
+            params = None
+            if change == "template":
+                edited.write_text(text.replace("GroupDescription: app\n", f"GroupDescription: app {step[0]}\n", 1))
+            else:
+                edited.write_text(text)
+                params = {stack: {"DataStack": f"data-{step[0]}"}}
+            cache.pieces = store if pieces else (lambda: None)  # type: ignore[assignment]
+            del built[:]
+            c = time.process_time()
+            iacviz.load(folder, parameters=params).frames()
+            return time.process_time() - c
+
+        try:
+            for change in ("template", "parameter"):
+                log(f"speed: rebuild after one {change} changed")
+                best = {"pieces": float("inf"), "every stack": float("inf")}
+                n_built = 0
+                for r in range(rounds):
+                    order = [True, False] if r % 2 == 0 else [False, True]
+                    for pieces in order:
+                        cpu = reload(change, pieces)
+                        if pieces:
+                            n_built = len(built)
+                        label = "pieces" if pieces else "every stack"
+                        best[label] = min(best[label], cpu)
+                out[change] = {"cpu_s": best, "stacks_built": n_built}
+        finally:
+            build._add_stack = real
+            cache.pieces = store  # type: ignore[assignment]
+            cache.clear()
+    return out
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     log("speed: small templates, one by one")
     small = measure_small(3 if quick else 7)
     n = 200 if quick else 2000
     log(f"speed: re-loading the {n}-stack estate")
-    return {"small": small, "reload": measure_reload(n)}
+    reload = measure_reload(n)
+    log(f"speed: the {n}-stack estate re-loaded after one change")
+    return {"small": small, "reload": reload, "rebuild": measure_rebuild(n, 2 if quick else 3)}
 
 
 if __name__ == "__main__":

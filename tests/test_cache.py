@@ -14,7 +14,7 @@ import pytest
 
 import iacviz
 from iacviz.model import cache
-from estate_files import ROOT, SAMPLE
+from estate_files import ROOT, SAMPLE, write
 
 
 @pytest.fixture(autouse=True)
@@ -155,3 +155,142 @@ def test_unchanged_templates_are_not_parsed_again(tmp_path, monkeypatch):
     template.write_text(template.read_text() + "\n# edited\n")
     iacviz.load(estate)
     assert parsed == ["network/network.yaml"]
+
+
+# -- a miss builds only the stacks that changed ------------------------------------------------
+
+
+@pytest.fixture
+def built(monkeypatch):
+    """The stack keys built (and whose properties were walked) by the loads after it is asked for."""
+    from iacviz.model import build
+
+    seen: dict[str, list[str]] = {"stacks": [], "properties": []}
+    add_stack, add_properties = build._add_stack, build._add_properties
+
+    def stack_spy(acc, raw, *rest):
+        seen["stacks"].append(raw.name)
+        return add_stack(acc, raw, *rest)
+
+    def properties_spy(acc, stack, *rest):
+        seen["properties"].append(stack)
+        return add_properties(acc, stack, *rest)
+
+    monkeypatch.setattr(build, "_add_stack", stack_spy)
+    monkeypatch.setattr(build, "_add_properties", properties_spy)
+    return seen
+
+
+def _reloaded(estate, built, **kwargs) -> tuple[list[str], set[str]]:
+    # Loaded again with every frame built, compared with a load that caches nothing.
+    built["stacks"].clear(), built["properties"].clear()
+    again = iacviz.load(estate, **kwargs)
+    again.frames()
+    stacks, walked = list(built["stacks"]), set(built["properties"])
+    _same(again, iacviz.load(estate, cache=False, **kwargs))
+    return stacks, walked
+
+
+def test_an_edited_template_rebuilds_only_its_stack(tmp_path, built):
+    estate = _copy(tmp_path)
+    iacviz.load(estate).frames()
+    assert len(built["stacks"]) == 16  # the first load builds every stack
+    template = estate / "network" / "network.yaml"
+    text = template.read_text()
+    template.write_text(text.replace("CidrBlock: !Ref VpcCidr", "CidrBlock: 10.9.0.0/16", 1))
+    assert template.read_text() != text
+    assert _reloaded(estate, built) == (["network"], {"network"})
+    template.write_text(text)  # back as it was: every stack's piece is there already
+    assert _reloaded(estate, built) == ([], set())
+
+
+def test_a_changed_parameter_rebuilds_the_stacks_it_applies_to(tmp_path, built):
+    estate = _copy(tmp_path)
+    iacviz.load(estate).frames()
+    assert _reloaded(estate, built, parameters={"network": {"VpcCidr": "10.1.0.0/16"}})[0] == ["network"]
+    # estate-wide: every stack declaring the key, and a child its parent passes a value made of it
+    stacks, _ = _reloaded(estate, built, parameters={"Project": "other"})
+    declaring = set(iacviz.load(estate, cache=False).parameters.query("name == 'Project'")["stack"])
+    assert {"network", "iam"} <= declaring and "edge-WafStack" not in declaring
+    assert sorted(stacks) == sorted(declaring | {"edge-WafStack"}) and len(stacks) < 16
+
+
+def _nested(root, condition: str = "!Equals [!Ref Flag, 'yes']", queue: str = "jobs") -> None:
+    write(
+        root,
+        "parent.yaml",
+        f"""\
+        Parameters:
+          Flag: {{Type: String, Default: 'yes'}}
+        Conditions:
+          WantChild: {condition}
+        Resources:
+          Child:
+            Type: AWS::CloudFormation::Stack
+            Condition: WantChild
+            Properties:
+              TemplateURL: ./child.yaml
+              Parameters: {{Name: !Ref Flag}}
+        """,
+    )
+    write(
+        root,
+        "child.yaml",
+        f"""\
+        Parameters:
+          Name: {{Type: String}}
+        Resources:
+          Queue:
+            Type: AWS::SQS::Queue
+            Properties: {{QueueName: !Sub '${{Name}}-{queue}', Tags: [{{Key: vpc, Value: !ImportValue shared-VpcId}}]}}
+        """,
+    )
+    write(root, "other.yaml", "Resources:\n  Topic: {Type: AWS::SNS::Topic}\n")
+
+
+def test_nested_stacks_rebuild_what_changed_and_fold_conditions_again(tmp_path, built):
+    root = tmp_path / "nested"
+    _nested(root)
+    first = iacviz.load(root)
+    first.frames()
+    child = first.stacks.query("parent_stack == 'parent'")["stack"].item()
+    # a changed nested child: only the child is built again
+    _nested(root, queue="work")
+    assert _reloaded(root, built) == ([child], {child})
+    # a parent whose condition on the child changed: the parent is built again, the child's rows
+    # (same template, same values passed) are re-used and its resources folded with the new condition
+    _nested(root, condition="!Equals [!Ref Flag, 'never']", queue="work")
+    assert _reloaded(root, built)[0] == ["parent"]
+    assert iacviz.load(root).resources.query("stack == @child").condition_value.tolist() == [False]
+    # ...and back: the piece the fold read was never changed by it
+    _nested(root, queue="work")
+    assert _reloaded(root, built) == ([], set())
+    assert iacviz.load(root).resources.query("stack == @child").condition_value.tolist() == [True]
+    # a changed parameter the parent passes on: both are built again, the other stack is not
+    stacks, _ = _reloaded(root, built, parameters={"parent": {"Flag": "no"}})
+    assert sorted(stacks) == sorted(["parent", child])
+
+
+def test_renamed_removed_and_added_files(tmp_path, built):
+    root = tmp_path / "nested"
+    _nested(root)
+    iacviz.load(root).frames()
+    (root / "other.yaml").rename(root / "renamed.yaml")
+    assert _reloaded(root, built)[0] == ["renamed"]
+    (root / "renamed.yaml").unlink()
+    assert _reloaded(root, built)[0] == []
+    write(root, "sub/added.yaml", "Resources:\n  Q: {Type: AWS::SQS::Queue}\n")
+    assert _reloaded(root, built)[0] == ["added"]
+    # a second stack of the same name: both are named again (after their folders)
+    write(root, "more/added.yaml", "Resources:\n  Q: {Type: AWS::SQS::Queue}\n")
+    stacks, _ = _reloaded(root, built)
+    assert sorted(stacks) == ["more-added", "sub-added"]
+
+
+def test_a_new_iacviz_version_builds_every_stack(tmp_path, built, monkeypatch):
+    estate = _copy(tmp_path)
+    iacviz.load(estate).frames()
+    template = estate / "network" / "network.yaml"
+    template.write_text(template.read_text() + "\n# edited\n")  # a miss of the whole-estate cache
+    monkeypatch.setattr(cache, "_code", ["another version"])
+    assert len(_reloaded(estate, built)[0]) == 16

@@ -4,6 +4,11 @@ One pass per stack collects plain Python lists column by column (much faster tha
 dict per leaf when an estate holds a million property values); :func:`iacviz.schema.frame_from_columns`
 then fixes names and dtypes.
 
+Each stack is built into a piece of its own (the rows every frame gets from it), keyed by
+everything the pass reads; given a store of pieces, an unchanged stack's piece is re-used
+and only changed stacks are built again. The passes across stacks (pipeline deploys, nested
+stacks' conditions) then run on the pieces put together.
+
 >>> from iacviz.sources.raw import RawStack
 >>> t = {"Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
 ...      "Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"VpcId": {"Ref": "Vpc"}}}}}
@@ -15,8 +20,10 @@ then fixes names and dtypes.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
-from typing import Any, Iterable
+import marshal
+from typing import Any, Iterable, MutableMapping
 
 import pandas as pd
 
@@ -52,6 +59,7 @@ def build_estate(
     *,
     parameters: ParameterValues | dict[str, Any] | None = None,
     region: str = "us-east-1",
+    pieces: MutableMapping[str, Any] | None = None,
 ) -> Estate:
     """Turn raw stacks (and the read errors met on the way) into an `Estate`.
 
@@ -70,6 +78,10 @@ def build_estate(
         stack or an estate file, which win over defaults.
     region : str
         The region pseudo parameters resolve to.
+    pieces : mutable mapping, optional
+        Stacks built before, by key (:func:`piece_key`): a stack whose piece is there is not
+        built again, and the pieces built are put there. The mapping must hold pieces of this
+        iacviz code only (:func:`iacviz.model.cache.pieces` keeps one per code version).
 
     Returns
     -------
@@ -82,6 +94,10 @@ def build_estate(
     >>> estate = build_estate([raw], [])
     >>> estate.resources[["stack", "logical_id"]].values.tolist()
     [['jobs', 'Q']]
+    >>> store = {}
+    >>> again = build_estate([raw], [], pieces=store), build_estate([raw], [], pieces=store)
+    >>> len(store), again[1].resources.logical_id.tolist()
+    (1, ['Q'])
     """
     raw_stacks = keyed(raw_stacks)
     values = ParameterValues.of(parameters)
@@ -89,13 +105,53 @@ def build_estate(
     for err in errors:
         acc.error(err.source, err.line, err.message, err.severity, err.stack)
     for raw in raw_stacks:
-        _add_stack(acc, raw, values, region)
+        piece = _piece(raw, values, region, pieces)
+        acc.extend(piece)
+        if pieces is None:  # kept by no store: only its properties, walked later, are still needed
+            piece.data = {}
     _add_deploys(acc, raw_stacks)  # before: a nested pipeline's condition folds into its Deploys rows
     _nested_conditions(acc)
     # Each frame is built on first access (Estate calls these once): a user who looks at
     # resources never pays for the properties frame, the largest by far.
     frames = {name: _Once(acc.frame, name) for name in acc.names()}
     return Estate(frames, raw_stacks, region)
+
+
+def _piece(raw: RawStack, given: ParameterValues, region: str, pieces: MutableMapping[str, Any] | None) -> "_Columns":
+    """The rows of one stack: from `pieces` when built before from the same facts, else built."""
+    # Values given per stack may name the stack by its key or by its CloudFormation name.
+    user_params = given.for_stack(raw.name, _declared(raw.template), raw.stack_name)
+    key = piece_key(raw, user_params, region) if pieces is not None else None
+    piece = pieces.get(key) if pieces is not None and key is not None else None
+    if piece is None:
+        piece = _Columns()
+        _add_stack(piece, raw, user_params, region)
+        if pieces is not None and key is not None:
+            pieces[key] = piece
+    return piece
+
+
+_RAW_FIELDS = tuple(f.name for f in dataclasses.fields(RawStack))
+
+
+def piece_key(raw: RawStack, user_params: dict[str, Any], region: str) -> str | None:
+    """The key of one stack's piece: a hash of everything building it reads.
+
+    That is every field of the (keyed) raw stack, template included, the parameter values the
+    user gives it and the estate's region; the iacviz code is the store's to tell apart.
+    None when a value cannot be serialised exactly (a live scan's date...): never cached.
+
+    >>> raw = RawStack("net", "net.yaml", "yaml", {"Resources": {}})
+    >>> piece_key(raw, {}, "us-east-1") == piece_key(raw, {"Env": "prod"}, "us-east-1")
+    False
+    """
+    # marshal version 2 writes no back-references, so equal values give equal bytes; and
+    # equal bytes load as equal values of the same types (1, 1.0 and True differ).
+    try:
+        blob = marshal.dumps((tuple(getattr(raw, f) for f in _RAW_FIELDS), user_params, region), 2)
+    except (ValueError, TypeError, RecursionError):
+        return None
+    return hashlib.blake2b(blob, digest_size=20).hexdigest()
 
 
 def _nested_conditions(acc: "_Columns") -> None:
@@ -203,19 +259,45 @@ def keyed(raw_stacks: Iterable[RawStack]) -> list[RawStack]:
 
 
 class _Columns:
-    """Column-wise accumulators, one per frame."""
+    """Column-wise accumulators, one per frame: of one stack (a piece) or of the estate."""
 
     def __init__(self) -> None:
-        self.data: dict[str, dict[str, list]] = {name: {col: [] for col in schema.columns(name)} for name in _BUILT}
+        self.data: dict[str, dict[str, list]] = {name: {col: [] for col in cols} for name, cols in _COLUMNS.items()}
         # (stack, logical_id, type, Properties) per resource: the properties frame is walked
         # from these when it is first asked for, not while the estate is built.
         self.properties: list[tuple[str, str, str, Any]] = []
         # Pipeline deploy actions name their targets: linked once every stack is read.
         self.deploys: list[_Deploy] = []
         self.named: dict[tuple[str, str], list[tuple[RawStack, str]]] = {}  # (type, name) -> resources
+        self.pieces: list[_Columns] = []  # the estate's: the pieces its properties come from
 
     def names(self) -> list[str]:
         return list(self.data)
+
+    def extend(self, piece: "_Columns") -> None:
+        """Append one stack's rows. Copied into the estate's own lists: the passes across
+        stacks change those, never a piece another estate may share."""
+        for name, cols in piece.data.items():
+            if name != "properties":
+                mine = self.data[name]
+                for col, values in cols.items():
+                    mine[col].extend(values)
+        self.deploys.extend(piece.deploys)
+        for key, found in piece.named.items():
+            self.named.setdefault(key, []).extend(found)
+        self.pieces.append(piece)
+
+    def walked(self) -> dict[str, list]:
+        """A piece's properties columns, walked on first need and kept with the piece."""
+        if self.properties:
+            part = _Columns.__new__(_Columns)
+            part.data = {"properties": {col: [] for col in _COLUMNS["properties"]}}
+            for item in self.properties:
+                _add_properties(part, *item)
+            # whole columns swapped in at once: an estate walking the same piece meanwhile
+            # walks its own copy, never appends to these
+            self.data["properties"], self.properties = part.data["properties"], []
+        return self.data.get("properties", {})
 
     def add(self, _frame: str, /, **row: Any) -> None:
         cols = self.data[_frame]
@@ -229,15 +311,24 @@ class _Columns:
 
     def frame(self, name: str) -> pd.DataFrame:
         if name == "properties":
-            for item in self.properties:
-                _add_properties(self, *item)
-            self.properties = []
+            cols = self.data["properties"]
+            for piece in self.pieces:
+                for col, values in piece.walked().items():
+                    cols[col].extend(values)
+            self.pieces = []
         # popped: once a frame is built, its column lists are garbage
         return schema.frame_from_columns(name, self.data.pop(name))
 
 
 # The frames build_estate makes are exactly the estate's base frames: one list, in estate.py.
 _BUILT = BASE_FRAMES
+_COLUMNS = {name: tuple(schema.columns(name)) for name in _BUILT}
+
+
+def _declared(template: dict) -> dict:
+    # The Parameters section as the stack's pass reads it (a bad one is reported there).
+    value = template.get("Parameters") or {}
+    return value if isinstance(value, dict) else {}
 
 
 def _section(template: dict, key: str, acc: _Columns, raw: RawStack) -> dict:
@@ -248,12 +339,12 @@ def _section(template: dict, key: str, acc: _Columns, raw: RawStack) -> dict:
     return value
 
 
-def _add_stack(acc: _Columns, raw: RawStack, given: ParameterValues, region: str) -> None:
+def _add_stack(acc: _Columns, raw: RawStack, user_params: dict[str, Any], region: str) -> None:
+    # Reads only `raw`, the values the user gives this stack and `region`: piece_key hashes
+    # exactly these, so anything else read here must join the key (or a pass across stacks).
     t = raw.template
     name, source = raw.name, raw.source
     declared = _section(t, "Parameters", acc, raw)
-    # Values given per stack may name the stack by its key or by its CloudFormation name.
-    user_params = given.for_stack(name, declared, raw.stack_name)
     resources = _section(t, "Resources", acc, raw)
     outputs = _section(t, "Outputs", acc, raw)
     conditions = _section(t, "Conditions", acc, raw)

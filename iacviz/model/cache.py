@@ -19,8 +19,11 @@ Same key, same estate:
   it from the cached raw stacks, without reading a file.
 
 On a miss, templates whose bytes did not change are not parsed again
-(:class:`iacviz.sources.template_cache.TemplateCache`), but the frames are built again for
-the whole estate.
+(:class:`iacviz.sources.template_cache.TemplateCache`), and only the stacks that changed are
+built again: each stack's rows (a *piece*, :mod:`iacviz.model.build`) are kept in this
+process under a hash of everything they are built from (the stack as read, the parameter
+values the user gives it, the region), one store per iacviz code version (:func:`pieces`).
+Pieces are not kept in a folder: a new process builds every stack once.
 
 The folder holds pickles: only a folder the user owns, not writable by group or others, is
 used (created with mode 0700); anything else is ignored and the estate is read as usual.
@@ -61,18 +64,21 @@ from .estate import BASE_FRAMES
 
 ENV = "IACVIZ_CACHE"
 _MEMORY_ESTATES = 4  # the last loads (a notebook's estate, plan_changes' two versions, ...)
+_MEMORY_PIECES = 10_000  # built stacks: a 2,000-stack estate in five versions
 _memory: OrderedDict[str, dict[str, Any]] = OrderedDict()
 _templates: dict[str | None, TemplateCache] = {}
+_pieces: dict[str, "_Pieces"] = {}
 _code: list[str] = []
 
 
 def clear() -> None:
-    """Forget every estate and template remembered in this process (folders are left alone).
+    """Forget every estate, template and built stack remembered in this process (folders are left alone).
 
     >>> clear()
     """
     _memory.clear()
     _templates.clear()
+    _pieces.clear()
 
 
 def code_version() -> str:
@@ -149,6 +155,41 @@ def templates(folder: Path | None) -> TemplateCache:
     if key not in _templates:
         _templates[key] = TemplateCache(folder / "templates" / code_version() if folder else None)
     return _templates[key]
+
+
+class _Pieces(OrderedDict):
+    """Built stacks by piece key, the least recently used forgotten first."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        piece = super().get(key, default)
+        if piece is not default:
+            try:
+                self.move_to_end(key)
+            except KeyError:  # forgotten meanwhile by another thread's load: still a valid piece
+                pass
+        return piece
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > _MEMORY_PIECES:
+            self.popitem(last=False)
+
+
+def pieces() -> _Pieces:
+    """The stacks this process has built (``build_estate(..., pieces=)``), for this code version.
+
+    A piece's key covers what the stack is built from, not the code that builds it: pieces
+    built by another version are dropped with their store.
+
+    >>> pieces() is pieces()
+    True
+    """
+    version = code_version()
+    if version not in _pieces:
+        _pieces.clear()
+        _pieces[version] = _Pieces()
+    return _pieces[version]
 
 
 def usable(folder: Path | None) -> Path | None:
@@ -314,6 +355,7 @@ def _rebuilt(hit: dict[str, Any]) -> dict[str, Any]:
             hit["errors"],
             region=hit.get("region") or "us-east-1",
             parameters=hit.get("parameters"),
+            pieces=pieces(),
         )
         hit["rebuilt"] = {name: (lambda n=name: getattr(estate, n)) for name in BASE_FRAMES}
     return hit["rebuilt"]

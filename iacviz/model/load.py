@@ -110,7 +110,8 @@ def _cached_load(
             templates=_cache.templates(folder),
         )
         _check(errors, strict)
-        fresh = build_estate(raw, errors, parameters=parameters, region=region)
+        # only the stacks that changed since an earlier load are built again
+        fresh = build_estate(raw, errors, parameters=parameters, region=region, pieces=_cache.pieces())
         hit = _cache.store(key, folder, fresh._pending_frames(), fresh.raw_stacks, errors, region, parameters)
     return Estate(_cache.frames_of(hit), hit["raw_stacks"], region)
 
