@@ -227,7 +227,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     log(f"speed: re-loading the {n}-stack estate")
     reload = measure_reload(n)
     log(f"speed: the {n}-stack estate re-loaded after one change")
-    return {"small": small, "reload": reload, "rebuild": measure_rebuild(n, 2 if quick else 3)}
+    return {"small": small, "reload": reload, "rebuild": measure_rebuild(n, 4 if quick else 3)}
 
 
 if __name__ == "__main__":
