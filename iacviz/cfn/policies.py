@@ -18,6 +18,7 @@ Facts (CloudFormation template reference, ``aws-attribute-deletionpolicy`` and
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Mapping
 
 __all__ = [
@@ -34,21 +35,14 @@ DELETION_POLICIES = ("Delete", "Retain", "RetainExceptOnCreate", "Snapshot")
 REPLACE_POLICIES = ("Delete", "Retain", "Snapshot")
 DEFAULT_REPLACE_POLICY = "Delete"
 
-try:  # cfn-lint's list of types that accept DeletionPolicy/UpdateReplacePolicy: Snapshot
-    from cfnlint.helpers import valid_snapshot_types as _SNAPSHOT_TYPES
-except ImportError:  # pragma: no cover - older/newer cfn-lint; same list as the reference notes
-    _SNAPSHOT_TYPES = frozenset(
-        {
-            "AWS::DocDB::DBCluster",
-            "AWS::EC2::Volume",
-            "AWS::ElastiCache::CacheCluster",
-            "AWS::ElastiCache::ReplicationGroup",
-            "AWS::Neptune::DBCluster",
-            "AWS::RDS::DBCluster",
-            "AWS::RDS::DBInstance",
-            "AWS::Redshift::Cluster",
-        }
-    )
+
+@lru_cache(maxsize=None)
+def _snapshot_types() -> frozenset[str]:
+    # cfn-lint's list of types that accept DeletionPolicy/UpdateReplacePolicy: Snapshot, read
+    # from its helpers file without importing the linter (see iacviz.cfn.cfnlint_files).
+    from .cfnlint_files import helpers
+
+    return frozenset(helpers().valid_snapshot_types)
 
 
 def default_deletion_policy(resource_type: str, properties: Mapping[str, Any] | None = None) -> str:
@@ -74,7 +68,7 @@ def supports_snapshot(resource_type: str) -> bool:
     >>> supports_snapshot("AWS::EC2::Volume"), supports_snapshot("AWS::S3::Bucket")
     (True, False)
     """
-    return resource_type in _SNAPSHOT_TYPES
+    return resource_type in _snapshot_types()
 
 
 def keeps_old_resource(policy: str | None, resource_type: str, on: str = "delete") -> bool | None:

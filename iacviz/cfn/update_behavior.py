@@ -10,10 +10,11 @@ leaf of a template, given as the JSON pointer iacviz stores (``/properties/Tier/
 of its bundled schemas and the user's cache (``~/.cache/aws/cfn-lint/schemas``, written by
 ``cfn-lint --update-specs``; ``XDG_CACHE_HOME`` moves it) has the newer ``schema_date``, and it
 may be patched or given registry schemas by other cfn-lint users in the same process. So the
-same template could give different answers on two machines. We build our own
-``ProviderSchemaManager`` of the same class, pointed explicitly at the package's
-``cfnlint/data/schemas/{providers,resources}``: the answer depends on the installed cfn-lint
-version only (``pyproject.toml`` pins its range) and :data:`SCHEMA_DATE` says which schemas.
+same template could give different answers on two machines. We read the package's own
+``cfnlint/data/schemas/{providers,resources}`` files (:mod:`iacviz.cfn.cfnlint_files`, the way
+a ``ProviderSchemaManager`` given those directories does, without importing cfn-lint): the
+answer depends on the installed cfn-lint version only (``pyproject.toml`` pins its range) and
+:data:`SCHEMA_DATE` says which schemas.
 
 **SAM and modules.** cfn-lint knows the ``AWS::Serverless::*`` types, but their schemas only
 validate syntax: no create-only lists. CloudFormation never updates a SAM resource itself, it
@@ -32,14 +33,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-import cfnlint.data.schemas
-from cfnlint.helpers import REGIONS
-from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
-from cfnlint.schema.manager import ProviderSchemaManager
-
+from iacviz.cfn import cfnlint_files
+from iacviz.cfn.cfnlint_files import BUNDLED_SCHEMAS
 from iacviz.errors import IacvizError
+
+if TYPE_CHECKING:
+    from cfnlint.schema.manager import ProviderSchemaManager
 
 __all__ = [
     "TypeRules",
@@ -52,8 +53,6 @@ __all__ = [
     "SCHEMA_DATE",
 ]
 
-BUNDLED_SCHEMAS = Path(cfnlint.data.schemas.__file__).resolve().parent
-
 
 def _read_schema_date() -> str:
     try:
@@ -63,14 +62,26 @@ def _read_schema_date() -> str:
 
 
 SCHEMA_DATE = _read_schema_date()
-_REGIONS = frozenset(REGIONS)
+
+
+@lru_cache(maxsize=None)
+def _regions() -> frozenset[str]:
+    return frozenset(cfnlint_files.helpers().REGIONS)
+
 
 _REPLACE, _CONDITIONAL = 2, 1
 _ANSWER = {0: "in-place", _CONDITIONAL: "conditional", _REPLACE: "replace"}
 
 
-def _pinned_manager() -> ProviderSchemaManager:
-    """A schema manager reading only cfn-lint's bundled files (never the user's cache)."""
+def _pinned_manager() -> "ProviderSchemaManager":
+    """A schema manager reading only cfn-lint's bundled files (never the user's cache).
+
+    :func:`behavior` reads the same files without it (:func:`cfnlint_files.resource_schema`);
+    this is cfn-lint's own reader, for code that runs cfn-lint anyway.
+    """
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+    from cfnlint.schema.manager import ProviderSchemaManager
+
     # Same class as cfn-lint's global manager; explicit directories bypass its cache-vs-bundle
     # date comparison (`_resolve_schema_dirs`) and keep its patches/registry schemas out.
     cls = (
@@ -81,9 +92,6 @@ def _pinned_manager() -> ProviderSchemaManager:
     return cls(providers_dir=BUNDLED_SCHEMAS / "providers", resources_dir=BUNDLED_SCHEMAS / "resources")
 
 
-_MANAGER = _pinned_manager()
-
-
 @contextmanager
 def pinned_global_schemas() -> Iterator[None]:
     """Point cfn-lint's own global schema manager at the bundled schemas while the block runs.
@@ -92,10 +100,13 @@ def pinned_global_schemas() -> Iterator[None]:
     opt-in lint) with the schemas :func:`behavior` uses means pointing that manager at
     :data:`BUNDLED_SCHEMAS` for the duration, then restoring its own directories.
 
+    >>> from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
     >>> with pinned_global_schemas():
     ...     Path(PROVIDER_SCHEMA_MANAGER._providers_dir).resolve() == BUNDLED_SCHEMAS / "providers"
     True
     """
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
     manager = PROVIDER_SCHEMA_MANAGER
     pinned = (BUNDLED_SCHEMAS / "providers", BUNDLED_SCHEMAS / "resources")
     before = (manager._providers_dir, manager._resources_dir)
@@ -198,11 +209,10 @@ class TypeRules:
 def _rules_for(schema_key: str, region: str) -> TypeRules:
     if schema_key.endswith("::MODULE"):  # cfn-lint answers an open "Module" schema: nothing known
         return TypeRules(schema_key)
-    try:
-        schema = _MANAGER.get_resource_schema(region, schema_key)
-    except Exception:  # ResourceNotFoundError, or a schema file that fails to load
+    schema = cfnlint_files.resource_schema(region, schema_key)
+    if schema is None:  # no schema, or a schema file that fails to load
         return TypeRules(schema_key)
-    return TypeRules.build(schema_key, schema.schema, schema.type_name)
+    return TypeRules.build(schema_key, schema, schema["typeName"])
 
 
 def _schema_key(resource_type: str) -> str:
@@ -220,7 +230,7 @@ def type_rules(resource_type: str, region: str = "us-east-1") -> TypeRules:
     >>> type_rules("AWS::SQS::Queue").create_only
     ('/properties/FifoQueue', '/properties/QueueName')
     """
-    if region not in _REGIONS:
+    if region not in _regions():
         raise IacvizError(f"unknown AWS region {region!r} for resource schemas")
     return _rules_for(_schema_key(resource_type), region)
 
@@ -316,9 +326,9 @@ def schema_stats(region: str = "us-east-1") -> dict[str, int | str]:
     >>> s = schema_stats(); s["types"] > 1500 and s["with_create_only"] > 1000
     True
     """
-    if region not in _REGIONS:
+    if region not in _regions():
         raise IacvizError(f"unknown AWS region {region!r} for resource schemas")
-    types = _MANAGER.get_resource_types(region)
+    types = list(cfnlint_files.provider_types(region))
     rules = [type_rules(t, region) for t in types]
     known = [r for r in rules if r.known]
     return {
