@@ -32,10 +32,15 @@ are resolved the same way (each alias becomes a copy), but only while the copies
 most :data:`ALIAS_NODE_BUDGET` nodes: sizes are counted on the composed graph before anything
 is expanded, so a "billion laughs" document is refused in microseconds.
 
-Speed. libyaml (PyYAML's C parser) composes the node graph; a resolver that only notes
-"plain" or "quoted" replaces PyYAML's per-scalar regex chain, and a small builder turns nodes
-into dicts, lists and scalars. Composing is ~80% of the time and is the floor of any
-libyaml-based reader. A ryaml-based path (serde-yaml, ~35% faster to parse) was measured and
+Speed. A small C extension (``_cfn_yaml_fast``, built at install when libyaml's headers and a
+compiler are there) reads libyaml's events and builds dicts, lists and strings directly; it
+takes only the common case (no anchors, merges, other tags, odd keys or errors) and hands
+anything else back to the Python path below, which is the definition and decides every value
+the C side does not: YAML 1.1 numbers and words go through :func:`_plain` from both. The Python
+path lets libyaml (PyYAML's C parser) compose a node graph, with a resolver that only notes
+"plain" or "quoted", and builds from the nodes; composing is ~80% of its time. With
+``IACVIZ_PURE_YAML=1`` in the environment (read at import) the Python path reads everything.
+A ryaml-based path (serde-yaml, ~35% faster to parse) was measured and
 dropped: making its YAML 1.2 scalars, tags and anchors provably equal to this path, plus a text
 scan for the lines it cannot give, cost all of the gain (see the benchmark notes in
 ``benchmarks/bench_reader_quick.py``).
@@ -44,7 +49,9 @@ scan for the lines it cannot give, cost all of the gain (see the benchmark notes
 from __future__ import annotations
 
 import gc
+import importlib
 import math
+import os
 import re
 from typing import Any, Callable
 
@@ -73,22 +80,29 @@ def load_yaml(text: str, source: str) -> tuple[dict, dict[str, int]]:
     >>> body, lines
     ({'Conditions': {'Prod': {'Fn::Equals': [{'Ref': 'Env'}, 'prod']}}}, {'Conditions/Prod': 2})
     """
+    if _FAST is not None:
+        done = _FAST.load(text, _plain, SHORT_FORMS, SECTIONS, MAX_DEPTH)
+        if done is not None:
+            return done
     if not gc.isenabled():
-        return _load_yaml(text, source)
+        return _load_composed(text, source)
     # Composing makes ~5 container objects per YAML node (node, marks, pairs), all garbage a
     # moment later and none in a reference cycle (a recursive alias aside: collected once
     # collection resumes). Each of them counts towards the collector's thresholds, so in a
     # process holding an estate, every few templates set off a full collection of the whole
     # heap: reading 2,000 templates took 3x longer with collection running than without.
+    # (The fast path makes only the body's dicts and lists, which stay: pausing around it made
+    # no difference, 99 us a corpus template either way with a million live objects.)
     # A reader in another thread that finds it paused leaves it alone; whoever paused resumes.
     gc.disable()
     try:
-        return _load_yaml(text, source)
+        return _load_composed(text, source)
     finally:
         gc.enable()
 
 
-def _load_yaml(text: str, source: str) -> tuple[dict, dict[str, int]]:
+def _load_composed(text: str, source: str) -> tuple[dict, dict[str, int]]:
+    """The Python path, and the definition the fast path is tested against."""
     root = _compose(text, source)
     if type(root) is not MappingNode:
         kind = {ScalarNode: "scalar", SequenceNode: "list"}.get(type(root))
@@ -381,3 +395,16 @@ _CORE_SCALARS: dict[str, Callable[[str], Any]] = {
     "bool": lambda text: _BOOLS[text.lower()],
     "null": lambda text: None,
 }
+
+
+def _fast_reader():
+    """The C fast path's module, or None: not built here, or IACVIZ_PURE_YAML=1."""
+    if os.environ.get("IACVIZ_PURE_YAML", "") not in ("", "0"):
+        return None
+    try:  # by name: a checkout without the built module type-checks the same
+        return importlib.import_module("iacviz.sources._cfn_yaml_fast")
+    except ImportError:
+        return None
+
+
+_FAST = _fast_reader()

@@ -1,0 +1,337 @@
+/* CloudFormation YAML -> (body, lines) straight from libyaml's events, for the common case.
+ *
+ * iacviz/sources/cfn_yaml.py is the definition: it lets PyYAML's CParser compose a node graph
+ * and builds from the nodes. This module reads the very same libyaml events and builds the same
+ * dicts, lists and strings without the node graph (composing made ~80% of the read time). It
+ * only handles what needs no judgement and answers None for everything else, after which the
+ * Python path runs unchanged and gives its exact value or TemplateError:
+ *
+ *   any libyaml error, an empty stream, more than one document, a root that is not an untagged
+ *   mapping, an anchor or alias, a tag other than a short form (SHORT_FORMS, passed in), a key
+ *   that is not an untagged scalar, an empty or "<<" key, a duplicate key, nesting deeper than
+ *   max_depth, text that is not valid UTF-8 once encoded.
+ *
+ * Scalars: quoted -> str; plain -> str, unless its first character is one of "0123456789+-."
+ * or it is one of YAML 1.1's words or empty: then the Python `plain` callable resolves it, so
+ * number and bool resolution live in one place. "Plain" is libyaml's plain_implicit, as PyYAML's
+ * CParser hands it to the resolver.
+ *
+ * load(text, plain, short_forms, sections, max_depth) -> (body, lines) or None
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <string.h>
+#include <yaml.h>
+
+typedef struct {
+    yaml_parser_t parser;
+    yaml_event_t event; /* the current event, owned while has_event */
+    int has_event;
+    int fallback; /* set when the Python path must decide */
+    PyObject *plain;
+    PyObject *short_forms;
+    PyObject *sections;
+    PyObject *lines;
+    long max_depth;
+} Reader;
+
+/* Next event into r->event; -1 (fallback) on a libyaml error. */
+static int next_event(Reader *r) {
+    if (r->has_event) {
+        yaml_event_delete(&r->event);
+        r->has_event = 0;
+    }
+    if (!yaml_parser_parse(&r->parser, &r->event)) {
+        r->fallback = 1;
+        return -1;
+    }
+    r->has_event = 1;
+    return 0;
+}
+
+static PyObject *fall_back(Reader *r) {
+    r->fallback = 1;
+    return NULL;
+}
+
+static PyObject *decode(const yaml_char_t *text, size_t length, Reader *r) {
+    PyObject *s = PyUnicode_DecodeUTF8((const char *)text, (Py_ssize_t)length, "strict");
+    if (s == NULL && PyErr_ExceptionMatches(PyExc_UnicodeDecodeError)) {
+        PyErr_Clear();
+        r->fallback = 1;
+    }
+    return s;
+}
+
+/* YAML 1.1 words the resolver turns into bool or None (cfn_yaml._WORDS, "" aside). */
+static const char *const WORDS[] = {
+    "yes", "Yes", "YES", "on",    "On",    "ON",    "true", "True", "TRUE", "no",   "No",
+    "NO",  "off", "Off", "OFF",   "false", "False", "FALSE", "~",   "null", "Null", "NULL", NULL,
+};
+
+static int needs_resolving(const char *text, size_t length) {
+    if (length == 0 || strchr("0123456789+-.", text[0]) != NULL)
+        return 1;
+    if (length > 5)
+        return 0;
+    for (const char *const *w = WORDS; *w != NULL; w++)
+        if (strlen(*w) == length && memcmp(*w, text, length) == 0)
+            return 1;
+    return 0;
+}
+
+/* The long-form name of a short-form tag, borrowed; NULL with fallback set for any other tag. */
+static PyObject *short_form(Reader *r, const yaml_char_t *tag) {
+    PyObject *key = PyUnicode_FromString((const char *)tag);
+    if (key == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_UnicodeDecodeError)) {
+            PyErr_Clear();
+            r->fallback = 1;
+        }
+        return NULL;
+    }
+    PyObject *name = PyDict_GetItemWithError(r->short_forms, key);
+    Py_DECREF(key);
+    if (name == NULL && !PyErr_Occurred())
+        r->fallback = 1;
+    return name;
+}
+
+static PyObject *wrap(PyObject *name, PyObject *value) {
+    if (value == NULL)
+        return NULL;
+    PyObject *out = PyDict_New();
+    if (out != NULL && PyDict_SetItem(out, name, value) < 0)
+        Py_CLEAR(out);
+    Py_DECREF(value);
+    return out;
+}
+
+static PyObject *build_node(Reader *r, long depth, PyObject *prefix);
+
+/* The mapping whose MAPPING_START is the current event; `prefix` (a section name or NULL) asks
+ * for each key's line, as cfn_yaml._node_lines records them. */
+static PyObject *build_mapping(Reader *r, long depth, PyObject *prefix) {
+    PyObject *out = PyDict_New();
+    if (out == NULL)
+        return NULL;
+    for (;;) {
+        if (next_event(r) < 0)
+            goto fail;
+        if (r->event.type == YAML_MAPPING_END_EVENT)
+            return out;
+        yaml_event_t *e = &r->event;
+        if (e->type != YAML_SCALAR_EVENT || e->data.scalar.tag != NULL || e->data.scalar.anchor != NULL ||
+            e->data.scalar.length == 0 ||
+            (e->data.scalar.length == 2 && memcmp(e->data.scalar.value, "<<", 2) == 0)) {
+            r->fallback = 1;
+            goto fail;
+        }
+        size_t line = e->start_mark.line + 1;
+        PyObject *key = decode(e->data.scalar.value, e->data.scalar.length, r);
+        if (key == NULL)
+            goto fail;
+        int seen = PyDict_Contains(out, key);
+        if (seen != 0) {
+            if (seen > 0)
+                r->fallback = 1;
+            Py_DECREF(key);
+            goto fail;
+        }
+        if (prefix != NULL) {
+            PyObject *where = PyUnicode_FromFormat("%U/%U", prefix, key);
+            PyObject *number = where ? PyLong_FromSize_t(line) : NULL;
+            int bad = number == NULL || PyDict_SetItem(r->lines, where, number) < 0;
+            Py_XDECREF(where);
+            Py_XDECREF(number);
+            if (bad) {
+                Py_DECREF(key);
+                goto fail;
+            }
+        }
+        PyObject *child_prefix = NULL;
+        if (depth == 1) { /* the root: its sections' keys get lines */
+            int section = PySequence_Contains(r->sections, key);
+            if (section < 0) {
+                Py_DECREF(key);
+                goto fail;
+            }
+            if (section)
+                child_prefix = key;
+        }
+        if (next_event(r) < 0) {
+            Py_DECREF(key);
+            goto fail;
+        }
+        PyObject *value = build_node(r, depth + 1, child_prefix);
+        if (value == NULL) {
+            Py_DECREF(key);
+            goto fail;
+        }
+        int bad = PyDict_SetItem(out, key, value) < 0;
+        Py_DECREF(key);
+        Py_DECREF(value);
+        if (bad)
+            goto fail;
+    }
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+static PyObject *build_sequence(Reader *r, long depth) {
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (;;) {
+        if (next_event(r) < 0)
+            goto fail;
+        if (r->event.type == YAML_SEQUENCE_END_EVENT)
+            return out;
+        PyObject *item = build_node(r, depth + 1, NULL);
+        if (item == NULL)
+            goto fail;
+        int bad = PyList_Append(out, item) < 0;
+        Py_DECREF(item);
+        if (bad)
+            goto fail;
+    }
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* The node whose first event is the current one; depth counts collections (the root is 1). */
+static PyObject *build_node(Reader *r, long depth, PyObject *prefix) {
+    yaml_event_t *e = &r->event;
+    switch (e->type) {
+    case YAML_SCALAR_EVENT: {
+        if (e->data.scalar.anchor != NULL)
+            return fall_back(r);
+        if (e->data.scalar.tag == NULL) {
+            PyObject *text = decode(e->data.scalar.value, e->data.scalar.length, r);
+            if (text == NULL || !e->data.scalar.plain_implicit ||
+                !needs_resolving((const char *)e->data.scalar.value, e->data.scalar.length))
+                return text;
+            PyObject *value = PyObject_CallOneArg(r->plain, text);
+            Py_DECREF(text);
+            return value;
+        }
+        PyObject *name = short_form(r, e->data.scalar.tag);
+        if (name == NULL)
+            return NULL;
+        PyObject *text = decode(e->data.scalar.value, e->data.scalar.length, r);
+        if (text == NULL)
+            return NULL;
+        if (PyUnicode_CompareWithASCIIString(name, "Fn::GetAtt") == 0) {
+            /* "A.B.C" -> ["A", "B.C"], as str.split(".", 1) */
+            PyObject *dot = PyUnicode_FromString(".");
+            PyObject *parts = dot ? PyUnicode_Split(text, dot, 1) : NULL;
+            Py_XDECREF(dot);
+            Py_DECREF(text);
+            text = parts;
+        }
+        return wrap(name, text);
+    }
+    case YAML_SEQUENCE_START_EVENT:
+    case YAML_MAPPING_START_EVENT: {
+        int mapping = e->type == YAML_MAPPING_START_EVENT;
+        yaml_char_t *anchor = mapping ? e->data.mapping_start.anchor : e->data.sequence_start.anchor;
+        yaml_char_t *tag = mapping ? e->data.mapping_start.tag : e->data.sequence_start.tag;
+        if (anchor != NULL || depth > r->max_depth)
+            return fall_back(r);
+        PyObject *name = NULL;
+        if (tag != NULL) {
+            name = short_form(r, tag);
+            if (name == NULL)
+                return NULL;
+            Py_INCREF(name); /* borrowed from short_forms, which Python code could change meanwhile */
+        }
+        PyObject *value = mapping ? build_mapping(r, depth, prefix) : build_sequence(r, depth);
+        if (name == NULL)
+            return value;
+        PyObject *out = wrap(name, value);
+        Py_DECREF(name);
+        return out;
+    }
+    default: /* an alias */
+        return fall_back(r);
+    }
+}
+
+static PyObject *read_stream(Reader *r) {
+    if (next_event(r) < 0 || r->event.type != YAML_STREAM_START_EVENT)
+        return fall_back(r);
+    if (next_event(r) < 0 || r->event.type != YAML_DOCUMENT_START_EVENT)
+        return fall_back(r); /* an empty stream */
+    if (next_event(r) < 0)
+        return NULL;
+    yaml_event_t *e = &r->event;
+    if (e->type != YAML_MAPPING_START_EVENT || e->data.mapping_start.tag != NULL ||
+        e->data.mapping_start.anchor != NULL)
+        return fall_back(r);
+    PyObject *body = build_node(r, 1, NULL);
+    if (body == NULL)
+        return NULL;
+    if (next_event(r) < 0 || r->event.type != YAML_DOCUMENT_END_EVENT || next_event(r) < 0 ||
+        r->event.type != YAML_STREAM_END_EVENT) {
+        Py_DECREF(body);
+        return fall_back(r);
+    }
+    return body;
+}
+
+static PyObject *load(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 5 || !PyUnicode_Check(args[0]) || !PyDict_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "load(text, plain, short_forms, sections, max_depth)");
+        return NULL;
+    }
+    Py_ssize_t size;
+    const char *data = PyUnicode_AsUTF8AndSize(args[0], &size);
+    if (data == NULL) { /* a lone surrogate: the Python path reports it */
+        if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError))
+            return NULL;
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    long max_depth = PyLong_AsLong(args[4]);
+    if (max_depth == -1 && PyErr_Occurred())
+        return NULL;
+    Reader r;
+    memset(&r, 0, sizeof r);
+    if (!yaml_parser_initialize(&r.parser))
+        return PyErr_NoMemory();
+    yaml_parser_set_input_string(&r.parser, (const unsigned char *)data, (size_t)size);
+    r.plain = args[1];
+    r.short_forms = args[2];
+    r.sections = args[3];
+    r.max_depth = max_depth;
+    r.lines = PyDict_New();
+    PyObject *body = r.lines ? read_stream(&r) : NULL;
+    if (r.has_event)
+        yaml_event_delete(&r.event);
+    yaml_parser_delete(&r.parser);
+    if (body == NULL) {
+        Py_XDECREF(r.lines);
+        if (PyErr_Occurred())
+            return NULL;
+        Py_RETURN_NONE; /* r.fallback */
+    }
+    PyObject *out = PyTuple_Pack(2, body, r.lines);
+    Py_DECREF(body);
+    Py_DECREF(r.lines);
+    return out;
+}
+
+static PyMethodDef methods[] = {
+    {"load", (PyCFunction)(void (*)(void))load, METH_FASTCALL,
+     "load(text, plain, short_forms, sections, max_depth) -> (body, lines), or None when the "
+     "Python reader must decide."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_cfn_yaml_fast", "CloudFormation YAML built from libyaml events.", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__cfn_yaml_fast(void) { return PyModule_Create(&module); }
