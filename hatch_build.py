@@ -3,7 +3,7 @@
 Hatchling runs this for every wheel, editable or not. The extension needs a C compiler,
 Python's headers and libyaml's (Debian: ``apt-get install gcc python3-dev libyaml-dev``); when
 any is missing the build says so and goes on: iacviz then reads YAML with its pure-Python path
-(same values, ~2x slower). ``python hatch_build.py`` builds it in place for a checkout.
+(same values, ~4x slower to parse). ``python hatch_build.py`` builds it in place for a checkout.
 """
 
 from __future__ import annotations

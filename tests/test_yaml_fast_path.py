@@ -293,6 +293,21 @@ def test_damaged_yaml_reads_the_same_both_ways(data):
     _same_both_ways(text)
 
 
+# Scanner-level noise: YAML's indicator characters and a few tokens in any order. The fast path
+# links the system's libyaml and PyYAML its own copy; this is where two versions would differ.
+PIECES = list(" \n\n  -:,[]{}!&*?|>'\"#%@`aAb1.~\t\\_/=+<") + [
+    "!Ref ", "!GetAtt ", "!Sub", "Resources:", "\n  ", "\n- ", ": ", "yes", "0x1", "1:3", "---", "...",
+    "%YAML 1.1", "%TAG ! tag:x:", "!<tag:x>", "!!str", "é", "\u2028", "\x85", "\ufeff", "\r\n", "\r",
+]  # fmt: skip
+
+
+@needs_fast
+@settings(max_examples=500, deadline=None)
+@given(prefix=st.sampled_from(["", "A: "]), pieces=st.lists(st.sampled_from(PIECES), min_size=1, max_size=40))
+def test_yaml_noise_reads_the_same_both_ways(prefix, pieces):
+    _same_both_ways(prefix + "".join(pieces))
+
+
 def test_pure_yaml_setting_turns_the_fast_path_off():
     code = "from iacviz.sources import cfn_yaml; print(cfn_yaml._FAST is None)"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "IACVIZ_PURE_YAML": "1"}
