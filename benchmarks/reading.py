@@ -377,12 +377,18 @@ def yaml_parsers(docs: list[Doc], rounds: int) -> list[dict[str, Any]]:
         (
             "libyaml compose (`CParser` node graph)",
             each(lambda t: cfn_yaml._Composer(t).get_single_node(), texts),
-            "what iacviz's reader starts from",
+            "what iacviz's Python path starts from",
         ),
         (
-            "**iacviz `parse_template`** (compose + build + lines)",
+            "**iacviz `parse_template`** (C fast path from events, else compose + build)",
             each(lambda b: parse_template(b, "t"), data),
-            "tags long-form, YAML 1.1 scalars as CloudFormation, lines, refusals",
+            "tags long-form, YAML 1.1 scalars as CloudFormation, lines, refusals"
+            + ("" if cfn_yaml._FAST is not None else " (fast path NOT built: Python path only)"),
+        ),
+        (
+            "iacviz Python path alone (`IACVIZ_PURE_YAML=1`: compose + build + lines)",
+            each(lambda t: cfn_yaml._load_composed(t, "t"), texts),
+            "the definition the C fast path is tested against",
         ),
         (
             "PyYAML `CSafeLoader` + any-tag constructor",
