@@ -206,6 +206,16 @@ def test_what_the_fast_path_hands_back_reads_as_the_python_path_reads_it(text):
 
 
 @needs_fast
+def test_only_an_exact_str_stays_on_the_fast_path():
+    class Text(str):
+        pass
+
+    text = Text("A: 1\n")
+    assert _fast(text) is None and _fast(str(text)) is not None
+    assert _outcome(cfn_yaml.load_yaml, text) == _outcome(cfn_yaml._load_composed, text)
+
+
+@needs_fast
 def test_nesting_up_to_the_limit_stays_on_the_fast_path():
     deep = "A: " + "[" * (cfn_yaml.MAX_DEPTH - 1) + "]" * (cfn_yaml.MAX_DEPTH - 1) + "\n"
     assert _fast(deep) is not None and _same_both_ways(deep)

@@ -9,7 +9,7 @@
  *   any libyaml error, an empty stream, more than one document, a root that is not an untagged
  *   mapping, an anchor or alias, a tag other than a short form (SHORT_FORMS, passed in), a key
  *   that is not an untagged scalar, an empty or "<<" key, a duplicate key, nesting deeper than
- *   max_depth, text that is not valid UTF-8 once encoded.
+ *   max_depth, text that is not valid UTF-8 once encoded, anything but an exact str.
  *
  * Scalars: quoted -> str; plain -> str, unless its first character is one of "0123456789+-."
  * or it is one of YAML 1.1's words or empty: then the Python `plain` callable resolves it, so
@@ -282,10 +282,12 @@ static PyObject *read_stream(Reader *r) {
 }
 
 static PyObject *load(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 5 || !PyUnicode_Check(args[0]) || !PyDict_Check(args[2])) {
+    if (nargs != 5 || !PyDict_Check(args[2])) {
         PyErr_SetString(PyExc_TypeError, "load(text, plain, short_forms, sections, max_depth)");
         return NULL;
     }
+    if (!PyUnicode_CheckExact(args[0])) /* PyYAML's CParser takes exactly str (or bytes, a file) */
+        Py_RETURN_NONE;
     Py_ssize_t size;
     const char *data = PyUnicode_AsUTF8AndSize(args[0], &size);
     if (data == NULL) { /* a lone surrogate: the Python path reports it */
