@@ -106,11 +106,16 @@ def read_regular_file(path: str | os.PathLike, limit: int) -> bytes:
     # O_NONBLOCK: opening a FIFO without a writer would otherwise block before any check.
     fd = os.open(os.fspath(path), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise LimitError(f"not a regular file ({_kind(mode)})")
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise LimitError(f"not a regular file ({_kind(st.st_mode)})")
+        # A read of limit + 1 bytes allocates that much first (~70 us for 5 MB, per template):
+        # the file's size + 1 shows its end. A file that says 0 bytes (/proc) is read as before.
+        want = min(st.st_size, limit) + 1 if st.st_size else limit + 1
         with io.FileIO(fd, "rb", closefd=False) as f:
-            data = f.read(limit + 1)
+            data = f.read(want)
+            if len(data) == want <= limit:  # it grew since fstat: read on up to the limit
+                data += f.read(limit + 1 - want)
     finally:
         os.close(fd)
     if len(data) > limit:

@@ -26,9 +26,15 @@ def no_echo_names(*templates: Any) -> set[str]:
     return {name for template in templates for name, spec in declared(template).items() if is_no_echo(spec)}
 
 
-def mask_values(values: dict[str, Any], *templates: Any) -> dict[str, Any]:
-    """`values` with the value of every NoEcho parameter of `templates` replaced by ``****``."""
-    secret = no_echo_names(*templates)
+def mask_values(values: dict[str, Any], *templates: Any, secret: set[str] | None = None) -> dict[str, Any]:
+    """`values` with the value of every NoEcho parameter of `templates` replaced by ``****``
+    (`secret`: their names, when the caller has them already).
+
+    >>> mask_values({"Password": "hunter2", "Env": "prod"}, secret={"Password"})
+    {'Password': '****', 'Env': 'prod'}
+    """
+    if secret is None:
+        secret = no_echo_names(*templates)
     if not secret:
         return dict(values)
     return {k: (MASK if k in secret and v is not None else v) for k, v in values.items()}

@@ -9,8 +9,10 @@ parameters.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -146,53 +148,55 @@ class _Reader:
         self.parameters = parameters
         self.follow_outside = follow_outside
         self.templates_cache = templates
-        self.root = Path.cwd()
+        self.root = self.base = Path.cwd()
         self.estate_wide: dict[str, Any] = {}  # the current root's estate-file parameters
         self.file_per_stack: dict[str, dict[str, Any]] = {}  # `parameters: {stack: {...}}` there
         self.region = region
         self.stacks: list[RawStack] = []
         self.errors: list[ErrorRow] = []
         self.templates: list[_Template] = []
-        self.base = Path.cwd()
-        self._real: dict[Path, Path] = {}
+        self._real: dict[str, Path] = {}
+        self._idents: dict[int, Path] = {}
+        self._paths = _RealPaths()
+        self._shown: dict[tuple[str, str], str] = {}
 
     def real(self, path: Path) -> Path:
-        """``path.resolve()``, once per path: resolving stats every component of the path, and
-        each template's path is resolved several times (names, nesting, display)."""
-        real = self._real.get(path)
+        """``path.resolve()``, once per path: each template's path is needed resolved several
+        times (names, nesting, display)."""
+        key = os.fspath(path)
+        real = self._real.get(key)
         if real is None:
-            try:
-                real = path.resolve()
-            except (OSError, RuntimeError):  # a symlink loop: the read that follows names it
-                real = path.absolute()
-            self._real[path] = real
+            real = self._real[key] = Path(self._paths.real(key))
         return real
 
     def _inside(self, path: Path) -> bool:
-        # limits.inside, with both paths resolved once per reader (it resolved both per file)
-        real, base = self.real(path), self.real(self.root)
-        return real == base or base in real.parents
+        # limits.inside, on the paths resolved once per reader (it resolved both per file)
+        return _below(self._paths.real(os.fspath(path)), self._paths.real(os.fspath(self.root))) is not None
 
     # -- discovery -------------------------------------------------------------------------
     def display(self, path: Path) -> str:
         # The path as found below the folder given (a symlink keeps its own name), else resolved.
-        try:
-            return Path(os.path.abspath(path)).relative_to(os.path.abspath(self.base)).as_posix()
-        except ValueError:
-            pass
-        try:
-            return self.real(path).relative_to(self.real(self.base)).as_posix()
-        except ValueError:
-            return path.as_posix()
+        # Once per path and folder: every row of a template names its file.
+        key = (os.fspath(path), os.fspath(self.base))
+        shown = self._shown.get(key)
+        if shown is None:
+            shown = _below(os.path.abspath(key[0]), os.path.abspath(key[1]))
+            if shown is None:
+                shown = _below(self._paths.real(key[0]), self._paths.real(key[1]))
+            if shown is None:
+                shown = path.as_posix()
+            self._shown[key] = shown
+        return shown
 
     def read_root(self, root: Path) -> None:
-        if not root.exists():
+        is_dir = _is_dir(root)  # one stat for Path.exists and Path.is_dir
+        if is_dir is None:
             self.errors.append(ErrorRow(str(root), 0, "error", "no such file or folder"))
             return
-        self.base = root if root.is_dir() else root.parent
+        self.base = root if is_dir else root.parent
         self.root = self.base
         self.estate_wide = {}
-        if not root.is_dir():
+        if not is_dir:
             self._read_template(root)
             return
         named, ignore = self._estate_file(root)
@@ -434,7 +438,10 @@ class _Reader:
     # -- stacks ----------------------------------------------------------------------------
     def ident(self, t: _Template) -> Path:
         """What tells templates apart: the resolved file, or an Amplify root's own key."""
-        return t.key if t.key is not None else self.real(t.path)
+        here = self._idents.get(id(t))  # self.templates keeps every t alive: ids stay theirs
+        if here is None:
+            here = self._idents[id(t)] = t.key if t.key is not None else self.real(t.path)
+        return here
 
     def finish(self) -> tuple[list[RawStack], list[ErrorRow]]:
         by_path = {self.ident(t): t for t in self.templates}
@@ -565,8 +572,9 @@ class _Reader:
         wide = {k: v for k, v in t.estate_wide.items() if k in declared and k not in own}
         sources = {k: "estate-file" for k in [*wide, *(k for k in file_own if k not in values)]}
         # NoEcho values are masked here, where they enter: nothing below ever holds one.
-        values = mask_values({**wide, **own}, t.body)
-        user = mask_values({**values, **self.parameters.for_stack(name, declared)}, t.body)
+        secret = no_echo_names(t.body)
+        values = mask_values({**wide, **own}, secret=secret)
+        user = mask_values({**values, **self.parameters.for_stack(name, declared)}, secret=secret)
         region = (where.region if where else None) or self.region
         account = where.account if where else None
         body, raw_body, generated_by, errors = apply_transforms(
@@ -599,7 +607,6 @@ class _Reader:
         )
         ctx = Context(name, region, account, _parameters.values(t.body, user))
         for child, logical_id, passed in children.get(here, []):
-            secret = no_echo_names(t.body)
             resolved = {k: masked_if_derived(_resolved_or_expr(v, ctx), v, secret) for k, v in passed.items()}
             self._add(
                 child,
@@ -613,6 +620,97 @@ class _Reader:
                 reached,
                 where=where,
             )
+
+
+def _is_dir(path: Path) -> bool | None:
+    """``path.is_dir()``, or None where ``path.exists()`` is False: one stat for both, raising
+    what they raise."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError as exc:
+        if getattr(exc, "errno", None) in _MISSING or getattr(exc, "winerror", None) in _MISSING_WINDOWS:
+            return None
+        raise
+    except ValueError:  # a path the file system cannot encode: missing, as for Path.exists
+        return None
+
+
+# The errors for which Path.exists is False rather than raising (pathlib's own list).
+_MISSING = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+_MISSING_WINDOWS = (21, 123, 1921)
+
+
+def _below(path: str, base: str) -> str | None:
+    """``Path(path).relative_to(base).as_posix()`` for two absolute paths in Path's own form
+    (what abspath and realpath give), or None where that raises: `path` is not `base` or below it.
+
+    >>> _below("/srv/estate/net/vpc.yaml", "/srv/estate"), _below("/srv/estate2/x", "/srv/estate")
+    ('net/vpc.yaml', None)
+    """
+    if os.sep != "/" or os.altsep:  # drives, case and two separators: left to pathlib
+        try:
+            return Path(path).relative_to(base).as_posix()
+        except ValueError:
+            return None
+    if path == base:
+        return "."
+    # POSIX keeps exactly two leading slashes as a root of their own ("//x" is not below "/").
+    if (path[:2] == "//") != (base[:2] == "//"):
+        return None
+    prefix = base if base.endswith("/") else base + "/"
+    return path[len(prefix) :] if path.startswith(prefix) else None
+
+
+class _RealPaths:
+    """``str(Path(path).resolve())``, falling back to ``Path(path).absolute()`` on a symlink
+    loop, for many paths sharing folders: realpath lstats every component of every path, so a
+    folder's resolved form is remembered and a file in it costs one lstat.
+
+    >>> import tempfile
+    >>> folder = os.path.realpath(tempfile.mkdtemp())
+    >>> _RealPaths().real(os.path.join(folder, "x.yaml")) == os.path.join(folder, "x.yaml")
+    True
+    """
+
+    def __init__(self) -> None:
+        self.paths: dict[str, str] = {}
+        # folder as given -> its real path, or None where resolving it met a symlink loop
+        self.folders: dict[str, str | None] = {}
+
+    def real(self, path: str) -> str:
+        real = self.paths.get(path) or self.folders.get(path)
+        if real is None:
+            real = self.paths[path] = self._step(path, True) or path  # never None when absolute
+        return real
+
+    def _step(self, path: str, absolute: bool) -> str | None:
+        # realpath("a/b") is realpath("a") joined with "b", b resolved there: the same walk of
+        # components, cut at the last separator. The folder's part is remembered.
+        folder, name = os.path.split(path)
+        if name in ("", ".", ".."):
+            return _resolved(path, absolute)
+        if folder not in self.folders:
+            whole = not folder.strip("/")  # "", "/", "//": the current folder or a root
+            self.folders[folder] = _resolved(folder, False) if whole else self._step(folder, False)
+        real_folder = self.folders[folder]
+        if real_folder is None:  # a symlink loop on the way: resolved whole, as before
+            return _resolved(path, absolute)
+        joined = os.path.join(real_folder, name)
+        try:
+            if stat.S_ISLNK(os.lstat(joined).st_mode):
+                return _resolved(path, absolute)
+        except OSError:  # missing or unreadable: realpath keeps the name as it is
+            pass
+        return joined
+
+
+def _resolved(path: str, absolute: bool) -> str | None:
+    """``str(Path(path).resolve())``; on a symlink loop (or a failing realpath) ``absolute()``,
+    as the reader always used, when `absolute`, else None."""
+    try:
+        return str(Path(path).resolve())
+    except (OSError, RuntimeError):
+        return str(Path(path).absolute()) if absolute else None
 
 
 def _url_path(url: Any, ctx: Context) -> tuple[list[str], bool] | None:
@@ -694,17 +792,16 @@ def _unique_names(
     # or two folders with a template.yaml) the relative path tells them apart. Either is made a
     # name CloudFormation accepts (no '+', '.', '_', ...): AWS::StackName resolves to it.
     stems: dict[str, int] = {}
-    for t in templates:
-        if not t.name:
-            stem = as_stack_name(t.path.stem)
-            stems[stem] = stems.get(stem, 0) + 1
+    own: dict[int, str] = {id(t): as_stack_name(t.path.stem) for t in templates if not t.name}
+    for stem in own.values():
+        stems[stem] = stems.get(stem, 0) + 1
     names: dict[int, str] = {}
     used = set(taken) | {t.name for t in templates if t.name}
     for t in templates:
         if t.name:
             names[id(t)] = t.name
             continue
-        name = as_stack_name(t.path.stem)
+        name = own[id(t)]
         if stems[name] > 1 or name in used or name in ("template", "main"):
             try:
                 rel = real(t.path).relative_to(real(base))

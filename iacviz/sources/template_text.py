@@ -82,7 +82,7 @@ def _parse(text: str, source: str, fmt: str | None) -> tuple[dict, dict[str, int
 
     sniffed = fmt is None
     if sniffed:
-        fmt = "json" if text.lstrip()[:1] == "{" else "yaml"
+        fmt = "json" if _first_character(text) == "{" else "yaml"
     if fmt == "json":
         try:
             return cfn_json.load_json(text, source)
@@ -98,6 +98,12 @@ def _parse(text: str, source: str, fmt: str | None) -> tuple[dict, dict[str, int
     if fmt == "yaml":
         return cfn_yaml.load_yaml(text, source)
     raise ValueError(f"fmt must be 'json', 'yaml' or None, not {fmt!r}")
+
+
+def _first_character(text: str) -> str:
+    """``text.lstrip()[:1]`` without copying a whole template to look at one character."""
+    head = text[:256].lstrip()
+    return head[:1] if head or len(text) <= 256 else text.lstrip()[:1]
 
 
 def _decode(data: bytes | str, source: str) -> str:

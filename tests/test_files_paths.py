@@ -1,0 +1,191 @@
+"""How the file reader handles paths: each file's resolved form computed once per read (folders
+remembered), shown relative to the folder given, refused when it leads out of it.
+
+The shortcuts (a folder resolved once for all its files, string prefixes instead of pathlib)
+must give what ``Path.resolve`` and ``Path.relative_to`` give, symlinks and odd inputs included.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from estate_files import write
+from iacviz.limits import LimitError, read_regular_file
+from iacviz.sources.files import _below, _RealPaths, read_paths
+
+QUEUE = "Resources:\n  Q: {Type: AWS::SQS::Queue}\n"
+
+
+def _resolve(path: str) -> str:
+    # what the reader always used: Path.resolve, or absolute() on a symlink loop
+    try:
+        return str(Path(path).resolve())
+    except (OSError, RuntimeError):
+        return str(Path(path).absolute())
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch) -> Path:
+    """estate/ with symlinks of every kind (in, out, relative, chained, looping, to folders)."""
+    write(tmp_path, "outside/secret.yaml", QUEUE)
+    write(tmp_path, "estate/a/vpc.yaml", QUEUE)
+    write(tmp_path, "estate/b/deep/x.yaml", QUEUE)
+    est = tmp_path / "estate"
+    os.symlink(tmp_path / "outside" / "secret.yaml", est / "abs-out.yaml")
+    os.symlink("../outside/secret.yaml", est / "rel-out.yaml")
+    os.symlink("a/vpc.yaml", est / "in.yaml")
+    os.symlink("in.yaml", est / "chain.yaml")
+    os.symlink("loop.yaml", est / "loop.yaml")
+    os.symlink(tmp_path / "outside", est / "outdir")
+    os.symlink("b/deep", est / "deeplink")
+    os.symlink("loopdir", est / "loopdir")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_real_paths_match_path_resolve(tree):
+    names = [
+        "estate/a/vpc.yaml",
+        "estate/abs-out.yaml",
+        "estate/rel-out.yaml",
+        "estate/in.yaml",
+        "estate/chain.yaml",
+        "estate/loop.yaml",
+        "estate/loopdir/x.yaml",
+        "estate/outdir/secret.yaml",
+        "estate/deeplink/x.yaml",
+        "estate/deeplink/../a/vpc.yaml",  # ".." after a symlinked folder: its parent is b/
+        "estate/deeplink/../../a/vpc.yaml",
+        "estate/./a//vpc.yaml",
+        "estate/a/missing.yaml",
+        "estate/missing/x.yaml",
+        "estate/a/vpc.yaml/x",
+        "estate",
+        "estate/",
+        "estate/a/..",
+        "outside/../estate/in.yaml",
+        "vpc.yaml",
+        "",
+        ".",
+        "..",
+        "/",
+        "//",
+        str(tree / "estate" / "chain.yaml"),
+    ]
+    real = _RealPaths()
+    for name in [*names, *names]:  # again: answered from what is remembered
+        assert real.real(name) == _resolve(name), name
+
+
+def test_below_matches_relative_to():
+    paths = ["/", "//", "/a", "/a/b", "/ab", "/a/b/c.yaml", "//a", "//a/b", "/a/b/", "//"]
+    for path in paths:
+        for base in paths:
+            path_, base_ = os.path.normpath(path), os.path.normpath(base)
+            try:
+                expected = Path(path_).relative_to(base_).as_posix()
+            except ValueError:
+                expected = None
+            assert _below(path_, base_) == expected, (path_, base_)
+
+
+def _read(*paths, **kwargs):
+    stacks, errors = read_paths(paths, **kwargs)
+    return sorted((s.name, s.source, s.parent_stack) for s in stacks), sorted(
+        (e.source, e.severity, e.message[:40]) for e in errors
+    )
+
+
+def test_symlinks_leading_out_of_the_folder_are_refused(tree):
+    stacks, errors = _read("estate")
+    assert stacks == [
+        ("chain", "chain.yaml", None),  # links inside the folder keep their own names
+        ("in", "in.yaml", None),
+        ("vpc", "a/vpc.yaml", None),
+        ("x", "b/deep/x.yaml", None),  # a symlinked folder (deeplink) is not walked
+    ]
+    refused = {source for source, severity, message in errors if message.startswith("outside the folder")}
+    assert refused == {"abs-out.yaml", "rel-out.yaml"}
+    assert ("loop.yaml", "error") in {(source, severity) for source, severity, _ in errors}
+    followed, _ = _read("estate", follow_outside=True)
+    assert {"abs-out", "rel-out"} <= {name for name, _, _ in followed}
+
+
+def test_a_folder_given_through_a_symlink_reads_as_the_folder(tree):
+    os.symlink(tree / "estate", tree / "estate-link")
+    stacks, errors = _read("estate-link")
+    assert stacks == _read("estate")[0] == _read(str(tree / "estate-link") + "/")[0]
+    refused = {source for source, _, message in errors if message.startswith("outside the folder")}
+    assert {"abs-out.yaml", "rel-out.yaml"} <= refused
+    assert ("loop.yaml", "error") in {(source, severity) for source, severity, _ in errors}
+
+
+def test_relative_and_absolute_inputs_read_the_same(tree):
+    assert _read("estate") == _read(str(tree / "estate")) == _read("./estate/../estate")
+    assert _read("estate/a/vpc.yaml") == _read(str(tree / "estate/a/vpc.yaml")) == ([("vpc", "vpc.yaml", None)], [])
+
+
+def test_a_file_in_a_symlinked_folder_reads_from_where_the_link_points(tree):
+    # a file named directly is read from its own folder: a linked folder is that folder
+    assert _read("estate/outdir/secret.yaml") == ([("secret", "secret.yaml", None)], [])
+    assert _read("estate/deeplink/x.yaml") == ([("x", "x.yaml", None)], [])
+
+
+def test_the_same_file_given_twice(tree):
+    stacks, errors = _read("estate/a/vpc.yaml", str(tree / "estate/a/vpc.yaml"), "estate/b/../a/vpc.yaml")
+    assert errors == []
+    assert {source for _, source, _ in stacks} == {"vpc.yaml"}
+    assert len({name for name, _, _ in stacks}) == len(stacks)
+
+
+def test_nested_template_url_to_a_sibling(tree):
+    write(
+        tree,
+        "nest/parent.yaml",
+        """\
+        Resources:
+          Sibling:
+            Type: AWS::CloudFormation::Stack
+            Properties: {TemplateURL: child.yaml, Parameters: {X: one}}
+          Below:
+            Type: AWS::CloudFormation::Stack
+            Properties: {TemplateURL: ./sub/../sub/grand.yaml}
+        """,
+    )
+    write(tree, "nest/child.yaml", "Parameters:\n  X: {Type: String}\n" + QUEUE)
+    write(tree, "nest/sub/grand.yaml", QUEUE)
+    expected = [
+        ("parent", "parent.yaml", None),
+        ("parent-Below", "sub/grand.yaml", "parent"),
+        ("parent-Sibling", "child.yaml", "parent"),
+    ]
+    assert _read("nest") == (expected, [])
+    assert _read(str(tree / "nest")) == (expected, [])
+    # the same files named one by one: the children are still nested, not roots of their own
+    stacks, errors = _read("nest/child.yaml", "nest/sub/grand.yaml", "nest/parent.yaml")
+    assert [(name, parent) for name, _, parent in stacks] == [
+        ("parent", None),
+        ("parent-Below", "parent"),
+        ("parent-Sibling", "parent"),
+    ]
+    assert errors == []
+
+
+def test_read_regular_file_reads_to_the_limit(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_bytes(b"x" * 100)
+    assert read_regular_file(path, 100) == b"x" * 100
+    with pytest.raises(LimitError, match="larger than 99 bytes"):
+        read_regular_file(path, 99)
+    path.write_bytes(b"")
+    assert read_regular_file(path, 100) == b""
+
+
+@pytest.mark.skipif(not os.path.isfile("/proc/self/status"), reason="needs Linux /proc")
+def test_read_regular_file_reads_a_file_that_says_it_is_empty():
+    # /proc files report a size of 0 and still hold text: the size cannot bound the read
+    assert os.stat("/proc/self/status").st_size == 0
+    assert read_regular_file("/proc/self/status", 1 << 20).startswith(b"Name:")
