@@ -15,6 +15,7 @@ import pytest
 from estate_files import write
 from iacviz.limits import LimitError, read_regular_file
 from iacviz.sources.files import _below, _RealPaths, read_paths
+from iacviz.sources.template_text import parse_template
 
 QUEUE = "Resources:\n  Q: {Type: AWS::SQS::Queue}\n"
 
@@ -189,3 +190,13 @@ def test_read_regular_file_reads_a_file_that_says_it_is_empty():
     # /proc files report a size of 0 and still hold text: the size cannot bound the read
     assert os.stat("/proc/self/status").st_size == 0
     assert read_regular_file("/proc/self/status", 1 << 20).startswith(b"Name:")
+
+
+@pytest.mark.parametrize("blank", ["", "\n", " " * 255, " " * 256, "\n" * 300 + "\t" * 10])
+def test_json_is_told_from_yaml_after_any_leading_blank(blank):
+    # The sniff looks at the start of the text only; a long blank run must not hide the "{".
+    # 1e5 tells the two apart: a JSON number, a string in YAML 1.1 (no dot).
+    body, _ = parse_template(blank + '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}, "Size": 1e5}', "t.template")
+    assert body["Size"] == 100000.0
+    body, _ = parse_template("\n" * len(blank) + "Resources: {Q: {Type: AWS::SQS::Queue}}\nSize: 1e5\n", "t.template")
+    assert body["Size"] == "1e5"

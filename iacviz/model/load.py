@@ -63,7 +63,8 @@ def load(
     (True, True)
     """
     values = _values(parameters)
-    if cache is False or (cache is None and not any(Path(p).is_dir() for p in paths)):
+    folders = [p for p in paths if Path(p).is_dir()]  # once: the cache's default and the script scan
+    if cache is False or (cache is None and not folders):
         raw, errors = read_paths(paths, parameters=values, region=region, follow_outside=follow_outside)
         _check(errors, strict)
         estate = build_estate(raw, errors, parameters=values, region=region)
@@ -71,13 +72,13 @@ def load(
         estate = _cached_load(paths, values, region, strict, follow_outside, _cache.usable(_cache.folder_from(cache)))
     if strict:  # only then: the errors frame is built on first access
         _check([ErrorRow(r.source, r.line, r.severity, r.message) for r in estate.errors.itertuples()], strict)
-    return _with_scripts(estate, paths)
+    return _with_scripts(estate, folders)
 
 
-def _with_scripts(estate: Estate, paths: tuple) -> Estate:
+def _with_scripts(estate: Estate, folders: list) -> Estate:
     # Scripts are scanned at every load (a bounded walk that reads only script files), so a
     # cached estate never shows a script's old reads.
-    reads, notes = scan_scripts(*(p for p in paths if Path(p).is_dir()))
+    reads, notes = scan_scripts(*folders)
     if not reads and not notes:
         return estate
     frames: dict = {"script_reads": schema.frame("script_reads", as_rows(reads))}

@@ -159,6 +159,7 @@ class _Reader:
         self._idents: dict[int, Path] = {}
         self._paths = _RealPaths()
         self._shown: dict[tuple[str, str], str] = {}
+        self._abs: dict[str, str] = {}
 
     def real(self, path: Path) -> Path:
         """``path.resolve()``, once per path: each template's path is needed resolved several
@@ -173,6 +174,16 @@ class _Reader:
         # limits.inside, on the paths resolved once per reader (it resolved both per file)
         return _below(self._paths.real(os.fspath(path)), self._paths.real(os.fspath(self.root))) is not None
 
+    def _absolute(self, path: str) -> str:
+        absolute = self._abs.get(path)
+        if absolute is None:
+            absolute = self._abs[path] = os.path.abspath(path)
+        return absolute
+
+    def _below_base(self, path: Path) -> str | None:
+        # self.real(path).relative_to(self.real(self.base)), without pathlib or its ValueError
+        return _below(self._paths.real(os.fspath(path)), self._paths.real(os.fspath(self.base)))
+
     # -- discovery -------------------------------------------------------------------------
     def display(self, path: Path) -> str:
         # The path as found below the folder given (a symlink keeps its own name), else resolved.
@@ -180,7 +191,7 @@ class _Reader:
         key = (os.fspath(path), os.fspath(self.base))
         shown = self._shown.get(key)
         if shown is None:
-            shown = _below(os.path.abspath(key[0]), os.path.abspath(key[1]))
+            shown = _below(self._absolute(key[0]), self._absolute(key[1]))
             if shown is None:
                 shown = _below(self._paths.real(key[0]), self._paths.real(key[1]))
             if shown is None:
@@ -461,7 +472,7 @@ class _Reader:
         nested = {self.ident(c) for kids in children.values() for c, _, _ in kids}
         taken = {s.name for s in self.stacks}
         roots = [t for t in self.templates if self.ident(t) not in nested]
-        names = _unique_names(roots, taken, self.base, self.real)
+        names = _unique_names(roots, taken, self._below_base)
         reached: set[Path] = set()
         for t in roots:
             self._start(t, names[id(t)], children, reached)
@@ -469,7 +480,7 @@ class _Reader:
         # each cycle is read from its first template, so none vanishes, and reported once.
         for t in self.templates:
             if self.ident(t) not in reached:
-                name = _unique_names([t], taken | {s.name for s in self.stacks}, self.base, self.real)[id(t)]
+                name = _unique_names([t], taken | {s.name for s in self.stacks}, self._below_base)[id(t)]
                 self._start(t, name, children, reached)
         return self.stacks, self.errors
 
@@ -687,11 +698,15 @@ class _RealPaths:
         # realpath("a/b") is realpath("a") joined with "b", b resolved there: the same walk of
         # components, cut at the last separator. The folder's part is remembered.
         folder, name = os.path.split(path)
-        if name in ("", ".", ".."):
+        if name in ("", ".", "..") or os.sep != "/":  # elsewhere, drives and junctions: pathlib
             return _resolved(path, absolute)
         if folder not in self.folders:
-            whole = not folder.strip("/")  # "", "/", "//": the current folder or a root
-            self.folders[folder] = _resolved(folder, False) if whole else self._step(folder, False)
+            if folder in ("/", "//"):  # the root is itself (realpath keeps no "//")
+                self.folders[folder] = "/"
+            elif not folder.strip("/"):  # "": the current folder
+                self.folders[folder] = _resolved(folder, False)
+            else:
+                self.folders[folder] = self._step(folder, False)
         real_folder = self.folders[folder]
         if real_folder is None:  # a symlink loop on the way: resolved whole, as before
             return _resolved(path, absolute)
@@ -785,9 +800,7 @@ def _nested(t: _Template) -> Iterable[tuple[str, Path | str | dict, dict]]:
             yield logical_id, url, passed  # an S3/HTTPS URL, literal or built with Fn::Sub/Fn::Join
 
 
-def _unique_names(
-    templates: list[_Template], taken: set[str], base: Path, real: Callable[[Path], Path] = Path.resolve
-) -> dict[int, str]:
+def _unique_names(templates: list[_Template], taken: set[str], below: Callable[[Path], str | None]) -> dict[int, str]:
     # A stack is named after its file stem; where stems collide (vpc.yaml beside vpc.json,
     # or two folders with a template.yaml) the relative path tells them apart. Either is made a
     # name CloudFormation accepts (no '+', '.', '_', ...): AWS::StackName resolves to it.
@@ -803,10 +816,8 @@ def _unique_names(
             continue
         name = own[id(t)]
         if stems[name] > 1 or name in used or name in ("template", "main"):
-            try:
-                rel = real(t.path).relative_to(real(base))
-            except ValueError:
-                rel = Path(t.path.name)
+            found = below(t.path)  # resolved, below the folder given resolved; None: elsewhere
+            rel = Path(found) if found is not None else Path(t.path.name)
             name = as_stack_name(rel.with_suffix("").as_posix())
             if name in used:
                 name = as_stack_name(rel.as_posix())
