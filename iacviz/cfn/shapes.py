@@ -107,17 +107,18 @@ def intrinsic_problems(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
 def _any_problem(value: Any) -> bool:
     # The same nodes as _located_problems visits (it skips below a bad function; this stops).
     stack = [value]
+    pop, extend = stack.pop, stack.extend
     while stack:
-        node = stack.pop()
+        node = pop()
         kind = type(node)
-        if kind is list:
-            stack.extend(node)
-        elif kind is dict:
+        if kind is dict:
             if len(node) == 1:
-                key, arg = next(iter(node.items()))
+                ((key, arg),) = node.items()
                 if type(key) is str and (key == "Ref" or key.startswith("Fn::")) and _check(key, arg):
                     return True
-            stack.extend(node.values())
+            extend(node.values())
+        elif kind is list:
+            extend(node)
     return False
 
 

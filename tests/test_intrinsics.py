@@ -1,0 +1,120 @@
+"""What find_references reports, and where: the walker behind the references frame and
+properties.driven_by. Each case is an edge a faster walker could get wrong (scalars skipped,
+escapes, locals of Fn::Sub, arguments that are themselves functions, the order of rows)."""
+
+from __future__ import annotations
+
+from iacviz.cfn.intrinsics import find_references
+from iacviz.model.build import build_estate
+from iacviz.sources.raw import RawStack
+
+
+def refs(value, path=""):
+    return [(r.kind, r.target, r.attribute, r.path) for r in find_references(value, path)]
+
+
+def test_sub_reports_variables_but_not_escapes_or_its_own_locals():
+    value = {"Fn::Sub": ["${Bucket}/${!Literal}/${Name}-${Db.Endpoint.Address}-${AWS::Region}", {"Name": "x"}]}
+    assert refs(value) == [
+        ("Sub", "Bucket", None, ""),
+        ("Sub", "Db", "Endpoint.Address", ""),
+        ("Sub", "AWS::Region", None, ""),
+    ]
+
+
+def test_sub_walks_its_variables_and_a_text_that_is_a_function():
+    value = {"Fn::Sub": [{"Fn::Join": ["-", [{"Ref": "A"}]]}, {"V": {"Fn::GetAtt": ["B", "Arn"]}}]}
+    # the text is walked first (pushed last), then the variables mapping
+    assert refs(value, "/p") == [
+        ("Ref", "A", None, "/p/Fn::Sub/0/Fn::Join/1/0"),
+        ("GetAtt", "B", "Arn", "/p/Fn::Sub/1/V"),
+    ]
+
+
+def test_plain_values_among_references_keep_their_list_positions():
+    value = {"List": ["x", {"Ref": "A"}, 3, None, [True, {"Ref": "B"}]], "Plain": "text", "N": 1}
+    assert refs(value, "/properties") == [
+        ("Ref", "A", None, "/properties/List/1"),
+        ("Ref", "B", None, "/properties/List/4/1"),
+    ]
+
+
+def test_keys_are_escaped_in_pointers():
+    assert refs({"a/b": {"c~d": {"Ref": "X"}}}) == [("Ref", "X", None, "/a~1b/c~0d")]
+
+
+def test_function_arguments_that_are_functions():
+    value = {
+        "G": {"Fn::GetAtt": ["Db", {"Ref": "AttrName"}]},
+        "M": {"Fn::FindInMap": ["Map", {"Ref": "A"}, {"Ref": "B"}]},
+        "I": {"Fn::If": ["IsProd", {"Ref": "P"}, {"Ref": "AWS::NoValue"}]},
+        "V": {"Fn::ImportValue": {"Fn::Sub": "${Env}-Vpc"}},
+        "R": {"Ref": {"Ref": "Inner"}},
+    }
+    assert refs(value) == [
+        ("GetAtt", "Db", None, "/G"),
+        ("Ref", "AttrName", None, "/G/Fn::GetAtt/1"),
+        ("FindInMap", "Map", None, "/M"),
+        # the keys are walked last to first, as the references frame has always listed them
+        ("Ref", "B", None, "/M/Fn::FindInMap/2"),
+        ("Ref", "A", None, "/M/Fn::FindInMap/1"),
+        ("Condition", "IsProd", None, "/I"),
+        ("Ref", "P", None, "/I/Fn::If/1"),
+        ("Ref", "AWS::NoValue", None, "/I/Fn::If/2"),
+        ("ImportValue", "", None, "/V"),
+        ("Sub", "Env", None, "/V/Fn::ImportValue"),
+        ("Ref", "Inner", None, "/R/Ref"),
+    ]
+    assert next(r for r in find_references(value) if r.kind == "ImportValue").value == {"Fn::Sub": "${Env}-Vpc"}
+
+
+def test_without_pointers_the_same_references_come_in_the_same_order():
+    value = {
+        "A": [{"Ref": "X"}, {"B": {"Fn::GetAtt": "Y.Arn"}}],
+        "C": {"Fn::If": ["Cond", [{"Ref": "Z"}], {"Fn::Sub": "${W}"}]},
+        "D": {"Fn::Join": ["", [{"Ref": "V"}]]},
+    }
+    with_pointers = [(r.kind, r.target, r.attribute) for r in find_references(value)]
+    assert with_pointers == [(r.kind, r.target, r.attribute) for r in find_references(value, pointers=False)]
+    assert [t for _, t, _ in with_pointers] == ["X", "Y", "Cond", "Z", "W", "V"]
+
+
+def _built(resources: dict):
+    return build_estate([RawStack("s", "s.yaml", "yaml", {"Parameters": {"P": {}}, "Resources": resources})], [])
+
+
+def test_driven_by_labels_each_leaf_and_cells_never_share_a_list():
+    props = {
+        "A": {"Ref": "P"},
+        "B": {"Ref": "P"},
+        "C": {"Fn::Sub": ["${P}-${!Lit}-${L}-${AWS::Region}", {"L": {"Fn::GetAtt": ["Q", "Arn"]}}]},
+        "D": {"Fn::GetAtt": ["Q", "Arn"]},
+        "E": [{"Fn::ImportValue": "net-vpc"}, "plain"],
+    }
+    e = _built({"Q": {"Type": "AWS::SQS::Queue"}, "T": {"Type": "AWS::SNS::Topic", "Properties": props}})
+    got = dict(zip(e.properties.path, e.properties.driven_by))
+    assert got == {
+        "/properties/A": ["ref:P"],
+        "/properties/B": ["ref:P"],
+        "/properties/C": ["getatt:Q.Arn", "pseudo:AWS::Region", "ref:P"],
+        "/properties/D": ["getatt:Q.Arn"],
+        "/properties/E/0": ["import"],
+        "/properties/E/1": None,
+    }
+    got["/properties/A"].append("changed")
+    assert got["/properties/B"] == ["ref:P"]
+
+
+def test_references_frame_rows_for_nested_and_listed_references():
+    props = {"Topics": [{"Ref": "P"}, {"Fn::If": ["Nope", {"Ref": "Q"}, "x"]}], "Name": {"Fn::Sub": "${!Q}-${Q.Arn}"}}
+    e = _built({"Q": {"Type": "AWS::SQS::Queue"}, "T": {"Type": "AWS::SNS::Topic", "Properties": props}})
+    cols = ["source", "source_path", "kind", "target", "attribute", "target_kind"]
+    rows = e.references[cols].fillna("-").values.tolist()
+    assert rows == [
+        ["T", "/properties/Topics/0", "Ref", "P", "-", "parameter"],
+        ["T", "/properties/Topics/1", "Condition", "Nope", "-", "unknown"],
+        ["T", "/properties/Topics/1/Fn::If/1", "Ref", "Q", "-", "resource"],
+        ["T", "/properties/Name", "Sub", "Q", "Arn", "resource"],
+    ]
+    # the undefined condition is reported where it stands
+    assert e.errors.message.str.contains("Condition to undefined condition 'Nope'").any()
