@@ -627,8 +627,11 @@ def _booleans(values: list, n: int) -> pd.api.extensions.ExtensionArray | None:
     kinds = set(map(type, values))
     if not kinds <= {bool, type(None)}:
         return None
-    mask = np.fromiter((v is None for v in values), dtype=bool, count=n)
-    return pd.arrays.BooleanArray(np.fromiter((v is True for v in values), dtype=bool, count=n), mask)
+    # compared as one object array (a C loop each) rather than a generator per flag: only
+    # True equals True and only None equals None among bools and Nones
+    cells = np.empty(n, dtype=object)
+    cells[:] = values
+    return pd.arrays.BooleanArray(np.equal(cells, True), np.equal(cells, None))
 
 
 _EMPTY: dict[str, tuple[dict, pd.DataFrame]] = {}

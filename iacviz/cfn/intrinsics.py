@@ -99,7 +99,8 @@ def find_references(value: Any, path: str = "", *, pointers: bool = True) -> Ite
         if kind is list:
             for i in range(len(node) - 1, -1, -1):
                 v = node[i]
-                if type(v) is dict or type(v) is list:
+                t = type(v)
+                if t is dict or t is list:
                     push((v, f"{here}/{i}" if pointers else here))
             continue
         if kind is not dict:
@@ -160,7 +161,8 @@ def find_references(value: Any, path: str = "", *, pointers: bool = True) -> Ite
                 yield Reference("Condition", arg, None, here)
                 continue
         for k, v in reversed(node.items()):
-            if type(v) is dict or type(v) is list:
+            t = type(v)
+            if t is dict or t is list:
                 if not pointers:
                     push((v, here))
                 # pointer.join, inlined for the common key that needs no escaping

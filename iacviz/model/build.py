@@ -628,8 +628,8 @@ def _add_properties(acc: _Columns, stack: str, logical_id: str, rtype: str, prop
     cols["logical_id"].extend([logical_id] * n)
     cols["path"].extend(paths)
     cols["value"].extend(values)
-    cols["update_behavior"].extend(behavior(rtype, p) for p in paths)
-    cols["driven_by"].extend(_driven_by(v) if type(v) is dict else None for v in values)
+    cols["update_behavior"].extend([behavior(rtype, p) for p in paths])
+    cols["driven_by"].extend([_driven_by(v) if type(v) is dict else None for v in values])
 
 
 def _driven_by(value: Any) -> list[str] | None:
@@ -637,7 +637,7 @@ def _driven_by(value: Any) -> list[str] | None:
     # {"Fn::GetAtt": ["Db", "Arn"]}) and templates repeat the same few hundred: those are
     # labelled once per process. A fresh list each time: cells never share one.
     if len(value) == 1:
-        key, arg = next(iter(value.items()))
+        ((key, arg),) = value.items()
         if type(arg) is str:
             found = _driven_by_call(key, arg)
             return list(found) if found else None
