@@ -297,3 +297,45 @@ def test_ambiguous_import_may_be_affected(tmp_path):
     assert sg.impact == "conditional"
     assert sg.path == "a/Vpc -Ref-> a/Outputs.VpcId -ImportValue-> import:${Net}-VpcId -ImportValue-> app/Sg"
     assert sg.blocked == "Export a-VpcId cannot be updated as it may be in use by app (ambiguous imports)"
+
+
+def test_same_reference_into_different_types_weighs_each_type():
+    # One parameter read at the same path (/properties/Name) by two types: create-only for an
+    # SSM parameter, updatable for a REST API. Each dependent gets its own type's answer (and,
+    # equal in depth, the rows come sorted by logical id).
+    t = {
+        "Parameters": {"Name": {"Type": "String"}},
+        "Resources": {
+            "Param": {"Type": "AWS::SSM::Parameter", "Properties": {"Name": {"Ref": "Name"}, "Type": "String"}},
+            "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": {"Ref": "Name"}}},
+        },
+    }
+    br = iacviz.blast_radius(iacviz.load_template(t, stack="s"), "s/Parameters.Name")
+    assert br[["logical_id", "depth", "impact", "path"]].values.tolist() == [
+        ["Parameters.Name", 0, "updated", "s/Parameters.Name"],
+        ["Api", 1, "updated", "s/Parameters.Name -Ref-> s/Api"],
+        ["Param", 1, "replaced", "s/Parameters.Name -Ref-> s/Param"],
+    ]
+
+
+def test_paths_stop_where_parents_loop():
+    # A's update may change B's name (GetAtt of an SSM parameter's Value), which may replace
+    # B, which reaches back into A: A's own row then comes through B, and a path never
+    # names a node twice (C's stops at the loop).
+    t = {
+        "Resources": {
+            "A": {"Type": "AWS::SSM::Parameter", "Properties": {"Name": {"Ref": "B"}, "Type": "String", "Value": "x"}},
+            "B": {
+                "Type": "AWS::SSM::Parameter",
+                "Properties": {"Name": {"Fn::GetAtt": ["A", "Value"]}, "Type": "String", "Value": "y"},
+            },
+            "C": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "A"}}},
+        }
+    }
+    br = iacviz.blast_radius(iacviz.load_template(t, stack="s"), "s/A", "update")
+    assert br[["logical_id", "depth", "impact", "path"]].values.tolist() == [
+        ["B", 1, "conditional", "s/A -GetAtt(Value)-> s/B"],
+        ["A", 2, "conditional", "s/B -Ref-> s/A"],
+        ["C", 3, "conditional", "s/B -Ref-> s/A -Ref-> s/C"],
+    ]
+    assert br.blocked.str.startswith("if replaced: ").all()  # each custom name, found up the path

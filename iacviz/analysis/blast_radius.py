@@ -192,11 +192,19 @@ def blast_radius(estate: Estate, target: str, change: str = "replace") -> pd.Dat
         raise IacvizError(f"blast_radius: {exc}.{did_you_mean(estate, typed)}") from None
     g = resource_graph(estate)
     with paused_gc():  # see gc_pause.paused_gc: a query allocates per reached node
-        return schema.frame("blast_radius", _rows(estate, g, _walk(estate, g, target, change)))
+        return schema.frame_from_columns("blast_radius", _columns(estate, g, _walk(estate, g, target, change)))
 
 
 def _walk(estate: Estate, g, target: str, change: str) -> dict[str, list[Any]]:
     nodes, pred, region = g._node, g._pred, estate.region
+    # What one node passes to its dependents depends only on its own (impact, certain) and
+    # the graph, so it is worked out once per estate and reused by every query that reaches
+    # the node that way (a query over every export reaches each ~5 times). Kept with the
+    # graph it was read from: a new graph starts afresh.
+    cached = estate._cache.get("blast:reach")
+    if cached is None or cached[0] is not g:
+        cached = estate._cache["blast:reach"] = (g, {})
+    reach: dict[tuple[str, str, bool], list[tuple[str, int, str, bool, str]]] = cached[1]
     # node -> [impact, certain, depth, parent, label]
     state: dict[str, list[Any]] = {}
     queue: deque[str] = deque()
@@ -208,31 +216,46 @@ def _walk(estate: Estate, g, target: str, change: str) -> dict[str, list[Any]]:
     while queue:
         n = queue.popleft()
         impact, certain, depth = state[n][:3]
-        attrs = nodes[n]
-        if impact == "broken" and attrs.get("kind") == "resource":
-            continue
-        for d, edge in pred[n].items():
-            dattrs = nodes[d]
-            best = None
-            for kind, attribute, path, active in edge["refs"]:
-                signal = _signal(attrs, impact, certain, kind, attribute)
-                if signal is None:
-                    continue
-                got = _impact(dattrs, signal, kind, path, region)
-                if active is None:  # under a condition of unknown value: it may or may not apply
-                    got = ("conditional", False)
-                if best is None or (_RANK[got[0]], got[1]) > (_RANK[best[0]], best[1]):
-                    best = (got[0], got[1], f"{kind}({attribute})" if attribute else kind)
-            if best is None:
-                continue
+        steps = reach.get((n, impact, certain))
+        if steps is None:
+            steps = reach[(n, impact, certain)] = _reached(nodes, pred, n, impact, certain, region)
+        for d, score, got, sure, label in steps:
             old = state.get(d)
-            if old is None or (_RANK[best[0]], best[1]) > (_RANK[old[0]], old[1]):
-                state[d] = [best[0], best[1], depth + 1, n, best[2]]
+            if old is None or score > _RANK[old[0]] * 2 + old[1]:
+                state[d] = [got, sure, depth + 1, n, label]
                 queue.append(d)
     return state
 
 
-def _rows(estate: Estate, g, state: dict[str, list[Any]]) -> list[dict[str, Any]]:
+def _reached(nodes, pred, n: str, impact: str, certain: bool, region: str) -> list[tuple[str, int, str, bool, str]]:
+    """What `n`, changed this way, does to each dependent it affects: (dependent, score,
+    impact, certain, edge label), score ranking (impact, certain) as the walk compares them."""
+    attrs = nodes[n]
+    if impact == "broken" and attrs.get("kind") == "resource":
+        return []
+    out = []
+    for d, edge in pred[n].items():
+        dattrs = nodes[d]
+        best = None
+        for kind, attribute, path, active in edge["refs"]:
+            signal = _signal(attrs, impact, certain, kind, attribute)
+            if signal is None:
+                continue
+            got = _impact(dattrs, signal, kind, path, region)
+            if active is None:  # under a condition of unknown value: it may or may not apply
+                got = ("conditional", False)
+            if best is None or (_RANK[got[0]], got[1]) > (_RANK[best[0]], best[1]):
+                best = (got[0], got[1], f"{kind}({attribute})" if attribute else kind)
+        if best is not None:
+            out.append((d, _RANK[best[0]] * 2 + best[1], best[0], best[1], best[2]))
+    return out
+
+
+_COLUMNS = ("stack", "logical_id", "kind", "type", "depth", "impact", "path", "stateful", "protected", "blocked")
+
+
+def _columns(estate: Estate, g, state: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """The frame's columns, rows sorted by depth, stack, logical_id (then in walk order)."""
     nodes, importers, scripts = g._node, g.graph["importers"], g.graph.get("script_readers", {})
     props = _Properties(estate)
     own: dict[str, str | None] = {}
@@ -242,36 +265,69 @@ def _rows(estate: Estate, g, state: dict[str, list[Any]]) -> list[dict[str, Any]
             own[n] = _block(n, nodes[n], state[n], importers, props, scripts)
         return own[n]
 
-    rows = []
+    # A row's path runs from the target through its parents; its refusal is the first one
+    # found going up. Rows share their parents' paths, so each node's (path, refusal) is
+    # worked out once from its parent's.
+    chains: dict[str, tuple[str, str | None]] = {}
+
+    def chain(n: str) -> tuple[str, str | None]:
+        up, on, here = [], set(), n
+        while here not in chains:
+            if here in on:  # parents that loop (a node upgraded through its dependent)
+                return _looped_chain(n, state, own_block)
+            on.add(here)
+            up.append(here)
+            here = state[here][3]
+            if here is None:
+                break
+        for node in reversed(up):
+            parent = state[node][3]
+            if parent is None:
+                chains[node] = (node, own_block(node))
+            else:
+                path, blocked = chains[parent]
+                chains[node] = (f"{path} -{state[node][4]}-> {node}", own_block(node) or blocked)
+        return chains[n]
+
+    rows: list[tuple] = []
     for n, (impact, _certain, depth, _parent, _) in state.items():
         attrs = nodes[n]
         kind = attrs.get("kind")
         if kind not in ("resource", "output", "script") and depth:
             continue
-        steps, blocked, seen, here = [n], own_block(n), {n}, n
-        while state[here][3] is not None and state[here][3] not in seen:
-            label, here = state[here][4], state[here][3]
-            seen.add(here)
-            steps += [f"-{label}->", here]
-            blocked = blocked or own_block(here)
+        path, blocked = chain(n)
         script = kind == "script"
+        # A script is no stack: its rows share one group, a name no stack can have.
+        stack = SCRIPTS if script else attrs.get("stack")
+        logical_id = attrs.get("logical_id")
         rows.append(
-            {
-                # A script is no stack: its rows share one group, a name no stack can have.
-                "stack": SCRIPTS if script else attrs.get("stack"),
-                "logical_id": attrs.get("logical_id"),
-                "kind": kind,
-                "type": "script" if script else attrs.get("type"),
-                "depth": depth,
-                "impact": impact,
-                "path": " ".join(steps[::-1]),
-                "stateful": attrs.get("stateful"),
-                "protected": _protected(attrs, impact, props),
-                "blocked": blocked or "",
-            }
+            (
+                (depth, stack or "", logical_id or ""),
+                stack,
+                logical_id,
+                kind,
+                "script" if script else attrs.get("type"),
+                depth,
+                impact,
+                path,
+                attrs.get("stateful"),
+                _protected(attrs, impact, props),
+                blocked or "",
+            )
         )
-    rows.sort(key=lambda r: (r["depth"], r["stack"] or "", r["logical_id"] or ""))
-    return rows
+    rows.sort(key=lambda r: r[0])  # stable: equal keys keep the walk's order
+    return {name: [r[i] for r in rows] for i, name in enumerate(_COLUMNS, start=1)}
+
+
+def _looped_chain(n: str, state: dict[str, list[Any]], own_block) -> tuple[str, str | None]:
+    """Path and refusal of `n` up its parents, stopping before a node seen twice."""
+    steps, blocked, seen, here = [n], own_block(n), {n}, n
+    while state[here][3] is not None and state[here][3] not in seen:
+        label, here = state[here][4], state[here][3]
+        seen.add(here)
+        steps += [f"-{label}->", here]
+        blocked = blocked or own_block(here)
+    return " ".join(steps[::-1]), blocked
 
 
 def _block(n: str, attrs: dict, st: list[Any], importers: dict, props: "_Properties", scripts: dict) -> str | None:
