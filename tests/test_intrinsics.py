@@ -118,3 +118,22 @@ def test_references_frame_rows_for_nested_and_listed_references():
     ]
     # the undefined condition is reported where it stands
     assert e.errors.message.str.contains("Condition to undefined condition 'Nope'").any()
+
+
+def test_driven_by_of_repeated_nested_leaves_follows_each_value():
+    def leaf(name):
+        return {"Fn::ImportValue": {"Fn::Sub": "${%s}-Vpc" % name}}
+
+    resources = {
+        "A": {"Type": "AWS::SNS::Topic", "Properties": {"X": leaf("P"), "Y": [leaf("P"), leaf("Q")]}},
+        "B": {"Type": "AWS::SNS::Topic", "Properties": {"X": leaf("Q"), "Y": {"Fn::Split": [",", leaf("P")]}}},
+    }
+    e = build_estate([RawStack("s", "s.yaml", "yaml", {"Parameters": {"P": {}, "Q": {}}, "Resources": resources})], [])
+    got = {(r, p): d for r, p, d in zip(e.properties.logical_id, e.properties.path, e.properties.driven_by)}
+    assert got == {
+        ("A", "/properties/X"): ["import", "ref:P"],
+        ("A", "/properties/Y/0"): ["import", "ref:P"],
+        ("A", "/properties/Y/1"): ["import", "ref:Q"],
+        ("B", "/properties/X"): ["import", "ref:Q"],
+        ("B", "/properties/Y"): ["import", "ref:P"],
+    }

@@ -20,7 +20,6 @@ stacks' conditions) then run on the pieces put together.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import json
 import marshal
@@ -633,24 +632,27 @@ def _add_properties(acc: _Columns, stack: str, logical_id: str, rtype: str, prop
 
 
 def _driven_by(value: Any) -> list[str] | None:
-    # Most leaves are one call with a plain argument ({"Ref": "Vpc"}, {"Fn::Sub": "arn:..."},
-    # {"Fn::GetAtt": ["Db", "Arn"]}) and templates repeat the same few hundred: those are
-    # labelled once per process. A fresh list each time: cells never share one.
-    if len(value) == 1:
-        ((key, arg),) = value.items()
-        if type(arg) is str:
-            found = _driven_by_call(key, arg)
-            return list(found) if found else None
-        if type(arg) is list and all(type(a) is str for a in arg):
-            found = _driven_by_call(key, tuple(arg))
-            return list(found) if found else None
-    return _drivers(value)
+    # Templates repeat the same leaves ({"Ref": "Vpc"}, {"Fn::ImportValue": {"Fn::Sub":
+    # "${Net}-VpcId"}}) so often that each distinct one is labelled once per process. The key
+    # is marshal's bytes, which tell every value and type apart (1, 1.0 and True; a str
+    # subclass is refused and labelled afresh). A fresh list each time: cells never share one.
+    try:
+        key = marshal.dumps(value, 2)
+    except (ValueError, TypeError, RecursionError):
+        return _drivers(value)
+    found = _LABELLED.get(key, _UNSEEN)
+    if found is _UNSEEN:
+        labels = _drivers(value)
+        found = tuple(labels) if labels else None
+        if len(key) <= 1024:  # a large leaf is rarely repeated: not worth keeping
+            if len(_LABELLED) >= 8192:
+                _LABELLED.clear()
+            _LABELLED[key] = found
+    return list(found) if found else None
 
 
-@functools.lru_cache(maxsize=8192)
-def _driven_by_call(key: Any, arg: str | tuple[str, ...]) -> tuple[str, ...] | None:
-    found = _drivers({key: list(arg) if type(arg) is tuple else arg})
-    return tuple(found) if found else None
+_LABELLED: dict[bytes, tuple[str, ...] | None] = {}
+_UNSEEN: Any = object()
 
 
 def _drivers(value: Any) -> list[str] | None:
