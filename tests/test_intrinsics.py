@@ -137,3 +137,18 @@ def test_driven_by_of_repeated_nested_leaves_follows_each_value():
         ("B", "/properties/X"): ["import", "ref:Q"],
         ("B", "/properties/Y"): ["import", "ref:P"],
     }
+
+
+def test_a_one_key_mapping_with_a_non_string_key_is_a_value_not_a_function():
+    # A template built in Python (load_template of a dict) can hold keys YAML and JSON never
+    # give; such a mapping is data, and building the estate must not fail on it.
+    from iacviz.cfn.intrinsics import is_intrinsic
+    from iacviz.cfn.shapes import intrinsic_problems
+
+    assert not is_intrinsic({1: "a"})
+    assert list(intrinsic_problems({"A": {"Fn::Join": ["", [{1: "a"}]]}})) == []
+    raw = RawStack(
+        "odd", "<odd>", "mapping", {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"Tags": {1: "a"}}}}}
+    )
+    props = build_estate([raw], []).properties
+    assert props["logical_id"].tolist() == ["Q"]

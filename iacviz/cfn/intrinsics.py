@@ -55,7 +55,8 @@ def is_intrinsic(value: Any) -> bool:
     if type(value) is not dict or len(value) != 1:
         return False
     key = next(iter(value))
-    return key == "Ref" or key.startswith("Fn::") or key == "Condition"
+    # a key YAML or JSON never gives (a dict built in Python) makes the mapping plain data
+    return type(key) is str and (key == "Ref" or key.startswith("Fn::") or key == "Condition")
 
 
 def sub_variables(text: str) -> list[str]:

@@ -13,23 +13,17 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from iacviz.cfn.intrinsics import is_intrinsic
+
 _SCALARS = (str, int, float, bool)
 
 
-def _is_call(value: Any) -> bool:
-    return (
-        type(value) is dict
-        and len(value) == 1
-        and (next(iter(value)).startswith("Fn::") or next(iter(value)) in ("Ref", "Condition"))
-    )
-
-
 def _text(value: Any) -> bool:  # a string, or a function that gives one
-    return type(value) is str or _is_call(value)
+    return type(value) is str or is_intrinsic(value)
 
 
 def _list(value: Any) -> bool:  # a list, or a function that gives one
-    return type(value) is list or _is_call(value)
+    return type(value) is list or is_intrinsic(value)
 
 
 def _check(key: str, arg: Any) -> str | None:  # one rule per function
@@ -45,14 +39,19 @@ def _check(key: str, arg: Any) -> str | None:  # one rule per function
             type(arg) is list
             and len(arg) in (1, 2)
             and _text(arg[0])
-            and (len(arg) == 1 or type(arg[1]) is dict or _is_call(arg[1]))
+            and (len(arg) == 1 or type(arg[1]) is dict or is_intrinsic(arg[1]))
         )
         return None if ok else f"Fn::Sub takes a string or [string, {{variables}}], not {_a(arg)}"
     if key == "Fn::Join":
         ok = type(arg) is list and len(arg) == 2 and _text(arg[0]) and _list(arg[1])
         return None if ok else f"Fn::Join takes [delimiter, [values]], not {_a(arg)}"
     if key == "Fn::Select":
-        ok = type(arg) is list and len(arg) == 2 and (type(arg[0]) in (str, int) or _is_call(arg[0])) and _list(arg[1])
+        ok = (
+            type(arg) is list
+            and len(arg) == 2
+            and (type(arg[0]) in (str, int) or is_intrinsic(arg[0]))
+            and _list(arg[1])
+        )
         return None if ok else f"Fn::Select takes [index, [values]], not {_a(arg)}"
     if key == "Fn::Split":
         ok = type(arg) is list and len(arg) == 2 and _text(arg[0]) and _text(arg[1])
