@@ -11,6 +11,7 @@ Sources quoted in the comments:
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 
 import iacviz
 from iacviz import schema
+from iacviz.analysis import change_stack
 from iacviz.analysis.changes import to_records
 from iacviz.views.plan_table import fail_reasons, plan_to_text
 from estate_files import ROOT, write
@@ -788,3 +790,25 @@ def test_release2_touches_only_the_three_stacks(release2):
     reasons = fail_reasons(release2, "replacement,data-loss,blocked")
     assert "data-loss: data/Db (AWS::RDS::DBInstance) Modify loses its data (policy action ReplaceAndDelete)" in reasons
     assert any(r.startswith("blocked: network/AppSecurityGroup") for r in reasons)
+
+
+@pytest.mark.parametrize(
+    "resources, expected",
+    [
+        ({"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "jobs"}}}, False),
+        ({"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "{{resolve:ssm:/name}}"}}}, True),
+        ({"Q": {"Type": "AWS::SQS::Queue", "Properties": {"Tags": [{"Key": "k", "Value": "a{{resolve:x}}"}]}}}, True),
+        ({"Q": {"Type": "AWS::SQS::Queue", "Properties": {"Fn::Transform": {"Name": "M"}}}}, True),
+        ({"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": ["Fn::Transform"]}}}, True),
+        ({"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": 'say "Fn::Transform'}}}, True),
+        ({"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "Fn::Transforms"}}}, False),
+        ({"Q": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": 5, "Fifo": True, "X": None}}}, False),
+        ({"Q": {"Type": "AWS::SQS::Queue", "Properties": {1: "{{resolve:x}}"}}}, True),  # non-text key
+        ({"Q": {"Type": "AWS::SQS::Queue", "Properties": {"When": datetime.date(2020, 1, 1)}}}, False),
+    ],
+)
+def test_read_at_deploy_is_what_the_json_text_shows(resources, expected):
+    # The scan replaced a search of the resources' JSON text: same answer on every shape.
+    text = json.dumps(resources, default=str)
+    assert ("{{resolve:" in text or '"Fn::Transform"' in text) is expected
+    assert change_stack._read_at_deploy(resources) is expected

@@ -125,12 +125,38 @@ def views(estate: Estate, user: dict[str, dict] | None = None) -> dict[str, Stac
             # blue/green deployment (iacviz.cfn.blue_green), not a macro with unknown output.
             if n is not None and n not in (R.SAM_TRANSFORM, BLUE_GREEN_TRANSFORM)
         ]
-        text = json.dumps(view.resources, default=str)
-        view.deploy_time = bool(
-            ssm or view.macros or view.unknown_condition or "{{resolve:" in text or '"Fn::Transform"' in text
-        )
+        view.deploy_time = bool(ssm or view.macros or view.unknown_condition or _read_at_deploy(view.resources))
         out[raw.name] = view
     return out
+
+
+def _read_at_deploy(resources: dict) -> bool:
+    """Whether any text holds a dynamic reference (``{{resolve:``) or any key or text is
+    ``Fn::Transform``: what the JSON text of `resources` would show, without writing it
+    (a text ending in ``"Fn::Transform`` shows it too, its quote escaped)."""
+    todo: list[Any] = [resources]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str):
+            if "{{resolve:" in item or item == "Fn::Transform" or item.endswith('"Fn::Transform'):
+                return True
+        elif isinstance(item, dict):
+            for key in item:
+                if not isinstance(key, str):  # JSON would write it its own way: ask JSON
+                    return _read_at_deploy_json(resources)
+                if "{{resolve:" in key or key == "Fn::Transform" or key.endswith('"Fn::Transform'):
+                    return True
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+        elif item is not None and not isinstance(item, (bool, int, float)):
+            return _read_at_deploy_json(resources)  # tuples, dates...: as JSON writes them
+    return False
+
+
+def _read_at_deploy_json(resources: dict) -> bool:
+    text = json.dumps(resources, default=str)
+    return "{{resolve:" in text or '"Fn::Transform"' in text
 
 
 def _nested_stack_conditions(estate: Estate) -> dict[str, tuple[bool | None, str | None]]:
@@ -146,7 +172,10 @@ def _nested_stack_conditions(estate: Estate) -> dict[str, tuple[bool | None, str
     if not parents:
         return {}
     out: dict[str, tuple[bool | None, str | None]] = {}
-    for s, lid, cond, value in zip(res["stack"], res.logical_id, res.condition.astype(object), res.condition_value):
+    # Plain lists: iterating Arrow-backed columns value by value is several times slower.
+    for s, lid, cond, value in zip(
+        res["stack"].tolist(), res.logical_id.tolist(), res.condition.tolist(), res.condition_value.tolist()
+    ):
         child = parents.get((s, lid))
         if child is not None and value is not True:
             known = None if value is pd.NA else bool(value)
@@ -204,6 +233,12 @@ class StackPlan:
     # -- resources ------------------------------------------------------------------------
     def rows(self) -> list[dict]:
         a, b = self.a, self.b
+        if not self.inputs_changed and not a.deploy_time and a.resources == b.resources:
+            # Nothing a resource reads changed and nothing is re-read at deploy time: every
+            # resource would be checked and found unchanged (no rows, no state), so the
+            # dependency order is not needed. Most stacks of a release are like this.
+            self._outputs()
+            return list(self.out.values())
         deps = {
             lid: {
                 r.target
