@@ -13,7 +13,8 @@ read its rows rather than restating them.
 
 from __future__ import annotations
 
-from typing import Any
+from collections import namedtuple
+from typing import Any, Iterator
 
 import pandas as pd
 
@@ -65,7 +66,7 @@ def export_problems(estate: Estate) -> pd.DataFrame:
         if unread
         else ""
     )
-    for r in imp.itertuples():
+    for r in _tuples(imp):
         if r.active is not pd.NA and not r.active:
             continue  # CloudFormation never evaluates it: nothing can go wrong with it
         if r.via == "script":
@@ -104,7 +105,7 @@ def export_problems(estate: Estate) -> pd.DataFrame:
         )
     # An export a script reads is in use, though CloudFormation does not know the reader.
     unused = (ex.n_importers == 0) & ex.possible_importers.map(len).eq(0) & ex.script_readers.map(len).eq(0)
-    for r in ex[unused].itertuples():
+    for r in _tuples(ex[unused]):
         rows.append(
             _of_export(
                 r,
@@ -130,7 +131,7 @@ def export_problems(estate: Estate) -> pd.DataFrame:
                 f"CloudFormation allows one export of a name per account and region",
             )
         )
-    for r in ex[ex.reexport_of.notna()].itertuples():
+    for r in _tuples(ex[ex.reexport_of.notna()]):
         rows.append(
             _of_export(
                 r,
@@ -153,6 +154,13 @@ def export_problems(estate: Estate) -> pd.DataFrame:
             )
         )
     return schema.frame("export_problems", rows)
+
+
+def _tuples(df: pd.DataFrame) -> Iterator[Any]:
+    """The rows of `df` as ``df.itertuples()`` gives them, read from plain lists (``tolist``):
+    iterating Arrow-backed columns value by value is several times slower."""
+    row = namedtuple("Row", ["Index", *df.columns], rename=True)  # type: ignore[misc]
+    return map(row._make, zip(df.index, *(df[c].tolist() for c in df.columns)))
 
 
 def _of_export(r: Any, kind: str, severity: str, message: str) -> dict[str, Any]:
