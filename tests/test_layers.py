@@ -18,6 +18,7 @@ LAYERS = {
     "schema": 0,
     "data": 0,
     "limits": 0,
+    "gc_pause": 0,
     "cfn": 1,
     "sources": 2,
     "model": 3,

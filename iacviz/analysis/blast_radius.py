@@ -74,7 +74,7 @@ from ..cfn.update_behavior import behavior, custom_name_property
 from ..errors import IacvizError
 from ..model.estate import Estate
 from ..model.identity import StackIndex
-from .gc_pause import paused_gc
+from ..gc_pause import paused_gc
 from .exports import read_by_scripts
 from .graph import resource_graph
 from .targets import construct_resources, did_you_mean

@@ -58,7 +58,7 @@ from ..cfn.intrinsics import Context, resolve_string
 from ..cfn.pointer import unescape
 from ..model.estate import Estate, derived_frame
 from ..model.identity import scope_of
-from .gc_pause import paused_gc
+from ..gc_pause import paused_gc
 
 __all__ = [
     "ambiguous_candidates",

@@ -48,7 +48,7 @@ import pandas as pd
 
 from ..model.estate import Estate
 from .exports import ambiguous_candidates, import_links, script_outputs
-from .gc_pause import paused_gc
+from ..gc_pause import paused_gc
 
 __all__ = [
     "stack_graph",

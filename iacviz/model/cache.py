@@ -36,7 +36,6 @@ False
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import marshal
@@ -46,14 +45,14 @@ import platform
 import stat
 import sys
 from collections import OrderedDict
-from contextlib import contextmanager
 from dataclasses import asdict, fields, is_dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 import pandas as pd
 
+from ..gc_pause import paused_gc
 from ..limits import LimitError, inside, read_regular_file
 from ..sources.files import walk_candidates
 from ..sources.template_text import MAX_TEMPLATE_BYTES
@@ -328,7 +327,7 @@ def _writing(build: Callable[[], pd.DataFrame], entry: Path | None, name: str) -
 def _frame_reader(entry: Path, name: str, hit: dict[str, Any]) -> Callable[[], pd.DataFrame]:
     def go() -> pd.DataFrame:
         try:
-            with _collector_paused():
+            with paused_gc():
                 df = pickle.loads((entry / f"{name}.pickle").read_bytes())
             if isinstance(df, pd.DataFrame):
                 return df
@@ -374,19 +373,6 @@ def _dump_raw(raw_stacks: list[RawStack]) -> bytes:
 
 def _read_raw(path: Path) -> list[RawStack]:
     blob = path.read_bytes()
-    with _collector_paused():
+    with paused_gc():
         names, rows = marshal.loads(blob[1:]) if blob[:1] == b"M" else pickle.loads(blob[1:])
     return [RawStack(**dict(zip(names, row))) for row in rows]
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    # Loading makes millions of small containers, none cyclic: the collector's full passes
-    # over them would cost more than the loading itself.
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()

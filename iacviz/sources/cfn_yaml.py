@@ -53,7 +53,6 @@ scan for the lines it cannot give, cost all of the gain (see the benchmark notes
 
 from __future__ import annotations
 
-import gc
 import importlib
 import math
 import os
@@ -65,6 +64,7 @@ from yaml import MappingNode, ScalarNode, SequenceNode
 from yaml._yaml import CParser  # libyaml's parser; a PyYAML built without it cannot run this
 
 from iacviz.errors import TemplateError
+from iacviz.gc_pause import paused_gc
 from iacviz.limits import MAX_DEPTH
 from iacviz.sources.template_text import SECTIONS, not_a_mapping
 
@@ -89,8 +89,6 @@ def load_yaml(text: str, source: str) -> tuple[dict, dict[str, int]]:
         done = _FAST.load(text, _plain, SHORT_FORMS, SECTIONS, MAX_DEPTH)
         if done is not None:
             return done
-    if not gc.isenabled():
-        return _load_composed(text, source)
     # Composing makes ~5 container objects per YAML node (node, marks, pairs), all garbage a
     # moment later and none in a reference cycle (a recursive alias aside: collected once
     # collection resumes). Each of them counts towards the collector's thresholds, so in a
@@ -98,12 +96,8 @@ def load_yaml(text: str, source: str) -> tuple[dict, dict[str, int]]:
     # heap: reading 2,000 templates took 3x longer with collection running than without.
     # (The fast path makes only the body's dicts and lists, which stay: pausing around it made
     # no difference, 99 us a corpus template either way with a million live objects.)
-    # A reader in another thread that finds it paused leaves it alone; whoever paused resumes.
-    gc.disable()
-    try:
+    with paused_gc():
         return _load_composed(text, source)
-    finally:
-        gc.enable()
 
 
 def _load_composed(text: str, source: str) -> tuple[dict, dict[str, int]]:
