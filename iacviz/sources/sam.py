@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import sys
 import threading
 from typing import Any
 
@@ -128,6 +129,27 @@ def _localise(template: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _import_jsonschema_lean() -> None:
+    """Import jsonschema, which the translator imports, without its optional IRI checker.
+
+    jsonschema imports ``rfc3987_syntax`` when it is installed (JupyterLab's packages bring it),
+    and that module compiles 38 lark grammars at import: 2.5 s, two thirds of the first SAM
+    template's cost, for a format check the translator never runs. So the first import is made
+    with that module out of reach, and jsonschema registers no "iri"/"iri-reference" format
+    checker in this process. A process that imported jsonschema (or rfc3987_syntax) before
+    keeps what it has: import jsonschema before expanding SAM to keep the checker.
+    """
+    with _lock:
+        if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+            return
+        sys.modules["rfc3987_syntax"] = None  # an import of it now raises ImportError
+        try:
+            import jsonschema  # type: ignore[import-untyped]  # noqa: F401
+        finally:
+            if sys.modules.get("rfc3987_syntax", False) is None:
+                del sys.modules["rfc3987_syntax"]
+
+
 def expand(
     template: dict[str, Any], parameter_values: dict[str, Any], region: str
 ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -135,6 +157,7 @@ def expand(
 
     Raises :class:`SamError` with the translator's messages when it refuses the template.
     """
+    _import_jsonschema_lean()
     from samtranslator.model.exceptions import InvalidDocumentException, InvalidResourceException
     from samtranslator.parser.parser import Parser
     from samtranslator.plugins.application.serverless_app_plugin import ServerlessAppPlugin
