@@ -4,6 +4,7 @@ misses whenever the answer could differ."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 import subprocess
@@ -294,3 +295,87 @@ def test_a_new_iacviz_version_builds_every_stack(tmp_path, built, monkeypatch):
     template.write_text(template.read_text() + "\n# edited\n")  # a miss of the whole-estate cache
     monkeypatch.setattr(cache, "_code", ["another version"])
     assert len(_reloaded(estate, built)[0]) == 16
+
+
+# -- pieces kept in a cache folder: a new process builds only what changed -----------------------
+
+_NEW_PROCESS = """
+import json, sys
+import pandas as pd
+import iacviz
+from iacviz.model import build, cache
+if len(sys.argv) > 3:
+    cache._code[:] = [sys.argv[3]]  # as another iacviz version would
+seen = {"stacks": [], "properties": []}
+add_stack, add_properties = build._add_stack, build._add_properties
+def stack_spy(acc, raw, *rest):
+    seen["stacks"].append(raw.name)
+    return add_stack(acc, raw, *rest)
+def properties_spy(acc, stack, *rest):
+    seen["properties"].append(stack)
+    return add_properties(acc, stack, *rest)
+build._add_stack, build._add_properties = stack_spy, properties_spy
+frames = iacviz.load(sys.argv[1], cache=sys.argv[2]).frames()
+built = {"stacks": sorted(seen["stacks"]), "properties": sorted(set(seen["properties"]))}
+build._add_stack, build._add_properties = add_stack, add_properties
+plain = iacviz.load(sys.argv[1], cache=False).frames()
+assert list(frames) == list(plain)
+for name in plain:
+    pd.testing.assert_frame_equal(frames[name], plain[name], obj=name)
+print(json.dumps(built))
+"""
+
+
+def _in_new_process(estate, folder, *version: str) -> tuple[list[str], list[str]]:
+    """(stacks built, stacks whose properties were walked) by a load in a new process, every
+    frame built; the process also checks every frame equals a load that caches nothing."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop(cache.ENV, None)
+    out = subprocess.run(
+        [sys.executable, "-c", _NEW_PROCESS, str(estate), str(folder), *version],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    built = json.loads(out.stdout)
+    return built["stacks"], built["properties"]
+
+
+def test_a_new_process_builds_only_the_edited_stack(tmp_path):
+    estate, folder = _copy(tmp_path), tmp_path / "cache"
+    stacks, walked = _in_new_process(estate, folder)
+    assert len(stacks) == 16 and len(walked) > 3  # the first load builds and walks every stack
+    kept = folder / "pieces" / cache.code_version()
+    assert len(list(kept.glob("*.piece"))) == 16 and len(list(kept.glob("*.walked"))) == len(walked)
+    template = estate / "network" / "network.yaml"
+    text = template.read_text()
+    template.write_text(text.replace("CidrBlock: !Ref VpcCidr", "CidrBlock: 10.9.0.0/16", 1))
+    assert _in_new_process(estate, folder) == (["network"], ["network"])
+    template.write_text(text.replace("CidrBlock: !Ref VpcCidr", "CidrBlock: 10.8.0.0/16", 1))
+    stacks, walked = _in_new_process(estate, folder, "another version")
+    assert len(stacks) == 16 and len(walked) > 3  # another version's pieces are never read...
+    assert not kept.exists()  # ...and are removed
+
+
+def test_damaged_piece_files_are_built_again(tmp_path):
+    estate, folder = _copy(tmp_path), tmp_path / "cache"
+    _in_new_process(estate, folder)
+    kept = folder / "pieces" / cache.code_version()
+    walked = sorted(kept.glob("*.walked"))
+    damaged = [walked[0].with_suffix(".piece"), walked[1].with_suffix(".piece")]
+    damaged[0].write_bytes(damaged[0].read_bytes()[:-7])  # truncated
+    blob = bytearray(damaged[1].read_bytes())
+    blob[len(blob) // 2] ^= 1  # one bit flipped
+    damaged[1].write_bytes(bytes(blob))
+    blob = bytearray(walked[2].read_bytes())
+    blob[-3] ^= 4
+    walked[2].write_bytes(bytes(blob))
+    shutil.rmtree(folder / "estates")  # a miss of the whole-estate cache, nothing edited
+    stacks, walked_now = _in_new_process(estate, folder)
+    # the two pieces built again; their walked properties (same key) read back; the damaged
+    # walked properties walked again
+    assert len(stacks) == 2 and len(walked_now) == 1 and walked_now[0] not in stacks
+    assert _in_new_process(estate, folder) == ([], [])  # written again, whole
+    shutil.rmtree(folder / "estates")
+    assert _in_new_process(estate, folder) == ([], [])

@@ -28,6 +28,7 @@ from typing import Any, Iterable, MutableMapping
 import pandas as pd
 
 from .. import schema
+from ..gc_pause import paused_gc
 from ..sources.parameter_values import ParameterValues
 from ..sources.raw import ErrorRow, RawStack
 from ..cfn import modality as _modality
@@ -128,7 +129,87 @@ def _piece(raw: RawStack, given: ParameterValues, region: str, pieces: MutableMa
         _add_stack(piece, raw, user_params, region)
         if pieces is not None and key is not None:
             pieces[key] = piece
+    elif piece.unbound is not None:  # read from a cache folder: bound to its raw stack again
+        named, deploys = piece.unbound
+        piece.named = {k: [(raw, lid) for lid in ids] for k, ids in named.items()}
+        piece.deploys = [_Deploy(raw, lid, _pipelines.DeployAction(*action), *rest) for lid, action, *rest in deploys]
+        piece.unbound = None
     return piece
+
+
+# Bump when what a piece holds changes shape: a piece written by another layout is not read.
+_PIECE_FORMAT = 1
+
+
+def dump_piece(piece: "_Columns") -> bytes | None:
+    """One built stack as marshal bytes (:func:`load_piece` reads them back), or None.
+
+    None when the piece cannot be written exactly (a value marshal cannot write). The named
+    resources and pipeline deploy actions (linked across stacks later) hold the piece's own
+    raw stack: written without it, it is bound again by the load that re-uses the piece (the
+    key covers every field of it).
+
+    >>> raw = RawStack("jobs", "<jobs>", "mapping", {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}})
+    >>> piece = _piece(raw, ParameterValues.of(None), "us-east-1", {})
+    >>> load_piece(dump_piece(piece)).data == piece.data
+    True
+    """
+    if piece.unbound is not None:
+        return None
+    try:
+        named = {k: [lid for _, lid in found] for k, found in piece.named.items()}
+        deploys = [
+            (d.logical_id, tuple(getattr(d.action, f) for f in _ACTION_FIELDS), d.name, d.same_stack)
+            + (d.template_file, d.active)
+            for d in piece.deploys
+        ]
+        rows = tuple(tuple(piece.data[name][col] for col in _COLUMNS[name]) for name in _BUILT)
+        # the resources to walk as bytes of their own: read only when no walked file is kept
+        unwalked = marshal.dumps(piece.properties) if piece.properties else piece.unwalked
+        return marshal.dumps((_PIECE_FORMAT, rows, unwalked, named, deploys))
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return None
+
+
+def load_piece(blob: bytes) -> "_Columns":
+    """The piece :func:`dump_piece` wrote; ValueError when the bytes are not one."""
+    form, rows, unwalked, named, deploys = marshal.loads(blob)
+    if form != _PIECE_FORMAT or len(rows) != len(_BUILT) or not isinstance(unwalked, bytes):
+        raise ValueError("not a piece of this layout")
+    piece = _Columns.__new__(_Columns)
+    piece.data = {name: _checked(name, cols) for name, cols in zip(_BUILT, rows)}
+    piece.properties, piece.unwalked, piece.deploys, piece.named, piece.pieces = [], unwalked, [], {}, []
+    piece.unbound, piece.stored = (dict(named), list(deploys)), None
+    return piece
+
+
+def dump_walked(cols: dict[str, list]) -> bytes | None:
+    """A piece's walked properties columns as marshal bytes, or None when marshal cannot."""
+    try:
+        return marshal.dumps((_PIECE_FORMAT, tuple(cols[col] for col in _COLUMNS["properties"])))
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return None
+
+
+def load_walked(blob: bytes) -> dict[str, list]:
+    """The columns :func:`dump_walked` wrote; ValueError when the bytes are not them."""
+    form, cols = marshal.loads(blob)
+    if form != _PIECE_FORMAT:
+        raise ValueError("not walked properties of this layout")
+    return _checked("properties", cols)
+
+
+def _checked(name: str, cols: Any) -> dict[str, list]:
+    # A file that passed its checksum yet holds another shape is refused, not half used.
+    names = _COLUMNS[name]
+    if (
+        not isinstance(cols, tuple)
+        or len(cols) != len(names)
+        or not all(isinstance(c, list) for c in cols)
+        or len({len(c) for c in cols}) > 1
+    ):
+        raise ValueError(f"{name}: not the columns of this layout")
+    return dict(zip(names, cols))
 
 
 _RAW_FIELDS = tuple(f.name for f in dataclasses.fields(RawStack))
@@ -270,6 +351,11 @@ class _Columns:
         self.deploys: list[_Deploy] = []
         self.named: dict[tuple[str, str], list[tuple[RawStack, str]]] = {}  # (type, name) -> resources
         self.pieces: list[_Columns] = []  # the estate's: the pieces its properties come from
+        # A piece read from a cache folder: its named resources' logical ids, until bound to
+        # the raw stack (build_estate); and where its walked properties are kept.
+        self.unbound: tuple[dict, list] | None = None
+        self.stored: Any = None  # .read() -> columns or None, .write(columns)
+        self.unwalked = b""  # or, read from a folder, `properties` as marshal bytes
 
     def names(self) -> list[str]:
         return list(self.data)
@@ -289,14 +375,20 @@ class _Columns:
 
     def walked(self) -> dict[str, list]:
         """A piece's properties columns, walked on first need and kept with the piece."""
-        if self.properties:
-            part = _Columns.__new__(_Columns)
-            part.data = {"properties": {col: [] for col in _COLUMNS["properties"]}}
-            for item in self.properties:
-                _add_properties(part, *item)
+        if self.properties or self.unwalked:
+            stored = self.stored
+            cols = stored.read() if stored is not None else None
+            if cols is None:
+                part = _Columns.__new__(_Columns)
+                part.data = {"properties": {col: [] for col in _COLUMNS["properties"]}}
+                for item in self.properties or marshal.loads(self.unwalked):
+                    _add_properties(part, *item)
+                cols = part.data["properties"]
+                if stored is not None:
+                    stored.write(cols)
             # whole columns swapped in at once: an estate walking the same piece meanwhile
             # walks its own copy, never appends to these
-            self.data["properties"], self.properties = part.data["properties"], []
+            self.data["properties"], self.properties, self.unwalked = cols, [], b""
         return self.data.get("properties", {})
 
     def add(self, _frame: str, /, **row: Any) -> None:
@@ -312,9 +404,10 @@ class _Columns:
     def frame(self, name: str) -> pd.DataFrame:
         if name == "properties":
             cols = self.data["properties"]
-            for piece in self.pieces:
-                for col, values in piece.walked().items():
-                    cols[col].extend(values)
+            with paused_gc():  # pieces read back from a folder: millions of acyclic objects
+                for piece in self.pieces:
+                    for col, values in piece.walked().items():
+                        cols[col].extend(values)
             self.pieces = []
         # popped: once a frame is built, its column lists are garbage
         return schema.frame_from_columns(name, self.data.pop(name))
@@ -766,6 +859,8 @@ class _Deploy:
     template_file: str | None
     active: bool | None
 
+
+_ACTION_FIELDS = tuple(f.name for f in dataclasses.fields(_pipelines.DeployAction))
 
 # Properties that hold the name a deploy action uses, per target type (a name set in the
 # template; a generated name cannot be matched offline).

@@ -23,11 +23,12 @@ On a miss, templates whose bytes did not change are not parsed again
 built again: each stack's rows (a *piece*, :mod:`iacviz.model.build`) are kept in this
 process under a hash of everything they are built from (the stack as read, the parameter
 values the user gives it, the region), one store per iacviz code version (:func:`pieces`).
-Pieces are not kept in a folder: a new process builds every stack once.
+In a folder, pieces are kept too (:class:`_FolderPieces`, marshal of plain lists, checked
+by a hash): a new process builds again only the stacks no earlier load built.
 
-The folder holds pickles: only a folder the user owns, not writable by group or others, is
-used (created with mode 0700); anything else is ignored and the estate is read as usual.
-A damaged entry is a miss.
+The folder holds pickles (frames) and marshal files (templates, pieces): only a folder the
+user owns, not writable by group or others, is used (created with mode 0700); anything else is
+ignored and the estate is read as usual. A damaged entry or piece is a miss.
 
 >>> key1 = load_key(["no-such-folder"], None, "us-east-1")
 >>> key1 == load_key(["no-such-folder"], {"net": {"Env": "prod"}}, "us-east-1")
@@ -42,13 +43,15 @@ import marshal
 import os
 import pickle
 import platform
+import shutil
 import stat
 import sys
 from collections import OrderedDict
+from collections.abc import MutableMapping
 from dataclasses import asdict, fields, is_dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import pandas as pd
 
@@ -64,9 +67,11 @@ from .estate import BASE_FRAMES
 ENV = "IACVIZ_CACHE"
 _MEMORY_ESTATES = 4  # the last loads (a notebook's estate, plan_changes' two versions, ...)
 _MEMORY_PIECES = 10_000  # built stacks: a 2,000-stack estate in five versions
+_DISK_PIECES = 10_000  # the same in a cache folder (~35 kB a stack of 50 resources, walked)
 _memory: OrderedDict[str, dict[str, Any]] = OrderedDict()
 _templates: dict[str | None, TemplateCache] = {}
 _pieces: dict[str, "_Pieces"] = {}
+_folders: dict[Path, "_FolderPieces"] = {}
 _code: list[str] = []
 
 
@@ -78,6 +83,7 @@ def clear() -> None:
     _memory.clear()
     _templates.clear()
     _pieces.clear()
+    _folders.clear()
 
 
 def code_version() -> str:
@@ -175,11 +181,13 @@ class _Pieces(OrderedDict):
             self.popitem(last=False)
 
 
-def pieces() -> _Pieces:
-    """The stacks this process has built (``build_estate(..., pieces=)``), for this code version.
+def pieces(folder: Path | None = None) -> MutableMapping[str, Any]:
+    """The stacks built before (``build_estate(..., pieces=)``), for this code version.
 
+    Kept in this process and, given a `folder` (one :func:`usable` said yes to), in its
+    ``pieces/<code version>`` folder too: a new process re-uses the stacks an earlier one built.
     A piece's key covers what the stack is built from, not the code that builds it: pieces
-    built by another version are dropped with their store.
+    built by another version are dropped with their store (and their folder).
 
     >>> pieces() is pieces()
     True
@@ -187,8 +195,178 @@ def pieces() -> _Pieces:
     version = code_version()
     if version not in _pieces:
         _pieces.clear()
+        _folders.clear()
         _pieces[version] = _Pieces()
-    return _pieces[version]
+    memory = _pieces[version]
+    if folder is None:
+        return memory
+    where = folder / "pieces" / version
+    if where not in _folders:
+        _folders[where] = _FolderPieces(memory, where)
+    return _folders[where]
+
+
+class _FolderPieces(MutableMapping[str, Any]):
+    """Pieces in this process's store, backed by a folder: one file per piece, named by its key.
+
+    A piece is written when it is built (marshal of plain lists, :func:`build.dump_piece`;
+    one that marshal cannot write exactly stays in memory only), its walked properties when
+    they are first walked, beside it. A file is checked against a hash of this code version,
+    the key and its bytes before it is read: a damaged or foreign file is a miss, built again.
+    The folder keeps the last :data:`_DISK_PIECES` pieces used (file times), pruned once per
+    process; other code versions' folders are removed then.
+    """
+
+    def __init__(self, memory: _Pieces, where: Path) -> None:
+        self.memory, self.ready = memory, False
+        self.where: Path | None = where
+
+    def _folder(self) -> Path | None:
+        if not self.ready:
+            self.ready = True
+            try:
+                self.where.mkdir(parents=True, exist_ok=True, mode=0o700)
+                _prune(self.where)
+            except OSError:
+                self.where = None  # not writable: memory only
+        return self.where
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        piece = self.memory.get(key)
+        if piece is None:
+            piece = self._read(key)
+            if piece is not None:
+                self.memory[key] = piece
+        return default if piece is None else piece
+
+    def __getitem__(self, key: str) -> Any:
+        piece = self.get(key)
+        if piece is None:
+            raise KeyError(key)
+        return piece
+
+    def __setitem__(self, key: str, piece: Any) -> None:
+        self.memory[key] = piece
+        where = self._folder()
+        if where is None:
+            return
+        from .build import dump_piece
+
+        blob = dump_piece(piece)
+        if blob is not None and _write_checked(where / f"{key}.piece", key, blob):
+            piece.stored = _Walked(where / f"{key}.walked", key)
+
+    def __delitem__(self, key: str) -> None:
+        del self.memory[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.memory)
+
+    def __len__(self) -> int:
+        return len(self.memory)
+
+    def _read(self, key: str) -> Any:
+        where = self._folder()
+        if where is None:
+            return None
+        from .build import load_piece
+
+        path = where / f"{key}.piece"
+        blob = _read_checked(path, key)
+        if blob is None:
+            return None
+        try:
+            with paused_gc():
+                piece = load_piece(blob)
+        except Exception:  # checked yet not a piece of this code: built again
+            return None
+        try:
+            os.utime(path)  # used: the last to be pruned
+        except OSError:
+            pass
+        piece.stored = _Walked(where / f"{key}.walked", key)
+        return piece
+
+
+class _Walked:
+    """Where one piece's walked properties columns are kept (``build._Columns.walked``)."""
+
+    __slots__ = ("path", "key")
+
+    def __init__(self, path: Path, key: str) -> None:
+        self.path, self.key = path, key
+
+    def read(self) -> dict[str, list] | None:
+        from .build import load_walked
+
+        blob = _read_checked(self.path, self.key)
+        if blob is None:
+            return None
+        try:
+            with paused_gc():
+                return load_walked(blob)
+        except Exception:  # checked yet not columns of this code: walked again
+            return None
+
+    def write(self, cols: dict[str, list]) -> None:
+        from .build import dump_walked
+
+        blob = dump_walked(cols)
+        if blob is not None:
+            _write_checked(self.path, self.key, blob)
+
+
+_MAGIC = b"iacviz-piece\0"
+
+
+def _digest(key: str, blob: bytes) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(code_version().encode() + b"\0" + key.encode() + b"\0")
+    h.update(blob)
+    return h.digest()
+
+
+def _write_checked(path: Path, key: str, blob: bytes) -> bool:
+    try:
+        _write_atomic(path, _MAGIC + _digest(key, blob) + blob)
+    except OSError:
+        return False
+    return True
+
+
+def _read_checked(path: Path, key: str) -> bytes | None:
+    # None when missing, truncated, damaged, or written for another key or code version.
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head = len(_MAGIC) + 16
+    if data[: len(_MAGIC)] != _MAGIC or len(data) < head:
+        return None
+    blob = data[head:]
+    return blob if _digest(key, blob) == data[len(_MAGIC) : head] else None
+
+
+def _prune(where: Path) -> None:
+    # Other code versions' pieces can never be read again; of this version's, the least
+    # recently used go past the bound (with their walked properties).
+    for other in where.parent.iterdir():
+        if other != where and other.is_dir() and not other.is_symlink():
+            shutil.rmtree(other, ignore_errors=True)
+    files = []
+    with os.scandir(where) as found:
+        for entry in found:
+            if entry.name.endswith(".piece") and entry.is_file(follow_symlinks=False):
+                files.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name))
+    if len(files) <= _DISK_PIECES:
+        return
+    files.sort()
+    for _, name in files[: len(files) - _DISK_PIECES * 9 // 10]:
+        for path in (where / name, where / (name[: -len(".piece")] + ".walked")):
+            try:
+                path.unlink()
+            except OSError:
+                pass
 
 
 def usable(folder: Path | None) -> Path | None:
@@ -354,7 +532,7 @@ def _rebuilt(hit: dict[str, Any]) -> dict[str, Any]:
             hit["errors"],
             region=hit.get("region") or "us-east-1",
             parameters=hit.get("parameters"),
-            pieces=pieces(),
+            pieces=pieces(hit["entry"].parent.parent if hit.get("entry") else None),
         )
         hit["rebuilt"] = {name: (lambda n=name: getattr(estate, n)) for name in BASE_FRAMES}
     return hit["rebuilt"]
