@@ -15,6 +15,7 @@ import pytest
 
 import iacviz
 from iacviz.model import cache
+from build_spy import spy_on_builds
 from estate_files import ROOT, SAMPLE, write
 
 
@@ -54,7 +55,7 @@ def test_sample_estate_with_and_without_the_cache(tmp_path):
 def test_a_new_process_reads_the_folder(tmp_path):
     folder = tmp_path / "cache"
     code = "import sys, iacviz; e = iacviz.load(sys.argv[1], cache=sys.argv[2]); e.frames(); print(len(e.resources))"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")])}
     out = subprocess.run(
         [sys.executable, "-c", code, str(SAMPLE), str(folder)], env=env, capture_output=True, text=True, check=True
     ).stdout
@@ -164,22 +165,7 @@ def test_unchanged_templates_are_not_parsed_again(tmp_path, monkeypatch):
 @pytest.fixture
 def built(monkeypatch):
     """The stack keys built (and whose properties were walked) by the loads after it is asked for."""
-    from iacviz.model import build
-
-    seen: dict[str, list[str]] = {"stacks": [], "properties": []}
-    add_stack, add_properties = build._add_stack, build._add_properties
-
-    def stack_spy(acc, raw, *rest):
-        seen["stacks"].append(raw.name)
-        return add_stack(acc, raw, *rest)
-
-    def properties_spy(acc, stack, *rest):
-        seen["properties"].append(stack)
-        return add_properties(acc, stack, *rest)
-
-    monkeypatch.setattr(build, "_add_stack", stack_spy)
-    monkeypatch.setattr(build, "_add_properties", properties_spy)
-    return seen
+    return spy_on_builds(monkeypatch.setattr)
 
 
 def _reloaded(estate, built, **kwargs) -> tuple[list[str], set[str]]:
@@ -303,21 +289,13 @@ _NEW_PROCESS = """
 import json, sys
 import pandas as pd
 import iacviz
-from iacviz.model import build, cache
+from iacviz.model import cache
 if len(sys.argv) > 3:
     cache._code[:] = [sys.argv[3]]  # as another iacviz version would
-seen = {"stacks": [], "properties": []}
-add_stack, add_properties = build._add_stack, build._add_properties
-def stack_spy(acc, raw, *rest):
-    seen["stacks"].append(raw.name)
-    return add_stack(acc, raw, *rest)
-def properties_spy(acc, stack, *rest):
-    seen["properties"].append(stack)
-    return add_properties(acc, stack, *rest)
-build._add_stack, build._add_properties = stack_spy, properties_spy
+from build_spy import spy_on_builds
+seen = spy_on_builds()
 frames = iacviz.load(sys.argv[1], cache=sys.argv[2]).frames()
 built = {"stacks": sorted(seen["stacks"]), "properties": sorted(set(seen["properties"]))}
-build._add_stack, build._add_properties = add_stack, add_properties
 plain = iacviz.load(sys.argv[1], cache=False).frames()
 assert list(frames) == list(plain)
 for name in plain:
@@ -329,7 +307,7 @@ print(json.dumps(built))
 def _in_new_process(estate, folder, *version: str) -> tuple[list[str], list[str]]:
     """(stacks built, stacks whose properties were walked) by a load in a new process, every
     frame built; the process also checks every frame equals a load that caches nothing."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")])}
     env.pop(cache.ENV, None)
     out = subprocess.run(
         [sys.executable, "-c", _NEW_PROCESS, str(estate), str(folder), *version],
