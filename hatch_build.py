@@ -39,6 +39,9 @@ def compile_extension(root: Path, out_dir: Path) -> Path | None:
         *shlex.split(os.environ.get("LDFLAGS", "")),
         "-lyaml",
     ]
+    # A module left from an earlier build would be imported although this one failed (an
+    # editable install builds beside the source): the pure-Python path is then used instead.
+    target.unlink(missing_ok=True)
     try:
         done = subprocess.run(command, capture_output=True, text=True)
     except OSError as exc:

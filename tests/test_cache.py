@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import sys
 
 import pandas as pd
@@ -357,3 +358,27 @@ def test_damaged_piece_files_are_built_again(tmp_path):
     assert _in_new_process(estate, folder) == ([], [])  # written again, whole
     shutil.rmtree(folder / "estates")
     assert _in_new_process(estate, folder) == ([], [])
+
+
+def test_pruning_a_pieces_folder_removes_orphans_and_stale_temporary_files(tmp_path):
+    where = tmp_path / "pieces" / "v2"
+    where.mkdir(parents=True)
+    (tmp_path / "pieces" / "v1").mkdir()  # another code version's pieces
+    for name in ("a.piece", "a.walked", "b.walked", ".a.piece.1.tmp", ".c.piece.2.tmp"):
+        (where / name).write_bytes(b"x")
+    hour_ago = (time.time() - 7200,) * 2
+    os.utime(where / ".a.piece.1.tmp", hour_ago)  # left by a writer killed long ago
+    cache._prune(where)
+    assert sorted(p.name for p in where.iterdir()) == [".c.piece.2.tmp", "a.piece", "a.walked"]
+    assert not (tmp_path / "pieces" / "v1").exists()
+
+
+def test_the_code_version_changes_with_the_yaml_reader_in_use(monkeypatch):
+    from iacviz.sources import cfn_yaml
+
+    versions = []
+    for fast in (object(), None):
+        monkeypatch.setattr(cfn_yaml, "_FAST", fast)
+        monkeypatch.setattr(cache, "_code", [])
+        versions.append(cache.code_version())
+    assert versions[0] != versions[1]

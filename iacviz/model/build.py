@@ -129,8 +129,9 @@ def _piece(raw: RawStack, given: ParameterValues, region: str, pieces: MutableMa
         _add_stack(piece, raw, user_params, region)
         if pieces is not None and key is not None:
             pieces[key] = piece
-    elif piece.unbound is not None:  # read from a cache folder: bound to its raw stack again
-        named, deploys = piece.unbound
+    elif (unbound := piece.unbound) is not None:  # read from a cache folder: bound to its raw stack again
+        # read once into a local: another thread binding the same piece may reset the field
+        named, deploys = unbound
         piece.named = {k: [(raw, lid) for lid in ids] for k, ids in named.items()}
         piece.deploys = [_Deploy(raw, lid, _pipelines.DeployAction(*action), *rest) for lid, action, *rest in deploys]
         piece.unbound = None
@@ -375,13 +376,15 @@ class _Columns:
 
     def walked(self) -> dict[str, list]:
         """A piece's properties columns, walked on first need and kept with the piece."""
-        if self.properties or self.unwalked:
+        # read once: an estate walking the same piece in another thread empties both fields
+        properties, unwalked = self.properties, self.unwalked
+        if properties or unwalked:
             stored = self.stored
             cols = stored.read() if stored is not None else None
             if cols is None:
                 part = _Columns.__new__(_Columns)
                 part.data = {"properties": {col: [] for col in _COLUMNS["properties"]}}
-                for item in self.properties or marshal.loads(self.unwalked):
+                for item in properties or marshal.loads(unwalked):
                     _add_properties(part, *item)
                 cols = part.data["properties"]
                 if stored is not None:

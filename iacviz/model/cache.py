@@ -46,6 +46,8 @@ import platform
 import shutil
 import stat
 import sys
+import threading
+import time
 from collections import OrderedDict
 from collections.abc import MutableMapping
 from dataclasses import asdict, fields, is_dataclass
@@ -72,6 +74,7 @@ _memory: OrderedDict[str, dict[str, Any]] = OrderedDict()
 _templates: dict[str | None, TemplateCache] = {}
 _pieces: dict[str, "_Pieces"] = {}
 _folders: dict[Path, "_FolderPieces"] = {}
+_setup_lock = threading.Lock()  # a cache folder is made and pruned by one thread, once
 _code: list[str] = []
 
 
@@ -98,7 +101,8 @@ def code_version() -> str:
         for path in sorted(root.rglob("*")):
             if (
                 path.is_file()
-                and path.suffix in (".py", ".json", ".yaml", ".yml", ".gz")
+                # .c/.so: the YAML reader's C fast path parses what the template cache keeps
+                and path.suffix in (".py", ".json", ".yaml", ".yml", ".gz", ".c", ".so")
                 and "__pycache__" not in path.parts
             ):
                 h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
@@ -108,6 +112,10 @@ def code_version() -> str:
             except metadata.PackageNotFoundError:
                 h.update(f"{dist}=-\0".encode())
         h.update(f"{platform.python_implementation()} {sys.version}".encode())
+        # the fast path switched off (IACVIZ_PURE_YAML) must parse again, not reuse its parses
+        from ..sources import cfn_yaml
+
+        h.update(b"yaml-fast-path" if cfn_yaml._FAST is not None else b"yaml-python-path")
         _code.append(h.hexdigest())
     return _code[0]
 
@@ -223,12 +231,15 @@ class _FolderPieces(MutableMapping[str, Any]):
 
     def _folder(self) -> Path | None:
         if not self.ready:
-            self.ready = True
-            try:
-                self.where.mkdir(parents=True, exist_ok=True, mode=0o700)
-                _prune(self.where)
-            except OSError:
-                self.where = None  # not writable: memory only
+            with _setup_lock:  # ready only once set up: another thread waits, never half-made
+                if not self.ready:
+                    try:
+                        self.where.mkdir(parents=True, exist_ok=True, mode=0o700)
+                    except OSError:
+                        self.where = None  # not writable: memory only
+                    else:
+                        _prune(self.where)
+                    self.ready = True
         return self.where
 
     def get(self, key: Any, default: Any = None) -> Any:
@@ -349,24 +360,35 @@ def _read_checked(path: Path, key: str) -> bytes | None:
 
 def _prune(where: Path) -> None:
     # Other code versions' pieces can never be read again; of this version's, the least
-    # recently used go past the bound (with their walked properties).
-    for other in where.parent.iterdir():
-        if other != where and other.is_dir() and not other.is_symlink():
-            shutil.rmtree(other, ignore_errors=True)
-    files = []
-    with os.scandir(where) as found:
-        for entry in found:
-            if entry.name.endswith(".piece") and entry.is_file(follow_symlinks=False):
-                files.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name))
-    if len(files) <= _DISK_PIECES:
+    # recently used go past the bound (with their walked properties), and so do walked files
+    # whose piece is gone and temporary files a killed writer left an hour ago. Housekeeping
+    # only: another process pruning at the same time makes entries vanish, which is fine.
+    try:
+        for other in where.parent.iterdir():
+            if other != where and other.is_dir() and not other.is_symlink():
+                shutil.rmtree(other, ignore_errors=True)
+        entries = {}
+        with os.scandir(where) as found:
+            for entry in found:
+                try:
+                    if entry.is_file(follow_symlinks=False):
+                        entries[entry.name] = entry.stat(follow_symlinks=False).st_mtime_ns
+                except OSError:
+                    continue
+    except OSError:
         return
-    files.sort()
-    for _, name in files[: len(files) - _DISK_PIECES * 9 // 10]:
-        for path in (where / name, where / (name[: -len(".piece")] + ".walked")):
-            try:
-                path.unlink()
-            except OSError:
-                pass
+    pieces = sorted((t, name) for name, t in entries.items() if name.endswith(".piece"))
+    over = len(pieces) - _DISK_PIECES * 9 // 10 if len(pieces) > _DISK_PIECES else 0
+    doomed = [name for _, name in pieces[:over]]
+    doomed += [name[: -len(".piece")] + ".walked" for name in doomed]
+    doomed += [n for n in entries if n.endswith(".walked") and n[: -len(".walked")] + ".piece" not in entries]
+    stale = time.time_ns() - 3600 * 10**9
+    doomed += [n for n, t in entries.items() if n.endswith(".tmp") and t < stale]
+    for name in doomed:
+        try:
+            (where / name).unlink()
+        except OSError:
+            pass
 
 
 def usable(folder: Path | None) -> Path | None:
