@@ -121,7 +121,7 @@ def build_estate(
 def _piece(raw: RawStack, given: ParameterValues, region: str, pieces: MutableMapping[str, Any] | None) -> "_Columns":
     """The rows of one stack: from `pieces` when built before from the same facts, else built."""
     # Values given per stack may name the stack by its key or by its CloudFormation name.
-    user_params = given.for_stack(raw.name, _declared(raw.template), raw.stack_name)
+    user_params = given.for_stack(raw.name, _parameters.declared(raw.template), raw.stack_name)
     key = piece_key(raw, user_params, region) if pieces is not None else None
     piece = pieces.get(key) if pieces is not None and key is not None else None
     if piece is None:
@@ -419,12 +419,6 @@ class _Columns:
 # The frames build_estate makes are exactly the estate's base frames: one list, in estate.py.
 _BUILT = BASE_FRAMES
 _COLUMNS = {name: tuple(schema.columns(name)) for name in _BUILT}
-
-
-def _declared(template: dict) -> dict:
-    # The Parameters section as the stack's pass reads it (a bad one is reported there).
-    value = template.get("Parameters") or {}
-    return value if isinstance(value, dict) else {}
 
 
 def _section(template: dict, key: str, acc: _Columns, raw: RawStack) -> dict:
