@@ -33,14 +33,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from iacviz.cfn import cfnlint_files
 from iacviz.cfn.cfnlint_files import BUNDLED_SCHEMAS
 from iacviz.errors import IacvizError
-
-if TYPE_CHECKING:
-    from cfnlint.schema.manager import ProviderSchemaManager
 
 __all__ = [
     "TypeRules",
@@ -71,25 +68,6 @@ def _regions() -> frozenset[str]:
 
 _REPLACE, _CONDITIONAL = 2, 1
 _ANSWER = {0: "in-place", _CONDITIONAL: "conditional", _REPLACE: "replace"}
-
-
-def _pinned_manager() -> "ProviderSchemaManager":
-    """A schema manager reading only cfn-lint's bundled files (never the user's cache).
-
-    :func:`behavior` reads the same files without it (:func:`cfnlint_files.resource_schema`);
-    this is cfn-lint's own reader, for code that runs cfn-lint anyway.
-    """
-    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
-    from cfnlint.schema.manager import ProviderSchemaManager
-
-    # Same class as cfn-lint's global manager; explicit directories bypass its cache-vs-bundle
-    # date comparison (`_resolve_schema_dirs`) and keep its patches/registry schemas out.
-    cls = (
-        type(PROVIDER_SCHEMA_MANAGER)
-        if isinstance(PROVIDER_SCHEMA_MANAGER, ProviderSchemaManager)
-        else ProviderSchemaManager
-    )
-    return cls(providers_dir=BUNDLED_SCHEMAS / "providers", resources_dir=BUNDLED_SCHEMAS / "resources")
 
 
 @contextmanager
