@@ -323,3 +323,20 @@ def test_pure_yaml_setting_turns_the_fast_path_off():
     env = {**os.environ, "PYTHONPATH": str(ROOT), "IACVIZ_PURE_YAML": "1"}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT)
     assert done.stdout.strip() == "True", done.stderr
+
+
+@needs_fast
+@pytest.mark.parametrize("word", sorted(w for w in cfn_yaml._WORDS if w))
+def test_every_yaml_1_1_word_is_resolved_by_the_python_rule(word):
+    # The C reader keeps its own list of the words to hand to cfn_yaml._plain (a pre-filter
+    # that keeps the call off the common path); a word missing there would stay a string.
+    for text in (f"K: {word}\n", f"K: [{word}, x{word}]\n", f"K: !Ref {word}\n"):
+        assert _same_both_ways(text)
+    assert _fast(f"K: {word}\n")[0]["K"] is cfn_yaml._WORDS[word]
+
+
+@needs_fast
+@pytest.mark.parametrize("first", sorted(cfn_yaml._NUMBER_START))
+def test_plain_scalars_starting_like_a_number_are_resolved_by_the_python_rule(first):
+    for text in (f"K: {first}1\n", f"K: {first}0x1F\n", f"K: {first}1_0\n", f"K: '{first}'\n"):
+        assert _same_both_ways(text)
