@@ -138,13 +138,13 @@ def _read_at_deploy(resources: dict) -> bool:
     while todo:
         item = todo.pop()
         if isinstance(item, str):
-            if "{{resolve:" in item or item == "Fn::Transform" or item.endswith('"Fn::Transform'):
+            if _shows_deploy_time(item):
                 return True
         elif isinstance(item, dict):
             for key in item:
                 if not isinstance(key, str):  # JSON would write it its own way: ask JSON
                     return _read_at_deploy_json(resources)
-                if "{{resolve:" in key or key == "Fn::Transform" or key.endswith('"Fn::Transform'):
+                if _shows_deploy_time(key):
                     return True
             todo.extend(item.values())
         elif isinstance(item, list):
@@ -152,6 +152,12 @@ def _read_at_deploy(resources: dict) -> bool:
         elif item is not None and not isinstance(item, (bool, int, float)):
             return _read_at_deploy_json(resources)  # tuples, dates...: as JSON writes them
     return False
+
+
+def _shows_deploy_time(text: str) -> bool:
+    # what the JSON text of a key or string would hold: a dynamic reference, or the whole
+    # quoted word "Fn::Transform" (a text ending in "Fn::Transform shows it, quote escaped)
+    return "{{resolve:" in text or text == "Fn::Transform" or text.endswith('"Fn::Transform')
 
 
 def _read_at_deploy_json(resources: dict) -> bool:
