@@ -177,7 +177,28 @@ def inside(path: str | os.PathLike, root: str | os.PathLike) -> bool:
     (True, False)
     """
     try:
-        real, base = Path(os.path.realpath(path)), Path(os.path.realpath(root))
+        real, base = os.path.realpath(path), os.path.realpath(root)
     except (OSError, RuntimeError, ValueError):
         return False
-    return real == base or base in real.parents
+    return below(real, base) is not None
+
+
+def below(path: str, base: str) -> str | None:
+    """``Path(path).relative_to(base).as_posix()`` for two absolute paths in Path's own form
+    (what abspath and realpath give), or None where that raises: `path` is not `base` or below it.
+
+    >>> below("/srv/estate/net/vpc.yaml", "/srv/estate"), below("/srv/estate2/x", "/srv/estate")
+    ('net/vpc.yaml', None)
+    """
+    if os.sep != "/" or os.altsep:  # drives, case and two separators: left to pathlib
+        try:
+            return Path(path).relative_to(base).as_posix()
+        except ValueError:
+            return None
+    if path == base:
+        return "."
+    # POSIX keeps exactly two leading slashes as a root of their own ("//x" is not below "/").
+    if (path[:2] == "//") != (base[:2] == "//"):
+        return None
+    prefix = base if base.endswith("/") else base + "/"
+    return path[len(prefix) :] if path.startswith(prefix) else None

@@ -14,7 +14,8 @@ import pytest
 
 from estate_files import write
 from iacviz.limits import LimitError, read_regular_file
-from iacviz.sources.files import _below, _RealPaths, read_paths
+from iacviz.limits import below
+from iacviz.sources.files import _RealPaths, read_paths
 from iacviz.sources.template_text import parse_template
 
 QUEUE = "Resources:\n  Q: {Type: AWS::SQS::Queue}\n"
@@ -90,7 +91,7 @@ def test_below_matches_relative_to():
                 expected = Path(path_).relative_to(base_).as_posix()
             except ValueError:
                 expected = None
-            assert _below(path_, base_) == expected, (path_, base_)
+            assert below(path_, base_) == expected, (path_, base_)
 
 
 def _read(*paths, **kwargs):

@@ -23,7 +23,7 @@ from ..cfn.intrinsics import Context, resolve_string, resolve_value
 from ..cfn.secrets import mask_values, masked_if_derived, no_echo_names
 from ..cfn.stack_names import as_stack_name
 from ..errors import TemplateError
-from ..limits import LimitError, inside, read_regular_file
+from ..limits import LimitError, below, inside, read_regular_file
 from . import amplify, cdk, ebextensions, environments
 from .parameter_values import ParameterShapeError, ParameterValues
 from .raw import ErrorRow, RawStack
@@ -172,7 +172,7 @@ class _Reader:
 
     def _inside(self, path: Path) -> bool:
         # limits.inside, on the paths resolved once per reader (it resolved both per file)
-        return _below(self._paths.real(os.fspath(path)), self._paths.real(os.fspath(self.root))) is not None
+        return below(self._paths.real(os.fspath(path)), self._paths.real(os.fspath(self.root))) is not None
 
     def _absolute(self, path: str) -> str:
         absolute = self._abs.get(path)
@@ -182,7 +182,7 @@ class _Reader:
 
     def _below_base(self, path: Path) -> str | None:
         # self.real(path).relative_to(self.real(self.base)), without pathlib or its ValueError
-        return _below(self._paths.real(os.fspath(path)), self._paths.real(os.fspath(self.base)))
+        return below(self._paths.real(os.fspath(path)), self._paths.real(os.fspath(self.base)))
 
     # -- discovery -------------------------------------------------------------------------
     def display(self, path: Path) -> str:
@@ -191,9 +191,9 @@ class _Reader:
         key = (os.fspath(path), os.fspath(self.base))
         shown = self._shown.get(key)
         if shown is None:
-            shown = _below(self._absolute(key[0]), self._absolute(key[1]))
+            shown = below(self._absolute(key[0]), self._absolute(key[1]))
             if shown is None:
-                shown = _below(self._paths.real(key[0]), self._paths.real(key[1]))
+                shown = below(self._paths.real(key[0]), self._paths.real(key[1]))
             if shown is None:
                 shown = path.as_posix()
             self._shown[key] = shown
@@ -649,27 +649,6 @@ def _is_dir(path: Path) -> bool | None:
 # The errors for which Path.exists is False rather than raising (pathlib's own list).
 _MISSING = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 _MISSING_WINDOWS = (21, 123, 1921)
-
-
-def _below(path: str, base: str) -> str | None:
-    """``Path(path).relative_to(base).as_posix()`` for two absolute paths in Path's own form
-    (what abspath and realpath give), or None where that raises: `path` is not `base` or below it.
-
-    >>> _below("/srv/estate/net/vpc.yaml", "/srv/estate"), _below("/srv/estate2/x", "/srv/estate")
-    ('net/vpc.yaml', None)
-    """
-    if os.sep != "/" or os.altsep:  # drives, case and two separators: left to pathlib
-        try:
-            return Path(path).relative_to(base).as_posix()
-        except ValueError:
-            return None
-    if path == base:
-        return "."
-    # POSIX keeps exactly two leading slashes as a root of their own ("//x" is not below "/").
-    if (path[:2] == "//") != (base[:2] == "//"):
-        return None
-    prefix = base if base.endswith("/") else base + "/"
-    return path[len(prefix) :] if path.startswith(prefix) else None
 
 
 class _RealPaths:
