@@ -103,15 +103,19 @@ def build_estate(
     raw_stacks = keyed(raw_stacks)
     values = ParameterValues.of(parameters)
     acc = _Columns()
-    for err in errors:
-        acc.error(err.source, err.line, err.message, err.severity, err.stack)
-    for raw in raw_stacks:
-        piece = _piece(raw, values, region, pieces)
-        acc.extend(piece)
-        if pieces is None:  # kept by no store: only its properties, walked later, are still needed
-            piece.data = {}
-    _add_deploys(acc, raw_stacks)  # before: a nested pipeline's condition folds into its Deploys rows
-    _nested_conditions(acc)
+    # The collector paused for the whole build, not per stack: the rows are acyclic lists and
+    # tuples, and the full passes their growth sets off rescan every template read before
+    # them (a generated 200x50 folder loads 1.2-1.3x faster, a full collection afterwards included).
+    with paused_gc():
+        for err in errors:
+            acc.error(err.source, err.line, err.message, err.severity, err.stack)
+        for raw in raw_stacks:
+            piece = _piece(raw, values, region, pieces)
+            acc.extend(piece)
+            if pieces is None:  # kept by no store: only its properties, walked later, are still needed
+                piece.data = {}
+        _add_deploys(acc, raw_stacks)  # before: a nested pipeline's condition folds into its Deploys rows
+        _nested_conditions(acc)
     # Each frame is built on first access (Estate calls these once): a user who looks at
     # resources never pays for the properties frame, the largest by far.
     frames = {name: _Once(acc.frame, name) for name in acc.names()}
@@ -405,15 +409,17 @@ class _Columns:
         self.add("errors", source=source, line=int(line or 0), severity=severity, message=message, stack=stack)
 
     def frame(self, name: str) -> pd.DataFrame:
-        if name == "properties":
-            cols = self.data["properties"]
-            with paused_gc():  # pieces read back from a folder: millions of acyclic objects
+        # Paused as the build is (build_estate): walking the properties makes a list and
+        # strings per leaf, and pieces read back from a folder are millions of acyclic objects.
+        with paused_gc():
+            if name == "properties":
+                cols = self.data["properties"]
                 for piece in self.pieces:
                     for col, values in piece.walked().items():
                         cols[col].extend(values)
-            self.pieces = []
-        # popped: once a frame is built, its column lists are garbage
-        return schema.frame_from_columns(name, self.data.pop(name))
+                self.pieces = []
+            # popped: once a frame is built, its column lists are garbage
+            return schema.frame_from_columns(name, self.data.pop(name))
 
 
 # The frames build_estate makes are exactly the estate's base frames: one list, in estate.py.

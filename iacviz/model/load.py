@@ -22,7 +22,6 @@ from ..sources.raw import ErrorRow, RawStack
 from ..sources.scripts import as_rows, scan_scripts
 from .. import schema
 from . import cache as _cache
-from ..gc_pause import paused_gc
 from .build import build_estate
 from .estate import Estate
 from .snapshot import read_frames
@@ -112,11 +111,9 @@ def _cached_load(
             templates=_cache.templates(folder),
         )
         _check(errors, strict)
-        # only the stacks that changed since an earlier load are built again; the collector
-        # paused once around every piece read back from a folder (millions of acyclic objects),
-        # not per piece: its passes over the growing heap would cost more than the reading
-        with paused_gc():
-            fresh = build_estate(raw, errors, parameters=parameters, region=region, pieces=_cache.pieces(folder))
+        # only the stacks that changed since an earlier load are built again (the build pauses
+        # the collector once around them all, pieces read back from a folder included)
+        fresh = build_estate(raw, errors, parameters=parameters, region=region, pieces=_cache.pieces(folder))
         hit = _cache.store(key, folder, fresh._pending_frames(), fresh.raw_stacks, errors, region, parameters)
     return Estate(_cache.frames_of(hit), hit["raw_stacks"], region)
 
