@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from estate_files import ROOT
 
 from iacviz.errors import TemplateError
+from iacviz.limits import too_deep
 from iacviz.sources import cfn_yaml
 
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -66,10 +67,14 @@ def _typed(value):
 
 
 def _same_both_ways(text: str) -> bool:
-    """Assert both paths agree on `text`; True when the fast path read it itself."""
-    took = _fast(text) is not None
+    """Assert both paths agree on `text`; True when the fast path read it itself.
+
+    What the fast path reads skips the depth check (``load_yaml_bounded``): so it must never
+    read a body nested deeper than the limit."""
+    fast = _fast(text)
     assert _typed(_outcome(cfn_yaml.load_yaml, text)) == _typed(_outcome(cfn_yaml._load_composed, text))
-    return took
+    assert fast is None or not too_deep(fast[0])
+    return fast is not None
 
 
 def _yaml_files(folder: Path) -> list[Path]:
@@ -221,6 +226,22 @@ def test_nesting_up_to_the_limit_stays_on_the_fast_path():
     assert _fast(deep) is not None and _same_both_ways(deep)
     deeper = "A: " + "[" * cfn_yaml.MAX_DEPTH + "]" * cfn_yaml.MAX_DEPTH + "\n"
     assert _fast(deeper) is None and not _same_both_ways(deeper)
+
+
+@needs_fast
+@pytest.mark.parametrize("leaf", ["!Ref X", "!GetAtt A.B", "!Sub x", "[1]", "!Join [',', [a]]", "{k: v}", "v"])
+@pytest.mark.parametrize("extra", [-2, -1, 0, 1, 2])
+def test_short_forms_count_as_levels_of_the_body(leaf, extra):
+    # `!Not [...]` is one YAML level but two levels of the body ({"Fn::Not": [...]}): the fast
+    # path counts the body's, so whatever it reads is within the limit, and a template the
+    # limit refuses is refused whichever path reads it.
+    from iacviz.sources.template_text import parse_template
+
+    n = (cfn_yaml.MAX_DEPTH - 1) // 2 + extra
+    text = "A: " + "!Not [" * n + leaf + "]" * n + "\n"
+    _same_both_ways(text)
+    deep = too_deep(cfn_yaml._load_composed(text, "t.yaml")[0])
+    assert (_outcome(parse_template, text)[0] == "refused") == deep
 
 
 # --- random YAML: both paths agree, values and refusals alike --------------------------------------

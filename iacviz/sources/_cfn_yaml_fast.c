@@ -8,8 +8,10 @@
  *
  *   any libyaml error, an empty stream, more than one document, a root that is not an untagged
  *   mapping, an anchor or alias, a tag other than a short form (SHORT_FORMS, passed in), a key
- *   that is not an untagged scalar, an empty or "<<" key, a duplicate key, nesting deeper than
- *   max_depth, text that is not valid UTF-8 once encoded, anything but an exact str.
+ *   that is not an untagged scalar, an empty or "<<" key, a duplicate key, a body nesting deeper
+ *   than max_depth (counted as limits.too_deep counts: the mapping a short form makes is a
+ *   level), text that is not valid UTF-8 once encoded, anything but an exact str. So a body
+ *   built here needs no depth check of its own.
  *
  * Scalars: quoted -> str; plain -> str, unless its first character is one of "0123456789+-."
  * or it is one of YAML 1.1's words or empty: then the Python `plain` callable resolves it, so
@@ -220,10 +222,15 @@ static PyObject *build_node(Reader *r, long depth, PyObject *prefix) {
         PyObject *name = short_form(r, e->data.scalar.tag);
         if (name == NULL)
             return NULL;
+        /* the body's depth, not the YAML's: the tag makes a mapping here, and !GetAtt's a list
+         * below it; deeper than max_depth goes to the Python path, which refuses it */
+        int getatt = PyUnicode_CompareWithASCIIString(name, "Fn::GetAtt") == 0;
+        if (depth + getatt > r->max_depth)
+            return fall_back(r);
         PyObject *text = decode(e->data.scalar.value, e->data.scalar.length, r);
         if (text == NULL)
             return NULL;
-        if (PyUnicode_CompareWithASCIIString(name, "Fn::GetAtt") == 0) {
+        if (getatt) {
             /* "A.B.C" -> ["A", "B.C"], as str.split(".", 1) */
             PyObject *dot = PyUnicode_FromString(".");
             PyObject *parts = dot ? PyUnicode_Split(text, dot, 1) : NULL;
@@ -238,7 +245,9 @@ static PyObject *build_node(Reader *r, long depth, PyObject *prefix) {
         int mapping = e->type == YAML_MAPPING_START_EVENT;
         yaml_char_t *anchor = mapping ? e->data.mapping_start.anchor : e->data.sequence_start.anchor;
         yaml_char_t *tag = mapping ? e->data.mapping_start.tag : e->data.sequence_start.tag;
-        if (anchor != NULL || depth > r->max_depth)
+        /* a tag wraps the collection in a mapping: the collection itself is one level deeper */
+        long inner = depth + (tag != NULL);
+        if (anchor != NULL || inner > r->max_depth)
             return fall_back(r);
         PyObject *name = NULL;
         if (tag != NULL) {
@@ -247,7 +256,7 @@ static PyObject *build_node(Reader *r, long depth, PyObject *prefix) {
                 return NULL;
             Py_INCREF(name); /* borrowed from short_forms, which Python code could change meanwhile */
         }
-        PyObject *value = mapping ? build_mapping(r, depth, prefix) : build_sequence(r, depth);
+        PyObject *value = mapping ? build_mapping(r, inner, prefix) : build_sequence(r, inner);
         if (name == NULL)
             return value;
         PyObject *out = wrap(name, value);

@@ -85,10 +85,24 @@ def load_yaml(text: str, source: str) -> tuple[dict, dict[str, int]]:
     >>> body, lines
     ({'Conditions': {'Prod': {'Fn::Equals': [{'Ref': 'Env'}, 'prod']}}}, {'Conditions/Prod': 2})
     """
+    body, lines, _ = load_yaml_bounded(text, source)
+    return body, lines
+
+
+def load_yaml_bounded(text: str, source: str) -> tuple[dict, dict[str, int], bool]:
+    """:func:`load_yaml`, and whether the body is known to nest no deeper than ``MAX_DEPTH``.
+
+    True when the fast path built it: it hands anything deeper to the Python path, so the
+    depth walk every template read gets (``limits.too_deep``, a fifth of parsing a corpus
+    template) can be skipped for it.
+
+    >>> load_yaml_bounded("A: [[1]]\\n", "a.yaml")[0]
+    {'A': [[1]]}
+    """
     if _FAST is not None:
         done = _FAST.load(text, _plain, SHORT_FORMS, SECTIONS, MAX_DEPTH)
         if done is not None:
-            return done
+            return (*done, True)
     # Composing makes ~5 container objects per YAML node (node, marks, pairs), all garbage a
     # moment later and none in a reference cycle (a recursive alias aside: collected once
     # collection resumes). Each of them counts towards the collector's thresholds, so in a
@@ -97,7 +111,7 @@ def load_yaml(text: str, source: str) -> tuple[dict, dict[str, int]]:
     # (The fast path makes only the body's dicts and lists, which stay: pausing around it made
     # no difference, 99 us a corpus template either way with a million live objects.)
     with paused_gc():
-        return _load_composed(text, source)
+        return (*_load_composed(text, source), False)
 
 
 def _load_composed(text: str, source: str) -> tuple[dict, dict[str, int]]:

@@ -40,8 +40,9 @@ def parse_template(data: bytes | str, source: str, fmt: str | None = None) -> tu
     ({'Fn::GetAtt': ['Q', 'Arn']}, {'Resources/Q': 2, 'Outputs/Arn': 5})
     """
     text = _decode(data, source)
-    body, lines = _parse(text, source, fmt)
-    check_body(body, source, surrogates=_may_hold_surrogates(text, decoded=not isinstance(data, str)))
+    body, lines, bounded = _parse(text, source, fmt)
+    surrogates = _may_hold_surrogates(text, decoded=not isinstance(data, str))
+    check_body(body, source, surrogates=surrogates, depth=not bounded)
     return body, lines
 
 
@@ -60,24 +61,26 @@ def _may_hold_surrogates(text: str, decoded: bool) -> bool:
     return False
 
 
-def check_body(body: Any, source: str, surrogates: bool = True) -> None:
+def check_body(body: Any, source: str, surrogates: bool = True, depth: bool = True) -> None:
     """TemplateError for a parsed body no later step can handle: nested deeper than
     :data:`iacviz.limits.MAX_DEPTH` or holding a lone UTF-16 surrogate (JSON's ``"\\ud800"``).
     Every way into iacviz (files, mappings, live templates, snapshots) checks this once.
-    ``surrogates=False`` skips the string walk, for a body parsed from text that cannot hold one.
+    ``surrogates=False`` skips the string walk, for a body parsed from text that cannot hold one;
+    ``depth=False`` the depth walk, for a body its parser built within the limit.
 
     >>> check_body({"Description": "\\ud800"}, "x.json")
     Traceback (most recent call last):
     iacviz.errors.TemplateError: x.json: text holds a lone UTF-16 surrogate ('\\ud800'), not valid Unicode
     """
-    if too_deep(body):
+    if depth and too_deep(body):
         raise TemplateError(source, 0, f"template nested deeper than {MAX_DEPTH} levels")
     bad = lone_surrogate(body) if surrogates else None
     if bad is not None:
         raise TemplateError(source, 0, f"text holds a lone UTF-16 surrogate ({bad[:40]!r}), not valid Unicode")
 
 
-def _parse(text: str, source: str, fmt: str | None) -> tuple[dict, dict[str, int]]:
+def _parse(text: str, source: str, fmt: str | None) -> tuple[dict, dict[str, int], bool]:
+    # (body, lines, whether the parser bounded its depth: cfn_yaml.load_yaml_bounded)
     from iacviz.sources import cfn_json, cfn_yaml
 
     sniffed = fmt is None
@@ -85,18 +88,18 @@ def _parse(text: str, source: str, fmt: str | None) -> tuple[dict, dict[str, int
         fmt = "json" if _first_character(text) == "{" else "yaml"
     if fmt == "json":
         try:
-            return cfn_json.load_json(text, source)
+            return (*cfn_json.load_json(text, source), False)
         except TemplateError as exc:
             # A YAML flow mapping also starts with "{": when only sniffed, YAML gets a try, but
             # the JSON error is the one reported if that fails too.
             if not (sniffed and exc.message.startswith("JSON syntax error")):
                 raise
             try:
-                return cfn_yaml.load_yaml(text, source)
+                return cfn_yaml.load_yaml_bounded(text, source)
             except TemplateError:
                 raise exc from None
     if fmt == "yaml":
-        return cfn_yaml.load_yaml(text, source)
+        return cfn_yaml.load_yaml_bounded(text, source)
     raise ValueError(f"fmt must be 'json', 'yaml' or None, not {fmt!r}")
 
 
