@@ -9,6 +9,7 @@ import pytest
 
 import iacviz
 from iacviz import schema
+from iacviz.sources.files import _NOT_CLOUDFORMATION
 from estate_files import write
 
 
@@ -513,3 +514,22 @@ def test_foreach_collection_from_a_mapping_keyed_by_a_parameter(tmp_path):
     assert estate.errors.empty, estate.errors.to_dict("records")
     assert estate.resources.logical_id.tolist() == ["Topicc"]
     assert estate.properties.set_index("logical_id").value["Topicc"] == 7
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        *(p.replace("*", "x") for p, _ in _NOT_CLOUDFORMATION),
+        *(p.replace("*", "") for p, _ in _NOT_CLOUDFORMATION),
+        "template.yaml", "package.json.bak", "xpackage.json", "tsconfig.json", "docker-compose.prod.yaml",
+        "compose.yml", "Compose.yml", "serverless.yaml", ".eslintrc", "a.code-workspace", "cdk.out",
+    ],
+)  # fmt: skip
+def test_files_skipped_by_name_follow_each_pattern(name):
+    # The one-regex pre-filter must answer as the patterns themselves, one by one.
+    import fnmatch
+
+    from iacviz.sources.files import _not_cloudformation
+
+    expected = next((why for pattern, why in _NOT_CLOUDFORMATION if fnmatch.fnmatch(name, pattern)), None)
+    assert _not_cloudformation(name) == expected

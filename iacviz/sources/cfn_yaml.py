@@ -57,6 +57,7 @@ import importlib
 import math
 import os
 import re
+from functools import lru_cache
 from typing import Any, Callable
 
 import yaml
@@ -340,8 +341,11 @@ _FLOAT = re.compile(
 _NUMBER_START = frozenset("0123456789+-.")
 
 
+@lru_cache(maxsize=4096)
 def _plain(text: str):
     """A plain scalar's YAML 1.1 value; timestamps and anything unresolved stay strings."""
+    # Remembered: templates repeat the same numbers and words (ports, sizes, true), and every
+    # value this gives is immutable. A hit costs a tenth of resolving a number again.
     if text and text[0] in _NUMBER_START:
         try:
             if _INT.match(text):
