@@ -201,3 +201,25 @@ def test_json_is_told_from_yaml_after_any_leading_blank(blank):
     assert body["Size"] == 100000.0
     body, _ = parse_template("\n" * len(blank) + "Resources: {Q: {Type: AWS::SQS::Queue}}\nSize: 1e5\n", "t.template")
     assert body["Size"] == "1e5"
+
+
+def test_an_estate_file_naming_templates_outside_the_folder_is_refused_for_those(tree):
+    # The estate file's `stacks:` entries get the same check as the files walked: by path
+    # ("../"), by a symlink leading out, through a symlinked folder; inside links are kept.
+    entries = {
+        "up": "../outside/secret.yaml",
+        "abs": "abs-out.yaml",
+        "rel": "rel-out.yaml",
+        "dir": "outdir/secret.yaml",
+        "here": "a/vpc.yaml",
+        "linked": "in.yaml",
+        "detour": "b/../a/vpc.yaml",
+    }
+    body = "stacks:\n" + "".join(f"  {name}: {{template: {path}}}\n" for name, path in entries.items())
+    write(tree, "estate/iacviz-estate.yaml", body)
+    _, errors = read_paths(["estate"])
+    from_file = [e.message for e in errors if e.source == "iacviz-estate.yaml"]
+    refused = {m.split(":")[0] for m in from_file if "is outside the folder being read" in m}
+    assert refused == {"stack up", "stack abs", "stack rel", "stack dir"}
+    followed, errors = read_paths(["estate"], follow_outside=True)
+    assert not [e for e in errors if e.source == "iacviz-estate.yaml"]

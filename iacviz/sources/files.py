@@ -24,7 +24,7 @@ from ..cfn.intrinsics import Context, resolve_string, resolve_value
 from ..cfn.secrets import mask_values, masked_if_derived, no_echo_names
 from ..cfn.stack_names import as_stack_name
 from ..errors import TemplateError
-from ..limits import LimitError, below, inside, read_regular_file
+from ..limits import LimitError, below, read_regular_file
 from . import amplify, cdk, ebextensions, environments
 from .parameter_values import ParameterShapeError, ParameterValues
 from .raw import ErrorRow, RawStack
@@ -348,7 +348,7 @@ class _Reader:
                 bad(f"stack {stack}: template must be a file path, found {spec.get('template')!r:.80}", line)
                 continue
             template = root / spec["template"]
-            if not self.follow_outside and not inside(template, root):
+            if not self.follow_outside and not self._inside(template):  # self.root is `root` here
                 bad(
                     f"stack {stack}: template {spec['template']!r} is outside the folder being read "
                     "(follow_outside=True reads it)",
