@@ -198,3 +198,28 @@ def test_behavior_is_looked_up_once_per_type_and_pointer():
     answers = {ub.behavior("AWS::IAM::Role", p) for _ in range(40) for p in pointers}
     assert answers == {"in-place"}
     assert ub.behavior.cache_info().misses == 350  # 50 policies x 7 statements
+
+
+@pytest.mark.parametrize(
+    "rtype",
+    [
+        "AWS::EC2::VPC",
+        "AWS::IAM::Role",
+        "AWS::Serverless::Function",
+        "Custom::Thing",
+        "AWS::Nope::Nope",
+        "AWS::SNS::Topic",
+    ],
+)
+def test_behaviors_of_a_resource_are_behavior_of_each_leaf(rtype):
+    pointers = [
+        "/properties/CidrBlock",
+        "/properties/RoleName",
+        "/properties/Policies/2/PolicyName",
+        "/properties/ServiceToken",
+        "/properties/TopicName",
+        "/properties/Tags/0/Key",
+        "/properties",
+    ]
+    for _ in range(2):  # the second time from the memo
+        assert ub.behaviors(rtype, pointers) == [ub.behavior(rtype, p) for p in pointers]

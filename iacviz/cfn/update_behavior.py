@@ -43,6 +43,7 @@ __all__ = [
     "TypeRules",
     "type_rules",
     "behavior",
+    "behaviors",
     "custom_name_property",
     "schema_stats",
     "pinned_global_schemas",
@@ -155,16 +156,28 @@ class TypeRules:
             _tops=frozenset(k[1] for k in index if len(k) > 1),
         )
 
+    def every_leaf(self) -> str | None:
+        """The answer for every leaf of the type when the pointer does not matter, else None:
+        ``unknown`` (no schema, or SAM), ``in-place`` (nothing create-only).
+
+        >>> type_rules("AWS::Serverless::Function").every_leaf(), type_rules("AWS::EC2::VPC").every_leaf()
+        ('unknown', None)
+        """
+        if not self.known or self.sam:
+            return "unknown"
+        if not self._index:
+            return "in-place"
+        return None
+
     def behavior(self, pointer: str) -> str:
         """Uncached: ``replace``, ``conditional``, ``in-place`` or ``unknown`` for one leaf pointer.
 
         >>> type_rules("AWS::IAM::Role").behavior("/properties/RoleName")
         'replace'
         """
-        if not self.known or self.sam:
-            return "unknown"
-        if not self._index:
-            return "in-place"
+        same = self.every_leaf()
+        if same is not None:
+            return same
         # Fast path: most leaves sit under a top-level property no schema pointer mentions.
         head = pointer.split("/", 3)
         if len(head) > 2 and head[1] == "properties" and head[2] not in self._tops:
@@ -225,6 +238,42 @@ def behavior(resource_type: str, pointer: str, region: str = "us-east-1") -> str
     ['replace', 'in-place']
     """
     return type_rules(resource_type, region).behavior(pointer)
+
+
+def behaviors(resource_type: str, pointers: list[str]) -> list[str]:
+    """:func:`behavior` of each leaf of one resource (region us-east-1), in order.
+
+    The properties frame asks for every leaf of every resource (~15,000 on the corpus): a
+    type the schemas do not know, a SAM type, or one with no create-only property answers the
+    same for all its leaves, and the others look each pointer up in a dict kept per type,
+    ~3x cheaper than a call of :func:`behavior` each.
+
+    >>> behaviors("AWS::EC2::VPC", ["/properties/CidrBlock", "/properties/Tags/0/Key"])
+    ['replace', 'in-place']
+    """
+    known = _ANSWERS.get(resource_type)
+    if known is None:
+        known = _ANSWERS[resource_type] = _answers(resource_type)
+    if isinstance(known, str):
+        return [known] * len(pointers)
+    get = known.get
+    found: list = [get(p) for p in pointers]
+    if None in found:
+        if len(known) > 1 << 16:  # bounded, like behavior's memo
+            known.clear()
+        for i, answer in enumerate(found):
+            if answer is None:
+                found[i] = known[pointers[i]] = behavior(resource_type, pointers[i])
+    return found
+
+
+def _answers(resource_type: str) -> str | dict[str, str]:
+    # The answer for every leaf, else a memo of the answers per pointer.
+    same = type_rules(resource_type).every_leaf()
+    return {} if same is None else same
+
+
+_ANSWERS: dict[str, str | dict[str, str]] = {}
 
 
 # Physical-name properties the schema heuristic below gets wrong or cannot see. None: the type

@@ -710,10 +710,6 @@ def _policy(value: Any, ctx: Context) -> str | None:
 
 
 def _add_properties(acc: _Columns, stack: str, logical_id: str, rtype: str, props: Any) -> None:
-    # Imported with the properties frame, not with the model: it loads cfn-lint (~0.7 s), which
-    # an estate re-loaded from the cache, or never asked for its properties, does not need.
-    from ..cfn.update_behavior import behavior
-
     cols = acc.data["properties"]
     paths: list[str] = []
     values: list[Any] = []
@@ -723,31 +719,59 @@ def _add_properties(acc: _Columns, stack: str, logical_id: str, rtype: str, prop
     cols["logical_id"].extend([logical_id] * n)
     cols["path"].extend(paths)
     cols["value"].extend(values)
-    cols["update_behavior"].extend([behavior(rtype, p) for p in paths])
+    cols["update_behavior"].extend((_BEHAVIORS or _load_behaviors())(rtype, paths))
     cols["driven_by"].extend([_driven_by(v) if type(v) is dict else None for v in values])
+
+
+_BEHAVIORS: Any = None  # update_behavior.behaviors, once imported
+
+
+def _load_behaviors() -> Any:
+    # Imported with the properties frame, not with the model: it loads cfn-lint's schema
+    # files, which an estate re-loaded from the cache, or never asked for its properties, does
+    # not need. Kept in a global: an import statement per resource cost ~2 us each.
+    global _BEHAVIORS
+    from ..cfn.update_behavior import behaviors
+
+    _BEHAVIORS = behaviors
+    return behaviors
 
 
 def _driven_by(value: Any) -> list[str] | None:
     # Templates repeat the same leaves ({"Ref": "Vpc"}, {"Fn::ImportValue": {"Fn::Sub":
     # "${Net}-VpcId"}}) so often that each distinct one is labelled once per process. The key
-    # is marshal's bytes, which tell every value and type apart (1, 1.0 and True; a str
-    # subclass is refused and labelled afresh). A fresh list each time: cells never share one.
-    try:
-        key = marshal.dumps(value, 2)
-    except (ValueError, TypeError, RecursionError):
-        return _drivers(value)
+    # tells every value and type apart: for the commonest leaf, one text key to one text
+    # ({"Ref": "Vpc"}, {"Fn::Sub": "..."}: 3 of 4 in the corpus), the pair itself; else
+    # marshal's bytes (1, 1.0 and True differ; a str subclass is refused and labelled afresh).
+    # A fresh list each time: cells never share one.
+    if len(value) == 1:
+        for k, v in value.items():
+            if type(k) is str and type(v) is str:
+                key: Any = (k, v)
+                size = len(v)
+                break
+        else:
+            key = None
+    else:
+        key = None
+    if key is None:
+        try:
+            key = marshal.dumps(value, 2)
+        except (ValueError, TypeError, RecursionError):
+            return _drivers(value)
+        size = len(key)
     found = _LABELLED.get(key, _UNSEEN)
     if found is _UNSEEN:
         labels = _drivers(value)
         found = tuple(labels) if labels else None
-        if len(key) <= 1024:  # a large leaf is rarely repeated: not worth keeping
+        if size <= 1024:  # a large leaf is rarely repeated: not worth keeping
             if len(_LABELLED) >= 8192:
                 _LABELLED.clear()
             _LABELLED[key] = found
     return list(found) if found else None
 
 
-_LABELLED: dict[bytes, tuple[str, ...] | None] = {}
+_LABELLED: dict[Any, tuple[str, ...] | None] = {}
 _UNSEEN: Any = object()
 
 
@@ -770,23 +794,47 @@ def _drivers(value: Any) -> list[str] | None:
 
 
 def _leaves(value: Any, path: str, paths: list, values: list) -> None:
-    stack = [(value, path)]
-    while stack:
-        node, here = stack.pop()
-        kind = type(node)
-        if kind is dict and node and (len(node) != 1 or not is_intrinsic(node)):
-            for k, v in reversed(list(node.items())):
-                # pointer.join, inlined for the common key that needs no escaping
-                if type(k) is str and "~" not in k and "/" not in k:
-                    stack.append((v, f"{here}/{k}"))
-                else:
-                    stack.append((v, join(here, k)))
-        elif kind is list and node:
-            for i in range(len(node) - 1, -1, -1):
-                stack.append((node[i], f"{here}/{i}"))
-        elif node is not None or here != path:
-            paths.append(here)
-            values.append(node)
+    # Every leaf below `value` in document order: a scalar, an empty mapping or list, or an
+    # intrinsic function (a value of its own, never walked into). A bare None at the top is
+    # no leaf (a resource without Properties).
+    kind = type(value)
+    if (kind is dict and value and (len(value) != 1 or not is_intrinsic(value))) or (kind is list and value):
+        _walk(value, path, paths, values)
+    elif value is not None:
+        paths.append(path)
+        values.append(value)
+
+
+def _walk(node: dict | list, here: str, paths: list, values: list) -> None:
+    # Recursive: templates are read no deeper than limits.MAX_DEPTH, and a call per mapping
+    # or list costs less than a (node, path) pair per value on an explicit stack (~1.4x).
+    # A one-key mapping is walked into unless it is an intrinsic function (is_intrinsic).
+    if type(node) is dict:
+        for k, v in node.items():
+            # pointer.join, inlined for the common key that needs no escaping
+            at = f"{here}/{k}" if type(k) is str and "~" not in k and "/" not in k else join(here, k)
+            kind = type(v)
+            if kind is dict:
+                if len(v) > 1 or (v and not is_intrinsic(v)):
+                    _walk(v, at, paths, values)
+                    continue
+            elif kind is list and v:
+                _walk(v, at, paths, values)
+                continue
+            paths.append(at)
+            values.append(v)
+    else:
+        for i, v in enumerate(node):
+            kind = type(v)
+            if kind is dict:
+                if len(v) > 1 or (v and not is_intrinsic(v)):
+                    _walk(v, f"{here}/{i}", paths, values)
+                    continue
+            elif kind is list and v:
+                _walk(v, f"{here}/{i}", paths, values)
+                continue
+            paths.append(f"{here}/{i}")
+            values.append(v)
 
 
 def _add_references(
