@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import iacviz
 from estate_files import write
 from iacviz.limits import LimitError, read_regular_file
 from iacviz.limits import below
@@ -223,3 +224,24 @@ def test_an_estate_file_naming_templates_outside_the_folder_is_refused_for_those
     assert refused == {"stack up", "stack abs", "stack rel", "stack dir"}
     followed, errors = read_paths(["estate"], follow_outside=True)
     assert not [e for e in errors if e.source == "iacviz-estate.yaml"]
+
+
+def test_files_given_one_by_one_are_shown_from_the_folder_they_share(tmp_path, monkeypatch):
+    # Shown, and told apart by name, as in a load of that folder, whatever the order given: a
+    # stack's source and its file's error rows name the same path (the stacks' once followed
+    # the last file's folder).
+    write(tmp_path, "e/a/vpc.yaml", QUEUE)
+    write(tmp_path, "e/b/vpc.yaml", QUEUE)
+    write(tmp_path, "e/b/deep/app.yaml", "Resources:\n  F: {Type: AWS::SQS::Queue, Properties: {X: !Ref Nope}}\n")
+    monkeypatch.chdir(tmp_path)
+    files = ["e/a/vpc.yaml", str(tmp_path / "e/b/vpc.yaml"), "e/b/deep/app.yaml"]
+    for order in (files, files[::-1]):
+        stacks, errors = read_paths(order)
+        assert sorted((s.name, s.source) for s in stacks) == [
+            ("a-vpc", "a/vpc.yaml"),
+            ("app", "b/deep/app.yaml"),
+            ("b-vpc", "b/vpc.yaml"),
+        ]
+    estate = iacviz.load(*files, cache=False)
+    assert set(estate.errors.source) == {"b/deep/app.yaml"} <= set(estate.stacks.source)
+    assert read_paths(["e/b/deep/app.yaml"])[0][0].source == "app.yaml"  # one file: its name

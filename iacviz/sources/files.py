@@ -85,6 +85,7 @@ class _Template:
     app: str | None = None
     generated_by: str | None = None  # what generated every resource of the template
     format: str | None = None  # stacks.format, when not the file's own (json or yaml)
+    base: Path | None = None  # the folder its path is shown relative to (the reader's base when read)
 
 
 def read_paths(
@@ -105,9 +106,26 @@ def read_paths(
     templates by content hash, so an unchanged file is not parsed again.
     """
     reader = _Reader(ParameterValues.of(parameters), region, follow_outside, templates)
-    for path in paths:
-        reader.read_root(Path(path))
+    roots = [(root, _is_dir(root)) for root in map(Path, paths)]  # one stat each: exists and is_dir
+    files_base = _shared_folder([root.parent for root, is_dir in roots if is_dir is False])
+    for root, is_dir in roots:
+        reader.read_root(root, is_dir, files_base)
     return reader.finish()
+
+
+def _shared_folder(folders: list[Path]) -> Path | None:
+    """The deepest folder holding all of `folders` (absolute), or None (none, or no such folder).
+
+    Files given one by one are shown relative to it, as a folder's files are relative to the
+    folder: ``a/vpc.yaml`` and ``b/vpc.yaml`` stay told apart, one file shows as its name.
+
+    >>> _shared_folder([Path("/srv/e/a"), Path("/srv/e/b/c")]).as_posix(), _shared_folder([])
+    ('/srv/e', None)
+    """
+    try:
+        return Path(os.path.commonpath([os.path.abspath(f) for f in folders])) if folders else None
+    except ValueError:  # relative and absolute mixed cannot happen here; drives on Windows can
+        return None
 
 
 def walk_candidates(root: str | os.PathLike) -> Iterable[Path]:
@@ -181,15 +199,15 @@ class _Reader:
             absolute = self._abs[path] = os.path.abspath(path)
         return absolute
 
-    def _below_base(self, path: Path) -> str | None:
-        # self.real(path).relative_to(self.real(self.base)), without pathlib or its ValueError
-        return below(self._paths.real(os.fspath(path)), self._paths.real(os.fspath(self.base)))
+    def _below_base(self, t: _Template) -> str | None:
+        # self.real(t.path).relative_to(self.real(t.base)), without pathlib or its ValueError
+        return below(self._paths.real(os.fspath(t.path)), self._paths.real(os.fspath(t.base or self.base)))
 
     # -- discovery -------------------------------------------------------------------------
-    def display(self, path: Path) -> str:
-        # The path as found below the folder given (a symlink keeps its own name), else resolved.
-        # Once per path and folder: every row of a template names its file.
-        key = (os.fspath(path), os.fspath(self.base))
+    def display(self, path: Path, base: Path | None = None) -> str:
+        # The path as found below the folder given (`base`, else the root being read; a symlink
+        # keeps its own name), else resolved. Once per path and folder: every row names its file.
+        key = (os.fspath(path), os.fspath(base or self.base))
         shown = self._shown.get(key)
         if shown is None:
             shown = below(self._absolute(key[0]), self._absolute(key[1]))
@@ -200,13 +218,13 @@ class _Reader:
             self._shown[key] = shown
         return shown
 
-    def read_root(self, root: Path) -> None:
-        is_dir = _is_dir(root)  # one stat for Path.exists and Path.is_dir
+    def read_root(self, root: Path, is_dir: bool | None, files_base: Path | None = None) -> None:
+        # is_dir: _is_dir(root); files_base: where files given one by one are shown from
         if is_dir is None:
             self.errors.append(ErrorRow(str(root), 0, "error", "no such file or folder"))
             return
-        self.base = root if is_dir else root.parent
-        self.root = self.base
+        self.root = root if is_dir else root.parent  # what nothing read may lead out of
+        self.base = root if is_dir else files_base or self.root
         self.estate_wide = {}
         if not is_dir:
             self._read_template(root)
@@ -277,6 +295,7 @@ class _Reader:
                     app=project.app,
                     generated_by=amplify.GENERATOR,
                     format=amplify.GENERATOR,
+                    base=self.base,
                 )
             )
         for root in project.roots:
@@ -294,6 +313,7 @@ class _Reader:
                     app=project.app,
                     generated_by=amplify.GENERATOR,
                     format=amplify.GENERATOR,
+                    base=self.base,
                 )
             )
 
@@ -445,7 +465,7 @@ class _Reader:
                 )
             return
         name, params, where = named if named else (None, {}, None)
-        self.templates.append(_Template(path, body, lines, name, params, where, self.estate_wide))
+        self.templates.append(_Template(path, body, lines, name, params, where, self.estate_wide, base=self.base))
 
     # -- stacks ----------------------------------------------------------------------------
     def ident(self, t: _Template) -> Path:
@@ -500,7 +520,7 @@ class _Reader:
         if found is None:
             self.errors.append(
                 ErrorRow(
-                    self.display(t.path),
+                    self.display(t.path, t.base),
                     line,
                     "warning",
                     f"{where}: TemplateURL cannot be resolved offline; the child is not linked",
@@ -514,16 +534,18 @@ class _Reader:
             if not (partial and len(segments) == 1)
             else [c for name, ts in by_file.items() if name.endswith(segments[-1]) for c in ts]
         )
-        scored = [(_common_suffix(segments, partial, Path(self.display(c.path)).parts), c) for c in pool if c is not t]
+        scored = [
+            (_common_suffix(segments, partial, Path(self.display(c.path, c.base)).parts), c) for c in pool if c is not t
+        ]
         best = max((n for n, _ in scored), default=0)
         matches = [c for n, c in scored if n == best and n > 0]
         if len(matches) == 1:
             return matches[0]
         if matches:
-            names = ", ".join(sorted(self.display(c.path) for c in matches))
+            names = ", ".join(sorted(self.display(c.path, c.base) for c in matches))
             self.errors.append(
                 ErrorRow(
-                    self.display(t.path),
+                    self.display(t.path, t.base),
                     line,
                     "warning",
                     f"{where}: TemplateURL path '{text}' matches {len(matches)} templates "
@@ -533,7 +555,7 @@ class _Reader:
         else:
             self.errors.append(
                 ErrorRow(
-                    self.display(t.path),
+                    self.display(t.path, t.base),
                     line,
                     "warning",
                     f"{where}: TemplateURL path '{text}' matches no template in the estate "
@@ -564,10 +586,10 @@ class _Reader:
     ) -> None:
         here = self.ident(t)
         if here in ancestors:
-            cycle = " -> ".join(self.display(p) for p in (*ancestors[ancestors.index(here) :], here))
+            cycle = " -> ".join(self.display(p, t.base) for p in (*ancestors[ancestors.index(here) :], here))
             self.errors.append(
                 ErrorRow(
-                    self.display(t.path),
+                    self.display(t.path, t.base),
                     0,
                     "error",
                     f"nested-stack cycle: {cycle} (CloudFormation cannot create it)",
@@ -590,7 +612,7 @@ class _Reader:
         region = (where.region if where else None) or self.region
         account = where.account if where else None
         body, raw_body, generated_by, errors = apply_transforms(
-            t.body, user, region, self.display(t.path), name, checked=True
+            t.body, user, region, self.display(t.path, t.base), name, checked=True
         )
         self.errors.extend(errors)
         if t.generated_by:  # an origin SAM names wins: it says more
@@ -599,7 +621,7 @@ class _Reader:
         self.stacks.append(
             RawStack(
                 name=name,
-                source=self.display(t.path),
+                source=self.display(t.path, t.base),
                 format=t.format or ("json" if t.path.suffix == ".json" else "yaml"),
                 template=body,
                 lines=t.lines,
@@ -780,7 +802,9 @@ def _nested(t: _Template) -> Iterable[tuple[str, Path | str | dict, dict]]:
             yield logical_id, url, passed  # an S3/HTTPS URL, literal or built with Fn::Sub/Fn::Join
 
 
-def _unique_names(templates: list[_Template], taken: set[str], below: Callable[[Path], str | None]) -> dict[int, str]:
+def _unique_names(
+    templates: list[_Template], taken: set[str], below: Callable[[_Template], str | None]
+) -> dict[int, str]:
     # A stack is named after its file stem; where stems collide (vpc.yaml beside vpc.json,
     # or two folders with a template.yaml) the relative path tells them apart. Either is made a
     # name CloudFormation accepts (no '+', '.', '_', ...): AWS::StackName resolves to it.
@@ -796,7 +820,7 @@ def _unique_names(templates: list[_Template], taken: set[str], below: Callable[[
             continue
         name = own[id(t)]
         if stems[name] > 1 or name in used or name in ("template", "main"):
-            found = below(t.path)  # resolved, below the folder given resolved; None: elsewhere
+            found = below(t)  # resolved, below its folder resolved; None: elsewhere
             rel = Path(found) if found is not None else Path(t.path.name)
             name = as_stack_name(rel.with_suffix("").as_posix())
             if name in used:
