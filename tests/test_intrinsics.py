@@ -152,3 +152,28 @@ def test_a_one_key_mapping_with_a_non_string_key_is_a_value_not_a_function():
     )
     props = build_estate([raw], []).properties
     assert props["logical_id"].tolist() == ["Q"]
+
+
+def test_driven_by_tells_apart_leaves_of_the_same_texts_in_other_shapes():
+    from iacviz.model.build import _driven_by, _drivers
+
+    leaves = [
+        {"Fn::GetAtt": ["Db", "Arn"]},
+        {"Fn::GetAtt": {"Db": "Arn"}},
+        {"Fn::GetAtt": "Db.Arn"},
+        {"Fn::GetAtt": ["Db", "Arn", "X"]},
+        {"Ref": "AWS::Region"},
+        {"Ref": ["AWS::Region"]},
+        {"Fn::ImportValue": {"Fn::Sub": "${Env}-vpc"}},
+        {"Fn::ImportValue": ["Fn::Sub", "${Env}-vpc"]},
+        {"Fn::ImportValue": "Fn::Sub"},
+        {"Fn::Sub": "${Env}"},
+        {"Fn::If": ["C", 1, 2]},
+        {"Fn::If": ["C", 1.0, True]},
+        {},
+        "plain",
+        1,
+    ]
+    # twice: labelled afresh, then from the memo
+    for _ in range(2):
+        assert _driven_by(leaves) == [_drivers(v) if isinstance(v, dict) else None for v in leaves]

@@ -157,6 +157,44 @@ def test_properties_are_leaves_with_json_pointers(app):
     assert driven[("Instance", "/properties/SubnetId")] == ["import", "ref:NetworkStack"]
 
 
+def test_leaves_walked_recursively_or_on_a_stack_are_the_same():
+    from iacviz.cfn.intrinsics import is_intrinsic
+    from iacviz.model.build import _walk, _walk_deep
+    from iacviz.sources.files import read_paths
+
+    tricky = {
+        "a/b": {"c~d": [1, None, {}, [], {"Ref": "X"}, {"Condition": "C"}, {"Fn::If": ["C", {"A": 1}, []]}]},
+        3: {"Not": {"Intrinsic": True}},
+        "Plain": {"One": {"Two": "x"}},
+        "Fns": [{"Fn::GetAtt": ["A", "B"]}, {"Fn::Sub": ["${X}", {"X": {"Ref": "Y"}}]}],
+    }
+    raws, _ = read_paths([iacviz.data.sample_estate()])
+    resources = [r for raw in raws for r in raw.template.get("Resources", {}).values()]
+    values = [tricky, *(r.get("Properties") for r in resources)]
+    for value in values:
+        if isinstance(value, (dict, list)) and value and not is_intrinsic(value):
+            walked: tuple[list, list] = ([], [])
+            stacked: tuple[list, list] = ([], [])
+            _walk(value, "/properties", *walked)
+            _walk_deep(value, "/properties", *stacked)
+            assert walked[0] == stacked[0]
+            assert all(a is b for a, b in zip(walked[1], stacked[1])) and len(walked[1]) == len(stacked[1])
+    assert len(values) > 100
+
+
+def test_properties_nested_deeper_than_recursion_allows_are_one_leaf():
+    from iacviz.model.build import build_estate
+    from iacviz.sources.raw import RawStack
+
+    value: object = "x"
+    for _ in range(5000):
+        value = {"A": value}
+    template = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"Tags": value}}}}
+    props = build_estate([RawStack("s", "s.yaml", "yaml", template)], []).properties
+    assert props.path.tolist() == ["/properties/Tags" + "/A" * 5000]
+    assert props.value.tolist() == ["x"]
+
+
 def test_mappings_rows(app):
     m = app.mappings
     assert set(zip(m.key, m.name, m.value)) == {("dev", "Instance", "t3.micro"), ("prod", "Instance", "m5.large")}

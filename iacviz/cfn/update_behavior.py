@@ -246,7 +246,7 @@ def behaviors(resource_type: str, pointers: list[str]) -> list[str]:
     The properties frame asks for every leaf of every resource (~15,000 on the corpus): a
     type the schemas do not know, a SAM type, or one with no create-only property answers the
     same for all its leaves, and the others look each pointer up in a dict kept per type,
-    ~3x cheaper than a call of :func:`behavior` each.
+    ~1.5x cheaper on the corpus than a call of :func:`behavior` each.
 
     >>> behaviors("AWS::EC2::VPC", ["/properties/CidrBlock", "/properties/Tags/0/Key"])
     ['replace', 'in-place']
@@ -256,8 +256,7 @@ def behaviors(resource_type: str, pointers: list[str]) -> list[str]:
         known = _ANSWERS[resource_type] = _answers(resource_type)
     if isinstance(known, str):
         return [known] * len(pointers)
-    get = known.get
-    found: list = [get(p) for p in pointers]
+    found: list = list(map(known.get, pointers))
     if None in found:
         if len(known) > 1 << 16:  # bounded, like behavior's memo
             known.clear()

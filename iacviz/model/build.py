@@ -386,11 +386,7 @@ class _Columns:
             stored = self.stored
             cols = stored.read() if stored is not None else None
             if cols is None:
-                part = _Columns.__new__(_Columns)
-                part.data = {"properties": {col: [] for col in _COLUMNS["properties"]}}
-                for item in properties or marshal.loads(unwalked):
-                    _add_properties(part, *item)
-                cols = part.data["properties"]
+                cols = _properties(properties or marshal.loads(unwalked))
                 if stored is not None:
                     stored.write(cols)
             # whole columns swapped in at once: an estate walking the same piece meanwhile
@@ -709,18 +705,31 @@ def _policy(value: Any, ctx: Context) -> str | None:
     return resolved if resolved is not None else json.dumps(value, sort_keys=True)
 
 
-def _add_properties(acc: _Columns, stack: str, logical_id: str, rtype: str, props: Any) -> None:
-    cols = acc.data["properties"]
+def _properties(resources: list) -> dict[str, list]:
+    """The properties columns of resources given as (stack, logical_id, type, Properties):
+    one row per leaf (:func:`_leaves`), all of a piece's resources in one pass."""
+    behaviors = _BEHAVIORS or _load_behaviors()
+    stacks: list[str] = []
+    logical_ids: list[str] = []
     paths: list[str] = []
     values: list[Any] = []
-    _leaves(props, "/properties", paths, values)
-    n = len(paths)
-    cols["stack"].extend([stack] * n)
-    cols["logical_id"].extend([logical_id] * n)
-    cols["path"].extend(paths)
-    cols["value"].extend(values)
-    cols["update_behavior"].extend((_BEHAVIORS or _load_behaviors())(rtype, paths))
-    cols["driven_by"].extend([_driven_by(v) if type(v) is dict else None for v in values])
+    updates: list[str] = []
+    for stack, logical_id, rtype, props in resources:
+        start = len(paths)
+        _leaves(props, "/properties", paths, values)
+        n = len(paths) - start
+        if n:
+            stacks += [stack] * n
+            logical_ids += [logical_id] * n
+            updates += behaviors(rtype, paths[start:])
+    return {
+        "stack": stacks,
+        "logical_id": logical_ids,
+        "path": paths,
+        "value": values,
+        "update_behavior": updates,
+        "driven_by": _driven_by(values),
+    }
 
 
 _BEHAVIORS: Any = None  # update_behavior.behaviors, once imported
@@ -737,38 +746,56 @@ def _load_behaviors() -> Any:
     return behaviors
 
 
-def _driven_by(value: Any) -> list[str] | None:
+def _driven_by(values: list) -> list[list[str] | None]:
+    """The driven_by cell of each leaf value: the labels of what an intrinsic function (a
+    mapping) depends on (:func:`_drivers`), None for a literal; one pass over a piece's leaves."""
     # Templates repeat the same leaves ({"Ref": "Vpc"}, {"Fn::ImportValue": {"Fn::Sub":
     # "${Net}-VpcId"}}) so often that each distinct one is labelled once per process. The key
-    # tells every value and type apart: for the commonest leaf, one text key to one text
-    # ({"Ref": "Vpc"}, {"Fn::Sub": "..."}: 3 of 4 in the corpus), the pair itself; else
-    # marshal's bytes (1, 1.0 and True differ; a str subclass is refused and labelled afresh).
-    # A fresh list each time: cells never share one.
-    if len(value) == 1:
-        for k, v in value.items():
-            if type(k) is str and type(v) is str:
-                key: Any = (k, v)
-                size = len(v)
-                break
-        else:
-            key = None
-    else:
-        key = None
-    if key is None:
-        try:
-            key = marshal.dumps(value, 2)
-        except (ValueError, TypeError, RecursionError):
-            return _drivers(value)
-        size = len(key)
-    found = _LABELLED.get(key, _UNSEEN)
-    if found is _UNSEEN:
-        labels = _drivers(value)
-        found = tuple(labels) if labels else None
-        if size <= 1024:  # a large leaf is rarely repeated: not worth keeping
-            if len(_LABELLED) >= 8192:
-                _LABELLED.clear()
-            _LABELLED[key] = found
-    return list(found) if found else None
+    # tells every value and type apart. The commonest leaves, a text key to a text, to two
+    # texts in a list or to a one-key mapping of text ({"Ref": "Vpc"}, {"Fn::GetAtt": ["Db",
+    # "Arn"]}, {"Fn::ImportValue": {"Fn::Sub": "..."}}: 5 in 6 in the corpus and generated
+    # estates), are keyed by tuples of their texts, each shape by its own tuple shape; others
+    # by marshal's bytes (1, 1.0 and True differ; a str subclass is refused and labelled
+    # afresh). A fresh list each time: cells never share one.
+    labelled, dumps = _LABELLED, marshal.dumps
+    get = labelled.get
+    out: list[list[str] | None] = []
+    append = out.append
+    for value in values:
+        if type(value) is not dict:
+            append(None)
+            continue
+        key: Any = None
+        if len(value) == 1:
+            for k, v in value.items():
+                if type(k) is str:
+                    kind = type(v)
+                    if kind is str:
+                        key, size = (k, v), len(v)
+                    elif kind is list:
+                        if len(v) == 2 and type(v[0]) is str and type(v[1]) is str:
+                            key, size = (k, (v[0], v[1])), len(v[0]) + len(v[1])
+                    elif kind is dict and len(v) == 1:
+                        for k2, text in v.items():
+                            if type(k2) is str and type(text) is str:
+                                key, size = (k, k2, text), len(text)
+        if key is None:
+            try:
+                key = dumps(value, 2)
+            except (ValueError, TypeError, RecursionError):
+                append(_drivers(value))
+                continue
+            size = len(key)
+        found = get(key, _UNSEEN)
+        if found is _UNSEEN:
+            labels = _drivers(value)
+            found = tuple(labels) if labels else None
+            if size <= 1024:  # a large leaf is rarely repeated: not worth keeping
+                if len(labelled) >= 8192:
+                    labelled.clear()
+                labelled[key] = found
+        append(list(found) if found else None)
+    return out
 
 
 _LABELLED: dict[Any, tuple[str, ...] | None] = {}
@@ -799,16 +826,22 @@ def _leaves(value: Any, path: str, paths: list, values: list) -> None:
     # no leaf (a resource without Properties).
     kind = type(value)
     if (kind is dict and value and (len(value) != 1 or not is_intrinsic(value))) or (kind is list and value):
-        _walk(value, path, paths, values)
+        start = len(paths)
+        try:
+            _walk(value, path, paths, values)
+        except RecursionError:  # deeper than a template is read (limits.MAX_DEPTH): built in Python
+            del paths[start:], values[start:]
+            _walk_deep(value, path, paths, values)
     elif value is not None:
         paths.append(path)
         values.append(value)
 
 
 def _walk(node: dict | list, here: str, paths: list, values: list) -> None:
-    # Recursive: templates are read no deeper than limits.MAX_DEPTH, and a call per mapping
-    # or list costs less than a (node, path) pair per value on an explicit stack (~1.4x).
-    # A one-key mapping is walked into unless it is an intrinsic function (is_intrinsic).
+    # Recursive: a call per mapping or list costs less than a (node, path) pair per value on
+    # an explicit stack (~1.4x); templates are read no deeper than limits.MAX_DEPTH (a deeper
+    # value handed to build_estate is walked again by _walk_deep). A one-key mapping is
+    # walked into unless it is an intrinsic function (is_intrinsic).
     if type(node) is dict:
         for k, v in node.items():
             # pointer.join, inlined for the common key that needs no escaping
@@ -835,6 +868,24 @@ def _walk(node: dict | list, here: str, paths: list, values: list) -> None:
                 continue
             paths.append(f"{here}/{i}")
             values.append(v)
+
+
+def _walk_deep(node: Any, here: str, paths: list, values: list) -> None:
+    # _walk on an explicit stack, for values nested deeper than recursion allows: the same
+    # leaves in the same order (tests/test_model.py compares the two).
+    stack = [(node, here)]
+    while stack:
+        node, here = stack.pop()
+        kind = type(node)
+        if kind is dict and node and (len(node) != 1 or not is_intrinsic(node)):
+            for k, v in reversed(list(node.items())):
+                stack.append((v, f"{here}/{k}" if type(k) is str and "~" not in k and "/" not in k else join(here, k)))
+        elif kind is list and node:
+            for i in range(len(node) - 1, -1, -1):
+                stack.append((node[i], f"{here}/{i}"))
+        else:
+            paths.append(here)
+            values.append(node)
 
 
 def _add_references(
