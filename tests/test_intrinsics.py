@@ -4,6 +4,8 @@ escapes, locals of Fn::Sub, arguments that are themselves functions, the order o
 
 from __future__ import annotations
 
+import pytest
+
 from iacviz.cfn.intrinsics import find_references
 from iacviz.model.build import build_estate
 from iacviz.sources.raw import RawStack
@@ -177,3 +179,23 @@ def test_driven_by_tells_apart_leaves_of_the_same_texts_in_other_shapes():
     # twice: labelled afresh, then from the memo
     for _ in range(2):
         assert _driven_by(leaves) == [_drivers(v) if isinstance(v, dict) else None for v in leaves]
+
+
+@pytest.mark.parametrize(
+    "expr, expected",
+    [
+        ({"Fn::Sub": "${!Literal}-${ Env }-${AWS::Region}"}, "${Literal}-prod-eu-west-1"),
+        ({"Fn::Sub": "${Env}${Env}/${Db.Endpoint}"}, "prodprod/${Db.Endpoint}"),
+        ({"Fn::Sub": ["${A}-${B}", {"A": {"Ref": "Env"}, "B": "x"}]}, "prod-x"),
+        ({"Fn::Sub": "no variable ${!here}"}, "no variable ${here}"),
+        # a value holding an escape is unescaped too: the whole text is, after substitution
+        ({"Fn::Sub": "${Odd}"}, "${x}"),
+        ({"Fn::Sub": ["${A}", {"A": ["a", "b"]}]}, "a,b"),
+        ({"Fn::Sub": ["${A}", {"A": {"Fn::Split": 1}}]}, None),
+    ],
+)
+def test_sub_strings_resolve_variable_by_variable(expr, expected):
+    from iacviz.cfn.intrinsics import Context, resolve_string
+
+    ctx = Context("s", "eu-west-1", parameters={"Env": "prod", "Odd": "${!x}"})
+    assert resolve_string(expr, ctx) == expected

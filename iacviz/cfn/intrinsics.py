@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import Any, Callable, Container, Iterator, NamedTuple
 
 from .pointer import join
 
@@ -90,10 +90,38 @@ def find_references(value: Any, path: str = "", *, pointers: bool = True) -> Ite
     >>> [(r.kind, r.target, r.path) for r in find_references({"B": [{"Ref": "P"}]}, pointers=False)]
     [('Ref', 'P', '')]
     """
+    return walk_references(value, path, pointers)
+
+
+def walk_references(
+    value: Any,
+    path: str = "",
+    pointers: bool = True,
+    check: Callable[[str, Any], Any] | None = None,
+    checked: Container[str] = (),
+    unchecked: list | None = None,
+) -> Iterator[Reference]:
+    """:func:`find_references`, which can also check each function's shape on the way.
+
+    With `check` (``check(key, arg)``, truthy for a bad shape: see
+    :mod:`iacviz.cfn.shapes`), each function whose name is in `checked` is checked, and
+    `unchecked` gets every function whose check failed and every container the walk does
+    not enter (``Fn::GetAtt``'s computed resource, ``Fn::Sub``'s computed variables): a
+    checker then walks only those, instead of walking all of `value` a second time.
+
+    >>> left: list = []
+    >>> not_a_name = lambda key, arg: type(arg) is not str
+    >>> [r.target for r in walk_references({"A": {"Ref": ["a"]}, "B": {"Ref": "P"}}, "", True, not_a_name, {"Ref"}, left)]
+    ['P']
+    >>> left
+    [{'Ref': ['a']}]
+    """
     # Only mappings and lists are pushed: scalars (most of a template) reference nothing, and
     # skipping them first saves making a pointer string for each.
     stack: list[tuple[Any, str]] = [(value, path)]
     push, pop = stack.append, stack.pop
+    if unchecked is None:
+        unchecked = []
     while stack:
         node, here = pop()
         kind = type(node)
@@ -107,7 +135,9 @@ def find_references(value: Any, path: str = "", *, pointers: bool = True) -> Ite
         if kind is not dict:
             continue
         if len(node) == 1:
-            key, arg = next(iter(node.items()))
+            ((key, arg),) = node.items()
+            if key in checked and type(key) is str and check(key, arg):
+                unchecked.append(node)
             if key == "Ref":
                 if type(arg) is str:
                     yield Reference("Ref", arg, None, here)
@@ -124,21 +154,28 @@ def find_references(value: Any, path: str = "", *, pointers: bool = True) -> Ite
                         push((arg[1], f"{here}/Fn::GetAtt/1"))
                     else:
                         yield Reference("GetAtt", arg[0], arg[1] if len(arg) > 1 else None, here)
+                elif check is not None:
+                    unchecked.append(arg)
                 continue
             if key == "Fn::Sub":
                 local: Any = ()
                 text = arg
                 if type(arg) is list and arg:
                     text = arg[0]
-                    if len(arg) > 1 and type(arg[1]) is dict:
-                        local = arg[1]
-                        push((local, f"{here}/Fn::Sub/1"))
+                    if len(arg) > 1:
+                        if type(arg[1]) is dict:
+                            local = arg[1]
+                            push((local, f"{here}/Fn::Sub/1"))
+                        elif check is not None:
+                            unchecked.append(arg[1:])
                 if type(text) is str:
                     for name, target, attribute in _sub_names(text):
                         if target not in local and name not in local:
                             yield Reference("Sub", target, attribute, here)
                 elif text is not arg:
                     push((text, f"{here}/Fn::Sub/0"))
+                elif check is not None:
+                    unchecked.append(arg)
                 continue
             if key == "Fn::ImportValue":
                 yield Reference("ImportValue", "", None, here, arg)
@@ -171,6 +208,13 @@ def find_references(value: Any, path: str = "", *, pointers: bool = True) -> Ite
                     push((v, f"{here}/{k}"))
                 else:
                     push((v, join(here, k)))
+
+
+@lru_cache(maxsize=4096)
+def _sub_parts(text: str) -> tuple[str, ...]:
+    # A Fn::Sub string cut at its variables: text, name, text, ..., text (names stripped).
+    parts = _SUB_VAR.split(text)
+    return tuple(p.strip() if i % 2 else p for i, p in enumerate(parts))
 
 
 @lru_cache(maxsize=4096)
@@ -289,16 +333,20 @@ def _resolve(expr: Any, ctx: Context) -> Any:  # one dispatch over the functions
         if type(text) is not str or type(local) is not dict:
             raise _Unknown
 
-        def repl(m: re.Match) -> str:
-            name = m.group(1).strip()
-            if name in local:
-                return _as_text(_resolve(local[name], ctx))
-            target, attribute = _split_sub_var(name)
-            if attribute is None:
-                return _as_text(_ref(target, ctx))
-            return _as_text(_getatt_value(target, attribute, ctx))
-
-        return _SUB_VAR.sub(repl, text).replace("${!", "${")
+        parts = _sub_parts(text)
+        if len(parts) == 1:  # no variable
+            return text.replace("${!", "${")
+        out = []
+        for i, part in enumerate(parts):
+            if not i % 2:
+                out.append(part)
+            elif part in local:
+                out.append(_as_text(_resolve(local[part], ctx)))
+            else:
+                target, attribute = _split_sub_var(part)
+                value = _ref(target, ctx) if attribute is None else _getatt_value(target, attribute, ctx)
+                out.append(_as_text(value))
+        return "".join(out).replace("${!", "${")
     if key == "Fn::Join" and type(arg) is list and len(arg) == 2:
         sep, items = _resolve(arg[0], ctx), _resolve(arg[1], ctx)
         if type(items) is not list or type(sep) is not str:

@@ -11,9 +11,9 @@ one is a problem with the JSON pointer where it stands. Functions not listed are
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
-from iacviz.cfn.intrinsics import is_intrinsic
+from iacviz.cfn.intrinsics import Reference, is_intrinsic, walk_references
 
 _SCALARS = (str, int, float, bool)
 
@@ -24,6 +24,26 @@ def _text(value: Any) -> bool:  # a string, or a function that gives one
 
 def _list(value: Any) -> bool:  # a list, or a function that gives one
     return type(value) is list or is_intrinsic(value)
+
+
+# The functions _check has a rule for: any other is never a problem, and is not checked.
+_CHECKED = frozenset(
+    {
+        "Ref",
+        "Fn::GetAtt",
+        "Fn::Sub",
+        "Fn::Join",
+        "Fn::Select",
+        "Fn::Split",
+        "Fn::FindInMap",
+        "Fn::If",
+        "Fn::ImportValue",
+        "Fn::Equals",
+        "Fn::Not",
+        "Fn::And",
+        "Fn::Or",
+    }
+)
 
 
 def _check(key: str, arg: Any) -> str | None:  # one rule per function
@@ -103,6 +123,32 @@ def intrinsic_problems(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
         yield from _located_problems(value, path)
 
 
+def checked_references(value: Any, path: str, left: list) -> Iterator[Reference]:
+    """:func:`~iacviz.cfn.intrinsics.find_references` of `value`, checking shapes on the way.
+
+    A function of a bad shape, and each part of `value` the walk for references does not
+    enter, is put in `left`: once the walk is done, ``any_problem(left)`` is
+    ``bool(list(intrinsic_problems(value)))``, found without a second walk of the whole value
+    (a build walks every resource for both).
+
+    >>> left: list = []
+    >>> [r.target for r in checked_references({"A": {"Ref": "Vpc"}, "B": {"Fn::GetAtt": ["Q"]}}, "", left)]
+    ['Vpc', 'Q']
+    >>> any_problem(left)
+    True
+    """
+    return walk_references(value, path, True, _check, _CHECKED, left)
+
+
+def any_problem(values: Iterable[Any]) -> bool:
+    """Whether :func:`intrinsic_problems` finds a problem in any of `values`.
+
+    >>> any_problem([{"Ref": "X"}, [{"Fn::Join": "a"}]]), any_problem([])
+    (True, False)
+    """
+    return any(_any_problem(v) for v in values)
+
+
 def _any_problem(value: Any) -> bool:
     # The same nodes as _located_problems visits (it skips below a bad function; this stops).
     stack = [value]
@@ -144,6 +190,16 @@ def resource_problems(logical_id: Any, resource: Any) -> list[str]:
     >>> resource_problems("Q", {"Type": "", "Properties": [1], "DependsOn": 5})
     ['Type must be a non-empty string', 'Properties must be a mapping, not a list of 1', 'DependsOn must be a logical id or a list of them, not a number']
     """
+    if type(resource) is dict and type(logical_id) is str and logical_id.strip():
+        # the usual entry, answered without building a list of what it lacks
+        kind, props, depends = resource.get("Type"), resource.get("Properties"), resource.get("DependsOn")
+        if (
+            type(kind) is str
+            and kind.strip()
+            and (props is None or type(props) is dict)
+            and (depends is None or type(depends) is str)
+        ):
+            return []
     problems = []
     if not isinstance(logical_id, str) or not logical_id.strip():
         problems.append("a resource has an empty logical id")

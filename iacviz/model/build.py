@@ -19,6 +19,7 @@ stacks' conditions) then run on the pieces put together.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import json
@@ -39,10 +40,10 @@ from ..cfn.conditions import active_under, all_of, branches_on_path, evaluate_co
 from ..cfn.pointer import join
 from ..cfn.service_managed import stack_created_by
 from ..cfn.secrets import MASK, masked_if_derived, no_echo_names
-from ..cfn.shapes import intrinsic_problems, resource_problems
+from ..cfn.shapes import any_problem, checked_references, intrinsic_problems, resource_problems
 from .estate import BASE_FRAMES, Estate
 from .identity import SEPARATOR, stack_keys
-from ..cfn.intrinsics import PSEUDO_PARAMETERS, Context, find_references, is_intrinsic, resolve_string
+from ..cfn.intrinsics import PSEUDO_PARAMETERS, Context, Reference, find_references, is_intrinsic, resolve_string
 
 _ATTRIBUTE_SECTIONS = (
     ("Properties", "/properties"),
@@ -109,8 +110,9 @@ def build_estate(
     with paused_gc():
         for err in errors:
             acc.error(err.source, err.line, err.message, err.severity, err.stack)
+        walks: dict[bytes, Any] = {}  # resources walked in this build, by content (_walk_resource)
         for raw in raw_stacks:
-            piece = _piece(raw, values, region, pieces)
+            piece = _piece(raw, values, region, pieces, walks)
             acc.extend(piece)
             if pieces is None:  # kept by no store: only its properties, walked later, are still needed
                 piece.data = {}
@@ -122,7 +124,13 @@ def build_estate(
     return Estate(frames, raw_stacks, region)
 
 
-def _piece(raw: RawStack, given: ParameterValues, region: str, pieces: MutableMapping[str, Any] | None) -> "_Columns":
+def _piece(
+    raw: RawStack,
+    given: ParameterValues,
+    region: str,
+    pieces: MutableMapping[str, Any] | None,
+    walks: dict[bytes, Any] | None = None,
+) -> "_Columns":
     """The rows of one stack: from `pieces` when built before from the same facts, else built."""
     # Values given per stack may name the stack by its key or by its CloudFormation name.
     user_params = given.for_stack(raw.name, _parameters.declared(raw.template), raw.stack_name)
@@ -130,7 +138,7 @@ def _piece(raw: RawStack, given: ParameterValues, region: str, pieces: MutableMa
     piece = pieces.get(key) if pieces is not None and key is not None else None
     if piece is None:
         piece = _Columns()
-        _add_stack(piece, raw, user_params, region)
+        _add_stack(piece, raw, user_params, region, walks)
         if pieces is not None and key is not None:
             pieces[key] = piece
     elif (unbound := piece.unbound) is not None:  # read from a cache folder: bound to its raw stack again
@@ -317,7 +325,7 @@ def keyed(raw_stacks: Iterable[RawStack]) -> list[RawStack]:
     if all(k == r.name for k, r in zip(keys, raws)) and all(
         r.stack_name == r.name or r.stack_name is None for r in raws
     ):
-        return [r if r.stack_name else dataclasses.replace(r, stack_name=r.name) for r in raws]
+        return [r if r.stack_name else _named(r) for r in raws]
     where = {(n, r.account, r.region, r.environment): k for n, r, k in zip(names, raws, keys)}
     by_name: dict[str, list[str]] = {}
     for n, k in zip(names, keys):
@@ -342,6 +350,14 @@ def keyed(raw_stacks: Iterable[RawStack]) -> list[RawStack]:
         )
         for r, n, k in zip(raws, names, keys)
     ]
+
+
+def _named(raw: RawStack) -> RawStack:
+    # dataclasses.replace(raw, stack_name=raw.name), at a fifth of the cost (no __init__ call
+    # with every field): a shallow copy, as replace makes, with the one field set.
+    named = copy.copy(raw)
+    named.stack_name = raw.name
+    return named
 
 
 class _Columns:
@@ -431,7 +447,9 @@ def _section(template: dict, key: str, acc: _Columns, raw: RawStack) -> dict:
     return value
 
 
-def _add_stack(acc: _Columns, raw: RawStack, user_params: dict[str, Any], region: str) -> None:
+def _add_stack(
+    acc: _Columns, raw: RawStack, user_params: dict[str, Any], region: str, walks: dict[bytes, Any] | None = None
+) -> None:
     # Reads only `raw`, the values the user gives this stack and `region`: piece_key hashes
     # exactly these, so anything else read here must join the key (or a pass across stacks).
     t = raw.template
@@ -452,28 +470,26 @@ def _add_stack(acc: _Columns, raw: RawStack, user_params: dict[str, Any], region
     ctx = Context(raw.stack_name or name, raw.region or region, raw.account, values, mappings)
     cond_values = evaluate_conditions(conditions, ctx)
     ctx.condition = cond_values.get
+    links = _Links(acc, raw, resources, declared, conditions, mappings, ctx)
 
+    rows: list[tuple] = []  # a frame's rows as tuples of its _ROW names, put in once per stack
     for pname, spec in declared.items():
         spec = spec if isinstance(spec, dict) else {}
         no_echo = _parameters.is_no_echo(spec)
-        acc.add(
-            "parameters",
-            stack=name,
-            name=pname,
-            type=spec.get("Type"),
-            default=spec.get("Default"),
-            value=values[pname],
-            value_source=value_sources[pname],
-            no_echo=no_echo,
-            description=spec.get("Description"),
+        rows.append(
+            (name, pname, spec.get("Type"), spec.get("Default"), values[pname], value_sources[pname], no_echo)
+            + (spec.get("Description"),)
         )
+    _put_rows(acc.data["parameters"], _PARAMETER_ROW, rows)
     for cname, expr in conditions.items():
         acc.add("conditions", stack=name, name=cname, expression=expr, value=cond_values.get(cname))
-        _add_references(acc, raw, f"Conditions.{cname}", "", expr, resources, declared, conditions, mappings, ctx)
+        _add_references(links, f"Conditions.{cname}", "", expr)
+    rows = []
     for mname, table in mappings.items():
         for key, inner in (table or {}).items() if isinstance(table, dict) else ():
             for iname, value in (inner or {}).items() if isinstance(inner, dict) else ():
-                acc.add("mappings", stack=name, mapping=mname, key=str(key), name=str(iname), value=value)
+                rows.append((name, mname, str(key), str(iname), value))
+    _put_rows(acc.data["mappings"], _MAPPING_ROW, rows)
 
     modalities = []
     origins = _origin_types(raw)
@@ -501,8 +517,12 @@ def _add_stack(acc: _Columns, raw: RawStack, user_params: dict[str, Any], region
         else []
     ):
         acc.error(source, raw.lines.get("Hooks", 0), f"{problem}: CloudFormation refuses it", "warning", name)
+    lines = raw.lines
+    rows = []
+    walked = acc.properties.append
     for logical_id, res in resources.items():
-        line = raw.lines.get(f"Resources/{logical_id}", 0)
+        where = f"Resources/{logical_id}"
+        line = lines.get(where, 0)
         problems = resource_problems(logical_id, res)
         for problem in problems:
             acc.error(source, line, f"resource {logical_id!r}: {problem}", stack=name)
@@ -510,11 +530,14 @@ def _add_stack(acc: _Columns, raw: RawStack, user_params: dict[str, Any], region
             if not problems:
                 acc.error(source, line, f"resource {logical_id} has no Type", stack=name)
             continue
-        for pointer, problem in intrinsic_problems(res, f"Resources/{logical_id}"):
-            acc.error(source, line, f"{problem} at {pointer}", stack=name)
+        found, bad = _walk_resource(res, walks)
+        if bad:
+            for pointer, problem in intrinsic_problems(res, where):
+                acc.error(source, line, f"{problem} at {pointer}", stack=name)
         rtype = res["Type"]
         modality, stateful = _modality.classify(rtype)
-        origin = origins.get(raw.generated_by.get(logical_id))
+        generated_by = raw.generated_by.get(logical_id)
+        origin = origins.get(generated_by)
         if origin and modality != "neutral":
             # What SAM generates for a function (its role, permissions, event mappings) lives
             # and dies with that function: it takes the modality of the resource written.
@@ -531,85 +554,55 @@ def _add_stack(acc: _Columns, raw: RawStack, user_params: dict[str, Any], region
         )
         metadata = res.get("Metadata") if isinstance(res.get("Metadata"), dict) else {}
         live = raw.live_resources.get(logical_id, {})
-        acc.add(
-            "resources",
-            stack=name,
-            logical_id=logical_id,
-            type=rtype,
-            service=_modality.service_of(rtype),
-            condition=condition,
-            condition_value=cond_values.get(condition) if condition else True,
-            deletion_policy=_policy(res.get("DeletionPolicy"), ctx),
-            update_replace_policy=_policy(res.get("UpdateReplacePolicy"), ctx),
-            depends_on=depends,
-            line=raw.lines.get(f"Resources/{logical_id}"),
-            stateful=stateful,
-            modality=modality,
-            generated_by=raw.generated_by.get(logical_id),
-            cdk_path=raw.cdk_paths.get(logical_id) or metadata.get("aws:cdk:path"),
-            physical_id=live.get("physical_id"),
-            resource_status=live.get("resource_status"),
-            drift_status=live.get("drift_status"),
-            deployment=deployment.get(logical_id),
-        )
-        acc.properties.append(
-            (name, logical_id, rtype, res.get("Properties") if isinstance(res.get("Properties"), dict) else None)
-        )
-        _pipeline_facts(acc, raw, logical_id, rtype, res, resources, ctx, condition)
-        guard = (condition, True)
-        for section, prefix in _ATTRIBUTE_SECTIONS:
-            if section in res:
-                _add_references(
-                    acc,
-                    raw,
-                    logical_id,
-                    prefix,
-                    res[section],
-                    resources,
-                    declared,
-                    conditions,
-                    mappings,
-                    ctx,
-                    guard,
-                    secret,
-                )
-        active = active_under([guard], ctx.condition)
-        for target in depends:
-            _add_ref_row(
-                acc,
-                raw,
+        rows.append(
+            (
+                name,
                 logical_id,
-                "/depends_on",
-                "DependsOn",
-                target,
-                None,
-                resources,
-                declared,
-                conditions,
-                mappings,
-                active,
-            )
-        if condition:
-            _add_ref_row(
-                acc,
-                raw,
-                logical_id,
-                "/condition",
-                "Condition",
+                rtype,
+                _modality.service_of(rtype),
                 condition,
-                None,
-                resources,
-                declared,
-                conditions,
-                mappings,
+                cond_values.get(condition) if condition else True,
+                _policy(res.get("DeletionPolicy"), ctx),
+                _policy(res.get("UpdateReplacePolicy"), ctx),
+                depends,
+                lines.get(where),
+                stateful,
+                modality,
+                generated_by,
+                raw.cdk_paths.get(logical_id) or metadata.get("aws:cdk:path"),
+                live.get("physical_id"),
+                live.get("resource_status"),
+                live.get("drift_status"),
+                deployment.get(logical_id),
             )
+        )
+        walked((name, logical_id, rtype, res.get("Properties") if isinstance(res.get("Properties"), dict) else None))
+        if rtype in _PIPELINE_FACT_TYPES:
+            _pipeline_facts(acc, raw, logical_id, rtype, res, resources, ctx, condition)
+        guard = (condition, True)
+        # whether CloudFormation evaluates the resource's references (Fn::If branches aside)
+        active = True if condition is None else active_under([guard], ctx.condition)
+        for section, prefix, refs in found:
+            _add_references(links, logical_id, prefix, res[section], guard, secret, refs, active)
+        for target in depends:
+            _add_ref_row(links, logical_id, "/depends_on", "DependsOn", target, None, active)
+        if condition:
+            _add_ref_row(links, logical_id, "/condition", "Condition", condition, None)
+    _put_rows(acc.data["resources"], _RESOURCE_ROW, rows)
 
     for oname, out in outputs.items():
         if not isinstance(out, dict):
             acc.error(source, raw.lines.get(f"Outputs/{oname}", 0), f"output {oname!r} must be a mapping", stack=name)
             continue
-        for pointer, problem in intrinsic_problems(out, f"Outputs/{oname}"):
-            acc.error(source, raw.lines.get(f"Outputs/{oname}", 0), f"{problem} at {pointer}", stack=name)
+        # The walk for references checks shapes too (_walk_resource says how); the output's
+        # other keys, and the output itself when it could be a function, are left to check.
+        evaluated = {k: v for k, v in out.items() if k in ("Value", "Export", "Condition")}
+        left: list = [out] if len(out) == 1 else []
+        out_refs = list(checked_references(evaluated, "", left))
+        left.extend(v for k, v in out.items() if k not in evaluated and type(v) in (dict, list))
+        if any_problem(left):
+            for pointer, problem in intrinsic_problems(out, f"Outputs/{oname}"):
+                acc.error(source, raw.lines.get(f"Outputs/{oname}", 0), f"{problem} at {pointer}", stack=name)
         export = out.get("Export") if isinstance(out.get("Export"), dict) else {}
         export_expr = export.get("Name")
         live_value = ((raw.live.get("outputs") or {}).get(oname) or {}).get("value")
@@ -629,20 +622,7 @@ def _add_stack(acc: _Columns, raw: RawStack, user_params: dict[str, Any], region
             line=raw.lines.get(f"Outputs/{oname}"),
         )
         out_condition = out.get("Condition") if isinstance(out.get("Condition"), str) else None
-        _add_references(
-            acc,
-            raw,
-            f"Outputs.{oname}",
-            "",
-            {k: v for k, v in out.items() if k in ("Value", "Export", "Condition")},
-            resources,
-            declared,
-            conditions,
-            mappings,
-            ctx,
-            (out_condition, True),
-            secret,
-        )
+        _add_references(links, f"Outputs.{oname}", "", evaluated, (out_condition, True), secret, out_refs)
 
     for setting in raw.option_settings:
         acc.add(
@@ -651,18 +631,11 @@ def _add_stack(acc: _Columns, raw: RawStack, user_params: dict[str, Any], region
             **{k: setting.get(k) for k in ("source", "namespace", "option_name", "value", "resource_name")},
         )
     if raw.parent_stack:
-        acc.add(
-            "references",
-            source_stack=raw.parent_stack,
-            source=raw.parent_resource,
-            source_path="/properties/TemplateURL",
-            target_stack=name,
-            target=name,
-            target_kind="stack",
-            kind="NestedStack",
-            attribute=None,
-            active=True,
+        links.rows.append(
+            (raw.parent_stack, raw.parent_resource, "/properties/TemplateURL", name, name, "stack", "NestedStack")
+            + (None, True)
         )
+    _put_rows(acc.data["references"], _REFERENCE_ROW, links.rows)
     live = raw.live
     transform = (raw.raw_template or t).get("Transform") or raw.transform
     if isinstance(transform, list):
@@ -699,8 +672,8 @@ def _origin_types(raw: RawStack) -> dict[str, str]:
 
 
 def _policy(value: Any, ctx: Context) -> str | None:
-    if value is None:
-        return None
+    if value is None or type(value) is str:  # resolve_string gives a string back as it is
+        return value
     resolved = resolve_string(value, ctx)
     return resolved if resolved is not None else json.dumps(value, sort_keys=True)
 
@@ -888,15 +861,125 @@ def _walk_deep(node: Any, here: str, paths: list, values: list) -> None:
             values.append(node)
 
 
-def _add_references(
-    acc, raw, source, prefix, value, resources, declared, conditions, mappings, ctx, guard=(None, True), secret=()
+# The order of the values in a row tuple of the frames _add_stack fills with _put_rows.
+_RESOURCE_ROW = (
+    "stack",
+    "logical_id",
+    "type",
+    "service",
+    "condition",
+    "condition_value",
+    "deletion_policy",
+    "update_replace_policy",
+    "depends_on",
+    "line",
+    "stateful",
+    "modality",
+    "generated_by",
+    "cdk_path",
+    "physical_id",
+    "resource_status",
+    "drift_status",
+    "deployment",
+)
+_REFERENCE_ROW = (
+    "source_stack",
+    "source",
+    "source_path",
+    "target_stack",
+    "target",
+    "target_kind",
+    "kind",
+    "attribute",
+    "active",
+)
+_PARAMETER_ROW = ("stack", "name", "type", "default", "value", "value_source", "no_echo", "description")
+_MAPPING_ROW = ("stack", "mapping", "key", "name", "value")
+for _frame, _row in (
+    ("resources", _RESOURCE_ROW),
+    ("references", _REFERENCE_ROW),
+    ("parameters", _PARAMETER_ROW),
+    ("mappings", _MAPPING_ROW),
 ):
+    if sorted(_row) != sorted(_COLUMNS[_frame]):
+        raise ImportError(f"build.py's {_frame} row no longer holds the columns schema.py names")
+_SECTION_NAMES = frozenset(section for section, _ in _ATTRIBUTE_SECTIONS)
+
+
+def _walk_resource(
+    res: dict, walks: dict[bytes, Any] | None = None
+) -> tuple[list[tuple[str, str, list[Reference]]], bool]:
+    """``(section, prefix, references)`` per attribute section of a resource that can hold any,
+    and whether :func:`~iacviz.cfn.shapes.intrinsic_problems` finds a problem in the resource.
+
+    One walk of each section finds its references and checks its functions' shapes; only
+    what that walk leaves (other keys, parts it does not enter) is walked again for shapes.
+    Given `walks`, a resource equal to one walked before (the same template deployed twice,
+    a construct repeated) takes its answer from there, and a new one's answer is put there.
+
+    >>> found, bad = _walk_resource({"Type": "T", "Properties": {"A": {"Ref": "B"}}, "Metadata": {"X": {"Ref": 1}}})
+    >>> [(section, [r.target for r in refs]) for section, _, refs in found], bad
+    ([('Properties', ['B']), ('Metadata', [])], True)
+    """
+    key = None
+    if walks is not None:
+        # marshal's bytes tell every value and type apart (1, 1.0 and True; key order), and
+        # version 2 writes equal values as equal bytes; a value it refuses is walked afresh.
+        try:
+            key = marshal.dumps(res, 2)
+        except (ValueError, TypeError, RecursionError):
+            pass
+        else:
+            if len(key) > 2048:  # kept only while small: a large resource is rarely repeated
+                key = None
+            elif (known := walks.get(key)) is not None:
+                return known
+    left: list = []
+    found = [
+        (section, prefix, list(checked_references(res[section], prefix, left)))
+        for section, prefix in _ATTRIBUTE_SECTIONS
+        if section in res and type(res[section]) in (dict, list)
+    ]
+    for k, v in res.items():
+        if (type(v) is dict or type(v) is list) and k not in _SECTION_NAMES:
+            left.append(v)
+    walked = found, bool(left) and any_problem(left)
+    if key is not None and walks is not None:
+        if len(walks) >= 8192:
+            walks.clear()
+        walks[key] = walked
+    return walked
+
+
+def _put_rows(cols: dict[str, list], names: tuple[str, ...], rows: list[tuple]) -> None:
+    # Rows gathered as tuples (one per row, not an append per cell) go in column by column.
+    for col, values in zip(names, zip(*rows)):
+        cols[col].extend(values)
+
+
+class _Links:
+    """What the references of one stack are resolved against, and their rows (tuples of
+    _REFERENCE_ROW), put in the references frame once the stack is built."""
+
+    __slots__ = ("acc", "raw", "stack", "resources", "declared", "conditions", "mappings", "ctx", "rows")
+
+    def __init__(self, acc, raw, resources, declared, conditions, mappings, ctx) -> None:
+        self.acc, self.raw, self.stack, self.ctx = acc, raw, raw.name, ctx
+        self.resources, self.declared, self.conditions, self.mappings = resources, declared, conditions, mappings
+        self.rows: list[tuple] = []
+
+
+def _add_references(links, source, prefix, value, guard=(None, True), secret=(), found=None, base=None):
+    """The reference rows of `value` (found by find_references, or given as `found`)."""
     if type(value) is not dict and type(value) is not list:
         return  # a plain value (a DeletionPolicy, a Condition name): nothing to walk
     # Whether CloudFormation evaluates the reference at all: the resource's or output's
     # Condition, and every Fn::If branch on the way to it (three-valued: None is unknown).
-    base = active_under([guard], ctx.condition)
-    for kind, target, attribute, path, expr in find_references(value, prefix):
+    ctx = links.ctx
+    if base is None:
+        base = active_under([guard], ctx.condition)
+    rows, stack = links.rows, links.stack
+    for kind, target, attribute, path, expr in find_references(value, prefix) if found is None else found:
         active = base
         if base is not False and "Fn::If" in path:
             active = active_under([guard, *branches_on_path(value, path[len(prefix) :])], ctx.condition)
@@ -905,50 +988,35 @@ def _add_references(
             # `!Sub '${NetworkStack}-VpcId'` names the export it will import.
             name = masked_if_derived(resolve_string(expr, ctx), expr, secret)
             target = name if name is not None else json.dumps(expr, sort_keys=True)
-            _reference(acc, raw.name, source, path, None, target, "export", "ImportValue", None, active)
+            rows.append((stack, source, path, None, target, "export", "ImportValue", None, active))
             continue
-        _add_ref_row(acc, raw, source, path, kind, target, attribute, resources, declared, conditions, mappings, active)
+        _add_ref_row(links, source, path, kind, target, attribute, active)
 
 
-def _add_ref_row(
-    acc, raw, source, path, kind, target, attribute, resources, declared, conditions, mappings, active=True
-):
+def _add_ref_row(links, source, path, kind, target, attribute, active=True):
     if kind == "Condition":
-        target_kind = "condition" if target in conditions else "unknown"
+        target_kind = "condition" if target in links.conditions else "unknown"
     elif kind == "FindInMap":
-        target_kind = "mapping" if target in mappings else "unknown"
-    elif target in resources:
+        target_kind = "mapping" if target in links.mappings else "unknown"
+    elif target in links.resources:
         target_kind = "resource"
-    elif kind in ("Ref", "Sub") and target in declared:
+    elif kind in ("Ref", "Sub") and target in links.declared:
         target_kind = "parameter"
     elif kind in ("Ref", "Sub") and target in PSEUDO_PARAMETERS:
         target_kind = "pseudo"
     else:
         target_kind = "unknown"
+    stack = links.stack
     if target_kind == "unknown":
+        raw = links.raw
         where = source if "." in source else f"Resources/{source}"
         line = raw.lines.get(where.replace(".", "/", 1), 0) if "." in source else raw.lines.get(where, 0)
         what = {"Condition": "condition", "FindInMap": "mapping"}.get(kind, "resource or parameter")
-        acc.error(
-            raw.source, line, f"{kind} to undefined {what} '{target}' in {where} at {path or '/'}", stack=raw.name
+        links.acc.error(
+            raw.source, line, f"{kind} to undefined {what} '{target}' in {where} at {path or '/'}", stack=stack
         )
-    target_stack = raw.name if target_kind != "pseudo" else None
-    _reference(acc, raw.name, source, path or "/", target_stack, target, target_kind, kind, attribute, active)
-
-
-def _reference(acc, source_stack, source, source_path, target_stack, target, target_kind, kind, attribute, active):
-    # One row of the references frame, appended column by column: the most frequent row of
-    # a build, where acc.add's dict of keywords per row cost twice as much.
-    cols = acc.data["references"]
-    cols["source_stack"].append(source_stack)
-    cols["source"].append(source)
-    cols["source_path"].append(source_path)
-    cols["target_stack"].append(target_stack)
-    cols["target"].append(target)
-    cols["target_kind"].append(target_kind)
-    cols["kind"].append(kind)
-    cols["attribute"].append(attribute)
-    cols["active"].append(active)
+    target_stack = stack if target_kind != "pseudo" else None
+    links.rows.append((stack, source, path or "/", target_stack, target, target_kind, kind, attribute, active))
 
 
 @dataclasses.dataclass
@@ -967,6 +1035,10 @@ _ACTION_FIELDS = tuple(f.name for f in dataclasses.fields(_pipelines.DeployActio
 # Properties that hold the name a deploy action uses, per target type (a name set in the
 # template; a generated name cannot be matched offline).
 _NAME_PROPERTIES = {t: keys[n] for t, keys, n in ((t, k, next(iter(k))) for t, k in _pipelines.TARGET_NAMES.values())}
+
+
+# The types _pipeline_facts reads anything of: any other resource is not passed to it.
+_PIPELINE_FACT_TYPES = frozenset(_NAME_PROPERTIES) | {_pipelines.PIPELINE_TYPE}
 
 
 def _pipeline_facts(acc, raw, logical_id, rtype, res, resources, ctx, condition) -> None:
