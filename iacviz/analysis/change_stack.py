@@ -60,7 +60,20 @@ class StackView:
     declared: dict[str, dict]  # every resource, whatever its condition (to explain an Add/Remove)
     unknown_condition: dict[str, str] = field(default_factory=dict)
     macros: list[str] = field(default_factory=list)
-    deploy_time: bool = False  # anything read at deploy time at all (skips the per-resource scan)
+    _deploy_time: bool | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def deploy_time(self) -> bool:
+        """Whether anything is read at deploy time at all (skips the per-resource scan).
+
+        Worked out on first use: a plan asks it of the new side only, so the scan of every
+        old side's resources is never paid.
+        """
+        if self._deploy_time is None:
+            self._deploy_time = bool(
+                self.ssm or self.macros or self.unknown_condition or _read_at_deploy(self.resources)
+            )
+        return self._deploy_time
 
 
 def views(estate: Estate, user: dict[str, dict] | None = None) -> dict[str, StackView]:
@@ -125,7 +138,6 @@ def views(estate: Estate, user: dict[str, dict] | None = None) -> dict[str, Stac
             # blue/green deployment (iacviz.cfn.blue_green), not a macro with unknown output.
             if n is not None and n not in (R.SAM_TRANSFORM, BLUE_GREEN_TRANSFORM)
         ]
-        view.deploy_time = bool(ssm or view.macros or view.unknown_condition or _read_at_deploy(view.resources))
         out[raw.name] = view
     return out
 
@@ -239,7 +251,7 @@ class StackPlan:
     # -- resources ------------------------------------------------------------------------
     def rows(self) -> list[dict]:
         a, b = self.a, self.b
-        if not self.inputs_changed and not a.deploy_time and a.resources == b.resources:
+        if not self.inputs_changed and a.resources == b.resources and not a.deploy_time:
             # Nothing a resource reads changed and nothing is re-read at deploy time: every
             # resource would be checked and found unchanged (no rows, no state), so the
             # dependency order is not needed. Most stacks of a release are like this.
