@@ -290,7 +290,14 @@ def _compute_links(estate: Estate) -> dict[str, Any]:  # one pipeline, commented
         bool
     )
     behind = refs[is_value & (refs.target_kind == "resource")].drop_duplicates(["source_stack", "source", "target"])
-    resources = behind.groupby(["source_stack", "source"]).target.agg(lambda s: sorted(s)).to_dict()
+    # One pass over plain lists, not a Python call per output of a groupby.
+    resources: dict[tuple[str, str], list[str]] = {}
+    for out_stack, out_source, target in zip(
+        behind.source_stack.tolist(), behind.source.tolist(), behind.target.tolist()
+    ):
+        resources.setdefault((out_stack, out_source), []).append(target)
+    for found_behind in resources.values():
+        found_behind.sort()
     reexp = refs[is_value & (refs.kind == "ImportValue")].drop_duplicates(["source_stack", "source"])
     reexport = dict(zip(zip(reexp.source_stack.tolist(), reexp.source.tolist()), reexp.target.tolist()))
     keys = list(zip(ex["stack"].tolist(), ("Outputs." + ex.output).tolist()))
