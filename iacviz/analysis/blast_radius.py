@@ -204,7 +204,7 @@ def _walk(estate: Estate, g, target: str, change: str) -> dict[str, list[Any]]:
     cached = estate._cache.get("blast:reach")
     if cached is None or cached[0] is not g:
         cached = estate._cache["blast:reach"] = (g, {})
-    reach: dict[tuple[str, str, bool], list[tuple[str, int, str, bool, str]]] = cached[1]
+    reach: dict[tuple[str, str, bool], tuple[tuple[str, int, str, bool, str], ...]] = cached[1]
     # node -> [impact, certain, depth, parent, label]
     state: dict[str, list[Any]] = {}
     queue: deque[str] = deque()
@@ -215,10 +215,13 @@ def _walk(estate: Estate, g, target: str, change: str) -> dict[str, list[Any]]:
         queue.append(n)
     while queue:
         n = queue.popleft()
-        impact, certain, depth = state[n][:3]
+        st = state[n]
+        impact, certain, depth = st[0], st[1], st[2]
         steps = reach.get((n, impact, certain))
         if steps is None:
-            steps = reach[(n, impact, certain)] = _reached(nodes, pred, n, impact, certain, region)
+            # a tuple of tuples of text and numbers: the collector stops tracking it, so the
+            # cache does not add to what every full collection rescans
+            steps = reach[(n, impact, certain)] = tuple(_reached(nodes, pred, n, impact, certain, region))
         for d, score, got, sure, label in steps:
             old = state.get(d)
             if old is None or score > _RANK[old[0]] * 2 + old[1]:
@@ -257,13 +260,30 @@ _COLUMNS = ("stack", "logical_id", "kind", "type", "depth", "impact", "path", "s
 def _columns(estate: Estate, g, state: dict[str, list[Any]]) -> dict[str, list[Any]]:
     """The frame's columns, rows sorted by depth, stack, logical_id (then in walk order)."""
     nodes, importers, scripts = g._node, g.graph["importers"], g.graph.get("script_readers", {})
-    props = _Properties(estate)
-    own: dict[str, str | None] = {}
+    # What a row shows of its node (stack, logical_id, kind, type, stateful), and its own
+    # refusal and protection, depend only on the node and its (impact, certain): worked out
+    # once per estate and graph, as the walk's steps are, not once per query and row.
+    cached = estate._cache.get("blast:rows")
+    if cached is None or cached[0] is not g:
+        cached = estate._cache["blast:rows"] = (g, {}, {}, _Properties(estate))
+    facts: dict[str, tuple] = cached[1]
+    verdicts: dict[tuple[str, str, bool], tuple[str | None, bool | None]] = cached[2]
+    props: _Properties = cached[3]
+
+    def verdict(n: str) -> tuple[str | None, bool | None]:
+        st = state[n]
+        key = (n, st[0], st[1])
+        found = verdicts.get(key)
+        if found is None:
+            attrs = nodes[n]
+            found = verdicts[key] = (
+                _block(n, attrs, st, importers, props, scripts),
+                _protected(attrs, st[0], props),
+            )
+        return found
 
     def own_block(n: str) -> str | None:
-        if n not in own:
-            own[n] = _block(n, nodes[n], state[n], importers, props, scripts)
-        return own[n]
+        return verdict(n)[0]
 
     # A row's path runs from the target through its parents; its refusal is the first one
     # found going up. Rows share their parents' paths, so each node's (path, refusal) is
@@ -290,33 +310,56 @@ def _columns(estate: Estate, g, state: dict[str, list[Any]]) -> dict[str, list[A
         return chains[n]
 
     rows: list[tuple] = []
-    for n, (impact, _certain, depth, _parent, _) in state.items():
-        attrs = nodes[n]
-        kind = attrs.get("kind")
-        if kind not in ("resource", "output", "script") and depth:
-            continue
-        path, blocked = chain(n)
-        script = kind == "script"
-        # A script is no stack: its rows share one group, a name no stack can have.
-        stack = SCRIPTS if script else attrs.get("stack")
-        logical_id = attrs.get("logical_id")
-        rows.append(
-            (
-                (depth, stack or "", logical_id or ""),
+    for n, (impact, certain, depth, parent, label) in state.items():
+        fact = facts.get(n)
+        if fact is None:
+            attrs = nodes[n]
+            kind = attrs.get("kind")
+            script = kind == "script"
+            # A script is no stack: its rows share one group, a name no stack can have.
+            stack = SCRIPTS if script else attrs.get("stack")
+            logical_id = attrs.get("logical_id")
+            fact = facts[n] = (
+                kind not in ("resource", "output", "script"),  # a row only as the target
+                stack or "",
+                logical_id or "",
                 stack,
                 logical_id,
                 kind,
                 "script" if script else attrs.get("type"),
+                attrs.get("stateful"),
+            )
+        if fact[0] and depth:
+            continue
+        own = verdicts.get((n, impact, certain)) or verdict(n)
+        found = chains.get(n)
+        if found is None:  # the usual cases inline; chain() for the rest
+            if parent is None:
+                found = chains[n] = (n, own[0])
+            elif parent in chains:
+                path, blocked = chains[parent]
+                found = chains[n] = (f"{path} -{label}-> {n}", own[0] or blocked)
+            else:
+                found = chain(n)
+        path, blocked = found
+        rows.append(
+            (
+                (depth, fact[1], fact[2]),
+                fact[3],
+                fact[4],
+                fact[5],
+                fact[6],
                 depth,
                 impact,
                 path,
-                attrs.get("stateful"),
-                _protected(attrs, impact, props),
+                fact[7],
+                own[1],
                 blocked or "",
             )
         )
     rows.sort(key=lambda r: r[0])  # stable: equal keys keep the walk's order
-    return {name: [r[i] for r in rows] for i, name in enumerate(_COLUMNS, start=1)}
+    columns = list(zip(*rows)) or [()] * (len(_COLUMNS) + 1)
+    return {name: list(columns[i]) for i, name in enumerate(_COLUMNS, start=1)}
 
 
 def _looped_chain(n: str, state: dict[str, list[Any]], own_block) -> tuple[str, str | None]:
