@@ -805,6 +805,9 @@ def test_release2_touches_only_the_three_stacks(release2):
         ({"Q": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": 5, "Fifo": True, "X": None}}}, False),
         ({"Q": {"Type": "AWS::SQS::Queue", "Properties": {1: "{{resolve:x}}"}}}, True),  # non-text key
         ({"Q": {"Type": "AWS::SQS::Queue", "Properties": {"When": datetime.date(2020, 1, 1)}}}, False),
+        ({"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "é{{resolve:ssm:n}}"}}}, True),  # not ASCII
+        ({"Q": {"Type": "AWS::SQS::Queue", "Properties": {"Tags": [{"\ud800": "{{resolve:x}}"}]}}}, True),
+        ({"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "{{resolve", "Other": ":x}}"}}}, False),
     ],
 )
 def test_read_at_deploy_is_what_the_json_text_shows(resources, expected):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import graphlib
 import json
+import marshal
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -146,6 +147,15 @@ def _read_at_deploy(resources: dict) -> bool:
     """Whether any text holds a dynamic reference (``{{resolve:``) or any key or text is
     ``Fn::Transform``: what the JSON text of `resources` would show, without writing it
     (a text ending in ``"Fn::Transform`` shows it too, its quote escaped)."""
+    # All the text at once first: marshal writes every key and string whole as its UTF-8
+    # bytes, so with neither word in them the JSON text holds neither (nearly every stack);
+    # else the walk below tells exactly.
+    try:
+        blob = marshal.dumps(resources)
+    except (ValueError, RecursionError):  # a value marshal cannot write: the walk decides
+        blob = b"{{resolve:"
+    if b"{{resolve:" not in blob and b"Fn::Transform" not in blob:
+        return False
     todo: list[Any] = [resources]
     while todo:
         item = todo.pop()
