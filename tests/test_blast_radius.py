@@ -339,3 +339,28 @@ def test_paths_stop_where_parents_loop():
         ["C", 3, "conditional", "s/B -Ref-> s/A -Ref-> s/C"],
     ]
     assert br.blocked.str.startswith("if replaced: ").all()  # each custom name, found up the path
+
+
+def test_a_dropped_estate_is_freed_at_once_after_queries():
+    # Nothing the queries keep in the estate's cache may point back at the estate: a cycle
+    # would keep a dropped estate, frames and templates, until the next full collection.
+    import gc
+    import weakref
+
+    class Probe:
+        pass
+
+    estate = iacviz.load(SAMPLE, cache=False)
+    name = estate.exports.export_name.dropna().iloc[0]
+    for change in ("replace", "update", "delete"):
+        iacviz.blast_radius(estate, name, change=change)
+    probe = Probe()
+    estate._cache["probe"] = probe
+    gone = weakref.ref(probe)
+    del probe
+    gc.disable()
+    try:
+        del estate
+        assert gone() is None
+    finally:
+        gc.enable()

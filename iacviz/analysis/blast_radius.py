@@ -265,10 +265,12 @@ def _columns(estate: Estate, g, state: dict[str, list[Any]]) -> dict[str, list[A
     # once per estate and graph, as the walk's steps are, not once per query and row.
     cached = estate._cache.get("blast:rows")
     if cached is None or cached[0] is not g:
-        cached = estate._cache["blast:rows"] = (g, {}, {}, _Properties(estate))
+        cached = estate._cache["blast:rows"] = (g, {}, {})
     facts: dict[str, tuple] = cached[1]
     verdicts: dict[tuple[str, str, bool], tuple[str | None, bool | None]] = cached[2]
-    props: _Properties = cached[3]
+    # one per query, not cached with the rest: it holds the estate, and the estate's own cache
+    # holding it would be a reference cycle keeping a dropped estate until a full collection
+    props = _Properties(estate)
 
     def verdict(n: str) -> tuple[str | None, bool | None]:
         st = state[n]
@@ -422,9 +424,13 @@ class _Properties:
             props = res.get("Properties") if isinstance(res, dict) else None
             return props if isinstance(props, dict) else {}
         if self.frame_index is None:  # snapshots and live estates carry no raw template
-            p = self.estate.properties
-            index: dict[tuple[str, str], dict[str, Any]] = {}
-            for s, lid, path in zip(p["stack"], p.logical_id, p.path):
-                index.setdefault((s, lid), {})[path.split("/")[2]] = True
+            cache = self.estate._cache
+            index = cache.get("blast:frame_index")
+            if index is None:
+                p = self.estate.properties
+                index = {}
+                for s, lid, path in zip(p["stack"], p.logical_id, p.path):
+                    index.setdefault((s, lid), {})[path.split("/")[2]] = True
+                cache["blast:frame_index"] = index
             self.frame_index = index
         return self.frame_index.get((stack, logical_id), {})
