@@ -245,3 +245,11 @@ def test_files_given_one_by_one_are_shown_from_the_folder_they_share(tmp_path, m
     estate = iacviz.load(*files, cache=False)
     assert set(estate.errors.source) == {"b/deep/app.yaml"} <= set(estate.stacks.source)
     assert read_paths(["e/b/deep/app.yaml"])[0][0].source == "app.yaml"  # one file: its name
+
+
+def test_an_estate_file_naming_a_path_no_file_system_takes_is_one_error_row(tmp_path):
+    write(tmp_path, "e/t.yaml", QUEUE)
+    write(tmp_path, "e/iacviz-estate.yaml", 'stacks:\n  nul: {template: "a\\0b.yaml"}\n  t: {template: t.yaml}\n')
+    stacks, errors = read_paths([tmp_path / "e"])
+    assert [s.name for s in stacks] == ["t"]
+    assert [e.message.split(":")[0] for e in errors if e.source == "iacviz-estate.yaml"] == ["stack nul"]

@@ -190,8 +190,12 @@ class _Reader:
         return real
 
     def _inside(self, path: Path) -> bool:
-        # limits.inside, on the paths resolved once per reader (it resolved both per file)
-        return below(self._paths.real(os.fspath(path)), self._paths.real(os.fspath(self.root))) is not None
+        # limits.inside, on the paths resolved once per reader (it resolved both per file); a
+        # path no file system takes (a NUL byte from an estate file) is outside, as there
+        try:
+            return below(self._paths.real(os.fspath(path)), self._paths.real(os.fspath(self.root))) is not None
+        except (OSError, RuntimeError, ValueError):
+            return False
 
     def _absolute(self, path: str) -> str:
         absolute = self._abs.get(path)
