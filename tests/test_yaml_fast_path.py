@@ -361,3 +361,20 @@ def test_every_yaml_1_1_word_is_resolved_by_the_python_rule(word):
 def test_plain_scalars_starting_like_a_number_are_resolved_by_the_python_rule(first):
     for text in (f"K: {first}1\n", f"K: {first}0x1F\n", f"K: {first}1_0\n", f"K: '{first}'\n"):
         assert _same_both_ways(text)
+
+
+def test_a_build_from_other_source_is_not_used(monkeypatch):
+    # A module left from older source (no INTERFACE: it did not bound the body's depth) or
+    # newer source is not trusted: the Python path reads instead.
+    import types
+
+    for interface in (None, cfn_yaml._FAST_INTERFACE - 1, cfn_yaml._FAST_INTERFACE + 1):
+        stale = types.ModuleType("iacviz.sources._cfn_yaml_fast")
+        if interface is not None:
+            stale.INTERFACE = interface
+        monkeypatch.setattr(cfn_yaml.importlib, "import_module", lambda name, m=stale: m)
+        assert cfn_yaml._fast_reader() is None
+    current = types.ModuleType("iacviz.sources._cfn_yaml_fast")
+    current.INTERFACE = cfn_yaml._FAST_INTERFACE
+    monkeypatch.setattr(cfn_yaml.importlib, "import_module", lambda name: current)
+    assert cfn_yaml._fast_reader() is current

@@ -345,4 +345,16 @@ static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_cfn_yaml_fast", "CloudFormation YAML built from libyaml events.", -1, methods,
 };
 
-PyMODINIT_FUNC PyInit__cfn_yaml_fast(void) { return PyModule_Create(&module); }
+/* What cfn_yaml may trust a build with; bumped when that changes (2: the body's depth is bounded,
+ * short forms counted). cfn_yaml uses no build of another INTERFACE, so a stale module left in a
+ * checkout falls back to the Python path instead of being trusted with what it does not do. */
+#define INTERFACE 2
+
+PyMODINIT_FUNC PyInit__cfn_yaml_fast(void) {
+    PyObject *m = PyModule_Create(&module);
+    if (m != NULL && PyModule_AddIntConstant(m, "INTERFACE", INTERFACE) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -414,14 +414,21 @@ _CORE_SCALARS: dict[str, Callable[[str], Any]] = {
 }
 
 
+# The C module's INTERFACE this code is written for (load_yaml_bounded trusts it to bound the
+# body's depth): a module built from older or newer source is not used.
+_FAST_INTERFACE = 2
+
+
 def _fast_reader():
-    """The C fast path's module, or None: not built here, or IACVIZ_PURE_YAML=1."""
+    """The C fast path's module, or None: not built here, built from other source (a stale
+    build in a checkout), or IACVIZ_PURE_YAML=1."""
     if os.environ.get("IACVIZ_PURE_YAML", "") not in ("", "0"):
         return None
     try:  # by name: a checkout without the built module type-checks the same
-        return importlib.import_module("iacviz.sources._cfn_yaml_fast")
+        module = importlib.import_module("iacviz.sources._cfn_yaml_fast")
     except ImportError:
         return None
+    return module if getattr(module, "INTERFACE", None) == _FAST_INTERFACE else None
 
 
 _FAST = _fast_reader()
