@@ -308,6 +308,8 @@ def resource_graph(estate: Estate) -> nx.DiGraph:
         ``importers`` (output node -> (stacks importing it, stacks whose ambiguous imports may mean it,
         stacks importing it only under a condition of unknown value)) and ``script_readers``
         (output node -> file:line of the scripts reading it).
+        The graph is cached on the estate and edges with equal ``kinds`` or ``refs`` share
+        one set or list: read it, and ``copy.deepcopy`` it before changing anything.
 
     Examples
     --------

@@ -253,6 +253,8 @@ def behaviors(resource_type: str, pointers: list[str]) -> list[str]:
     """
     known = _ANSWERS.get(resource_type)
     if known is None:
+        if len(_ANSWERS) >= 4096:  # bounded, like behavior's memo: one entry per type asked
+            _ANSWERS.clear()
         known = _ANSWERS[resource_type] = _answers(resource_type)
     if isinstance(known, str):
         return [known] * len(pointers)
