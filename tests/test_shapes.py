@@ -152,3 +152,17 @@ def test_outputs_report_every_bad_shape_the_checker_finds():
     expected = [f"{p} at {at}" for name, out in outputs.items() for at, p in intrinsic_problems(out, f"Outputs/{name}")]
     assert len(expected) == 4
     assert [m for m in errors if " at Outputs/" in m] == expected
+
+
+def test_resources_equal_in_python_but_not_in_type_are_walked_apart():
+    # The build walks a resource once and re-uses the walk for an equal one; 1, True and 1.0
+    # are equal in Python (and hash alike) but import three different export names.
+    import iacviz
+
+    resources = {
+        lid: {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::ImportValue": value}}}
+        for lid, value in (("A", 1), ("B", True), ("C", 1.0), ("D", 1))
+    }
+    refs = iacviz.load_template({"Resources": resources}, stack="s").references
+    imports = refs[refs.kind == "ImportValue"]
+    assert dict(zip(imports.source, imports.target)) == {"A": "1", "B": "true", "C": "1.0", "D": "1"}
