@@ -815,32 +815,19 @@ def _walk(node: dict | list, here: str, paths: list, values: list) -> None:
     # an explicit stack (~1.4x); templates are read no deeper than limits.MAX_DEPTH (a deeper
     # value handed to build_estate is walked again by _walk_deep). A one-key mapping is
     # walked into unless it is an intrinsic function (is_intrinsic).
-    if type(node) is dict:
-        for k, v in node.items():
-            # pointer.join, inlined for the common key that needs no escaping
-            at = f"{here}/{k}" if type(k) is str and "~" not in k and "/" not in k else join(here, k)
-            kind = type(v)
-            if kind is dict:
-                if len(v) > 1 or (v and not is_intrinsic(v)):
-                    _walk(v, at, paths, values)
-                    continue
-            elif kind is list and v:
+    for k, v in node.items() if type(node) is dict else enumerate(node):
+        # pointer.join, inlined for an index or a key that needs no escaping
+        at = f"{here}/{k}" if type(k) is int or (type(k) is str and "~" not in k and "/" not in k) else join(here, k)
+        kind = type(v)
+        if kind is dict:
+            if len(v) > 1 or (v and not is_intrinsic(v)):
                 _walk(v, at, paths, values)
                 continue
-            paths.append(at)
-            values.append(v)
-    else:
-        for i, v in enumerate(node):
-            kind = type(v)
-            if kind is dict:
-                if len(v) > 1 or (v and not is_intrinsic(v)):
-                    _walk(v, f"{here}/{i}", paths, values)
-                    continue
-            elif kind is list and v:
-                _walk(v, f"{here}/{i}", paths, values)
-                continue
-            paths.append(f"{here}/{i}")
-            values.append(v)
+        elif kind is list and v:
+            _walk(v, at, paths, values)
+            continue
+        paths.append(at)
+        values.append(v)
 
 
 def _walk_deep(node: Any, here: str, paths: list, values: list) -> None:
