@@ -477,19 +477,7 @@ def _build_resource_graph(estate: Estate) -> nx.DiGraph:  # one pass per frame
             v = f"{ts}/Parameters.{t}"
         else:
             v = f"{ts}/Conditions.{t}"
-        # add() inlined: this loop runs once per reference of the estate
-        key = (f"{s}/{src}", v)
-        data = adj.get(key)
-        if data is None:
-            adj[key] = {
-                "kinds": {kind},
-                "refs": [(kind, attr, path or "/", active)],
-                "attribute": attr,
-                "path": path or "/",
-            }
-        else:
-            data["kinds"].add(kind)
-            data["refs"].append((kind, attr, path or "/", active))
+        add(f"{s}/{src}", v, kind, attr, path or "/", active)
         # only a nested stack's resource passes values to a child: most references skip the call
         child = child_of.get((s, src)) if child_of else None
         param = passed_to_child(s, src, path or "") if child else None
