@@ -86,6 +86,18 @@ CHANGES = ("replace", "update", "delete")
 SCRIPTS = "(scripts)"  # the stack column of script rows: parentheses are not allowed in stack names
 IMPACTS = ("updated", "conditional", "replaced", "broken", "deleted")
 _RANK = {name: i for i, name in enumerate(IMPACTS)}
+
+
+def _score(impact: str, certain: bool) -> int:
+    """How bad a node's (impact, certain) is, as one number: a worse impact first, then a
+    certain one over a possible one. Both the walk and each node's step compare by it.
+
+    >>> _score("replaced", True) > _score("replaced", False) > _score(IMPACTS[0], True)
+    True
+    """
+    return _RANK[impact] * 2 + certain
+
+
 _SEED = {"replace": "replaced", "update": "updated", "delete": "deleted"}
 _ON_VALUE = {"replace": "replaced", "conditional": "conditional", "unknown": "conditional", "in-place": "updated"}
 _ON_MAYBE = {"replace": "conditional", "conditional": "conditional", "unknown": "conditional", "in-place": "updated"}
@@ -224,7 +236,7 @@ def _walk(estate: Estate, g, target: str, change: str) -> dict[str, list[Any]]:
             steps = reach[(n, impact, certain)] = tuple(_reached(nodes, pred, n, impact, certain, region))
         for d, score, got, sure, label in steps:
             old = state.get(d)
-            if old is None or score > _RANK[old[0]] * 2 + old[1]:
+            if old is None or score > _score(old[0], old[1]):
                 state[d] = [got, sure, depth + 1, n, label]
                 queue.append(d)
     return state
@@ -247,10 +259,10 @@ def _reached(nodes, pred, n: str, impact: str, certain: bool, region: str) -> li
             got = _impact(dattrs, signal, kind, path, region)
             if active is None:  # under a condition of unknown value: it may or may not apply
                 got = ("conditional", False)
-            if best is None or (_RANK[got[0]], got[1]) > (_RANK[best[0]], best[1]):
+            if best is None or _score(*got) > _score(best[0], best[1]):
                 best = (got[0], got[1], f"{kind}({attribute})" if attribute else kind)
         if best is not None:
-            out.append((d, _RANK[best[0]] * 2 + best[1], best[0], best[1], best[2]))
+            out.append((d, _score(best[0], best[1]), best[0], best[1], best[2]))
     return out
 
 
@@ -312,7 +324,7 @@ def _columns(estate: Estate, g, state: dict[str, list[Any]]) -> dict[str, list[A
         return chains[n]
 
     rows: list[tuple] = []
-    for n, (impact, certain, depth, parent, label) in state.items():
+    for n, (impact, _certain, depth, _parent, _label) in state.items():
         fact = facts.get(n)
         if fact is None:
             attrs = nodes[n]
@@ -333,17 +345,8 @@ def _columns(estate: Estate, g, state: dict[str, list[Any]]) -> dict[str, list[A
             )
         if fact[0] and depth:
             continue
-        own = verdicts.get((n, impact, certain)) or verdict(n)
-        found = chains.get(n)
-        if found is None:  # the usual cases inline; chain() for the rest
-            if parent is None:
-                found = chains[n] = (n, own[0])
-            elif parent in chains:
-                path, blocked = chains[parent]
-                found = chains[n] = (f"{path} -{label}-> {n}", own[0] or blocked)
-            else:
-                found = chain(n)
-        path, blocked = found
+        own = verdict(n)
+        path, blocked = chains.get(n) or chain(n)
         rows.append(
             (
                 (depth, fact[1], fact[2]),
