@@ -48,7 +48,6 @@ import stat
 import sys
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import MutableMapping
 from dataclasses import asdict, fields, is_dataclass
 from importlib import metadata
@@ -58,6 +57,7 @@ from typing import Any, Callable, Iterable, Iterator
 import pandas as pd
 
 from ..gc_pause import paused_gc
+from ..recent import Recent
 from ..limits import LimitError, inside, read_regular_file
 from ..sources.files import walk_candidates
 from ..sources.template_text import MAX_TEMPLATE_BYTES
@@ -70,9 +70,9 @@ ENV = "IACVIZ_CACHE"
 _MEMORY_ESTATES = 4  # the last loads (a notebook's estate, plan_changes' two versions, ...)
 _MEMORY_PIECES = 10_000  # built stacks: a 2,000-stack estate in five versions
 _DISK_PIECES = 10_000  # the same in a cache folder (~35 kB a stack of 50 resources, walked)
-_memory: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_memory: Recent = Recent(_MEMORY_ESTATES)
 _templates: dict[str | None, TemplateCache] = {}
-_pieces: dict[str, "_Pieces"] = {}
+_pieces: dict[str, Recent] = {}
 _folders: dict[Path, "_FolderPieces"] = {}
 _setup_lock = threading.Lock()  # a cache folder is made and pruned by one thread, once
 _code: list[str] = []
@@ -170,25 +170,6 @@ def templates(folder: Path | None) -> TemplateCache:
     return _templates[key]
 
 
-class _Pieces(OrderedDict):
-    """Built stacks by piece key, the least recently used forgotten first."""
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        piece = super().get(key, default)
-        if piece is not default:
-            try:
-                self.move_to_end(key)
-            except KeyError:  # forgotten meanwhile by another thread's load: still a valid piece
-                pass
-        return piece
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        super().__setitem__(key, value)
-        self.move_to_end(key)
-        while len(self) > _MEMORY_PIECES:
-            self.popitem(last=False)
-
-
 def pieces(folder: Path | None = None) -> MutableMapping[str, Any]:
     """The stacks built before (``build_estate(..., pieces=)``), for this code version.
 
@@ -204,7 +185,7 @@ def pieces(folder: Path | None = None) -> MutableMapping[str, Any]:
     if version not in _pieces:
         _pieces.clear()
         _folders.clear()
-        _pieces[version] = _Pieces()
+        _pieces[version] = Recent(_MEMORY_PIECES)
     memory = _pieces[version]
     if folder is None:
         return memory
@@ -225,7 +206,7 @@ class _FolderPieces(MutableMapping[str, Any]):
     process; other code versions' folders are removed then.
     """
 
-    def __init__(self, memory: _Pieces, where: Path) -> None:
+    def __init__(self, memory: Recent, where: Path) -> None:
         self.memory, self.ready = memory, False
         self.where: Path | None = where
 
@@ -416,7 +397,6 @@ def lookup(key: str, folder: Path | None, parameters: Any = None) -> dict[str, A
     """
     hit = _memory.get(key)
     if hit is not None:
-        _memory.move_to_end(key)
         return hit
     if folder is None:
         return None
@@ -434,7 +414,7 @@ def lookup(key: str, folder: Path | None, parameters: Any = None) -> dict[str, A
     for name in meta.get("frames", BASE_FRAMES):
         frames[name] = _Once(_frame_reader(entry, name, hit))
     hit["frames"] = frames
-    _remember(key, hit)
+    _memory[key] = hit
     return hit
 
 
@@ -471,7 +451,7 @@ def store(
         name: _Once(_writing(build if callable(build) else _constant(build), entry, name))
         for name, build in frames.items()
     }
-    _remember(key, hit)
+    _memory[key] = hit
     return hit
 
 
@@ -487,13 +467,6 @@ def _shallow(once: Callable[[], pd.DataFrame]) -> Callable[[], pd.DataFrame]:
 
 def _constant(df: pd.DataFrame) -> Callable[[], pd.DataFrame]:
     return lambda: df
-
-
-def _remember(key: str, hit: dict[str, Any]) -> None:
-    _memory[key] = hit
-    _memory.move_to_end(key)
-    while len(_memory) > _MEMORY_ESTATES:
-        _memory.popitem(last=False)
 
 
 class _Once:

@@ -21,9 +21,10 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
+
+from ..recent import Recent
 
 _MEMORY_ENTRIES = 20_000  # ~a 10,000-stack estate twice over; marshalled bodies are compact
 
@@ -46,7 +47,7 @@ class TemplateCache:
 
     def __init__(self, folder: str | os.PathLike | None = None) -> None:
         self.folder = Path(folder) if folder is not None else None
-        self.memory: OrderedDict[str, bytes] = OrderedDict()
+        self.memory: Recent = Recent(_MEMORY_ENTRIES)
 
     def get(self, key: str) -> tuple[dict[str, Any], dict[str, int]] | None:
         blob = self.memory.get(key)
@@ -61,7 +62,7 @@ class TemplateCache:
             body, lines = marshal.loads(blob)
         except (ValueError, EOFError, TypeError):  # a damaged entry is a miss, never an error
             return None
-        self._remember(key, blob)
+        self.memory[key] = blob
         return body, lines
 
     def put(self, key: str, parsed: tuple[dict[str, Any], dict[str, int]]) -> None:
@@ -69,19 +70,13 @@ class TemplateCache:
             blob = marshal.dumps(tuple(parsed))
         except ValueError:  # a value marshal cannot hold: simply not cached
             return
-        self._remember(key, blob)
+        self.memory[key] = blob
         if self.folder is not None:
             try:
                 self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
                 write_atomic(self.folder / f"{key}.marshal", blob)
             except OSError:  # a full disk or a read-only folder only means the entry is not cached
                 pass
-
-    def _remember(self, key: str, blob: bytes) -> None:
-        self.memory[key] = blob
-        self.memory.move_to_end(key)
-        while len(self.memory) > _MEMORY_ENTRIES:
-            self.memory.popitem(last=False)
 
 
 def write_atomic(path: Path, blob: bytes) -> None:
