@@ -117,12 +117,10 @@ def export_problems(estate: Estate) -> pd.DataFrame:
     concrete = ex[~ex.pattern.astype(bool)]
     scope = export_scopes(estate)
     places = concrete.assign(scope=[scope.get(s, "/") for s in concrete["stack"]])
-    # Only names exported twice in one place can collide: grouping those alone skips a
-    # group (and its frame) per export of a large estate.
+    # Only a name exported twice in one place (account and region) collides; one export of a
+    # name per place is fine. Grouping those alone skips a group (and its frame) per export.
     places = places[places.duplicated(["scope", "export_name"], keep=False)]
     for (_, name), group in places.groupby(["scope", "export_name"], sort=True):
-        if len(group) < 2:
-            continue  # one export of a name per account and region: other places do not collide
         owners = ", ".join(f"{s} (Outputs.{o})" for s, o in zip(group["stack"], group.output))
         rows.append(
             dict(
