@@ -20,6 +20,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from iacviz.walks import FAST as _FAST
+
 # Deepest real template in the shared corpus of 620: 17 levels. Walkers recurse (deepcopy in
 # SAM, the intrinsic resolver): 100 keeps them far below Python's recursion limit.
 MAX_DEPTH = 100
@@ -38,8 +40,18 @@ class LimitError(ValueError):
 def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
     """True when `value` nests dicts/lists more than `limit` levels (the value itself is 1).
 
-    Iterative, so it is safe on any input a parser accepted.
+    Safe on any input a parser accepted: the C walk (:mod:`iacviz.walks`) goes no deeper than
+    `limit`, the Python one (the definition) is iterative.
+
+    >>> too_deep([[[]]], limit=3), too_deep([[[]]], limit=2)
+    (False, True)
     """
+    if _FAST is not None and type(limit) is int and limit <= _FAST.MAX_LIMIT:
+        return _FAST.too_deep(value, limit)
+    return _too_deep(value, limit)
+
+
+def _too_deep(value: Any, limit: int) -> bool:
     # Level by level: one list per level instead of a (node, depth) pair per node (~1.8x faster
     # on real templates, and every template read is checked).
     level = [value]

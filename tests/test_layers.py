@@ -18,6 +18,7 @@ LAYERS = {
     "schema": 0,
     "data": 0,
     "limits": 0,
+    "walks": 0,
     "gc_pause": 0,
     "recent": 0,
     "cfn": 1,

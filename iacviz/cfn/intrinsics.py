@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Container, Iterator, NamedTuple
 
+from ..walks import FAST as _FAST
 from .pointer import join
 
 PSEUDO_PARAMETERS = frozenset(
@@ -90,6 +91,10 @@ def find_references(value: Any, path: str = "", *, pointers: bool = True) -> Ite
     >>> [(r.kind, r.target, r.path) for r in find_references({"B": [{"Ref": "P"}]}, pointers=False)]
     [('Ref', 'P', '')]
     """
+    if _FAST is not None and type(path) is str:  # the same walk in C (iacviz.walks)
+        found = _FAST.references(value, path, pointers, None, (), [], False, _sub_names, join, Reference)
+        if found is not NotImplemented:
+            return iter(found)
     return walk_references(value, path, pointers)
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator
 
-from iacviz.cfn.intrinsics import Reference, is_intrinsic, walk_references
+from iacviz.cfn.intrinsics import Reference, _sub_names, is_intrinsic, walk_references
+from iacviz.cfn.pointer import join
+from iacviz.walks import FAST as _FAST
 
 _SCALARS = (str, int, float, bool)
 
@@ -137,6 +139,12 @@ def checked_references(value: Any, path: str, left: list) -> Iterator[Reference]
     >>> any_problem(left)
     True
     """
+    if _FAST is not None and type(path) is str:  # the same walk in C (iacviz.walks)
+        start = len(left)
+        found = _FAST.references(value, path, True, _check, _CHECKED, left, True, _sub_names, join, Reference)
+        if found is not NotImplemented:
+            return iter(found)
+        del left[start:]  # the Python walk decides (a mapping's key that is not plain data)
     return walk_references(value, path, True, _check, _CHECKED, left)
 
 

@@ -42,6 +42,7 @@ from ..cfn.service_managed import stack_created_by
 from ..cfn.secrets import MASK, masked_if_derived, no_echo_names
 from ..cfn.shapes import any_problem, checked_references, intrinsic_problems, resource_problems
 from .estate import BASE_FRAMES, Estate
+from ..walks import FAST as _FAST
 from .identity import SEPARATOR, stack_keys
 from ..cfn.intrinsics import PSEUDO_PARAMETERS, Context, Reference, find_references, is_intrinsic, resolve_string
 
@@ -801,7 +802,10 @@ def _leaves(value: Any, path: str, paths: list, values: list) -> None:
     if (kind is dict and value and (len(value) != 1 or not is_intrinsic(value))) or (kind is list and value):
         start = len(paths)
         try:
-            _walk(value, path, paths, values)
+            if _FAST is None:
+                _walk(value, path, paths, values)
+            else:  # the same walk in C (iacviz.walks)
+                _FAST.walk(value, path, paths, values, join)
         except RecursionError:  # deeper than a template is read (limits.MAX_DEPTH): built in Python
             del paths[start:], values[start:]
             _walk_deep(value, path, paths, values)

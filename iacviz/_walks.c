@@ -1,0 +1,630 @@
+/* The per-value walks of a template, in C: the loops a build runs over every value it reads.
+ *
+ * The Python functions are the definition and the fallback (iacviz/walks.py picks this module
+ * only when it is built with the INTERFACE it expects); each function here gives exactly what
+ * its Python twin gives, tests/test_walks_fast.py compares them on the whole corpus and on
+ * hostile values:
+ *
+ *   too_deep(value, limit)                      limits.too_deep (limit in 0..MAX_LIMIT)
+ *   walk(node, here, paths, values, join)       model/build.py _walk: the leaves of a mapping or
+ *                                               list, intrinsic functions kept whole
+ *   references(value, path, pointers, check, checked, unchecked, known_check, sub_names, join,
+ *              reference)                       cfn/intrinsics.py walk_references, as a list
+ *
+ * Only exact dicts, lists and strs are walked into or taken apart, as the Python code's
+ * `type(x) is dict` does. What needs judgement (a key that is not a plain str, int, float, bool
+ * or None in a one-key mapping) makes references() answer NotImplemented: the caller then
+ * walks in Python. Pointers with a key to escape, or not a str or int, are made by the Python
+ * `join` passed in.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <string.h>
+
+/* Deeper than any template is read (limits.MAX_DEPTH is 100) and shallow enough for C's stack. */
+#define MAX_C_DEPTH 2000
+#define MAX_LIMIT 1000
+
+static PyObject *s_ref, *s_fn, *s_condition, *s_getatt_key, *s_sub_key, *s_importvalue_key, *s_findinmap_key,
+    *s_if_key;
+static PyObject *s_kind_ref, *s_kind_getatt, *s_kind_sub, *s_kind_importvalue, *s_kind_findinmap,
+    *s_kind_condition, *s_empty, *s_dot;
+static PyObject *s_join_key, *s_select_key, *s_split_key, *s_equals_key, *s_not_key, *s_and_key, *s_or_key;
+static PyObject *s_suffix_ref, *s_suffix_getatt1, *s_suffix_sub0, *s_suffix_sub1, *s_suffix_importvalue,
+    *s_suffix_findinmap, *s_suffix_if;
+
+/* ---------------------------------------------------------------------------------------------
+ * too_deep */
+
+/* 1 when a level below `node` (a dict or list at level `depth`) lies deeper than `limit`. */
+static int over(PyObject *node, long depth, long limit) {
+    if (depth > limit)
+        return 1;
+    if (PyDict_CheckExact(node)) {
+        Py_ssize_t pos = 0;
+        PyObject *k, *v;
+        while (PyDict_Next(node, &pos, &k, &v))
+            if ((PyDict_CheckExact(v) || PyList_CheckExact(v)) && over(v, depth + 1, limit))
+                return 1;
+    } else {
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(node); i++) {
+            PyObject *v = PyList_GET_ITEM(node, i);
+            if ((PyDict_CheckExact(v) || PyList_CheckExact(v)) && over(v, depth + 1, limit))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static PyObject *too_deep(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "too_deep(value, limit)");
+        return NULL;
+    }
+    long limit = PyLong_AsLong(args[1]);
+    if (limit == -1 && PyErr_Occurred())
+        return NULL;
+    if (limit > MAX_LIMIT) {
+        PyErr_SetString(PyExc_ValueError, "too_deep: limit above what this walk recurses to");
+        return NULL;
+    }
+    PyObject *value = args[0];
+    if (1 > limit) /* the value itself is level 1 */
+        Py_RETURN_TRUE;
+    if (!(PyDict_CheckExact(value) || PyList_CheckExact(value)))
+        Py_RETURN_FALSE;
+    return PyBool_FromLong(over(value, 1, limit));
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * pointers and intrinsic functions */
+
+/* intrinsics.is_intrinsic for an exact dict: one key, a str that is Ref, Condition or Fn::... */
+static int is_function_key(PyObject *key) {
+    if (!PyUnicode_CheckExact(key))
+        return 0;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(key);
+    if (n == 3 || n == 9)
+        if (PyUnicode_Compare(key, n == 3 ? s_ref : s_condition) == 0)
+            return 1;
+    return n >= 4 && PyUnicode_Tailmatch(key, s_fn, 0, 4, -1) == 1;
+}
+
+static int is_intrinsic(PyObject *v) {
+    if (!PyDict_CheckExact(v) || PyDict_GET_SIZE(v) != 1)
+        return 0;
+    Py_ssize_t pos = 0;
+    PyObject *k, *x;
+    PyDict_Next(v, &pos, &k, &x);
+    return is_function_key(k);
+}
+
+/* a + b + c (c may be NULL), all exact strs: f"{a}{b}{c}" without parsing a format. */
+static PyObject *concat(PyObject *a, PyObject *b, PyObject *c) {
+    Py_ssize_t la = PyUnicode_GET_LENGTH(a), lb = PyUnicode_GET_LENGTH(b), lc = c ? PyUnicode_GET_LENGTH(c) : 0;
+    if (PyUnicode_IS_COMPACT_ASCII(a) && PyUnicode_IS_COMPACT_ASCII(b) && (c == NULL || PyUnicode_IS_COMPACT_ASCII(c))) {
+        PyObject *s = PyUnicode_New(la + lb + lc, 127);
+        if (s == NULL)
+            return NULL;
+        Py_UCS1 *out = PyUnicode_1BYTE_DATA(s);
+        memcpy(out, PyUnicode_1BYTE_DATA(a), la);
+        memcpy(out + la, PyUnicode_1BYTE_DATA(b), lb);
+        if (c)
+            memcpy(out + la + lb, PyUnicode_1BYTE_DATA(c), lc);
+        return s;
+    }
+    PyObject *ab = PyUnicode_Concat(a, b);
+    if (ab == NULL || c == NULL)
+        return ab;
+    PyObject *abc = PyUnicode_Concat(ab, c);
+    Py_DECREF(ab);
+    return abc;
+}
+
+static PyObject *s_slash;
+#define SMALL_INDEXES 256
+static PyObject *small_index[SMALL_INDEXES]; /* "/0", "/1", ... */
+
+/* `here` extended by a list index: f"{here}/{i}". */
+static PyObject *extend_index(PyObject *here, Py_ssize_t i) {
+    if (i < SMALL_INDEXES)
+        return concat(here, small_index[i], NULL);
+    return PyUnicode_FromFormat("%U/%zd", here, i);
+}
+
+/* `here` extended by a key, as the Python walks make it: f"{here}/{k}" for an int, or a str
+ * holding neither ~ nor /; join(here, k) for any other key. */
+static PyObject *extend(PyObject *here, PyObject *k, PyObject *join) {
+    if (PyUnicode_CheckExact(k)) {
+        Py_ssize_t n = PyUnicode_GET_LENGTH(k);
+        if (PyUnicode_IS_COMPACT_ASCII(k)) {
+            const char *text = (const char *)PyUnicode_1BYTE_DATA(k);
+            if (memchr(text, '~', n) == NULL && memchr(text, '/', n) == NULL)
+                return concat(here, s_slash, k);
+        } else if (PyUnicode_FindChar(k, '~', 0, n, 1) == -1 && PyUnicode_FindChar(k, '/', 0, n, 1) == -1) {
+            return concat(here, s_slash, k);
+        }
+    } else if (PyLong_CheckExact(k)) {
+        return PyUnicode_FromFormat("%U/%S", here, k);
+    }
+    return PyObject_CallFunctionObjArgs(join, here, k, NULL);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * walk: the leaves of Properties */
+
+static int walk_node(PyObject *node, PyObject *here, PyObject *paths, PyObject *values, PyObject *join, int depth);
+
+/* One child: walked into, or a leaf at `at`. Steals nothing. */
+static int walk_child(PyObject *v, PyObject *at, PyObject *paths, PyObject *values, PyObject *join, int depth) {
+    if (PyDict_CheckExact(v)) {
+        Py_ssize_t n = PyDict_GET_SIZE(v);
+        if (n > 1 || (n == 1 && !is_intrinsic(v)))
+            return walk_node(v, at, paths, values, join, depth + 1);
+    } else if (PyList_CheckExact(v) && PyList_GET_SIZE(v)) {
+        return walk_node(v, at, paths, values, join, depth + 1);
+    }
+    if (PyList_Append(paths, at) < 0 || PyList_Append(values, v) < 0)
+        return -1;
+    return 0;
+}
+
+static int walk_node(PyObject *node, PyObject *here, PyObject *paths, PyObject *values, PyObject *join, int depth) {
+    if (depth > MAX_C_DEPTH) { /* as deep recursion in Python ends: the caller walks again */
+        PyErr_SetString(PyExc_RecursionError, "maximum recursion depth exceeded while walking a value");
+        return -1;
+    }
+    int failed = 0;
+    if (PyDict_CheckExact(node)) {
+        Py_ssize_t pos = 0;
+        PyObject *k, *v;
+        while (!failed && PyDict_Next(node, &pos, &k, &v)) {
+            Py_INCREF(k);
+            Py_INCREF(v);
+            PyObject *at = extend(here, k, join);
+            failed = at == NULL || walk_child(v, at, paths, values, join, depth) < 0;
+            Py_XDECREF(at);
+            Py_DECREF(k);
+            Py_DECREF(v);
+        }
+    } else {
+        for (Py_ssize_t i = 0; !failed && i < PyList_GET_SIZE(node); i++) {
+            PyObject *v = PyList_GET_ITEM(node, i);
+            Py_INCREF(v);
+            PyObject *at = extend_index(here, i);
+            failed = at == NULL || walk_child(v, at, paths, values, join, depth) < 0;
+            Py_XDECREF(at);
+            Py_DECREF(v);
+        }
+    }
+    return failed ? -1 : 0;
+}
+
+static PyObject *walk(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 5 || !PyUnicode_CheckExact(args[1]) || !PyList_Check(args[2]) || !PyList_Check(args[3]) ||
+        !(PyDict_CheckExact(args[0]) || PyList_CheckExact(args[0]))) {
+        PyErr_SetString(PyExc_TypeError, "walk(node: dict | list, here: str, paths: list, values: list, join)");
+        return NULL;
+    }
+    if (walk_node(args[0], args[1], args[2], args[3], args[4], 1) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * references: walk_references with its stack of (node, pointer) pairs */
+
+typedef struct {
+    PyObject **items; /* node, here, node, here, ...: owned */
+    Py_ssize_t size, room;
+} Stack;
+
+static int push(Stack *s, PyObject *node, PyObject *here) { /* steals `here` (may be NULL: failed) */
+    if (here == NULL)
+        return -1;
+    if (s->size + 2 > s->room) {
+        Py_ssize_t room = s->room ? s->room * 2 : 64;
+        PyObject **items = PyMem_Realloc(s->items, room * sizeof(PyObject *));
+        if (items == NULL) {
+            Py_DECREF(here);
+            PyErr_NoMemory();
+            return -1;
+        }
+        s->items = items;
+        s->room = room;
+    }
+    Py_INCREF(node);
+    s->items[s->size++] = node;
+    s->items[s->size++] = here;
+    return 0;
+}
+
+static void clear(Stack *s) {
+    for (Py_ssize_t i = 0; i < s->size; i++)
+        Py_DECREF(s->items[i]);
+    PyMem_Free(s->items);
+}
+
+typedef struct {
+    PyObject *out, *reference, *check, *checked, *unchecked, *sub_names, *join;
+    int pointers, known_check;
+    Stack stack;
+} Walk;
+
+static int yield(Walk *w, PyObject *kind, PyObject *target, PyObject *attribute, PyObject *here, PyObject *value) {
+    /* The named tuple made as tuple.__new__(Reference, fields) makes it, without a call into
+     * its Python __new__: allocated as the subtype, then filled. */
+    PyTypeObject *type = (PyTypeObject *)w->reference;
+    PyObject *ref = type->tp_alloc(type, 5);
+    if (ref == NULL)
+        return -1;
+    PyObject *fields[5] = {kind, target, attribute, here, value};
+    for (int i = 0; i < 5; i++) {
+        Py_INCREF(fields[i]);
+        PyTuple_SET_ITEM(ref, i, fields[i]);
+    }
+    int r = PyList_Append(w->out, ref);
+    Py_DECREF(ref);
+    return r;
+}
+
+static int text(PyObject *v) { return PyUnicode_CheckExact(v) || is_intrinsic(v); }
+static int listy(PyObject *v) { return PyList_CheckExact(v) || is_intrinsic(v); }
+
+/* 1 when shapes._check certainly finds `arg` fine for the function `key`; 0 when only _check
+ * can tell. Each test here is a case where _check answers None. */
+static int shape_fine(PyObject *key, PyObject *arg) {
+    int list = PyList_CheckExact(arg);
+    Py_ssize_t n = list ? PyList_GET_SIZE(arg) : -1;
+    if (PyUnicode_Compare(key, s_ref) == 0)
+        return PyUnicode_CheckExact(arg) && PyUnicode_GET_LENGTH(arg) > 0;
+    if (PyUnicode_Compare(key, s_getatt_key) == 0)
+        return n == 2 && text(PyList_GET_ITEM(arg, 0)) && text(PyList_GET_ITEM(arg, 1));
+    if (PyUnicode_Compare(key, s_sub_key) == 0)
+        return PyUnicode_CheckExact(arg) ||
+               ((n == 1 || n == 2) && text(PyList_GET_ITEM(arg, 0)) &&
+                (n == 1 || PyDict_CheckExact(PyList_GET_ITEM(arg, 1)) || is_intrinsic(PyList_GET_ITEM(arg, 1))));
+    if (PyUnicode_Compare(key, s_join_key) == 0)
+        return n == 2 && text(PyList_GET_ITEM(arg, 0)) && listy(PyList_GET_ITEM(arg, 1));
+    if (PyUnicode_Compare(key, s_if_key) == 0)
+        return n == 3 && PyUnicode_CheckExact(PyList_GET_ITEM(arg, 0));
+    if (PyUnicode_Compare(key, s_importvalue_key) == 0)
+        return text(arg);
+    if (PyUnicode_Compare(key, s_select_key) == 0) {
+        if (n != 2)
+            return 0;
+        PyObject *index = PyList_GET_ITEM(arg, 0);
+        return (PyUnicode_CheckExact(index) || PyLong_CheckExact(index) || is_intrinsic(index)) &&
+               listy(PyList_GET_ITEM(arg, 1));
+    }
+    if (PyUnicode_Compare(key, s_split_key) == 0)
+        return n == 2 && text(PyList_GET_ITEM(arg, 0)) && text(PyList_GET_ITEM(arg, 1));
+    if (PyUnicode_Compare(key, s_findinmap_key) == 0) {
+        if (n != 3 && n != 4)
+            return 0;
+        for (Py_ssize_t i = 0; i < 3; i++) {
+            PyObject *a = PyList_GET_ITEM(arg, i);
+            if (!(text(a) || PyLong_CheckExact(a) || PyFloat_CheckExact(a) || PyBool_Check(a)))
+                return 0;
+        }
+        return 1;
+    }
+    if (PyUnicode_Compare(key, s_equals_key) == 0)
+        return n == 2;
+    if (PyUnicode_Compare(key, s_not_key) == 0)
+        return n == 1;
+    if (PyUnicode_Compare(key, s_and_key) == 0 || PyUnicode_Compare(key, s_or_key) == 0)
+        return n >= 2 && n <= 10;
+    return 0;
+}
+
+/* The one-key mapping `node`: its shape checked, and its references found. 1 when done with
+ * it, 0 when its values are walked as a plain mapping's, -1 on an error, -2 to hand back. */
+static int function(Walk *w, PyObject *node, PyObject *here) {
+    Py_ssize_t pos = 0;
+    PyObject *key, *arg;
+    PyDict_Next(node, &pos, &key, &arg);
+    if (!PyUnicode_CheckExact(key)) {
+        /* `key in checked`, `key == "Ref"`... are False, with no code of the key's run, only for these */
+        if (key == Py_None || PyLong_CheckExact(key) || PyBool_Check(key) || PyFloat_CheckExact(key))
+            return 0;
+        return -2;
+    }
+    if (w->check != Py_None) {
+        int in = PySet_Check(w->checked) || PyFrozenSet_Check(w->checked) ? PySet_Contains(w->checked, key)
+                                                                           : PySequence_Contains(w->checked, key);
+        if (in < 0)
+            return -1;
+        if (in && !(w->known_check && shape_fine(key, arg))) {
+            PyObject *bad = PyObject_CallFunctionObjArgs(w->check, key, arg, NULL);
+            if (bad == NULL)
+                return -1;
+            int truth = PyObject_IsTrue(bad);
+            Py_DECREF(bad);
+            if (truth < 0 || (truth && PyList_Append(w->unchecked, node) < 0))
+                return -1;
+        }
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(key);
+    if (n < 3)
+        return 0;
+    if (PyUnicode_Compare(key, s_ref) == 0) {
+        if (PyUnicode_CheckExact(arg))
+            return yield(w, s_kind_ref, arg, Py_None, here, Py_None) < 0 ? -1 : 1;
+        return push(&w->stack, arg, PyUnicode_Concat(here, s_suffix_ref)) < 0 ? -1 : 1;
+    }
+    if (PyUnicode_Compare(key, s_getatt_key) == 0) {
+        if (PyUnicode_CheckExact(arg)) {
+            PyObject *parts = PyUnicode_Partition(arg, s_dot);
+            if (parts == NULL)
+                return -1;
+            PyObject *attribute = PyTuple_GET_ITEM(parts, 2);
+            int r = yield(w, s_kind_getatt, PyTuple_GET_ITEM(parts, 0),
+                          PyUnicode_GET_LENGTH(attribute) ? attribute : Py_None, here, Py_None);
+            Py_DECREF(parts);
+            return r < 0 ? -1 : 1;
+        }
+        if (PyList_CheckExact(arg) && PyList_GET_SIZE(arg) && PyUnicode_CheckExact(PyList_GET_ITEM(arg, 0))) {
+            PyObject *target = PyList_GET_ITEM(arg, 0);
+            if (PyList_GET_SIZE(arg) > 1 && !PyUnicode_CheckExact(PyList_GET_ITEM(arg, 1))) {
+                if (yield(w, s_kind_getatt, target, Py_None, here, Py_None) < 0)
+                    return -1;
+                return push(&w->stack, PyList_GET_ITEM(arg, 1), PyUnicode_Concat(here, s_suffix_getatt1)) < 0 ? -1
+                                                                                                                : 1;
+            }
+            PyObject *attribute = PyList_GET_SIZE(arg) > 1 ? PyList_GET_ITEM(arg, 1) : Py_None;
+            return yield(w, s_kind_getatt, target, attribute, here, Py_None) < 0 ? -1 : 1;
+        }
+        if (w->check != Py_None && PyList_Append(w->unchecked, arg) < 0)
+            return -1;
+        return 1;
+    }
+    if (PyUnicode_Compare(key, s_sub_key) == 0) {
+        PyObject *local = NULL, *subject = arg;
+        if (PyList_CheckExact(arg) && PyList_GET_SIZE(arg)) {
+            subject = PyList_GET_ITEM(arg, 0);
+            if (PyList_GET_SIZE(arg) > 1) {
+                PyObject *second = PyList_GET_ITEM(arg, 1);
+                if (PyDict_CheckExact(second)) {
+                    local = second;
+                    if (push(&w->stack, local, PyUnicode_Concat(here, s_suffix_sub1)) < 0)
+                        return -1;
+                } else if (w->check != Py_None) {
+                    PyObject *rest = PyList_GetSlice(arg, 1, PyList_GET_SIZE(arg));
+                    int r = rest == NULL ? -1 : PyList_Append(w->unchecked, rest);
+                    Py_XDECREF(rest);
+                    if (r < 0)
+                        return -1;
+                }
+            }
+        }
+        if (PyUnicode_CheckExact(subject)) {
+            Py_INCREF(subject);
+            Py_XINCREF(local);
+            PyObject *names = PyObject_CallOneArg(w->sub_names, subject);
+            int failed = names == NULL || !PyTuple_Check(names);
+            for (Py_ssize_t i = 0; !failed && i < PyTuple_GET_SIZE(names); i++) {
+                PyObject *one = PyTuple_GET_ITEM(names, i); /* (name, target, attribute) */
+                if (!PyTuple_Check(one) || PyTuple_GET_SIZE(one) != 3) {
+                    PyErr_SetString(PyExc_TypeError, "sub_names gave no (name, target, attribute)");
+                    failed = 1;
+                    break;
+                }
+                int bound = 0;
+                if (local != NULL) {
+                    bound = PyDict_Contains(local, PyTuple_GET_ITEM(one, 1));
+                    if (bound == 0)
+                        bound = PyDict_Contains(local, PyTuple_GET_ITEM(one, 0));
+                }
+                if (bound < 0 ||
+                    (!bound && yield(w, s_kind_sub, PyTuple_GET_ITEM(one, 1), PyTuple_GET_ITEM(one, 2), here,
+                                     Py_None) < 0))
+                    failed = 1;
+            }
+            if (names != NULL && !PyErr_Occurred() && failed)
+                PyErr_SetString(PyExc_TypeError, "sub_names gave no tuple");
+            Py_XDECREF(names);
+            Py_DECREF(subject);
+            Py_XDECREF(local);
+            return failed ? -1 : 1;
+        }
+        if (subject != arg)
+            return push(&w->stack, subject, PyUnicode_Concat(here, s_suffix_sub0)) < 0 ? -1 : 1;
+        if (w->check != Py_None && PyList_Append(w->unchecked, arg) < 0)
+            return -1;
+        return 1;
+    }
+    if (PyUnicode_Compare(key, s_importvalue_key) == 0) {
+        if (yield(w, s_kind_importvalue, s_empty, Py_None, here, arg) < 0)
+            return -1;
+        return push(&w->stack, arg, PyUnicode_Concat(here, s_suffix_importvalue)) < 0 ? -1 : 1;
+    }
+    if (PyUnicode_Compare(key, s_findinmap_key) == 0) {
+        if (PyList_CheckExact(arg) && PyList_GET_SIZE(arg) && PyUnicode_CheckExact(PyList_GET_ITEM(arg, 0))) {
+            if (yield(w, s_kind_findinmap, PyList_GET_ITEM(arg, 0), Py_None, here, Py_None) < 0)
+                return -1;
+            PyObject *base = PyUnicode_Concat(here, s_suffix_findinmap);
+            if (base == NULL)
+                return -1;
+            int failed = 0;
+            for (Py_ssize_t i = 1; !failed && i < PyList_GET_SIZE(arg); i++)
+                failed = push(&w->stack, PyList_GET_ITEM(arg, i), extend_index(base, i)) < 0;
+            Py_DECREF(base);
+            return failed ? -1 : 1;
+        }
+        return push(&w->stack, arg, PyUnicode_Concat(here, s_suffix_findinmap)) < 0 ? -1 : 1;
+    }
+    if (PyUnicode_Compare(key, s_if_key) == 0) {
+        if (PyList_CheckExact(arg) && PyList_GET_SIZE(arg) && PyUnicode_CheckExact(PyList_GET_ITEM(arg, 0))) {
+            if (yield(w, s_kind_condition, PyList_GET_ITEM(arg, 0), Py_None, here, Py_None) < 0)
+                return -1;
+            PyObject *base = PyUnicode_Concat(here, s_suffix_if);
+            if (base == NULL)
+                return -1;
+            int failed = 0;
+            for (Py_ssize_t i = PyList_GET_SIZE(arg) - 1; !failed && i > 0; i--)
+                failed = push(&w->stack, PyList_GET_ITEM(arg, i), extend_index(base, i)) < 0;
+            Py_DECREF(base);
+            return failed ? -1 : 1;
+        }
+        return 0;
+    }
+    if (PyUnicode_Compare(key, s_condition) == 0 && PyUnicode_CheckExact(arg))
+        return yield(w, s_kind_condition, arg, Py_None, here, Py_None) < 0 ? -1 : 1;
+    return 0;
+}
+
+/* The containers among a mapping's values, pushed last to first (walked first to last). */
+static int push_values(Walk *w, PyObject *node, PyObject *here) {
+    Py_ssize_t n = PyDict_GET_SIZE(node), count = 0, pos = 0;
+    PyObject *k, *v;
+    PyObject **pairs = PyMem_Malloc((n ? n : 1) * 2 * sizeof(PyObject *));
+    if (pairs == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    while (PyDict_Next(node, &pos, &k, &v) && count < n) {
+        if (PyDict_CheckExact(v) || PyList_CheckExact(v)) {
+            Py_INCREF(k);
+            Py_INCREF(v);
+            pairs[2 * count] = k;
+            pairs[2 * count + 1] = v;
+            count++;
+        }
+    }
+    int failed = 0;
+    for (Py_ssize_t i = count - 1; i >= 0 && !failed; i--) {
+        PyObject *at;
+        if (!w->pointers) {
+            at = here;
+            Py_INCREF(at);
+        } else {
+            at = extend(here, pairs[2 * i], w->join);
+        }
+        failed = push(&w->stack, pairs[2 * i + 1], at) < 0;
+    }
+    for (Py_ssize_t i = 0; i < 2 * count; i++)
+        Py_DECREF(pairs[i]);
+    PyMem_Free(pairs);
+    return failed ? -1 : 0;
+}
+
+static int step(Walk *w, PyObject *node, PyObject *here) {
+    if (PyList_CheckExact(node)) {
+        for (Py_ssize_t i = PyList_GET_SIZE(node) - 1; i >= 0; i--) {
+            if (i >= PyList_GET_SIZE(node))
+                continue;
+            PyObject *v = PyList_GET_ITEM(node, i);
+            if (PyDict_CheckExact(v) || PyList_CheckExact(v)) {
+                PyObject *at = w->pointers ? extend_index(here, i) : (Py_INCREF(here), here);
+                if (push(&w->stack, v, at) < 0)
+                    return -1;
+            }
+        }
+        return 0;
+    }
+    if (!PyDict_CheckExact(node))
+        return 0;
+    if (PyDict_GET_SIZE(node) == 1) {
+        int done = function(w, node, here);
+        if (done != 0)
+            return done > 0 ? 0 : done;
+    }
+    return push_values(w, node, here);
+}
+
+static PyObject *references(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 10 || !PyUnicode_CheckExact(args[1]) || !PyList_Check(args[5])) {
+        PyErr_SetString(PyExc_TypeError, "references(value, path: str, pointers, check, checked, unchecked: list, "
+                                         "known_check, sub_names, join, reference)");
+        return NULL;
+    }
+    Walk w = {0};
+    w.pointers = PyObject_IsTrue(args[2]);
+    w.known_check = PyObject_IsTrue(args[6]);
+    if (w.pointers < 0 || w.known_check < 0)
+        return NULL;
+    w.check = args[3];
+    w.checked = args[4];
+    w.unchecked = args[5];
+    w.sub_names = args[7];
+    w.join = args[8];
+    w.reference = args[9];
+    if (!PyType_Check(w.reference) || !PyType_IsSubtype((PyTypeObject *)w.reference, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "references: reference must be a tuple type");
+        return NULL;
+    }
+    w.out = PyList_New(0);
+    if (w.out == NULL)
+        return NULL;
+    Py_INCREF(args[1]);
+    int r = push(&w.stack, args[0], args[1]);
+    while (r >= 0 && w.stack.size) {
+        PyObject *here = w.stack.items[--w.stack.size];
+        PyObject *node = w.stack.items[--w.stack.size];
+        r = step(&w, node, here);
+        Py_DECREF(node);
+        Py_DECREF(here);
+    }
+    clear(&w.stack);
+    if (r < 0) {
+        Py_DECREF(w.out);
+        if (r == -2)
+            Py_RETURN_NOTIMPLEMENTED;
+        return NULL;
+    }
+    return w.out;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * module */
+
+static PyMethodDef methods[] = {
+    {"too_deep", (PyCFunction)(void (*)(void))too_deep, METH_FASTCALL,
+     "too_deep(value, limit) -> bool: limits.too_deep, for a limit up to MAX_LIMIT."},
+    {"walk", (PyCFunction)(void (*)(void))walk, METH_FASTCALL,
+     "walk(node, here, paths, values, join): model.build._walk; RecursionError past MAX_DEPTH."},
+    {"references", (PyCFunction)(void (*)(void))references, METH_FASTCALL,
+     "references(value, path, pointers, check, checked, unchecked, known_check, sub_names, join, reference) -> "
+     "list of references, or NotImplemented when the Python walk must decide."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_walks", "The per-value walks of a template, in C.", -1, methods,
+};
+
+/* What iacviz/walks.py may trust a build with; bumped when a function's meaning changes. */
+#define INTERFACE 1
+
+static int intern(PyObject **slot, const char *text) {
+    *slot = PyUnicode_InternFromString(text);
+    return *slot == NULL ? -1 : 0;
+}
+
+PyMODINIT_FUNC PyInit__walks(void) {
+    if (intern(&s_ref, "Ref") || intern(&s_fn, "Fn::") || intern(&s_condition, "Condition") ||
+        intern(&s_getatt_key, "Fn::GetAtt") || intern(&s_sub_key, "Fn::Sub") ||
+        intern(&s_importvalue_key, "Fn::ImportValue") || intern(&s_findinmap_key, "Fn::FindInMap") ||
+        intern(&s_if_key, "Fn::If") || intern(&s_join_key, "Fn::Join") || intern(&s_select_key, "Fn::Select") ||
+        intern(&s_split_key, "Fn::Split") || intern(&s_equals_key, "Fn::Equals") || intern(&s_not_key, "Fn::Not") ||
+        intern(&s_and_key, "Fn::And") || intern(&s_or_key, "Fn::Or") || intern(&s_kind_ref, "Ref") ||
+        intern(&s_kind_getatt, "GetAtt") || intern(&s_kind_sub, "Sub") || intern(&s_kind_importvalue, "ImportValue") ||
+        intern(&s_kind_findinmap, "FindInMap") || intern(&s_kind_condition, "Condition") || intern(&s_empty, "") ||
+        intern(&s_dot, ".") || intern(&s_suffix_ref, "/Ref") || intern(&s_suffix_getatt1, "/Fn::GetAtt/1") ||
+        intern(&s_suffix_sub0, "/Fn::Sub/0") || intern(&s_suffix_sub1, "/Fn::Sub/1") ||
+        intern(&s_suffix_importvalue, "/Fn::ImportValue") || intern(&s_suffix_findinmap, "/Fn::FindInMap") || intern(&s_suffix_if, "/Fn::If"))
+        return NULL;
+    if (intern(&s_slash, "/"))
+        return NULL;
+    for (Py_ssize_t i = 0; i < SMALL_INDEXES; i++)
+        if ((small_index[i] = PyUnicode_FromFormat("/%zd", i)) == NULL)
+            return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m != NULL && (PyModule_AddIntConstant(m, "INTERFACE", INTERFACE) < 0 ||
+                      PyModule_AddIntConstant(m, "MAX_LIMIT", MAX_LIMIT) < 0)) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -1,0 +1,36 @@
+"""The C walks of template values (``iacviz/_walks.c``), when built for this source.
+
+A build walks every value of every template several times: the depth check of a JSON
+template (:func:`iacviz.limits.too_deep`), the leaves of each resource's Properties
+(``model.build._walk``) and its references with their shapes checked
+(:func:`iacviz.cfn.shapes.checked_references`). The Python functions are the definition; the C
+module does the same walks ~5-10x faster and is used only when it is built with the INTERFACE
+this code expects. Without it (no compiler at install, a stale build in a checkout, or
+``IACVIZ_PURE_WALKS=1`` in the environment, read at import) the Python walks run.
+
+>>> FAST is None or FAST.too_deep({"a": [{"b": 1}]}, 2)
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Any
+
+# The C module's INTERFACE this code is written for: a module built from older or newer source
+# is not used.
+_INTERFACE = 1
+
+
+def _fast_walks() -> Any:
+    if os.environ.get("IACVIZ_PURE_WALKS", "") not in ("", "0"):
+        return None
+    try:  # by name: a checkout without the built module type-checks the same
+        module = importlib.import_module("iacviz._walks")
+    except ImportError:
+        return None
+    return module if getattr(module, "INTERFACE", None) == _INTERFACE else None
+
+
+FAST: Any = _fast_walks()

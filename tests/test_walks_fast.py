@@ -1,0 +1,255 @@
+"""The C walks (``iacviz/_walks.c``, picked by :mod:`iacviz.walks`) against their Python definitions.
+
+``limits._too_deep``, ``model.build._walk`` and ``cfn.intrinsics.walk_references`` are the
+definitions. The C module must give exactly what they give: the same depth answers, the same
+leaves in the same order with the same pointers (escaped keys, non-str keys), the same
+references (same named tuples, same order) and the same values left for the shape check (the
+very objects). Checked on every corpus template, on hostile values and on random ones, and on
+whole estates built with and without it.
+
+Without the built extension these tests skip; under CI (``CI=true``) they fail instead, so a
+green CI run has walked through the C module.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import iacviz
+from estate_files import ROOT
+from iacviz import limits, walks
+from iacviz.cfn import intrinsics, shapes
+from iacviz.cfn.intrinsics import Reference, _sub_names, find_references, walk_references
+from iacviz.cfn.pointer import join
+from iacviz.limits import _too_deep
+from iacviz.model import build
+from iacviz.model.build import _leaves, _walk, _walk_deep
+
+CORPUS = ROOT.parent / "shared" / "corpus"
+FAST = walks.FAST
+IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+USERS = (limits, build, intrinsics, shapes)  # the modules that pick the C walks
+
+
+def test_ci_walks_through_the_c_module():
+    if FAST is None and not IN_CI:
+        pytest.skip("the C walks are not built here (python hatch_build.py builds them)")
+    assert FAST is not None, "CI=true but iacviz._walks is not importable: was the extension built?"
+    assert all(m._FAST is FAST for m in USERS)
+
+
+pytestmark = pytest.mark.skipif(FAST is None and not IN_CI, reason="the C walks are not built here")
+
+
+def _typed(value: Any) -> Any:
+    """The value with every type spelled out (True is not 1, a Reference is not a tuple)."""
+    if type(value) is dict:
+        return ("dict", [(_typed(k), _typed(v)) for k, v in value.items()])
+    if type(value) in (list, tuple, Reference):
+        return (type(value).__name__, [_typed(v) for v in value])
+    return (type(value).__name__, value)
+
+
+def _same_walk(value: Any, here: str = "/properties") -> int:
+    python: tuple[list, list] = ([], [])
+    c: tuple[list, list] = ([], [])
+    _walk(value, here, *python)
+    FAST.walk(value, here, *c, join)
+    assert python[0] == c[0] and all(type(p) is str for p in c[0])
+    assert len(python[1]) == len(c[1]) and all(a is b for a, b in zip(python[1], c[1]))
+    return len(c[0])
+
+
+def _same_references(value: Any, path: str = "/p") -> int:
+    for pointers in (True, False):
+        for checking in (False, True):
+            left_python: list = []
+            left_c: list = []
+            if checking:
+                python = list(walk_references(value, path, pointers, shapes._check, shapes._CHECKED, left_python))
+                c = FAST.references(
+                    value, path, pointers, shapes._check, shapes._CHECKED, left_c, True, _sub_names, join, Reference
+                )
+            else:
+                python = list(walk_references(value, path, pointers))
+                c = FAST.references(value, path, pointers, None, (), left_c, False, _sub_names, join, Reference)
+            assert c is not NotImplemented
+            assert _typed(c) == _typed(python)
+            assert len(left_c) == len(left_python)
+            # the very objects (a slice of a Fn::Sub list is a new list: equal is what is asked)
+            assert all(a is b or (type(a) is list and a == b) for a, b in zip(left_c, left_python))
+    return len(python)
+
+
+def _same_depth(value: Any) -> None:
+    for limit in (-1, 0, 1, 2, 3, 5, 17, 100):
+        assert FAST.too_deep(value, limit) is _too_deep(value, limit), limit
+
+
+def _corpus_bodies() -> list[dict]:
+    from iacviz.sources.files import read_paths
+
+    with open(CORPUS / "manifest.tsv", newline="") as f:
+        rows = [r for r in csv.DictReader(f, delimiter="\t") if r["kind"] != "cdk-out"]
+    raws, _ = read_paths([CORPUS / r["repo"].replace("/", "+") / r["path"] for r in rows])
+    return [raw.template for raw in raws]
+
+
+@pytest.mark.skipif(not (CORPUS / "manifest.tsv").is_file(), reason="shared corpus not present")
+def test_every_corpus_template_walks_the_same_in_c():
+    leaves = refs = 0
+    bodies = _corpus_bodies()
+    for body in bodies:
+        _same_depth(body)
+        for section in body.values():
+            if type(section) in (dict, list) and section:
+                leaves += _same_walk(section)
+                refs += _same_references(section)
+        for res in (body.get("Resources") or {}).values() if type(body.get("Resources")) is dict else ():
+            if type(res) is dict and type(res.get("Properties")) is dict and res["Properties"]:
+                _same_walk(res["Properties"])
+    assert len(bodies) > 450 and leaves > 30_000 and refs > 5_000
+
+
+HOSTILE = [
+    {"a/b": {"c~d": [1, None, {}, [], {"Ref": "X"}, {"Condition": "C"}, {"Fn::If": ["C", {"A": 1}, []]}]}},
+    {3: {"Not": {"Intrinsic": True}}, True: [1], 2.5: {"x": 1.0}, None: {"y": None}, (1, "a/b"): [True]},
+    {"~": {"/": {"~1": {"a~0/b": 1}}}, "é/ü": {"ñ": ["ß"]}, "日本": {"Ref": "日本"}},
+    {"A": {"Ref": ["a", "b"]}, "B": {"Ref": "X"}, "C": {"Ref": ""}, "D": {"Ref": {"Ref": "Y"}}},
+    {"A": {"Fn::GetAtt": [{"Ref": "R"}, {"Fn::Join": ["", "x"]}]}, "B": {"Fn::GetAtt": "a.b.c"}},
+    {"A": {"Fn::GetAtt": [{"Fn::Sub": 5}, "Arn"]}, "B": {"Fn::GetAtt": ["Q"]}, "C": {"Fn::GetAtt": "Q"}},
+    {"A": {"Fn::GetAtt": [{"Ref": "R"}, "Arn"]}, "B": {"Fn::GetAtt": ".a."}, "C": {"Fn::GetAtt": []}},
+    {"A": {"Fn::GetAtt": ["Q", "Arn", "x"]}, "B": {"Fn::GetAtt": ["Q", 1]}, "C": {"Fn::GetAtt": 5}},
+    {"A": {"Fn::Sub": ["${X}", {"Fn::If": ["C", {"Ref": 1}, {}]}]}},
+    {"A": {"Fn::Sub": ["${X}-${Y.Z}-${!L}", {"X": {"Ref": "Y"}, "Y.Z": 1}]}, "B": {"Fn::Sub": "${AWS::Region}"}},
+    {"A": {"Fn::Sub": ["${X}", {"Fn::If": ["C", {}, {}]}]}, "B": {"Fn::Sub": ["${Y}", {"Y": 1}, 3]}},
+    {"A": {"Fn::Sub": {"Fn::Join": [1]}}, "B": {"Fn::Sub": []}, "C": {"Fn::Sub": [5]}, "D": {"Fn::Sub": 5}},
+    {"A": {"Fn::Sub": ["${X}", {"X": {"Fn::Select": [0]}}, 3]}, "B": {"Fn::Sub": [{"Ref": "T"}, {"T": 1}]}},
+    {"A": {"Fn::If": "C"}, "B": {"Condition": 5}, "C": {"Fn::If": []}, "D": {"Fn::If": ["C"]}},
+    {"A": {"Fn::If": [1, {"Ref": []}, 2]}, "B": {"Fn::If": ["C", 1, 2, 3]}},
+    {"A": {"Fn::FindInMap": [{"Ref": "M"}, {"Fn::Split": [","]}, "k"]}, "B": {"Fn::FindInMap": "M"}},
+    {"A": {"Fn::FindInMap": ["M", 1, True, 1.0]}, "B": {"Fn::FindInMap": ["M", [], "k"]}},
+    {"A": [{"Fn::ImportValue": {"Fn::Sub": ["a", "b", "c"]}}], "B": {"Fn::ImportValue": [1]}},
+    {"A": {"Fn::Base64": {"Ref": {}}}, "B": {"Fn::Select": [True, [1]]}, "C": {"Fn::Select": [1.0, []]}},
+    {"A": {1: {"Ref": []}}, "B": {"Fn::GetAtt": "a.b"}, "C": {True: {"Ref": "X"}}, "D": {None: [{"Ref": 1}]}},
+    {"A": {"Fn::Join": ["", [{"Ref": "X"}]]}, "B": {"Fn::Join": [{"Ref": "D"}, {"Ref": "L"}]}, "C": {"Fn::Join": 1}},
+    {"A": {"Fn::Split": [",", "a"]}, "B": {"Fn::Split": [1, "a"]}, "C": {"Fn::Equals": [1]}, "D": {"Fn::Not": []}},
+    {"A": {"Fn::And": [1] * 11}, "B": {"Fn::Or": [1, 2]}, "C": {"Fn::ForEach::X": [1]}, "D": {"Fn::": 1}},
+    {"Condition": "C"},
+    {"Ref": "X"},
+    {"Fn::If": ["C", {"A": {"Ref": "X"}}, {"Ref": "AWS::NoValue"}]},
+    [[[{"Ref": "X"}]], [], {}, "", 0, 1, True, 1.0, None],
+    {"Fn::GetAtt": ["A", "B"], "Other": 1},
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_values_walk_the_same_in_c(value):
+    _same_depth(value)
+    _same_walk(value)
+    _same_walk(value, "/é")
+    _same_references(value)
+    _same_references(value, "")
+
+
+class _Key(str):
+    """A key no parser gives: a str subclass, which the C walks hand back to Python."""
+
+
+def test_a_key_that_is_no_plain_data_is_walked_in_python():
+    value = {"A": {_Key("Ref"): "X"}, "B": {"Ref": "Y"}}
+    left: list = []
+    assert FAST.references(value, "", True, None, (), left, False, _sub_names, join, Reference) is NotImplemented
+    # the public walks answer as the Python walk does, and leave nothing behind
+    assert list(find_references(value)) == list(walk_references(value))
+    assert list(shapes.checked_references(value, "/p", left)) == list(walk_references(value, "/p")) and left == []
+    _same_walk(value)
+
+
+def test_values_deeper_than_c_recursion_are_walked_in_python():
+    deep: Any = "x"
+    for _ in range(5000):
+        deep = {"A": deep, "B": [1]}
+    assert FAST.too_deep(deep, 100) is _too_deep(deep, 100) is True
+    assert FAST.too_deep(deep, FAST.MAX_LIMIT) is _too_deep(deep, FAST.MAX_LIMIT) is True
+    with pytest.raises(ValueError):
+        FAST.too_deep(deep, FAST.MAX_LIMIT + 1)
+    assert limits.too_deep(deep, 10_000) is _too_deep(deep, 10_000) is False
+    with pytest.raises(RecursionError):
+        FAST.walk(deep, "/properties", [], [], join)
+    paths: list = []
+    values: list = []
+    _leaves(deep, "/properties", paths, values)
+    stacked: tuple[list, list] = ([], [])
+    _walk_deep(deep, "/properties", *stacked)
+    assert paths == stacked[0] and values == stacked[1] and len(paths) == 5001
+    deep_refs: Any = {"Ref": "X"}
+    for _ in range(5000):
+        deep_refs = [deep_refs, {"Fn::If": ["C", deep_refs, 1]}][1:]
+    assert _typed(list(find_references(deep_refs))) == _typed(list(walk_references(deep_refs)))
+
+
+_KEYS = st.sampled_from(
+    ["Ref", "Condition", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::Select", "Fn::Split", "Fn::FindInMap"]
+    + ["Fn::If", "Fn::ImportValue", "Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or", "Fn::Base64", "A", "a/b~c"]
+) | st.sampled_from([0, 1, True, 1.0, None, -3])
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-2, 2),
+    st.floats(allow_nan=False, width=16),
+    st.sampled_from(["", "X", "a.b", ".a", "${X}-${Y.Z}", "${!L}", "${AWS::Region}", "é"]),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, min_size=1, max_size=3)),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(value=_VALUES)
+def test_random_values_walk_the_same_in_c(value):
+    _same_depth(value)
+    if type(value) in (dict, list) and value:
+        _same_walk(value)
+    _same_references(value)
+
+
+def _frames(roots: list[Path], fast: bool, monkeypatch) -> dict[str, pd.DataFrame]:
+    for module in USERS:
+        monkeypatch.setattr(module, "_FAST", FAST if fast else None)
+    estate = iacviz.load(*roots, cache=False)
+    return {name: frame for name, frame in estate.frames().items()}
+
+
+@pytest.mark.skipif(not (CORPUS / "manifest.tsv").is_file(), reason="shared corpus not present")
+def test_the_corpus_estate_is_the_same_built_with_the_c_walks(monkeypatch):
+    python = _frames([CORPUS], False, monkeypatch)
+    c = _frames([CORPUS], True, monkeypatch)
+    assert python.keys() == c.keys() and len(python["properties"]) > 20_000
+    for name in python:
+        pd.testing.assert_frame_equal(c[name], python[name], check_exact=True, obj=name)
+
+
+def test_without_the_build_the_python_walks_run():
+    # IACVIZ_PURE_WALKS=1, as a build of another INTERFACE or none at all: the Python walks
+    code = (
+        "import iacviz, iacviz.walks, iacviz.limits, iacviz.model.build as b, iacviz.cfn.shapes as s;"
+        "assert iacviz.walks.FAST is None and iacviz.limits._FAST is None and b._FAST is None and s._FAST is None;"
+        "e = iacviz.load(iacviz.data.sample_estate(), cache=False); print(len(e.properties))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "IACVIZ_PURE_WALKS": "1"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) == len(iacviz.load(iacviz.data.sample_estate(), cache=False).properties) > 0
