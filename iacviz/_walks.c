@@ -10,6 +10,9 @@
  *                                               list, intrinsic functions kept whole
  *   references(value, path, pointers, check, checked, unchecked, known_check, sub_names, join,
  *              reference)                       cfn/intrinsics.py walk_references, as a list
+ *   sections(res, sections, names, check, checked, sub_names, join, reference)
+ *                                               cfn/shapes.py checked_sections: the references of
+ *                                               each section of a resource, shapes checked
  *
  * Only exact dicts, lists and strs are walked into or taken apart, as the Python code's
  * `type(x) is dict` does. What needs judgement (a key that is not a plain str, int, float, bool
@@ -25,11 +28,9 @@
 #define MAX_C_DEPTH 2000
 #define MAX_LIMIT 1000
 
-static PyObject *s_ref, *s_fn, *s_condition, *s_getatt_key, *s_sub_key, *s_importvalue_key, *s_findinmap_key,
-    *s_if_key;
+static PyObject *s_ref, *s_fn, *s_condition;
 static PyObject *s_kind_ref, *s_kind_getatt, *s_kind_sub, *s_kind_importvalue, *s_kind_findinmap,
     *s_kind_condition, *s_empty, *s_dot;
-static PyObject *s_join_key, *s_select_key, *s_split_key, *s_equals_key, *s_not_key, *s_and_key, *s_or_key;
 static PyObject *s_suffix_ref, *s_suffix_getatt1, *s_suffix_sub0, *s_suffix_sub1, *s_suffix_importvalue,
     *s_suffix_findinmap, *s_suffix_if;
 
@@ -239,12 +240,6 @@ static int push(Stack *s, PyObject *node, PyObject *here) { /* steals `here` (ma
     return 0;
 }
 
-static void clear(Stack *s) {
-    for (Py_ssize_t i = 0; i < s->size; i++)
-        Py_DECREF(s->items[i]);
-    PyMem_Free(s->items);
-}
-
 typedef struct {
     PyObject *out, *reference, *check, *checked, *unchecked, *sub_names, *join;
     int pointers, known_check;
@@ -268,38 +263,71 @@ static int yield(Walk *w, PyObject *kind, PyObject *target, PyObject *attribute,
     return r;
 }
 
+/* The functions the walks tell apart, by their key. */
+enum { F_NONE, F_REF, F_CONDITION, F_GETATT, F_SUB, F_JOIN, F_SELECT, F_SPLIT, F_FINDINMAP, F_IF, F_IMPORTVALUE,
+       F_EQUALS, F_NOT, F_AND, F_OR };
+
+static const struct {
+    const char *name;
+    int kind;
+} KNOWN[] = {
+    {"Ref", F_REF},           {"Condition", F_CONDITION}, {"Fn::GetAtt", F_GETATT},   {"Fn::Sub", F_SUB},
+    {"Fn::Join", F_JOIN},     {"Fn::Select", F_SELECT},   {"Fn::Split", F_SPLIT},     {"Fn::FindInMap", F_FINDINMAP},
+    {"Fn::If", F_IF},         {"Fn::ImportValue", F_IMPORTVALUE}, {"Fn::Equals", F_EQUALS}, {"Fn::Not", F_NOT},
+    {"Fn::And", F_AND},       {"Fn::Or", F_OR},
+};
+
+/* The function an exact str key names, F_NONE for any other key. */
+static int function_kind(PyObject *key) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(key);
+    if (n < 3 || n > 15)
+        return F_NONE;
+    if (PyUnicode_IS_COMPACT_ASCII(key)) {
+        const char *text = (const char *)PyUnicode_1BYTE_DATA(key);
+        for (size_t i = 0; i < sizeof(KNOWN) / sizeof(KNOWN[0]); i++)
+            if ((Py_ssize_t)strlen(KNOWN[i].name) == n && memcmp(KNOWN[i].name, text, n) == 0)
+                return KNOWN[i].kind;
+        return F_NONE;
+    }
+    for (size_t i = 0; i < sizeof(KNOWN) / sizeof(KNOWN[0]); i++)
+        if (PyUnicode_CompareWithASCIIString(key, KNOWN[i].name) == 0)
+            return KNOWN[i].kind;
+    return F_NONE;
+}
+
 static int text(PyObject *v) { return PyUnicode_CheckExact(v) || is_intrinsic(v); }
 static int listy(PyObject *v) { return PyList_CheckExact(v) || is_intrinsic(v); }
 
 /* 1 when shapes._check certainly finds `arg` fine for the function `key`; 0 when only _check
  * can tell. Each test here is a case where _check answers None. */
-static int shape_fine(PyObject *key, PyObject *arg) {
+static int shape_fine(int kind, PyObject *arg) {
     int list = PyList_CheckExact(arg);
     Py_ssize_t n = list ? PyList_GET_SIZE(arg) : -1;
-    if (PyUnicode_Compare(key, s_ref) == 0)
+    switch (kind) {
+    case F_REF:
         return PyUnicode_CheckExact(arg) && PyUnicode_GET_LENGTH(arg) > 0;
-    if (PyUnicode_Compare(key, s_getatt_key) == 0)
+    case F_GETATT:
         return n == 2 && text(PyList_GET_ITEM(arg, 0)) && text(PyList_GET_ITEM(arg, 1));
-    if (PyUnicode_Compare(key, s_sub_key) == 0)
+    case F_SUB:
         return PyUnicode_CheckExact(arg) ||
                ((n == 1 || n == 2) && text(PyList_GET_ITEM(arg, 0)) &&
                 (n == 1 || PyDict_CheckExact(PyList_GET_ITEM(arg, 1)) || is_intrinsic(PyList_GET_ITEM(arg, 1))));
-    if (PyUnicode_Compare(key, s_join_key) == 0)
+    case F_JOIN:
         return n == 2 && text(PyList_GET_ITEM(arg, 0)) && listy(PyList_GET_ITEM(arg, 1));
-    if (PyUnicode_Compare(key, s_if_key) == 0)
+    case F_IF:
         return n == 3 && PyUnicode_CheckExact(PyList_GET_ITEM(arg, 0));
-    if (PyUnicode_Compare(key, s_importvalue_key) == 0)
+    case F_IMPORTVALUE:
         return text(arg);
-    if (PyUnicode_Compare(key, s_select_key) == 0) {
+    case F_SELECT: {
         if (n != 2)
             return 0;
         PyObject *index = PyList_GET_ITEM(arg, 0);
         return (PyUnicode_CheckExact(index) || PyLong_CheckExact(index) || is_intrinsic(index)) &&
                listy(PyList_GET_ITEM(arg, 1));
     }
-    if (PyUnicode_Compare(key, s_split_key) == 0)
+    case F_SPLIT:
         return n == 2 && text(PyList_GET_ITEM(arg, 0)) && text(PyList_GET_ITEM(arg, 1));
-    if (PyUnicode_Compare(key, s_findinmap_key) == 0) {
+    case F_FINDINMAP:
         if (n != 3 && n != 4)
             return 0;
         for (Py_ssize_t i = 0; i < 3; i++) {
@@ -308,14 +336,16 @@ static int shape_fine(PyObject *key, PyObject *arg) {
                 return 0;
         }
         return 1;
-    }
-    if (PyUnicode_Compare(key, s_equals_key) == 0)
+    case F_EQUALS:
         return n == 2;
-    if (PyUnicode_Compare(key, s_not_key) == 0)
+    case F_NOT:
         return n == 1;
-    if (PyUnicode_Compare(key, s_and_key) == 0 || PyUnicode_Compare(key, s_or_key) == 0)
+    case F_AND:
+    case F_OR:
         return n >= 2 && n <= 10;
-    return 0;
+    default:
+        return 0;
+    }
 }
 
 /* The one-key mapping `node`: its shape checked, and its references found. 1 when done with
@@ -330,12 +360,13 @@ static int function(Walk *w, PyObject *node, PyObject *here) {
             return 0;
         return -2;
     }
+    int kind = function_kind(key);
     if (w->check != Py_None) {
         int in = PySet_Check(w->checked) || PyFrozenSet_Check(w->checked) ? PySet_Contains(w->checked, key)
                                                                            : PySequence_Contains(w->checked, key);
         if (in < 0)
             return -1;
-        if (in && !(w->known_check && shape_fine(key, arg))) {
+        if (in && !(w->known_check && shape_fine(kind, arg))) {
             PyObject *bad = PyObject_CallFunctionObjArgs(w->check, key, arg, NULL);
             if (bad == NULL)
                 return -1;
@@ -345,15 +376,12 @@ static int function(Walk *w, PyObject *node, PyObject *here) {
                 return -1;
         }
     }
-    Py_ssize_t n = PyUnicode_GET_LENGTH(key);
-    if (n < 3)
-        return 0;
-    if (PyUnicode_Compare(key, s_ref) == 0) {
+    switch (kind) {
+    case F_REF:
         if (PyUnicode_CheckExact(arg))
             return yield(w, s_kind_ref, arg, Py_None, here, Py_None) < 0 ? -1 : 1;
         return push(&w->stack, arg, PyUnicode_Concat(here, s_suffix_ref)) < 0 ? -1 : 1;
-    }
-    if (PyUnicode_Compare(key, s_getatt_key) == 0) {
+    case F_GETATT:
         if (PyUnicode_CheckExact(arg)) {
             PyObject *parts = PyUnicode_Partition(arg, s_dot);
             if (parts == NULL)
@@ -378,8 +406,7 @@ static int function(Walk *w, PyObject *node, PyObject *here) {
         if (w->check != Py_None && PyList_Append(w->unchecked, arg) < 0)
             return -1;
         return 1;
-    }
-    if (PyUnicode_Compare(key, s_sub_key) == 0) {
+    case F_SUB: {
         PyObject *local = NULL, *subject = arg;
         if (PyList_CheckExact(arg) && PyList_GET_SIZE(arg)) {
             subject = PyList_GET_ITEM(arg, 0);
@@ -434,12 +461,11 @@ static int function(Walk *w, PyObject *node, PyObject *here) {
             return -1;
         return 1;
     }
-    if (PyUnicode_Compare(key, s_importvalue_key) == 0) {
+    case F_IMPORTVALUE:
         if (yield(w, s_kind_importvalue, s_empty, Py_None, here, arg) < 0)
             return -1;
         return push(&w->stack, arg, PyUnicode_Concat(here, s_suffix_importvalue)) < 0 ? -1 : 1;
-    }
-    if (PyUnicode_Compare(key, s_findinmap_key) == 0) {
+    case F_FINDINMAP:
         if (PyList_CheckExact(arg) && PyList_GET_SIZE(arg) && PyUnicode_CheckExact(PyList_GET_ITEM(arg, 0))) {
             if (yield(w, s_kind_findinmap, PyList_GET_ITEM(arg, 0), Py_None, here, Py_None) < 0)
                 return -1;
@@ -453,8 +479,7 @@ static int function(Walk *w, PyObject *node, PyObject *here) {
             return failed ? -1 : 1;
         }
         return push(&w->stack, arg, PyUnicode_Concat(here, s_suffix_findinmap)) < 0 ? -1 : 1;
-    }
-    if (PyUnicode_Compare(key, s_if_key) == 0) {
+    case F_IF:
         if (PyList_CheckExact(arg) && PyList_GET_SIZE(arg) && PyUnicode_CheckExact(PyList_GET_ITEM(arg, 0))) {
             if (yield(w, s_kind_condition, PyList_GET_ITEM(arg, 0), Py_None, here, Py_None) < 0)
                 return -1;
@@ -468,10 +493,13 @@ static int function(Walk *w, PyObject *node, PyObject *here) {
             return failed ? -1 : 1;
         }
         return 0;
+    case F_CONDITION:
+        if (PyUnicode_CheckExact(arg))
+            return yield(w, s_kind_condition, arg, Py_None, here, Py_None) < 0 ? -1 : 1;
+        return 0;
+    default:
+        return 0;
     }
-    if (PyUnicode_Compare(key, s_condition) == 0 && PyUnicode_CheckExact(arg))
-        return yield(w, s_kind_condition, arg, Py_None, here, Py_None) < 0 ? -1 : 1;
-    return 0;
 }
 
 /* The containers among a mapping's values, pushed last to first (walked first to last). */
@@ -533,6 +561,35 @@ static int step(Walk *w, PyObject *node, PyObject *here) {
     return push_values(w, node, here);
 }
 
+/* The references of `value` below `path` into a new list, w->out; 0, or -1 on an error, -2 to
+ * hand back. The stack is left empty (its room kept for the next run). */
+static int run(Walk *w, PyObject *value, PyObject *path) {
+    w->out = PyList_New(0);
+    if (w->out == NULL)
+        return -1;
+    Py_INCREF(path);
+    int r = push(&w->stack, value, path);
+    while (r >= 0 && w->stack.size) {
+        PyObject *here = w->stack.items[--w->stack.size];
+        PyObject *node = w->stack.items[--w->stack.size];
+        r = step(w, node, here);
+        Py_DECREF(node);
+        Py_DECREF(here);
+    }
+    while (w->stack.size)
+        Py_DECREF(w->stack.items[--w->stack.size]);
+    if (r < 0)
+        Py_CLEAR(w->out);
+    return r < 0 ? r : 0;
+}
+
+static int is_reference_type(PyObject *reference) {
+    if (PyType_Check(reference) && PyType_IsSubtype((PyTypeObject *)reference, &PyTuple_Type))
+        return 1;
+    PyErr_SetString(PyExc_TypeError, "reference must be a tuple type");
+    return 0;
+}
+
 static PyObject *references(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 10 || !PyUnicode_CheckExact(args[1]) || !PyList_Check(args[5])) {
         PyErr_SetString(PyExc_TypeError, "references(value, path: str, pointers, check, checked, unchecked: list, "
@@ -542,7 +599,7 @@ static PyObject *references(PyObject *self, PyObject *const *args, Py_ssize_t na
     Walk w = {0};
     w.pointers = PyObject_IsTrue(args[2]);
     w.known_check = PyObject_IsTrue(args[6]);
-    if (w.pointers < 0 || w.known_check < 0)
+    if (w.pointers < 0 || w.known_check < 0 || !is_reference_type(args[9]))
         return NULL;
     w.check = args[3];
     w.checked = args[4];
@@ -550,30 +607,81 @@ static PyObject *references(PyObject *self, PyObject *const *args, Py_ssize_t na
     w.sub_names = args[7];
     w.join = args[8];
     w.reference = args[9];
-    if (!PyType_Check(w.reference) || !PyType_IsSubtype((PyTypeObject *)w.reference, &PyTuple_Type)) {
-        PyErr_SetString(PyExc_TypeError, "references: reference must be a tuple type");
+    int r = run(&w, args[0], args[1]);
+    PyMem_Free(w.stack.items);
+    if (r == -2)
+        Py_RETURN_NOTIMPLEMENTED;
+    return r < 0 ? NULL : w.out;
+}
+
+/* shapes.checked_sections: (found, left) of a resource, or NotImplemented. */
+static PyObject *sections(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 8 || !PyTuple_Check(args[1]) || !PyAnySet_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "sections(res, sections: tuple, names: set, check, checked, sub_names, join, reference)");
         return NULL;
     }
-    w.out = PyList_New(0);
-    if (w.out == NULL)
+    PyObject *res = args[0], *sections = args[1], *names = args[2];
+    if (!PyDict_CheckExact(res))
+        Py_RETURN_NOTIMPLEMENTED;
+    if (!is_reference_type(args[7]))
         return NULL;
-    Py_INCREF(args[1]);
-    int r = push(&w.stack, args[0], args[1]);
-    while (r >= 0 && w.stack.size) {
-        PyObject *here = w.stack.items[--w.stack.size];
-        PyObject *node = w.stack.items[--w.stack.size];
-        r = step(&w, node, here);
-        Py_DECREF(node);
-        Py_DECREF(here);
+    Walk w = {0};
+    w.pointers = 1;
+    w.known_check = 1;
+    w.check = args[3];
+    w.checked = args[4];
+    w.sub_names = args[5];
+    w.join = args[6];
+    w.reference = args[7];
+    PyObject *found = PyList_New(0);
+    w.unchecked = PyList_New(0);
+    int r = found == NULL || w.unchecked == NULL ? -1 : 0;
+    for (Py_ssize_t i = 0; r == 0 && i < PyTuple_GET_SIZE(sections); i++) {
+        PyObject *pair = PyTuple_GET_ITEM(sections, i);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyUnicode_CheckExact(PyTuple_GET_ITEM(pair, 1))) {
+            PyErr_SetString(PyExc_TypeError, "sections: each is (section, prefix: str)");
+            r = -1;
+            break;
+        }
+        PyObject *section = PyTuple_GET_ITEM(pair, 0), *prefix = PyTuple_GET_ITEM(pair, 1);
+        PyObject *value = PyDict_GetItemWithError(res, section); /* borrowed */
+        if (value == NULL) {
+            r = PyErr_Occurred() ? -1 : 0;
+            continue;
+        }
+        if (!(PyDict_CheckExact(value) || PyList_CheckExact(value)))
+            continue;
+        Py_INCREF(value);
+        r = run(&w, value, prefix);
+        Py_DECREF(value);
+        if (r == 0) {
+            PyObject *one = PyTuple_Pack(3, section, prefix, w.out);
+            Py_CLEAR(w.out);
+            r = one == NULL || PyList_Append(found, one) < 0 ? -1 : 0;
+            Py_XDECREF(one);
+        }
     }
-    clear(&w.stack);
-    if (r < 0) {
-        Py_DECREF(w.out);
-        if (r == -2)
-            Py_RETURN_NOTIMPLEMENTED;
-        return NULL;
+    /* what the walks do not enter: the resource's other mappings and lists */
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (r == 0 && PyDict_Next(res, &pos, &k, &v)) {
+        if (PyDict_CheckExact(v) || PyList_CheckExact(v)) {
+            Py_INCREF(k);
+            Py_INCREF(v);
+            int named = PySet_Contains(names, k);
+            r = named < 0 || (!named && PyList_Append(w.unchecked, v) < 0) ? -1 : 0;
+            Py_DECREF(k);
+            Py_DECREF(v);
+        }
     }
-    return w.out;
+    PyMem_Free(w.stack.items);
+    PyObject *out = r == 0 ? PyTuple_Pack(2, found, w.unchecked) : NULL;
+    Py_XDECREF(found);
+    Py_XDECREF(w.unchecked);
+    if (r == -2)
+        Py_RETURN_NOTIMPLEMENTED;
+    return out;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -587,6 +695,9 @@ static PyMethodDef methods[] = {
     {"references", (PyCFunction)(void (*)(void))references, METH_FASTCALL,
      "references(value, path, pointers, check, checked, unchecked, known_check, sub_names, join, reference) -> "
      "list of references, or NotImplemented when the Python walk must decide."},
+    {"sections", (PyCFunction)(void (*)(void))sections, METH_FASTCALL,
+     "sections(res, sections, names, check, checked, sub_names, join, reference) -> (found, left): "
+     "cfn.shapes.checked_sections, or NotImplemented when the Python walk must decide."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -604,11 +715,7 @@ static int intern(PyObject **slot, const char *text) {
 
 PyMODINIT_FUNC PyInit__walks(void) {
     if (intern(&s_ref, "Ref") || intern(&s_fn, "Fn::") || intern(&s_condition, "Condition") ||
-        intern(&s_getatt_key, "Fn::GetAtt") || intern(&s_sub_key, "Fn::Sub") ||
-        intern(&s_importvalue_key, "Fn::ImportValue") || intern(&s_findinmap_key, "Fn::FindInMap") ||
-        intern(&s_if_key, "Fn::If") || intern(&s_join_key, "Fn::Join") || intern(&s_select_key, "Fn::Select") ||
-        intern(&s_split_key, "Fn::Split") || intern(&s_equals_key, "Fn::Equals") || intern(&s_not_key, "Fn::Not") ||
-        intern(&s_and_key, "Fn::And") || intern(&s_or_key, "Fn::Or") || intern(&s_kind_ref, "Ref") ||
+        intern(&s_kind_ref, "Ref") ||
         intern(&s_kind_getatt, "GetAtt") || intern(&s_kind_sub, "Sub") || intern(&s_kind_importvalue, "ImportValue") ||
         intern(&s_kind_findinmap, "FindInMap") || intern(&s_kind_condition, "Condition") || intern(&s_empty, "") ||
         intern(&s_dot, ".") || intern(&s_suffix_ref, "/Ref") || intern(&s_suffix_getatt1, "/Fn::GetAtt/1") ||

@@ -91,6 +91,29 @@ def _same_references(value: Any, path: str = "/p") -> int:
     return len(python)
 
 
+def _same_sections(res: Any) -> None:
+    # shapes.checked_sections in Python (its references walked in Python too) and in C
+    saved = shapes._FAST, intrinsics._FAST
+    shapes._FAST = intrinsics._FAST = None
+    try:
+        python = shapes.checked_sections(res, build._ATTRIBUTE_SECTIONS, build._SECTION_NAMES)
+    finally:
+        shapes._FAST, intrinsics._FAST = saved
+    c = FAST.sections(
+        res,
+        build._ATTRIBUTE_SECTIONS,
+        build._SECTION_NAMES,
+        shapes._check,
+        shapes._CHECKED,
+        _sub_names,
+        join,
+        Reference,
+    )
+    assert c is not NotImplemented
+    assert _typed(c) == _typed(python)
+    assert all(a is b or (type(a) is list and a == b) for a, b in zip(c[1], python[1]))
+
+
 def _same_depth(value: Any) -> None:
     for limit in (-1, 0, 1, 2, 3, 5, 17, 100):
         assert FAST.too_deep(value, limit) is _too_deep(value, limit), limit
@@ -115,9 +138,12 @@ def test_every_corpus_template_walks_the_same_in_c():
             if type(section) in (dict, list) and section:
                 leaves += _same_walk(section)
                 refs += _same_references(section)
-        for res in (body.get("Resources") or {}).values() if type(body.get("Resources")) is dict else ():
-            if type(res) is dict and type(res.get("Properties")) is dict and res["Properties"]:
-                _same_walk(res["Properties"])
+        for part in ("Resources", "Outputs"):
+            for res in body[part].values() if type(body.get(part)) is dict else ():
+                if type(res) is dict:
+                    _same_sections(res)
+                if type(res) is dict and type(res.get("Properties")) is dict and res["Properties"]:
+                    _same_walk(res["Properties"])
     assert len(bodies) > 450 and leaves > 30_000 and refs > 5_000
 
 
@@ -160,6 +186,10 @@ def test_hostile_values_walk_the_same_in_c(value):
     _same_walk(value, "/é")
     _same_references(value)
     _same_references(value, "")
+    _same_sections({"Type": "T", "Properties": value, "Metadata": [value], "Other": value, 1: [value], "U": 1})
+
+
+_C_REST = (shapes._check, shapes._CHECKED, _sub_names, join, Reference)
 
 
 class _Key(str):
@@ -173,6 +203,12 @@ def test_a_key_that_is_no_plain_data_is_walked_in_python():
     # the public walks answer as the Python walk does, and leave nothing behind
     assert list(find_references(value)) == list(walk_references(value))
     assert list(shapes.checked_references(value, "/p", left)) == list(walk_references(value, "/p")) and left == []
+    res = {"Type": "T", "Properties": value}
+    assert FAST.sections(res, build._ATTRIBUTE_SECTIONS, build._SECTION_NAMES, *_C_REST) is NotImplemented
+    assert shapes.checked_sections(res, build._ATTRIBUTE_SECTIONS, build._SECTION_NAMES) == (
+        [("Properties", "/properties", list(walk_references(value, "/properties")))],
+        [],
+    )
     _same_walk(value)
 
 
@@ -224,6 +260,12 @@ def test_random_values_walk_the_same_in_c(value):
     if type(value) in (dict, list) and value:
         _same_walk(value)
     _same_references(value)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(res=st.dictionaries(st.sampled_from(["Type", "Properties", "Metadata", "UpdatePolicy", "Other", 1]), _VALUES))
+def test_random_resources_walk_the_same_in_c(res):
+    _same_sections(res)
 
 
 def _frames(roots: list[Path], fast: bool, monkeypatch) -> dict[str, pd.DataFrame]:

@@ -148,6 +148,39 @@ def checked_references(value: Any, path: str, left: list) -> Iterator[Reference]
     return walk_references(value, path, True, _check, _CHECKED, left)
 
 
+def checked_sections(
+    res: dict, sections: tuple[tuple[str, str], ...], names: frozenset
+) -> tuple[list[tuple[str, str, list[Reference]]], list]:
+    """``(found, left)`` of a resource: its references and what is left to check for shapes.
+
+    `found` holds ``(section, prefix, references)`` for each ``(section, prefix)`` of
+    `sections` whose value in `res` is a mapping or a list (:func:`checked_references` of it,
+    pointers starting at `prefix`); `left` gets what those walks leave, then every other
+    mapping or list of `res` whose key is not in `names`. With every section's name in `names`,
+    ``any_problem(left)`` then tells whether :func:`intrinsic_problems` finds one in `res`.
+
+    >>> found, left = checked_sections(
+    ...     {"Type": "T", "Properties": {"A": {"Ref": "B"}}, "Other": [{"Ref": 1}]},
+    ...     (("Properties", "/properties"), ("Metadata", "/metadata")), frozenset({"Properties", "Metadata"}))
+    >>> [(section, prefix, [r.target for r in refs]) for section, prefix, refs in found], left
+    ([('Properties', '/properties', ['B'])], [[{'Ref': 1}]])
+    """
+    if _FAST is not None:  # the same walks in C (iacviz.walks), one call a resource
+        done = _FAST.sections(res, sections, names, _check, _CHECKED, _sub_names, join, Reference)
+        if done is not NotImplemented:
+            return done
+    left: list = []
+    found = [
+        (section, prefix, list(checked_references(res[section], prefix, left)))
+        for section, prefix in sections
+        if section in res and type(res[section]) in (dict, list)
+    ]
+    for k, v in res.items():
+        if (type(v) is dict or type(v) is list) and k not in names:
+            left.append(v)
+    return found, left
+
+
 def any_problem(values: Iterable[Any]) -> bool:
     """Whether :func:`intrinsic_problems` finds a problem in any of `values`.
 

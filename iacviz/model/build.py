@@ -40,7 +40,7 @@ from ..cfn.conditions import active_under, all_of, branches_on_path, evaluate_co
 from ..cfn.pointer import join
 from ..cfn.service_managed import stack_created_by
 from ..cfn.secrets import MASK, masked_if_derived, no_echo_names
-from ..cfn.shapes import any_problem, checked_references, intrinsic_problems, resource_problems
+from ..cfn.shapes import any_problem, checked_references, checked_sections, intrinsic_problems, resource_problems
 from .estate import BASE_FRAMES, Estate
 from ..walks import FAST as _FAST
 from .identity import SEPARATOR, stack_keys
@@ -906,14 +906,15 @@ def _walk_resource(
     One walk of each section finds its references and checks its functions' shapes; only
     what that walk leaves (other keys, parts it does not enter) is walked again for shapes.
     Given `walks`, a resource equal to one walked before (the same template deployed twice,
-    a construct repeated) takes its answer from there, and a new one's answer is put there.
+    a construct repeated) takes its answer from there, and a new one's answer is put there:
+    in Python only, as the C walk (:mod:`iacviz.walks`) costs about what the key does.
 
     >>> found, bad = _walk_resource({"Type": "T", "Properties": {"A": {"Ref": "B"}}, "Metadata": {"X": {"Ref": 1}}})
     >>> [(section, [r.target for r in refs]) for section, _, refs in found], bad
     ([('Properties', ['B']), ('Metadata', [])], True)
     """
     key = None
-    if walks is not None:
+    if walks is not None and _FAST is None:
         # marshal's bytes tell every value and type apart (1, 1.0 and True; key order), and
         # version 2 writes equal values as equal bytes; a value it refuses is walked afresh.
         try:
@@ -925,15 +926,7 @@ def _walk_resource(
                 key = None
             elif (known := walks.get(key)) is not None:
                 return known
-    left: list = []
-    found = [
-        (section, prefix, list(checked_references(res[section], prefix, left)))
-        for section, prefix in _ATTRIBUTE_SECTIONS
-        if section in res and type(res[section]) in (dict, list)
-    ]
-    for k, v in res.items():
-        if (type(v) is dict or type(v) is list) and k not in _SECTION_NAMES:
-            left.append(v)
+    found, left = checked_sections(res, _ATTRIBUTE_SECTIONS, _SECTION_NAMES)
     walked = found, bool(left) and any_problem(left)
     if key is not None and walks is not None:
         if len(walks) >= 8192:
