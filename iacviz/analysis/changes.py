@@ -25,6 +25,7 @@ from iacviz.analysis.exports import read_by_scripts, script_note, script_outputs
 from iacviz.analysis.targets import construct_resources, did_you_mean
 from iacviz.cfn.blue_green import green_deployment
 from iacviz.errors import IacvizError
+from iacviz.gc_pause import paused_gc
 from iacviz.model.build import build_estate
 from iacviz.model.estate import Estate
 from iacviz.model.load import load_template
@@ -91,29 +92,32 @@ def plan_changes(
         b_estate, b_user, _ = _as_estate(before, before_parameters, a_estate.raw_stacks[0].name)
     elif a_default and not b_default and len(b_estate.raw_stacks) == 1:
         a_estate, a_user, _ = _as_estate(after, after_parameters, b_estate.raw_stacks[0].name)
-    b_views, a_views = views(b_estate, b_user), views(a_estate, a_user)
-    importers = _importers(a_estate, b_estate)
-    keep = _construct(stack, a_estate, b_estate, set(a_views) | set(b_views))
-    only = {k.split("/", 1)[0] for k in keep} if keep is not None else {stack}
-    rows: list[dict] = []
-    for name in list(a_views) + [n for n in b_views if n not in a_views]:
-        if stack is not None and name not in only:
-            continue
-        if name in a_views and name in b_views:
-            rows += StackPlan(b_views[name], a_views[name], importers).rows()
-        elif name in a_views:
-            rows += _whole_stack(a_views[name], "Add", importers)
-        else:
-            rows += _whole_stack(b_views[name], "Remove", importers)
-    rows += _nested_stacks(a_estate, rows)
-    _scripts_reading(rows, a_estate, b_estate)
-    _blue_green(rows, a_estate, b_estate)
-    if keep is not None:
-        rows = [r for r in rows if f"{r['stack']}/{r['logical_id']}" in keep]
-    for r in rows:  # a type change or custom name is refused whatever the conditions
-        if r.get("blocked") and not r.get("blocked_status"):
-            r["blocked_status"] = "certain"
-    return schema.frame("plan", rows)
+    # Paused as graph building is (gc_pause.paused_gc): the views and rows are ~10^5 acyclic
+    # dicts and lists, whose growth sets off collections that rescan both estates.
+    with paused_gc():
+        b_views, a_views = views(b_estate, b_user), views(a_estate, a_user)
+        importers = _importers(a_estate, b_estate)
+        keep = _construct(stack, a_estate, b_estate, set(a_views) | set(b_views))
+        only = {k.split("/", 1)[0] for k in keep} if keep is not None else {stack}
+        rows: list[dict] = []
+        for name in list(a_views) + [n for n in b_views if n not in a_views]:
+            if stack is not None and name not in only:
+                continue
+            if name in a_views and name in b_views:
+                rows += StackPlan(b_views[name], a_views[name], importers).rows()
+            elif name in a_views:
+                rows += _whole_stack(a_views[name], "Add", importers)
+            else:
+                rows += _whole_stack(b_views[name], "Remove", importers)
+        rows += _nested_stacks(a_estate, rows)
+        _scripts_reading(rows, a_estate, b_estate)
+        _blue_green(rows, a_estate, b_estate)
+        if keep is not None:
+            rows = [r for r in rows if f"{r['stack']}/{r['logical_id']}" in keep]
+        for r in rows:  # a type change or custom name is refused whatever the conditions
+            if r.get("blocked") and not r.get("blocked_status"):
+                r["blocked_status"] = "certain"
+        return schema.frame("plan", rows)
 
 
 def _construct(stack: str | None, a_estate: Estate, b_estate: Estate, names: set[str]) -> set[str] | None:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .. import schema
 from ..model.estate import Estate, derived_frame
+from ..gc_pause import paused_gc
 from .exports import export_scopes
 from .graph import stack_cycles
 
@@ -205,4 +206,5 @@ def _script_problem(r: Any) -> list[dict[str, Any]]:
 
 @derived_frame("export_problems")
 def _problems_frame(estate: Estate) -> pd.DataFrame:
-    return export_problems(estate)
+    with paused_gc():
+        return export_problems(estate)
