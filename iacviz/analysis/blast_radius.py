@@ -217,13 +217,13 @@ def _walk(estate: Estate, g, target: str, change: str) -> dict[str, list[Any]]:
     if cached is None or cached[0] is not g:
         cached = estate._cache["blast:reach"] = (g, {})
     reach: dict[tuple[str, str, bool], tuple[tuple[str, int, str, bool, str], ...]] = cached[1]
-    # node -> [impact, certain, depth, parent, label]
+    # node -> [impact, certain, depth, parent, label, score of (impact, certain)]
     state: dict[str, list[Any]] = {}
     queue: deque[str] = deque()
     for n in _seeds(estate, g, target):
         kind = nodes[n].get("kind")
         impact = _SEED[change] if kind == "resource" or change == "delete" else "updated"
-        state[n] = [impact, True, 0, None, None]
+        state[n] = [impact, True, 0, None, None, _score(impact, True)]
         queue.append(n)
     while queue:
         n = queue.popleft()
@@ -236,8 +236,8 @@ def _walk(estate: Estate, g, target: str, change: str) -> dict[str, list[Any]]:
             steps = reach[(n, impact, certain)] = tuple(_reached(nodes, pred, n, impact, certain, region))
         for d, score, got, sure, label in steps:
             old = state.get(d)
-            if old is None or score > _score(old[0], old[1]):
-                state[d] = [got, sure, depth + 1, n, label]
+            if old is None or score > old[5]:
+                state[d] = [got, sure, depth + 1, n, label, score]
                 queue.append(d)
     return state
 
@@ -324,7 +324,8 @@ def _columns(estate: Estate, g, state: dict[str, list[Any]]) -> dict[str, list[A
         return chains[n]
 
     rows: list[tuple] = []
-    for n, (impact, _certain, depth, _parent, _label) in state.items():
+    for n, st in state.items():
+        impact, depth, parent = st[0], st[2], st[3]
         fact = facts.get(n)
         if fact is None:
             attrs = nodes[n]
@@ -346,7 +347,19 @@ def _columns(estate: Estate, g, state: dict[str, list[Any]]) -> dict[str, list[A
         if fact[0] and depth:
             continue
         own = verdict(n)
-        path, blocked = chains.get(n) or chain(n)
+        # chain(n) inlined for the usual node: the target, or one whose parent's path is known
+        # (rows come in walk order, parents mostly first)
+        found = chains.get(n)
+        if found is None:
+            if parent is None:
+                found = chains[n] = (n, own[0])
+            else:
+                up = chains.get(parent)
+                if up is None:
+                    found = chain(n)
+                else:
+                    found = chains[n] = (f"{up[0]} -{st[4]}-> {n}", own[0] or up[1])
+        path, blocked = found
         rows.append(
             (
                 (depth, fact[1], fact[2]),
