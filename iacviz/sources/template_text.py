@@ -17,12 +17,14 @@ short-form tags in YAML where cfn-flip produces them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from iacviz.errors import TemplateError
 from iacviz.limits import MAX_DEPTH, lone_surrogate, too_deep
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
+_UNICODE_ESCAPE = re.compile(r"\\[uU]")
 SECTIONS = ("Parameters", "Conditions", "Resources", "Outputs")  # sections whose keys get lines
 
 
@@ -49,8 +51,10 @@ def parse_template(data: bytes | str, source: str, fmt: str | None = None) -> tu
 def _may_hold_surrogates(text: str, decoded: bool) -> bool:
     # Text decoded from UTF-8 holds none; a parsed value can then get one only from an escape
     # (JSON's \uD800, YAML's \uD800 or \U0000D800), so the walk over every string is skipped
-    # for the many templates without one.
-    if "\\u" in text or "\\U" in text:
+    # for the many templates without one. A backslash is found at memchr speed; only text
+    # holding one is searched for the escape, by one regex rather than two substring scans
+    # (corpus: 5.0 -> 1.5 ms per 326 templates).
+    if "\\" in text and _UNICODE_ESCAPE.search(text):
         return True
     if decoded or text.isascii():
         return False
