@@ -175,8 +175,14 @@ HANDED_BACK = {
     "core tag": "A: !!str 1\n",
     "core int tag": "A: !!int '7'\n",
     "non-specific tag": "A: ! 1\n",
-    "unknown tag": "A: !Rain::Embed x.yaml\n",
-    "unknown tag on a mapping": "A: !Foo {x: 1}\n",
+    "non-specific tag on a mapping": "A: ! {x: 1}\n",
+    "unknown tag, then a syntax error": "A: !Foo 1\nB: [1\n",
+    "unknown tag, then a duplicate key": "A: !Foo 1\nA: 2\n",
+    "unknown tag, then an alias": "A: !Foo &a 1\nB: *a\n",
+    "unknown tag, then a core tag": "A: !Foo 1\nB: !!int x\n",
+    "unknown tag, then a second document": "A: !Foo 1\n---\nB: 2\n",
+    "unknown tag on a tagged key": "!Foo A: 1\n",
+    "unknown tag on the root": "!Foo {A: 1}\n",
     "tagged key": "!Ref A: 1\n",
     "core tagged key": "!!str 80: x\n",
     "sequence key": "? [a]\n: 1\n",
@@ -199,7 +205,6 @@ HANDED_BACK = {
     "too deep": "A: " + "[" * 150 + "]" * 150 + "\n",
     "lone surrogate": "A: \ud800\n",
     "control character": "A: \x07\n",
-    "tag directive": "%TAG !x! tag:x,2000:\n---\nA: !x!Ref B\n",
 }
 
 
@@ -208,6 +213,29 @@ HANDED_BACK = {
 def test_what_the_fast_path_hands_back_reads_as_the_python_path_reads_it(text):
     assert _fast(text) is None
     assert _typed(_outcome(cfn_yaml.load_yaml, text)) == _typed(_outcome(cfn_yaml._load_composed, text))
+
+
+# Templates whose only fault is a tag CloudFormation does not know: the fast path refuses them
+# itself, with the tag and line of the first one in document order, as the Python path does.
+UNKNOWN_TAGS = {
+    "unknown tag": ("A: !Rain::Embed x.yaml\n", "!Rain::Embed", 1),
+    "unknown tag on a mapping": ("A: !Foo {x: 1}\n", "!Foo", 1),
+    "unknown tag on a list": ("A:\n  - 1\n  - !Foo\n    - 2\n", "!Foo", 3),
+    "two unknown tags": ("A: 1\nB: !Second 1\nC: !Third {x: !Ref D}\n", "!Second", 2),
+    "unknown tag inside a short form": ("A: !If [C, !Foo x, !Ref B]\n", "!Foo", 1),
+    "unknown tag in a section": ("Resources:\n  Q:\n    Type: !Rain::Module m.yaml\n", "!Rain::Module", 3),
+    "tag directive": ("%TAG !x! tag:x,2000:\n---\nA: !x!Ref B\n", "tag:x,2000:Ref", 3),
+    "verbatim tag": ("A: !<tag:example.com,2000:x> 1\n", "tag:example.com,2000:x", 1),
+}
+
+
+@needs_fast
+@pytest.mark.parametrize("text, tag, line", UNKNOWN_TAGS.values(), ids=UNKNOWN_TAGS.keys())
+def test_an_unknown_tag_is_refused_by_the_fast_path_as_by_the_python_path(text, tag, line):
+    assert _fast(text) == (None, tag, line)
+    python = _outcome(cfn_yaml._load_composed, text)
+    assert python == ("refused", line, f"unknown tag {tag}: not a CloudFormation intrinsic function")
+    assert _outcome(cfn_yaml.load_yaml, text) == python
 
 
 @needs_fast

@@ -7,7 +7,7 @@
  * Python path runs unchanged and gives its exact value or TemplateError:
  *
  *   any libyaml error, an empty stream, more than one document, a root that is not an untagged
- *   mapping, an anchor or alias, a tag other than a short form (SHORT_FORMS, passed in), a key
+ *   mapping, an anchor or alias, a core (!!) or non-specific (!) tag, a key
  *   that is not an untagged scalar, an empty or "<<" key, a duplicate key, a body nesting deeper
  *   than max_depth (counted as limits.too_deep counts: the mapping a short form makes is a
  *   level), text that is not valid UTF-8 once encoded, anything but an exact str. So a body
@@ -18,7 +18,13 @@
  * number and bool resolution live in one place. "Plain" is libyaml's plain_implicit, as PyYAML's
  * CParser hands it to the resolver.
  *
- * load(text, plain, short_forms, sections, max_depth) -> (body, lines) or None
+ * A tag that is neither a short form (SHORT_FORMS, passed in) nor one of those is a tag
+ * CloudFormation does not know (rain's !Rain::Embed): the Python path refuses the template at the
+ * first one, in document order, once the whole stream has parsed. So the first is remembered,
+ * its node read on as if untagged, and if nothing else hands the text back the answer is
+ * (None, tag, line): the Python path's refusal without composing the document again.
+ *
+ * load(text, plain, short_forms, sections, max_depth) -> (body, lines), (None, tag, line) or None
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -35,6 +41,8 @@ typedef struct {
     PyObject *sections;
     PyObject *lines;
     long max_depth;
+    PyObject *unknown; /* the first tag CloudFormation does not know, or NULL */
+    long unknown_line;
 } Reader;
 
 /* Next event into r->event; -1 (fallback) on a libyaml error. */
@@ -82,7 +90,11 @@ static int needs_resolving(const char *text, size_t length) {
     return 0;
 }
 
-/* The long-form name of a short-form tag, borrowed; NULL with fallback set for any other tag. */
+#define CORE_PREFIX "tag:yaml.org,2002:"
+
+/* The long-form name of a short-form tag, borrowed; Py_None for a tag CloudFormation does not
+ * know (the first remembered with its line; the node is read as if untagged); NULL with
+ * fallback set for a core or non-specific tag, which the Python path resolves. */
 static PyObject *short_form(Reader *r, const yaml_char_t *tag) {
     PyObject *key = PyUnicode_FromString((const char *)tag);
     if (key == NULL) {
@@ -93,10 +105,23 @@ static PyObject *short_form(Reader *r, const yaml_char_t *tag) {
         return NULL;
     }
     PyObject *name = PyDict_GetItemWithError(r->short_forms, key);
-    Py_DECREF(key);
-    if (name == NULL && !PyErr_Occurred())
+    if (name != NULL || PyErr_Occurred()) {
+        Py_DECREF(key);
+        return name;
+    }
+    const char *text = (const char *)tag;
+    if (strcmp(text, "!") == 0 || strncmp(text, CORE_PREFIX, strlen(CORE_PREFIX)) == 0) {
+        Py_DECREF(key);
         r->fallback = 1;
-    return name;
+        return NULL;
+    }
+    if (r->unknown == NULL) {
+        r->unknown = key; /* the reference is the reader's now */
+        r->unknown_line = (long)r->event.start_mark.line + 1;
+    } else {
+        Py_DECREF(key);
+    }
+    return Py_None;
 }
 
 static PyObject *wrap(PyObject *name, PyObject *value) {
@@ -222,6 +247,8 @@ static PyObject *build_node(Reader *r, long depth, PyObject *prefix) {
         PyObject *name = short_form(r, e->data.scalar.tag);
         if (name == NULL)
             return NULL;
+        if (name == Py_None) /* refused at the end: any value will do */
+            return decode(e->data.scalar.value, e->data.scalar.length, r);
         /* the body's depth, not the YAML's: the tag makes a mapping here, and !GetAtt's a list
          * below it; deeper than max_depth goes to the Python path, which refuses it */
         int getatt = PyUnicode_CompareWithASCIIString(name, "Fn::GetAtt") == 0;
@@ -254,7 +281,10 @@ static PyObject *build_node(Reader *r, long depth, PyObject *prefix) {
             name = short_form(r, tag);
             if (name == NULL)
                 return NULL;
-            Py_INCREF(name); /* borrowed from short_forms, which Python code could change meanwhile */
+            if (name == Py_None) /* refused at the end: the collection is read unwrapped */
+                name = NULL;
+            else
+                Py_INCREF(name); /* borrowed from short_forms, which Python code could change meanwhile */
         }
         PyObject *value = mapping ? build_mapping(r, inner, prefix) : build_sequence(r, inner);
         if (name == NULL)
@@ -322,22 +352,26 @@ static PyObject *load(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (r.has_event)
         yaml_event_delete(&r.event);
     yaml_parser_delete(&r.parser);
+    PyObject *out = NULL;
     if (body == NULL) {
-        Py_XDECREF(r.lines);
-        if (PyErr_Occurred())
-            return NULL;
-        Py_RETURN_NONE; /* r.fallback */
+        if (!PyErr_Occurred())
+            out = Py_NewRef(Py_None); /* r.fallback */
+    } else if (r.unknown != NULL) {
+        out = Py_BuildValue("(OOl)", Py_None, r.unknown, r.unknown_line);
+    } else {
+        out = PyTuple_Pack(2, body, r.lines);
     }
-    PyObject *out = PyTuple_Pack(2, body, r.lines);
-    Py_DECREF(body);
-    Py_DECREF(r.lines);
+    Py_XDECREF(body);
+    Py_XDECREF(r.lines);
+    Py_XDECREF(r.unknown);
     return out;
 }
 
 static PyMethodDef methods[] = {
     {"load", (PyCFunction)(void (*)(void))load, METH_FASTCALL,
-     "load(text, plain, short_forms, sections, max_depth) -> (body, lines), or None when the "
-     "Python reader must decide."},
+     "load(text, plain, short_forms, sections, max_depth) -> (body, lines), (None, tag, line) for "
+     "a template whose only fault is a tag CloudFormation does not know, or None when the Python "
+     "reader must decide."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -346,9 +380,9 @@ static struct PyModuleDef module = {
 };
 
 /* What cfn_yaml may trust a build with; bumped when that changes (2: the body's depth is bounded,
- * short forms counted). cfn_yaml uses no build of another INTERFACE, so a stale module left in a
+ * short forms counted; 3: an unknown tag is answered (None, tag, line)). cfn_yaml uses no build of another INTERFACE, so a stale module left in a
  * checkout falls back to the Python path instead of being trusted with what it does not do. */
-#define INTERFACE 2
+#define INTERFACE 3
 
 PyMODINIT_FUNC PyInit__cfn_yaml_fast(void) {
     PyObject *m = PyModule_Create(&module);

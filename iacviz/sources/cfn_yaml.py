@@ -103,6 +103,8 @@ def load_yaml_bounded(text: str, source: str) -> tuple[dict, dict[str, int], boo
     if _FAST is not None:
         done = _FAST.load(text, _plain, SHORT_FORMS, SECTIONS, MAX_DEPTH)
         if done is not None:
+            if done[0] is None:  # (None, tag, line): its only fault, refused as _tagged refuses it
+                raise _unknown_tag(source, done[2], done[1])
             return (*done, True)
     # Composing makes ~5 container objects per YAML node (node, marks, pairs), all garbage a
     # moment later and none in a reference cycle (a recursive alias aside: collected once
@@ -254,7 +256,12 @@ def _tagged(node, source: str):
     shown = f"!!{core}" if core is not None else tag
     if core is not None:
         raise TemplateError(source, line, f"unsupported tag {shown}: CloudFormation does not accept it")
-    raise TemplateError(source, line, f"unknown tag {shown}: not a CloudFormation intrinsic function")
+    raise _unknown_tag(source, line, shown)
+
+
+def _unknown_tag(source: str, line: int, tag: str) -> TemplateError:
+    """The refusal of a tag that is neither a short form nor a YAML core tag (rain's !Rain::Embed)."""
+    return TemplateError(source, line, f"unknown tag {tag}: not a CloudFormation intrinsic function")
 
 
 def _node_lines(root) -> dict[str, int]:
@@ -416,7 +423,7 @@ _CORE_SCALARS: dict[str, Callable[[str], Any]] = {
 
 # The C module's INTERFACE this code is written for (load_yaml_bounded trusts it to bound the
 # body's depth): a module built from older or newer source is not used.
-_FAST_INTERFACE = 2
+_FAST_INTERFACE = 3
 
 
 def _fast_reader():
