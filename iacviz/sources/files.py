@@ -643,8 +643,10 @@ class _Reader:
                 app=t.app,
             )
         )
-        ctx = Context(name, region, account, _parameters.values(t.body, user))
-        for child, logical_id, passed in children.get(here, []):
+        kids = children.get(here)
+        # what a parent passes its children is resolved with its values: made only for a parent
+        ctx = Context(name, region, account, _parameters.values(t.body, user)) if kids else None
+        for child, logical_id, passed in kids or ():
             resolved = {k: masked_if_derived(_resolved_or_expr(v, ctx), v, secret) for k, v in passed.items()}
             self._add(
                 child,

@@ -34,11 +34,12 @@ def apply_transforms(
             check_body(body, source)
         except TemplateError as exc:
             return {}, None, {}, [ErrorRow(source, 0, "error", exc.message, stack)]
-    values = _parameters.values(body, values)
+    filled: dict[str, Any] | None = None  # with the defaults: only for a template that is expanded
     expanded, raw, errors = body, None, []
     generated_by: dict[str, str] = {}
     if uses_language_extensions(expanded):
-        expanded, problems = expand_foreach(expanded, values)
+        filled = _parameters.values(body, values)
+        expanded, problems = expand_foreach(expanded, filled)
         raw = body
         errors += [ErrorRow(source, 0, severity, message, stack) for severity, message in problems]
     if sam.is_sam(expanded) or sam.has_sam_resources(expanded):
@@ -49,7 +50,9 @@ def apply_transforms(
                 )
             )
         try:
-            expanded, generated_by = sam.expand(expanded, values, region)
+            expanded, generated_by = sam.expand(
+                expanded, filled if filled is not None else _parameters.values(body, values), region
+            )
             raw = body
         except sam.SamError as exc:
             errors += [ErrorRow(source, 0, "error", f"SAM: {m}", stack) for m in exc.messages]
