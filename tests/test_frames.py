@@ -201,3 +201,32 @@ def test_build_and_frames_hold_the_collector_and_leave_it_as_found():
         gc.set_threshold(*threshold)
         gc.callbacks.remove(count)
     assert len(frames["properties"]) > 100
+
+
+@pytest.mark.parametrize("cache", [False, "folder"])
+def test_a_load_holds_the_collector_over_reading_and_leaves_it_as_found(cache, tmp_path, monkeypatch):
+    # Reading makes the bodies, acyclic containers that all stay: collections meanwhile free
+    # nothing and rescan them, so a load holds the collector while it reads every template.
+    # Each YAML file gets a comment of its own: a cached load has read none of them before.
+    import gc
+    import shutil
+    import uuid
+
+    import iacviz
+    from iacviz.sources import files
+
+    folder = tmp_path / "estate"
+    shutil.copytree(iacviz.data.sample_estate(), folder)
+    for path in folder.rglob("*.yaml"):
+        path.write_text(path.read_text() + f"\n# {uuid.uuid4()}\n")
+
+    parse, seen = files.parse_template, []
+
+    def parse_template(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(files, "parse_template", parse_template)
+    estate = iacviz.load(folder, cache=False if cache is False else tmp_path / "cache")
+    assert len(seen) > 5 and not any(seen)
+    assert gc.isenabled() and len(estate.stacks) > 5

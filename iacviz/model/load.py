@@ -22,6 +22,7 @@ from ..sources.raw import ErrorRow, RawStack
 from ..sources.scripts import as_rows, scan_scripts
 from .. import schema
 from . import cache as _cache
+from ..gc_pause import paused_gc
 from .build import build_estate
 from .estate import Estate
 from .snapshot import read_frames
@@ -65,9 +66,14 @@ def load(
     values = _values(parameters)
     folders = [p for p in paths if Path(p).is_dir()]  # once: the cache's default and the script scan
     if cache is False or (cache is None and not folders):
-        raw, errors = read_paths(paths, parameters=values, region=region, follow_outside=follow_outside)
-        _check(errors, strict)
-        estate = build_estate(raw, errors, parameters=values, region=region)
+        # Paused over reading as over the build (build_estate says why): the bodies read are
+        # acyclic dicts and lists that all stay, so collections while they pile up find
+        # nothing, and rescan them: ~50 young and a few older collections for the corpus's
+        # 326 templates, against one young collection of them all when the pause ends.
+        with paused_gc():
+            raw, errors = read_paths(paths, parameters=values, region=region, follow_outside=follow_outside)
+            _check(errors, strict)
+            estate = build_estate(raw, errors, parameters=values, region=region)
     else:
         estate = _cached_load(paths, values, region, strict, follow_outside, _cache.usable(_cache.folder_from(cache)))
     if strict:  # only then: the errors frame is built on first access
@@ -103,17 +109,18 @@ def _cached_load(
     key = _cache.load_key(paths, parameters, region, follow_outside)
     hit = _cache.lookup(key, folder, parameters)
     if hit is None:
-        raw, errors = read_paths(
-            paths,
-            parameters=parameters,
-            region=region,
-            follow_outside=follow_outside,
-            templates=_cache.templates(folder),
-        )
-        _check(errors, strict)
-        # only the stacks that changed since an earlier load are built again (the build pauses
-        # the collector once around them all, pieces read back from a folder included)
-        fresh = build_estate(raw, errors, parameters=parameters, region=region, pieces=_cache.pieces(folder))
+        with paused_gc():  # as in load
+            raw, errors = read_paths(
+                paths,
+                parameters=parameters,
+                region=region,
+                follow_outside=follow_outside,
+                templates=_cache.templates(folder),
+            )
+            _check(errors, strict)
+            # only the stacks that changed since an earlier load are built again (the build
+            # pauses the collector once around them all, pieces read back from a folder included)
+            fresh = build_estate(raw, errors, parameters=parameters, region=region, pieces=_cache.pieces(folder))
         hit = _cache.store(key, folder, fresh._pending_frames(), fresh.raw_stacks, errors, region, parameters)
     return Estate(_cache.frames_of(hit), hit["raw_stacks"], region)
 
