@@ -20,6 +20,7 @@ import json
 import re
 from functools import lru_cache
 from itertools import accumulate
+from typing import Iterable
 
 from iacviz.errors import TemplateError
 from iacviz.limits import MAX_DEPTH
@@ -112,7 +113,7 @@ def _scan_tokens(text: str, source: str) -> dict[str, int]:
 # faster than a search for "\n" plus spaces, and a regex that starts with literal text lets the
 # engine jump between candidates, so the indentation is spelled out in each pattern.
 
-_TOP = re.compile(r"\n[ \t\r\n]*+\{[ \t]*\r?\n( *+)\"")  # indentation of the top-level keys
+_TOP = re.compile(r"[ \t\r\n]*+\{[ \t]*\r?\n( *+)\"")  # indentation of the top-level keys
 _FIRST_CHILD = re.compile(r"\n( ++)[^ \t\r\n]")
 _HEADER_REST = re.compile(r"[ \t]*:[ \t]*\{[ \t]*\r?\n")  # after `"Resources"`
 
@@ -128,19 +129,31 @@ def _section_end(top: int) -> re.Pattern:
     return re.compile(re.escape("\n" + " " * top + "}"))  # the closing brace under the header
 
 
-def _header_end(text: str, name: str, top: int) -> int | None:
-    """Where the only header line of section ``name`` at indentation ``top`` ends, else None."""
-    word, lead = f'"{name}"', "\n" + " " * top
-    found = None
-    at = text.find(word)
-    while at >= 0:
-        rest = at >= len(lead) and text.startswith(lead, at - len(lead)) and _HEADER_REST.match(text, at + len(word))
-        if rest:
-            if found is not None:
-                return None  # two candidates: the scan cannot tell which is the section
-            found = rest.end() - 1
-        at = text.find(word, at + 1)
-    return found
+@lru_cache(maxsize=32)
+def _header_line(top: int) -> re.Pattern:
+    # a line at indentation `top` opening a mapping under a key: `  "Resources": {`
+    return re.compile(re.escape("\n" + " " * top) + r"\"([^\"\\\n]*)\"" + _HEADER_REST.pattern)
+
+
+def _header_ends(text: str, names: Iterable[str], top: int) -> dict[str, int] | None:
+    """Where the only header line of each section in `names` at indentation ``top`` ends
+    (its newline), or None when a section has none or two (the scan cannot tell which).
+
+    One scan for every section: the lines at that indentation are the top-level keys, few
+    of them, where a search per section name stops at each of its many mentions in values.
+
+    >>> _header_ends('\\n{\\n  "Outputs": {\\n  }\\n}', ["Outputs"], 2)
+    {'Outputs': 17}
+    """
+    wanted = set(names)
+    ends: dict[str, int] = {}
+    for m in _header_line(top).finditer(text):
+        name = m[1]
+        if name in wanted:
+            if name in ends:
+                return None
+            ends[name] = m.end() - 1
+    return ends if len(ends) == len(wanted) else None
 
 
 def _section_lines(text: str, body: dict) -> dict[str, int] | None:
@@ -153,19 +166,16 @@ def _section_lines(text: str, body: dict) -> dict[str, int] | None:
     wanted = [(name, body[name]) for name in SECTIONS if type(body.get(name)) is dict and body[name]]
     if not wanted:
         return {}
-    text = "\n" + text  # every line, the first included, starts after a "\n"
-    first_key = _TOP.match(text)
+    first_key = _TOP.match(text)  # a key is never on the first line: each starts after a "\n"
     if first_key is None:
         return None  # e.g. minified
     top = len(first_key[1])
-    heads = []
-    for name, section in wanted:
-        start = _header_end(text, name, top)
-        if start is None:
-            return None
-        heads.append((start, name, section))
+    ends = _header_ends(text, (name for name, _ in wanted), top)
+    if ends is None:
+        return None
+    heads = [(ends[name], name, section) for name, section in wanted]
     lines: dict[str, int] = {}
-    line = pos = 0
+    line, pos = 1, 0
     for start, name, section in sorted(heads):  # in text order, so lines are counted only once
         first = _FIRST_CHILD.search(text, start)
         end = _section_end(top).search(text, start)
@@ -174,7 +184,7 @@ def _section_lines(text: str, body: dict) -> dict[str, int] | None:
         found = list(_key_line(len(first[1])).finditer(text, start, end.start()))
         if [m[1] for m in found] != list(section):
             return None
-        # a key's line number is the count of "\n"s up to its line's first character
+        # a key's line number is one more than the count of "\n"s before its line's first character
         starts = [m.start() + 1 for m in found]
         numbers = list(accumulate((text.count("\n", a, b) for a, b in zip([pos, *starts], starts)), initial=line))
         lines.update(zip([f"{name}/{key}" for key in section], numbers[1:]))
