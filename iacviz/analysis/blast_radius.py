@@ -212,11 +212,8 @@ def _walk(estate: Estate, g, target: str, change: str) -> dict[str, list[Any]]:
     # What one node passes to its dependents depends only on its own (impact, certain) and
     # the graph, so it is worked out once per estate and reused by every query that reaches
     # the node that way (a query over every export reaches each ~5 times). Kept with the
-    # graph it was read from: a new graph starts afresh.
-    cached = estate._cache.get("blast:reach")
-    if cached is None or cached[0] is not g:
-        cached = estate._cache["blast:reach"] = (g, {})
-    reach: dict[tuple[str, str, bool], tuple[tuple[str, int, str, bool, str], ...]] = cached[1]
+    # graph it was read from: a new graph starts afresh. See _Memo for its shape.
+    memo = _Memo.of(estate, g, "blast:reach")
     # node -> [impact, certain, depth, parent, label, score of (impact, certain)]
     state: dict[str, list[Any]] = {}
     queue: deque[str] = deque()
@@ -225,16 +222,16 @@ def _walk(estate: Estate, g, target: str, change: str) -> dict[str, list[Any]]:
         impact = _SEED[change] if kind == "resource" or change == "delete" else "updated"
         state[n] = [impact, True, 0, None, None, _score(impact, True)]
         queue.append(n)
+    flat = memo.flat
     while queue:
         n = queue.popleft()
         st = state[n]
-        impact, certain, depth = st[0], st[1], st[2]
-        steps = reach.get((n, impact, certain))
-        if steps is None:
-            # a tuple of tuples of text and numbers: the collector stops tracking it, so the
-            # cache does not add to what every full collection rescans
-            steps = reach[(n, impact, certain)] = tuple(_reached(nodes, pred, n, impact, certain, region))
-        for d, score, got, sure, label in steps:
+        depth = st[2]
+        at = memo.at[st[5]].get(n)
+        if at is None:
+            at = memo.put(st[5], n, _reached(nodes, pred, n, st[0], st[1], region))
+        for i in range(at + 1, at + 1 + 5 * flat[at], 5):
+            d, score, got, sure, label = flat[i : i + 5]
             old = state.get(d)
             if old is None or score > old[5]:
                 state[d] = [got, sure, depth + 1, n, label, score]
@@ -242,13 +239,49 @@ def _walk(estate: Estate, g, target: str, change: str) -> dict[str, list[Any]]:
     return state
 
 
-def _reached(nodes, pred, n: str, impact: str, certain: bool, region: str) -> list[tuple[str, int, str, bool, str]]:
-    """What `n`, changed this way, does to each dependent it affects: (dependent, score,
-    impact, certain, edge label), score ranking (impact, certain) as the walk compares them."""
+class _Memo:
+    """What the queries on one estate and graph work out once per node (and per node's
+    (impact, certain), by its score), kept as plain values in one growing list.
+
+    Tuples per node would be ~100 new objects the cyclic collector tracks per query, kept for
+    the estate's life: over a query per export of a large estate (~3,000 queries, ~300,000
+    objects) they set off the collections that promote the estate's frames and graph, and so
+    a full collection of its heap (1.2 s on a 2,000x50 estate). Text, numbers, flags and None
+    are not tracked, nor are the list and the dicts of text to numbers holding them.
+
+    >>> memo = _Memo(None)
+    >>> at = memo.put(3, "net/Vpc", [1, "net/Subnet", 5, "replaced", True, "Ref"])
+    >>> memo.flat[memo.at[3]["net/Vpc"]:][:6]
+    [1, 'net/Subnet', 5, 'replaced', True, 'Ref']
+    """
+
+    def __init__(self, g: Any):
+        self.g = g
+        self.at: list[dict[str, int]] = [{} for _ in range(2 * len(IMPACTS))]  # score -> node -> offset
+        self.flat: list[Any] = []
+
+    @classmethod
+    def of(cls, estate: Estate, g: Any, key: str) -> "_Memo":
+        memo = estate._cache.get(key)
+        if memo is None or memo.g is not g:
+            memo = estate._cache[key] = cls(g)
+        return memo
+
+    def put(self, score: int, n: str, values: list[Any]) -> int:
+        """Append `values` for node `n` under `score`; returns where they start in ``flat``."""
+        at = self.at[score][n] = len(self.flat)
+        self.flat.extend(values)
+        return at
+
+
+def _reached(nodes, pred, n: str, impact: str, certain: bool, region: str) -> list[Any]:
+    """What `n`, changed this way, does to each dependent it affects: the number of them,
+    then (dependent, score, impact, certain, edge label) of each, one after the other (as
+    _Memo keeps them); score ranks (impact, certain) as the walk compares them."""
     attrs = nodes[n]
     if impact == "broken" and attrs.get("kind") == "resource":
-        return []
-    out = []
+        return [0]
+    out: list[Any] = [0]
     for d, edge in pred[n].items():
         dattrs = nodes[d]
         best = None
@@ -262,7 +295,8 @@ def _reached(nodes, pred, n: str, impact: str, certain: bool, region: str) -> li
             if best is None or _score(*got) > _score(best[0], best[1]):
                 best = (got[0], got[1], f"{kind}({attribute})" if attribute else kind)
         if best is not None:
-            out.append((d, _score(best[0], best[1]), best[0], best[1], best[2]))
+            out += (d, _score(best[0], best[1]), best[0], best[1], best[2])
+    out[0] = (len(out) - 1) // 5
     return out
 
 
@@ -274,27 +308,22 @@ def _columns(estate: Estate, g, state: dict[str, list[Any]]) -> dict[str, list[A
     nodes, importers, scripts = g._node, g.graph["importers"], g.graph.get("script_readers", {})
     # What a row shows of its node (stack, logical_id, kind, type, stateful), and its own
     # refusal and protection, depend only on the node and its (impact, certain): worked out
-    # once per estate and graph, as the walk's steps are, not once per query and row.
-    cached = estate._cache.get("blast:rows")
-    if cached is None or cached[0] is not g:
-        cached = estate._cache["blast:rows"] = (g, {}, {})
-    facts: dict[str, tuple] = cached[1]
-    verdicts: dict[tuple[str, str, bool], tuple[str | None, bool | None]] = cached[2]
+    # once per estate and graph, as the walk's steps are, not once per query and row. Facts
+    # are kept under score 0 (whatever the node's), verdicts under the node's score.
+    facts, verdicts = _Memo.of(estate, g, "blast:facts"), _Memo.of(estate, g, "blast:verdicts")
+    fact_at, fact_flat, verdict_flat = facts.at[0], facts.flat, verdicts.flat
     # one per query, not cached with the rest: it holds the estate, and the estate's own cache
     # holding it would be a reference cycle keeping a dropped estate until a full collection
     props = _Properties(estate)
 
     def verdict(n: str) -> tuple[str | None, bool | None]:
         st = state[n]
-        key = (n, st[0], st[1])
-        found = verdicts.get(key)
-        if found is None:
+        at = verdicts.at[st[5]].get(n)
+        if at is None:
             attrs = nodes[n]
-            found = verdicts[key] = (
-                _block(n, attrs, st, importers, props, scripts),
-                _protected(attrs, st[0], props),
-            )
-        return found
+            block = _block(n, attrs, st, importers, props, scripts)
+            at = verdicts.put(st[5], n, [block, _protected(attrs, st[0], props)])
+        return verdict_flat[at], verdict_flat[at + 1]
 
     def own_block(n: str) -> str | None:
         return verdict(n)[0]
@@ -326,24 +355,29 @@ def _columns(estate: Estate, g, state: dict[str, list[Any]]) -> dict[str, list[A
     rows: list[tuple] = []
     for n, st in state.items():
         impact, depth, parent = st[0], st[2], st[3]
-        fact = facts.get(n)
-        if fact is None:
+        at = fact_at.get(n)
+        if at is None:
             attrs = nodes[n]
             kind = attrs.get("kind")
             script = kind == "script"
             # A script is no stack: its rows share one group, a name no stack can have.
             stack = SCRIPTS if script else attrs.get("stack")
             logical_id = attrs.get("logical_id")
-            fact = facts[n] = (
-                kind not in ("resource", "output", "script"),  # a row only as the target
-                stack or "",
-                logical_id or "",
-                stack,
-                logical_id,
-                kind,
-                "script" if script else attrs.get("type"),
-                attrs.get("stateful"),
+            at = facts.put(
+                0,
+                n,
+                [
+                    kind not in ("resource", "output", "script"),  # a row only as the target
+                    stack or "",
+                    logical_id or "",
+                    stack,
+                    logical_id,
+                    kind,
+                    "script" if script else attrs.get("type"),
+                    attrs.get("stateful"),
+                ],
             )
+        fact = fact_flat[at : at + 8]
         if fact[0] and depth:
             continue
         own = verdict(n)
