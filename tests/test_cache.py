@@ -17,7 +17,7 @@ import pytest
 import iacviz
 from iacviz.model import cache
 from build_spy import spy_on_builds
-from estate_files import ROOT, SAMPLE, write
+from estate_files import CORPUS, ROOT, SAMPLE, write
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +33,22 @@ def _same(a: iacviz.Estate, b: iacviz.Estate) -> None:
     for name in fa:
         pd.testing.assert_frame_equal(fa[name], fb[name], obj=name)
     assert [dataclasses.asdict(r) for r in a.raw_stacks] == [dataclasses.asdict(r) for r in b.raw_stacks]
+
+
+@pytest.mark.parametrize("where", ["sample", "generated", "corpus"])
+def test_a_build_with_and_without_a_piece_store_gives_the_same_frames(where, tmp_path):
+    # Without a store each stack is built straight into the estate's columns; with one, into
+    # a piece of its own that the estate then copies: the frames must not tell them apart.
+    from benchmarks.generate import write_estate
+    from iacviz.model.build import build_estate
+    from iacviz.sources.files import read_paths
+
+    if where == "corpus" and not CORPUS.is_dir():
+        pytest.skip("shared corpus not present")
+    folder = {"sample": SAMPLE, "corpus": CORPUS}.get(where) or write_estate(tmp_path, 30, 12, seed=5)
+    raws, errors = read_paths([folder])
+    assert len(raws) > 10
+    _same(build_estate(raws, errors), build_estate(raws, errors, pieces={}))
 
 
 def test_sample_estate_with_and_without_the_cache(tmp_path):

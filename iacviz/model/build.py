@@ -113,10 +113,10 @@ def build_estate(
             acc.error(err.source, err.line, err.message, err.severity, err.stack)
         walks: dict[bytes, Any] = {}  # resources walked in this build, by content (_walk_resource)
         for raw in raw_stacks:
-            piece = _piece(raw, values, region, pieces, walks)
-            acc.extend(piece)
-            if pieces is None:  # kept by no store: only its properties, walked later, are still needed
-                piece.data = {}
+            if pieces is None:  # kept by no store: built straight into the estate's own columns
+                _add_stack(acc, raw, _user_params(raw, values), region, walks)
+                continue
+            acc.extend(_piece(raw, values, region, pieces, walks))
         _add_deploys(acc, raw_stacks)  # before: a nested pipeline's condition folds into its Deploys rows
         _nested_conditions(acc)
     # Each frame is built on first access (Estate calls these once): a user who looks at
@@ -133,8 +133,7 @@ def _piece(
     walks: dict[bytes, Any] | None = None,
 ) -> "_Columns":
     """The rows of one stack: from `pieces` when built before from the same facts, else built."""
-    # Values given per stack may name the stack by its key or by its CloudFormation name.
-    user_params = given.for_stack(raw.name, _parameters.declared(raw.template), raw.stack_name)
+    user_params = _user_params(raw, given)
     key = piece_key(raw, user_params, region) if pieces is not None else None
     piece = pieces.get(key) if pieces is not None and key is not None else None
     if piece is None:
@@ -149,6 +148,11 @@ def _piece(
         piece.deploys = [_Deploy(raw, lid, _pipelines.DeployAction(*action), *rest) for lid, action, *rest in deploys]
         piece.unbound = None
     return piece
+
+
+def _user_params(raw: RawStack, given: ParameterValues) -> dict[str, Any]:
+    # Values given per stack may name the stack by its key or by its CloudFormation name.
+    return given.for_stack(raw.name, _parameters.declared(raw.template), raw.stack_name)
 
 
 # Bump when what a piece holds changes shape: a piece written by another layout is not read.
@@ -436,7 +440,8 @@ class _Columns:
         # strings per leaf, and pieces read back from a folder are millions of acyclic objects.
         with paused_gc():
             if name == "properties":
-                cols = self.data["properties"]
+                # the estate's own resources (built with no piece store), else its pieces'
+                cols = self.walked() if self.properties else self.data["properties"]
                 for piece in self.pieces:
                     for col, values in piece.walked().items():
                         cols[col].extend(values)
