@@ -24,9 +24,10 @@
 #include <Python.h>
 #include <string.h>
 
-/* Deeper than any template is read (limits.MAX_DEPTH is 100) and shallow enough for C's stack. */
-#define MAX_C_DEPTH 2000
-#define MAX_LIMIT 1000
+/* The recursions' bounds: deeper than any template is read (limits.MAX_DEPTH is 100), and
+ * shallow enough for the smallest thread stack the C walks may run on. */
+#define MAX_C_DEPTH 256
+#define MAX_LIMIT 256
 
 static PyObject *s_ref, *s_fn, *s_condition;
 static PyObject *s_kind_ref, *s_kind_getatt, *s_kind_sub, *s_kind_importvalue, *s_kind_findinmap,
@@ -62,10 +63,13 @@ static PyObject *too_deep(PyObject *self, PyObject *const *args, Py_ssize_t narg
         PyErr_SetString(PyExc_TypeError, "too_deep(value, limit)");
         return NULL;
     }
-    long limit = PyLong_AsLong(args[1]);
+    int overflow;
+    long limit = PyLong_AsLongAndOverflow(args[1], &overflow);
     if (limit == -1 && PyErr_Occurred())
         return NULL;
-    if (limit > MAX_LIMIT) {
+    if (overflow < 0) /* below any level */
+        Py_RETURN_TRUE;
+    if (overflow > 0 || limit > MAX_LIMIT) {
         PyErr_SetString(PyExc_ValueError, "too_deep: limit above what this walk recurses to");
         return NULL;
     }
@@ -82,8 +86,10 @@ static PyObject *too_deep(PyObject *self, PyObject *const *args, Py_ssize_t narg
 
 /* intrinsics.is_intrinsic for an exact dict: one key, a str that is Ref, Condition or Fn::... */
 static int is_function_key(PyObject *key) {
-    if (!PyUnicode_CheckExact(key))
+    if (!PyUnicode_CheckExact(key) || PyUnicode_READY(key) < 0) {
+        PyErr_Clear();
         return 0;
+    }
     Py_ssize_t n = PyUnicode_GET_LENGTH(key);
     if (n == 3 || n == 9)
         if (PyUnicode_Compare(key, n == 3 ? s_ref : s_condition) == 0)
@@ -137,6 +143,8 @@ static PyObject *extend_index(PyObject *here, Py_ssize_t i) {
  * holding neither ~ nor /; join(here, k) for any other key. */
 static PyObject *extend(PyObject *here, PyObject *k, PyObject *join) {
     if (PyUnicode_CheckExact(k)) {
+        if (PyUnicode_READY(k) < 0)
+            return NULL;
         Py_ssize_t n = PyUnicode_GET_LENGTH(k);
         if (PyUnicode_IS_COMPACT_ASCII(k)) {
             const char *text = (const char *)PyUnicode_1BYTE_DATA(k);
@@ -216,21 +224,34 @@ static PyObject *walk(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
  * references: walk_references with its stack of (node, pointer) pairs */
 
 typedef struct {
-    PyObject **items; /* node, here, node, here, ...: owned */
+    PyObject **items; /* node, here, node, here, ...: owned; `first` until it is outgrown */
     Py_ssize_t size, room;
+    PyObject *first[64];
 } Stack;
+
+static void stack_free(Stack *s) {
+    if (s->items != s->first)
+        PyMem_Free(s->items);
+}
 
 static int push(Stack *s, PyObject *node, PyObject *here) { /* steals `here` (may be NULL: failed) */
     if (here == NULL)
         return -1;
+    if (s->room == 0) {
+        s->items = s->first;
+        s->room = 64;
+    }
     if (s->size + 2 > s->room) {
-        Py_ssize_t room = s->room ? s->room * 2 : 64;
-        PyObject **items = PyMem_Realloc(s->items, room * sizeof(PyObject *));
+        Py_ssize_t room = s->room * 2;
+        PyObject **items = s->items == s->first ? PyMem_Malloc(room * sizeof(PyObject *))
+                                                : PyMem_Realloc(s->items, room * sizeof(PyObject *));
         if (items == NULL) {
             Py_DECREF(here);
             PyErr_NoMemory();
             return -1;
         }
+        if (s->items == s->first)
+            memcpy(items, s->first, s->size * sizeof(PyObject *));
         s->items = items;
         s->room = room;
     }
@@ -279,6 +300,10 @@ static const struct {
 
 /* The function an exact str key names, F_NONE for any other key. */
 static int function_kind(PyObject *key) {
+    if (PyUnicode_READY(key) < 0) {
+        PyErr_Clear();
+        return F_NONE;
+    }
     Py_ssize_t n = PyUnicode_GET_LENGTH(key);
     if (n < 3 || n > 15)
         return F_NONE;
@@ -506,7 +531,7 @@ static int function(Walk *w, PyObject *node, PyObject *here) {
 static int push_values(Walk *w, PyObject *node, PyObject *here) {
     Py_ssize_t n = PyDict_GET_SIZE(node), count = 0, pos = 0;
     PyObject *k, *v;
-    PyObject **pairs = PyMem_Malloc((n ? n : 1) * 2 * sizeof(PyObject *));
+    PyObject *few[32], **pairs = n <= 16 ? few : PyMem_Malloc(n * 2 * sizeof(PyObject *));
     if (pairs == NULL) {
         PyErr_NoMemory();
         return -1;
@@ -533,7 +558,8 @@ static int push_values(Walk *w, PyObject *node, PyObject *here) {
     }
     for (Py_ssize_t i = 0; i < 2 * count; i++)
         Py_DECREF(pairs[i]);
-    PyMem_Free(pairs);
+    if (pairs != few)
+        PyMem_Free(pairs);
     return failed ? -1 : 0;
 }
 
@@ -608,7 +634,7 @@ static PyObject *references(PyObject *self, PyObject *const *args, Py_ssize_t na
     w.join = args[8];
     w.reference = args[9];
     int r = run(&w, args[0], args[1]);
-    PyMem_Free(w.stack.items);
+    stack_free(&w.stack);
     if (r == -2)
         Py_RETURN_NOTIMPLEMENTED;
     return r < 0 ? NULL : w.out;
@@ -675,7 +701,7 @@ static PyObject *sections(PyObject *self, PyObject *const *args, Py_ssize_t narg
             Py_DECREF(v);
         }
     }
-    PyMem_Free(w.stack.items);
+    stack_free(&w.stack);
     PyObject *out = r == 0 ? PyTuple_Pack(2, found, w.unchecked) : NULL;
     Py_XDECREF(found);
     Py_XDECREF(w.unchecked);

@@ -3,9 +3,10 @@
 A build walks every value of every template several times: the depth check of a JSON
 template (:func:`iacviz.limits.too_deep`), the leaves of each resource's Properties
 (``model.build._walk``) and its references with their shapes checked
-(:func:`iacviz.cfn.shapes.checked_references`). The Python functions are the definition; the C
-module does the same walks ~5-10x faster and is used only when it is built with the INTERFACE
-this code expects. Without it (no compiler at install, a stale build in a checkout, or
+(:func:`iacviz.cfn.shapes.checked_sections`). The Python functions are the definition; the C
+module does the same walks 2-3x faster (they are bound by reading memory and making the
+pointer strings, not by the loop) and is used only when it is built with the INTERFACE this
+code expects. Without it (no compiler at install, a stale build in a checkout, or
 ``IACVIZ_PURE_WALKS=1`` in the environment, read at import) the Python walks run.
 
 >>> FAST is None or FAST.too_deep({"a": [{"b": 1}]}, 2)
