@@ -731,8 +731,9 @@ static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_walks", "The per-value walks of a template, in C.", -1, methods,
 };
 
-/* What iacviz/walks.py may trust a build with; bumped when a function's meaning changes. */
-#define INTERFACE 1
+/* What iacviz/walks.py may trust a build with; bumped when a function is added or its meaning
+ * changes (2: sections). */
+#define INTERFACE 2
 
 static int intern(PyObject **slot, const char *text) {
     *slot = PyUnicode_InternFromString(text);

@@ -21,7 +21,7 @@ from typing import Any
 
 # The C module's INTERFACE this code is written for: a module built from older or newer source
 # is not used.
-_INTERFACE = 1
+_INTERFACE = 2
 
 
 def _fast_walks() -> Any:

@@ -1,6 +1,7 @@
 """The build walks each resource once for its references and its functions' shapes
 (:func:`iacviz.cfn.shapes.checked_references`): that walk must give exactly what the two
-definitions give apart, ``find_references`` and ``intrinsic_problems``."""
+definitions give apart, ``walk_references`` (the Python walk ``find_references`` stands for)
+and ``intrinsic_problems``."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iacviz.cfn.intrinsics import find_references
+from iacviz.cfn.intrinsics import walk_references
 from iacviz.cfn.shapes import _CHECKED, _check, any_problem, checked_references, intrinsic_problems
 from iacviz.model.build import _ATTRIBUTE_SECTIONS, _walk_resource
 
@@ -43,9 +44,10 @@ FUNCTIONS = [
 
 
 def _apart(res: dict) -> tuple[list, bool]:
-    """What the build found with one walk per definition (before the walks were one)."""
+    """What the build found with one walk per definition (before the walks were one); the
+    references walked in Python (find_references may walk in C: iacviz.walks)."""
     found = [
-        (section, prefix, list(find_references(res[section], prefix)))
+        (section, prefix, list(walk_references(res[section], prefix)))
         for section, prefix in _ATTRIBUTE_SECTIONS
         if section in res and type(res[section]) in (dict, list)
     ]
@@ -91,7 +93,7 @@ def test_only_the_functions_with_a_rule_are_checked():
     ],
 )
 def test_hostile_shapes_give_the_same_references_and_problems(value):
-    assert _together(value, "/p") == (list(find_references(value, "/p")), bool(list(intrinsic_problems(value))))
+    assert _together(value, "/p") == (list(walk_references(value, "/p")), bool(list(intrinsic_problems(value))))
 
 
 _KEYS = st.sampled_from(FUNCTIONS[:10] + ["A", "B"])
@@ -106,7 +108,7 @@ _VALUES = st.recursive(
 @settings(max_examples=300, derandomize=True, deadline=None)
 @given(value=_VALUES)
 def test_random_expressions_give_the_same_references_and_problems(value):
-    assert _together(value, "/p") == (list(find_references(value, "/p")), bool(list(intrinsic_problems(value))))
+    assert _together(value, "/p") == (list(walk_references(value, "/p")), bool(list(intrinsic_problems(value))))
 
 
 @settings(max_examples=200, derandomize=True, deadline=None)
@@ -129,7 +131,7 @@ def test_every_corpus_resource_and_output_walks_as_before():
             for entry in section.values() if isinstance(section, dict) else ():
                 if isinstance(entry, dict):
                     assert _walk_resource(entry) == _apart(entry), (raw.source, entry)
-                    assert _together(entry) == (list(find_references(entry)), bool(list(intrinsic_problems(entry))))
+                    assert _together(entry) == (list(walk_references(entry)), bool(list(intrinsic_problems(entry))))
                     walked += 1
     assert walked > 3000
 
@@ -154,10 +156,16 @@ def test_outputs_report_every_bad_shape_the_checker_finds():
     assert [m for m in errors if " at Outputs/" in m] == expected
 
 
-def test_resources_equal_in_python_but_not_in_type_are_walked_apart():
-    # The build walks a resource once and re-uses the walk for an equal one; 1, True and 1.0
-    # are equal in Python (and hash alike) but import three different export names.
+@pytest.mark.parametrize("c_walks", [True, False])
+def test_resources_equal_in_python_but_not_in_type_are_walked_apart(c_walks, monkeypatch):
+    # The build walks a resource once and re-uses the walk for an equal one (when it walks in
+    # Python); 1, True and 1.0 are equal in Python (and hash alike) but import three different
+    # export names.
     import iacviz
+    from iacviz.model import build
+
+    if not c_walks:
+        monkeypatch.setattr(build, "_FAST", None)
 
     resources = {
         lid: {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::ImportValue": value}}}

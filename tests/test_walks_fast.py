@@ -295,3 +295,14 @@ def test_without_the_build_the_python_walks_run():
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) == len(iacviz.load(iacviz.data.sample_estate(), cache=False).properties) > 0
+
+
+def test_a_build_of_another_interface_is_not_used(monkeypatch):
+    # a module left from older source (without sections(), say) must not be trusted
+    stale = type(sys)("iacviz._walks")
+    stale.INTERFACE = walks._INTERFACE - 1  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "iacviz._walks", stale)
+    monkeypatch.delenv("IACVIZ_PURE_WALKS", raising=False)
+    assert walks._fast_walks() is None
+    stale.INTERFACE = walks._INTERFACE  # type: ignore[attr-defined]
+    assert walks._fast_walks() is stale
