@@ -16,7 +16,7 @@ from typing import Any, Mapping
 from ..cfn.secrets import mask_values
 from ..errors import TemplateError
 from ..sources.transforms import apply_transforms
-from ..sources.files import read_paths
+from ..sources.files import path_kinds, read_paths
 from ..sources.parameter_values import ParameterShapeError, ParameterValues
 from ..sources.raw import ErrorRow, RawStack
 from ..sources.scripts import as_rows, scan_scripts
@@ -64,18 +64,23 @@ def load(
     (True, True)
     """
     values = _values(parameters)
-    folders = [p for p in paths if Path(p).is_dir()]  # once: the cache's default and the script scan
+    # one stat per path, for the cache's default, the script scan and the reading
+    kinds = path_kinds(paths)
+    folders = [p for p, is_dir in zip(paths, kinds) if is_dir]
     if cache is False or (cache is None and not folders):
         # Paused over reading as over the build (build_estate says why): the bodies read are
         # acyclic dicts and lists that all stay, so collections while they pile up find
         # nothing, and rescan them: ~50 young and a few older collections for the corpus's
         # 326 templates, against one young collection of them all when the pause ends.
         with paused_gc():
-            raw, errors = read_paths(paths, parameters=values, region=region, follow_outside=follow_outside)
+            raw, errors = read_paths(
+                paths, parameters=values, region=region, follow_outside=follow_outside, kinds=kinds
+            )
             _check(errors, strict)
             estate = build_estate(raw, errors, parameters=values, region=region)
     else:
-        estate = _cached_load(paths, values, region, strict, follow_outside, _cache.usable(_cache.folder_from(cache)))
+        folder = _cache.usable(_cache.folder_from(cache))
+        estate = _cached_load(paths, values, region, strict, follow_outside, folder, kinds)
     if strict:  # only then: the errors frame is built on first access
         _check([ErrorRow(r.source, r.line, r.severity, r.message) for r in estate.errors.itertuples()], strict)
     return _with_scripts(estate, folders)
@@ -104,7 +109,13 @@ def _values(parameters: Any) -> ParameterValues:
 
 
 def _cached_load(
-    paths: tuple, parameters: ParameterValues, region: str, strict: bool, follow_outside: bool, folder: Path | None
+    paths: tuple,
+    parameters: ParameterValues,
+    region: str,
+    strict: bool,
+    follow_outside: bool,
+    folder: Path | None,
+    kinds: list[bool | None],
 ) -> Estate:
     key = _cache.load_key(paths, parameters, region, follow_outside)
     hit = _cache.lookup(key, folder, parameters)
@@ -116,6 +127,7 @@ def _cached_load(
                 region=region,
                 follow_outside=follow_outside,
                 templates=_cache.templates(folder),
+                kinds=kinds,
             )
             _check(errors, strict)
             # only the stacks that changed since an earlier load are built again (the build

@@ -16,7 +16,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from ..cfn import parameters as _parameters
 from ..cfn.conditions import evaluate_conditions
@@ -95,6 +95,7 @@ def read_paths(
     region: str = "us-east-1",
     follow_outside: bool = False,
     templates: TemplateCache | None = None,
+    kinds: Sequence[bool | None] | None = None,
 ) -> tuple[list[RawStack], list[ErrorRow]]:
     """Read every stack below `paths` (files or folders).
 
@@ -103,14 +104,26 @@ def read_paths(
     the parameters parents pass to nested stacks. A file reached through the folder given
     (a symlink, an estate-file ``template:``, a CDK ``templateFile``) that lies outside it is
     an error row, unless `follow_outside` is True. `templates`, when given, remembers parsed
-    templates by content hash, so an unchanged file is not parsed again.
+    templates by content hash, so an unchanged file is not parsed again. `kinds`, when the
+    caller has looked already, is :func:`path_kinds` of `paths`.
     """
     reader = _Reader(ParameterValues.of(parameters), region, follow_outside, templates)
-    roots = [(root, _is_dir(root)) for root in map(Path, paths)]  # one stat each: exists and is_dir
+    paths = list(paths)
+    roots = list(zip(map(Path, paths), path_kinds(paths) if kinds is None else kinds))
     files_base = _shared_folder([root.parent for root, is_dir in roots if is_dir is False])
     for root, is_dir in roots:
         reader.read_root(root, is_dir, files_base)
     return reader.finish()
+
+
+def path_kinds(paths: Iterable[str | os.PathLike]) -> list[bool | None]:
+    """Whether each path is a folder (True), another file (False) or missing (None): one stat
+    each, which :func:`read_paths` takes from a caller that needed them first.
+
+    >>> path_kinds([".", "no-such-file"])
+    [True, None]
+    """
+    return [_is_dir(path) for path in paths]
 
 
 def _shared_folder(folders: list[Path]) -> Path | None:
@@ -662,7 +675,7 @@ class _Reader:
             )
 
 
-def _is_dir(path: Path) -> bool | None:
+def _is_dir(path: str | os.PathLike) -> bool | None:
     """``path.is_dir()``, or None where ``path.exists()`` is False: one stat for both, raising
     what they raise."""
     try:
