@@ -94,8 +94,7 @@ def load_yaml_bounded(text: str, source: str) -> tuple[dict, dict[str, int], boo
     """:func:`load_yaml`, and whether the body is known to nest no deeper than ``MAX_DEPTH``.
 
     True when the fast path built it: it hands anything deeper to the Python path, so the
-    depth walk every template read gets (``limits.too_deep``, a fifth of parsing a corpus
-    template) can be skipped for it.
+    depth walk every template read gets (``limits.too_deep``) can be skipped for it.
 
     >>> load_yaml_bounded("A: [[1]]\\n", "a.yaml")[0]
     {'A': [[1]]}
