@@ -343,6 +343,26 @@ def _share_equal_values(edges: Iterable[dict[str, Any]]) -> None:
         d["refs"] = refs.setdefault(tuple(d["refs"]), d["refs"])
 
 
+def _add_nodes(g: nx.DiGraph, nodes: Iterable[tuple[str, dict[str, Any]]]) -> None:
+    """``g.add_nodes_from`` of ``(node, attributes)`` pairs for a new graph, keeping each dict.
+
+    ``add_nodes_from`` fails to hash each pair before unpacking it, and copies each node's
+    attributes into a dict of its own: ~100,000 resources of a large estate paid both. Nodes
+    and attributes come out as it makes them; a node given twice gets both dicts' attributes.
+
+    >>> g = nx.DiGraph()
+    >>> _add_nodes(g, [("a", {"kind": "resource"}), ("a", {"stack": "s"})])
+    >>> dict(g.nodes["a"]), list(g.successors("a"))
+    ({'kind': 'resource', 'stack': 's'}, [])
+    """
+    succ, pred, node = g._succ, g._pred, g._node
+    for n, attrs in nodes:
+        if n in node:
+            node[n].update(attrs)
+        else:
+            succ[n], pred[n], node[n] = {}, {}, attrs
+
+
 def _add_edges(g: nx.DiGraph, edges: dict[tuple[str, str], dict[str, Any]]) -> None:
     """``g.add_edges_from`` for a new graph, keeping the given attribute dicts.
 
@@ -371,46 +391,59 @@ def _build_resource_graph(estate: Estate) -> nx.DiGraph:  # one pass per frame
     g = nx.DiGraph()
     res, par, out, cond = estate.resources, estate.parameters, estate.outputs, estate.conditions
     ids = (res["stack"] + "/" + res.logical_id).tolist()
-    g.add_nodes_from(
+    _add_nodes(
+        g,
         (
-            n,
-            {
-                "kind": "resource",
-                "stack": s,
-                "logical_id": lid,
-                "type": t,
-                "stateful": sf,
-                "modality": m,
-                "deletion_policy": dp,
-                "update_replace_policy": urp,
-            },
-        )
-        for n, s, lid, t, sf, m, dp, urp in zip(
-            ids,
-            *(
-                _values(res[c])
-                for c in (
-                    "stack",
-                    "logical_id",
-                    "type",
-                    "stateful",
-                    "modality",
-                    "deletion_policy",
-                    "update_replace_policy",
-                )
-            ),
-        )
+            (
+                n,
+                {
+                    "kind": "resource",
+                    "stack": s,
+                    "logical_id": lid,
+                    "type": t,
+                    "stateful": sf,
+                    "modality": m,
+                    "deletion_policy": dp,
+                    "update_replace_policy": urp,
+                },
+            )
+            for n, s, lid, t, sf, m, dp, urp in zip(
+                ids,
+                *(
+                    _values(res[c])
+                    for c in (
+                        "stack",
+                        "logical_id",
+                        "type",
+                        "stateful",
+                        "modality",
+                        "deletion_policy",
+                        "update_replace_policy",
+                    )
+                ),
+            )
+        ),
     )
     by_stack: dict[str, list[str]] = {}
     for n, s in zip(ids, res["stack"].tolist()):
         by_stack.setdefault(s, []).append(n)
     for frame, prefix, kind in ((par, "Parameters.", "parameter"), (cond, "Conditions.", "condition")):
-        g.add_nodes_from(
+        _add_nodes(
+            g,
             (
-                f"{s}/{prefix}{n}",
-                {"kind": kind, "stack": s, "logical_id": prefix + n, "type": None, "stateful": False, "modality": None},
-            )
-            for s, n in zip(frame["stack"], frame.name)
+                (
+                    f"{s}/{prefix}{n}",
+                    {
+                        "kind": kind,
+                        "stack": s,
+                        "logical_id": prefix + n,
+                        "type": None,
+                        "stateful": False,
+                        "modality": None,
+                    },
+                )
+                for s, n in zip(frame["stack"], frame.name)
+            ),
         )
     exports: dict[str, list[str]] = {}
     outputs: dict[str, list[str]] = {}
@@ -502,12 +535,15 @@ def _build_resource_graph(estate: Estate) -> nx.DiGraph:  # one pass per frame
         if param:
             add(param, v, "ImportValue", None, path, active, link=link, export=name, via=f"{s}/{src}")
     groups = ambiguous_candidates(estate)
-    g.add_nodes_from(
+    _add_nodes(
+        g,
         (
-            f"import:{k}",
-            {"kind": "import", "stack": None, "logical_id": k, "type": None, "stateful": False, "modality": None},
-        )
-        for k in set(groups.group)
+            (
+                f"import:{k}",
+                {"kind": "import", "stack": None, "logical_id": k, "type": None, "stateful": False, "modality": None},
+            )
+            for k in set(groups.group)
+        ),
     )
     for key, es, eo, name in zip(groups.group, groups.export_stack, groups.export_output, groups.export_name):
         add(f"import:{key}", f"{es}/Outputs.{eo}", "ImportValue", None, "/", link="ambiguous", export=name)
