@@ -353,6 +353,7 @@ def _columns(estate: Estate, g, state: dict[str, list[Any]]) -> dict[str, list[A
         return chains[n]
 
     rows: list[tuple] = []
+    verdict_at = verdicts.at
     for n, st in state.items():
         impact, depth, parent = st[0], st[2], st[3]
         at = fact_at.get(n)
@@ -377,35 +378,39 @@ def _columns(estate: Estate, g, state: dict[str, list[Any]]) -> dict[str, list[A
                     attrs.get("stateful"),
                 ],
             )
-        fact = fact_flat[at : at + 8]
-        if fact[0] and depth:
+        skip, by_stack, by_id, stack, logical_id, kind, rtype, stateful = fact_flat[at : at + 8]
+        if skip and depth:
             continue
-        own = verdict(n)
+        at = verdict_at[st[5]].get(n)
+        if at is None:
+            verdict(n)
+            at = verdict_at[st[5]][n]
+        block, protected = verdict_flat[at : at + 2]
         # chain(n) inlined for the usual node: the target, or one whose parent's path is known
         # (rows come in walk order, parents mostly first)
         found = chains.get(n)
         if found is None:
             if parent is None:
-                found = chains[n] = (n, own[0])
+                found = chains[n] = (n, block)
             else:
                 up = chains.get(parent)
                 if up is None:
                     found = chain(n)
                 else:
-                    found = chains[n] = (f"{up[0]} -{st[4]}-> {n}", own[0] or up[1])
+                    found = chains[n] = (f"{up[0]} -{st[4]}-> {n}", block or up[1])
         path, blocked = found
         rows.append(
             (
-                (depth, fact[1], fact[2]),
-                fact[3],
-                fact[4],
-                fact[5],
-                fact[6],
+                (depth, by_stack, by_id),
+                stack,
+                logical_id,
+                kind,
+                rtype,
                 depth,
                 impact,
                 path,
-                fact[7],
-                own[1],
+                stateful,
+                protected,
                 blocked or "",
             )
         )
