@@ -230,3 +230,13 @@ def test_a_load_holds_the_collector_over_reading_and_leaves_it_as_found(cache, t
     estate = iacviz.load(folder, cache=False if cache is False else tmp_path / "cache")
     assert len(seen) > 5 and not any(seen)
     assert gc.isenabled() and len(estate.stacks) > 5
+
+
+def test_frames_built_alike_do_not_share_their_columns():
+    # The columns Index is made once per column list and copied per frame: a name given to
+    # one frame's columns never shows on another's, and the Index is what pandas would make.
+    a = schema.frame_from_columns("errors", {"source": ["a.yaml"], "line": [1]})
+    b = schema.frame_from_columns("errors", {"source": ["b.yaml"], "line": [2]})
+    a.columns.name = "field"
+    assert b.columns.name is None and a.columns is not b.columns
+    pd.testing.assert_index_equal(b.columns, pd.Index(list(schema.columns("errors"))))
