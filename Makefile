@@ -7,7 +7,8 @@ STAMP  := $(VENV)/.installed
 .PHONY: install lab test test-fast bench report lint clean notebooks learner-notebooks fuzz
 
 # The install also builds the C extensions (hatch_build.py): re-run when one changes.
-$(STAMP): pyproject.toml constraints.txt hatch_build.py iacviz/sources/_cfn_yaml_fast.c iacviz/_walks.c
+$(STAMP): pyproject.toml constraints.txt hatch_build.py iacviz/sources/_cfn_yaml_fast.c iacviz/_walks.c \
+	iacviz/sources/_cfn_json_fast.c
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt -e ".[dev,lab]"

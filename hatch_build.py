@@ -6,6 +6,8 @@
 - ``iacviz/_walks.c``: the per-value walks of a build (the properties' leaves, the references,
   the depth check). Needs a C compiler and Python's headers; without it the Python walks run
   (same frames, slower).
+- ``iacviz/sources/_cfn_json_fast.c``: a JSON template's section lines and repeated keys in one
+  token walk. Needs a C compiler and Python's headers; without it the Python scan runs.
 
 Hatchling runs this for every wheel, editable or not. When an extension cannot be built the
 build says so and goes on. ``python hatch_build.py`` builds them in place for a checkout.
@@ -24,6 +26,7 @@ from pathlib import Path
 EXTENSIONS = (
     (Path("iacviz/sources/_cfn_yaml_fast.c"), ("-lyaml",), "YAML is read by the pure-Python path"),
     (Path("iacviz/_walks.c"), (), "templates are walked by the pure-Python path"),
+    (Path("iacviz/sources/_cfn_json_fast.c"), (), "JSON templates' lines are found by the pure-Python path"),
 )
 SOURCE = EXTENSIONS[0][0]
 

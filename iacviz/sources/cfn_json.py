@@ -4,27 +4,51 @@ CloudFormation "follows the ECMA-404 JSON standard" (template-formats.html), so 
 ``Infinity``, which Python's json accepts, are syntax errors here. JSON has no short-form tags,
 so the body is already in its long form.
 
-Duplicate keys: json keeps the last one silently, but CloudFormation rejects the template. The
-C scanner hands every object's pairs to a tiny hook that compares ``len(dict(pairs))`` with
-``len(pairs)`` -- about 1.6x a plain ``json.loads``, far cheaper than scanning the text in
-Python. Only when a duplicate is found does :func:`_scan_tokens` walk the tokens to name its line.
+Duplicate keys: json keeps the last one silently, but CloudFormation rejects the template.
+Lines: the line of each section key. :func:`_scan_tokens` is the definition of both: a token
+walk that gives the exact lines and names the first repeated key.
 
-Lines: :func:`_section_lines` scans the (pretty-printed) text with a few C-speed searches and
-keeps its answer only if it names exactly the parsed keys in order; otherwise (minified JSON,
-odd indentation) the token walk gives the exact lines.
+With the C token walk built (``_cfn_json_fast``, :data:`_FAST`), ``json.loads`` runs plain and
+the C walk gives ``_scan_tokens``' lines and says whether a key repeats, in one pass (the
+corpus's JSON: 18.4 -> 11.7 ms). Without it, the C scanner hands every object's pairs to a tiny
+hook that compares ``len(dict(pairs))`` with ``len(pairs)`` (about 1.6x a plain ``json.loads``),
+and :func:`_section_lines` scans the (pretty-printed) text with a few C-speed searches, keeping
+its answer only if it names exactly the parsed keys in order; otherwise (minified JSON, odd
+indentation) the token walk gives the exact lines. Only when a duplicate is found does
+:func:`_scan_tokens` walk the tokens to name its line.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 import re
 from functools import lru_cache
 from itertools import accumulate
-from typing import Iterable
+from typing import Any, Iterable
 
 from iacviz.errors import TemplateError
 from iacviz.limits import MAX_DEPTH
 from iacviz.sources.template_text import SECTIONS, not_a_mapping
+
+# The C module's INTERFACE this code is written for: a build from other source is not used.
+_FAST_INTERFACE = 1
+
+
+def _fast_scanner() -> Any:
+    """The C token walk's module, or None: not built here, built from other source, or
+    IACVIZ_PURE_JSON=1."""
+    if os.environ.get("IACVIZ_PURE_JSON", "") not in ("", "0"):
+        return None
+    try:  # by name: a checkout without the built module type-checks the same
+        module = importlib.import_module("iacviz.sources._cfn_json_fast")
+    except ImportError:
+        return None
+    return module if getattr(module, "INTERFACE", None) == _FAST_INTERFACE else None
+
+
+_FAST: Any = _fast_scanner()
 
 
 class _Duplicate(Exception):
@@ -48,6 +72,23 @@ def load_json(text: str, source: str) -> tuple[dict, dict[str, int]]:
     >>> load_json('{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}', "q.json")
     ({'Resources': {'Q': {'Type': 'AWS::SQS::Queue'}}}, {'Resources/Q': 1})
     """
+    if _FAST is not None:
+        # The C token walk (_cfn_json_fast) gives _scan_tokens' lines and finds any repeated
+        # key, so json.loads runs without the per-object hook. Text json.loads refuses, and a
+        # key holding an escape, go the way below, which reports each fault as it always did.
+        try:
+            body = json.loads(text, parse_constant=_no_constant)
+        except (ValueError, RecursionError):
+            body = None
+        found = _FAST.scan(text, SECTIONS) if body is not None else None
+        if found is not None:
+            lines, duplicate = found
+            if duplicate:
+                _scan_tokens(text, source)  # raises with the duplicate's line
+                raise TemplateError(source, 0, "duplicate key (CloudFormation rejects duplicate keys)")
+            if not isinstance(body, dict):
+                raise not_a_mapping(source, {list: "list", type(None): None}.get(type(body), "scalar"), 1)
+            return body, lines
     try:
         body = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
     except _Duplicate:
