@@ -13,6 +13,13 @@
  *   sections(res, sections, names, check, checked, sub_names, join, reference)
  *                                               cfn/shapes.py checked_sections: the references of
  *                                               each section of a resource, shapes checked
+ *   driven_by(values, labelled, drivers)        model/build.py _driven_by: the driven_by cell of
+ *                                               each leaf, memoised in `labelled` as it is there
+ *   properties(resources, here, join, leaves, answers, behaviors)
+ *                                               model/build.py _properties' loop: the leaves of
+ *                                               each resource, their stack, logical id and
+ *                                               update behavior (read from behaviors' memo);
+ *                                               NotImplemented for a resource that is no 4-tuple
  *
  * Only exact dicts, lists and strs are walked into or taken apart, as the Python code's
  * `type(x) is dict` does. What needs judgement (a key that is not a plain str, int, float, bool
@@ -22,6 +29,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <marshal.h>
 #include <string.h>
 
 /* The recursions' bounds: deeper than any template is read (limits.MAX_DEPTH is 100), and
@@ -711,6 +719,242 @@ static PyObject *sections(PyObject *self, PyObject *const *args, Py_ssize_t narg
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * driven_by: the driven_by cell of each leaf of the properties frame */
+
+/* The memo key of a mapping leaf, as _driven_by makes it (a new reference), with its size; NULL
+ * without an error when the leaf has no key of its own shape (marshal's bytes are tried next). */
+static PyObject *shape_key(PyObject *value, Py_ssize_t *size) {
+    if (PyDict_GET_SIZE(value) != 1)
+        return NULL;
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    PyDict_Next(value, &pos, &k, &v);
+    if (!PyUnicode_CheckExact(k))
+        return NULL;
+    if (PyUnicode_CheckExact(v)) {
+        *size = PyUnicode_GET_LENGTH(v);
+        return PyTuple_Pack(2, k, v);
+    }
+    if (PyList_CheckExact(v)) {
+        if (PyList_GET_SIZE(v) != 2)
+            return NULL;
+        PyObject *a = PyList_GET_ITEM(v, 0), *b = PyList_GET_ITEM(v, 1);
+        if (!PyUnicode_CheckExact(a) || !PyUnicode_CheckExact(b))
+            return NULL;
+        *size = PyUnicode_GET_LENGTH(a) + PyUnicode_GET_LENGTH(b);
+        PyObject *pair = PyTuple_Pack(2, a, b);
+        if (pair == NULL)
+            return NULL;
+        PyObject *key = PyTuple_Pack(2, k, pair);
+        Py_DECREF(pair);
+        return key;
+    }
+    if (PyDict_CheckExact(v) && PyDict_GET_SIZE(v) == 1) {
+        Py_ssize_t pos2 = 0;
+        PyObject *k2, *text;
+        PyDict_Next(v, &pos2, &k2, &text);
+        if (!PyUnicode_CheckExact(k2) || !PyUnicode_CheckExact(text))
+            return NULL;
+        *size = PyUnicode_GET_LENGTH(text);
+        return PyTuple_Pack(3, k, k2, text);
+    }
+    return NULL;
+}
+
+/* The cell of one mapping leaf (a new reference). */
+static PyObject *driven_cell(PyObject *value, PyObject *labelled, PyObject *drivers) {
+    Py_ssize_t size = 0;
+    PyObject *key = shape_key(value, &size);
+    if (key == NULL) {
+        if (PyErr_Occurred())
+            return NULL;
+        key = PyMarshal_WriteObjectToString(value, 2);
+        if (key == NULL) {
+            if (!(PyErr_ExceptionMatches(PyExc_ValueError) || PyErr_ExceptionMatches(PyExc_TypeError) ||
+                  PyErr_ExceptionMatches(PyExc_RecursionError)))
+                return NULL;
+            PyErr_Clear(); /* no bytes of its own (a str subclass, say): labelled afresh */
+            return PyObject_CallOneArg(drivers, value);
+        }
+        size = PyBytes_GET_SIZE(key);
+    }
+    PyObject *found = PyDict_GetItemWithError(labelled, key); /* borrowed */
+    if (found != NULL) {
+        Py_INCREF(found);
+    } else if (PyErr_Occurred()) {
+        Py_DECREF(key);
+        return NULL;
+    } else {
+        PyObject *labels = PyObject_CallOneArg(drivers, value);
+        int some = labels == NULL ? -1 : PyObject_IsTrue(labels);
+        if (some < 0) {
+            Py_XDECREF(labels);
+            Py_DECREF(key);
+            return NULL;
+        }
+        found = some ? PySequence_Tuple(labels) : Py_NewRef(Py_None);
+        Py_DECREF(labels);
+        if (found != NULL && size <= 1024) { /* a large leaf is rarely repeated: not kept */
+            if (PyDict_GET_SIZE(labelled) >= 8192)
+                PyDict_Clear(labelled);
+            if (PyDict_SetItem(labelled, key, found) < 0)
+                Py_CLEAR(found);
+        }
+        if (found == NULL) {
+            Py_DECREF(key);
+            return NULL;
+        }
+    }
+    Py_DECREF(key);
+    int some = PyObject_IsTrue(found);
+    PyObject *cell = some < 0 ? NULL : some ? PySequence_List(found) : Py_NewRef(Py_None);
+    Py_DECREF(found);
+    return cell;
+}
+
+static PyObject *driven_by(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyList_Check(args[0]) || !PyDict_CheckExact(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "driven_by(values: list, labelled: dict, drivers)");
+        return NULL;
+    }
+    PyObject *values = args[0], *labelled = args[1], *drivers = args[2];
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    /* the size is read again each time: drivers() is Python code */
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(values); i++) {
+        PyObject *value = PyList_GET_ITEM(values, i);
+        PyObject *cell;
+        if (PyDict_CheckExact(value)) {
+            Py_INCREF(value);
+            cell = driven_cell(value, labelled, drivers);
+            Py_DECREF(value);
+        } else {
+            cell = Py_NewRef(Py_None);
+        }
+        if (cell == NULL || PyList_Append(out, cell) < 0) {
+            Py_XDECREF(cell);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(cell);
+    }
+    return out;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * properties: the loop of _properties over a piece's resources */
+
+/* The leaves of one resource's Properties, as _leaves gives them; a value deeper than the C
+ * recursion is handed to `leaves` (the Python _leaves) after what was walked is taken back. */
+static int resource_leaves(PyObject *props, PyObject *here, PyObject *paths, PyObject *values, PyObject *join,
+                           PyObject *leaves) {
+    int walked = (PyDict_CheckExact(props) && PyDict_GET_SIZE(props) &&
+                  (PyDict_GET_SIZE(props) != 1 || !is_intrinsic(props))) ||
+                 (PyList_CheckExact(props) && PyList_GET_SIZE(props));
+    if (!walked) {
+        if (props == Py_None)
+            return 0;
+        return PyList_Append(paths, here) < 0 || PyList_Append(values, props) < 0 ? -1 : 0;
+    }
+    Py_ssize_t start = PyList_GET_SIZE(paths);
+    if (walk_node(props, here, paths, values, join, 1) == 0)
+        return 0;
+    if (!PyErr_ExceptionMatches(PyExc_RecursionError))
+        return -1;
+    PyErr_Clear();
+    if (PyList_SetSlice(paths, start, PyList_GET_SIZE(paths), NULL) < 0 ||
+        PyList_SetSlice(values, start, PyList_GET_SIZE(values), NULL) < 0)
+        return -1;
+    PyObject *r = PyObject_CallFunctionObjArgs(leaves, props, here, paths, values, NULL);
+    Py_XDECREF(r);
+    return r == NULL ? -1 : 0;
+}
+
+/* `item` appended n times. */
+static int repeat(PyObject *list, PyObject *item, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (PyList_Append(list, item) < 0)
+            return -1;
+    return 0;
+}
+
+/* The update behavior of paths[start:] (a resource of type rtype) appended to `updates`: read
+ * from behaviors' memo `answers` (type -> one answer for every leaf, or a dict pointer ->
+ * answer) when it holds them all, else asked of `behaviors` (which fills the memo). */
+static int resource_updates(PyObject *rtype, PyObject *paths, Py_ssize_t start, PyObject *updates,
+                            PyObject *answers, PyObject *behaviors) {
+    Py_ssize_t end = PyList_GET_SIZE(paths), first = PyList_GET_SIZE(updates);
+    PyObject *known = PyUnicode_CheckExact(rtype) ? PyDict_GetItemWithError(answers, rtype) : NULL; /* borrowed */
+    if (known == NULL && PyErr_Occurred())
+        return -1;
+    if (known != NULL && PyUnicode_Check(known))
+        return repeat(updates, known, end - start);
+    if (known != NULL && PyDict_CheckExact(known)) {
+        Py_INCREF(known);
+        Py_ssize_t i = start;
+        for (; i < end; i++) {
+            PyObject *answer = PyDict_GetItemWithError(known, PyList_GET_ITEM(paths, i));
+            if (answer == NULL || PyList_Append(updates, answer) < 0)
+                break;
+        }
+        Py_DECREF(known);
+        if (i == end)
+            return 0;
+        if (PyErr_Occurred() || PyList_SetSlice(updates, first, PyList_GET_SIZE(updates), NULL) < 0)
+            return -1;
+    }
+    PyObject *pointers = PyList_GetSlice(paths, start, end);
+    if (pointers == NULL)
+        return -1;
+    PyObject *found = PyObject_CallFunctionObjArgs(behaviors, rtype, pointers, NULL);
+    Py_DECREF(pointers);
+    if (found == NULL)
+        return -1;
+    int r = PyList_SetSlice(updates, first, first, found);
+    Py_DECREF(found);
+    return r;
+}
+
+static PyObject *properties(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 6 || !PyList_Check(args[0]) || !PyUnicode_CheckExact(args[1]) || !PyDict_CheckExact(args[4])) {
+        PyErr_SetString(PyExc_TypeError, "properties(resources: list, here: str, join, leaves, answers: dict, behaviors)");
+        return NULL;
+    }
+    PyObject *resources = args[0], *here = args[1], *join = args[2], *leaves = args[3], *answers = args[4],
+             *behaviors = args[5];
+    PyObject *stacks = PyList_New(0), *logical_ids = PyList_New(0), *paths = PyList_New(0), *values = PyList_New(0),
+             *updates = PyList_New(0);
+    int failed = stacks == NULL || logical_ids == NULL || paths == NULL || values == NULL || updates == NULL;
+    for (Py_ssize_t i = 0; !failed && i < PyList_GET_SIZE(resources); i++) {
+        PyObject *resource = PyList_GET_ITEM(resources, i);
+        if (!PyTuple_CheckExact(resource) || PyTuple_GET_SIZE(resource) != 4) {
+            failed = 2; /* not as a build gives them: the Python loop decides */
+            break;
+        }
+        Py_INCREF(resource);
+        PyObject *stack = PyTuple_GET_ITEM(resource, 0), *logical_id = PyTuple_GET_ITEM(resource, 1),
+                 *rtype = PyTuple_GET_ITEM(resource, 2), *props = PyTuple_GET_ITEM(resource, 3);
+        Py_ssize_t start = PyList_GET_SIZE(paths);
+        failed = resource_leaves(props, here, paths, values, join, leaves) < 0;
+        Py_ssize_t n = failed ? 0 : PyList_GET_SIZE(paths) - start;
+        if (n)
+            failed = repeat(stacks, stack, n) < 0 || repeat(logical_ids, logical_id, n) < 0 ||
+                     resource_updates(rtype, paths, start, updates, answers, behaviors) < 0;
+        Py_DECREF(resource);
+    }
+    PyObject *out = failed == 2 ? Py_NewRef(Py_NotImplemented)
+                    : failed    ? NULL
+                                : PyTuple_Pack(5, stacks, logical_ids, paths, values, updates);
+    Py_XDECREF(stacks);
+    Py_XDECREF(logical_ids);
+    Py_XDECREF(paths);
+    Py_XDECREF(values);
+    Py_XDECREF(updates);
+    return out;
+}
+
+/* ---------------------------------------------------------------------------------------------
  * module */
 
 static PyMethodDef methods[] = {
@@ -724,6 +968,11 @@ static PyMethodDef methods[] = {
     {"sections", (PyCFunction)(void (*)(void))sections, METH_FASTCALL,
      "sections(res, sections, names, check, checked, sub_names, join, reference) -> (found, left): "
      "cfn.shapes.checked_sections, or NotImplemented when the Python walk must decide."},
+    {"driven_by", (PyCFunction)(void (*)(void))driven_by, METH_FASTCALL,
+     "driven_by(values, labelled, drivers) -> list: model.build._driven_by, memoised in labelled."},
+    {"properties", (PyCFunction)(void (*)(void))properties, METH_FASTCALL,
+     "properties(resources, here, join, leaves, answers, behaviors) -> (stacks, logical_ids, paths, values, "
+     "updates): the loop of model.build._properties, or NotImplemented for a resource that is no 4-tuple."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -732,8 +981,8 @@ static struct PyModuleDef module = {
 };
 
 /* What iacviz/walks.py may trust a build with; bumped when a function is added or its meaning
- * changes (2: sections). */
-#define INTERFACE 2
+ * changes (2: sections, 3: driven_by and properties). */
+#define INTERFACE 3
 
 static int intern(PyObject **slot, const char *text) {
     *slot = PyUnicode_InternFromString(text);

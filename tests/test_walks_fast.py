@@ -3,8 +3,9 @@
 ``limits._too_deep``, ``model.build._walk`` and ``cfn.intrinsics.walk_references`` are the
 definitions. The C module must give exactly what they give: the same depth answers, the same
 leaves in the same order with the same pointers (escaped keys, non-str keys), the same
-references (same named tuples, same order) and the same values left for the shape check (the
-very objects). Checked on every corpus template, on hostile values and on random ones, and on
+references (same named tuples, same order), the same values left for the shape check (the
+very objects), the same properties columns (the leaves' values the very objects, the update
+behaviors read from the same memo) and the same driven_by cells, memoised the same way. Checked on every corpus template, on hostile values and on random ones, and on
 whole estates built with and without it.
 
 Without the built extension these tests skip; under CI (``CI=true``) they fail instead, so a
@@ -14,6 +15,7 @@ green CI run has walked through the C module.
 from __future__ import annotations
 
 import csv
+import datetime
 import os
 import subprocess
 import sys
@@ -28,7 +30,7 @@ from hypothesis import strategies as st
 import iacviz
 from estate_files import ROOT
 from iacviz import limits, walks
-from iacviz.cfn import intrinsics, shapes
+from iacviz.cfn import intrinsics, shapes, update_behavior
 from iacviz.cfn.intrinsics import Reference, _sub_names, find_references, walk_references
 from iacviz.cfn.pointer import join
 from iacviz.limits import _too_deep
@@ -119,6 +121,51 @@ def _same_depth(value: Any) -> None:
         assert FAST.too_deep(value, limit) is _too_deep(value, limit), limit
 
 
+def _same_driven_by(values: list) -> int:
+    # build._driven_by in Python and in C, each from an empty memo and again on the memo it
+    # left: the same cells (fresh lists, never shared) and the same memo
+    runs = []
+    saved = dict(build._LABELLED)
+    try:
+        for fast in (None, FAST):
+            build._LABELLED.clear()
+            with pytest.MonkeyPatch.context() as m:
+                m.setattr(build, "_FAST", fast)
+                cold = build._driven_by(values)
+                warm = build._driven_by(values)
+            runs.append((cold, warm, dict(build._LABELLED)))
+    finally:
+        build._LABELLED.clear()
+        build._LABELLED.update(saved)
+    (python, python_warm, python_memo), (c, c_warm, c_memo) = runs
+    assert _typed(c) == _typed(python) == _typed(c_warm) == _typed(python_warm)
+    assert _typed(list(c_memo.items())) == _typed(list(python_memo.items()))
+    cells = [cell for cell in c + c_warm if cell is not None]
+    assert len({id(cell) for cell in cells}) == len(cells)
+    return len(cells) // 2
+
+
+def _same_properties(resources: Any) -> int:
+    # build._properties in Python and in C, each from an empty memo of update behaviors and
+    # again on the memo it left
+    runs = []
+    for fast in (None, FAST, None, FAST):
+        update_behavior._ANSWERS.clear()
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(build, "_FAST", fast)
+            runs.append((build._properties(resources), build._properties(resources)))
+    python = runs[0][0]
+    for cold, warm in runs:
+        for cols in (cold, warm):
+            assert cols.keys() == python.keys()
+            for name, column in cols.items():
+                if name == "value":
+                    assert len(column) == len(python[name]) and all(a is b for a, b in zip(column, python[name]))
+                else:
+                    assert _typed(column) == _typed(python[name]), name
+    return len(python["path"])
+
+
 def _corpus_bodies() -> list[dict]:
     from iacviz.sources.files import read_paths
 
@@ -132,6 +179,8 @@ def _corpus_bodies() -> list[dict]:
 def test_every_corpus_template_walks_the_same_in_c():
     leaves = refs = 0
     bodies = _corpus_bodies()
+    properties: tuple[list, list] = ([], [])
+    resources = []
     for body in bodies:
         _same_depth(body)
         for section in body.values():
@@ -142,9 +191,14 @@ def test_every_corpus_template_walks_the_same_in_c():
             for res in body[part].values() if type(body.get(part)) is dict else ():
                 if type(res) is dict:
                     _same_sections(res)
+                if type(res) is dict and type(res.get("Type")) is str:
+                    resources.append(("s", f"R{len(resources)}", res["Type"], res.get("Properties")))
                 if type(res) is dict and type(res.get("Properties")) is dict and res["Properties"]:
                     _same_walk(res["Properties"])
+                    _leaves(res["Properties"], "/properties", *properties)
     assert len(bodies) > 450 and leaves > 30_000 and refs > 5_000
+    assert _same_driven_by(properties[1]) > 5_000
+    assert _same_properties(resources) > 20_000
 
 
 HOSTILE = [
@@ -187,6 +241,75 @@ def test_hostile_values_walk_the_same_in_c(value):
     _same_references(value)
     _same_references(value, "")
     _same_sections({"Type": "T", "Properties": value, "Metadata": [value], "Other": value, 1: [value], "U": 1})
+
+
+class _Text(str):
+    """A text no parser gives: marshal refuses it, so its leaf is labelled afresh each time."""
+
+
+def _hostile_leaves() -> list:
+    leaves: tuple[list, list] = ([], [])
+    for value in HOSTILE:
+        _leaves(value, "/properties", *leaves)
+    texts = [{"Ref": f"R{i}"} for i in range(9000)]  # past the memo's bound: cleared at the same leaf
+    return leaves[1] + [
+        *(dict(value) for value in HOSTILE if type(value) is dict),
+        {},
+        {"Ref": 1},
+        {"Ref": True},
+        {"Ref": 1.0},
+        {"Ref": None},
+        {"Ref": "X" * 2000},
+        {"Fn::Sub": "${" + "Y" * 2000 + "}"},
+        {"Fn::GetAtt": ["A", "B"]},
+        {"Fn::GetAtt": ["A", 1]},
+        {"Fn::GetAtt": ["A", "B", "C"]},
+        {"Fn::GetAtt": ("A", "B")},
+        {"Fn::ImportValue": {"Fn::Sub": "${Net}-VpcId"}},
+        {"Fn::ImportValue": {"Fn::Sub": ["${Net}", {"Net": {"Ref": "N"}}]}},
+        {"Fn::ImportValue": {"Fn::Sub": "a", "Other": 1}},
+        {"Fn::ImportValue": {_Key("Fn::Sub"): "a"}},
+        {_Key("Ref"): "X"},
+        {"Ref": _Text("X")},
+        {"Fn::GetAtt": [_Text("A"), "B"]},
+        {"Ref": datetime.date(2020, 1, 2)},
+        {1: "X"},
+        {"Fn::If": ["C", {"Ref": "AWS::Region"}, {"Fn::FindInMap": ["M", {"Ref": "K"}, "V"]}]},
+        *texts,
+        *texts[:100],
+        "text",
+        1,
+        None,
+        [],
+        [{"Ref": "X"}],
+    ]
+
+
+def test_hostile_leaves_are_driven_by_the_same_in_c():
+    assert _same_driven_by(_hostile_leaves()) > 9000
+
+
+def test_hostile_resources_give_the_same_properties_in_c():
+    deep: Any = {"A": "x", "B": [1]}
+    for _ in range(400):  # deeper than the C walk recurses: taken back and walked in Python
+        deep = {"A": deep, "B": [{"Ref": "X"}]}
+    types = ["AWS::EC2::VPC", "AWS::IAM::Role", "AWS::S3::Bucket", "Custom::Thing", "AWS::Serverless::Function"]
+    types += ["AWS::No::Such", "Org::Thing::MODULE", "AWS::SQS::Queue", "AWS::EC2::Subnet", _Text("AWS::EC2::VPC")]
+    props = [None, {}, [], "text", 1, {"Ref": "X"}, {"Fn::If": ["C", {"A": 1}, {}]}, [{"A": 1}], deep]
+    props += [{"CidrBlock": "10.0.0.0/16", "Tags": [{"Key": "a", "Value": {"Ref": "X"}}]}] + HOSTILE
+    props += [{"RoleName": "r", "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": []}}]}]
+    props += [{"QueueName": {"Fn::Sub": "${AWS::StackName}-q"}, "FifoQueue": True, "Tags": []}]
+    resources = [(f"s{i % 3}", f"R{i}", rtype, p) for i, rtype in enumerate(types) for p in props]
+    assert _same_properties(resources) > 5_000
+    assert _same_properties(resources[::-1]) > 5_000
+    assert _same_properties([]) == 0
+
+
+def test_resources_that_are_not_tuples_are_walked_in_python():
+    resources = [("s", "A", "AWS::EC2::VPC", {"CidrBlock": "10.0.0.0/16"}), ["s", "B", "AWS::EC2::VPC", {"A": 1}]]
+    assert FAST.properties(resources, "/properties", join, _leaves, {}, update_behavior.behaviors) is NotImplemented
+    assert _same_properties(resources) == 2
+    assert _same_properties(tuple(resources)) == 2
 
 
 _C_REST = (shapes._check, shapes._CHECKED, _sub_names, join, Reference)

@@ -698,19 +698,21 @@ def _properties(resources: list) -> dict[str, list]:
     """The properties columns of resources given as (stack, logical_id, type, Properties):
     one row per leaf (:func:`_leaves`), all of a piece's resources in one pass."""
     behaviors = _BEHAVIORS or _load_behaviors()
-    stacks: list[str] = []
-    logical_ids: list[str] = []
-    paths: list[str] = []
-    values: list[Any] = []
-    updates: list[str] = []
-    for stack, logical_id, rtype, props in resources:
-        start = len(paths)
-        _leaves(props, "/properties", paths, values)
-        n = len(paths) - start
-        if n:
-            stacks += [stack] * n
-            logical_ids += [logical_id] * n
-            updates += behaviors(rtype, paths[start:])
+    found: Any = NotImplemented
+    if _FAST is not None and type(resources) is list:  # the same loop in C (iacviz.walks)
+        found = _FAST.properties(resources, "/properties", join, _leaves, _BEHAVIOR_MEMO, behaviors)
+    if found is not NotImplemented:
+        stacks, logical_ids, paths, values, updates = found
+    else:
+        stacks, logical_ids, paths, values, updates = [], [], [], [], []
+        for stack, logical_id, rtype, props in resources:
+            start = len(paths)
+            _leaves(props, "/properties", paths, values)
+            n = len(paths) - start
+            if n:
+                stacks += [stack] * n
+                logical_ids += [logical_id] * n
+                updates += behaviors(rtype, paths[start:])
     return {
         "stack": stacks,
         "logical_id": logical_ids,
@@ -722,16 +724,17 @@ def _properties(resources: list) -> dict[str, list]:
 
 
 _BEHAVIORS: Any = None  # update_behavior.behaviors, once imported
+_BEHAVIOR_MEMO: Any = None  # and its memo, which the C loop reads (it is cleared, never replaced)
 
 
 def _load_behaviors() -> Any:
     # Imported with the properties frame, not with the model: it loads cfn-lint's schema
     # files, which an estate re-loaded from the cache, or never asked for its properties, does
     # not need. Kept in a global: an import statement per resource cost ~2 us each.
-    global _BEHAVIORS
-    from ..cfn.update_behavior import behaviors
+    global _BEHAVIORS, _BEHAVIOR_MEMO
+    from ..cfn.update_behavior import _ANSWERS, behaviors
 
-    _BEHAVIORS = behaviors
+    _BEHAVIORS, _BEHAVIOR_MEMO = behaviors, _ANSWERS
     return behaviors
 
 
@@ -746,6 +749,8 @@ def _driven_by(values: list) -> list[list[str] | None]:
     # estates), are keyed by tuples of their texts, each shape by its own tuple shape; others
     # by marshal's bytes (1, 1.0 and True differ; a str subclass is refused and labelled
     # afresh). A fresh list each time: cells never share one.
+    if _FAST is not None:  # the same loop in C (iacviz.walks), the same memo
+        return _FAST.driven_by(values, _LABELLED, _drivers)
     labelled, dumps = _LABELLED, marshal.dumps
     get = labelled.get
     out: list[list[str] | None] = []
