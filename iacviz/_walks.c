@@ -381,12 +381,9 @@ static int shape_fine(int kind, PyObject *arg) {
     }
 }
 
-/* The one-key mapping `node`: its shape checked, and its references found. 1 when done with
- * it, 0 when its values are walked as a plain mapping's, -1 on an error, -2 to hand back. */
-static int function(Walk *w, PyObject *node, PyObject *here) {
-    Py_ssize_t pos = 0;
-    PyObject *key, *arg;
-    PyDict_Next(node, &pos, &key, &arg);
+/* function(), with `key` and `arg` held by the caller: the shape check is Python code, which
+ * may change `node` and so drop what `node` alone holds. */
+static int function_held(Walk *w, PyObject *node, PyObject *here, PyObject *key, PyObject *arg) {
     if (!PyUnicode_CheckExact(key)) {
         /* `key in checked`, `key == "Ref"`... are False, with no code of the key's run, only for these */
         if (key == Py_None || PyLong_CheckExact(key) || PyBool_Check(key) || PyFloat_CheckExact(key))
@@ -533,6 +530,20 @@ static int function(Walk *w, PyObject *node, PyObject *here) {
     default:
         return 0;
     }
+}
+
+/* The one-key mapping `node`: its shape checked, and its references found. 1 when done with
+ * it, 0 when its values are walked as a plain mapping's, -1 on an error, -2 to hand back. */
+static int function(Walk *w, PyObject *node, PyObject *here) {
+    Py_ssize_t pos = 0;
+    PyObject *key, *arg;
+    PyDict_Next(node, &pos, &key, &arg);
+    Py_INCREF(key);
+    Py_INCREF(arg);
+    int done = function_held(w, node, here, key, arg);
+    Py_DECREF(key);
+    Py_DECREF(arg);
+    return done;
 }
 
 /* The containers among a mapping's values, pushed last to first (walked first to last). */

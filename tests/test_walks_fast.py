@@ -429,3 +429,31 @@ def test_a_build_of_another_interface_is_not_used(monkeypatch):
     assert walks._fast_walks() is None
     stale.INTERFACE = walks._INTERFACE  # type: ignore[attr-defined]
     assert walks._fast_walks() is stale
+
+
+def test_a_shape_check_that_empties_the_function_walked_is_survived():
+    # The shape check is Python code (here through str() of a key): it may change the one-key
+    # mapping being walked. The C walk holds the function's key and value over it, as the
+    # Python walk's locals do; it crashed the process before. In a child: a crash is an exit
+    # code. (The answers may differ: the C walk hands this value back to the Python walk,
+    # which meets the already emptied mapping; no template read from text can do this.)
+    code = """
+from iacviz.cfn.shapes import checked_references
+holder = {}
+class Evil:
+    def __str__(self):
+        holder["node"].clear()
+        [[i] * 5 for i in range(2000)]
+        return "x"
+    def __hash__(self):
+        return 1
+node = {"Ref": {Evil(): [1, 2, 3]}}
+holder["node"] = node
+left = []
+print(len(list(checked_references([node], "/p", left))), len(left))
+"""
+    for pure in ("0", "1"):
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "IACVIZ_PURE_WALKS": pure}
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.split()[0] == "0"  # a mapping for Ref: no reference
