@@ -253,3 +253,12 @@ def test_an_estate_file_naming_a_path_no_file_system_takes_is_one_error_row(tmp_
     stacks, errors = read_paths([tmp_path / "e"])
     assert [s.name for s in stacks] == ["t"]
     assert [e.message.split(":")[0] for e in errors if e.source == "iacviz-estate.yaml"] == ["stack nul"]
+
+
+def test_paths_are_read_as_path_reads_them(tmp_path, monkeypatch):
+    # A trailing separator on a file and the empty path are what pathlib makes of them (the
+    # file; the current folder), as they were before the load looked at each path once.
+    write(tmp_path, "q.yaml", "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n")
+    assert len(iacviz.load(f"{tmp_path / 'q.yaml'}{os.sep}", cache=False).stacks) == 1
+    monkeypatch.chdir(tmp_path)
+    assert len(iacviz.load("", cache=False).stacks) == 1

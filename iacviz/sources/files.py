@@ -123,7 +123,7 @@ def path_kinds(paths: Iterable[str | os.PathLike]) -> list[bool | None]:
     >>> path_kinds([".", "no-such-file"])
     [True, None]
     """
-    return [_is_dir(path) for path in paths]
+    return [_is_dir(Path(path)) for path in paths]  # as Path reads it: "x.yaml/" is x.yaml
 
 
 def _shared_folder(folders: list[Path]) -> Path | None:
