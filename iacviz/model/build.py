@@ -399,10 +399,14 @@ class _Columns:
     def extend(self, piece: "_Columns") -> None:
         """Append one stack's rows. Copied into the estate's own lists: the passes across
         stacks change those, never a piece another estate may share."""
-        for name, cols in piece.data.items():
-            if name != "properties" and next(iter(cols.values()), None):  # a frame with rows
+        # By name, not by iterating piece.data: a piece is shared through the store, and
+        # another thread's estate may put its walked properties there meanwhile.
+        data = piece.data
+        for name in _APPENDED:
+            theirs: dict[str, list] | None = data.get(name)
+            if theirs and any(theirs.values()):  # a frame with rows
                 mine = self.data[name]
-                for col, values in cols.items():
+                for col, values in theirs.items():
                     mine[col].extend(values)
         self.deploys.extend(piece.deploys)
         for key, found in piece.named.items():
@@ -453,6 +457,7 @@ class _Columns:
 # The frames build_estate makes are exactly the estate's base frames: one list, in estate.py.
 _BUILT = BASE_FRAMES
 _COLUMNS = {name: tuple(schema.columns(name)) for name in _BUILT}
+_APPENDED = tuple(name for name in _BUILT if name != "properties")  # properties are walked, not copied
 
 
 def _section(template: dict, key: str, acc: _Columns, raw: RawStack) -> dict:
