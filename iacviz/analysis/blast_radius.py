@@ -61,6 +61,7 @@ so a query costs only the walk over what it reaches.
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from typing import Any
 
@@ -259,6 +260,7 @@ class _Memo:
         self.g = g
         self.at: list[dict[str, int]] = [{} for _ in range(2 * len(IMPACTS))]  # score -> node -> offset
         self.flat: list[Any] = []
+        self.lock = threading.Lock()
 
     @classmethod
     def of(cls, estate: Estate, g: Any, key: str) -> "_Memo":
@@ -269,8 +271,12 @@ class _Memo:
 
     def put(self, score: int, n: str, values: list[Any]) -> int:
         """Append `values` for node `n` under `score`; returns where they start in ``flat``."""
-        at = self.at[score][n] = len(self.flat)
-        self.flat.extend(values)
+        # One at a time, and the offset published once its values are there: queries on the
+        # same estate in other threads read the memo meanwhile.
+        with self.lock:
+            at = len(self.flat)
+            self.flat.extend(values)
+            self.at[score][n] = at
         return at
 
 
