@@ -152,6 +152,8 @@ def _piece(
 
 def _user_params(raw: RawStack, given: ParameterValues) -> dict[str, Any]:
     # Values given per stack may name the stack by its key or by its CloudFormation name.
+    if not given:  # none at all: the declared parameters need not be listed
+        return {}
     return given.for_stack(raw.name, _parameters.declared(raw.template), raw.stack_name)
 
 
