@@ -15,10 +15,11 @@
  *                                               each section of a resource, shapes checked
  *   driven_by(values, labelled, drivers)        model/build.py _driven_by: the driven_by cell of
  *                                               each leaf, memoised in `labelled` as it is there
- *   properties(resources, here, join, leaves, answers, behaviors)
+ *   properties(resources, here, join, leaves, answers, behaviors, labelled, drivers)
  *                                               model/build.py _properties' loop: the leaves of
- *                                               each resource, their stack, logical id and
- *                                               update behavior (read from behaviors' memo);
+ *                                               each resource, their stack, logical id, update
+ *                                               behavior (read from behaviors' memo) and
+ *                                               driven_by cell (as driven_by gives them);
  *                                               NotImplemented for a resource that is no 4-tuple
  *
  * Only exact dicts, lists and strs are walked into or taken apart, as the Python code's
@@ -823,17 +824,10 @@ static PyObject *driven_cell(PyObject *value, PyObject *labelled, PyObject *driv
     return cell;
 }
 
-static PyObject *driven_by(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 3 || !PyList_Check(args[0]) || !PyDict_CheckExact(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "driven_by(values: list, labelled: dict, drivers)");
-        return NULL;
-    }
-    PyObject *values = args[0], *labelled = args[1], *drivers = args[2];
-    PyObject *out = PyList_New(0);
-    if (out == NULL)
-        return NULL;
+/* The cells of values[start:] appended to `out`. */
+static int driven_cells(PyObject *values, Py_ssize_t start, PyObject *out, PyObject *labelled, PyObject *drivers) {
     /* the size is read again each time: drivers() is Python code */
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(values); i++) {
+    for (Py_ssize_t i = start; i < PyList_GET_SIZE(values); i++) {
         PyObject *value = PyList_GET_ITEM(values, i);
         PyObject *cell;
         if (PyDict_CheckExact(value)) {
@@ -845,10 +839,22 @@ static PyObject *driven_by(PyObject *self, PyObject *const *args, Py_ssize_t nar
         }
         if (cell == NULL || PyList_Append(out, cell) < 0) {
             Py_XDECREF(cell);
-            Py_DECREF(out);
-            return NULL;
+            return -1;
         }
         Py_DECREF(cell);
+    }
+    return 0;
+}
+
+static PyObject *driven_by(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyList_Check(args[0]) || !PyDict_CheckExact(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "driven_by(values: list, labelled: dict, drivers)");
+        return NULL;
+    }
+    PyObject *out = PyList_New(0);
+    if (out == NULL || driven_cells(args[0], 0, out, args[1], args[2]) < 0) {
+        Py_XDECREF(out);
+        return NULL;
     }
     return out;
 }
@@ -928,15 +934,18 @@ static int resource_updates(PyObject *rtype, PyObject *paths, Py_ssize_t start, 
 }
 
 static PyObject *properties(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 6 || !PyList_Check(args[0]) || !PyUnicode_CheckExact(args[1]) || !PyDict_CheckExact(args[4])) {
-        PyErr_SetString(PyExc_TypeError, "properties(resources: list, here: str, join, leaves, answers: dict, behaviors)");
+    if (nargs != 8 || !PyList_Check(args[0]) || !PyUnicode_CheckExact(args[1]) || !PyDict_CheckExact(args[4]) ||
+        !PyDict_CheckExact(args[6])) {
+        PyErr_SetString(PyExc_TypeError, "properties(resources: list, here: str, join, leaves, answers: dict, "
+                                         "behaviors, labelled: dict, drivers)");
         return NULL;
     }
     PyObject *resources = args[0], *here = args[1], *join = args[2], *leaves = args[3], *answers = args[4],
-             *behaviors = args[5];
+             *behaviors = args[5], *labelled = args[6], *drivers = args[7];
     PyObject *stacks = PyList_New(0), *logical_ids = PyList_New(0), *paths = PyList_New(0), *values = PyList_New(0),
-             *updates = PyList_New(0);
-    int failed = stacks == NULL || logical_ids == NULL || paths == NULL || values == NULL || updates == NULL;
+             *updates = PyList_New(0), *driven = PyList_New(0);
+    int failed =
+        stacks == NULL || logical_ids == NULL || paths == NULL || values == NULL || updates == NULL || driven == NULL;
     for (Py_ssize_t i = 0; !failed && i < PyList_GET_SIZE(resources); i++) {
         PyObject *resource = PyList_GET_ITEM(resources, i);
         if (!PyTuple_CheckExact(resource) || PyTuple_GET_SIZE(resource) != 4) {
@@ -949,14 +958,17 @@ static PyObject *properties(PyObject *self, PyObject *const *args, Py_ssize_t na
         Py_ssize_t start = PyList_GET_SIZE(paths);
         failed = resource_leaves(props, here, paths, values, join, leaves) < 0;
         Py_ssize_t n = failed ? 0 : PyList_GET_SIZE(paths) - start;
+        /* the driven_by cells now, while the leaves just walked are in the CPU's caches */
         if (n)
             failed = repeat(stacks, stack, n) < 0 || repeat(logical_ids, logical_id, n) < 0 ||
-                     resource_updates(rtype, paths, start, updates, answers, behaviors) < 0;
+                     resource_updates(rtype, paths, start, updates, answers, behaviors) < 0 ||
+                     driven_cells(values, start, driven, labelled, drivers) < 0;
         Py_DECREF(resource);
     }
     PyObject *out = failed == 2 ? Py_NewRef(Py_NotImplemented)
                     : failed    ? NULL
-                                : PyTuple_Pack(5, stacks, logical_ids, paths, values, updates);
+                                : PyTuple_Pack(6, stacks, logical_ids, paths, values, updates, driven);
+    Py_XDECREF(driven);
     Py_XDECREF(stacks);
     Py_XDECREF(logical_ids);
     Py_XDECREF(paths);
@@ -982,8 +994,8 @@ static PyMethodDef methods[] = {
     {"driven_by", (PyCFunction)(void (*)(void))driven_by, METH_FASTCALL,
      "driven_by(values, labelled, drivers) -> list: model.build._driven_by, memoised in labelled."},
     {"properties", (PyCFunction)(void (*)(void))properties, METH_FASTCALL,
-     "properties(resources, here, join, leaves, answers, behaviors) -> (stacks, logical_ids, paths, values, "
-     "updates): the loop of model.build._properties, or NotImplemented for a resource that is no 4-tuple."},
+     "properties(resources, here, join, leaves, answers, behaviors, labelled, drivers) -> (stacks, logical_ids, "
+     "paths, values, updates, driven_by): the loop of model.build._properties, or NotImplemented for a resource that is no 4-tuple."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -992,8 +1004,8 @@ static struct PyModuleDef module = {
 };
 
 /* What iacviz/walks.py may trust a build with; bumped when a function is added or its meaning
- * changes (2: sections, 3: driven_by and properties). */
-#define INTERFACE 3
+ * changes (2: sections, 3: driven_by and properties, 4: properties gives driven_by). */
+#define INTERFACE 4
 
 static int intern(PyObject **slot, const char *text) {
     *slot = PyUnicode_InternFromString(text);

@@ -22,7 +22,7 @@ from typing import Any
 
 # The C module's INTERFACE this code is written for: a module built from older or newer source
 # is not used.
-_INTERFACE = 3
+_INTERFACE = 4
 
 
 def _fast_walks() -> Any:

@@ -146,11 +146,12 @@ def _same_driven_by(values: list) -> int:
 
 
 def _same_properties(resources: Any) -> int:
-    # build._properties in Python and in C, each from an empty memo of update behaviors and
-    # again on the memo it left
+    # build._properties in Python and in C, each from empty memos (update behaviors, driven_by
+    # labels) and again on the memos it left
     runs = []
     for fast in (None, FAST, None, FAST):
         update_behavior._ANSWERS.clear()
+        build._LABELLED.clear()
         with pytest.MonkeyPatch.context() as m:
             m.setattr(build, "_FAST", fast)
             runs.append((build._properties(resources), build._properties(resources)))
@@ -307,7 +308,8 @@ def test_hostile_resources_give_the_same_properties_in_c():
 
 def test_resources_that_are_not_tuples_are_walked_in_python():
     resources = [("s", "A", "AWS::EC2::VPC", {"CidrBlock": "10.0.0.0/16"}), ["s", "B", "AWS::EC2::VPC", {"A": 1}]]
-    assert FAST.properties(resources, "/properties", join, _leaves, {}, update_behavior.behaviors) is NotImplemented
+    memos = ({}, update_behavior.behaviors, {}, build._drivers)
+    assert FAST.properties(resources, "/properties", join, _leaves, *memos) is NotImplemented
     assert _same_properties(resources) == 2
     assert _same_properties(tuple(resources)) == 2
 

@@ -707,9 +707,10 @@ def _properties(resources: list) -> dict[str, list]:
     behaviors = _BEHAVIORS or _load_behaviors()
     found: Any = NotImplemented
     if _FAST is not None and type(resources) is list:  # the same loop in C (iacviz.walks)
-        found = _FAST.properties(resources, "/properties", join, _leaves, _BEHAVIOR_MEMO, behaviors)
-    if found is not NotImplemented:
-        stacks, logical_ids, paths, values, updates = found
+        memos = (_BEHAVIOR_MEMO, behaviors, _LABELLED, _drivers)
+        found = _FAST.properties(resources, "/properties", join, _leaves, *memos)
+    if found is not NotImplemented:  # with _driven_by(values), made as each resource is walked
+        stacks, logical_ids, paths, values, updates, driven_by = found
     else:
         stacks, logical_ids, paths, values, updates = [], [], [], [], []
         for stack, logical_id, rtype, props in resources:
@@ -720,13 +721,14 @@ def _properties(resources: list) -> dict[str, list]:
                 stacks += [stack] * n
                 logical_ids += [logical_id] * n
                 updates += behaviors(rtype, paths[start:])
+        driven_by = _driven_by(values)
     return {
         "stack": stacks,
         "logical_id": logical_ids,
         "path": paths,
         "value": values,
         "update_behavior": updates,
-        "driven_by": _driven_by(values),
+        "driven_by": driven_by,
     }
 
 
