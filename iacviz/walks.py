@@ -16,9 +16,9 @@ True
 
 from __future__ import annotations
 
-import importlib
-import os
 from typing import Any
+
+from iacviz.native import fast_module
 
 # The C module's INTERFACE this code is written for: a module built from older or newer source
 # is not used.
@@ -26,13 +26,7 @@ _INTERFACE = 4
 
 
 def _fast_walks() -> Any:
-    if os.environ.get("IACVIZ_PURE_WALKS", "") not in ("", "0"):
-        return None
-    try:  # by name: a checkout without the built module type-checks the same
-        module = importlib.import_module("iacviz._walks")
-    except ImportError:
-        return None
-    return module if getattr(module, "INTERFACE", None) == _INTERFACE else None
+    return fast_module("iacviz._walks", _INTERFACE, "IACVIZ_PURE_WALKS")
 
 
 FAST: Any = _fast_walks()

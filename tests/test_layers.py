@@ -19,6 +19,7 @@ LAYERS = {
     "data": 0,
     "limits": 0,
     "walks": 0,
+    "native": 0,
     "gc_pause": 0,
     "recent": 0,
     "cfn": 1,

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from estate_files import ROOT
 
+from iacviz import native
 from iacviz.errors import TemplateError
 from iacviz.limits import too_deep
 from iacviz.sources import cfn_yaml
@@ -400,9 +401,9 @@ def test_a_build_from_other_source_is_not_used(monkeypatch):
         stale = types.ModuleType("iacviz.sources._cfn_yaml_fast")
         if interface is not None:
             stale.INTERFACE = interface
-        monkeypatch.setattr(cfn_yaml.importlib, "import_module", lambda name, m=stale: m)
+        monkeypatch.setattr(native.importlib, "import_module", lambda name, m=stale: m)
         assert cfn_yaml._fast_reader() is None
     current = types.ModuleType("iacviz.sources._cfn_yaml_fast")
     current.INTERFACE = cfn_yaml._FAST_INTERFACE
-    monkeypatch.setattr(cfn_yaml.importlib, "import_module", lambda name: current)
+    monkeypatch.setattr(native.importlib, "import_module", lambda name: current)
     assert cfn_yaml._fast_reader() is current

@@ -20,9 +20,7 @@ indentation) the token walk gives the exact lines. Only when a duplicate is foun
 
 from __future__ import annotations
 
-import importlib
 import json
-import os
 import re
 from functools import lru_cache
 from itertools import accumulate
@@ -30,25 +28,15 @@ from typing import Any, Iterable
 
 from iacviz.errors import TemplateError
 from iacviz.limits import MAX_DEPTH
+from iacviz.native import fast_module
 from iacviz.sources.template_text import SECTIONS, not_a_mapping
 
 # The C module's INTERFACE this code is written for: a build from other source is not used.
 _FAST_INTERFACE = 1
 
 
-def _fast_scanner() -> Any:
-    """The C token walk's module, or None: not built here, built from other source, or
-    IACVIZ_PURE_JSON=1."""
-    if os.environ.get("IACVIZ_PURE_JSON", "") not in ("", "0"):
-        return None
-    try:  # by name: a checkout without the built module type-checks the same
-        module = importlib.import_module("iacviz.sources._cfn_json_fast")
-    except ImportError:
-        return None
-    return module if getattr(module, "INTERFACE", None) == _FAST_INTERFACE else None
-
-
-_FAST: Any = _fast_scanner()
+# The C token walk's module, or None: not built here, built from other source, or IACVIZ_PURE_JSON=1.
+_FAST: Any = fast_module("iacviz.sources._cfn_json_fast", _FAST_INTERFACE, "IACVIZ_PURE_JSON")
 
 
 class _Duplicate(Exception):

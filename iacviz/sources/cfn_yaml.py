@@ -53,9 +53,7 @@ scan for the lines it cannot give, cost all of the gain (see the benchmark notes
 
 from __future__ import annotations
 
-import importlib
 import math
-import os
 import re
 from functools import lru_cache
 from typing import Any, Callable
@@ -67,6 +65,7 @@ from yaml._yaml import CParser  # libyaml's parser; a PyYAML built without it ca
 from iacviz.errors import TemplateError
 from iacviz.gc_pause import paused_gc
 from iacviz.limits import MAX_DEPTH
+from iacviz.native import fast_module
 from iacviz.sources.template_text import SECTIONS, not_a_mapping
 
 ALIAS_NODE_BUDGET = 10_000  # nodes that alias copies may add; real templates need a few dozen
@@ -428,13 +427,7 @@ _FAST_INTERFACE = 3
 def _fast_reader():
     """The C fast path's module, or None: not built here, built from other source (a stale
     build in a checkout), or IACVIZ_PURE_YAML=1."""
-    if os.environ.get("IACVIZ_PURE_YAML", "") not in ("", "0"):
-        return None
-    try:  # by name: a checkout without the built module type-checks the same
-        module = importlib.import_module("iacviz.sources._cfn_yaml_fast")
-    except ImportError:
-        return None
-    return module if getattr(module, "INTERFACE", None) == _FAST_INTERFACE else None
+    return fast_module("iacviz.sources._cfn_yaml_fast", _FAST_INTERFACE, "IACVIZ_PURE_YAML")
 
 
 _FAST = _fast_reader()
