@@ -60,28 +60,39 @@ def load_json(text: str, source: str) -> tuple[dict, dict[str, int]]:
     >>> load_json('{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}', "q.json")
     ({'Resources': {'Q': {'Type': 'AWS::SQS::Queue'}}}, {'Resources/Q': 1})
     """
-    if _FAST is not None:
-        # The C token walk (_cfn_json_fast) gives _scan_tokens' lines and finds any repeated
-        # key, so json.loads runs without the per-object hook. Text json.loads refuses, and a
-        # key holding an escape, go the way below, which reports each fault as it always did.
-        try:
-            body = json.loads(text, parse_constant=_no_constant)
-        except (ValueError, RecursionError):
-            body = None
-        found = _FAST.scan(text, SECTIONS) if body is not None else None
-        if found is not None:
-            lines, duplicate = found
-            if duplicate:
-                _scan_tokens(text, source)  # raises with the duplicate's line
-                raise TemplateError(source, 0, "duplicate key (CloudFormation rejects duplicate keys)")
-            if not isinstance(body, dict):
-                raise not_a_mapping(source, {list: "list", type(None): None}.get(type(body), "scalar"), 1)
-            return body, lines
+    fast = _read_fast(text) if _FAST is not None else None
+    if fast is None:
+        body, lines = _read(text, source), None
+    else:
+        body, lines, repeated = fast
+        if repeated:
+            raise _duplicate(text, source)
+    if not isinstance(body, dict):
+        raise not_a_mapping(source, {list: "list", type(None): None}.get(type(body), "scalar"), 1)
+    if lines is None:
+        lines = _section_lines(text, body)
+    return body, lines if lines is not None else _scan_tokens(text, source)
+
+
+def _read_fast(text: str) -> tuple[Any, dict[str, int], bool] | None:
+    """``(body, lines, repeated)`` by json.loads without the per-object hook and the C token
+    walk (_cfn_json_fast: _scan_tokens' lines, and whether any key repeats); None for text
+    json.loads refuses or a key holding an escape, which :func:`_read` then reports as
+    it always did."""
     try:
-        body = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+        body = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        return None
+    found = _FAST.scan(text, SECTIONS)
+    return None if found is None else (body, *found)
+
+
+def _read(text: str, source: str) -> Any:
+    """The body by json.loads with the hook that refuses a repeated key, or TemplateError."""
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
     except _Duplicate:
-        _scan_tokens(text, source)  # raises with the duplicate's line
-        raise TemplateError(source, 0, "duplicate key (CloudFormation rejects duplicate keys)") from None
+        raise _duplicate(text, source) from None
     except json.JSONDecodeError as exc:
         raise TemplateError(source, exc.lineno, f"JSON syntax error: {exc.msg}") from None
     except ValueError as exc:  # NaN / Infinity from _no_constant
@@ -90,10 +101,13 @@ def load_json(text: str, source: str) -> tuple[dict, dict[str, int]]:
         raise TemplateError(source, line, f"JSON syntax error: {exc}") from None
     except RecursionError:
         raise TemplateError(source, 0, f"template nested deeper than {MAX_DEPTH} levels") from None
-    if not isinstance(body, dict):
-        raise not_a_mapping(source, {list: "list", type(None): None}.get(type(body), "scalar"), 1)
-    lines = _section_lines(text, body)
-    return body, lines if lines is not None else _scan_tokens(text, source)
+
+
+def _duplicate(text: str, source: str) -> TemplateError:
+    """The refusal of a template repeating a key: :func:`_scan_tokens` raises it with the first
+    repeat's line; this is what is left if it does not."""
+    _scan_tokens(text, source)
+    return TemplateError(source, 0, "duplicate key (CloudFormation rejects duplicate keys)")
 
 
 # strings (keys when a colon follows) and brackets; everything else in JSON is skipped over
