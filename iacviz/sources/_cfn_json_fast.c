@@ -202,13 +202,11 @@ static PyObject *scan(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             pending = text + start;
             pending_size = end - start;
             if (depth == 2 && o->section != NULL) {
-                PyObject *name = PyUnicode_FromFormat("%U/%s", o->section, "");
                 PyObject *key = PyUnicode_DecodeUTF8(text + start, end - start, "strict");
-                PyObject *full = name && key ? PyUnicode_Concat(name, key) : NULL;
+                PyObject *full = key ? PyUnicode_FromFormat("%U/%U", o->section, key) : NULL;
                 PyObject *number = PyLong_FromLong(line);
                 if (full == NULL || number == NULL || PyDict_SetItem(lines, full, number) < 0)
                     failed = 1;
-                Py_XDECREF(name);
                 Py_XDECREF(key);
                 Py_XDECREF(full);
                 Py_XDECREF(number);
