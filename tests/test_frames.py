@@ -176,31 +176,15 @@ def test_build_and_frames_hold_the_collector_and_leave_it_as_found():
     import gc
 
     import iacviz
+    from gc_counting import collector_runs, leaves_an_outer_pause
     from iacviz.model.build import build_estate
     from iacviz.sources.files import read_paths
 
     raws, errors = read_paths([iacviz.data.sample_estate()])
-    runs: list[int] = []
-
-    def count(phase: str, info: dict) -> None:
-        if phase == "start":
-            runs.append(info["generation"])
-
-    threshold = gc.get_threshold()
-    gc.callbacks.append(count)
-    try:
-        gc.set_threshold(1)
-        frames = build_estate(raws, errors).frames()
-        gc.set_threshold(*threshold)
-        assert len(runs) < 2_000 and gc.isenabled()
-        gc.disable()
-        build_estate(raws, errors).frames()
-        assert not gc.isenabled()  # an outer pause is the caller's to end
-    finally:
-        gc.enable()
-        gc.set_threshold(*threshold)
-        gc.callbacks.remove(count)
-    assert len(frames["properties"]) > 100
+    built: dict = {}
+    assert collector_runs(lambda: built.update(build_estate(raws, errors).frames())) < 2_000 and gc.isenabled()
+    leaves_an_outer_pause(lambda: build_estate(raws, errors).frames())
+    assert len(built["properties"]) > 100
 
 
 @pytest.mark.parametrize("cache", [False, "folder"])
