@@ -198,7 +198,8 @@ def load_piece(blob: bytes) -> "_Columns":
         raise ValueError("not a piece of this layout")
     piece = _Columns.__new__(_Columns)
     frames = {name: _checked(name, cols) for name, cols in zip(_BUILT, rows)}
-    piece.data = _Frames({name: cols for name, cols in frames.items() if next(iter(cols.values()))})
+    # only frames with rows, as a built piece holds them
+    piece.data = _Frames({name: cols for name, cols in frames.items() if any(cols.values())})
     piece.properties, piece.unwalked, piece.deploys, piece.named, piece.pieces = [], unwalked, [], {}, []
     piece.unbound, piece.stored = (dict(named), list(deploys)), None
     return piece
